@@ -1,0 +1,11 @@
+// `kvsim node`: one node speaking the line protocol on stdin/stdout.
+#pragma once
+
+namespace kv::cli {
+
+// Reads requests from stdin until end of input, answers on stdout.
+// Replies are flushed whenever the node has no more input at hand, so an
+// interactive client never waits for a reply. Returns the exit status.
+int run_node();
+
+}  // namespace kv::cli

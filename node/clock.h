@@ -1,0 +1,59 @@
+// Vector clocks.
+//
+// A clock is an array of unsigned 64-bit counters; slot j belongs to node
+// n(j+1). Clocks of different lengths compare as if the shorter one were
+// padded with zeros, but a clock keeps the length it was given, so that a
+// reply writes it back exactly as received.
+//
+// `a` dominates `b` when every slot of `a` is >= the same slot of `b` and at
+// least one is >. Two clocks are concurrent when neither dominates the other
+// and they are not equal (under padding).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+namespace kv {
+
+class Clock {
+ public:
+  Clock() = default;
+  Clock(std::initializer_list<uint64_t> slots) : slots_(slots) {}
+  explicit Clock(std::vector<uint64_t> slots) : slots_(std::move(slots)) {}
+
+  size_t size() const { return slots_.size(); }
+  // The slot's value; 0 past the end (zero padding).
+  uint64_t at(size_t slot) const { return slot < slots_.size() ? slots_[slot] : 0; }
+  const std::vector<uint64_t>& slots() const { return slots_; }
+
+  // Point-wise maximum, in place; grows to the longer length.
+  void merge(const Clock& other);
+  // Adds one to `slot`, growing the clock with zeros to reach it.
+  // REQUIRES: the slot is below 2^64-1 (callers check; see can_increment).
+  void increment(size_t slot);
+  bool can_increment(size_t slot) const { return at(slot) != UINT64_MAX; }
+
+  // Exact equality of the stored arrays, length included.
+  bool operator==(const Clock& other) const = default;
+
+ private:
+  std::vector<uint64_t> slots_;
+};
+
+enum class Order {
+  kEqual,       // same counters once padded
+  kDominates,   // the left clock dominates the right one
+  kDominated,   // the right clock dominates the left one
+  kConcurrent,  // neither
+};
+
+// How `a` relates to `b`, with zero padding.
+Order compare(const Clock& a, const Clock& b);
+
+inline bool dominates(const Clock& a, const Clock& b) { return compare(a, b) == Order::kDominates; }
+
+const char* to_string(Order order);
+
+}  // namespace kv

@@ -1,0 +1,17 @@
+// KV_ASSERT: an internal invariant, checked in every build type.
+//
+// Bad input is expected and answered with an error; a failed KV_ASSERT is a
+// bug in kvsim, so it prints where and aborts.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+
+#define KV_ASSERT(cond)                                                                     \
+  do {                                                                                      \
+    if (!(cond)) [[unlikely]] {                                                             \
+      std::fprintf(stderr, "kvsim: internal error: %s:%d: assertion failed: %s\n", __FILE__, \
+                   __LINE__, #cond);                                                        \
+      std::abort();                                                                         \
+    }                                                                                       \
+  } while (0)

@@ -1,0 +1,73 @@
+#include "node/node.h"
+
+#include "node/kv_assert.h"
+
+namespace kv {
+
+const char* to_string(WriteStatus status) {
+  switch (status) {
+    case WriteStatus::kWritten:
+      return "written";
+    case WriteStatus::kConflict:
+      return "conflict";
+    case WriteStatus::kResolved:
+      return "resolved";
+    case WriteStatus::kRejected:
+      return "rejected";
+  }
+  return "?";
+}
+
+void Node::init(std::string id, std::vector<std::string> node_ids, size_t slot) {
+  KV_ASSERT(slot < node_ids.size() && node_ids[slot] == id);
+  id_ = std::move(id);
+  node_ids_ = std::move(node_ids);
+  slot_ = slot;
+  initialized_ = true;
+}
+
+WriteReply Node::write(std::string_view key, const VersionPtr& version, bool resolving) {
+  const ApplyOutcome outcome = store_.apply(key, version);
+  if (outcome.result == ApplyResult::kStale) {
+    return {WriteStatus::kRejected, outcome.siblings, outcome.result};
+  }
+  WriteStatus status = WriteStatus::kConflict;
+  if (outcome.siblings == 1) status = resolving ? WriteStatus::kResolved : WriteStatus::kWritten;
+  return {status, outcome.siblings, outcome.result};
+}
+
+WriteReply Node::put(std::string_view key, const VersionPtr& version) {
+  return write(key, version, /*resolving=*/false);
+}
+
+WriteReply Node::resolve(std::string_view key, const VersionPtr& version) {
+  return write(key, version, /*resolving=*/true);
+}
+
+ApplyOutcome Node::replicate(std::string_view key, const VersionPtr& version) {
+  return store_.apply(key, version);
+}
+
+std::vector<uint32_t> Node::differing_buckets(const Store::Digest& theirs) const {
+  std::vector<uint32_t> buckets;
+  const Store::Digest& mine = store_.digest();
+  for (uint32_t b = 0; b < Store::kBuckets; ++b) {
+    if (mine[b] != theirs[b]) buckets.push_back(b);
+  }
+  return buckets;
+}
+
+std::vector<KeyVersions> Node::versions_in(const std::vector<uint32_t>& buckets) const {
+  uint64_t mask = 0;
+  for (uint32_t bucket : buckets) {
+    KV_ASSERT(bucket < Store::kBuckets);
+    mask |= uint64_t{1} << bucket;
+  }
+  std::vector<KeyVersions> out;
+  store_.for_each_in_buckets(mask, [&](std::string_view key, const Siblings& siblings) {
+    out.push_back({std::string(key), siblings});
+  });
+  return out;
+}
+
+}  // namespace kv

@@ -1,0 +1,86 @@
+// A kvsim node: one replica of the store and its message handlers.
+//
+// The same Node runs behind `kvsim node` (one process, JSON lines on stdin)
+// and inside the simulator (many in one process, typed messages). It knows
+// nothing of time, randomness or I/O: callers hand it decoded requests and get
+// typed replies back; encoding is the caller's business (node/protocol.h for
+// the line protocol, sim/ for the cluster).
+//
+// Handlers:
+//   put / resolve   a client write; replies written|conflict|resolved|rejected
+//   get             the key's siblings in the order they were added
+//   replicate       a write a peer accepted, applied with the same rules
+//   anti-entropy    digest(), differing_buckets(), versions_in()
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node/store.h"
+
+namespace kv {
+
+enum class WriteStatus { kWritten, kConflict, kResolved, kRejected };
+const char* to_string(WriteStatus status);
+
+struct WriteReply {
+  WriteStatus status;
+  size_t siblings;      // sibling count after the write
+  ApplyResult applied;  // what the store did (kDuplicate: nothing changed)
+  // A node replicates every write it accepts, a duplicate included: a client
+  // retries a put whose reply was lost, and the retry must reach the peers the
+  // first attempt's replication did not.
+  bool accepted() const { return status != WriteStatus::kRejected; }
+};
+
+// One key's versions shipped by anti-entropy.
+struct KeyVersions {
+  std::string key;
+  Siblings versions;
+};
+
+class Node {
+ public:
+  // Sets the node's identity. `slot` is the clock slot this node owns (its
+  // position in the cluster's node list). A node may be initialised again
+  // (the line protocol accepts a repeated init); its store is kept.
+  void init(std::string id, std::vector<std::string> peers, size_t slot);
+  bool initialized() const { return initialized_; }
+  const std::string& id() const { return id_; }
+  // Every node of the cluster, this one included, in clock-slot order.
+  const std::vector<std::string>& node_ids() const { return node_ids_; }
+  size_t slot() const { return slot_; }
+
+  WriteReply put(std::string_view key, const VersionPtr& version);
+  WriteReply resolve(std::string_view key, const VersionPtr& version);
+  const Siblings& get(std::string_view key) const { return store_.get(key); }
+  ApplyOutcome replicate(std::string_view key, const VersionPtr& version);
+
+  // Anti-entropy, in three steps between an initiator A and a peer B:
+  //   A sends digest();  B computes differing_buckets(A's digest) and sends
+  //   versions_in(those buckets) along with the bucket list; A applies them
+  //   with replicate() and sends back its own versions_in(the same buckets).
+  // Afterwards both hold the union of their versions in every bucket that
+  // differed, so with no new writes they converge in one round.
+  const Store::Digest& digest() const { return store_.digest(); }
+  std::vector<uint32_t> differing_buckets(const Store::Digest& theirs) const;
+  std::vector<KeyVersions> versions_in(const std::vector<uint32_t>& buckets) const;
+
+  const Store& store() const { return store_; }
+  // An amnesia crash: the store is lost, the identity kept.
+  void forget() { store_.clear(); }
+
+ private:
+  WriteReply write(std::string_view key, const VersionPtr& version, bool resolving);
+
+  bool initialized_ = false;
+  std::string id_;
+  std::vector<std::string> node_ids_;
+  size_t slot_ = 0;
+  Store store_;
+};
+
+}  // namespace kv

@@ -1,0 +1,86 @@
+// The sibling store: key -> the maximal (value, clock) versions written to it.
+//
+// Applying a write (v, c) to a key (SPEC §1):
+//   - some sibling's clock dominates c          -> kStale, nothing changes;
+//   - a sibling is already exactly (v, c)        -> kDuplicate, nothing changes;
+//   - otherwise every sibling c dominates is removed and (v, c) is appended.
+// Invariant: a key's siblings are pairwise non-dominating and distinct, kept
+// in the order they were added; so they are exactly the maximal versions
+// among the writes the key accepted, whatever order those arrived in.
+//
+// The store also keeps a digest for anti-entropy: keys fall into kBuckets
+// buckets by a stable hash, and each bucket's digest is the sum of its keys'
+// entry hashes (key hash mixed with the sum of the sibling hashes). Two
+// replicas that hold the same sibling sets have the same digests, whatever
+// order the siblings arrived in; the digest is kept up to date on every write,
+// so a reconciliation round costs O(kBuckets) until something differs.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "node/version.h"
+
+namespace kv {
+
+using Siblings = std::vector<VersionPtr>;
+
+enum class ApplyResult { kStale, kDuplicate, kApplied };
+
+struct ApplyOutcome {
+  ApplyResult result;
+  size_t siblings;  // the key's sibling count after the write
+};
+
+class Store {
+ public:
+  static constexpr size_t kBuckets = 64;  // one bit each in a uint64_t mask
+  using Digest = std::array<uint64_t, kBuckets>;
+
+  ApplyOutcome apply(std::string_view key, const VersionPtr& version);
+
+  // The key's siblings, empty for a key never written.
+  const Siblings& get(std::string_view key) const;
+
+  size_t key_count() const { return entries_.size(); }
+  size_t sibling_count() const { return sibling_count_; }
+  bool empty() const { return entries_.empty(); }
+
+  // Every key in byte order (for output that must not depend on hashing).
+  std::vector<std::string_view> sorted_keys() const;
+
+  const Digest& digest() const { return digest_; }
+  static size_t bucket_of(std::string_view key);
+  // Calls fn(key, siblings) for every key whose bucket's bit is set in
+  // `bucket_mask` (bit b for bucket b), keys in byte order.
+  void for_each_in_buckets(uint64_t bucket_mask,
+                           const std::function<void(std::string_view, const Siblings&)>& fn) const;
+
+  // Forgets everything (an amnesia crash).
+  void clear();
+
+ private:
+  struct Entry {
+    Siblings siblings;
+    uint64_t key_hash = 0;
+    uint64_t hash = 0;  // contribution to digest_[bucket_of(key)]
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+
+  static uint64_t entry_hash(const Entry& entry);
+
+  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries_;
+  size_t sibling_count_ = 0;
+  Digest digest_{};
+};
+
+}  // namespace kv

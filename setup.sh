@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One-step set-up for kvsim on a fresh Debian machine (run as root, or with sudo).
+#
+#   bash setup.sh demo   install what is missing, build, run the default scenario
+#   bash setup.sh test   install what is missing, build, run every test and print
+#                        the totals as one line: "N passed, N failed"
+#
+# Everything comes from Debian's packages; nothing is downloaded otherwise.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode="${1:-demo}"
+packages=(g++ meson ninja-build pkg-config python3 nlohmann-json3-dev libcli11-dev doctest-dev
+          libyaml-cpp-dev graphviz libgraphviz-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {  # build DIR [meson options...]
+  local dir="$1"
+  shift
+  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null
+  meson compile -C "$dir" >/dev/null
+}
+
+install_missing
+build build
+
+case "$mode" in
+  demo)
+    ./build/cli/kvsim node <<'REQ'
+{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}
+{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"user:1","value":"Alice","clock":[1,0]}}
+{"src":"c2","dest":"n1","body":{"type":"kv_put","msg_id":3,"key":"user:1","value":"Bob","clock":[0,1]}}
+{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":4,"key":"user:1"}}
+{"src":"c1","dest":"n1","body":{"type":"kv_resolve","msg_id":5,"key":"user:1","value":"Alice+Bob","clock":[1,1]}}
+{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":6,"key":"user:1"}}
+REQ
+    ;;
+  test)
+    status=0
+    meson test -C build --print-errorlogs --num-processes 2 >/dev/null || status=1
+    python3 tests/totals.py build/meson-logs/testlog.txt || status=1
+    exit $status
+    ;;
+  *)
+    echo "usage: bash setup.sh [demo|test]" >&2
+    exit 2
+    ;;
+esac
