@@ -2,7 +2,9 @@
 // The CLI is thin: parse the command line, hand over to the subcommand.
 #include <CLI/CLI.hpp>
 
+#include "cli/bench_command.h"
 #include "cli/node_command.h"
+#include "cli/run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kvsim: a deterministic simulator of a Dynamo-style key-value cluster"};
@@ -11,6 +13,27 @@ int main(int argc, char** argv) {
   CLI::App* node = app.add_subcommand(
       "node", "Run one node speaking the JSON line protocol on stdin/stdout (SPEC §2)");
 
+  kv::cli::RunOptions run_options;
+  uint64_t seed = 0;
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario; write history, summary, pictures");
+  run->add_option("scenario", run_options.scenario_path, "Scenario file (YAML)")->required();
+  CLI::Option* seed_option = run->add_option("--seed", seed, "Seed (overrides the scenario's)");
+  run->add_option("--out", run_options.out_dir, "Output folder (default out/<scenario name>)");
+  run->add_flag("--quiet", run_options.quiet, "Print only failures");
+
+  CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
+  bench->require_subcommand(1);
+  kv::cli::FanoutOptions fanout_options;
+  CLI::App* fanout = bench->add_subcommand("fanout", "W1: full replication, random delays");
+  fanout->add_option("-N", fanout_options.nodes, "Nodes")->capture_default_str();
+  fanout->add_option("-K", fanout_options.keys, "Keys")->capture_default_str();
+  fanout->add_option("-P", fanout_options.puts, "Client puts")->capture_default_str();
+  fanout->add_option("--seed", fanout_options.seed, "Seed")->capture_default_str();
+  fanout->add_option("--history", fanout_options.history, "Write the history to this file");
+  uint64_t scale_seed = 1;
+  CLI::App* scale = bench->add_subcommand("scale", "W2: how cost grows with N, K and P");
+  scale->add_option("--seed", scale_seed, "Seed")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -18,5 +41,11 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (node->parsed()) return kv::cli::run_node();
+  if (run->parsed()) {
+    if (seed_option->count() > 0) run_options.seed = seed;
+    return kv::cli::run_scenario(run_options);
+  }
+  if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
+  if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return 2;
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "node/json_text.h"
+#include "node/version_text.h"
 
 namespace kv {
 
@@ -169,25 +170,6 @@ std::optional<VersionPtr> read_version(const Json& body, std::string& error) {
   std::optional<Clock> clock = read_clock(body, error);
   if (!clock) return std::nullopt;
   return make_version(json::dump(*value), std::move(*clock));
-}
-
-void write_siblings(const Siblings& siblings, std::string& out) {
-  out += '[';
-  bool first = true;
-  for (const VersionPtr& v : siblings) {
-    if (!first) out += ", ";
-    first = false;
-    out += "{\"value\": ";
-    out += v->value;
-    out += ", \"clock\": [";
-    const auto& slots = v->clock.slots();
-    for (size_t i = 0; i < slots.size(); ++i) {
-      if (i > 0) out += ", ";
-      json::dump_uint(slots[i], out);
-    }
-    out += "]}";
-  }
-  out += ']';
 }
 
 }  // namespace

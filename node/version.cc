@@ -29,11 +29,12 @@ uint64_t version_hash(const std::string& value, const Clock& clock) {
 
 }  // namespace
 
-VersionPtr make_version(std::string value_json, Clock clock) {
+VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {
   auto v = std::make_shared<Version>();
   v->hash = version_hash(value_json, clock);
   v->value = std::move(value_json);
   v->clock = std::move(clock);
+  v->origin = origin;
   return v;
 }
 

@@ -22,11 +22,15 @@ struct Version {
   // Hash of (value, clock with trailing zeros ignored): equal versions hash
   // equal on every replica, which is what anti-entropy digests rely on.
   uint64_t hash = 0;
+  // Which write created this version: the simulator numbers client writes
+  // from 1 so its checker can tell an accepted version from an invented one
+  // in O(1). 0 where nobody numbers them (the line protocol).
+  uint64_t origin = 0;
 };
 
 using VersionPtr = std::shared_ptr<const Version>;
 
-VersionPtr make_version(std::string value_json, Clock clock);
+VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin = 0);
 
 // Same value text and equal clocks (under zero padding).
 bool same_version(const Version& a, const Version& b);

@@ -1,0 +1,135 @@
+#include "sim/network.h"
+
+#include <algorithm>
+
+#include "node/kv_assert.h"
+
+namespace kv::sim {
+
+Network::Network(const NetworkSpec& spec, uint32_t nodes, Rng rng, Rng fault_rng)
+    : spec_(spec),
+      n_(nodes),
+      rng_(rng),
+      fault_rng_(fault_rng),
+      cut_(static_cast<size_t>(nodes) * nodes, 0) {}
+
+Duration Network::draw_delay() {
+  const DelaySpec& d = spec_.delay;
+  switch (d.dist) {
+    case DelaySpec::Dist::kConstant:
+      return d.value;
+    case DelaySpec::Dist::kUniform:
+      return {rng_.between(d.min.us, d.max.us)};
+    case DelaySpec::Dist::kExponential:
+      return {rng_.exponential(d.mean.us)};
+  }
+  return {};
+}
+
+Network::Fate Network::fate(uint32_t, uint32_t) {
+  Fate f;
+  // Draw only what the scenario uses, so a lossless network's draws do not
+  // depend on whether loss is checked.
+  if (!spec_.loss.never() && rng_.chance(spec_.loss)) {
+    f.lost = true;
+    return f;
+  }
+  f.delay = draw_delay();
+  if (!spec_.duplicate.never() && rng_.chance(spec_.duplicate)) {
+    f.duplicate = true;
+    f.duplicate_delay = draw_delay();
+  }
+  return f;
+}
+
+void Network::cut_between_groups(const std::vector<std::vector<NodeIndex>>& groups) {
+  std::vector<int64_t> group_of(n_, -1);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (NodeIndex node : groups[g]) group_of[node] = static_cast<int64_t>(g);
+  }
+  for (uint32_t a = 0; a < n_; ++a) {
+    for (uint32_t b = 0; b < n_; ++b) {
+      if (group_of[a] != group_of[b]) cut_[static_cast<size_t>(a) * n_ + b] = 1;
+    }
+  }
+}
+
+Partition Network::partition(const PartitionSpec& spec) {
+  using Shape = PartitionSpec::Shape;
+  Partition p;
+  switch (spec.shape) {
+    case Shape::kGroups: {
+      p.shape = "groups";
+      p.groups = spec.groups;
+      // Nodes not listed form one more group together.
+      std::vector<uint8_t> listed(n_, 0);
+      for (const auto& g : spec.groups) {
+        for (NodeIndex node : g) listed[node] = 1;
+      }
+      std::vector<NodeIndex> rest;
+      for (NodeIndex node = 0; node < n_; ++node) {
+        if (!listed[node]) rest.push_back(node);
+      }
+      if (!rest.empty()) p.groups.push_back(rest);
+      break;
+    }
+    case Shape::kIsolate: {
+      p.shape = "isolate";
+      std::vector<NodeIndex> rest;
+      for (NodeIndex node = 0; node < n_; ++node) {
+        if (node != spec.isolate) rest.push_back(node);
+      }
+      p.groups = {{spec.isolate}};
+      if (!rest.empty()) p.groups.push_back(rest);
+      break;
+    }
+    case Shape::kHalves: {
+      p.shape = "halves";
+      std::vector<NodeIndex> order(n_);
+      for (NodeIndex i = 0; i < n_; ++i) order[i] = i;
+      for (size_t i = n_; i > 1; --i) std::swap(order[i - 1], order[fault_rng_.below(i)]);
+      std::vector<NodeIndex> a(order.begin(), order.begin() + n_ / 2);
+      std::vector<NodeIndex> b(order.begin() + n_ / 2, order.end());
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      if (!a.empty()) p.groups.push_back(a);
+      p.groups.push_back(b);
+      break;
+    }
+    case Shape::kMajoritiesRing: {
+      // Nodes on a ring drawn from the seed; each node keeps the links to the
+      // nodes within distance d on the ring, d = ceil((majority - 1) / 2), so
+      // every node still reaches a majority (itself included) but no two
+      // neighbours see the same majority.
+      p.shape = "majorities-ring";
+      std::vector<NodeIndex> order(n_);
+      for (NodeIndex i = 0; i < n_; ++i) order[i] = i;
+      for (size_t i = n_; i > 1; --i) std::swap(order[i - 1], order[fault_rng_.below(i)]);
+      const uint32_t majority = n_ / 2 + 1;
+      const uint32_t reach = majority / 2;  // == ceil((majority - 1) / 2)
+      for (uint32_t i = 0; i < n_; ++i) {
+        for (uint32_t j = 0; j < n_; ++j) {
+          const uint32_t dist = std::min((i + n_ - j) % n_, (j + n_ - i) % n_);
+          if (dist > reach) cut_[static_cast<size_t>(order[i]) * n_ + order[j]] = 1;
+        }
+      }
+      p.ring = order;
+      return p;
+    }
+    case Shape::kOneWay: {
+      p.shape = "one-way";
+      p.from = spec.from;
+      p.to = spec.to;
+      for (NodeIndex a : spec.from) {
+        for (NodeIndex b : spec.to) cut_[static_cast<size_t>(a) * n_ + b] = 1;
+      }
+      return p;
+    }
+  }
+  cut_between_groups(p.groups);
+  return p;
+}
+
+void Network::heal() { std::fill(cut_.begin(), cut_.end(), 0); }
+
+}  // namespace kv::sim

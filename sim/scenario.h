@@ -1,0 +1,156 @@
+// A scenario: the cluster, the network, a timeline of client operations and
+// faults, generated traffic, and what the run is expected to show.
+//
+// Scenarios are loaded from YAML (load_scenario) and may also be built in
+// code (the benchmarks do). A loaded scenario is valid: every node index is
+// in range, every time is within run_until, every probability in [0, 1];
+// anything else was refused with "FILE:LINE: what is wrong".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/rng.h"
+#include "sim/time.h"
+
+namespace kv::sim {
+
+// Nodes are n1..nN; NodeIndex 0 is n1 (and owns clock slot 0).
+using NodeIndex = uint32_t;
+
+struct DelaySpec {
+  enum class Dist { kConstant, kUniform, kExponential };
+  Dist dist = Dist::kUniform;
+  Duration value{};  // kConstant
+  Duration min{};    // kUniform: [min, max]
+  Duration max{};
+  Duration mean{};  // kExponential
+};
+
+struct NetworkSpec {
+  DelaySpec delay{DelaySpec::Dist::kUniform, {}, {1000}, {10000}, {}};
+  Probability loss{};
+  Probability duplicate{};
+};
+
+enum class OpKind { kPut, kGet, kResolve };
+
+struct ClientOp {
+  OpKind kind = OpKind::kPut;
+  std::string key;
+  std::string value_json;  // put/resolve: the value as JSON text (json::dump form)
+  // put/resolve: the clock; nullopt means `clock: auto`.
+  std::optional<std::vector<uint64_t>> clock;
+};
+
+struct PartitionSpec {
+  enum class Shape { kGroups, kIsolate, kHalves, kMajoritiesRing, kOneWay };
+  Shape shape = Shape::kGroups;
+  // kGroups: the listed groups; nodes not listed form one more group.
+  std::vector<std::vector<NodeIndex>> groups;
+  NodeIndex isolate = 0;             // kIsolate
+  std::vector<NodeIndex> from, to;  // kOneWay: from's messages to `to` are lost
+};
+
+struct TimelineEvent {
+  SimTime at;
+  int line = 0;  // where it stands in the scenario file (0 if built in code)
+  enum class Kind { kClient, kPartition, kHeal, kCrash, kRestart };
+  Kind kind = Kind::kClient;
+  // kClient
+  std::string client;  // "c1", "c2", ...
+  NodeIndex node = 0;  // also kCrash / kRestart
+  ClientOp op;
+  // kPartition
+  PartitionSpec partition;
+  // kCrash
+  bool amnesia = false;
+};
+
+// Generated client traffic, drawn from the run's seed.
+struct WorkloadSpec {
+  uint32_t clients = 1;    // clients c<k+1>.. after the scripted ones
+  uint32_t keys = 1;       // keys k0..k<keys-1>
+  uint64_t ops = 0;        // how many operations
+  SimTime start{};         // the first operation's time
+  Duration interval{1000};  // time between operations
+  // Relative weights of the operation kinds.
+  uint32_t put_weight = 1;
+  uint32_t get_weight = 0;
+  uint32_t resolve_weight = 0;
+  // Which node an operation goes to: kRoundRobin is op i -> n((i mod N)+1).
+  enum class Target { kRandom, kRoundRobin };
+  Target target = Target::kRandom;
+  // Colocated clients read and write at the node in the same instant (no
+  // request or reply message): the node builds the clock from the siblings it
+  // holds, with its own slot incremented. Only puts. (BENCH.md's W1.)
+  bool colocated = false;
+};
+
+struct ClientSpec {
+  Duration timeout{200000};  // a request with no reply by then is retried
+  uint32_t retries = 3;      // retries after the first attempt, then give up
+  // Where a retry goes: the same node, or the next one (n(i+1), wrapping).
+  bool retry_next_node = true;
+};
+
+struct Expectations {
+  std::optional<bool> converged;
+  // The check "no lost write" is expected to fail (true) or hold (false).
+  std::optional<bool> lost_writes;
+  // The check "siblings are exactly the maximal writes" verdict expected.
+  std::optional<bool> maximal;
+  std::map<std::string, uint64_t> siblings;  // key -> sibling count on every live node
+  // key -> the values (JSON text) on every live node, compared as a multiset.
+  std::map<std::string, std::vector<std::string>> values;
+  int line = 0;
+};
+
+struct Scenario {
+  std::string path;  // the file it came from, for messages
+  std::string name;
+  std::string description;
+  std::optional<uint64_t> seed;  // --seed overrides
+  uint32_t nodes = 3;
+  NetworkSpec network;
+  std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
+  ClientSpec clients;
+  std::vector<TimelineEvent> events;  // sorted by time, stable
+  std::optional<WorkloadSpec> workload;
+  SimTime run_until{1000000};
+  Expectations expect;
+};
+
+// Limits on what a scenario may ask for (each refused past its bound).
+inline constexpr uint32_t kMaxNodes = 1000;
+inline constexpr uint32_t kMaxClients = 100000;
+inline constexpr size_t kMaxScenarioBytes = 16 << 20;
+inline constexpr size_t kMaxTimelineEvents = 1000000;
+// 1000 days; every time and duration in a scenario is at most this, so sums of
+// a time and a delay cannot overflow.
+inline constexpr int64_t kMaxRunUntilUs = int64_t{1000} * 24 * 3600 * 1000000;
+inline constexpr uint64_t kMaxWorkloadOps = 1000000000;
+inline constexpr size_t kMaxNameLength = 128;  // `name` names a folder
+// A value (put/resolve, expect.values) nests at most this deep, so a message
+// carrying it stays within the node protocol's kMaxNestingDepth (128).
+inline constexpr size_t kMaxValueDepth = 100;
+// All values of a scenario together hold at most this many elements once
+// YAML aliases are expanded: hand-written scenarios are far below it, and it
+// stops a few lines of nested aliases from expanding into gigabytes.
+inline constexpr uint64_t kMaxValueElements = uint64_t{1} << 20;
+
+// The outcome of loading: a scenario, or the error "FILE:LINE: what is wrong".
+struct LoadResult {
+  std::optional<Scenario> scenario;
+  std::string error;
+};
+
+LoadResult load_scenario_file(const std::string& path);
+// `path` only names the text in messages.
+LoadResult load_scenario_text(const std::string& text, const std::string& path);
+
+}  // namespace kv::sim

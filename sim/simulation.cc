@@ -1,0 +1,972 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <deque>
+#include <string_view>
+
+#include "node/json_text.h"
+#include "node/kv_assert.h"
+#include "node/version_text.h"
+#include "sim/network.h"
+
+namespace kv::sim {
+
+namespace {
+
+enum EventKind : uint32_t {
+  kDeliver,    // arg: message slot
+  kClientOp,   // arg: timeline index
+  kFault,      // arg: timeline index
+  kTimeout,    // arg: operation index, arg32: attempt
+  kAeTick,     // arg32: node, arg: the node's life (incarnation) it was set in
+  kWorkload,   // arg: operation number
+};
+
+enum class MsgType : uint8_t {
+  kPut,
+  kGet,
+  kResolve,
+  kPutOk,
+  kGetOk,
+  kResolveOk,
+  kReplicate,
+  kAeDigest,
+  kAeDiff,
+  kAePush,
+};
+
+const char* type_name(MsgType t) {
+  switch (t) {
+    case MsgType::kPut:
+      return "kv_put";
+    case MsgType::kGet:
+      return "kv_get";
+    case MsgType::kResolve:
+      return "kv_resolve";
+    case MsgType::kPutOk:
+      return "kv_put_ok";
+    case MsgType::kGetOk:
+      return "kv_get_ok";
+    case MsgType::kResolveOk:
+      return "kv_resolve_ok";
+    case MsgType::kReplicate:
+      return "replicate";
+    case MsgType::kAeDigest:
+      return "ae_digest";
+    case MsgType::kAeDiff:
+      return "ae_diff";
+    case MsgType::kAePush:
+      return "ae_push";
+  }
+  return "?";
+}
+
+struct AePayload {
+  uint64_t round = 0;
+  Store::Digest digest{};
+  std::vector<uint32_t> buckets;
+  std::vector<KeyVersions> versions;
+};
+
+struct Message {
+  uint64_t id = 0;
+  uint32_t src = 0, dest = 0;  // endpoints: nodes [0, N), clients [N, N + C)
+  MsgType type = MsgType::kPut;
+  uint8_t deliveries_left = 0;
+  WriteStatus status = WriteStatus::kWritten;  // replies to writes
+  uint32_t siblings = 0;                       // replies to writes
+  uint64_t msg_id = 0;      // requests: the client's msg_id; replies: in_reply_to
+  uint64_t own_msg_id = 0;  // replies: the node's own message number
+  std::string key;
+  VersionPtr version;  // put, resolve, replicate
+  Siblings values;     // get reply
+  std::shared_ptr<const AePayload> ae;
+};
+
+struct ClientState {
+  std::string name;
+  uint64_t next_msg_id = 1;
+  std::vector<uint64_t> ops;  // msg_id - 1 -> operation index
+  // What the client last read of each key: the merged clock and the values.
+  std::map<std::string, Clock, std::less<>> context;
+};
+
+struct Operation {
+  uint32_t client = 0;  // index into clients
+  OpKind kind = OpKind::kPut;
+  std::string key;
+  VersionPtr version;
+  uint64_t msg_id = 0;
+  NodeIndex node = 0;
+  uint32_t attempt = 0;
+  bool done = false;
+};
+
+std::string_view result_name(ApplyResult r) {
+  switch (r) {
+    case ApplyResult::kApplied:
+      return "applied";
+    case ApplyResult::kDuplicate:
+      return "duplicate";
+    case ApplyResult::kStale:
+      return "stale";
+  }
+  return "?";
+}
+
+uint32_t client_number(std::string_view name) {
+  uint32_t n = 0;
+  for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
+  return n;
+}
+
+}  // namespace
+
+struct Simulation::Impl {
+  Impl(const Scenario& scenario, uint64_t seed, History& history);
+
+  // --- plumbing ---------------------------------------------------------
+  SimTime now() const { return queue.now(); }
+  uint32_t client_endpoint(uint32_t client) const { return n + client; }
+  const std::string& endpoint_name(uint32_t e) const { return names[e]; }
+  bool is_node(uint32_t e) const { return e < n; }
+
+  uint64_t new_message(uint32_t src, uint32_t dest, MsgType type);
+  void send(uint64_t slot);
+  void release(uint64_t slot);
+  void write_send(const Message& m);
+  void deliver(uint64_t slot);
+  void handle(Message& m);
+
+  // --- nodes --------------------------------------------------------------
+  void on_client_write(NodeIndex node, Message& m);
+  void on_get(NodeIndex node, Message& m);
+  // Applies a version at a node and records it; returns what the store did.
+  ApplyOutcome record_apply(NodeIndex node, std::string_view key, const VersionPtr& v,
+                            std::string_view op, uint64_t msg, ApplyOutcome outcome,
+                            const WriteReply* reply, uint32_t client);
+  void replicate_to_peers(NodeIndex node, std::string_view key, const VersionPtr& v);
+  void reply(NodeIndex node, const Message& request, MsgType type);
+  void ae_tick(NodeIndex node, uint64_t life);
+  void on_ae_digest(NodeIndex node, const Message& m);
+  void on_ae_diff(NodeIndex node, const Message& m);
+  void on_ae_push(NodeIndex node, const Message& m);
+  void apply_repairs(NodeIndex node, const Message& m, const std::vector<KeyVersions>& versions);
+
+  // --- clients ------------------------------------------------------------
+  uint32_t client_index(const std::string& name);
+  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op, uint64_t origin_hint);
+  void send_request(uint64_t op_index);
+  void on_reply(uint32_t client, const Message& m);
+  void on_timeout(uint64_t op_index, uint32_t attempt);
+  void workload_op(uint64_t i);
+  void colocated_put(uint64_t i);
+
+  // --- faults -------------------------------------------------------------
+  void fault(const TimelineEvent& e);
+  void write_fault_nodes(std::string_view field, const std::vector<NodeIndex>& nodes);
+
+  void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
+  void write_finals();
+
+  const Scenario& scenario;
+  const uint64_t seed;
+  History& history;
+  const uint32_t n;
+  std::vector<std::string> names;  // endpoint names: n1.., then clients
+  std::vector<Node> nodes;
+  std::vector<uint8_t> crashed;
+  std::vector<uint64_t> life;          // incarnation: bumped by every crash
+  std::vector<uint64_t> node_msg_ids;  // each node numbers its own messages
+  std::vector<Rng> node_rngs;
+  Network network;
+  Rng workload_rng;
+  EventQueue queue;
+  Oracle oracle;
+  RunStats stats;
+
+  std::deque<Message> slab;  // a deque: references stay valid as it grows
+  std::vector<uint64_t> free_slots;
+  uint64_t next_message_id = 1;
+  uint64_t next_origin = 1;
+  uint64_t next_ae_round = 1;
+
+  std::vector<ClientState> clients;
+  std::map<std::string, uint32_t, std::less<>> client_by_name;
+  uint32_t workload_client_base = 0;  // workload clients are c<base+1>..
+  std::vector<Operation> operations;
+};
+
+Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, History& h)
+    : scenario(s),
+      seed(seed_),
+      history(h),
+      n(s.nodes),
+      nodes(s.nodes),
+      crashed(s.nodes, 0),
+      life(s.nodes, 0),
+      node_msg_ids(s.nodes, 0),
+      network(s.network, s.nodes, Rng::derive(seed_, "network"), Rng::derive(seed_, "faults")),
+      workload_rng(Rng::derive(seed_, "workload")) {
+  KV_ASSERT(n >= 1);
+  std::vector<std::string> node_names;
+  for (uint32_t i = 0; i < n; ++i) node_names.push_back("n" + std::to_string(i + 1));
+  for (uint32_t i = 0; i < n; ++i) {
+    nodes[i].init(node_names[i], node_names, i);
+    node_rngs.push_back(Rng::derive(seed_, "node", i));
+  }
+  names = node_names;
+
+  // Clients: the scripted ones in order of their numbers, then the workload's.
+  uint32_t highest = 0;
+  std::vector<uint32_t> numbers;
+  for (const TimelineEvent& e : s.events) {
+    if (e.kind == TimelineEvent::Kind::kClient) numbers.push_back(client_number(e.client));
+  }
+  std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  for (uint32_t number : numbers) {
+    client_index("c" + std::to_string(number));
+    highest = std::max(highest, number);
+  }
+  workload_client_base = highest;
+  if (s.workload && !s.workload->colocated) {
+    for (uint32_t k = 1; k <= s.workload->clients; ++k) {
+      client_index("c" + std::to_string(highest + k));
+    }
+  }
+
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    const TimelineEvent& e = s.events[i];
+    queue.push(e.at, e.kind == TimelineEvent::Kind::kClient ? kClientOp : kFault, i);
+  }
+  if (s.workload && s.workload->ops > 0) queue.push(s.workload->start, kWorkload, 0);
+  if (s.anti_entropy_interval) {
+    for (NodeIndex i = 0; i < n; ++i) {
+      // Spread the nodes' first rounds over one interval.
+      const int64_t offset = node_rngs[i].between(1, s.anti_entropy_interval->us);
+      queue.push(SimTime{offset}, kAeTick, 0, i);
+    }
+  }
+}
+
+uint32_t Simulation::Impl::client_index(const std::string& name) {
+  auto it = client_by_name.find(name);
+  if (it != client_by_name.end()) return it->second;
+  const uint32_t index = static_cast<uint32_t>(clients.size());
+  clients.push_back(ClientState{name, 1, {}, {}});
+  names.push_back(name);
+  client_by_name.emplace(name, index);
+  return index;
+}
+
+// --- messages ---------------------------------------------------------------
+
+uint64_t Simulation::Impl::new_message(uint32_t src, uint32_t dest, MsgType type) {
+  uint64_t slot;
+  if (!free_slots.empty()) {
+    slot = free_slots.back();
+    free_slots.pop_back();
+  } else {
+    slot = slab.size();
+    slab.emplace_back();
+  }
+  Message& m = slab[slot];
+  m.id = next_message_id++;
+  m.src = src;
+  m.dest = dest;
+  m.type = type;
+  return slot;
+}
+
+void Simulation::Impl::release(uint64_t slot) {
+  Message& m = slab[slot];
+  m.key.clear();
+  m.version.reset();
+  m.values.clear();
+  m.ae.reset();
+  free_slots.push_back(slot);
+}
+
+void Simulation::Impl::send(uint64_t slot) {
+  Message& m = slab[slot];
+  ++stats.messages_sent;
+  if (history.enabled()) write_send(m);
+  const Network::Fate fate = network.fate(m.src, m.dest);
+  if (fate.lost) {
+    ++stats.dropped_loss;
+    if (history.enabled()) {
+      history.begin(now(), "drop");
+      history.field_uint("id", m.id);
+      history.field_string("src", endpoint_name(m.src));
+      history.field_string("dest", endpoint_name(m.dest));
+      history.field_string("reason", "loss");
+      history.end();
+    }
+    release(slot);
+    return;
+  }
+  m.deliveries_left = 1;
+  queue.push(now() + fate.delay, kDeliver, slot);
+  if (fate.duplicate) {
+    ++stats.duplicated;
+    m.deliveries_left = 2;
+    queue.push(now() + fate.duplicate_delay, kDeliver, slot);
+    if (history.enabled()) {
+      history.begin(now(), "duplicate");
+      history.field_uint("id", m.id);
+      history.end();
+    }
+  }
+}
+
+void Simulation::Impl::write_send(const Message& m) {
+  history.begin(now(), "send");
+  history.field_uint("id", m.id);
+  history.field_string("src", endpoint_name(m.src));
+  history.field_string("dest", endpoint_name(m.dest));
+  std::string& out = history.field("body");
+  out += "{\"type\": \"";
+  out += type_name(m.type);
+  out += '"';
+  auto key = [&] {
+    out += ", \"key\": ";
+    json::dump_string(m.key, out);
+  };
+  auto version = [&] {
+    out += ", \"value\": ";
+    out += m.version->value;
+    out += ", \"clock\": ";
+    write_clock(m.version->clock, out);
+  };
+  auto versions = [&](const std::vector<KeyVersions>& list) {
+    out += ", \"versions\": [";
+    bool first = true;
+    for (const KeyVersions& kv : list) {
+      for (const VersionPtr& v : kv.versions) {
+        out += first ? "{\"key\": " : ", {\"key\": ";
+        first = false;
+        json::dump_string(kv.key, out);
+        out += ", \"value\": ";
+        out += v->value;
+        out += ", \"clock\": ";
+        write_clock(v->clock, out);
+        out += '}';
+      }
+    }
+    out += ']';
+  };
+  auto in_reply_to = [&] {
+    out += ", \"in_reply_to\": ";
+    json::dump_uint(m.msg_id, out);
+  };
+  auto own_msg_id = [&] {
+    out += ", \"msg_id\": ";
+    json::dump_uint(m.own_msg_id, out);
+  };
+  switch (m.type) {
+    case MsgType::kPut:
+    case MsgType::kResolve:
+      out += ", \"msg_id\": ";
+      json::dump_uint(m.msg_id, out);
+      key();
+      version();
+      break;
+    case MsgType::kGet:
+      out += ", \"msg_id\": ";
+      json::dump_uint(m.msg_id, out);
+      key();
+      break;
+    case MsgType::kPutOk:
+    case MsgType::kResolveOk:
+      in_reply_to();
+      out += ", \"status\": \"";
+      out += to_string(m.status);
+      out += '"';
+      if (m.status == WriteStatus::kConflict) {
+        out += ", \"siblings\": ";
+        json::dump_uint(m.siblings, out);
+      }
+      own_msg_id();
+      break;
+    case MsgType::kGetOk:
+      in_reply_to();
+      out += ", \"values\": ";
+      write_siblings(m.values, out);
+      own_msg_id();
+      break;
+    case MsgType::kReplicate:
+      key();
+      version();
+      break;
+    case MsgType::kAeDigest: {
+      out += ", \"round\": ";
+      json::dump_uint(m.ae->round, out);
+      out += ", \"digest\": [";
+      for (size_t b = 0; b < Store::kBuckets; ++b) {
+        if (b > 0) out += ", ";
+        json::dump_uint(m.ae->digest[b], out);
+      }
+      out += ']';
+      break;
+    }
+    case MsgType::kAeDiff:
+      out += ", \"round\": ";
+      json::dump_uint(m.ae->round, out);
+      out += ", \"buckets\": [";
+      for (size_t b = 0; b < m.ae->buckets.size(); ++b) {
+        if (b > 0) out += ", ";
+        json::dump_uint(m.ae->buckets[b], out);
+      }
+      out += ']';
+      versions(m.ae->versions);
+      break;
+    case MsgType::kAePush:
+      out += ", \"round\": ";
+      json::dump_uint(m.ae->round, out);
+      versions(m.ae->versions);
+      break;
+  }
+  out += '}';
+  history.end();
+}
+
+void Simulation::Impl::deliver(uint64_t slot) {
+  Message& m = slab[slot];
+  KV_ASSERT(m.deliveries_left > 0);
+  --m.deliveries_left;
+  const char* reason = nullptr;
+  if (is_node(m.dest) && crashed[m.dest]) {
+    reason = "crashed";
+    ++stats.dropped_crashed;
+  } else if (is_node(m.src) && is_node(m.dest) && network.blocked(m.src, m.dest)) {
+    reason = "partition";
+    ++stats.dropped_partition;
+  }
+  if (history.enabled()) {
+    history.begin(now(), reason ? "drop" : "deliver");
+    history.field_uint("id", m.id);
+    history.field_string("src", endpoint_name(m.src));
+    history.field_string("dest", endpoint_name(m.dest));
+    if (reason) history.field_string("reason", reason);
+    history.end();
+  }
+  if (!reason) {
+    ++stats.messages_delivered;
+    handle(m);
+  }
+  if (m.deliveries_left == 0) release(slot);
+}
+
+void Simulation::Impl::handle(Message& m) {
+  if (!is_node(m.dest)) return on_reply(m.dest - n, m);
+  const NodeIndex node = m.dest;
+  switch (m.type) {
+    case MsgType::kPut:
+    case MsgType::kResolve:
+      return on_client_write(node, m);
+    case MsgType::kGet:
+      return on_get(node, m);
+    case MsgType::kReplicate: {
+      const ApplyOutcome outcome = nodes[node].replicate(m.key, m.version);
+      record_apply(node, m.key, m.version, "replicate", m.id, outcome, nullptr, 0);
+      return;
+    }
+    case MsgType::kAeDigest:
+      return on_ae_digest(node, m);
+    case MsgType::kAeDiff:
+      return on_ae_diff(node, m);
+    case MsgType::kAePush:
+      return on_ae_push(node, m);
+    case MsgType::kPutOk:
+    case MsgType::kGetOk:
+    case MsgType::kResolveOk:
+      KV_ASSERT(false && "a reply was addressed to a node");
+  }
+}
+
+// --- nodes ------------------------------------------------------------------
+
+ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key,
+                                            const VersionPtr& v, std::string_view op,
+                                            uint64_t msg, ApplyOutcome outcome,
+                                            const WriteReply* reply, uint32_t client) {
+  if (reply && reply->accepted()) oracle.on_accepted(key, v, node, now().us);
+  if (outcome.result == ApplyResult::kApplied) {
+    oracle.on_stored(key, v, node, now().us);
+    if (outcome.siblings >= 2) ++stats.siblings_created;
+  }
+  if (!history.enabled()) return outcome;
+  history.begin(now(), "apply");
+  history.field_string("node", names[node]);
+  history.field_string("key", key);
+  history.field_raw("value", v->value);
+  history.field_clock("clock", v->clock);
+  history.field_string("op", op);
+  history.field_uint("msg", msg);
+  history.field_string("result", result_name(outcome.result));
+  history.field_uint("siblings", outcome.siblings);
+  if (reply) {
+    history.field_string("status", to_string(reply->status));
+    history.field_string("client", names[client_endpoint(client)]);
+  }
+  history.end();
+  if (outcome.result == ApplyResult::kApplied) {
+    history.begin(now(), "siblings");
+    history.field_string("node", names[node]);
+    history.field_string("key", key);
+    write_siblings(nodes[node].get(key), history.field("siblings"));
+    history.end();
+  }
+  return outcome;
+}
+
+void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
+  const bool resolving = m.type == MsgType::kResolve;
+  const WriteReply r =
+      resolving ? nodes[node].resolve(m.key, m.version) : nodes[node].put(m.key, m.version);
+  if (r.accepted()) {
+    ++stats.writes_accepted;
+  } else {
+    ++stats.writes_rejected;
+  }
+  record_apply(node, m.key, m.version, resolving ? "resolve" : "put", m.id,
+               {r.applied, r.siblings}, &r, m.src - n);
+  const uint64_t slot = new_message(node, m.src, resolving ? MsgType::kResolveOk : MsgType::kPutOk);
+  Message& out = slab[slot];
+  out.msg_id = m.msg_id;
+  out.own_msg_id = node_msg_ids[node]++;
+  out.status = r.status;
+  out.siblings = static_cast<uint32_t>(r.siblings);
+  // Reply first, then replicate: the order the node would send them.
+  const std::string key = m.key;
+  const VersionPtr version = m.version;
+  send(slot);
+  if (r.accepted()) replicate_to_peers(node, key, version);
+}
+
+void Simulation::Impl::on_get(NodeIndex node, Message& m) {
+  const uint64_t slot = new_message(node, m.src, MsgType::kGetOk);
+  Message& out = slab[slot];
+  out.msg_id = m.msg_id;
+  out.own_msg_id = node_msg_ids[node]++;
+  out.key = m.key;
+  out.values = nodes[node].get(m.key);
+  send(slot);
+}
+
+void Simulation::Impl::replicate_to_peers(NodeIndex node, std::string_view key,
+                                          const VersionPtr& v) {
+  for (NodeIndex peer = 0; peer < n; ++peer) {
+    if (peer == node) continue;
+    const uint64_t slot = new_message(node, peer, MsgType::kReplicate);
+    Message& out = slab[slot];
+    out.key.assign(key);
+    out.version = v;
+    send(slot);
+  }
+}
+
+void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
+  if (crashed[node] || node_life != life[node]) return;  // timers stop while crashed
+  queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
+  if (n < 2) return;
+  NodeIndex peer = static_cast<NodeIndex>(node_rngs[node].below(n - 1));
+  if (peer >= node) ++peer;
+  auto payload = std::make_shared<AePayload>();
+  payload->round = next_ae_round++;
+  payload->digest = nodes[node].digest();
+  ++stats.anti_entropy_rounds;
+  const uint64_t slot = new_message(node, peer, MsgType::kAeDigest);
+  slab[slot].ae = std::move(payload);
+  send(slot);
+}
+
+void Simulation::Impl::on_ae_digest(NodeIndex node, const Message& m) {
+  std::vector<uint32_t> buckets = nodes[node].differing_buckets(m.ae->digest);
+  if (buckets.empty()) return;  // in sync: the round ends here
+  auto payload = std::make_shared<AePayload>();
+  payload->round = m.ae->round;
+  payload->versions = nodes[node].versions_in(buckets);
+  payload->buckets = std::move(buckets);
+  const uint64_t slot = new_message(node, m.src, MsgType::kAeDiff);
+  slab[slot].ae = std::move(payload);
+  send(slot);
+}
+
+void Simulation::Impl::apply_repairs(NodeIndex node, const Message& m,
+                                     const std::vector<KeyVersions>& versions) {
+  for (const KeyVersions& kv : versions) {
+    for (const VersionPtr& v : kv.versions) {
+      const ApplyOutcome outcome = nodes[node].replicate(kv.key, v);
+      if (outcome.result == ApplyResult::kApplied) ++stats.versions_repaired;
+      record_apply(node, kv.key, v, "anti_entropy", m.id, outcome, nullptr, 0);
+    }
+  }
+}
+
+void Simulation::Impl::on_ae_diff(NodeIndex node, const Message& m) {
+  apply_repairs(node, m, m.ae->versions);
+  // Send back what the peer lacks: this node's versions in those buckets,
+  // less the ones the peer just sent.
+  std::vector<KeyVersions> mine = nodes[node].versions_in(m.ae->buckets);
+  auto sent_by_peer = [&](const std::string& key, const VersionPtr& v) {
+    for (const KeyVersions& theirs : m.ae->versions) {
+      if (theirs.key != key) continue;
+      for (const VersionPtr& t : theirs.versions) {
+        if (same_version(*t, *v)) return true;
+      }
+    }
+    return false;
+  };
+  for (KeyVersions& kv : mine) {
+    std::erase_if(kv.versions, [&](const VersionPtr& v) { return sent_by_peer(kv.key, v); });
+  }
+  std::erase_if(mine, [](const KeyVersions& kv) { return kv.versions.empty(); });
+  if (mine.empty()) return;
+  auto payload = std::make_shared<AePayload>();
+  payload->round = m.ae->round;
+  payload->versions = std::move(mine);
+  const uint64_t slot = new_message(node, m.src, MsgType::kAePush);
+  slab[slot].ae = std::move(payload);
+  send(slot);
+}
+
+void Simulation::Impl::on_ae_push(NodeIndex node, const Message& m) {
+  apply_repairs(node, m, m.ae->versions);
+}
+
+// --- clients ----------------------------------------------------------------
+
+void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op,
+                                       uint64_t) {
+  ClientState& c = clients[client];
+  Operation o;
+  o.client = client;
+  o.kind = op.kind;
+  o.key = op.key;
+  o.node = node;
+  o.msg_id = c.next_msg_id++;
+  if (op.kind != OpKind::kGet) {
+    Clock clock;
+    if (op.clock) {
+      clock = Clock(*op.clock);
+    } else {
+      // clock: auto — what the client last read of the key, with the slot of
+      // the node it writes to incremented; one slot per node at least.
+      clock = Clock(std::vector<uint64_t>(n, 0));
+      auto it = c.context.find(op.key);
+      if (it != c.context.end()) clock.merge(it->second);
+      if (clock.can_increment(node)) clock.increment(node);
+    }
+    o.version = make_version(op.value_json, std::move(clock), next_origin++);
+  }
+  const uint64_t index = operations.size();
+  operations.push_back(std::move(o));
+  c.ops.push_back(index);
+  ++stats.client_ops;
+  send_request(index);
+}
+
+void Simulation::Impl::send_request(uint64_t op_index) {
+  Operation& o = operations[op_index];
+  const MsgType type = o.kind == OpKind::kPut   ? MsgType::kPut
+                       : o.kind == OpKind::kGet ? MsgType::kGet
+                                                : MsgType::kResolve;
+  const uint64_t slot = new_message(client_endpoint(o.client), o.node, type);
+  Message& m = slab[slot];
+  m.msg_id = o.msg_id;
+  m.key = o.key;
+  m.version = o.version;
+  send(slot);
+  queue.push(now() + scenario.clients.timeout, kTimeout, op_index, o.attempt);
+}
+
+void Simulation::Impl::on_reply(uint32_t client, const Message& m) {
+  ClientState& c = clients[client];
+  if (m.msg_id == 0 || m.msg_id > c.ops.size()) return;
+  Operation& o = operations[c.ops[m.msg_id - 1]];
+  if (o.done) return;  // a late or duplicate reply: ignored
+  o.done = true;
+  if (m.type == MsgType::kGetOk) {
+    Clock merged;
+    for (const VersionPtr& v : m.values) merged.merge(v->clock);
+    c.context.insert_or_assign(o.key, std::move(merged));
+  }
+}
+
+void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
+  Operation& o = operations[op_index];
+  if (o.done || o.attempt != attempt) return;
+  ClientState& c = clients[o.client];
+  if (o.attempt >= scenario.clients.retries) {
+    o.done = true;
+    ++stats.client_gave_up;
+    if (history.enabled()) {
+      history.begin(now(), "give_up");
+      history.field_string("client", c.name);
+      history.field_uint("msg_id", o.msg_id);
+      history.end();
+    }
+    return;
+  }
+  ++o.attempt;
+  ++stats.client_timeouts;
+  if (scenario.clients.retry_next_node) o.node = (o.node + 1) % n;
+  if (history.enabled()) {
+    history.begin(now(), "timeout");
+    history.field_string("client", c.name);
+    history.field_uint("msg_id", o.msg_id);
+    history.field_uint("attempt", o.attempt);
+    history.field_string("node", names[o.node]);
+    history.end();
+  }
+  send_request(op_index);
+}
+
+void Simulation::Impl::colocated_put(uint64_t i) {
+  const WorkloadSpec& w = *scenario.workload;
+  const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
+                             ? static_cast<NodeIndex>(i % n)
+                             : static_cast<NodeIndex>(workload_rng.below(n));
+  std::string key = "k" + std::to_string(workload_rng.below(w.keys));
+  Clock clock(std::vector<uint64_t>(n, 0));
+  for (const VersionPtr& s : nodes[node].get(key)) clock.merge(s->clock);
+  if (!clock.can_increment(node)) return;
+  clock.increment(node);
+  VersionPtr v = make_version("\"v" + std::to_string(i) + "\"", std::move(clock), next_origin++);
+  ++stats.client_ops;
+  const WriteReply r = nodes[node].put(key, v);
+  if (r.accepted()) {
+    ++stats.writes_accepted;
+  } else {
+    ++stats.writes_rejected;
+  }
+  record_apply(node, key, v, "put", 0, {r.applied, r.siblings}, &r, 0);
+  if (r.accepted()) replicate_to_peers(node, key, v);
+}
+
+void Simulation::Impl::workload_op(uint64_t i) {
+  const WorkloadSpec& w = *scenario.workload;
+  if (i + 1 < w.ops) {
+    queue.push(w.start + Duration{w.interval.us * static_cast<int64_t>(i + 1)}, kWorkload, i + 1);
+  }
+  if (w.colocated) return colocated_put(i);
+  const uint32_t client =
+      client_by_name.find("c" + std::to_string(workload_client_base + 1 +
+                                                workload_rng.below(w.clients)))
+          ->second;
+  const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
+                             ? static_cast<NodeIndex>(i % n)
+                             : static_cast<NodeIndex>(workload_rng.below(n));
+  ClientOp op;
+  op.key = "k" + std::to_string(workload_rng.below(w.keys));
+  const uint64_t total = uint64_t{w.put_weight} + w.get_weight + w.resolve_weight;
+  const uint64_t pick = workload_rng.below(total);
+  op.kind = pick < w.put_weight                  ? OpKind::kPut
+            : pick < w.put_weight + w.get_weight ? OpKind::kGet
+                                                 : OpKind::kResolve;
+  if (op.kind != OpKind::kGet) {
+    op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
+  }
+  start_operation(client, node, op, 0);
+}
+
+// --- faults -----------------------------------------------------------------
+
+void Simulation::Impl::write_fault_nodes(std::string_view field,
+                                         const std::vector<NodeIndex>& list) {
+  std::string& out = history.field(field);
+  out += '[';
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out += ", ";
+    json::dump_string(names[list[i]], out);
+  }
+  out += ']';
+}
+
+void Simulation::Impl::fault(const TimelineEvent& e) {
+  using Kind = TimelineEvent::Kind;
+  switch (e.kind) {
+    case Kind::kPartition: {
+      const Partition p = network.partition(e.partition);
+      if (!history.enabled()) return;
+      history.begin(now(), "fault");
+      history.field_string("fault", "partition");
+      history.field_string("shape", p.shape);
+      if (!p.groups.empty()) {
+        std::string& out = history.field("groups");
+        out += '[';
+        for (size_t g = 0; g < p.groups.size(); ++g) {
+          if (g > 0) out += ", ";
+          out += '[';
+          for (size_t i = 0; i < p.groups[g].size(); ++i) {
+            if (i > 0) out += ", ";
+            json::dump_string(names[p.groups[g][i]], out);
+          }
+          out += ']';
+        }
+        out += ']';
+      }
+      if (!p.from.empty()) {
+        write_fault_nodes("from", p.from);
+        write_fault_nodes("to", p.to);
+      }
+      if (!p.ring.empty()) write_fault_nodes("ring", p.ring);
+      history.end();
+      return;
+    }
+    case Kind::kHeal:
+      network.heal();
+      if (history.enabled()) {
+        history.begin(now(), "fault");
+        history.field_string("fault", "heal");
+        history.end();
+      }
+      return;
+    case Kind::kCrash: {
+      const NodeIndex node = e.node;
+      const bool was_crashed = crashed[node];
+      crashed[node] = 1;
+      ++life[node];
+      std::vector<std::string_view> lost_keys;
+      if (e.amnesia) {
+        lost_keys = nodes[node].store().sorted_keys();
+      }
+      if (history.enabled()) {
+        history.begin(now(), "fault");
+        history.field_string("fault", "crash");
+        history.field_string("node", names[node]);
+        history.field_bool("amnesia", e.amnesia);
+        if (was_crashed) history.field_bool("already_crashed", true);
+        history.end();
+        for (std::string_view key : lost_keys) {
+          history.begin(now(), "siblings");
+          history.field_string("node", names[node]);
+          history.field_string("key", key);
+          history.field_raw("siblings", "[]");
+          history.end();
+        }
+      }
+      if (e.amnesia) nodes[node].forget();
+      return;
+    }
+    case Kind::kRestart: {
+      const NodeIndex node = e.node;
+      const bool was_crashed = crashed[node];
+      crashed[node] = 0;
+      if (history.enabled()) {
+        history.begin(now(), "fault");
+        history.field_string("fault", "restart");
+        history.field_string("node", names[node]);
+        if (!was_crashed) history.field_bool("was_running", true);
+        history.end();
+      }
+      if (was_crashed && scenario.anti_entropy_interval) {
+        ++life[node];
+        queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
+      }
+      return;
+    }
+    case Kind::kClient:
+      break;
+  }
+  KV_ASSERT(false && "not a fault");
+}
+
+// --- the loop ---------------------------------------------------------------
+
+void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
+  if (history.enabled()) {
+    history.begin(SimTime{0}, "start");
+    history.field_string("scenario", scenario.name);
+    history.field_uint("seed", seed);
+    write_fault_nodes("nodes", [&] {
+      std::vector<NodeIndex> all(n);
+      for (NodeIndex i = 0; i < n; ++i) all[i] = i;
+      return all;
+    }());
+    history.field_string("description", scenario.description);
+    history.end();
+  }
+  const int64_t until = scenario.run_until.us;
+  while (!queue.empty() && queue.top().time_us <= until) {
+    const Event e = queue.pop();
+    ++stats.events;
+    switch (e.kind) {
+      case kDeliver:
+        deliver(e.arg);
+        break;
+      case kClientOp: {
+        const TimelineEvent& t = scenario.events[e.arg];
+        start_operation(client_index(t.client), t.node, t.op, 0);
+        break;
+      }
+      case kFault:
+        fault(scenario.events[e.arg]);
+        break;
+      case kTimeout:
+        on_timeout(e.arg, e.arg32);
+        break;
+      case kAeTick:
+        ae_tick(e.arg32, e.arg);
+        break;
+      case kWorkload:
+        workload_op(e.arg);
+        break;
+    }
+    if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us, stats.events);
+  }
+  stats.end_us = until;
+  write_finals();
+}
+
+void Simulation::Impl::write_finals() {
+  if (!history.enabled()) return;
+  const SimTime end{stats.end_us};
+  for (NodeIndex i = 0; i < n; ++i) {
+    history.begin(end, "final");
+    history.field_string("node", names[i]);
+    history.field_bool("live", !crashed[i]);
+    std::string& out = history.field("store");
+    out += '{';
+    bool first = true;
+    for (std::string_view key : nodes[i].store().sorted_keys()) {
+      if (!first) out += ", ";
+      first = false;
+      json::dump_string(key, out);
+      out += ": ";
+      write_siblings(nodes[i].get(key), out);
+    }
+    out += '}';
+    history.end();
+  }
+  history.begin(end, "end");
+  history.field_uint("events", stats.events);
+  history.field_uint("messages", stats.messages_sent);
+  history.end();
+}
+
+// --- the public face ----------------------------------------------------------
+
+Simulation::Simulation(const Scenario& scenario, uint64_t seed, History& history)
+    : impl_(std::make_unique<Impl>(scenario, seed, history)) {}
+
+Simulation::~Simulation() = default;
+
+void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
+  impl_->run(progress, ctx);
+}
+
+std::vector<CheckResult> Simulation::check() const {
+  std::vector<NodeView> views;
+  for (NodeIndex i = 0; i < impl_->n; ++i) views.push_back({&impl_->nodes[i], !impl_->crashed[i]});
+  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us);
+}
+
+const RunStats& Simulation::stats() const { return impl_->stats; }
+const Node& Simulation::node(NodeIndex i) const { return impl_->nodes.at(i); }
+bool Simulation::live(NodeIndex i) const { return !impl_->crashed.at(i); }
+size_t Simulation::node_count() const { return impl_->n; }
+
+}  // namespace kv::sim

@@ -1,0 +1,324 @@
+// The simulator's parts: the generator, the event queue, the network, and
+// whole runs built in code (determinism, checks).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/event_queue.h"
+#include "sim/history.h"
+#include "sim/network.h"
+#include "sim/rng.h"
+#include "sim/simulation.h"
+
+using namespace kv::sim;
+
+TEST_CASE("xoshiro256** from splitmix64 gives the reference sequence for seed 0") {
+  // Reference values: splitmix64 with state 0 gives the four words
+  // e220a8397b1dcdaf 6e789e6aa1b965f4 06c45d188009454f f88bb8a8724c81ec
+  // (the splitmix64 paper's test vector), and xoshiro256** on those words.
+  uint64_t state = 0;
+  CHECK(splitmix64(state) == 0xe220a8397b1dcdafull);
+  CHECK(splitmix64(state) == 0x6e789e6aa1b965f4ull);
+  CHECK(splitmix64(state) == 0x06c45d188009454full);
+  CHECK(splitmix64(state) == 0xf88bb8a8724c81ecull);
+  // xoshiro256**'s first output is rotl(s1 * 5, 7) * 9.
+  const uint64_t s1 = 0x6e789e6aa1b965f4ull;
+  const uint64_t x = s1 * 5;
+  const uint64_t expected = ((x << 7) | (x >> 57)) * 9;
+  Rng rng(0);
+  CHECK(rng.next() == expected);
+}
+
+TEST_CASE("the same seed and stream give the same draws; other streams differ") {
+  Rng a = Rng::derive(42, "network");
+  Rng b = Rng::derive(42, "network");
+  Rng c = Rng::derive(42, "workload");
+  Rng d = Rng::derive(43, "network");
+  Rng e = Rng::derive(42, "node", 1);
+  Rng f = Rng::derive(42, "node", 2);
+  for (int i = 0; i < 100; ++i) {
+    const uint64_t x = a.next();
+    CHECK(x == b.next());
+    CHECK(x != c.next());
+    CHECK(x != d.next());
+  }
+  CHECK(e.next() != f.next());
+}
+
+TEST_CASE("bounded draws stay in range and cover it evenly") {
+  Rng rng(7);
+  std::vector<int> counts(10, 0);
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t x = rng.below(10);
+    REQUIRE(x < 10);
+    ++counts[x];
+  }
+  for (int c : counts) {
+    CHECK(c > 9500);
+    CHECK(c < 10500);
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t x = rng.between(-3, 3);
+    CHECK(x >= -3);
+    CHECK(x <= 3);
+  }
+  CHECK(rng.below(1) == 0);
+  CHECK(rng.between(5, 5) == 5);
+}
+
+TEST_CASE("probabilities are exact at 0 and 1 and close in between") {
+  Rng rng(9);
+  int hits = 0;
+  for (int i = 0; i < 100000; ++i) {
+    CHECK_FALSE(rng.chance(Probability{0}));
+    CHECK(rng.chance(Probability{Probability::kOne}));
+    hits += rng.chance(Probability{250000000});
+  }
+  CHECK(hits > 24000);
+  CHECK(hits < 26000);
+}
+
+TEST_CASE("exponential draws have about the requested mean and are never negative") {
+  Rng rng(11);
+  int64_t sum = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    const int64_t x = rng.exponential(5000);
+    REQUIRE(x >= 0);
+    sum += x;
+  }
+  const int64_t mean = sum / n;
+  CHECK(mean > 4900);
+  CHECK(mean < 5100);
+  CHECK(rng.exponential(0) == 0);
+}
+
+TEST_CASE("events at the same time run first in, first out; earlier times first") {
+  EventQueue q;
+  q.push(SimTime{10}, 1, 100);
+  q.push(SimTime{5}, 2, 200);
+  q.push(SimTime{10}, 3, 300);
+  q.push(SimTime{5}, 4, 400);
+  std::vector<uint64_t> order;
+  while (!q.empty()) order.push_back(q.pop().arg);
+  CHECK(order == std::vector<uint64_t>{200, 400, 100, 300});
+  CHECK(q.now().us == 10);
+}
+
+TEST_CASE("partitions cut links between groups, one-way cuts one direction, heal restores") {
+  Network net(NetworkSpec{}, 4, Rng(1), Rng(2));
+  PartitionSpec groups;
+  groups.groups = {{0}, {1, 2}};  // n4 is not listed: it forms a third group
+  const Partition p = net.partition(groups);
+  CHECK(p.groups.size() == 3);
+  CHECK(net.blocked(0, 1));
+  CHECK(net.blocked(1, 0));
+  CHECK_FALSE(net.blocked(1, 2));
+  CHECK(net.blocked(3, 1));
+  net.heal();
+  CHECK_FALSE(net.blocked(0, 1));
+
+  PartitionSpec one_way;
+  one_way.shape = PartitionSpec::Shape::kOneWay;
+  one_way.from = {0};
+  one_way.to = {1, 2};
+  net.partition(one_way);
+  CHECK(net.blocked(0, 1));
+  CHECK(net.blocked(0, 2));
+  CHECK_FALSE(net.blocked(1, 0));
+  CHECK_FALSE(net.blocked(0, 3));
+}
+
+TEST_CASE("a majorities-ring leaves every node a majority but no two the same view") {
+  Network net(NetworkSpec{}, 5, Rng(1), Rng(3));
+  PartitionSpec ring;
+  ring.shape = PartitionSpec::Shape::kMajoritiesRing;
+  net.partition(ring);
+  std::vector<std::vector<bool>> views;
+  for (uint32_t a = 0; a < 5; ++a) {
+    int reach = 0;
+    std::vector<bool> view;
+    for (uint32_t b = 0; b < 5; ++b) {
+      CHECK(net.blocked(a, b) == net.blocked(b, a));
+      reach += !net.blocked(a, b);
+      view.push_back(!net.blocked(a, b));
+    }
+    CHECK(reach == 3);
+    views.push_back(view);
+  }
+  for (size_t a = 0; a < views.size(); ++a) {
+    for (size_t b = a + 1; b < views.size(); ++b) CHECK(views[a] != views[b]);
+  }
+}
+
+TEST_CASE("halves split the nodes into two groups drawn from the seed") {
+  Network net(NetworkSpec{}, 6, Rng(1), Rng(4));
+  PartitionSpec halves;
+  halves.shape = PartitionSpec::Shape::kHalves;
+  const Partition p = net.partition(halves);
+  REQUIRE(p.groups.size() == 2);
+  CHECK(p.groups[0].size() == 3);
+  CHECK(p.groups[1].size() == 3);
+}
+
+namespace {
+
+// A scenario built in code: generated traffic on a lossy, duplicating
+// network with anti-entropy and a partition that heals.
+Scenario busy_scenario() {
+  Scenario s;
+  s.name = "busy";
+  s.nodes = 4;
+  s.network.loss = Probability{100000000};
+  s.network.duplicate = Probability{100000000};
+  s.anti_entropy_interval = Duration{20000};
+  s.clients.timeout = Duration{30000};
+  TimelineEvent cut;
+  cut.at = SimTime{50000};
+  cut.kind = TimelineEvent::Kind::kPartition;
+  cut.partition.shape = PartitionSpec::Shape::kHalves;
+  TimelineEvent heal;
+  heal.at = SimTime{200000};
+  heal.kind = TimelineEvent::Kind::kHeal;
+  s.events = {cut, heal};
+  WorkloadSpec w;
+  w.clients = 3;
+  w.keys = 5;
+  w.ops = 200;
+  w.interval = Duration{1000};
+  w.put_weight = 5;
+  w.get_weight = 3;
+  w.resolve_weight = 2;
+  s.workload = w;
+  s.run_until = SimTime{2000000};
+  return s;
+}
+
+std::string run_to_text(const Scenario& s, uint64_t seed, const std::string& path) {
+  History history;
+  std::string error;
+  REQUIRE(history.open(path, error));
+  Simulation sim(s, seed, history);
+  sim.run();
+  REQUIRE(history.close(error));
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::remove(path.c_str());
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("the same scenario and seed give byte-identical histories; another seed differs") {
+  const Scenario s = busy_scenario();
+  const std::string a = run_to_text(s, 5, "sim_test_a.jsonl");
+  const std::string b = run_to_text(s, 5, "sim_test_b.jsonl");
+  const std::string c = run_to_text(s, 6, "sim_test_c.jsonl");
+  CHECK(a.size() > 10000);
+  CHECK(a == b);
+  CHECK(a != c);
+}
+
+TEST_CASE("a lossy, duplicating, partitioned run converges once healed and loses nothing") {
+  const Scenario s = busy_scenario();
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    History off;
+    Simulation sim(s, seed, off);
+    sim.run();
+    for (const CheckResult& c : sim.check()) {
+      INFO("seed " << seed << " check " << c.name << ": " << c.detail);
+      CHECK(c.holds);
+    }
+    CHECK(sim.stats().dropped_loss > 0);
+    CHECK(sim.stats().duplicated > 0);
+  }
+}
+
+TEST_CASE("a run with history off makes the same decisions as with history on") {
+  const Scenario s = busy_scenario();
+  History off;
+  Simulation quiet(s, 3, off);
+  quiet.run();
+  History on;
+  std::string error;
+  REQUIRE(on.open("sim_test_d.jsonl", error));
+  Simulation loud(s, 3, on);
+  loud.run();
+  on.close(error);
+  std::remove("sim_test_d.jsonl");
+  CHECK(quiet.stats().events == loud.stats().events);
+  CHECK(quiet.stats().messages_sent == loud.stats().messages_sent);
+  CHECK(quiet.stats().writes_accepted == loud.stats().writes_accepted);
+}
+
+TEST_CASE("an amnesia crash before replication loses an acknowledged write, and the checks say so") {
+  Scenario s;
+  s.name = "amnesia";
+  s.nodes = 3;
+  s.anti_entropy_interval = Duration{20000};
+  TimelineEvent isolate;
+  isolate.kind = TimelineEvent::Kind::kPartition;
+  isolate.partition.shape = PartitionSpec::Shape::kIsolate;
+  isolate.partition.isolate = 0;
+  TimelineEvent put;
+  put.at = SimTime{1000};
+  put.kind = TimelineEvent::Kind::kClient;
+  put.client = "c1";
+  put.node = 0;
+  put.op.key = "x";
+  put.op.value_json = "\"v\"";
+  put.op.clock = std::vector<uint64_t>{1, 0, 0};
+  TimelineEvent crash;
+  crash.at = SimTime{50000};
+  crash.kind = TimelineEvent::Kind::kCrash;
+  crash.node = 0;
+  crash.amnesia = true;
+  TimelineEvent heal;
+  heal.at = SimTime{60000};
+  heal.kind = TimelineEvent::Kind::kHeal;
+  TimelineEvent restart;
+  restart.at = SimTime{70000};
+  restart.kind = TimelineEvent::Kind::kRestart;
+  restart.node = 0;
+  s.events = {isolate, put, crash, heal, restart};
+  s.run_until = SimTime{500000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  const auto checks = sim.check();
+  CHECK(checks[0].name == "converged");
+  CHECK(checks[0].holds);
+  CHECK(checks[1].name == "no_lost_write");
+  CHECK_FALSE(checks[1].holds);
+  CHECK(checks[1].detail.find("accepted by n1") != std::string::npos);
+  CHECK(checks[2].name == "maximal");
+  CHECK_FALSE(checks[2].holds);
+}
+
+TEST_CASE("colocated puts follow BENCH.md's W1: one event per put, N-1 deliveries each") {
+  Scenario s;
+  s.name = "fanout";
+  s.nodes = 5;
+  WorkloadSpec w;
+  w.keys = 100;
+  w.ops = 2000;
+  w.interval = Duration{50};
+  w.colocated = true;
+  w.target = WorkloadSpec::Target::kRoundRobin;
+  s.workload = w;
+  s.run_until = SimTime{1000000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  CHECK(sim.stats().events == 2000 + 2000 * 4);
+  CHECK(sim.stats().writes_accepted == 2000);
+  for (const CheckResult& c : sim.check()) {
+    INFO(c.name << ": " << c.detail);
+    CHECK(c.holds);
+  }
+}

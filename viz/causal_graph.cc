@@ -1,0 +1,484 @@
+// Building the causal graph of sibling creation and writing it as DOT.
+//
+// One pass over the history collects vertices, arrivals, sibling links and
+// rejections per key; dominance edges are computed at the end, once every
+// version is known, for the keys that fit in the picture.
+#include "viz/causal_graph.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "node/json_text.h"
+#include "viz/text.h"
+
+namespace kv::viz {
+namespace {
+
+// A version's identity: its value text and its clock without trailing zeros.
+using VersionKey = std::pair<std::string, std::vector<uint64_t>>;
+
+VersionKey identity(const VersionText& v) {
+  std::vector<uint64_t> slots = v.clock.slots();
+  while (!slots.empty() && slots.back() == 0) slots.pop_back();
+  return {v.value, std::move(slots)};
+}
+
+// The sum of a clock's slots as a 128-bit number (high, low): if a dominates
+// b then sum(a) > sum(b), so sorting by it is a topological order.
+std::pair<uint64_t, uint64_t> clock_sum(const Clock& clock) {
+  uint64_t high = 0, low = 0;
+  for (const uint64_t slot : clock.slots()) {
+    const uint64_t before = low;
+    low += slot;
+    if (low < before) ++high;
+  }
+  return {high, low};
+}
+
+struct Rejection {
+  std::string node;
+  std::optional<size_t> dominator;
+};
+
+// Everything gathered for one key while reading the history.
+struct KeyBuild {
+  KeyGraph graph;
+  std::map<VersionKey, size_t> index;
+  std::map<std::string, std::vector<size_t>> current;  // node -> siblings now
+  std::vector<std::set<std::string>> arrived;          // per vertex: nodes reached
+  std::set<std::pair<size_t, size_t>> linked;
+  std::set<size_t> grouped;                       // in a same-rank candidate
+  std::vector<std::vector<size_t>> rank_groups;   // candidates, checked at the end
+  std::map<size_t, std::vector<Rejection>> rejections;
+  bool over_budget = false;
+
+  size_t items() const { return graph.vertices.size() + graph.links.size(); }
+
+  size_t vertex(const VersionText& v, const std::string& node, int64_t t_us, size_t line,
+                ApplyOp op) {
+    auto [it, inserted] = index.emplace(identity(v), graph.vertices.size());
+    if (!inserted) return it->second;
+    GraphVertex& g = graph.vertices.emplace_back();
+    g.version = v;
+    g.fate = GraphVertex::Fate::kUnwritten;
+    g.node = node;
+    g.op = op;
+    g.t_us = t_us;
+    g.line = line;
+    arrived.emplace_back();
+    if (items() > kMaxGraphItems) over_budget = true;
+    return it->second;
+  }
+};
+
+class Builder {
+ public:
+  explicit Builder(const History& history) : history_(history) {}
+  CausalGraph build();
+
+ private:
+  void on_apply(const Event& e, const ApplyEvent& a);
+  void on_siblings(const Event& e, const SiblingsEvent& s);
+  void on_final(const Event& e, const FinalEvent& f);
+  void finish_key(KeyBuild& k);
+
+  const History& history_;
+  std::map<std::string, KeyBuild> keys_;
+  bool saw_final_ = false;
+};
+
+void Builder::on_apply(const Event& e, const ApplyEvent& a) {
+  KeyBuild& k = keys_[a.key];
+  const size_t v = k.vertex(a.version, a.node, e.t_us, e.line, a.op);
+  GraphVertex& g = k.graph.vertices[v];
+  if (a.client_write()) {
+    const bool accepted = a.result != ApplyResult::kStale;
+    const bool first_write = g.fate == GraphVertex::Fate::kUnwritten;
+    const bool first_acceptance = accepted && g.fate == GraphVertex::Fate::kRejected;
+    if (first_write || first_acceptance) {
+      // The label tells of the first client write, or of the first one that
+      // was accepted if earlier ones were refused.
+      g.fate = accepted ? GraphVertex::Fate::kAccepted : GraphVertex::Fate::kRejected;
+      g.node = a.node;
+      g.client = a.client;
+      g.op = a.op;
+      g.t_us = e.t_us;
+      g.line = e.line;
+    }
+    if (!accepted) {
+      // The sibling on that node that made the write stale, if we know it.
+      Rejection r{a.node, std::nullopt};
+      for (const size_t s : k.current[a.node]) {
+        if (dominates(k.graph.vertices[s].version.clock, a.version.clock)) {
+          r.dominator = s;
+          break;
+        }
+      }
+      k.rejections[v].push_back(std::move(r));
+    }
+  }
+  if (a.result == ApplyResult::kApplied && k.arrived[v].insert(a.node).second) {
+    k.graph.vertices[v].arrivals.push_back(Arrival{a.node, e.t_us, a.op});
+  }
+}
+
+void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
+  KeyBuild& k = keys_[s.key];
+  std::vector<size_t> now;
+  for (const VersionText& v : s.siblings) {
+    const size_t index = k.vertex(v, s.node, e.t_us, e.line, ApplyOp::kReplicate);
+    if (std::find(now.begin(), now.end(), index) == now.end()) now.push_back(index);
+  }
+  if (now.size() >= 2) {
+    for (const size_t v : now) k.graph.vertices[v].ever_sibling = true;
+    for (size_t i = 0; i < now.size() && !k.over_budget; ++i) {
+      for (size_t j = i + 1; j < now.size() && !k.over_budget; ++j) {
+        const size_t a = std::min(now[i], now[j]), b = std::max(now[i], now[j]);
+        if (!k.linked.insert({a, b}).second) continue;
+        k.graph.links.push_back(SiblingLink{a, b, s.node, e.t_us});
+        if (k.items() > kMaxGraphItems) k.over_budget = true;
+      }
+    }
+    if (std::none_of(now.begin(), now.end(), [&](size_t v) { return k.grouped.count(v) != 0; })) {
+      k.grouped.insert(now.begin(), now.end());
+      k.rank_groups.push_back(now);
+    }
+  }
+  k.current[s.node] = std::move(now);
+}
+
+void Builder::on_final(const Event& e, const FinalEvent& f) {
+  saw_final_ = true;
+  if (!f.live) return;
+  for (const auto& [key, versions] : f.store) {
+    KeyBuild& k = keys_[key];
+    for (const VersionText& v : versions) {
+      const size_t index = k.vertex(v, f.node, e.t_us, e.line, ApplyOp::kReplicate);
+      std::vector<std::string>& on = k.graph.vertices[index].final_on;
+      if (std::find(on.begin(), on.end(), f.node) == on.end()) on.push_back(f.node);
+    }
+  }
+}
+
+// Would ranking every group in `groups` level with its members contradict
+// an edge (make a cycle once the members of a group are merged into one)?
+bool ranks_consistent(size_t vertex_count, const std::vector<GraphEdge>& edges,
+                      const std::vector<std::vector<size_t>>& groups) {
+  std::vector<size_t> component(vertex_count);
+  for (size_t v = 0; v < vertex_count; ++v) component[v] = v;
+  for (const auto& group : groups) {
+    for (const size_t v : group) component[v] = group.front();
+  }
+  std::vector<std::vector<size_t>> out(vertex_count);
+  std::vector<size_t> indegree(vertex_count, 0);
+  for (const GraphEdge& edge : edges) {
+    const size_t a = component[edge.from], b = component[edge.to];
+    if (a == b) return false;
+    out[a].push_back(b);
+    ++indegree[b];
+  }
+  // Kahn's algorithm over the components: a cycle leaves some unvisited.
+  std::vector<size_t> ready;
+  size_t roots = 0, visited = 0;
+  for (size_t v = 0; v < vertex_count; ++v) {
+    if (component[v] != v) continue;
+    ++roots;
+    if (indegree[v] == 0) ready.push_back(v);
+  }
+  while (!ready.empty()) {
+    const size_t v = ready.back();
+    ready.pop_back();
+    ++visited;
+    for (const size_t w : out[v]) {
+      if (--indegree[w] == 0) ready.push_back(w);
+    }
+  }
+  return visited == roots;
+}
+
+void Builder::finish_key(KeyBuild& k) {
+  KeyGraph& g = k.graph;
+  const size_t n = g.vertices.size();
+  // Accepted versions (and those nodes held without a client writing them)
+  // in topological order of dominance.
+  std::vector<size_t> held;
+  for (size_t v = 0; v < n; ++v) {
+    if (g.vertices[v].fate != GraphVertex::Fate::kRejected) held.push_back(v);
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> sums(n);
+  for (size_t v = 0; v < n; ++v) sums[v] = clock_sum(g.vertices[v].version.clock);
+  std::sort(held.begin(), held.end(), [&](size_t a, size_t b) {
+    return sums[a] != sums[b] ? sums[a] > sums[b] : a < b;
+  });
+  // Transitive reduction: walking the versions below w from the largest
+  // clock sum down, u is a direct predecessor iff no direct predecessor
+  // found so far dominates it (anything between u and w has a larger sum).
+  for (const size_t w : held) {
+    const Clock& wc = g.vertices[w].version.clock;
+    std::vector<size_t> direct;
+    for (const size_t u : held) {
+      if (compare(wc, g.vertices[u].version.clock) != Order::kDominates) continue;
+      const Clock& uc = g.vertices[u].version.clock;
+      const bool covered = std::any_of(direct.begin(), direct.end(), [&](size_t d) {
+        return dominates(g.vertices[d].version.clock, uc);
+      });
+      if (!covered) direct.push_back(u);
+    }
+    const GraphVertex& target = g.vertices[w];
+    const bool merge = target.fate == GraphVertex::Fate::kAccepted &&
+                       target.op == ApplyOp::kResolve && direct.size() >= 2;
+    for (const size_t u : direct) {
+      g.edges.push_back(
+          GraphEdge{u, w, merge ? GraphEdge::Kind::kMerged : GraphEdge::Kind::kSupersedes, ""});
+    }
+  }
+  for (const auto& [v, rejections] : k.rejections) {
+    if (g.vertices[v].fate != GraphVertex::Fate::kRejected) continue;
+    std::set<size_t> seen;
+    for (const Rejection& r : rejections) {
+      std::optional<size_t> to = r.dominator;
+      if (!to) {
+        // No sibling on record at that node: point at the first version
+        // written that dominates it.
+        for (const size_t u : held) {
+          if (dominates(g.vertices[u].version.clock, g.vertices[v].version.clock) &&
+              (!to || u < *to)) {
+            to = u;
+          }
+        }
+      }
+      if (to && seen.insert(*to).second) {
+        g.edges.push_back(GraphEdge{v, *to, GraphEdge::Kind::kRejected, r.node});
+      }
+    }
+  }
+  std::sort(g.edges.begin(), g.edges.end(), [](const GraphEdge& a, const GraphEdge& b) {
+    return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
+  });
+  for (const auto& group : k.rank_groups) {
+    g.same_rank.push_back(group);
+    if (!ranks_consistent(n, g.edges, g.same_rank)) g.same_rank.pop_back();
+  }
+}
+
+CausalGraph Builder::build() {
+  for (const Event& e : history_.events) {
+    if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
+      on_apply(e, *a);
+    } else if (const auto* s = std::get_if<SiblingsEvent>(&e.data)) {
+      on_siblings(e, *s);
+    } else if (const auto* f = std::get_if<FinalEvent>(&e.data)) {
+      on_final(e, *f);
+    }
+  }
+  if (!saw_final_) {
+    // A run cut short: the last sibling sets stand for the final state.
+    for (auto& [key, k] : keys_) {
+      for (const auto& [node, siblings] : k.current) {
+        for (const size_t v : siblings) k.graph.vertices[v].final_on.push_back(node);
+      }
+    }
+  }
+  CausalGraph graph;
+  if (history_.start) {
+    graph.title = "scenario " + history_.start->scenario;
+    if (history_.start->seed) graph.title += ", seed " + std::to_string(*history_.start->seed);
+  } else {
+    graph.title = history_.path;
+  }
+  size_t items = 0;
+  for (auto& [key, k] : keys_) {
+    if (k.over_budget || items + k.items() > kMaxGraphItems) {
+      graph.omitted_keys.push_back(key);
+      graph.omitted_items += k.items();
+      continue;
+    }
+    items += k.items();
+    k.graph.key = key;
+    finish_key(k);
+    graph.keys.push_back(std::move(k.graph));
+  }
+  return graph;
+}
+
+// ---- DOT ----
+
+const char* const kFinalColor = "#1f4e79";
+const char* const kSiblingColor = "#d62728";
+const char* const kMergeColor = "#2ca02c";
+const char* const kRejectColor = "#999999";
+
+std::string html_text(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string op_word(ApplyOp op) { return op == ApplyOp::kResolve ? "resolve" : "put"; }
+
+std::string arrivals_text(const GraphVertex& v) {
+  std::vector<const Arrival*> others;
+  for (const Arrival& a : v.arrivals) {
+    if (a.node != v.node) others.push_back(&a);
+  }
+  if (others.empty()) return "";
+  if (others.size() > 4) {
+    return "reached " + std::to_string(others.size()) + " more nodes by " +
+           format_time_us(others.back()->t_us);
+  }
+  std::string out = "reached";
+  for (size_t i = 0; i < others.size(); ++i) {
+    out += i == 0 ? " " : ", ";
+    out += others[i]->node + " " + format_time_us(others[i]->t_us);
+    if (others[i]->op == ApplyOp::kAntiEntropy) out += " (ae)";
+    if (others[i]->op == ApplyOp::kPut || others[i]->op == ApplyOp::kResolve) out += " (client)";
+  }
+  return out;
+}
+
+std::string vertex_label(const GraphVertex& v) {
+  std::string label = "<<b>" + html_text(value_text(v.version.value)) + "</b> @ " +
+                      html_text(clock_text(v.version.clock));
+  auto line = [&](const std::string& text) {
+    label += "<br/><font point-size=\"9\">" + html_text(text) + "</font>";
+  };
+  switch (v.fate) {
+    case GraphVertex::Fate::kAccepted:
+      line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+      break;
+    case GraphVertex::Fate::kRejected:
+      line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
+           format_time_us(v.t_us));
+      line("rejected");
+      break;
+    case GraphVertex::Fate::kUnwritten:
+      line("no client wrote this! first on " + v.node + ", " + format_time_us(v.t_us));
+      break;
+  }
+  if (const std::string reached = arrivals_text(v); !reached.empty()) line(reached);
+  if (!v.final_on.empty()) {
+    std::string on = "final on";
+    for (const std::string& node : v.final_on) on += " " + node;
+    label += "<br/><b>" + html_text(on) + "</b>";
+  }
+  return label + ">";
+}
+
+std::string vertex_attributes(const GraphVertex& v) {
+  std::string style = "rounded,filled";
+  std::string fill = "#ffffff";
+  std::string extra;
+  if (v.ever_sibling) fill = "#fff3cd";
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve) fill = "#dff0d8";
+  if (v.fate == GraphVertex::Fate::kRejected) {
+    style = "rounded,filled,dashed";
+    fill = "#f2f2f2";
+    extra = ", color=\"#aaaaaa\", fontcolor=\"#888888\"";
+  }
+  if (v.fate == GraphVertex::Fate::kUnwritten) extra = ", color=\"#d62728\"";
+  if (!v.final_on.empty()) extra += std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
+  return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
+         extra;
+}
+
+std::string edge_attributes(const GraphEdge& e) {
+  switch (e.kind) {
+    case GraphEdge::Kind::kSupersedes:
+      return "";
+    case GraphEdge::Kind::kMerged:
+      return std::string(" [color=\"") + kMergeColor + "\", penwidth=2]";
+    case GraphEdge::Kind::kRejected:
+      return std::string(" [style=dashed, color=\"") + kRejectColor + "\", fontcolor=\"" +
+             kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) + "]";
+  }
+  return "";
+}
+
+std::string legend() {
+  std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
+  auto row = [&](const std::string& sample, const std::string& text) {
+    out += "<tr><td align=\"right\">" + sample + "</td><td align=\"left\">" + text + "</td></tr>";
+  };
+  row("<b>--&gt;</b>", "superseded by (direct dominance)");
+  row(std::string("<font color=\"") + kMergeColor + "\"><b>==&gt;</b></font>",
+      "merged by a resolve");
+  row(std::string("<font color=\"") + kSiblingColor + "\"><b>- - -</b></font>",
+      "siblings: where and when first held together");
+  row(std::string("<font color=\"") + kRejectColor + "\"><b>- -&gt;</b></font>",
+      "stale write, rejected: points at a version that dominated it");
+  row(std::string("<font color=\"") + kFinalColor + "\"><b>[ ]</b></font>",
+      "thick border: the final state (live nodes holding it)");
+  return out + "</table>>";
+}
+
+}  // namespace
+
+CausalGraph build_causal_graph(const History& history) { return Builder(history).build(); }
+
+std::string causal_graph_dot(const CausalGraph& graph) {
+  std::string out;
+  out += "digraph siblings {\n";
+  out += "  graph [rankdir=TB, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, ";
+  out += "nodesep=0.3, ranksep=0.45, label=" +
+         dot_quote("Causal graph of sibling creation: " + graph.title) + "];\n";
+  out += "  node [shape=box, fontname=\"Helvetica\", fontsize=10, margin=\"0.12,0.05\"];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
+  for (size_t k = 0; k < graph.keys.size(); ++k) {
+    const KeyGraph& key = graph.keys[k];
+    const std::string prefix = "k" + std::to_string(k) + "_v";
+    auto id = [&](size_t v) { return prefix + std::to_string(v); };
+    std::string key_json;
+    kv::json::dump_string(key.key, key_json);
+    out += "  subgraph cluster_k" + std::to_string(k) + " {\n";
+    out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64)) +
+           ", style=rounded, color=\"#888888\"];\n";
+    for (size_t v = 0; v < key.vertices.size(); ++v) {
+      out += "    " + id(v) + " [" + vertex_attributes(key.vertices[v]) + "];\n";
+    }
+    for (const GraphEdge& e : key.edges) {
+      out += "    " + id(e.from) + " -> " + id(e.to) + edge_attributes(e) + ";\n";
+    }
+    for (const SiblingLink& l : key.links) {
+      out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
+             kSiblingColor + "\", fontcolor=\"" + kSiblingColor +
+             "\", constraint=false, label=" +
+             dot_quote("siblings\n" + l.node + " " + format_time_us(l.t_us)) + "];\n";
+    }
+    for (const auto& group : key.same_rank) {
+      out += "    { rank=same;";
+      for (const size_t v : group) out += " " + id(v) + ";";
+      out += " }\n";
+    }
+    out += "  }\n";
+  }
+  if (graph.keys.empty() && graph.omitted_keys.empty()) {
+    out += "  empty [shape=plaintext, label=\"No client wrote anything in this history.\"];\n";
+  }
+  if (!graph.omitted_keys.empty()) {
+    std::string note = "Not drawn: " + std::to_string(graph.omitted_keys.size()) + " key(s) (";
+    for (size_t i = 0; i < graph.omitted_keys.size() && i < 10; ++i) {
+      std::string key_json;
+      kv::json::dump_string(graph.omitted_keys[i], key_json);
+      note += (i == 0 ? "" : ", ") + value_text(key_json, 24);
+    }
+    if (graph.omitted_keys.size() > 10) note += ", ...";
+    note += ") with " + std::to_string(graph.omitted_items) +
+            " versions and sibling links in all;\nthe picture holds at most " +
+            std::to_string(kMaxGraphItems) + ". kvsim explain tells their story.";
+    out += "  omitted [shape=note, style=filled, fillcolor=\"#fff3cd\", label=" + dot_quote(note) +
+           "];\n";
+  }
+  out += "  legend [shape=plaintext, fontsize=9, label=" + legend() + "];\n";
+  out += "}\n";
+  return out;
+}
+
+}  // namespace kv::viz

@@ -1,0 +1,106 @@
+// The causal graph of sibling creation, built from a history alone (so it
+// works on any saved run).
+//
+// Per key:
+// - one vertex per *written version*: a distinct (value, clock) that a client
+//   wrote (an `apply` with op put or resolve), clocks compared with zero
+//   padding. Its first client write gives the node, client, op and time; the
+//   `apply` lines of every op tell where and when it reached each node.
+//   A version that shows up in `siblings`/`final` but that no client wrote is
+//   a vertex too, marked kUnwritten (the history is inconsistent; say so).
+// - a *supersedes* edge from each accepted version to the accepted versions
+//   that directly dominate it: the transitive reduction of dominance among
+//   accepted versions (versions with equal clocks and different values are
+//   concurrent: no edge). Into a resolve write these are the siblings it
+//   merged.
+// - a *siblings* link between two versions for the first time any node held
+//   them as siblings at once (node and time of that first detection).
+// - a *rejected* edge from a version every node refused as stale to a version
+//   that dominated it on the node that refused it.
+// - the final state: the live nodes holding each version at the end (the
+//   `final` lines; without them, the last `siblings` line of every node).
+//
+// Invariants of a built graph: vertex indices in edges and links are valid
+// for their key; edges go from the dominated to the dominating version;
+// everything is ordered by first appearance in the history, keys in byte
+// order, so the output depends only on the input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "viz/history.h"
+
+namespace kv::viz {
+
+// The picture draws at most this many vertices plus sibling links; keys that
+// would pass the bound are left out with a note, never silently.
+inline constexpr size_t kMaxGraphItems = 3000;
+
+struct Arrival {
+  std::string node;
+  int64_t t_us = 0;
+  ApplyOp op = ApplyOp::kPut;  // how it arrived
+};
+
+struct GraphVertex {
+  enum class Fate {
+    kAccepted,   // some node accepted a client write of it
+    kRejected,   // every client write of it was refused as stale
+    kUnwritten,  // held by a node, but no client wrote it
+  };
+  VersionText version;
+  Fate fate = Fate::kAccepted;
+  // The first client write (or, for kUnwritten, the first line showing it).
+  std::string node, client;
+  ApplyOp op = ApplyOp::kPut;
+  int64_t t_us = 0;
+  size_t line = 0;
+  std::vector<Arrival> arrivals;       // first arrival per node, in time order
+  bool ever_sibling = false;           // held next to a concurrent version
+  std::vector<std::string> final_on;   // live nodes holding it at the end
+};
+
+struct GraphEdge {
+  enum class Kind {
+    kSupersedes,  // `to` directly dominates `from`
+    kMerged,      // kSupersedes into a resolve write that merged several versions
+    kRejected,    // `from` was refused as stale because of `to`
+  };
+  size_t from = 0, to = 0;
+  Kind kind = Kind::kSupersedes;
+  std::string node;  // kRejected: where
+};
+
+struct SiblingLink {
+  size_t a = 0, b = 0;  // a < b
+  std::string node;     // where they were first siblings
+  int64_t t_us = 0;
+};
+
+struct KeyGraph {
+  std::string key;
+  std::vector<GraphVertex> vertices;
+  std::vector<GraphEdge> edges;
+  std::vector<SiblingLink> links;
+  // Groups of versions drawn on one rank: sibling sets as first seen, each
+  // disjoint from the earlier groups.
+  std::vector<std::vector<size_t>> same_rank;
+};
+
+struct CausalGraph {
+  std::string title;
+  std::vector<KeyGraph> keys;  // byte order of key
+  // Keys left out to keep the picture within kMaxGraphItems.
+  std::vector<std::string> omitted_keys;
+  size_t omitted_items = 0;
+};
+
+CausalGraph build_causal_graph(const History& history);
+
+// The graph as DOT text for `dot` (rankdir top to bottom, one cluster per key).
+std::string causal_graph_dot(const CausalGraph& graph);
+
+}  // namespace kv::viz

@@ -1,0 +1,743 @@
+// The history reader; see history.h for the policy on bad input.
+//
+// Every check turns into an error string; nothing here throws past
+// read_history_text (nlohmann's exceptions are caught where it parses) and
+// nothing asserts on the input. Lines are bounded in length and nesting
+// before nlohmann sees them, so its recursive copy and compare never meet a
+// deep value.
+#include "viz/history.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string_view>
+
+#include "node/json_text.h"
+#include "viz/text.h"
+
+namespace kv::viz {
+namespace {
+
+using kv::json::Json;
+
+// How deep `line` nests arrays and objects (brackets inside strings do not
+// count). Stops counting once past `limit`.
+size_t nesting_depth(std::string_view line, size_t limit) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : line) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// nlohmann's messages start "[json.exception.parse_error.101] "; the bracket
+// names the library's error class, which means nothing to a reader.
+std::string parse_error_text(const char* what) {
+  std::string_view text(what);
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find("] ");
+    if (close != std::string_view::npos) text.remove_prefix(close + 2);
+  }
+  return "not JSON: " + std::string(text);
+}
+
+const char* json_type_name(const Json& j) {
+  if (j.is_null()) return "null";
+  if (j.is_boolean()) return "a boolean";
+  if (j.is_number_integer()) return "an integer";
+  if (j.is_number()) return "a number";
+  if (j.is_string()) return "a string";
+  if (j.is_array()) return "an array";
+  return "an object";
+}
+
+bool as_uint(const Json& j, uint64_t& out) {
+  if (j.is_number_unsigned()) {
+    out = j.get<uint64_t>();
+    return true;
+  }
+  if (j.is_number_integer() && j.get<int64_t>() >= 0) {
+    out = static_cast<uint64_t>(j.get<int64_t>());
+    return true;
+  }
+  return false;
+}
+
+// A clock: an array of at most kMaxClockSlots non-negative 64-bit integers.
+bool as_clock(const Json& j, Clock& out, std::string& why) {
+  if (!j.is_array()) {
+    why = std::string("must be an array of non-negative integers, not ") + json_type_name(j);
+    return false;
+  }
+  if (j.size() > kMaxClockSlots) {
+    why = "has " + std::to_string(j.size()) + " slots, more than " +
+          std::to_string(kMaxClockSlots);
+    return false;
+  }
+  std::vector<uint64_t> slots;
+  slots.reserve(j.size());
+  for (const Json& slot : j) {
+    uint64_t value = 0;
+    if (!as_uint(slot, value)) {
+      why = "must hold non-negative integers that fit in 64 bits";
+      return false;
+    }
+    slots.push_back(value);
+  }
+  out = Clock(std::move(slots));
+  return true;
+}
+
+// Field access for one line's object. The first failure is kept in error();
+// later calls after a failure are cheap no-ops returning false.
+class Fields {
+ public:
+  Fields(const Json& object, std::string where) : object_(object), where_(std::move(where)) {}
+
+  const std::string& error() const { return error_; }
+  bool ok() const { return error_.empty(); }
+
+  const Json* find(const char* name) const {
+    auto it = object_.find(name);
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  const Json* need(const char* name) {
+    if (!ok()) return nullptr;
+    const Json* j = find(name);
+    if (j == nullptr) fail(std::string("field \"") + name + "\" is missing");
+    return j;
+  }
+
+  bool str(const char* name, std::string& out) {
+    const Json* j = need(name);
+    if (j == nullptr) return false;
+    if (!j->is_string()) return wrong(name, "a string", *j);
+    out = j->get<std::string>();
+    return true;
+  }
+
+  // A participant's name: a non-empty string.
+  bool name(const char* field, std::string& out) {
+    if (!str(field, out)) return false;
+    if (out.empty()) return fail(std::string("field \"") + field + "\" is an empty name");
+    return true;
+  }
+
+  bool uint(const char* name, uint64_t& out) {
+    const Json* j = need(name);
+    if (j == nullptr) return false;
+    if (!as_uint(*j, out)) return wrong(name, "a non-negative integer", *j);
+    return true;
+  }
+
+  bool positive(const char* name, uint64_t& out) {
+    if (!uint(name, out)) return false;
+    if (out == 0) return fail(std::string("field \"") + name + "\" must be at least 1");
+    return true;
+  }
+
+  bool boolean(const char* name, bool& out) {
+    const Json* j = need(name);
+    if (j == nullptr) return false;
+    if (!j->is_boolean()) return wrong(name, "true or false", *j);
+    out = j->get<bool>();
+    return true;
+  }
+
+  bool clock(const char* name, Clock& out) {
+    const Json* j = need(name);
+    if (j == nullptr) return false;
+    std::string why;
+    if (!as_clock(*j, out, why)) return fail(std::string("field \"") + name + "\" " + why);
+    return true;
+  }
+
+  bool value(const char* name, std::string& out) {
+    const Json* j = need(name);
+    if (j == nullptr) return false;
+    out = kv::json::dump(*j);
+    return true;
+  }
+
+  bool names(const char* field, const Json& j, std::vector<std::string>& out) {
+    if (!j.is_array()) return wrong(field, "a list of names", j);
+    for (const Json& item : j) {
+      if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
+        return fail(std::string("field \"") + field + "\" must list non-empty names");
+      }
+      out.push_back(item.get<std::string>());
+    }
+    return true;
+  }
+
+  // `[{"value": V, "clock": [..]}, ...]`
+  bool versions(const char* field, const Json& j, std::vector<VersionText>& out) {
+    if (!j.is_array()) return wrong(field, "a list of versions", j);
+    for (const Json& item : j) {
+      if (!version(field, item, out.emplace_back())) return false;
+    }
+    return true;
+  }
+
+  bool version(const char* field, const Json& j, VersionText& out) {
+    if (!j.is_object()) {
+      return fail(std::string("field \"") + field +
+                  "\" must hold versions {\"value\": .., \"clock\": [..]}");
+    }
+    auto value = j.find("value");
+    auto clock = j.find("clock");
+    if (value == j.end() || clock == j.end()) {
+      return fail(std::string("field \"") + field +
+                  "\" holds a version without \"value\" or \"clock\"");
+    }
+    std::string why;
+    if (!as_clock(*clock, out.clock, why)) {
+      return fail(std::string("field \"") + field + "\" holds a version whose clock " + why);
+    }
+    out.value = kv::json::dump(*value);
+    return true;
+  }
+
+  bool fail(std::string what) {
+    if (ok()) error_ = where_ + ": " + what;
+    return false;
+  }
+
+ private:
+  bool wrong(const char* name, const char* expected, const Json& got) {
+    return fail(std::string("field \"") + name + "\" must be " + expected + ", not " +
+                json_type_name(got));
+  }
+
+  const Json& object_;
+  std::string where_;
+  std::string error_;
+};
+
+// Reads the body fields labels use; ill-typed ones are left empty.
+MessageBody read_body(const Json& body) {
+  MessageBody out;
+  if (auto it = body.find("type"); it != body.end() && it->is_string()) {
+    out.type = it->get<std::string>();
+  }
+  auto get_uint = [&](const char* name) -> std::optional<uint64_t> {
+    auto it = body.find(name);
+    uint64_t v = 0;
+    if (it != body.end() && as_uint(*it, v)) return v;
+    return std::nullopt;
+  };
+  auto get_string = [&](const char* name) -> std::string {
+    auto it = body.find(name);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  out.msg_id = get_uint("msg_id");
+  out.in_reply_to = get_uint("in_reply_to");
+  out.key = get_string("key");
+  out.status = get_string("status");
+  out.siblings = get_uint("siblings");
+  out.round = get_uint("round");
+  if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
+  if (auto it = body.find("clock"); it != body.end()) {
+    Clock clock;
+    std::string why;
+    if (as_clock(*it, clock, why)) out.clock = std::move(clock);
+  }
+  if (auto it = body.find("versions"); it != body.end() && it->is_array()) {
+    out.versions = it->size();
+  }
+  if (auto it = body.find("values"); it != body.end() && it->is_array()) {
+    std::vector<VersionText> values;
+    bool ok = true;
+    for (const Json& item : *it) {
+      VersionText v;
+      std::string why;
+      auto value = item.is_object() ? item.find("value") : item.end();
+      auto clock = item.is_object() ? item.find("clock") : item.end();
+      if (!item.is_object() || value == item.end() || clock == item.end() ||
+          !as_clock(*clock, v.clock, why)) {
+        ok = false;
+        break;
+      }
+      v.value = kv::json::dump(*value);
+      values.push_back(std::move(v));
+    }
+    if (ok) out.values = std::move(values);
+  }
+  return out;
+}
+
+bool parse_op(const std::string& text, ApplyOp& op) {
+  if (text == "put") op = ApplyOp::kPut;
+  else if (text == "resolve") op = ApplyOp::kResolve;
+  else if (text == "replicate") op = ApplyOp::kReplicate;
+  else if (text == "anti_entropy") op = ApplyOp::kAntiEntropy;
+  else return false;
+  return true;
+}
+
+bool parse_result(const std::string& text, ApplyResult& result) {
+  if (text == "applied") result = ApplyResult::kApplied;
+  else if (text == "duplicate") result = ApplyResult::kDuplicate;
+  else if (text == "stale") result = ApplyResult::kStale;
+  else return false;
+  return true;
+}
+
+// Reads lines one at a time and keeps the cross-line state the checks need.
+class Reader {
+ public:
+  explicit Reader(const std::string& path) { history_.path = path; }
+
+  // False (with error()) when the line is refused.
+  bool line(std::string_view text, size_t number);
+  bool finish();
+  const std::string& error() const { return error_; }
+  History take() { return std::move(history_); }
+
+ private:
+  bool fail(size_t number, const std::string& what) {
+    error_ = history_.path + ":" + std::to_string(number) + ": " + what;
+    return false;
+  }
+  void warn(size_t number, const std::string& what) {
+    ++warnings_;
+    if (history_.warnings.size() < kMaxWarnings) {
+      history_.warnings.push_back(history_.path + ":" + std::to_string(number) + ": " + what);
+    }
+  }
+
+  bool read_event(Fields& f, const std::string& kind, EventData& out, bool& skip,
+                  size_t number);
+  bool read_fault(Fields& f, FaultEvent& out, bool& skip, size_t number);
+  // The message `id` must have been sent; for deliver/drop with the same ends.
+  bool check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest);
+
+  History history_;
+  std::string error_;
+  std::map<uint64_t, size_t> sent_;  // id -> index in history_.events
+  int64_t last_t_us_ = 0;
+  bool ended_ = false;
+  size_t warnings_ = 0;
+};
+
+bool Reader::check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest) {
+  auto it = sent_.find(id);
+  if (it == sent_.end()) return f.fail("message " + std::to_string(id) + " was never sent");
+  const auto& send = std::get<SendEvent>(history_.events[it->second].data);
+  if (src != nullptr && (*src != send.src || *dest != send.dest)) {
+    return f.fail("message " + std::to_string(id) + " was sent from " + send.src + " to " +
+                  send.dest + ", not from " + *src + " to " + *dest);
+  }
+  return true;
+}
+
+bool Reader::read_fault(Fields& f, FaultEvent& out, bool& skip, size_t number) {
+  std::string fault;
+  if (!f.str("fault", fault)) return false;
+  if (fault == "heal") {
+    out.kind = FaultEvent::Kind::kHeal;
+    return true;
+  }
+  if (fault == "crash" || fault == "restart") {
+    out.kind = fault == "crash" ? FaultEvent::Kind::kCrash : FaultEvent::Kind::kRestart;
+    if (!f.name("node", out.node)) return false;
+    if (f.find("amnesia") != nullptr && !f.boolean("amnesia", out.amnesia)) return false;
+    return true;
+  }
+  if (fault != "partition") {
+    warn(number, "unknown fault \"" + fault + "\", line skipped");
+    skip = true;
+    return true;
+  }
+  out.kind = FaultEvent::Kind::kPartition;
+  if (f.find("shape") != nullptr && !f.str("shape", out.shape)) return false;
+  if (const Json* groups = f.find("groups")) {
+    if (!groups->is_array()) return f.fail("field \"groups\" must be a list of lists of names");
+    for (const Json& group : *groups) {
+      if (!f.names("groups", group, out.groups.emplace_back())) return false;
+    }
+    return true;
+  }
+  const Json* from = f.find("from");
+  const Json* to = f.find("to");
+  if (from == nullptr || to == nullptr) {
+    return f.fail("a partition needs \"groups\", or \"from\" and \"to\"");
+  }
+  return f.names("from", *from, out.from) && f.names("to", *to, out.to);
+}
+
+bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool& skip,
+                        size_t number) {
+  if (kind == "start") {
+    if (!history_.events.empty() || history_.start) {
+      return f.fail("\"start\" may only be the first line");
+    }
+    StartEvent e;
+    if (!f.str("scenario", e.scenario)) return false;
+    if (f.find("seed") != nullptr) {
+      uint64_t seed = 0;
+      if (!f.uint("seed", seed)) return false;
+      e.seed = seed;
+    }
+    const Json* nodes = f.need("nodes");
+    if (nodes == nullptr || !f.names("nodes", *nodes, e.nodes)) return false;
+    if (f.find("description") != nullptr && !f.str("description", e.description)) return false;
+    history_.start = e;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "send") {
+    SendEvent e;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest)) return false;
+    const Json* body = f.need("body");
+    if (body == nullptr) return false;
+    if (!body->is_object()) return f.fail("field \"body\" must be an object");
+    auto type = body->find("type");
+    if (type == body->end() || !type->is_string()) {
+      return f.fail("field \"body\" needs a string \"type\"");
+    }
+    if (sent_.count(e.id) != 0) {
+      return f.fail("message " + std::to_string(e.id) + " was already sent (line " +
+                    std::to_string(history_.events[sent_[e.id]].line) + ")");
+    }
+    e.body = read_body(*body);
+    sent_[e.id] = history_.events.size();
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "duplicate") {
+    DuplicateEvent e;
+    if (!f.positive("id", e.id) || !check_sent(f, e.id, nullptr, nullptr)) return false;
+    out = e;
+    return true;
+  }
+  if (kind == "deliver") {
+    DeliverEvent e;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
+        !check_sent(f, e.id, &e.src, &e.dest)) {
+      return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "drop") {
+    DropEvent e;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
+        !f.str("reason", e.reason) || !check_sent(f, e.id, &e.src, &e.dest)) {
+      return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "apply") {
+    ApplyEvent e;
+    std::string op, result;
+    if (!f.name("node", e.node) || !f.str("key", e.key) || !f.value("value", e.version.value) ||
+        !f.clock("clock", e.version.clock) || !f.str("op", op) || !f.uint("msg", e.msg) ||
+        !f.str("result", result) || !f.uint("siblings", e.siblings)) {
+      return false;
+    }
+    if (!parse_op(op, e.op)) {
+      return f.fail("field \"op\" must be put, resolve, replicate or anti_entropy, not \"" + op +
+                    "\"");
+    }
+    if (!parse_result(result, e.result)) {
+      return f.fail("field \"result\" must be applied, duplicate or stale, not \"" + result + "\"");
+    }
+    if (e.msg != 0 && !check_sent(f, e.msg, nullptr, nullptr)) return false;
+    if (e.client_write()) {
+      if (!f.str("status", e.status) || !f.name("client", e.client)) return false;
+      static const std::set<std::string> kStatuses = {"written", "conflict", "resolved",
+                                                      "rejected"};
+      if (kStatuses.count(e.status) == 0) {
+        return f.fail("field \"status\" must be written, conflict, resolved or rejected, not \"" +
+                      e.status + "\"");
+      }
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "siblings") {
+    SiblingsEvent e;
+    if (!f.name("node", e.node) || !f.str("key", e.key)) return false;
+    const Json* siblings = f.need("siblings");
+    if (siblings == nullptr || !f.versions("siblings", *siblings, e.siblings)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "fault") {
+    FaultEvent e;
+    if (!read_fault(f, e, skip, number)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "timeout") {
+    TimeoutEvent e;
+    if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id) ||
+        !f.uint("attempt", e.attempt) || !f.name("node", e.node)) {
+      return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "give_up") {
+    GiveUpEvent e;
+    if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "final") {
+    FinalEvent e;
+    if (!f.name("node", e.node) || !f.boolean("live", e.live)) return false;
+    const Json* store = f.need("store");
+    if (store == nullptr) return false;
+    if (!store->is_object()) return f.fail("field \"store\" must be an object {key: [versions]}");
+    for (const auto& [key, versions] : store->items()) {
+      auto& entry = e.store.emplace_back(key, std::vector<VersionText>{});
+      if (!f.versions("store", versions, entry.second)) return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "end") {
+    EndEvent e;
+    if (!f.uint("events", e.events) || !f.uint("messages", e.messages)) return false;
+    out = e;
+    return true;
+  }
+  warn(number, "unknown kind \"" + kind + "\", line skipped");
+  skip = true;
+  return true;
+}
+
+bool Reader::line(std::string_view text, size_t number) {
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (text.find_first_not_of(" \t") == std::string_view::npos) return true;
+  if (text.size() > kMaxLineBytes) {
+    return fail(number, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
+  }
+  if (nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) {
+    return fail(number, "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+  }
+  if (ended_) return fail(number, "a line after \"end\"");
+  Json object;
+  try {
+    object = Json::parse(text);
+  } catch (const Json::exception& e) {
+    return fail(number, parse_error_text(e.what()));
+  }
+  if (!object.is_object()) return fail(number, "a line must be a JSON object");
+  Fields f(object, history_.path + ":" + std::to_string(number));
+  uint64_t t_us = 0;
+  std::string kind;
+  if (!f.uint("t", t_us) || !f.str("kind", kind)) {
+    error_ = f.error();
+    return false;
+  }
+  if (t_us > static_cast<uint64_t>(INT64_MAX)) return fail(number, "field \"t\" is too large");
+  if (static_cast<int64_t>(t_us) < last_t_us_) {
+    return fail(number, "t goes backwards: " + std::to_string(t_us) + " after " +
+                            std::to_string(last_t_us_));
+  }
+  EventData data;
+  bool skip = false;
+  if (!read_event(f, kind, data, skip, number)) {
+    error_ = f.error();
+    return false;
+  }
+  last_t_us_ = static_cast<int64_t>(t_us);
+  if (skip) return true;
+  if (kind == "end") ended_ = true;
+  if (const auto* send = std::get_if<SendEvent>(&data)) {
+    history_.send_index.emplace_back(send->id, history_.events.size());
+  }
+  history_.events.push_back(Event{static_cast<int64_t>(t_us), number, std::move(data)});
+  return true;
+}
+
+bool Reader::finish() {
+  if (warnings_ > history_.warnings.size()) {
+    history_.warnings.push_back(history_.path + ": " +
+                                std::to_string(warnings_ - history_.warnings.size()) +
+                                " more lines skipped");
+  }
+  std::sort(history_.send_index.begin(), history_.send_index.end());
+  return true;
+}
+
+bool is_node_name(const std::string& name) {
+  if (name.size() < 2 || name[0] != 'n') return false;
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+const SendEvent* History::find_send(uint64_t id) const {
+  auto it = std::lower_bound(send_index.begin(), send_index.end(),
+                             std::pair<uint64_t, size_t>{id, 0});
+  if (it == send_index.end() || it->first != id) return nullptr;
+  return &std::get<SendEvent>(events[it->second].data);
+}
+
+std::vector<std::string> History::nodes() const {
+  if (start) return start->nodes;
+  std::set<std::string, NaturalLess> seen;
+  for (const Event& e : events) {
+    auto add = [&](const std::string& name) {
+      if (is_node_name(name)) seen.insert(name);
+    };
+    std::visit(
+        [&](const auto& d) {
+          using T = std::decay_t<decltype(d)>;
+          if constexpr (std::is_same_v<T, SendEvent>) {
+            add(d.src);
+            add(d.dest);
+          } else if constexpr (std::is_same_v<T, ApplyEvent> || std::is_same_v<T, SiblingsEvent> ||
+                               std::is_same_v<T, FinalEvent>) {
+            add(d.node);
+          } else if constexpr (std::is_same_v<T, FaultEvent>) {
+            add(d.node);
+            for (const auto& g : d.groups) std::for_each(g.begin(), g.end(), add);
+            std::for_each(d.from.begin(), d.from.end(), add);
+            std::for_each(d.to.begin(), d.to.end(), add);
+          }
+        },
+        e.data);
+  }
+  return {seen.begin(), seen.end()};
+}
+
+std::vector<std::string> History::clients() const {
+  const std::vector<std::string> node_list = nodes();
+  const std::set<std::string> node_set(node_list.begin(), node_list.end());
+  std::set<std::string, NaturalLess> seen;
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && node_set.count(name) == 0) seen.insert(name);
+  };
+  for (const Event& e : events) {
+    if (const auto* send = std::get_if<SendEvent>(&e.data)) {
+      add(send->src);
+      add(send->dest);
+    } else if (const auto* apply = std::get_if<ApplyEvent>(&e.data)) {
+      if (apply->client_write()) add(apply->client);
+    } else if (const auto* timeout = std::get_if<TimeoutEvent>(&e.data)) {
+      add(timeout->client);
+    } else if (const auto* give_up = std::get_if<GiveUpEvent>(&e.data)) {
+      add(give_up->client);
+    }
+  }
+  return {seen.begin(), seen.end()};
+}
+
+ReadResult read_history_text(std::string_view text, const std::string& path) {
+  Reader reader(path);
+  ReadResult result;
+  size_t number = 0;
+  while (!text.empty()) {
+    ++number;
+    const size_t newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (!reader.line(line, number)) {
+      result.status = ReadResult::Status::kBadInput;
+      result.error = reader.error();
+      return result;
+    }
+  }
+  reader.finish();
+  result.history = reader.take();
+  return result;
+}
+
+ReadResult read_history_file(const std::string& path) {
+  ReadResult result;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    result.status = ReadResult::Status::kBadInput;
+    result.error = path + ": cannot open: " + std::strerror(errno);
+    return result;
+  }
+  // Read in chunks with a bound, so an endless stream (a FIFO, /dev/zero) is
+  // refused rather than read forever.
+  std::string text;
+  char buffer[1 << 16];
+  bool too_big = false;
+  while (true) {
+    const size_t n = std::fread(buffer, 1, sizeof buffer, file);
+    if (n > 0) {
+      if (text.size() + n > kMaxHistoryBytes) {
+        too_big = true;
+        break;
+      }
+      text.append(buffer, n);
+    }
+    if (n < sizeof buffer) break;
+  }
+  const bool read_error = std::ferror(file) != 0;
+  const int saved_errno = errno;
+  std::fclose(file);
+  if (too_big) {
+    result.status = ReadResult::Status::kBadInput;
+    result.error = path + ": larger than " + std::to_string(kMaxHistoryBytes) + " bytes";
+    return result;
+  }
+  if (read_error) {
+    // A directory opens but does not read (EISDIR): that is the caller
+    // naming the wrong thing, not a failing disk.
+    result.status = saved_errno == EISDIR ? ReadResult::Status::kBadInput
+                                          : ReadResult::Status::kIoError;
+    result.error = path + ": cannot read: " + std::strerror(saved_errno);
+    return result;
+  }
+  return read_history_text(text, path);
+}
+
+const char* to_string(ApplyOp op) {
+  switch (op) {
+    case ApplyOp::kPut:
+      return "put";
+    case ApplyOp::kResolve:
+      return "resolve";
+    case ApplyOp::kReplicate:
+      return "replicate";
+    case ApplyOp::kAntiEntropy:
+      return "anti_entropy";
+  }
+  return "?";
+}
+
+const char* to_string(ApplyResult result) {
+  switch (result) {
+    case ApplyResult::kApplied:
+      return "applied";
+    case ApplyResult::kDuplicate:
+      return "duplicate";
+    case ApplyResult::kStale:
+      return "stale";
+  }
+  return "?";
+}
+
+}  // namespace kv::viz

@@ -1,0 +1,203 @@
+// Reading a run's history (`history.jsonl`, docs/HISTORY.md) into typed
+// records.
+//
+// A history is untrusted input: a saved file may be truncated, edited by
+// hand, or fuzzed. The reader never crashes, hangs or asserts on it; it
+// answers a History or an error value "HISTORY:LINE: what is wrong".
+//
+// Policy, decided once here:
+// - A line that is not JSON, is not an object, lacks a field its `kind`
+//   needs, or has an ill-typed field refuses the whole file with an error
+//   naming that line: a picture drawn from a half-read history would teach
+//   something that did not happen.
+// - A line whose `kind` (or a `fault` whose `fault`) this reader does not
+//   know is skipped with a warning, so newer simulators' extra kinds do not
+//   break old readers. Unknown extra fields are ignored.
+// - Blank lines (and a missing newline at the end) are accepted silently.
+// - Cross-line consistency that the pictures rely on is checked: `t` never
+//   goes backwards; `start` is only the first line; nothing follows `end`;
+//   message ids are unique; `deliver`/`drop`/`duplicate` and an `apply`'s
+//   `msg` name a message that was sent, with the same `src` and `dest`.
+// - A message `body` only needs an object with a string `type`: the other
+//   body fields are read where present and well typed (they feed labels) and
+//   otherwise left empty.
+// - Limits: a line of at most kMaxLineBytes, JSON nested at most
+//   kMaxNestingDepth deep, clocks of at most kMaxClockSlots slots, a file of
+//   at most kMaxHistoryBytes. Past a limit the line is refused.
+//
+// Values are kept as their JSON text written as kv::json::dump writes it
+// (Python's json.dumps), so "the same value" is the same text, as in the
+// store (node/version.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "node/clock.h"
+
+namespace kv::viz {
+
+inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
+inline constexpr size_t kMaxHistoryBytes = size_t{1} << 30;
+inline constexpr size_t kMaxNestingDepth = 64;
+inline constexpr size_t kMaxClockSlots = 4096;
+inline constexpr size_t kMaxWarnings = 20;
+
+// A value with its clock, as it appears in `apply`, `siblings` and `final`.
+struct VersionText {
+  std::string value;  // JSON text (kv::json::dump form)
+  Clock clock;
+};
+
+// What a message carried, as far as labels and stories need it. Fields the
+// body did not have (or had with another type) are left empty / nullopt.
+struct MessageBody {
+  std::string type;  // "kv_put", "replicate", "ae_digest", ...
+  std::optional<uint64_t> msg_id;
+  std::optional<uint64_t> in_reply_to;
+  std::string key;
+  std::optional<std::string> value;  // JSON text
+  std::optional<Clock> clock;
+  std::string status;                     // replies to puts and resolves
+  std::optional<uint64_t> siblings;       // a `conflict` reply's count
+  std::optional<std::vector<VersionText>> values;  // kv_get_ok
+  std::optional<uint64_t> round;          // ae_*
+  std::optional<uint64_t> versions;       // ae_diff / ae_push: how many versions
+};
+
+struct StartEvent {
+  std::string scenario;
+  std::optional<uint64_t> seed;
+  std::vector<std::string> nodes;
+  std::string description;
+};
+
+struct SendEvent {
+  uint64_t id = 0;
+  std::string src, dest;
+  MessageBody body;
+};
+
+struct DuplicateEvent {
+  uint64_t id = 0;
+};
+
+struct DeliverEvent {
+  uint64_t id = 0;
+  std::string src, dest;
+};
+
+struct DropEvent {
+  uint64_t id = 0;
+  std::string src, dest;
+  std::string reason;  // "loss", "partition", "crashed" (or what the file says)
+};
+
+enum class ApplyOp { kPut, kResolve, kReplicate, kAntiEntropy };
+enum class ApplyResult { kApplied, kDuplicate, kStale };
+
+struct ApplyEvent {
+  std::string node, key;
+  VersionText version;
+  ApplyOp op = ApplyOp::kPut;
+  uint64_t msg = 0;  // 0: a colocated client, no message
+  ApplyResult result = ApplyResult::kApplied;
+  uint64_t siblings = 0;  // the key's sibling count after
+  // Client writes (kPut, kResolve) only: the reply and who wrote.
+  std::string status;  // "written", "conflict", "resolved", "rejected"
+  std::string client;
+  bool client_write() const { return op == ApplyOp::kPut || op == ApplyOp::kResolve; }
+};
+
+struct SiblingsEvent {
+  std::string node, key;
+  std::vector<VersionText> siblings;
+};
+
+struct FaultEvent {
+  enum class Kind { kPartition, kHeal, kCrash, kRestart };
+  Kind kind = Kind::kPartition;
+  // kPartition: either groups (nodes not listed are one more group) or a
+  // one-way cut from `from` to `to`.
+  std::vector<std::vector<std::string>> groups;
+  std::vector<std::string> from, to;
+  std::string shape;
+  // kCrash, kRestart
+  std::string node;
+  bool amnesia = false;
+};
+
+struct TimeoutEvent {
+  std::string client;
+  uint64_t msg_id = 0;
+  uint64_t attempt = 0;
+  std::string node;  // where the retry goes
+};
+
+struct GiveUpEvent {
+  std::string client;
+  uint64_t msg_id = 0;
+};
+
+struct FinalEvent {
+  std::string node;
+  bool live = true;
+  // Keys in the order the file lists them (byte order, per the format).
+  std::vector<std::pair<std::string, std::vector<VersionText>>> store;
+};
+
+struct EndEvent {
+  uint64_t events = 0;
+  uint64_t messages = 0;
+};
+
+using EventData = std::variant<StartEvent, SendEvent, DuplicateEvent, DeliverEvent, DropEvent,
+                               ApplyEvent, SiblingsEvent, FaultEvent, TimeoutEvent, GiveUpEvent,
+                               FinalEvent, EndEvent>;
+
+struct Event {
+  int64_t t_us = 0;
+  size_t line = 0;  // 1-based line number in the file
+  EventData data;
+};
+
+// A history that passed every check above. Invariants: events are in file
+// order with non-decreasing t_us; every message id an event names has a
+// SendEvent earlier in `events` (see send_index).
+struct History {
+  std::string path;  // for messages
+  std::optional<StartEvent> start;
+  std::vector<Event> events;
+  std::vector<std::string> warnings;  // "HISTORY:LINE: ..." of skipped lines
+  // Message id -> index in `events` of its SendEvent, sorted by id.
+  std::vector<std::pair<uint64_t, size_t>> send_index;
+
+  // The SendEvent of message `id`, or nullptr if no message has that id.
+  const SendEvent* find_send(uint64_t id) const;
+  // Nodes: the start line's list if any, else every `n<digits>` name seen,
+  // in natural order. Clients: every other participant, in natural order.
+  std::vector<std::string> nodes() const;
+  std::vector<std::string> clients() const;
+};
+
+struct ReadResult {
+  enum class Status { kOk, kBadInput, kIoError };
+  Status status = Status::kOk;
+  std::optional<History> history;
+  std::string error;  // "HISTORY:LINE: ..." or "HISTORY: ..." when not kOk
+};
+
+// `path` only names the text in messages.
+ReadResult read_history_text(std::string_view text, const std::string& path);
+// kBadInput when the file cannot be opened or its content is refused;
+// kIoError when reading fails part way.
+ReadResult read_history_file(const std::string& path);
+
+const char* to_string(ApplyOp op);
+const char* to_string(ApplyResult result);
+
+}  // namespace kv::viz

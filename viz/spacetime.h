@@ -1,0 +1,66 @@
+// The space-time (Lamport) diagram of a run: a vertical lifeline per client
+// and node, time flowing down, an arrow per message from its send to its
+// delivery.
+//
+// - Client traffic (kv_*), replication and anti-entropy (ae_*) have their
+//   own colour and style; a lost message ends in a red X (halfway for
+//   `loss`, at the destination for `partition`/`crashed`); a duplicated
+//   message's second delivery is bold and labelled "dup".
+// - Partitions are shaded bands over the node lifelines from the partition
+//   to the heal; a crashed node's lifeline is dashed red until its restart.
+// - Vertical spacing follows event order, not the time scale: a row per
+//   instant (split where one lifeline both receives and sends at that
+//   instant, so causality reads downwards), each labelled with its time.
+//
+// A window (a time range, or a range of history lines) limits what is
+// drawn; messages crossing its edges are drawn dashed to the edge. A window
+// with more than kMaxSpacetimeMessages messages is not drawn silently cut:
+// either it is refused with an error asking for a narrower window, or, when
+// the caller asked for the whole run and allows it (fit_whole_run), the
+// picture shows the run's beginning up to the limit and says so in a note.
+//
+// Positions are computed here (layout=nop: Graphviz draws, it does not move
+// anything), so the DOT depends only on the history and the window.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "viz/history.h"
+
+namespace kv::viz {
+
+inline constexpr size_t kMaxSpacetimeMessages = 2000;
+// Above this many messages the arrows carry no text labels (said in a note).
+inline constexpr size_t kMaxLabelledMessages = 400;
+
+struct Window {
+  enum class Kind { kAll, kTime, kLines };
+  Kind kind = Kind::kAll;
+  int64_t from = 0;          // inclusive: microseconds, or a 1-based line number
+  int64_t to = INT64_MAX;    // inclusive
+};
+
+// --from / --to: empty (open), a time with a unit ("150ms", "1.5s", "300us")
+// or a history line number ("120" or "#120"). Both given must be the same
+// kind. False with a message in `error` on anything else.
+bool parse_window(const std::string& from, const std::string& to, Window& out,
+                  std::string& error);
+
+struct SpacetimeOptions {
+  Window window;
+  // With window kAll: draw the beginning that fits instead of refusing.
+  bool fit_whole_run = false;
+};
+
+struct SpacetimeResult {
+  bool ok = false;
+  std::string dot;    // when ok
+  std::string note;   // when ok and something was left out: what, and how to see it
+  std::string error;  // when not ok
+};
+
+SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options);
+
+}  // namespace kv::viz

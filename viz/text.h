@@ -1,0 +1,51 @@
+// Small text helpers shared by the pictures, the story and the report: how a
+// time, a clock, a value and a version read to people, and quoting for DOT
+// and HTML.
+//
+// Everything here is a pure function of its arguments (no locale, no
+// floating point), so output depends only on the history.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "node/clock.h"
+
+namespace kv::viz {
+
+// "250us", "12.4ms", "1.5s": microseconds below 1ms, milliseconds below 1s,
+// else seconds, each with the fewest decimals that keep the value exact.
+std::string format_time_us(int64_t us);
+
+// "[1,0,0]" (no spaces: labels stay narrow).
+std::string clock_text(const Clock& clock);
+
+// A value for people: a JSON string of plain characters ([A-Za-z0-9_+-.:/])
+// that would not read as a number or a literal is shown without quotes
+// (v1, v1+v2); anything else as its JSON text. Longer than `max_chars`, it is
+// cut and ends with "...".
+std::string value_text(std::string_view value_json, size_t max_chars = 32);
+
+// "v1@[1,0,0]"
+std::string version_text(std::string_view value_json, const Clock& clock);
+
+// A DOT double-quoted string: `"` and `\` escaped, control characters shown
+// as \xNN text, newlines in `text` kept as DOT's "\n" line breaks.
+std::string dot_quote(std::string_view text);
+
+// Text safe inside HTML elements and attribute values.
+std::string html_escape(std::string_view text);
+
+// Orders names the way people count: "c2" before "c10"; ties on the numeric
+// part ("n01" vs "n1") fall back to byte order, so the order is total.
+struct NaturalLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+
+// Parses "12ms", "1.5s", "300us" into microseconds. False for anything else
+// (no unit, a negative number, more decimals than the unit allows, overflow).
+bool parse_time_us(std::string_view text, int64_t& out);
+
+}  // namespace kv::viz
