@@ -49,9 +49,19 @@ case "$mode" in
 REQ
     ;;
   test)
+    # The same suite twice: a release build, and a debug build with
+    # AddressSanitizer and UndefinedBehaviorSanitizer; then the two builds
+    # must write byte-identical histories (determinism across build types).
+    build build-san -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
     status=0
     meson test -C build --print-errorlogs --num-processes 2 >/dev/null || status=1
-    python3 tests/totals.py build/meson-logs/testlog.txt || status=1
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      KVSIM_SEEDS=${KVSIM_SAN_SEEDS:-50} \
+      meson test -C build-san --print-errorlogs --num-processes 2 >/dev/null || status=1
+    python3 tests/cross_build_test.py build/cli/kvsim build-san/cli/kvsim scenarios 3 \
+      >build/cross_build.log 2>&1 || status=1
+    python3 tests/totals.py build/meson-logs/testlog.txt build-san/meson-logs/testlog.txt \
+      build/cross_build.log || status=1
     exit $status
     ;;
   *)

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   CLI::Option* seed_option = run->add_option("--seed", seed, "Seed (overrides the scenario's)");
   run->add_option("--out", run_options.out_dir, "Output folder (default out/<scenario name>)");
   run->add_flag("--quiet", run_options.quiet, "Print only failures");
+  bool no_render = false;
+  run->add_flag("--no-render", no_render, "Skip the pictures and the report");
+  run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
 
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
   bench->require_subcommand(1);
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   if (node->parsed()) return kv::cli::run_node();
   if (run->parsed()) {
     if (seed_option->count() > 0) run_options.seed = seed;
+    run_options.render = !no_render;
     return kv::cli::run_scenario(run_options);
   }
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);

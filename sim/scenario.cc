@@ -999,9 +999,28 @@ std::string located(const std::string& path, int line, const std::string& messag
   return path + ":" + std::to_string(line) + ": " + message;
 }
 
-LoadResult failure(std::string error) {
+// Control characters (from the file, or in yaml-cpp's messages) are written
+// as \xNN, so that an error is one clean line on a terminal.
+std::string printable(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+      continue;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  }
+  return out;
+}
+
+LoadResult failure(const std::string& error) {
   LoadResult result;
-  result.error = std::move(error);
+  result.error = printable(error);
   return result;
 }
 

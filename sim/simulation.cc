@@ -160,6 +160,9 @@ struct Simulation::Impl {
   void on_reply(uint32_t client, const Message& m);
   void on_timeout(uint64_t op_index, uint32_t attempt);
   void workload_op(uint64_t i);
+  std::string workload_client_name(uint64_t k) const {
+    return "c" + std::to_string(workload_client_base + 1 + k);
+  }
   void colocated_put(uint64_t i);
 
   // --- faults -------------------------------------------------------------
@@ -230,10 +233,8 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, History& h)
     highest = std::max(highest, number);
   }
   workload_client_base = highest;
-  if (s.workload && !s.workload->colocated) {
-    for (uint32_t k = 1; k <= s.workload->clients; ++k) {
-      client_index("c" + std::to_string(highest + k));
-    }
+  if (s.workload) {
+    for (uint32_t k = 0; k < s.workload->clients; ++k) client_index(workload_client_name(k));
   }
 
   for (size_t i = 0; i < s.events.size(); ++i) {
@@ -742,7 +743,9 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   } else {
     ++stats.writes_rejected;
   }
-  record_apply(node, key, v, "put", 0, {r.applied, r.siblings}, &r, 0);
+  // The colocated client of op i is workload client (i mod clients).
+  const uint32_t client = client_by_name.find(workload_client_name(i % w.clients))->second;
+  record_apply(node, key, v, "put", 0, {r.applied, r.siblings}, &r, client);
   if (r.accepted()) replicate_to_peers(node, key, v);
 }
 
@@ -753,9 +756,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
   }
   if (w.colocated) return colocated_put(i);
   const uint32_t client =
-      client_by_name.find("c" + std::to_string(workload_client_base + 1 +
-                                                workload_rng.below(w.clients)))
-          ->second;
+      client_by_name.find(workload_client_name(workload_rng.below(w.clients)))->second;
   const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));

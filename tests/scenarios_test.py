@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 KVSIM, SCENARIOS = sys.argv[1], sys.argv[2]
-SEEDS = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[3] if len(sys.argv) > 3 else 200))
 passed = failed = 0
 
 

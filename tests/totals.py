@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Adds up the test counts in meson test logs and prints 'N passed, N failed'.
+"""Adds up test counts and prints 'N passed, N failed'.
 
+Arguments are meson test logs (testlog.txt) or plain logs of a test script.
 Counts every doctest test case and every check of the end-to-end scripts
 (which end with their own 'N passed, N failed' line). A meson test that
 failed without printing counts (a crash, a timeout) counts as one failure.
@@ -10,20 +11,38 @@ import re
 import sys
 
 passed = failed = 0
+
+
+def counts_in(text):
+    counts = re.findall(r"test cases:\s*\d+\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", text)
+    counts += re.findall(r"^(\d+) passed, (\d+) failed$", text, re.M)
+    return [(int(p), int(f)) for p, f in counts]
+
+
 for path in sys.argv[1:]:
-    text = open(path, errors="replace").read()
-    # Each test's output in testlog.txt is one block starting at '==== N/M ===='.
-    for block in re.split(r"\n=+ \d+/\d+ =+\n", text)[1:]:
-        result = re.search(r"^result:\s+(.*)$", block, re.M)
-        ok = result is not None and ("exit status 0" in result.group(1) or "passed" in result.group(1))
-        counts = re.findall(r"test cases:\s*\d+\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", block)
-        counts += re.findall(r"^(\d+) passed, (\d+) failed$", block, re.M)
+    try:
+        text = open(path, errors="replace").read()
+    except OSError as e:
+        print(f"totals: {e}", file=sys.stderr)
+        failed += 1
+        continue
+    blocks = re.split(r"\n=+ \d+/\d+ =+\n", text)
+    if len(blocks) == 1:  # a plain log: its last count line
+        counts = counts_in(text)
         if counts:
-            p, f = (int(x) for x in counts[-1])
+            passed += counts[-1][0]
+            failed += counts[-1][1]
+        else:
+            failed += 1
+        continue
+    for block in blocks[1:]:
+        result = re.search(r"^result:\s+(.*)$", block, re.M)
+        ok = result is not None and "exit status 0" in result.group(1)
+        counts = counts_in(block)
+        if counts:
+            p, f = counts[-1]
             passed += p
-            failed += f
-            if not ok and f == 0:
-                failed += 1
+            failed += f + (1 if not ok and f == 0 else 0)
         elif ok:
             passed += 1
         else:

@@ -23,34 +23,6 @@ namespace {
 
 using kv::json::Json;
 
-// How deep `line` nests arrays and objects (brackets inside strings do not
-// count). Stops counting once past `limit`.
-size_t nesting_depth(std::string_view line, size_t limit) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : line) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 // nlohmann's messages start "[json.exception.parse_error.101] "; the bracket
 // names the library's error class, which means nothing to a reader.
 std::string parse_error_text(const char* what) {
@@ -538,7 +510,7 @@ bool Reader::line(std::string_view text, size_t number) {
   if (text.size() > kMaxLineBytes) {
     return fail(number, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
   }
-  if (nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) {
+  if (json_nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) {
     return fail(number, "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   }
   if (ended_) return fail(number, "a line after \"end\"");

@@ -48,4 +48,9 @@ struct NaturalLess {
 // (no unit, a negative number, more decimals than the unit allows, overflow).
 bool parse_time_us(std::string_view text, int64_t& out);
 
+// How deep JSON text nests arrays and objects (brackets inside strings do not
+// count); stops counting once past `limit`. Lets a reader refuse deep input
+// before a recursive JSON library sees it.
+size_t json_nesting_depth(std::string_view json_text, size_t limit);
+
 }  // namespace kv::viz

@@ -1,0 +1,33 @@
+// `kvsim render` and `kvsim explain`: pictures, story and report from a saved
+// history; and the same outputs written after `kvsim run`.
+//
+// Exit statuses: 0 done; 2 bad input (the history or summary cannot be
+// opened or is refused, a bad --from/--to, a window too full to draw), with
+// a clear message on stderr; 1 an I/O failure (reading part way, writing an
+// output, Graphviz failing to draw). stdout carries only the story.
+#pragma once
+
+#include <string>
+
+namespace kv::cli {
+
+// Writes siblings.dot/.svg/.png, spacetime.dot/.svg/.png and index.html into
+// `out_dir` (default, when empty: the history's folder), reading summary.json
+// beside the history if it is there. `from`/`to` window the space-time
+// diagram: times ("150ms", "1.5s", "300us") or history line numbers ("120"
+// or "#120"); empty means the start / the end. Without Graphviz in the build
+// only the .dot files (and the report) are written.
+int run_render(const std::string& history, const std::string& out_dir, const std::string& from,
+               const std::string& to);
+
+// Prints the story of the run in `history` on stdout.
+int run_explain(const std::string& history);
+
+// For `kvsim run`, after the run has written `out_dir`/history.jsonl and
+// (optionally) `out_dir`/summary.json: writes siblings.dot, spacetime.dot,
+// story.txt and index.html there, plus the .svg/.png pictures when
+// `render_pictures` and Graphviz is built in. A run too long for one
+// space-time picture gets its beginning, with a note saying so.
+int write_run_outputs(const std::string& out_dir, bool render_pictures);
+
+}  // namespace kv::cli

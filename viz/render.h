@@ -1,0 +1,38 @@
+// Writing a picture: the DOT always, and SVG and PNG drawn in-process with
+// Graphviz's libraries (libgvc) when kvsim was built with them.
+//
+// Whether rendering exists is decided at build time: viz/meson.build
+// defines KVSIM_HAVE_GVC when the `graphviz` feature found libgvc. Without
+// it only the .dot is written and the caller is told (rendered == false).
+//
+// Graphviz may print warnings on stderr; nothing is written to stdout.
+#pragma once
+
+#include <string>
+
+namespace kv::viz {
+
+// True when this build can draw SVG and PNG.
+bool rendering_available();
+
+struct RenderResult {
+  bool ok = false;        // false: `error` says what failed (an I/O or Graphviz failure)
+  bool rendered = false;  // the .svg and .png were written
+  std::string error;
+};
+
+// Writes `base`.dot, and when `draw` and rendering_available(), `base`.svg and
+// `base`.png laid out with `engine` ("dot", "nop", ...). `base` is a path
+// without extension.
+RenderResult write_picture(const std::string& dot_text, const std::string& base,
+                           const std::string& engine, bool draw);
+
+// Writes `text` to `path` (binary, whole); false with `error` on failure.
+bool write_file(const std::string& path, const std::string& text, std::string& error);
+
+// Reads a whole file; false with `error` on failure. Files larger than
+// `max_bytes` are refused.
+bool read_file(const std::string& path, std::string& out, std::string& error,
+               size_t max_bytes = size_t{256} << 20);
+
+}  // namespace kv::viz

@@ -1,0 +1,675 @@
+// The space-time diagram: which events are drawn, on which row, and the DOT
+// with every position fixed.
+#include "viz/spacetime.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "viz/text.h"
+
+namespace kv::viz {
+namespace {
+
+// Geometry, in points (1/72 inch).
+constexpr int64_t kRowStep = 30;
+constexpr int64_t kLaneStep = 120;
+constexpr int64_t kFirstLaneX = 90;
+constexpr int64_t kTimeLabelX = 20;
+
+const char* const kClientColor = "#1f77b4";
+const char* const kReplicateColor = "#2ca02c";
+const char* const kAntiEntropyColor = "#ff7f0e";
+const char* const kOtherColor = "#555555";
+const char* const kDropColor = "#d62728";
+const char* const kCrashColor = "#d62728";
+const char* const kNoteColor = "#8c564b";
+
+enum class Traffic { kClient, kReplicate, kAntiEntropy, kOther };
+
+Traffic traffic_of(const std::string& type) {
+  if (type.rfind("kv_", 0) == 0 || type == "error") return Traffic::kClient;
+  if (type == "replicate") return Traffic::kReplicate;
+  if (type.rfind("ae_", 0) == 0) return Traffic::kAntiEntropy;
+  return Traffic::kOther;
+}
+
+std::string traffic_style(Traffic t) {
+  switch (t) {
+    case Traffic::kClient:
+      return std::string("color=\"") + kClientColor + "\", fontcolor=\"" + kClientColor + "\"";
+    case Traffic::kReplicate:
+      return std::string("color=\"") + kReplicateColor + "\", fontcolor=\"" + kReplicateColor +
+             "\"";
+    case Traffic::kAntiEntropy:
+      return std::string("color=\"") + kAntiEntropyColor + "\", fontcolor=\"" +
+             kAntiEntropyColor + "\", style=dashed";
+    case Traffic::kOther:
+      return std::string("color=\"") + kOtherColor + "\", fontcolor=\"" + kOtherColor + "\"";
+  }
+  return "";
+}
+
+std::string opt_version(const MessageBody& b) {
+  std::string out = b.key.empty() ? "" : b.key;
+  if (b.value) out += "=" + value_text(*b.value, 16);
+  if (b.clock) out += "@" + clock_text(*b.clock);
+  return out;
+}
+
+// A short text for an arrow: what the message carried.
+std::string message_label(const MessageBody& b) {
+  const std::string& t = b.type;
+  if (t == "kv_put") return "put " + opt_version(b);
+  if (t == "kv_resolve") return "resolve " + opt_version(b);
+  if (t == "kv_get") return "get " + b.key;
+  if (t == "kv_put_ok" || t == "kv_resolve_ok") {
+    std::string out = b.status.empty() ? "ok" : b.status;
+    if (b.siblings) out += " (" + std::to_string(*b.siblings) + ")";
+    return out;
+  }
+  if (t == "kv_get_ok") {
+    if (!b.values) return "values";
+    if (b.values->empty()) return "[]";
+    if (b.values->size() == 1) {
+      return version_text((*b.values)[0].value, (*b.values)[0].clock);
+    }
+    return std::to_string(b.values->size()) + " siblings";
+  }
+  if (t == "replicate") return "repl " + opt_version(b);
+  auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
+  auto count = [&] { return b.versions ? " (" + std::to_string(*b.versions) + ")" : std::string(); };
+  if (t == "ae_digest") return "digest" + round();
+  if (t == "ae_diff") return "diff" + round() + count();
+  if (t == "ae_push") return "push" + round() + count();
+  return value_text(t, 16);
+}
+
+struct Message {
+  size_t send = 0;                  // event index
+  std::vector<size_t> deliveries;   // event indices
+  std::optional<size_t> drop;       // event index
+};
+
+enum class Where { kBefore, kIn, kAfter };
+
+class Diagram {
+ public:
+  Diagram(const History& h, const Window& w) : h_(h), w_(w) {}
+  SpacetimeResult draw(const std::string& note);
+  size_t count_messages() const;
+  void index_messages();
+  // The line of the send of the (n+1)-th message of the run, if any.
+  std::optional<size_t> line_of_send(size_t n) const;
+  // A suggestion for a window starting where `w_` starts with `n` messages.
+  std::string suggest(size_t n) const;
+
+ private:
+  Where where(const Event& e) const {
+    const int64_t at = w_.kind == Window::Kind::kLines ? static_cast<int64_t>(e.line) : e.t_us;
+    if (w_.kind == Window::Kind::kAll) return Where::kIn;
+    if (at < w_.from) return Where::kBefore;
+    if (at > w_.to) return Where::kAfter;
+    return Where::kIn;
+  }
+  bool in(size_t event) const { return where(h_.events[event]) == Where::kIn; }
+  bool drawn(const Message& m) const;
+
+  // Rows: a row per instant, split where a lane would both receive and send.
+  void assign_rows();
+  size_t lane_of(const std::string& name) const {
+    auto it = lanes_.find(name);
+    return it == lanes_.end() ? 0 : it->second;
+  }
+  int64_t lane_x(size_t lane) const { return kFirstLaneX + static_cast<int64_t>(lane) * kLaneStep; }
+  int64_t row_y(size_t row) const { return -static_cast<int64_t>(row + 1) * kRowStep; }
+  int64_t top_y() const { return -kRowStep / 2; }
+  int64_t bottom_y() const { return row_y(rows_.size()) + kRowStep / 2; }
+  // The point of `lane` on `row` (created on demand).
+  std::string point(size_t lane, size_t row);
+  std::string top(size_t lane) { return "p" + std::to_string(lane) + "_top"; }
+  std::string bottom(size_t lane) { return "p" + std::to_string(lane) + "_bottom"; }
+
+  void emit_bands(std::string& out);
+  void emit_lifelines(std::string& out);
+  void emit_messages(std::string& out, bool labels);
+  void emit_marks(std::string& out);
+
+  const History& h_;
+  Window w_;
+  std::map<uint64_t, Message> messages_;
+  std::vector<std::string> lane_names_;
+  std::map<std::string, size_t> lanes_;
+  size_t first_node_lane_ = 0;
+
+  struct Row {
+    int64_t t_us = 0;
+    bool first_of_instant = true;
+  };
+  std::vector<Row> rows_;
+  std::map<size_t, size_t> row_of_;           // event index -> row
+  std::set<std::pair<size_t, size_t>> points_;  // (lane, row)
+};
+
+void Diagram::index_messages() {
+  for (size_t i = 0; i < h_.events.size(); ++i) {
+    const EventData& d = h_.events[i].data;
+    if (const auto* s = std::get_if<SendEvent>(&d)) {
+      messages_[s->id].send = i;
+    } else if (const auto* dl = std::get_if<DeliverEvent>(&d)) {
+      messages_[dl->id].deliveries.push_back(i);
+    } else if (const auto* dr = std::get_if<DropEvent>(&d)) {
+      if (!messages_[dr->id].drop) messages_[dr->id].drop = i;
+    }
+  }
+}
+
+bool Diagram::drawn(const Message& m) const {
+  if (in(m.send)) return true;
+  if (m.drop && in(*m.drop)) return true;
+  return std::any_of(m.deliveries.begin(), m.deliveries.end(), [&](size_t d) { return in(d); });
+}
+
+size_t Diagram::count_messages() const {
+  size_t n = 0;
+  for (const auto& [id, m] : messages_) n += drawn(m) ? 1 : 0;
+  return n;
+}
+
+std::optional<size_t> Diagram::line_of_send(size_t n) const {
+  size_t seen = 0;
+  for (const Event& e : h_.events) {
+    if (std::holds_alternative<SendEvent>(e.data) && seen++ == n) return e.line;
+  }
+  return std::nullopt;
+}
+
+std::string Diagram::suggest(size_t n) const {
+  // Walk sends inside the window; the n-th one's time closes the suggestion.
+  size_t seen = 0;
+  std::optional<int64_t> first;
+  for (const Event& e : h_.events) {
+    if (!std::holds_alternative<SendEvent>(e.data) || where(e) != Where::kIn) continue;
+    if (!first) first = e.t_us;
+    if (++seen == n) {
+      return "--from " + format_time_us(*first) + " --to " + format_time_us(e.t_us);
+    }
+  }
+  return "";
+}
+
+std::string Diagram::point(size_t lane, size_t row) {
+  points_.insert({lane, row});
+  return "p" + std::to_string(lane) + "_" + std::to_string(row);
+}
+
+void Diagram::assign_rows() {
+  // What a lane did on the current row: 1 sent, 2 anything else.
+  std::map<size_t, int> used;
+  std::set<uint64_t> sent_on_row;
+  auto new_row = [&](int64_t t) {
+    const bool first = rows_.empty() || rows_.back().t_us != t;
+    rows_.push_back(Row{t, first});
+    used.clear();
+    sent_on_row.clear();
+  };
+  auto place = [&](size_t event, const std::string& lane_name, int role, uint64_t receives) {
+    const int64_t t = h_.events[event].t_us;
+    const size_t lane = lane_of(lane_name);
+    auto it = used.find(lane);
+    const bool clash = it != used.end() && !(it->second == 1 && role == 1);
+    if (rows_.empty() || rows_.back().t_us != t || clash ||
+        (receives != 0 && sent_on_row.count(receives) != 0)) {
+      new_row(t);
+    }
+    used[lane] = role;
+    row_of_[event] = rows_.size() - 1;
+  };
+  for (size_t i = 0; i < h_.events.size(); ++i) {
+    const Event& e = h_.events[i];
+    if (where(e) != Where::kIn) continue;
+    const EventData& d = e.data;
+    if (const auto* s = std::get_if<SendEvent>(&d)) {
+      place(i, s->src, 1, 0);
+      sent_on_row.insert(s->id);
+    } else if (const auto* dl = std::get_if<DeliverEvent>(&d)) {
+      place(i, dl->dest, 2, dl->id);
+    } else if (const auto* dr = std::get_if<DropEvent>(&d)) {
+      // A loss is decided as the message leaves: its X hangs off the send.
+      if (dr->reason != "loss" || !in(messages_[dr->id].send)) place(i, dr->dest, 2, dr->id);
+    } else if (const auto* f = std::get_if<FaultEvent>(&d)) {
+      if (f->kind == FaultEvent::Kind::kCrash || f->kind == FaultEvent::Kind::kRestart) {
+        place(i, f->node, 2, 0);
+      } else if (rows_.empty() || rows_.back().t_us != e.t_us) {
+        new_row(e.t_us);
+        row_of_[i] = rows_.size() - 1;
+      } else {
+        row_of_[i] = rows_.size() - 1;
+      }
+    } else if (const auto* to = std::get_if<TimeoutEvent>(&d)) {
+      place(i, to->client, 2, 0);
+    } else if (const auto* g = std::get_if<GiveUpEvent>(&d)) {
+      place(i, g->client, 2, 0);
+    }
+  }
+}
+
+void Diagram::emit_bands(std::string& out) {
+  // Partitions: from each partition to the next heal (or the window's edge).
+  const std::vector<std::string> nodes = h_.nodes();
+  struct Band {
+    std::optional<size_t> from, to;  // event indices
+    std::string label;
+  };
+  std::vector<Band> bands;
+  std::vector<size_t> open;
+  for (size_t i = 0; i < h_.events.size(); ++i) {
+    const auto* f = std::get_if<FaultEvent>(&h_.events[i].data);
+    if (f == nullptr) continue;
+    if (f->kind == FaultEvent::Kind::kPartition) {
+      std::string label = "partition ";
+      if (!f->groups.empty()) {
+        std::set<std::string> listed;
+        for (size_t g = 0; g < f->groups.size(); ++g) {
+          if (g > 0) label += " | ";
+          for (size_t n = 0; n < f->groups[g].size(); ++n) {
+            label += (n > 0 ? " " : "") + f->groups[g][n];
+            listed.insert(f->groups[g][n]);
+          }
+        }
+        std::string rest;
+        for (const std::string& n : nodes) {
+          if (listed.count(n) == 0) rest += (rest.empty() ? "" : " ") + n;
+        }
+        if (!rest.empty()) label += " | " + rest;
+      } else {
+        for (const std::string& n : f->from) label += n + " ";
+        label += "-/->";
+        for (const std::string& n : f->to) label += " " + n;
+      }
+      bands.push_back(Band{i, std::nullopt, label});
+      open.push_back(bands.size() - 1);
+    } else if (f->kind == FaultEvent::Kind::kHeal) {
+      for (const size_t b : open) bands[b].to = i;
+      open.clear();
+    }
+  }
+  if (first_node_lane_ >= lane_names_.size()) return;
+  const int64_t left = lane_x(first_node_lane_) - kLaneStep / 3;
+  const int64_t right = lane_x(lane_names_.size() - 1) + kLaneStep / 3;
+  size_t n = 0;
+  for (const Band& b : bands) {
+    const Where start = where(h_.events[*b.from]);
+    const Where end = b.to ? where(h_.events[*b.to]) : Where::kAfter;
+    if (start == Where::kAfter || end == Where::kBefore) continue;
+    const int64_t y0 = start == Where::kIn ? row_y(row_of_[*b.from]) : top_y();
+    const int64_t y1 = end == Where::kIn ? row_y(row_of_[*b.to]) : bottom_y();
+    const int64_t height = std::max<int64_t>(y0 - y1, 4);
+    const std::string id = "band" + std::to_string(n++);
+    out += "  " + id + " [shape=box, style=filled, color=\"#f4cccc\", fillcolor=\"#f8d7da80\", " +
+           "fixedsize=true, label=\"\", width=" + std::to_string((right - left) / 72.0) +
+           ", height=" + std::to_string(height / 72.0) + ", pos=\"" +
+           std::to_string((left + right) / 2) + "," + std::to_string((y0 + y1) / 2) + "\"];\n";
+    out += "  " + id + "_label [shape=plaintext, fontsize=8, fontcolor=\"#a94442\", label=" +
+           dot_quote(b.label + (b.to ? "" : " (no heal)")) + ", pos=\"" +
+           std::to_string(right + 70) + "," + std::to_string(y0 - 8) + "\"];\n";
+  }
+}
+
+void Diagram::emit_lifelines(std::string& out) {
+  // Crash intervals per lane, in rows: [from, to] with -1 for "before the
+  // window" and rows_.size() for "after".
+  std::map<size_t, std::vector<std::pair<int64_t, int64_t>>> crashed;
+  std::map<size_t, int64_t> down_since;
+  const int64_t last = static_cast<int64_t>(rows_.size());
+  for (size_t i = 0; i < h_.events.size(); ++i) {
+    const auto* f = std::get_if<FaultEvent>(&h_.events[i].data);
+    if (f == nullptr || lanes_.count(f->node) == 0) continue;
+    const size_t lane = lane_of(f->node);
+    const Where at = where(h_.events[i]);
+    const int64_t row = at == Where::kBefore ? -1
+                        : at == Where::kAfter ? last
+                                              : static_cast<int64_t>(row_of_[i]);
+    if (f->kind == FaultEvent::Kind::kCrash && down_since.count(lane) == 0) {
+      down_since[lane] = row;
+    } else if (f->kind == FaultEvent::Kind::kRestart && down_since.count(lane) != 0) {
+      crashed[lane].push_back({down_since[lane], row});
+      down_since.erase(lane);
+    }
+  }
+  for (const auto& [lane, since] : down_since) crashed[lane].push_back({since, last});
+
+  for (size_t lane = 0; lane < lane_names_.size(); ++lane) {
+    const std::string x = std::to_string(lane_x(lane));
+    const bool is_node = lane >= first_node_lane_;
+    out += "  h" + std::to_string(lane) + " [shape=box, style=\"rounded,filled\", fillcolor=\"" +
+           (is_node ? "#e8eef7" : "#f5f5f5") + "\", fontsize=10, label=" +
+           dot_quote(lane_names_[lane]) + ", pos=\"" + x + ",0\"];\n";
+    out += "  f" + std::to_string(lane) + " [shape=plaintext, fontsize=9, label=" +
+           dot_quote(lane_names_[lane]) + ", pos=\"" + x + "," +
+           std::to_string(bottom_y() - kRowStep / 2) + "\"];\n";
+    out += "  " + top(lane) + " [shape=point, width=0.01, pos=\"" + x + "," +
+           std::to_string(top_y()) + "\"];\n";
+    out += "  " + bottom(lane) + " [shape=point, width=0.01, pos=\"" + x + "," +
+           std::to_string(bottom_y()) + "\"];\n";
+  }
+  for (const auto& [lane, row] : points_) {
+    out += "  p" + std::to_string(lane) + "_" + std::to_string(row) +
+           " [shape=point, width=0.06, pos=\"" + std::to_string(lane_x(lane)) + "," +
+           std::to_string(row_y(row)) + "\"];\n";
+  }
+  // Segments between consecutive points of each lane.
+  for (size_t lane = 0; lane < lane_names_.size(); ++lane) {
+    std::vector<std::pair<int64_t, std::string>> chain;  // (row, id)
+    chain.push_back({-1, top(lane)});
+    for (auto it = points_.lower_bound({lane, 0}); it != points_.end() && it->first == lane;
+         ++it) {
+      chain.push_back({static_cast<int64_t>(it->second), point(lane, it->second)});
+    }
+    chain.push_back({last, bottom(lane)});
+    auto down = [&](int64_t a, int64_t b) {
+      for (const auto& [from, to] : crashed[lane]) {
+        if (from <= a && b <= to) return true;
+      }
+      return false;
+    };
+    out += "  h" + std::to_string(lane) + " -> " + top(lane) +
+           " [arrowhead=none, color=\"#bbbbbb\"];\n";
+    for (size_t i = 1; i < chain.size(); ++i) {
+      out += "  " + chain[i - 1].second + " -> " + chain[i].second;
+      if (down(chain[i - 1].first, chain[i].first)) {
+        out += std::string(" [arrowhead=none, style=dashed, penwidth=2, color=\"") + kCrashColor +
+               "\"];\n";
+      } else {
+        out += " [arrowhead=none, color=\"#bbbbbb\"];\n";
+      }
+    }
+  }
+}
+
+void Diagram::emit_messages(std::string& out, bool labels) {
+  size_t mark = 0;
+  for (const auto& [id, m] : messages_) {
+    if (!drawn(m)) continue;
+    const auto& send = std::get<SendEvent>(h_.events[m.send].data);
+    const size_t src = lane_of(send.src), dest = lane_of(send.dest);
+    const Traffic traffic = traffic_of(send.body.type);
+    const std::string style = traffic_style(traffic);
+    const std::string text = labels ? message_label(send.body) : std::string();
+    const bool sent_in = in(m.send);
+    const std::string from =
+        sent_in ? point(src, row_of_[m.send])
+                : (where(h_.events[m.send]) == Where::kBefore ? top(src) : bottom(src));
+    auto attrs = [&](const std::string& extra, const std::string& label) {
+      std::string a = " [" + style + extra;
+      if (!label.empty()) a += ", label=" + dot_quote(label);
+      return a + "];\n";
+    };
+    bool labelled = false;
+    auto take_label = [&]() {
+      if (labelled) return std::string();
+      labelled = true;
+      return text;
+    };
+    for (size_t k = 0; k < m.deliveries.size(); ++k) {
+      const size_t d = m.deliveries[k];
+      const Where at = where(h_.events[d]);
+      if (!sent_in && at != Where::kIn) continue;
+      std::string to = at == Where::kIn ? point(dest, row_of_[d])
+                                        : (at == Where::kAfter ? bottom(dest) : top(dest));
+      std::string extra;
+      std::string label = take_label();
+      if (k > 0) {
+        extra += ", penwidth=2";
+        label = label.empty() ? "dup" : label + " (dup)";
+      }
+      if (!sent_in || at != Where::kIn) extra += ", style=dotted";
+      out += "  " + from + " -> " + to + attrs(extra, label);
+    }
+    bool ended = false;
+    if (m.drop) {
+      const Event& e = h_.events[*m.drop];
+      const auto& drop = std::get<DropEvent>(e.data);
+      const bool loss_at_send = drop.reason == "loss" && sent_in;
+      if (loss_at_send || where(e) == Where::kIn) {
+        // The X: halfway for a loss (decided as it left), else at the
+        // destination lane, just short of it.
+        int64_t x = 0, y = 0;
+        if (loss_at_send) {
+          x = (lane_x(src) + lane_x(dest)) / 2;
+          y = row_y(row_of_[m.send]) - kRowStep / 2;
+        } else {
+          x = lane_x(dest) + (lane_x(src) < lane_x(dest) ? -12 : 12);
+          y = row_y(row_of_[*m.drop]);
+        }
+        const std::string x_id = "x" + std::to_string(mark++);
+        out += "  " + x_id +
+               " [shape=plaintext, fontname=\"Helvetica-Bold\", fontsize=9, fontcolor=\"" +
+               kDropColor + "\", label=" + dot_quote("X " + drop.reason) + ", pos=\"" +
+               std::to_string(x) + "," + std::to_string(y) + "\"];\n";
+        out += "  " + from + " -> " + x_id +
+               attrs(std::string(", arrowhead=none") + (sent_in ? "" : ", style=dotted"),
+                     take_label());
+        ended = true;
+      }
+    }
+    if (!ended && sent_in && m.deliveries.empty()) {
+      // Dropped after the window, or still in flight when the history ends.
+      out += "  " + from + " -> " + bottom(dest) + attrs(", style=dotted", take_label());
+    }
+  }
+}
+
+void Diagram::emit_marks(std::string& out) {
+  size_t n = 0;
+  for (const auto& [event, row] : row_of_) {
+    const Event& e = h_.events[event];
+    std::string lane_name, text;
+    if (const auto* f = std::get_if<FaultEvent>(&e.data)) {
+      if (f->kind == FaultEvent::Kind::kCrash) {
+        lane_name = f->node;
+        text = f->amnesia ? "crash (store lost)" : "crash";
+      } else if (f->kind == FaultEvent::Kind::kRestart) {
+        lane_name = f->node;
+        text = "restart";
+      } else if (f->kind == FaultEvent::Kind::kHeal) {
+        text = "heal";
+      }
+    } else if (const auto* t = std::get_if<TimeoutEvent>(&e.data)) {
+      lane_name = t->client;
+      text = "timeout: retry " + std::to_string(t->attempt) + " to " + t->node;
+    } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
+      lane_name = g->client;
+      text = "gave up (msg " + std::to_string(g->msg_id) + ")";
+    }
+    if (text.empty()) continue;
+    int64_t x = 0;
+    if (lane_name.empty()) {
+      if (first_node_lane_ >= lane_names_.size()) continue;
+      x = lane_x(lane_names_.size() - 1) + kLaneStep / 3 + 70;  // beside the bands' labels
+    } else {
+      x = lane_x(lane_of(lane_name)) + 45;
+      point(lane_of(lane_name), row);
+    }
+    out += "  m" + std::to_string(n++) + " [shape=plaintext, fontsize=8, fontcolor=\"" +
+           (lane_name.empty() ? std::string("#a94442") : std::string(kNoteColor)) +
+           "\", label=" + dot_quote(text) + ", pos=\"" + std::to_string(x) + "," +
+           std::to_string(row_y(row) + 8) + "\"];\n";
+  }
+}
+
+std::string legend() {
+  auto sample = [](const char* color, const char* text, const char* what) {
+    return std::string("<tr><td align=\"right\"><font color=\"") + color + "\"><b>" + text +
+           "</b></font></td><td align=\"left\">" + what + "</td></tr>";
+  };
+  std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
+  out += sample(kClientColor, "--&gt;", "client request / reply");
+  out += sample(kReplicateColor, "--&gt;", "replication");
+  out += sample(kAntiEntropyColor, "- -&gt;", "anti-entropy");
+  out += sample(kDropColor, "X", "message lost (why)");
+  out += sample("#000000", "bold", "duplicate delivery (dup)");
+  out += sample("#555555", "....", "crosses the window edge / in flight");
+  out += sample("#f4a6a6", "band", "partition until heal");
+  out += sample(kCrashColor, "- - -", "node down (crash to restart)");
+  out += "<tr><td colspan=\"2\" align=\"left\">rows follow event order, not time scale</td></tr>";
+  return out + "</table>>";
+}
+
+SpacetimeResult Diagram::draw(const std::string& note_in) {
+  const std::vector<std::string> nodes = h_.nodes();
+  const std::vector<std::string> clients = h_.clients();
+  for (const std::string& c : clients) {
+    lanes_.emplace(c, lane_names_.size());
+    lane_names_.push_back(c);
+  }
+  first_node_lane_ = lane_names_.size();
+  for (const std::string& n : nodes) {
+    if (lanes_.emplace(n, lane_names_.size()).second) lane_names_.push_back(n);
+  }
+  assign_rows();
+  const size_t count = count_messages();
+  const bool labels = count <= kMaxLabelledMessages;
+  std::string note = note_in;
+  if (!labels) {
+    note += (note.empty() ? "" : "\n") + std::to_string(count) +
+            " messages: arrows carry no text (at most " + std::to_string(kMaxLabelledMessages) +
+            " do); a narrower --from/--to window shows them.";
+  }
+  if (rows_.empty()) note += (note.empty() ? "" : "\n") + std::string("Nothing happens in this window.");
+
+  std::string title = "Space-time diagram: ";
+  if (h_.start) {
+    title += "scenario " + h_.start->scenario;
+    if (h_.start->seed) title += ", seed " + std::to_string(*h_.start->seed);
+  } else {
+    title += h_.path;
+  }
+  if (w_.kind == Window::Kind::kTime) {
+    title += "; window " + format_time_us(w_.from) + " to " +
+             (w_.to == INT64_MAX ? std::string("the end") : format_time_us(w_.to));
+  } else if (w_.kind == Window::Kind::kLines) {
+    title += "; history lines " + std::to_string(w_.from) + " to " +
+             (w_.to == INT64_MAX ? std::string("the end") : std::to_string(w_.to));
+  }
+  if (!note.empty()) title += "\n" + note;
+
+  std::string body;
+  emit_bands(body);
+  std::string messages;
+  emit_messages(messages, labels);
+  std::string marks;
+  emit_marks(marks);
+  std::string lifelines;
+  emit_lifelines(lifelines);  // last: messages and marks add points
+
+  std::string times;
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    if (!rows_[r].first_of_instant) continue;
+    times += "  t" + std::to_string(r) + " [shape=plaintext, fontsize=8, fontcolor=\"#666666\", " +
+             "label=" + dot_quote(format_time_us(rows_[r].t_us)) + ", pos=\"" +
+             std::to_string(kTimeLabelX) + "," + std::to_string(row_y(r)) + "\"];\n";
+  }
+  const int64_t legend_x =
+      lane_x(lane_names_.empty() ? 0 : lane_names_.size() - 1) + kLaneStep / 3 + 330;
+
+  SpacetimeResult result;
+  result.ok = true;
+  result.note = note;
+  std::string& out = result.dot;
+  out += "digraph spacetime {\n";
+  out += "  graph [layout=nop, splines=false, outputorder=nodesfirst, fontname=\"Helvetica\", "
+         "fontsize=12, labelloc=t, label=" +
+         dot_quote(title) + "];\n";
+  out += "  node [fontname=\"Helvetica\", fontsize=9];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=8, arrowsize=0.6];\n";
+  out += body;
+  out += times;
+  out += lifelines;
+  out += marks;
+  out += messages;
+  out += "  legend [shape=plaintext, fontsize=8, label=" + legend() + ", pos=\"" +
+         std::to_string(legend_x) + "," + std::to_string(-3 * kRowStep) + "\"];\n";
+  out += "}\n";
+  return result;
+}
+
+bool parse_bound(const std::string& text, const char* flag, Window::Kind& kind, int64_t& out,
+                 std::string& error) {
+  std::string_view s = text;
+  const bool hash = !s.empty() && s.front() == '#';
+  if (hash) s.remove_prefix(1);
+  const bool digits = !s.empty() && s.size() <= 18 &&
+                      std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    out = std::stoll(std::string(s));
+    if (out < 1) {
+      error = std::string(flag) + ": history lines count from 1";
+      return false;
+    }
+    kind = Window::Kind::kLines;
+    return true;
+  }
+  if (!hash && parse_time_us(s, out)) {
+    kind = Window::Kind::kTime;
+    return true;
+  }
+  error = std::string(flag) + ": \"" + text +
+          "\" is neither a time (150ms, 1.5s, 300us) nor a history line number (120 or #120)";
+  return false;
+}
+
+}  // namespace
+
+bool parse_window(const std::string& from, const std::string& to, Window& out,
+                  std::string& error) {
+  out = Window{};
+  Window::Kind from_kind = Window::Kind::kAll, to_kind = Window::Kind::kAll;
+  if (!from.empty() && !parse_bound(from, "--from", from_kind, out.from, error)) return false;
+  if (!to.empty() && !parse_bound(to, "--to", to_kind, out.to, error)) return false;
+  if (from_kind != Window::Kind::kAll && to_kind != Window::Kind::kAll && from_kind != to_kind) {
+    error = "--from and --to must both be times or both be history line numbers";
+    return false;
+  }
+  out.kind = from_kind != Window::Kind::kAll ? from_kind : to_kind;
+  if (out.kind == Window::Kind::kLines && from.empty()) out.from = 1;
+  if (out.from > out.to) {
+    error = "--from \"" + from + "\" is after --to \"" + to + "\"";
+    return false;
+  }
+  return true;
+}
+
+SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
+  Diagram whole(history, options.window);
+  whole.index_messages();
+  const size_t count = whole.count_messages();
+  if (count <= kMaxSpacetimeMessages) return whole.draw("");
+  if (options.window.kind == Window::Kind::kAll && options.fit_whole_run) {
+    // The run's beginning: every line before the send of message 2001.
+    const std::optional<size_t> cut = whole.line_of_send(kMaxSpacetimeMessages);
+    Window beginning{Window::Kind::kLines, 1,
+                     cut ? static_cast<int64_t>(*cut) - 1 : INT64_MAX};
+    Diagram part(history, beginning);
+    part.index_messages();
+    std::string note = "Only the beginning is drawn: the run has " + std::to_string(count) +
+                       " messages and a picture holds at most " +
+                       std::to_string(kMaxSpacetimeMessages) +
+                       ".\nDraw later parts with kvsim render HISTORY --from LINE --to LINE "
+                       "(or times) starting at line " +
+                       std::to_string(cut ? *cut : 0) + ".";
+    return part.draw(note);
+  }
+  SpacetimeResult result;
+  result.error = "the window has " + std::to_string(count) + " messages; a space-time diagram " +
+                 "holds at most " + std::to_string(kMaxSpacetimeMessages) +
+                 ": choose a narrower window with --from/--to";
+  // Messages sent before the window but delivered in it count too: leave room.
+  const std::string hint = whole.suggest(kMaxSpacetimeMessages * 9 / 10);
+  if (!hint.empty()) result.error += " (e.g. " + hint + ")";
+  return result;
+}
+
+}  // namespace kv::viz

@@ -1,0 +1,310 @@
+#include "viz/story.h"
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "node/json_text.h"
+#include "viz/text.h"
+
+namespace kv::viz {
+namespace {
+
+std::string version(const VersionText& v) { return version_text(v.value, v.clock); }
+
+std::string list(const std::vector<const VersionText*>& versions) {
+  std::string out;
+  for (size_t i = 0; i < versions.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + version(*versions[i]);
+  }
+  return out;
+}
+
+std::string siblings_count(uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " sibling" : " siblings");
+}
+
+std::string names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : " ") + n;
+  return out;
+}
+
+std::string key_name(const std::string& key) {
+  std::string json;
+  kv::json::dump_string(key, json);
+  return value_text(json, 64);
+}
+
+// A client's request, for sentences about its timeouts and replies.
+struct Request {
+  std::string type;  // kv_put, kv_get, kv_resolve
+  const MessageBody* body = nullptr;
+};
+
+std::string request_text(const Request& r) {
+  const MessageBody& b = *r.body;
+  const std::string op = r.type == "kv_put"       ? "put"
+                         : r.type == "kv_resolve" ? "resolve"
+                         : r.type == "kv_get"     ? "get"
+                                                  : r.type;
+  std::string out = op;
+  if (b.value && b.clock) out += " of " + version_text(*b.value, *b.clock);
+  if (r.type == "kv_get") out += " of " + key_name(b.key);
+  return out;
+}
+
+class Teller {
+ public:
+  explicit Teller(const History& h) : h_(h) {}
+  std::string tell();
+
+ private:
+  void say(const std::string& key, const Event& e, const std::string& sentence) {
+    keys_[key].push_back("t=" + format_time_us(e.t_us) + " " + sentence);
+  }
+  void on_apply(const Event& e, const ApplyEvent& a);
+  void on_deliver(const Event& e, const DeliverEvent& d);
+  const Request* request(const std::string& client, uint64_t msg_id) const {
+    auto it = requests_.find({client, msg_id});
+    return it == requests_.end() ? nullptr : &it->second;
+  }
+  std::string header() const;
+  std::string faults() const;
+  std::string endings() const;
+
+  const History& h_;
+  std::map<std::string, std::vector<std::string>> keys_;  // key -> sentences
+  // (node, key) -> its siblings, as the last `siblings` line said.
+  std::map<std::pair<std::string, std::string>, std::vector<VersionText>> current_;
+  std::map<std::pair<std::string, uint64_t>, Request> requests_;  // (client, msg_id)
+};
+
+void Teller::on_apply(const Event& e, const ApplyEvent& a) {
+  const std::vector<VersionText>& before = current_[{a.node, a.key}];
+  std::string s;
+  const std::string v = version(a.version);
+  if (a.client_write()) {
+    const char* verb = a.result == ApplyResult::kStale       ? " rejected "
+                       : a.result == ApplyResult::kDuplicate ? " already had "
+                                                             : " accepted ";
+    s = a.node + verb + to_string(a.op) + " " + v + " from " + a.client;
+  } else {
+    s = a.node + " received " + v;
+    if (const SendEvent* send = a.msg != 0 ? h_.find_send(a.msg) : nullptr) {
+      s += " from " + send->src;
+    }
+    if (a.op == ApplyOp::kAntiEntropy) s += " by anti-entropy";
+  }
+  s += ": ";
+  if (a.result == ApplyResult::kDuplicate) {
+    s += "a duplicate, nothing changes";
+  } else if (a.result == ApplyResult::kStale) {
+    const VersionText* by = nullptr;
+    for (const VersionText& b : before) {
+      if (dominates(b.clock, a.version.clock)) {
+        by = &b;
+        break;
+      }
+    }
+    s += by != nullptr ? "stale, dominated by " + version(*by) : std::string("stale");
+    s += ", nothing changes";
+  } else {
+    std::vector<const VersionText*> removed, kept;
+    for (const VersionText& b : before) {
+      (dominates(a.version.clock, b.clock) ? removed : kept).push_back(&b);
+    }
+    if (before.empty()) {
+      s += "the first version here";
+    } else if (!removed.empty()) {
+      s += (a.op == ApplyOp::kResolve && removed.size() >= 2 ? "merges " : "supersedes ") +
+           list(removed);
+    }
+    if (!kept.empty()) s += (removed.empty() ? "" : "; ") + ("concurrent with " + list(kept));
+    s += " -> " + siblings_count(a.siblings);
+  }
+  if (a.client_write()) s += " (reply: " + a.status + ")";
+  say(a.key, e, s);
+}
+
+void Teller::on_deliver(const Event& e, const DeliverEvent& d) {
+  const SendEvent* send = h_.find_send(d.id);
+  if (send == nullptr || send->body.type != "kv_get_ok" || !send->body.in_reply_to) return;
+  const Request* r = request(d.dest, *send->body.in_reply_to);
+  if (r == nullptr || r->type != "kv_get") return;
+  std::string s = d.dest + " read " + key_name(r->body->key) + " from " + d.src + ": ";
+  if (!send->body.values || send->body.values->empty()) {
+    s += "nothing";
+  } else {
+    std::vector<const VersionText*> values;
+    for (const VersionText& v : *send->body.values) values.push_back(&v);
+    s += list(values);
+    if (values.size() >= 2) s += " (" + siblings_count(values.size()) + ")";
+  }
+  say(r->body->key, e, s);
+}
+
+std::string Teller::header() const {
+  std::string out;
+  if (h_.start) {
+    out += "Run \"" + h_.start->scenario + "\"";
+    if (h_.start->seed) out += " (seed " + std::to_string(*h_.start->seed) + ")";
+    out += h_.start->description.empty() ? "." : ": " + h_.start->description;
+    out += "\n";
+  } else {
+    out += "Run from " + h_.path + " (no start line).\n";
+  }
+  out += "Nodes: " + names(h_.nodes()) + ".";
+  const std::vector<std::string> clients = h_.clients();
+  if (!clients.empty()) out += " Clients: " + names(clients) + ".";
+  out += "\n";
+  size_t sent = 0, delivered = 0, duplicated = 0, lost = 0;
+  std::map<std::string, size_t> reasons;
+  for (const Event& e : h_.events) {
+    if (std::holds_alternative<SendEvent>(e.data)) ++sent;
+    if (std::holds_alternative<DeliverEvent>(e.data)) ++delivered;
+    if (std::holds_alternative<DuplicateEvent>(e.data)) ++duplicated;
+    if (const auto* d = std::get_if<DropEvent>(&e.data)) {
+      ++lost;
+      ++reasons[d->reason];
+    }
+  }
+  out += "Messages: " + std::to_string(sent) + " sent, " + std::to_string(delivered) +
+         " deliveries, " + std::to_string(lost) + " lost";
+  if (!reasons.empty()) {
+    out += " (";
+    bool first = true;
+    for (const auto& [reason, n] : reasons) {
+      out += (first ? "" : ", ") + reason + " " + std::to_string(n);
+      first = false;
+    }
+    out += ")";
+  }
+  out += ", " + std::to_string(duplicated) + " duplicated.\n";
+  return out;
+}
+
+std::string Teller::faults() const {
+  std::string out;
+  for (const Event& e : h_.events) {
+    std::string s;
+    if (const auto* f = std::get_if<FaultEvent>(&e.data)) {
+      switch (f->kind) {
+        case FaultEvent::Kind::kPartition:
+          if (!f->groups.empty()) {
+            s = "partition:";
+            for (size_t g = 0; g < f->groups.size(); ++g) {
+              s += (g == 0 ? " " : " | ") + names(f->groups[g]);
+            }
+            s += " (nodes not listed form one more group)";
+          } else {
+            s = "one-way partition: " + names(f->from) + " cannot reach " + names(f->to);
+          }
+          if (!f->shape.empty()) s += " [" + f->shape + "]";
+          break;
+        case FaultEvent::Kind::kHeal:
+          s = "the network heals";
+          break;
+        case FaultEvent::Kind::kCrash:
+          s = f->node + " crashes" + (f->amnesia ? " and loses its store" : "");
+          break;
+        case FaultEvent::Kind::kRestart:
+          s = f->node + " restarts";
+          break;
+      }
+    } else if (const auto* t = std::get_if<TimeoutEvent>(&e.data)) {
+      const Request* r = request(t->client, t->msg_id);
+      s = t->client + "'s " + (r != nullptr ? request_text(*r) : "request") + " (msg_id " +
+          std::to_string(t->msg_id) + ") got no reply in time; retry " +
+          std::to_string(t->attempt) + " goes to " + t->node;
+    } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
+      const Request* r = request(g->client, g->msg_id);
+      s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
+          " (msg_id " + std::to_string(g->msg_id) + ")";
+    }
+    if (!s.empty()) out += "  t=" + format_time_us(e.t_us) + " " + s + "\n";
+  }
+  return out.empty() ? "" : "Faults and timeouts:\n" + out;
+}
+
+std::string Teller::endings() const {
+  // key -> (sibling list text -> live nodes holding exactly that)
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> live;
+  std::map<std::string, std::vector<std::string>> down;  // key -> "n2 holds ..."
+  std::vector<std::string> live_nodes;
+  bool any = false;
+  for (const Event& e : h_.events) {
+    const auto* f = std::get_if<FinalEvent>(&e.data);
+    if (f == nullptr) continue;
+    any = true;
+    if (f->live) live_nodes.push_back(f->node);
+    std::set<std::string> held;
+    for (const auto& [key, versions] : f->store) {
+      std::vector<const VersionText*> vs;
+      for (const VersionText& v : versions) vs.push_back(&v);
+      const std::string text = vs.empty() ? "nothing" : list(vs);
+      held.insert(key);
+      if (f->live) {
+        live[key][text].push_back(f->node);
+      } else {
+        down[key].push_back(f->node + " (down) holds " + text);
+      }
+    }
+    if (f->live) {
+      for (const auto& [key, sentences] : keys_) {
+        if (held.count(key) == 0) live[key]["nothing"].push_back(f->node);
+      }
+    }
+  }
+  if (!any) return "";
+  std::string out;
+  std::set<std::string> all_keys;
+  for (const auto& [key, s] : live) all_keys.insert(key);
+  for (const auto& [key, s] : down) all_keys.insert(key);
+  for (const std::string& key : all_keys) {
+    std::string s;
+    const auto& groups = live[key];
+    for (const auto& [text, nodes] : groups) {
+      s += (s.empty() ? "" : "; ") + names(nodes) + (nodes.size() == 1 ? " holds " : " hold ") +
+           text;
+    }
+    for (const std::string& d : down[key]) s += (s.empty() ? "" : "; ") + d;
+    if (!groups.empty()) s += groups.size() == 1 ? " (converged)" : " (not converged)";
+    out += "  " + key_name(key) + ": " + s + "\n";
+  }
+  return "At the end:\n" + out;
+}
+
+std::string Teller::tell() {
+  for (const Event& e : h_.events) {
+    if (const auto* s = std::get_if<SendEvent>(&e.data)) {
+      const std::string& t = s->body.type;
+      if ((t == "kv_put" || t == "kv_get" || t == "kv_resolve") && s->body.msg_id) {
+        requests_.emplace(std::make_pair(s->src, *s->body.msg_id), Request{t, &s->body});
+      }
+    } else if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
+      on_apply(e, *a);
+    } else if (const auto* sib = std::get_if<SiblingsEvent>(&e.data)) {
+      current_[{sib->node, sib->key}] = sib->siblings;
+    } else if (const auto* d = std::get_if<DeliverEvent>(&e.data)) {
+      on_deliver(e, *d);
+    }
+  }
+  std::string out = header();
+  const std::string f = faults();
+  if (!f.empty()) out += "\n" + f;
+  for (const auto& [key, sentences] : keys_) {
+    out += "\nKey " + key_name(key) + ":\n";
+    for (const std::string& s : sentences) out += "  " + s + "\n";
+  }
+  if (keys_.empty()) out += "\nNo client wrote anything.\n";
+  const std::string end = endings();
+  out += "\n" + (end.empty() ? "The history has no final state (the run was cut short).\n" : end);
+  return out;
+}
+
+}  // namespace
+
+std::string tell_story(const History& history) { return Teller(history).tell(); }
+
+}  // namespace kv::viz
