@@ -2,6 +2,7 @@
 # One-step set-up for kvsim on a fresh Debian machine (run as root, or with sudo).
 #
 #   bash setup.sh demo   install what is missing, build, run the default scenario
+#                        (scenarios/partition-heal.yaml, output in out/partition-heal/)
 #   bash setup.sh test   install what is missing, build, run every test and print
 #                        the totals as one line: "N passed, N failed"
 #
@@ -39,14 +40,10 @@ build build
 
 case "$mode" in
   demo)
-    ./build/cli/kvsim node <<'REQ'
-{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}
-{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"user:1","value":"Alice","clock":[1,0]}}
-{"src":"c2","dest":"n1","body":{"type":"kv_put","msg_id":3,"key":"user:1","value":"Bob","clock":[0,1]}}
-{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":4,"key":"user:1"}}
-{"src":"c1","dest":"n1","body":{"type":"kv_resolve","msg_id":5,"key":"user:1","value":"Alice+Bob","clock":[1,1]}}
-{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":6,"key":"user:1"}}
-REQ
+    # The default scenario: two writes on opposite sides of a partition become
+    # siblings after the heal, and a client resolves them.
+    ./build/cli/kvsim run scenarios/partition-heal.yaml --out out/partition-heal
+    echo "demo: the history, summary, pictures and report are in out/partition-heal/"
     ;;
   test)
     # The same suite twice: a release build, and a debug build with

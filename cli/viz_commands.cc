@@ -46,23 +46,26 @@ struct OutputOptions {
   bool write_story = false;
 };
 
-// Draws one picture; fills `picture` for the report. False on failure.
-bool picture(const std::string& dot, const fs::path& base, const char* engine, bool draw,
-             viz::Picture& picture) {
+// Draws one picture; fills `picture` for the report. Returns kOk, or
+// kIoFailure when even the .dot could not be written (`fatal`) or drawing
+// failed (the .dot is there; the report says why the picture is missing).
+int picture(const std::string& dot, const fs::path& base, const char* engine, bool draw,
+            viz::Picture& picture, bool& fatal) {
   const viz::RenderResult r = viz::write_picture(dot, base.string(), engine, draw);
+  fatal = !r.dot_written;
   if (!r.ok) {
     complain(r.error);
-    return false;
+    if (!fatal) picture.note += (picture.note.empty() ? "" : "\n") + r.error;
   }
   picture.dot_file = base.filename().string() + ".dot";
   if (r.rendered) {
     std::string error;
     if (!viz::read_file(base.string() + ".svg", picture.svg, error)) {
       complain(error);
-      return false;
+      return kIoFailure;
     }
   }
-  return true;
+  return r.ok ? kOk : kIoFailure;
 }
 
 int write_outputs(const viz::History& history, const OutputOptions& o) {
@@ -85,10 +88,19 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
   report.spacetime.note = spacetime.note;
   if (!spacetime.note.empty()) complain("note: " + spacetime.note);
 
+  // A picture Graphviz could not draw does not stop the rest: the report is
+  // still written (saying so), and the exit status says it in the end.
+  int status = kOk;
+  bool fatal = false;
   const std::string siblings_dot = viz::causal_graph_dot(viz::build_causal_graph(history));
-  if (!picture(siblings_dot, o.dir / "siblings", "dot", o.draw, report.siblings) ||
-      !picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime)) {
-    return kIoFailure;
+  if (picture(siblings_dot, o.dir / "siblings", "dot", o.draw, report.siblings, fatal) != kOk) {
+    if (fatal) return kIoFailure;
+    status = kIoFailure;
+  }
+  if (picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime, fatal) !=
+      kOk) {
+    if (fatal) return kIoFailure;
+    status = kIoFailure;
   }
   report.story = viz::tell_story(history);
   std::string error;
@@ -108,7 +120,7 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
     complain(error);
     return kIoFailure;
   }
-  return kOk;
+  return status;
 }
 
 }  // namespace

@@ -20,17 +20,19 @@ void Clock::increment(size_t slot) {
 }
 
 Order compare(const Clock& a, const Clock& b) {
-  const std::vector<uint64_t>& x = a.slots();
-  const std::vector<uint64_t>& y = b.slots();
-  const size_t n = std::max(x.size(), y.size());
+  const uint64_t* x = a.slots().data();
+  const uint64_t* y = b.slots().data();
+  const size_t nx = a.size(), ny = b.size();
+  const size_t common = std::min(nx, ny);
   bool a_greater = false;  // some slot of a is > the same slot of b
   bool b_greater = false;
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t xi = i < x.size() ? x[i] : 0;
-    const uint64_t yi = i < y.size() ? y[i] : 0;
-    a_greater |= xi > yi;
-    b_greater |= yi > xi;
+  for (size_t i = 0; i < common; ++i) {
+    a_greater |= x[i] > y[i];
+    b_greater |= y[i] > x[i];
   }
+  // Past the shorter clock the other is compared with zeros.
+  for (size_t i = common; i < nx; ++i) a_greater |= x[i] != 0;
+  for (size_t i = common; i < ny; ++i) b_greater |= y[i] != 0;
   if (a_greater && b_greater) return Order::kConcurrent;
   if (a_greater) return Order::kDominates;
   if (b_greater) return Order::kDominated;

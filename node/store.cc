@@ -1,6 +1,7 @@
 #include "node/store.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "node/kv_assert.h"
 
@@ -33,21 +34,34 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version) {
   Entry& entry = it->second;
   Siblings& siblings = entry.siblings;
 
+  // One comparison per sibling; remember which ones the write dominates
+  // (bit i for sibling i; past 64 siblings they are compared again below).
+  uint64_t dominated = 0;
   bool dominates_some = false;
-  for (const VersionPtr& s : siblings) {
-    const Order order = compare(s->clock, version->clock);
+  for (size_t i = 0; i < siblings.size(); ++i) {
+    const Version& s = *siblings[i];
+    const Order order = compare(s.clock, version->clock);
     if (order == Order::kDominates) return {ApplyResult::kStale, siblings.size()};
-    if (order == Order::kEqual && s->value == version->value) {
+    if (order == Order::kEqual && s.value == version->value) {
       return {ApplyResult::kDuplicate, siblings.size()};
     }
-    dominates_some |= order == Order::kDominated;
+    if (order == Order::kDominated) {
+      dominates_some = true;
+      if (i < 64) dominated |= uint64_t{1} << i;
+    }
   }
 
   const size_t before = siblings.size();
   if (dominates_some) {
-    std::erase_if(siblings, [&](const VersionPtr& s) {
-      return compare(version->clock, s->clock) == Order::kDominates;
-    });
+    size_t kept = 0;
+    for (size_t i = 0; i < siblings.size(); ++i) {
+      const bool gone = i < 64 ? (dominated >> i & 1) != 0
+                               : compare(version->clock, siblings[i]->clock) == Order::kDominates;
+      if (gone) continue;
+      if (kept != i) siblings[kept] = std::move(siblings[i]);
+      ++kept;
+    }
+    siblings.resize(kept);
   }
   siblings.push_back(version);
   sibling_count_ = sibling_count_ - before + siblings.size();

@@ -73,7 +73,7 @@ class Store {
   };
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
   };
 
   static uint64_t entry_hash(const Entry& entry);

@@ -1,15 +1,13 @@
 #include "node/version.h"
 
+#include <cstring>
+
 namespace kv {
 
-uint64_t stable_hash(const void* data, size_t size, uint64_t seed) {
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  uint64_t h = 0xcbf29ce484222325ull ^ seed;
-  for (size_t i = 0; i < size; ++i) {
-    h ^= bytes[i];
-    h *= 0x100000001b3ull;
-  }
-  // splitmix64 finaliser: spreads the bits so that sums of hashes mix well.
+namespace {
+
+inline uint64_t mix(uint64_t h) {
+  // splitmix64's finaliser.
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ull;
   h ^= h >> 27;
@@ -18,24 +16,42 @@ uint64_t stable_hash(const void* data, size_t size, uint64_t seed) {
   return h;
 }
 
-namespace {
+// `n` (<= 8) bytes at `p` as a little-endian integer, on any host.
+inline uint64_t load_le(const unsigned char* p, size_t n) {
+  if (n == 0) return 0;
+  uint64_t word = 0;
+  std::memcpy(&word, p, n);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap64(word) >> (64 - 8 * n);
+#endif
+  return word;
+}
 
 uint64_t version_hash(const std::string& value, const Clock& clock) {
   uint64_t h = stable_hash(value.data(), value.size());
   size_t len = clock.size();
   while (len > 0 && clock.at(len - 1) == 0) --len;
-  return stable_hash(clock.slots().data(), len * sizeof(uint64_t), h);
+  for (size_t i = 0; i < len; ++i) h = (h ^ mix(clock.at(i) + i)) * 0x100000001b3ull;
+  return mix(h ^ len);
 }
 
 }  // namespace
 
+uint64_t stable_hash(const void* data, size_t size, uint64_t seed) {
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  uint64_t h = 0xcbf29ce484222325ull ^ seed ^ (size * 0x9e3779b97f4a7c15ull);
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) h = (h ^ mix(load_le(bytes + i, 8))) * 0x100000001b3ull;
+  return mix(h ^ load_le(bytes + i, size - i) ^ (size << 56));
+}
+
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {
-  auto v = std::make_shared<Version>();
+  auto* v = new Version;
   v->hash = version_hash(value_json, clock);
   v->value = std::move(value_json);
   v->clock = std::move(clock);
   v->origin = origin;
-  return v;
+  return VersionPtr(v);
 }
 
 bool same_version(const Version& a, const Version& b) {

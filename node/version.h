@@ -9,12 +9,15 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <cstddef>
+#include <utility>
 #include <string>
 
 #include "node/clock.h"
 
 namespace kv {
+
+class VersionPtr;
 
 struct Version {
   std::string value;  // JSON text
@@ -26,16 +29,59 @@ struct Version {
   // from 1 so its checker can tell an accepted version from an invented one
   // in O(1). 0 where nobody numbers them (the line protocol).
   uint64_t origin = 0;
+
+ private:
+  friend class VersionPtr;
+  uint64_t refs_ = 0;  // how many VersionPtrs point here
 };
 
-using VersionPtr = std::shared_ptr<const Version>;
+// A shared, immutable Version, reference-counted in the Version itself.
+// kvsim is single-threaded, so the count is a plain integer: copying a
+// VersionPtr is one increment, with no atomic instruction (std::shared_ptr
+// would pay a locked one on every copy).
+class VersionPtr {
+ public:
+  VersionPtr() = default;
+  VersionPtr(std::nullptr_t) {}  // NOLINT: a null VersionPtr reads naturally
+  VersionPtr(const VersionPtr& other) : p_(other.p_) {
+    if (p_) ++p_->refs_;
+  }
+  VersionPtr(VersionPtr&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+  VersionPtr& operator=(const VersionPtr& other) {
+    VersionPtr(other).swap(*this);
+    return *this;
+  }
+  VersionPtr& operator=(VersionPtr&& other) noexcept {
+    VersionPtr(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~VersionPtr() { reset(); }
+
+  void reset() {
+    if (p_ && --p_->refs_ == 0) delete p_;
+    p_ = nullptr;
+  }
+  void swap(VersionPtr& other) noexcept { std::swap(p_, other.p_); }
+
+  const Version* get() const { return p_; }
+  const Version& operator*() const { return *p_; }
+  const Version* operator->() const { return p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  bool operator==(std::nullptr_t) const { return p_ == nullptr; }
+
+ private:
+  friend VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin);
+  explicit VersionPtr(Version* p) : p_(p) { ++p_->refs_; }
+
+  Version* p_ = nullptr;
+};
 
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin = 0);
 
 // Same value text and equal clocks (under zero padding).
 bool same_version(const Version& a, const Version& b);
 
-// A small, stable 64-bit hash (FNV-1a then a finaliser); the same on every
+// A small, stable 64-bit hash (words mixed with splitmix64's finaliser); the same on every
 // platform and build, unlike std::hash.
 uint64_t stable_hash(const void* data, size_t size, uint64_t seed = 0);
 

@@ -179,10 +179,17 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
   auto it = maximal_.find(key);
   if (it == maximal_.end()) it = maximal_.emplace(std::string(key), std::vector<Accepted>{}).first;
   std::vector<Accepted>& max = it->second;
+  bool supersedes_some = false;
   for (const Accepted& m : max) {
-    if (dominates(m.version->clock, version->clock) || same_version(*m.version, *version)) return;
+    const Order order = compare(m.version->clock, version->clock);
+    if (order == Order::kDominates) return;
+    if (order == Order::kEqual && m.version->value == version->value) return;
+    supersedes_some |= order == Order::kDominated;
   }
-  std::erase_if(max, [&](const Accepted& m) { return dominates(version->clock, m.version->clock); });
+  if (supersedes_some) {
+    std::erase_if(max,
+                  [&](const Accepted& m) { return dominates(version->clock, m.version->clock); });
+  }
   max.push_back({version, node, time_us});
 }
 

@@ -59,7 +59,7 @@ class Oracle {
  private:
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
   };
   std::unordered_map<std::string, std::vector<Accepted>, KeyHash, std::equal_to<>> maximal_;
   // accepted_origins_[o]: some node accepted the client write numbered o

@@ -24,48 +24,6 @@ Rng Rng::derive(uint64_t seed, std::string_view stream, uint64_t index) {
   return Rng(a ^ b);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t Rng::next() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-uint64_t Rng::below(uint64_t n) {
-  KV_ASSERT(n > 0);
-  // Lemire, "Fast Random Integer Generation in an Interval" (2019).
-  unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
-  uint64_t low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      m = static_cast<unsigned __int128>(next()) * n;
-      low = static_cast<uint64_t>(m);
-    }
-  }
-  return static_cast<uint64_t>(m >> 64);
-}
-
-int64_t Rng::between(int64_t lo, int64_t hi) {
-  KV_ASSERT(lo <= hi);
-  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  if (span == UINT64_MAX) return static_cast<int64_t>(next());
-  return static_cast<int64_t>(static_cast<uint64_t>(lo) + below(span + 1));
-}
-
-bool Rng::chance(Probability p) {
-  if (p.ppb == 0) return false;
-  if (p.ppb >= Probability::kOne) return true;
-  return below(Probability::kOne) < p.ppb;
-}
-
 namespace {
 
 // log2(x) for x in [1, 2^32], as a Q32 fixed-point number, with integers

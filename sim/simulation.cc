@@ -1,7 +1,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
-#include <deque>
+#include <charconv>
 #include <string_view>
 
 #include "node/json_text.h"
@@ -114,6 +114,16 @@ std::string_view result_name(ApplyResult r) {
   return "?";
 }
 
+// prefix + decimal n + suffix, without the temporaries of operator+.
+std::string numbered(std::string_view prefix, uint64_t n, std::string_view suffix) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  std::string out;
+  out.reserve(prefix.size() + static_cast<size_t>(end - digits) + suffix.size());
+  out.append(prefix).append(digits, end).append(suffix);
+  return out;
+}
+
 uint32_t client_number(std::string_view name) {
   uint32_t n = 0;
   for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
@@ -188,7 +198,9 @@ struct Simulation::Impl {
   Oracle oracle;
   RunStats stats;
 
-  std::deque<Message> slab;  // a deque: references stay valid as it grows
+  // Messages by slot. Each message has its own allocation so that a
+  // reference to one stays valid while handlers send more; slots are reused.
+  std::vector<std::unique_ptr<Message>> slab;
   std::vector<uint64_t> free_slots;
   uint64_t next_message_id = 1;
   uint64_t next_origin = 1;
@@ -270,9 +282,9 @@ uint64_t Simulation::Impl::new_message(uint32_t src, uint32_t dest, MsgType type
     free_slots.pop_back();
   } else {
     slot = slab.size();
-    slab.emplace_back();
+    slab.push_back(std::make_unique<Message>());
   }
-  Message& m = slab[slot];
+  Message& m = *slab[slot];
   m.id = next_message_id++;
   m.src = src;
   m.dest = dest;
@@ -281,7 +293,7 @@ uint64_t Simulation::Impl::new_message(uint32_t src, uint32_t dest, MsgType type
 }
 
 void Simulation::Impl::release(uint64_t slot) {
-  Message& m = slab[slot];
+  Message& m = *slab[slot];
   m.key.clear();
   m.version.reset();
   m.values.clear();
@@ -290,7 +302,7 @@ void Simulation::Impl::release(uint64_t slot) {
 }
 
 void Simulation::Impl::send(uint64_t slot) {
-  Message& m = slab[slot];
+  Message& m = *slab[slot];
   ++stats.messages_sent;
   if (history.enabled()) write_send(m);
   const Network::Fate fate = network.fate(m.src, m.dest);
@@ -433,7 +445,7 @@ void Simulation::Impl::write_send(const Message& m) {
 }
 
 void Simulation::Impl::deliver(uint64_t slot) {
-  Message& m = slab[slot];
+  Message& m = *slab[slot];
   KV_ASSERT(m.deliveries_left > 0);
   --m.deliveries_left;
   const char* reason = nullptr;
@@ -534,7 +546,7 @@ void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
   record_apply(node, m.key, m.version, resolving ? "resolve" : "put", m.id,
                {r.applied, r.siblings}, &r, m.src - n);
   const uint64_t slot = new_message(node, m.src, resolving ? MsgType::kResolveOk : MsgType::kPutOk);
-  Message& out = slab[slot];
+  Message& out = *slab[slot];
   out.msg_id = m.msg_id;
   out.own_msg_id = node_msg_ids[node]++;
   out.status = r.status;
@@ -548,7 +560,7 @@ void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
 
 void Simulation::Impl::on_get(NodeIndex node, Message& m) {
   const uint64_t slot = new_message(node, m.src, MsgType::kGetOk);
-  Message& out = slab[slot];
+  Message& out = *slab[slot];
   out.msg_id = m.msg_id;
   out.own_msg_id = node_msg_ids[node]++;
   out.key = m.key;
@@ -561,7 +573,7 @@ void Simulation::Impl::replicate_to_peers(NodeIndex node, std::string_view key,
   for (NodeIndex peer = 0; peer < n; ++peer) {
     if (peer == node) continue;
     const uint64_t slot = new_message(node, peer, MsgType::kReplicate);
-    Message& out = slab[slot];
+    Message& out = *slab[slot];
     out.key.assign(key);
     out.version = v;
     send(slot);
@@ -579,7 +591,7 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   payload->digest = nodes[node].digest();
   ++stats.anti_entropy_rounds;
   const uint64_t slot = new_message(node, peer, MsgType::kAeDigest);
-  slab[slot].ae = std::move(payload);
+  slab[slot]->ae = std::move(payload);
   send(slot);
 }
 
@@ -591,7 +603,7 @@ void Simulation::Impl::on_ae_digest(NodeIndex node, const Message& m) {
   payload->versions = nodes[node].versions_in(buckets);
   payload->buckets = std::move(buckets);
   const uint64_t slot = new_message(node, m.src, MsgType::kAeDiff);
-  slab[slot].ae = std::move(payload);
+  slab[slot]->ae = std::move(payload);
   send(slot);
 }
 
@@ -629,7 +641,7 @@ void Simulation::Impl::on_ae_diff(NodeIndex node, const Message& m) {
   payload->round = m.ae->round;
   payload->versions = std::move(mine);
   const uint64_t slot = new_message(node, m.src, MsgType::kAePush);
-  slab[slot].ae = std::move(payload);
+  slab[slot]->ae = std::move(payload);
   send(slot);
 }
 
@@ -675,7 +687,7 @@ void Simulation::Impl::send_request(uint64_t op_index) {
                        : o.kind == OpKind::kGet ? MsgType::kGet
                                                 : MsgType::kResolve;
   const uint64_t slot = new_message(client_endpoint(o.client), o.node, type);
-  Message& m = slab[slot];
+  Message& m = *slab[slot];
   m.msg_id = o.msg_id;
   m.key = o.key;
   m.version = o.version;
@@ -730,12 +742,12 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));
-  std::string key = "k" + std::to_string(workload_rng.below(w.keys));
+  std::string key = numbered("k", workload_rng.below(w.keys), "");
   Clock clock(std::vector<uint64_t>(n, 0));
   for (const VersionPtr& s : nodes[node].get(key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);
-  VersionPtr v = make_version("\"v" + std::to_string(i) + "\"", std::move(clock), next_origin++);
+  VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
   const WriteReply r = nodes[node].put(key, v);
   if (r.accepted()) {
@@ -891,7 +903,7 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
     history.end();
   }
   const int64_t until = scenario.run_until.us;
-  while (!queue.empty() && queue.top().time_us <= until) {
+  while (!queue.empty() && queue.top().time_us() <= until) {
     const Event e = queue.pop();
     ++stats.events;
     switch (e.kind) {
@@ -916,7 +928,7 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         workload_op(e.arg);
         break;
     }
-    if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us, stats.events);
+    if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);
   }
   stats.end_us = until;
   write_finals();

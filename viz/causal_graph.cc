@@ -87,6 +87,7 @@ class Builder {
   const History& history_;
   std::map<std::string, KeyBuild> keys_;
   bool saw_final_ = false;
+  std::vector<std::string> final_live_;  // live nodes, in `final` order
 };
 
 void Builder::on_apply(const Event& e, const ApplyEvent& a) {
@@ -152,6 +153,9 @@ void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
 void Builder::on_final(const Event& e, const FinalEvent& f) {
   saw_final_ = true;
   if (!f.live) return;
+  if (std::find(final_live_.begin(), final_live_.end(), f.node) == final_live_.end()) {
+    final_live_.push_back(f.node);
+  }
   for (const auto& [key, versions] : f.store) {
     KeyBuild& k = keys_[key];
     for (const VersionText& v : versions) {
@@ -174,7 +178,11 @@ bool ranks_consistent(size_t vertex_count, const std::vector<GraphEdge>& edges,
   std::vector<std::vector<size_t>> out(vertex_count);
   std::vector<size_t> indegree(vertex_count, 0);
   for (const GraphEdge& edge : edges) {
-    const size_t a = component[edge.from], b = component[edge.to];
+    // A rejected write is drawn below the version that refused it (see
+    // causal_graph_dot), so its edge constrains ranks the other way.
+    const bool down = edge.kind != GraphEdge::Kind::kRejected;
+    const size_t a = component[down ? edge.from : edge.to];
+    const size_t b = component[down ? edge.to : edge.from];
     if (a == b) return false;
     out[a].push_back(b);
     ++indegree[b];
@@ -277,8 +285,17 @@ CausalGraph Builder::build() {
     // A run cut short: the last sibling sets stand for the final state.
     for (auto& [key, k] : keys_) {
       for (const auto& [node, siblings] : k.current) {
+        if (std::find(final_live_.begin(), final_live_.end(), node) == final_live_.end()) {
+          final_live_.push_back(node);
+        }
         for (const size_t v : siblings) k.graph.vertices[v].final_on.push_back(node);
       }
+    }
+  }
+  for (auto& [key, k] : keys_) {
+    // Replicas agree when every version is held by all of them or by none.
+    for (const GraphVertex& v : k.graph.vertices) {
+      if (!v.final_on.empty() && v.final_on.size() != final_live_.size()) k.graph.diverged = true;
     }
   }
   CausalGraph graph;
@@ -396,8 +413,9 @@ std::string edge_attributes(const GraphEdge& e) {
     case GraphEdge::Kind::kMerged:
       return std::string(" [color=\"") + kMergeColor + "\", penwidth=2]";
     case GraphEdge::Kind::kRejected:
-      return std::string(" [style=dashed, color=\"") + kRejectColor + "\", fontcolor=\"" +
-             kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) + "]";
+      return std::string(" [dir=back, style=dashed, color=\"") + kRejectColor +
+             "\", fontcolor=\"" + kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) +
+             "]";
   }
   return "";
 }
@@ -414,8 +432,9 @@ std::string legend() {
       "siblings: where and when first held together");
   row(std::string("<font color=\"") + kRejectColor + "\"><b>- -&gt;</b></font>",
       "stale write, rejected: points at a version that dominated it");
-  row(std::string("<font color=\"") + kFinalColor + "\"><b>[ ]</b></font>",
-      "thick border: the final state (live nodes holding it)");
+  out += std::string("<tr><td border=\"3\" color=\"") + kFinalColor +
+         "\"> </td><td align=\"left\">thick border: the final state (live nodes holding it)"
+         "</td></tr>";
   return out + "</table>>";
 }
 
@@ -427,7 +446,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   std::string out;
   out += "digraph siblings {\n";
   out += "  graph [rankdir=TB, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, ";
-  out += "nodesep=0.3, ranksep=0.45, label=" +
+  out += "nodesep=0.8, ranksep=0.5, label=" +
          dot_quote("Causal graph of sibling creation: " + graph.title) + "];\n";
   out += "  node [shape=box, fontname=\"Helvetica\", fontsize=10, margin=\"0.12,0.05\"];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
@@ -438,18 +457,25 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     std::string key_json;
     kv::json::dump_string(key.key, key_json);
     out += "  subgraph cluster_k" + std::to_string(k) + " {\n";
-    out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64)) +
+    const std::string end = key.diverged ? " (replicas differ at the end)" : "";
+    out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64) + end) +
            ", style=rounded, color=\"#888888\"];\n";
     for (size_t v = 0; v < key.vertices.size(); ++v) {
       out += "    " + id(v) + " [" + vertex_attributes(key.vertices[v]) + "];\n";
     }
     for (const GraphEdge& e : key.edges) {
-      out += "    " + id(e.from) + " -> " + id(e.to) + edge_attributes(e) + ";\n";
+      // A rejected write came later than the version that refused it: it is
+      // drawn below it, the arrow (dir=back) still pointing at the dominator.
+      const bool back = e.kind == GraphEdge::Kind::kRejected;
+      out += "    " + id(back ? e.to : e.from) + " -> " + id(back ? e.from : e.to) +
+             edge_attributes(e) + ";\n";
     }
+    // Sibling links carry an xlabel: a `label` on these flat edges inside a
+    // cluster sends Graphviz 2.43's dot down a path that corrupts memory.
     for (const SiblingLink& l : key.links) {
       out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor +
-             "\", constraint=false, label=" +
+             "\", constraint=false, xlabel=" +
              dot_quote("siblings\n" + l.node + " " + format_time_us(l.t_us)) + "];\n";
     }
     for (const auto& group : key.same_rank) {

@@ -85,6 +85,8 @@ struct KeyGraph {
   std::vector<GraphVertex> vertices;
   std::vector<GraphEdge> edges;
   std::vector<SiblingLink> links;
+  // At the end, the live replicas do not all hold the same versions.
+  bool diverged = false;
   // Groups of versions drawn on one rank: sibling sets as first seen, each
   // disjoint from the earlier groups.
   std::vector<std::vector<size_t>> same_rank;

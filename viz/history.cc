@@ -352,10 +352,11 @@ bool Reader::read_fault(Fields& f, FaultEvent& out, bool& skip, size_t number) {
     }
     return true;
   }
+  if (const Json* ring = f.find("ring")) return f.names("ring", *ring, out.ring);
   const Json* from = f.find("from");
   const Json* to = f.find("to");
   if (from == nullptr || to == nullptr) {
-    return f.fail("a partition needs \"groups\", or \"from\" and \"to\"");
+    return f.fail("a partition needs \"groups\", \"ring\", or \"from\" and \"to\"");
   }
   return f.names("from", *from, out.from) && f.names("to", *to, out.to);
 }
@@ -594,6 +595,7 @@ std::vector<std::string> History::nodes() const {
             for (const auto& g : d.groups) std::for_each(g.begin(), g.end(), add);
             std::for_each(d.from.begin(), d.from.end(), add);
             std::for_each(d.to.begin(), d.to.end(), add);
+            std::for_each(d.ring.begin(), d.ring.end(), add);
           }
         },
         e.data);

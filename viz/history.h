@@ -121,14 +121,21 @@ struct SiblingsEvent {
 struct FaultEvent {
   enum class Kind { kPartition, kHeal, kCrash, kRestart };
   Kind kind = Kind::kPartition;
-  // kPartition: either groups (nodes not listed are one more group) or a
-  // one-way cut from `from` to `to`.
+  // kPartition: groups (nodes not listed are one more group), a one-way cut
+  // from `from` to `to`, or a majorities ring: the nodes on a ring, each
+  // keeping its links to the nodes within ring_reach() steps (the simulator
+  // writes `ring`, which docs/HISTORY.md does not list yet).
   std::vector<std::vector<std::string>> groups;
   std::vector<std::string> from, to;
+  std::vector<std::string> ring;
   std::string shape;
   // kCrash, kRestart
   std::string node;
   bool amnesia = false;
+
+  // How far a node on the ring still reaches: half a majority, rounded down
+  // ((n/2 + 1) / 2), as the simulator cuts it.
+  size_t ring_reach() const { return (ring.size() / 2 + 1) / 2; }
 };
 
 struct TimeoutEvent {

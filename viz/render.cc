@@ -1,10 +1,21 @@
+// Writing pictures. Graphviz runs in a child process (fork, then libgvc in
+// the child): histories are untrusted, and a crash or a runaway layout
+// inside the library must cost one picture, not the kvsim process. The
+// child gets kRenderTimeLimitSeconds; the parent learns success or the
+// error text through a pipe.
 #include "viz/render.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #ifdef KVSIM_HAVE_GVC
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <graphviz/gvc.h>
 #endif
 
@@ -44,6 +55,86 @@ bool render_with_gvc(const std::string& dot_text, const std::string& base,
   agclose(graph);
   gvFreeContext(gvc);
   return ok;
+}
+
+void write_all(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+// Renders in a child process; false with `error` if the child failed,
+// crashed or ran out of time.
+bool render_isolated(const std::string& dot_text, const std::string& base,
+                     const std::string& engine, std::string& error) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    error = std::string("cannot create a pipe: ") + std::strerror(errno);
+    return false;
+  }
+  std::fflush(nullptr);  // nothing buffered may be written twice
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    error = std::string("cannot start the renderer: ") + std::strerror(errno);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return false;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string child_error;
+    const bool ok = render_with_gvc(dot_text, base, engine, child_error);
+    if (!ok) write_all(fds[1], child_error);
+    ::close(fds[1]);
+    ::_exit(ok ? 0 : 1);
+  }
+  ::close(fds[1]);
+  // Wait with a deadline, reading what the child says (it writes little,
+  // and only at the end, so the pipe never fills before it exits).
+  std::string said;
+  const std::time_t deadline = std::time(nullptr) + kRenderTimeLimitSeconds;
+  int status = 0;
+  bool timed_out = false;
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {
+      error = std::string("lost the renderer: ") + std::strerror(errno);
+      ::close(fds[0]);
+      return false;
+    }
+    if (std::time(nullptr) > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      timed_out = true;
+      break;
+    }
+    const struct timespec pause = {0, 5 * 1000 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) said.append(buffer, static_cast<size_t>(n));
+  ::close(fds[0]);
+  if (timed_out) {
+    error = "Graphviz took more than " + std::to_string(kRenderTimeLimitSeconds) +
+            " s to draw " + base + ".dot; stopped";
+    return false;
+  }
+  if (WIFSIGNALED(status)) {
+    error = "Graphviz crashed (signal " + std::to_string(WTERMSIG(status)) + ") drawing " + base +
+            ".dot";
+    return false;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error = said.empty() ? "Graphviz failed to draw " + base + ".dot" : said;
+    return false;
+  }
+  return true;
 }
 #endif
 
@@ -110,10 +201,16 @@ RenderResult write_picture(const std::string& dot_text, const std::string& base,
   RenderResult result;
   if (!write_file(base + ".dot", dot_text, result.error)) return result;
   result.ok = true;
+  result.dot_written = true;
 #ifdef KVSIM_HAVE_GVC
   if (draw) {
-    result.ok = render_with_gvc(dot_text, base, engine, result.error);
+    result.ok = render_isolated(dot_text, base, engine, result.error);
     result.rendered = result.ok;
+    if (!result.ok) {
+      // No half-drawn pictures next to the .dot.
+      std::remove((base + ".svg").c_str());
+      std::remove((base + ".png").c_str());
+    }
   }
 #else
   (void)engine;

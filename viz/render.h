@@ -5,25 +5,33 @@
 // defines KVSIM_HAVE_GVC when the `graphviz` feature found libgvc. Without
 // it only the .dot is written and the caller is told (rendered == false).
 //
-// Graphviz may print warnings on stderr; nothing is written to stdout.
+// Graphviz draws in a child process, so that a crash or a runaway layout in
+// the library (the input is untrusted) costs one picture and not kvsim; it
+// gets kRenderTimeLimitSeconds. Graphviz may print warnings on stderr;
+// nothing is written to stdout.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace kv::viz {
+
+inline constexpr long kRenderTimeLimitSeconds = 120;
 
 // True when this build can draw SVG and PNG.
 bool rendering_available();
 
 struct RenderResult {
-  bool ok = false;        // false: `error` says what failed (an I/O or Graphviz failure)
+  bool ok = false;        // false: `error` says what failed (writing the .dot, or drawing)
   bool rendered = false;  // the .svg and .png were written
+  bool dot_written = false;
   std::string error;
 };
 
 // Writes `base`.dot, and when `draw` and rendering_available(), `base`.svg and
 // `base`.png laid out with `engine` ("dot", "nop", ...). `base` is a path
-// without extension.
+// without extension. When drawing fails the .dot is still there
+// (dot_written) and no partial .svg/.png is left.
 RenderResult write_picture(const std::string& dot_text, const std::string& base,
                            const std::string& engine, bool draw);
 

@@ -284,6 +284,10 @@ void Diagram::emit_bands(std::string& out) {
           if (listed.count(n) == 0) rest += (rest.empty() ? "" : " ") + n;
         }
         if (!rest.empty()) label += " | " + rest;
+      } else if (!f->ring.empty()) {
+        label += "ring";
+        for (const std::string& n : f->ring) label += " " + n;
+        label += " (reach " + std::to_string(f->ring_reach()) + ")";
       } else {
         for (const std::string& n : f->from) label += n + " ";
         label += "-/->";

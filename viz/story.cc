@@ -197,6 +197,10 @@ std::string Teller::faults() const {
               s += (g == 0 ? " " : " | ") + names(f->groups[g]);
             }
             s += " (nodes not listed form one more group)";
+          } else if (!f->ring.empty()) {
+            const size_t reach = f->ring_reach();
+            s = "partition on the ring " + names(f->ring) + ": each node keeps its links to the " +
+                std::to_string(reach) + " nearest on each side";
           } else {
             s = "one-way partition: " + names(f->from) + " cannot reach " + names(f->to);
           }
