@@ -77,6 +77,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["client_gave_up"] = s.client_gave_up;
   f["writes_accepted"] = s.writes_accepted;
   f["writes_rejected"] = s.writes_rejected;
+  f["writes_refused"] = s.writes_refused;
   f["siblings_created"] = s.siblings_created;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;

@@ -14,8 +14,15 @@ const char* to_string(WriteStatus status) {
       return "resolved";
     case WriteStatus::kRejected:
       return "rejected";
+    case WriteStatus::kTooManySiblings:
+      return "too_many_siblings";
   }
   return "?";
+}
+
+std::string too_many_siblings_text(std::string_view key) {
+  return "a write to key '" + std::string(key) + "' would leave more than " +
+         std::to_string(kMaxSiblings) + " siblings: read them and resolve first";
 }
 
 void Node::init(std::string id, std::vector<std::string> node_ids, size_t slot) {
@@ -27,9 +34,12 @@ void Node::init(std::string id, std::vector<std::string> node_ids, size_t slot) 
 }
 
 WriteReply Node::write(std::string_view key, const VersionPtr& version, bool resolving) {
-  const ApplyOutcome outcome = store_.apply(key, version);
+  const ApplyOutcome outcome = store_.apply(key, version, kMaxSiblings);
   if (outcome.result == ApplyResult::kStale) {
     return {WriteStatus::kRejected, outcome.siblings, outcome.result};
+  }
+  if (outcome.result == ApplyResult::kTooMany) {
+    return {WriteStatus::kTooManySiblings, outcome.siblings, outcome.result};
   }
   WriteStatus status = WriteStatus::kConflict;
   if (outcome.siblings == 1) status = resolving ? WriteStatus::kResolved : WriteStatus::kWritten;

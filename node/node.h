@@ -23,8 +23,23 @@
 
 namespace kv {
 
-enum class WriteStatus { kWritten, kConflict, kResolved, kRejected };
+// Siblings a client write may leave on a key (Riak refuses past 100 by
+// default too). A client write past it is refused and must resolve first.
+// Replicated and anti-entropy writes are applied regardless, so replicas
+// still converge: a key can pass the bound only through writes accepted
+// concurrently on different nodes.
+inline constexpr size_t kMaxSiblings = 100;
+
+enum class WriteStatus {
+  kWritten,
+  kConflict,
+  kResolved,
+  kRejected,  // stale: a sibling dominates the write
+  kTooManySiblings,  // refused: the key would pass kMaxSiblings
+};
 const char* to_string(WriteStatus status);
+// The error text for a write refused with kTooManySiblings.
+std::string too_many_siblings_text(std::string_view key);
 
 struct WriteReply {
   WriteStatus status;
@@ -33,7 +48,9 @@ struct WriteReply {
   // A node replicates every write it accepts, a duplicate included: a client
   // retries a put whose reply was lost, and the retry must reach the peers the
   // first attempt's replication did not.
-  bool accepted() const { return status != WriteStatus::kRejected; }
+  bool accepted() const {
+    return status != WriteStatus::kRejected && status != WriteStatus::kTooManySiblings;
+  }
 };
 
 // One key's versions shipped by anti-entropy.

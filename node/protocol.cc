@@ -15,6 +15,7 @@ using json::Json;
 constexpr int kNotSupported = 10;
 constexpr int kTemporarilyUnavailable = 11;
 constexpr int kMalformedRequest = 12;
+constexpr int kAbort = 14;  // the operation definitely did not take place
 
 // Deepest nesting of arrays and objects in `line`, found without recursion.
 size_t nesting_depth(std::string_view line) {
@@ -275,6 +276,9 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   if (!version) return error(kMalformedRequest, problem);
   const bool resolving = type == "kv_resolve";
   const WriteReply result = resolving ? node_.resolve(*key, *version) : node_.put(*key, *version);
+  if (result.status == WriteStatus::kTooManySiblings) {
+    return error(kAbort, too_many_siblings_text(*key));
+  }
   Reply reply(out, self, request, resolving ? "kv_resolve_ok" : "kv_put_ok");
   json::dump_string(to_string(result.status), reply.field("status"));
   if (result.status == WriteStatus::kConflict) json::dump_uint(result.siblings, reply.field("siblings"));

@@ -24,7 +24,7 @@ uint64_t Store::entry_hash(const Entry& entry) {
   return (sum ^ entry.key_hash) * 0x9e3779b97f4a7c15ull + entry.key_hash;
 }
 
-ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version) {
+ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_t max_siblings) {
   KV_ASSERT(version != nullptr);
   auto it = entries_.find(key);
   if (it == entries_.end()) {
@@ -37,7 +37,7 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version) {
   // One comparison per sibling; remember which ones the write dominates
   // (bit i for sibling i; past 64 siblings they are compared again below).
   uint64_t dominated = 0;
-  bool dominates_some = false;
+  size_t dominated_count = 0;
   for (size_t i = 0; i < siblings.size(); ++i) {
     const Version& s = *siblings[i];
     const Order order = compare(s.clock, version->clock);
@@ -46,13 +46,16 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version) {
       return {ApplyResult::kDuplicate, siblings.size()};
     }
     if (order == Order::kDominated) {
-      dominates_some = true;
+      ++dominated_count;
       if (i < 64) dominated |= uint64_t{1} << i;
     }
   }
+  if (siblings.size() - dominated_count + 1 > max_siblings) {
+    return {ApplyResult::kTooMany, siblings.size()};
+  }
 
   const size_t before = siblings.size();
-  if (dominates_some) {
+  if (dominated_count > 0) {
     size_t kept = 0;
     for (size_t i = 0; i < siblings.size(); ++i) {
       const bool gone = i < 64 ? (dominated >> i & 1) != 0

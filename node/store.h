@@ -31,7 +31,12 @@ namespace kv {
 
 using Siblings = std::vector<VersionPtr>;
 
-enum class ApplyResult { kStale, kDuplicate, kApplied };
+enum class ApplyResult {
+  kStale,      // a sibling dominates the write: rejected, nothing changed
+  kDuplicate,  // the write is already a sibling: nothing changed
+  kApplied,    // the write is now a sibling
+  kTooMany,    // the write would leave more siblings than allowed: refused
+};
 
 struct ApplyOutcome {
   ApplyResult result;
@@ -43,7 +48,11 @@ class Store {
   static constexpr size_t kBuckets = 64;  // one bit each in a uint64_t mask
   using Digest = std::array<uint64_t, kBuckets>;
 
-  ApplyOutcome apply(std::string_view key, const VersionPtr& version);
+  // Applies the write with the rules above. A write that would leave the key
+  // with more than `max_siblings` siblings is refused (kTooMany) and changes
+  // nothing.
+  ApplyOutcome apply(std::string_view key, const VersionPtr& version,
+                     size_t max_siblings = SIZE_MAX);
 
   // The key's siblings, empty for a key never written.
   const Siblings& get(std::string_view key) const;

@@ -28,9 +28,11 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "node/json_text.h"
@@ -73,11 +75,15 @@ int line_of(const YAML::Node& node, int fallback) {
   return node.Mark().line + 1;
 }
 
-// `text` in quotes, shortened so a huge scalar does not flood the message.
-std::string in_quotes(std::string_view text) {
+// `text` cut short, so that a huge scalar does not flood a message.
+std::string shortened(std::string_view text) {
   constexpr size_t kShown = 40;
-  if (text.size() <= kShown) return "'" + std::string(text) + "'";
-  return "'" + std::string(text.substr(0, kShown)) + "...'";
+  if (text.size() <= kShown) return std::string(text);
+  return std::string(text.substr(0, kShown)) + "...";
+}
+
+std::string in_quotes(std::string_view text) {
+  return "'" + shortened(text) + "'";
 }
 
 std::string describe(const YAML::Node& node) {
@@ -214,13 +220,13 @@ class MapFields {
 
   Field need(std::string_view key) const {
     const Field* field = find(key);
-    if (field == nullptr)
+    if (field == nullptr) {
       fail(map_.key_line, prefix(label_) + "missing field '" + std::string(key) + "'");
+    }
     return *field;
   }
 
   const Field& map() const { return map_; }
-  const std::string& label() const { return label_; }
 
  private:
   const Field* find(std::string_view key) const {
@@ -265,7 +271,7 @@ uint64_t read_uint(const Field& field, uint64_t min, uint64_t max) {
   const std::optional<uint64_t> value = parse_decimal(text);
   if (!value || *value < min || *value > max) {
     fail(field.line, prefix(field.path) + "must be between " + std::to_string(min) + " and " +
-                         std::to_string(max) + ", got " + text);
+                         std::to_string(max) + ", got " + shortened(text));
   }
   return *value;
 }
@@ -293,8 +299,9 @@ size_t read_choice(const Field& field, std::initializer_list<std::string_view> c
 int64_t read_time(const Field& field) {
   const std::string text = scalar_text(field);
   const std::string where = prefix(field.path);
-  if (!text.empty() && text[0] == '-')
+  if (!text.empty() && text[0] == '-') {
     fail(field.line, where + "time cannot be negative, got " + in_quotes(text));
+  }
   const size_t whole_end = text.find_first_not_of("0123456789");
   size_t number_end = whole_end;
   if (number_end != std::string::npos && text[number_end] == '.') {
@@ -310,8 +317,9 @@ int64_t read_time(const Field& field) {
   const std::string_view unit = number_end == std::string::npos
                                     ? std::string_view()
                                     : std::string_view(text).substr(number_end);
-  if (unit.empty())
+  if (unit.empty()) {
     fail(field.line, where + "time needs a unit (us, ms or s), got " + in_quotes(text));
+  }
   int64_t scale = 0;
   size_t scale_digits = 0;
   if (unit == "us") {
@@ -377,11 +385,11 @@ Probability read_probability(const Field& field) {
   const bool in_range =
       (!negative || is_zero) && (significant.empty() || (significant == "1" && fraction_zero));
   if (!in_range) {
-    fail(field.line, where + "probability must be between 0 and 1, got " + text);
+    fail(field.line, where + "probability must be between 0 and 1, got " + shortened(text));
   }
   constexpr size_t kDigits = 9;  // parts per billion
   if (fraction.size() > kDigits) {
-    fail(field.line, where + "more than 9 decimals in " + text +
+    fail(field.line, where + "more than 9 decimals in " + shortened(text) +
                          " (probabilities are exact to one part per billion)");
   }
   if (significant == "1") return Probability{Probability::kOne};
@@ -504,8 +512,9 @@ void Loader::read_name(const Field& field) {
                          " may use only letters, digits, '.', '_' and '-' (it names the output "
                          "folder)");
   }
-  if (name == "." || name == "..")
+  if (name == "." || name == "..") {
     fail(field.line, "name: " + in_quotes(name) + " cannot name a folder");
+  }
   if (name.size() > kMaxNameLength) {
     fail(field.line, "name: longer than " + std::to_string(kMaxNameLength) + " characters");
   }
@@ -524,17 +533,17 @@ void Loader::read_network(const Field& field) {
 DelaySpec Loader::read_delay(const Field& field) {
   const MapFields fields(field, {"dist", "value", "min", "max", "mean"});
   DelaySpec delay;
-  const size_t dist = read_choice(fields.need("dist"), {"uniform", "constant", "exponential"});
-  static const std::vector<std::vector<std::string_view>> kTakes = {
-      {"min", "max"}, {"value"}, {"mean"}};
-  static const char* const kDistNames[] = {"uniform", "constant", "exponential"};
-  static const char* const kTakesText[] = {"min and max", "value", "mean"};
+  const Field dist_field = fields.need("dist");
+  const size_t dist = read_choice(dist_field, {"uniform", "constant", "exponential"});
+  // The fields each distribution takes, in the order of the choices above.
+  const std::vector<std::vector<std::string_view>> kTakes = {{"min", "max"}, {"value"}, {"mean"}};
+  const char* const kTakesText[] = {"min and max", "value", "mean"};
   for (std::string_view key : {"value", "min", "max", "mean"}) {
+    const std::optional<Field> extra = fields.get(key);
     const auto& takes = kTakes[dist];
-    if (fields.has(key) && std::find(takes.begin(), takes.end(), key) == takes.end()) {
-      const Field extra = *fields.get(key);
-      fail(extra.key_line, extra.path + ": does not go with dist: " + kDistNames[dist] +
-                               " (it takes " + kTakesText[dist] + ")");
+    if (extra && std::find(takes.begin(), takes.end(), key) == takes.end()) {
+      fail(extra->key_line, extra->path + ": does not go with dist: " + dist_field.node.Scalar() +
+                                " (it takes " + kTakesText[dist] + ")");
     }
   }
   switch (dist) {
@@ -567,8 +576,9 @@ void Loader::read_clients(const Field& field) {
   if (auto retries = fields.get("retries")) {
     clients.retries = static_cast<uint32_t>(read_uint(*retries, 0, UINT32_MAX));
   }
-  if (auto retry = fields.get("retry"))
+  if (auto retry = fields.get("retry")) {
     clients.retry_next_node = read_choice(*retry, {"same", "next"}) == 1;
+  }
 }
 
 void Loader::read_events(const Field& field) {
@@ -797,8 +807,10 @@ std::optional<std::vector<uint64_t>> Loader::read_clock(const Field& field) {
            where + entry + " is " + describe(item.node) + ", not a non-negative integer");
     }
     const std::optional<uint64_t> value = parse_decimal(item.node.Scalar());
-    if (!value)
-      fail(item.line, where + entry + " (" + item.node.Scalar() + ") does not fit in 64 bits");
+    if (!value) {
+      fail(item.line,
+           where + entry + " (" + shortened(item.node.Scalar()) + ") does not fit in 64 bits");
+    }
     clock.push_back(*value);
   }
   return clock;
@@ -811,8 +823,9 @@ void Loader::read_workload(const Field& field) {
   if (auto clients = fields.get("clients")) {
     workload.clients = static_cast<uint32_t>(read_uint(*clients, 1, kMaxClients));
   }
-  if (auto keys = fields.get("keys"))
+  if (auto keys = fields.get("keys")) {
     workload.keys = static_cast<uint32_t>(read_uint(*keys, 1, UINT32_MAX));
+  }
   workload.ops = read_uint(fields.need("ops"), 1, kMaxWorkloadOps);
   if (auto start = fields.get("start")) workload.start = SimTime{read_time(*start)};
   if (auto interval = fields.get("interval")) workload.interval = read_positive_duration(*interval);
@@ -838,8 +851,7 @@ void Loader::read_workload(const Field& field) {
     workload.colocated = read_bool(*colocated);
     if (workload.colocated && (workload.get_weight > 0 || workload.resolve_weight > 0)) {
       fail(colocated->line,
-           "workload.colocated: colocated clients only put, but mix has get or "
-           "resolve weights");
+           "workload.colocated: colocated clients only put, but mix has get or resolve weights");
     }
   }
   // start + (ops - 1) * interval <= run_until, without overflow.
@@ -995,6 +1007,74 @@ void Loader::check_tag(const Field& field) {
                        " (write the value plain or quoted)");
 }
 
+int yaml_line(const YAML::Exception& e) {
+  return e.mark.is_null() ? 1 : e.mark.line + 1;
+}
+
+// Notes where each YAML document starts and whether it holds anything.
+class DocumentScan : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  std::optional<YAML::Mark> first_content;  // none: an empty document
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    first_content.reset();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { saw(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    saw(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    saw(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    saw(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void saw(const YAML::Mark& mark) {
+    if (!first_content) first_content = mark;
+  }
+};
+
+// A scenario file holds one YAML document (empty ones around it, as a
+// trailing "---" makes, are harmless). Returns the problem if it holds more.
+// Throws YAML::Exception on a syntax error anywhere in the text.
+//
+// Documents are walked with the parser rather than YAML::LoadAll, which in
+// yaml-cpp 0.7 loops forever, allocating, on a stray ',' where a document
+// should start (jbeder/yaml-cpp#1040, fixed upstream by #1319): the parser
+// reports an empty document there without moving on, so a document that
+// starts where the previous one started is the same stray token again.
+std::optional<LoadError> check_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentScan scan;
+  std::optional<int> previous_start;
+  for (int index = 0; parser.HandleNextDocument(scan); ++index) {
+    const int line = scan.start.line + 1;
+    if (previous_start == scan.start.pos) {
+      const size_t pos = static_cast<size_t>(scan.start.pos);
+      const std::string token = pos < text.size() ? in_quotes(text.substr(pos, 1)) : "end of text";
+      return LoadError{line, "YAML syntax error: unexpected " + token};
+    }
+    if (index > 0 && scan.first_content) {
+      return LoadError{scan.first_content->line + 1,
+                       "a second YAML document; a scenario file holds one"};
+    }
+    previous_start = scan.start.pos;
+  }
+  return std::nullopt;
+}
+
 std::string located(const std::string& path, int line, const std::string& message) {
   return path + ":" + std::to_string(line) + ": " + message;
 }
@@ -1033,19 +1113,14 @@ std::string too_big(const std::string& path) {
 
 LoadResult load_scenario_text(const std::string& text, const std::string& path) {
   if (text.size() > kMaxScenarioBytes) return failure(too_big(path));
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(text);
+    if (auto problem = check_documents(text))
+      return failure(located(path, problem->line, problem->message));
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
-    return failure(located(path, line, "YAML syntax error: " + e.msg));
+    return failure(located(path, yaml_line(e), "YAML syntax error: " + e.msg));
   }
-  for (size_t i = 1; i < documents.size(); ++i) {
-    if (documents[i].IsNull()) continue;  // a trailing "---" is harmless
-    return failure(located(path, line_of(documents[i], 1),
-                           "a second YAML document; a scenario file holds one"));
-  }
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   try {
     const int line = line_of(root, 1);
     LoadResult result;
@@ -1057,8 +1132,7 @@ LoadResult load_scenario_text(const std::string& text, const std::string& path) 
   } catch (const YAML::Exception& e) {
     // Reading parsed nodes is not expected to throw; if yaml-cpp does, the
     // scenario is still refused cleanly.
-    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
-    return failure(located(path, line, "cannot read the YAML: " + e.msg));
+    return failure(located(path, yaml_line(e), "cannot read the YAML: " + e.msg));
   }
 }
 

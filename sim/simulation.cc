@@ -33,6 +33,7 @@ enum class MsgType : uint8_t {
   kAeDigest,
   kAeDiff,
   kAePush,
+  kError,  // a client write refused (Maelstrom's code 14, abort)
 };
 
 const char* type_name(MsgType t) {
@@ -57,6 +58,8 @@ const char* type_name(MsgType t) {
       return "ae_diff";
     case MsgType::kAePush:
       return "ae_push";
+    case MsgType::kError:
+      return "error";
   }
   return "?";
 }
@@ -110,6 +113,8 @@ std::string_view result_name(ApplyResult r) {
       return "duplicate";
     case ApplyResult::kStale:
       return "stale";
+    case ApplyResult::kTooMany:
+      return "refused";
   }
   return "?";
 }
@@ -150,6 +155,15 @@ struct Simulation::Impl {
 
   // --- nodes --------------------------------------------------------------
   void on_client_write(NodeIndex node, Message& m);
+  void count_write(const WriteReply& r) {
+    if (r.accepted()) {
+      ++stats.writes_accepted;
+    } else if (r.status == WriteStatus::kRejected) {
+      ++stats.writes_rejected;
+    } else {
+      ++stats.writes_refused;
+    }
+  }
   void on_get(NodeIndex node, Message& m);
   // Applies a version at a node and records it; returns what the store did.
   ApplyOutcome record_apply(NodeIndex node, std::string_view key, const VersionPtr& v,
@@ -439,6 +453,12 @@ void Simulation::Impl::write_send(const Message& m) {
       json::dump_uint(m.ae->round, out);
       versions(m.ae->versions);
       break;
+    case MsgType::kError:
+      in_reply_to();
+      out += ", \"code\": 14, \"text\": ";
+      json::dump_string(too_many_siblings_text(m.key), out);
+      own_msg_id();
+      break;
   }
   out += '}';
   history.end();
@@ -494,6 +514,7 @@ void Simulation::Impl::handle(Message& m) {
     case MsgType::kPutOk:
     case MsgType::kGetOk:
     case MsgType::kResolveOk:
+    case MsgType::kError:
       KV_ASSERT(false && "a reply was addressed to a node");
   }
 }
@@ -538,16 +559,16 @@ void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
   const bool resolving = m.type == MsgType::kResolve;
   const WriteReply r =
       resolving ? nodes[node].resolve(m.key, m.version) : nodes[node].put(m.key, m.version);
-  if (r.accepted()) {
-    ++stats.writes_accepted;
-  } else {
-    ++stats.writes_rejected;
-  }
+  count_write(r);
   record_apply(node, m.key, m.version, resolving ? "resolve" : "put", m.id,
                {r.applied, r.siblings}, &r, m.src - n);
-  const uint64_t slot = new_message(node, m.src, resolving ? MsgType::kResolveOk : MsgType::kPutOk);
+  const MsgType reply_type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
+                             : resolving                                ? MsgType::kResolveOk
+                                                                        : MsgType::kPutOk;
+  const uint64_t slot = new_message(node, m.src, reply_type);
   Message& out = *slab[slot];
   out.msg_id = m.msg_id;
+  if (reply_type == MsgType::kError) out.key = m.key;
   out.own_msg_id = node_msg_ids[node]++;
   out.status = r.status;
   out.siblings = static_cast<uint32_t>(r.siblings);
@@ -750,11 +771,7 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
   const WriteReply r = nodes[node].put(key, v);
-  if (r.accepted()) {
-    ++stats.writes_accepted;
-  } else {
-    ++stats.writes_rejected;
-  }
+  count_write(r);
   // The colocated client of op i is workload client (i mod clients).
   const uint32_t client = client_by_name.find(workload_client_name(i % w.clients))->second;
   record_apply(node, key, v, "put", 0, {r.applied, r.siblings}, &r, client);

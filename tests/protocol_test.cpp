@@ -191,3 +191,21 @@ TEST_CASE("a value nested too deeply is refused with error 12") {
   CHECK(reply.find("\"code\": 12") != std::string::npos);
   CHECK(s.server.node().store().empty());
 }
+
+TEST_CASE("a put past the sibling bound gets error 14 and leaves the siblings as they were") {
+  Session s;
+  s.send(kInit);
+  for (size_t i = 0; i < kv::kMaxSiblings; ++i) {
+    const std::string reply = s.send(
+        R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":)" + std::to_string(i + 2) +
+        R"(,"key":"k","value":)" + std::to_string(i) + R"(,"clock":[1]}})");
+    REQUIRE(reply.find("\"type\": \"kv_put_ok\"") != std::string::npos);
+  }
+  const std::string reply =
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":900,"key":"k","value":"x","clock":[1]}})");
+  CHECK(reply ==
+        "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"error\", \"in_reply_to\": 900, "
+        "\"code\": 14, \"text\": \"a write to key 'k' would leave more than 100 siblings: read "
+        "them and resolve first\", \"msg_id\": 101}}\n");
+  CHECK(s.server.node().get("k").size() == kv::kMaxSiblings);
+}

@@ -593,6 +593,12 @@ TEST_CASE("nesting past yaml-cpp's own depth limit is a syntax error, not a cras
   CHECK(error_of(deep).rfind("t.yaml:", 0) == 0);
 }
 
+TEST_CASE("a stray comma where a document starts is a syntax error, not a hang") {
+  // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040).
+  CHECK_REFUSED(",name: t\n", "t.yaml:1", "YAML syntax error: unexpected ','");
+  CHECK_REFUSED(with_head("---\n,\n"), "t.yaml:5", "YAML syntax error: unexpected ','");
+}
+
 TEST_CASE("a second YAML document is refused") {
   CHECK_REFUSED(with_head("---\nname: u\n"), "t.yaml:5",
                 "a second YAML document; a scenario file holds one");

@@ -252,3 +252,32 @@ TEST_CASE("an amnesia crash forgets the store and its digest") {
   CHECK(a.store().empty());
   CHECK(a.digest() == Store::Digest{});
 }
+
+TEST_CASE("a write that would pass the sibling bound is refused and changes nothing") {
+  Store store;
+  for (int i = 0; i < 3; ++i) {
+    CHECK(store.apply("k", v(std::to_string(i), {1}), 3).result == ApplyResult::kApplied);
+  }
+  const auto refused = store.apply("k", v("x", {1}), 3);
+  CHECK(refused.result == ApplyResult::kTooMany);
+  CHECK(refused.siblings == 3);
+  CHECK(store.get("k").size() == 3);
+  // A write that supersedes some of them stays within the bound and is applied.
+  CHECK(store.apply("k", v("y", {2}), 3).result == ApplyResult::kApplied);
+  CHECK(store.get("k").size() == 1);
+}
+
+TEST_CASE("client writes stop at kMaxSiblings; replicated writes are still applied") {
+  kv::Node node;
+  node.init("n1", {"n1"}, 0);
+  for (size_t i = 0; i < kv::kMaxSiblings; ++i) {
+    CHECK(node.put("k", v("w" + std::to_string(i), {1})).accepted());
+  }
+  const auto refused = node.put("k", v("one-too-many", {1}));
+  CHECK(refused.status == kv::WriteStatus::kTooManySiblings);
+  CHECK_FALSE(refused.accepted());
+  CHECK(node.get("k").size() == kv::kMaxSiblings);
+  CHECK(node.replicate("k", v("from-a-peer", {1})).result == ApplyResult::kApplied);
+  CHECK(node.get("k").size() == kv::kMaxSiblings + 1);
+  CHECK(node.resolve("k", v("merged", {2})).status == kv::WriteStatus::kResolved);
+}

@@ -234,7 +234,7 @@ TEST_CASE("versions, faults, timeouts and final stores are checked") {
   CHECK(error_of({R"({"t": 1, "kind": "siblings", "node": "n1", "key": "x", "siblings": [7]})"}) ==
         "H:1: field \"siblings\" must hold versions {\"value\": .., \"clock\": [..]}");
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "groups"})"}) ==
-        "H:1: a partition needs \"groups\", or \"from\" and \"to\"");
+        "H:1: a partition needs \"groups\", \"ring\", or \"from\" and \"to\"");
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "groups": [["n1"], "n2"]})"}) ==
         "H:1: field \"groups\" must be a list of names, not a string");
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "crash"})"}) ==
@@ -521,6 +521,41 @@ TEST_CASE("clocks equal under zero padding are one version; equal clocks with ot
   CHECK(k.links[0].node == "n2");
 }
 
+TEST_CASE("growing sibling sets share one box; each version says where it first conflicted") {
+  const History h = parse({put_line(1, "n1", "a", "[1]"), siblings_line(1, "n1", {{"a", "[1]"}}),
+                           put_line(2, "n1", "b", "[1]"),
+                           siblings_line(2, "n1", {{"a", "[1]"}, {"b", "[1]"}}),
+                           put_line(3, "n2", "c", "[1]"),
+                           siblings_line(3, "n2", {{"c", "[1]"}, {"a", "[1]"}, {"b", "[1]"}})});
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  CHECK(k.same_rank == std::vector<std::vector<size_t>>{{0, 1, 2}});
+  CHECK(k.links.size() == 3);
+  CHECK((k.vertices[0].conflict_node == "n1" && k.vertices[0].conflict_t_us == 2));
+  CHECK((k.vertices[1].conflict_node == "n1" && k.vertices[1].conflict_t_us == 2));
+  CHECK((k.vertices[2].conflict_node == "n2" && k.vertices[2].conflict_t_us == 3));
+  // Every link is inside the box: none is drawn as an edge.
+  CHECK(causal_graph_dot(g).find("xlabel") == std::string::npos);
+}
+
+TEST_CASE("an accepted write that no live node holds, nor anything above it, is lost") {
+  // a is lost (n1 forgot it); b is superseded by c, which n2 holds; c is final.
+  const History h = parse(
+      {put_line(1, "n1", "a", "[1, 0]"), put_line(2, "n2", "b", "[0, 1]"),
+       put_line(3, "n2", "c", "[0, 2]"),
+       R"({"t": 9, "kind": "final", "node": "n1", "live": true, "store": {}})",
+       R"({"t": 9, "kind": "final", "node": "n2", "live": true, "store": {"k": [{"value": "c", "clock": [0, 2]}]}})",
+       R"({"t": 9, "kind": "final", "node": "n3", "live": false, "store": {"k": [{"value": "a", "clock": [1, 0]}]}})"});
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 3);
+  CHECK(k.vertices[0].lost);  // only the crashed n3 holds it
+  CHECK_FALSE(k.vertices[1].lost);
+  CHECK_FALSE(k.vertices[2].lost);
+  CHECK(k.diverged);  // n1 holds nothing, n2 holds c
+  CHECK(count(causal_graph_dot(g), "LOST: no live node holds it or a newer version") == 1);
+}
+
 TEST_CASE("a version a node holds but no client wrote is drawn and marked") {
   const History h = parse({siblings_line(5, "n1", {{"ghost", "[0, 3]"}})});
   const CausalGraph g = build_causal_graph(h);
@@ -548,8 +583,9 @@ TEST_CASE("a stale write later accepted elsewhere is an accepted version") {
 TEST_CASE("keys past the picture's bound are left out with a note, never silently") {
   std::vector<std::string> lines;
   for (size_t i = 0; i <= kMaxGraphItems; ++i) {
-    lines.push_back(put_line(static_cast<int64_t>(i), "n1", "v" + std::to_string(i),
-                             "[" + std::to_string(i + 1) + "]"));
+    const std::string value = std::string("v").append(std::to_string(i));
+    const std::string clock = std::string("[").append(std::to_string(i + 1)).append("]");
+    lines.push_back(put_line(static_cast<int64_t>(i), "n1", value, clock));
   }
   const CausalGraph g = build_causal_graph(parse(lines));
   CHECK(g.keys.empty());
@@ -655,8 +691,9 @@ TEST_CASE("too many messages: an error asking for a narrower window, or the begi
   for (size_t i = 1; i <= n; ++i) {
     const std::string id = std::to_string(i), t = std::to_string(i * 10);
     text += "{\"t\": " + t + ", \"kind\": \"send\", \"id\": " + id +
-            ", \"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"ae_digest\", \"round\": " +
-            id + "}}\n";
+            ", \"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"replicate\", \"key\": "
+            "\"k\", \"value\": " +
+            id + ", \"clock\": [" + id + "]}}\n";
     text += "{\"t\": " + t + ", \"kind\": \"deliver\", \"id\": " + id +
             ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
   }
@@ -672,13 +709,41 @@ TEST_CASE("too many messages: an error asking for a narrower window, or the begi
   REQUIRE(beginning.ok);
   CHECK(beginning.note.find("Only the beginning is drawn: the run has 2010 messages") == 0);
   CHECK(beginning.note.find("starting at line 4002") != std::string::npos);
-  CHECK(count(beginning.dot, "\"#ff7f0e\", fontcolor") == 2000);
+  CHECK(count(beginning.dot, "\"#2ca02c\", fontcolor") == 2000);
   CHECK(beginning.dot.find("arrows carry no text") != std::string::npos);
   // The suggested window is accepted.
   SpacetimeOptions narrow;
   std::string error;
   REQUIRE(parse_window("10us", "18ms", narrow.window, error));
   CHECK(spacetime_dot(*read.history, narrow).ok);
+}
+
+TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are drawn") {
+  // Round 1 finds nothing (no ae_diff), round 2 is answered, round 3 is lost.
+  const History h = parse({
+      R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2"], "description": ""})",
+      R"({"t": 10, "kind": "send", "id": 1, "src": "n1", "dest": "n2", "body": {"type": "ae_digest", "round": 1, "digest": [0]}})",
+      R"({"t": 20, "kind": "deliver", "id": 1, "src": "n1", "dest": "n2"})",
+      R"({"t": 30, "kind": "send", "id": 2, "src": "n2", "dest": "n1", "body": {"type": "ae_digest", "round": 2, "digest": [0]}})",
+      R"({"t": 40, "kind": "deliver", "id": 2, "src": "n2", "dest": "n1"})",
+      R"({"t": 40, "kind": "send", "id": 3, "src": "n1", "dest": "n2", "body": {"type": "ae_diff", "round": 2, "buckets": [0], "versions": []}})",
+      R"({"t": 50, "kind": "deliver", "id": 3, "src": "n1", "dest": "n2"})",
+      R"({"t": 60, "kind": "send", "id": 4, "src": "n1", "dest": "n2", "body": {"type": "ae_digest", "round": 3, "digest": [0]}})",
+      R"({"t": 70, "kind": "drop", "id": 4, "src": "n1", "dest": "n2", "reason": "partition"})",
+  });
+  const SpacetimeResult r = spacetime_dot(h, {});
+  REQUIRE(r.ok);
+  CHECK(r.note == "1 anti-entropy digest that found nothing to repair is not drawn, only counted.");
+  CHECK(count(r.dot, "label=\"... 1 quiet anti-entropy digest ...\"") == 1);
+  CHECK(count(r.dot, "label=\"digest r2\"") == 1);
+  CHECK(count(r.dot, "label=\"diff r2 (0)\"") == 1);
+  CHECK(count(r.dot, "label=\"digest r3\"") == 1);
+  CHECK(count(r.dot, "label=\"digest r1\"") == 0);
+  SpacetimeOptions all;
+  all.fold_quiet_anti_entropy = false;
+  const SpacetimeResult unfolded = spacetime_dot(h, all);
+  CHECK(count(unfolded.dot, "label=\"digest r1\"") == 1);
+  CHECK(unfolded.note.empty());
 }
 
 // ---- the story ----

@@ -37,6 +37,9 @@ std::pair<uint64_t, uint64_t> clock_sum(const Clock& clock) {
   return {high, low};
 }
 
+// A sibling box holds at most this many versions (pairwise checks stay cheap).
+constexpr size_t kMaxSiblingBox = 64;
+
 struct Rejection {
   std::string node;
   std::optional<size_t> dominator;
@@ -49,8 +52,10 @@ struct KeyBuild {
   std::map<std::string, std::vector<size_t>> current;  // node -> siblings now
   std::vector<std::set<std::string>> arrived;          // per vertex: nodes reached
   std::set<std::pair<size_t, size_t>> linked;
-  std::set<size_t> grouped;                       // in a same-rank candidate
-  std::vector<std::vector<size_t>> rank_groups;   // candidates, checked at the end
+  // Candidate sibling boxes (checked against the edges at the end), and the
+  // candidate each vertex is in (npos: none).
+  std::vector<std::vector<size_t>> rank_groups;
+  std::vector<size_t> group_of;
   std::map<size_t, std::vector<Rejection>> rejections;
   bool over_budget = false;
 
@@ -68,10 +73,56 @@ struct KeyBuild {
     g.t_us = t_us;
     g.line = line;
     arrived.emplace_back();
+    group_of.push_back(std::string::npos);
     if (items() > kMaxGraphItems) over_budget = true;
     return it->second;
   }
 };
+
+// A sibling set joins the boxes: a new box if it shares no version with
+// one; else merged with the boxes it overlaps when every two versions of the
+// union are concurrent (they could all be siblings at once); else left out.
+void add_to_boxes(KeyBuild& k, const std::vector<size_t>& set) {
+  std::vector<size_t> overlapping;  // box indices, ascending
+  for (const size_t v : set) {
+    const size_t g = k.group_of[v];
+    if (g != std::string::npos &&
+        std::find(overlapping.begin(), overlapping.end(), g) == overlapping.end()) {
+      overlapping.push_back(g);
+    }
+  }
+  std::sort(overlapping.begin(), overlapping.end());
+  std::vector<size_t> merged;
+  for (const size_t g : overlapping) {
+    merged.insert(merged.end(), k.rank_groups[g].begin(), k.rank_groups[g].end());
+  }
+  for (const size_t v : set) {
+    if (std::find(merged.begin(), merged.end(), v) == merged.end()) merged.push_back(v);
+  }
+  if (merged.size() > kMaxSiblingBox) return;
+  if (!overlapping.empty()) {
+    for (size_t i = 0; i < merged.size(); ++i) {
+      for (size_t j = i + 1; j < merged.size(); ++j) {
+        const Order o = compare(k.graph.vertices[merged[i]].version.clock,
+                                k.graph.vertices[merged[j]].version.clock);
+        if (o == Order::kDominates || o == Order::kDominated) return;
+      }
+    }
+  }
+  if (overlapping.empty()) {
+    k.rank_groups.push_back(merged);
+  } else {
+    // The union takes the place of the first box it overlaps.
+    k.rank_groups[overlapping.front()] = merged;
+    for (size_t i = overlapping.size(); i-- > 1;) {
+      k.rank_groups.erase(k.rank_groups.begin() + static_cast<std::ptrdiff_t>(overlapping[i]));
+    }
+  }
+  std::fill(k.group_of.begin(), k.group_of.end(), std::string::npos);
+  for (size_t g = 0; g < k.rank_groups.size(); ++g) {
+    for (const size_t v : k.rank_groups[g]) k.group_of[v] = g;
+  }
+}
 
 class Builder {
  public:
@@ -133,7 +184,14 @@ void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
     if (std::find(now.begin(), now.end(), index) == now.end()) now.push_back(index);
   }
   if (now.size() >= 2) {
-    for (const size_t v : now) k.graph.vertices[v].ever_sibling = true;
+    for (const size_t v : now) {
+      GraphVertex& g = k.graph.vertices[v];
+      if (!g.ever_sibling) {
+        g.conflict_node = s.node;
+        g.conflict_t_us = e.t_us;
+      }
+      g.ever_sibling = true;
+    }
     for (size_t i = 0; i < now.size() && !k.over_budget; ++i) {
       for (size_t j = i + 1; j < now.size() && !k.over_budget; ++j) {
         const size_t a = std::min(now[i], now[j]), b = std::max(now[i], now[j]);
@@ -142,10 +200,7 @@ void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
         if (k.items() > kMaxGraphItems) k.over_budget = true;
       }
     }
-    if (std::none_of(now.begin(), now.end(), [&](size_t v) { return k.grouped.count(v) != 0; })) {
-      k.grouped.insert(now.begin(), now.end());
-      k.rank_groups.push_back(now);
-    }
+    if (!k.over_budget) add_to_boxes(k, now);
   }
   k.current[s.node] = std::move(now);
 }
@@ -261,6 +316,23 @@ void Builder::finish_key(KeyBuild& k) {
         g.edges.push_back(GraphEdge{v, *to, GraphEdge::Kind::kRejected, r.node});
       }
     }
+  }
+  // Lost: accepted, not held at the end, and no held version above it. The
+  // held versions above v are found by walking the supersedes edges up.
+  std::vector<std::vector<size_t>> up(n);
+  for (const GraphEdge& e : g.edges) {
+    if (e.kind != GraphEdge::Kind::kRejected) up[e.from].push_back(e.to);
+  }
+  std::vector<int> survives(n, -1);  // memo: -1 unknown, 0 no, 1 yes
+  // Iterative, in topological order: larger clock sums first.
+  for (const size_t v : held) {
+    bool s = !g.vertices[v].final_on.empty();
+    for (const size_t w : up[v]) s = s || survives[w] == 1;
+    survives[v] = s ? 1 : 0;
+  }
+  for (const size_t v : held) {
+    GraphVertex& x = g.vertices[v];
+    x.lost = x.fate == GraphVertex::Fate::kAccepted && survives[v] == 0;
   }
   std::sort(g.edges.begin(), g.edges.end(), [](const GraphEdge& a, const GraphEdge& b) {
     return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
@@ -381,6 +453,13 @@ std::string vertex_label(const GraphVertex& v) {
       break;
   }
   if (const std::string reached = arrivals_text(v); !reached.empty()) line(reached);
+  if (v.ever_sibling) {
+    label += std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
+             html_text("conflict: first at " + v.conflict_node + ", " +
+                       format_time_us(v.conflict_t_us)) +
+             "</font>";
+  }
+  if (v.lost) label += "<br/><b><font color=\"#d62728\">LOST: no live node holds it or a newer version</font></b>";
   if (!v.final_on.empty()) {
     std::string on = "final on";
     for (const std::string& node : v.final_on) on += " " + node;
@@ -402,6 +481,7 @@ std::string vertex_attributes(const GraphVertex& v) {
   }
   if (v.fate == GraphVertex::Fate::kUnwritten) extra = ", color=\"#d62728\"";
   if (!v.final_on.empty()) extra += std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
+  if (v.lost) extra += ", penwidth=3, color=\"#d62728\"";
   return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
          extra;
 }
@@ -428,12 +508,17 @@ std::string legend() {
   row("<b>--&gt;</b>", "superseded by (direct dominance)");
   row(std::string("<font color=\"") + kMergeColor + "\"><b>==&gt;</b></font>",
       "merged by a resolve");
+  row(std::string("<font color=\"") + kSiblingColor + "\"><b>[- -]</b></font>",
+      "siblings: versions some node held together (a conflict)");
   row(std::string("<font color=\"") + kSiblingColor + "\"><b>- - -</b></font>",
-      "siblings: where and when first held together");
+      "also siblings, outside one box: where and when first together");
   row(std::string("<font color=\"") + kRejectColor + "\"><b>- -&gt;</b></font>",
       "stale write, rejected: points at a version that dominated it");
   out += std::string("<tr><td border=\"3\" color=\"") + kFinalColor +
          "\"> </td><td align=\"left\">thick border: the final state (live nodes holding it)"
+         "</td></tr>";
+  out += std::string("<tr><td border=\"3\" color=\"") + kSiblingColor +
+         "\"> </td><td align=\"left\">red border: a lost write (accepted, then held by no one)"
          "</td></tr>";
   return out + "</table>>";
 }
@@ -446,7 +531,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   std::string out;
   out += "digraph siblings {\n";
   out += "  graph [rankdir=TB, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, ";
-  out += "nodesep=0.8, ranksep=0.5, label=" +
+  out += "nodesep=1.0, ranksep=0.5, label=" +
          dot_quote("Causal graph of sibling creation: " + graph.title) + "];\n";
   out += "  node [shape=box, fontname=\"Helvetica\", fontsize=10, margin=\"0.12,0.05\"];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
@@ -454,14 +539,31 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     const KeyGraph& key = graph.keys[k];
     const std::string prefix = "k" + std::to_string(k) + "_v";
     auto id = [&](size_t v) { return prefix + std::to_string(v); };
+    auto declare = [&](size_t v, const char* indent) {
+      out += indent + id(v) + " [" + vertex_attributes(key.vertices[v]) + "];\n";
+    };
+    // group_of[v]: the sibling box holding v, or npos.
+    std::vector<size_t> group_of(key.vertices.size(), std::string::npos);
+    for (size_t g = 0; g < key.same_rank.size(); ++g) {
+      for (const size_t v : key.same_rank[g]) group_of[v] = g;
+    }
     std::string key_json;
     kv::json::dump_string(key.key, key_json);
     out += "  subgraph cluster_k" + std::to_string(k) + " {\n";
     const std::string end = key.diverged ? " (replicas differ at the end)" : "";
     out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64) + end) +
-           ", style=rounded, color=\"#888888\"];\n";
+           ", style=rounded, color=\"#888888\", fontcolor=\"#000000\"];\n";
     for (size_t v = 0; v < key.vertices.size(); ++v) {
-      out += "    " + id(v) + " [" + vertex_attributes(key.vertices[v]) + "];\n";
+      if (group_of[v] == std::string::npos) declare(v, "    ");
+    }
+    for (size_t g = 0; g < key.same_rank.size(); ++g) {
+      out += "    subgraph cluster_k" + std::to_string(k) + "_s" + std::to_string(g) + " {\n";
+      out += std::string("      graph [label=\"siblings\", style=\"dashed,rounded\", color=\"") +
+             kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\"];\n";
+      for (const size_t v : key.same_rank[g]) declare(v, "      ");
+      out += "      { rank=same;";
+      for (const size_t v : key.same_rank[g]) out.append(" ").append(id(v)).append(";");
+      out += " }\n    }\n";
     }
     for (const GraphEdge& e : key.edges) {
       // A rejected write came later than the version that refused it: it is
@@ -472,18 +574,35 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     }
     // Sibling links carry an xlabel: a `label` on these flat edges inside a
     // cluster sends Graphviz 2.43's dot down a path that corrupts memory.
+    // Inside a sibling box the link is implied and not drawn.
     for (const SiblingLink& l : key.links) {
+      if (group_of[l.a] != std::string::npos && group_of[l.a] == group_of[l.b]) continue;
       out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor +
              "\", constraint=false, xlabel=" +
              dot_quote("siblings\n" + l.node + " " + format_time_us(l.t_us)) + "];\n";
     }
-    for (const auto& group : key.same_rank) {
-      out += "    { rank=same;";
-      for (const size_t v : group) out += " " + id(v) + ";";
-      out += " }\n";
-    }
     out += "  }\n";
+  }
+  // Stack the keys: every version of key k above a hidden separator, the
+  // separator above every version of key k+1 that nothing else holds down.
+  for (size_t k = 0; k + 1 < graph.keys.size(); ++k) {
+    const std::string sep = "sep" + std::to_string(k);
+    out += "  " + sep + " [style=invis, shape=point, width=0, height=0, label=\"\"];\n";
+    for (size_t v = 0; v < graph.keys[k].vertices.size(); ++v) {
+      out += "  k" + std::to_string(k) + "_v" + std::to_string(v) + " -> " + sep +
+             " [style=invis];\n";
+    }
+    const KeyGraph& next = graph.keys[k + 1];
+    std::vector<bool> held_down(next.vertices.size(), false);
+    for (const GraphEdge& e : next.edges) {
+      held_down[e.kind == GraphEdge::Kind::kRejected ? e.from : e.to] = true;
+    }
+    for (size_t v = 0; v < next.vertices.size(); ++v) {
+      if (held_down[v]) continue;
+      out += "  " + sep + " -> k" + std::to_string(k + 1) + "_v" + std::to_string(v) +
+             " [style=invis];\n";
+    }
   }
   if (graph.keys.empty() && graph.omitted_keys.empty()) {
     out += "  empty [shape=plaintext, label=\"No client wrote anything in this history.\"];\n";

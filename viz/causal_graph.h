@@ -18,7 +18,9 @@
 // - a *rejected* edge from a version every node refused as stale to a version
 //   that dominated it on the node that refused it.
 // - the final state: the live nodes holding each version at the end (the
-//   `final` lines; without them, the last `siblings` line of every node).
+//   `final` lines; without them, the last `siblings` line of every node),
+//   and the accepted versions that are *lost*: held by no live node at the
+//   end and superseded by no version that is.
 //
 // Invariants of a built graph: vertex indices in edges and links are valid
 // for their key; edges go from the dominated to the dominating version;
@@ -60,7 +62,12 @@ struct GraphVertex {
   size_t line = 0;
   std::vector<Arrival> arrivals;       // first arrival per node, in time order
   bool ever_sibling = false;           // held next to a concurrent version
+  // Where and when it was first held as a sibling (the conflict detected).
+  std::string conflict_node;
+  int64_t conflict_t_us = 0;
   std::vector<std::string> final_on;   // live nodes holding it at the end
+  // Accepted, yet at the end no live node holds it or anything above it.
+  bool lost = false;
 };
 
 struct GraphEdge {
@@ -87,8 +94,9 @@ struct KeyGraph {
   std::vector<SiblingLink> links;
   // At the end, the live replicas do not all hold the same versions.
   bool diverged = false;
-  // Groups of versions drawn on one rank: sibling sets as first seen, each
-  // disjoint from the earlier groups.
+  // Groups of versions drawn on one rank, in a box marked "siblings":
+  // sibling sets as first seen, each disjoint from the earlier groups and
+  // consistent with the edges. Links inside a group are implied by the box.
   std::vector<std::vector<size_t>> same_rank;
 };
 
@@ -102,7 +110,9 @@ struct CausalGraph {
 
 CausalGraph build_causal_graph(const History& history);
 
-// The graph as DOT text for `dot` (rankdir top to bottom, one cluster per key).
+// The graph as DOT text for `dot`: rankdir top to bottom, one cluster per
+// key, stacked in key order (invisible edges through a hidden separator node
+// between consecutive keys keep them from spreading sideways).
 std::string causal_graph_dot(const CausalGraph& graph);
 
 }  // namespace kv::viz

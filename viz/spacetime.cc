@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "viz/text.h"
@@ -36,20 +37,28 @@ Traffic traffic_of(const std::string& type) {
   return Traffic::kOther;
 }
 
-std::string traffic_style(Traffic t) {
+const char* traffic_color(Traffic t) {
   switch (t) {
     case Traffic::kClient:
-      return std::string("color=\"") + kClientColor + "\", fontcolor=\"" + kClientColor + "\"";
+      return kClientColor;
     case Traffic::kReplicate:
-      return std::string("color=\"") + kReplicateColor + "\", fontcolor=\"" + kReplicateColor +
-             "\"";
+      return kReplicateColor;
     case Traffic::kAntiEntropy:
-      return std::string("color=\"") + kAntiEntropyColor + "\", fontcolor=\"" +
-             kAntiEntropyColor + "\", style=dashed";
+      return kAntiEntropyColor;
     case Traffic::kOther:
-      return std::string("color=\"") + kOtherColor + "\", fontcolor=\"" + kOtherColor + "\"";
+      return kOtherColor;
   }
-  return "";
+  return kOtherColor;
+}
+
+// An arrow's colour and line style: anti-entropy dashed, anything crossing
+// the window's edge (or never arriving) dotted, the rest solid.
+std::string arrow_style(Traffic t, bool crossing) {
+  const std::string color = traffic_color(t);
+  std::string out = "color=\"" + color + "\", fontcolor=\"" + color + "\"";
+  if (crossing) return out + ", style=dotted";
+  if (t == Traffic::kAntiEntropy) return out + ", style=dashed";
+  return out;
 }
 
 std::string opt_version(const MessageBody& b) {
@@ -91,13 +100,16 @@ struct Message {
   size_t send = 0;                  // event index
   std::vector<size_t> deliveries;   // event indices
   std::optional<size_t> drop;       // event index
+  // A quiet anti-entropy digest: delivered, never lost, and the peer found
+  // nothing to send back (no ae_diff for its round). Counted, not drawn.
+  bool folded = false;
 };
 
 enum class Where { kBefore, kIn, kAfter };
 
 class Diagram {
  public:
-  Diagram(const History& h, const Window& w) : h_(h), w_(w) {}
+  Diagram(const History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
   SpacetimeResult draw(const std::string& note);
   size_t count_messages() const;
   void index_messages();
@@ -139,6 +151,7 @@ class Diagram {
 
   const History& h_;
   Window w_;
+  bool fold_ = true;
   std::map<uint64_t, Message> messages_;
   std::vector<std::string> lane_names_;
   std::map<std::string, size_t> lanes_;
@@ -147,8 +160,11 @@ class Diagram {
   struct Row {
     int64_t t_us = 0;
     bool first_of_instant = true;
+    size_t folded_before = 0;  // quiet digests sent since the previous row
   };
   std::vector<Row> rows_;
+  size_t folded_after_ = 0;  // quiet digests sent after the last row
+  size_t folded_total_ = 0;
   std::map<size_t, size_t> row_of_;           // event index -> row
   std::set<std::pair<size_t, size_t>> points_;  // (lane, row)
 };
@@ -164,9 +180,24 @@ void Diagram::index_messages() {
       if (!messages_[dr->id].drop) messages_[dr->id].drop = i;
     }
   }
+  if (!fold_) return;
+  // (round, from, to) of every ae_diff: the answers that found something.
+  std::set<std::tuple<uint64_t, std::string, std::string>> answered;
+  for (const auto& [id, m] : messages_) {
+    const auto& send = std::get<SendEvent>(h_.events[m.send].data);
+    if (send.body.type == "ae_diff" && send.body.round) {
+      answered.insert({*send.body.round, send.src, send.dest});
+    }
+  }
+  for (auto& [id, m] : messages_) {
+    const auto& send = std::get<SendEvent>(h_.events[m.send].data);
+    m.folded = send.body.type == "ae_digest" && send.body.round && !m.deliveries.empty() &&
+               !m.drop && answered.count({*send.body.round, send.dest, send.src}) == 0;
+  }
 }
 
 bool Diagram::drawn(const Message& m) const {
+  if (m.folded) return false;
   if (in(m.send)) return true;
   if (m.drop && in(*m.drop)) return true;
   return std::any_of(m.deliveries.begin(), m.deliveries.end(), [&](size_t d) { return in(d); });
@@ -181,7 +212,9 @@ size_t Diagram::count_messages() const {
 std::optional<size_t> Diagram::line_of_send(size_t n) const {
   size_t seen = 0;
   for (const Event& e : h_.events) {
-    if (std::holds_alternative<SendEvent>(e.data) && seen++ == n) return e.line;
+    const auto* send = std::get_if<SendEvent>(&e.data);
+    if (send == nullptr || messages_.at(send->id).folded) continue;
+    if (seen++ == n) return e.line;
   }
   return std::nullopt;
 }
@@ -191,7 +224,8 @@ std::string Diagram::suggest(size_t n) const {
   size_t seen = 0;
   std::optional<int64_t> first;
   for (const Event& e : h_.events) {
-    if (!std::holds_alternative<SendEvent>(e.data) || where(e) != Where::kIn) continue;
+    const auto* send = std::get_if<SendEvent>(&e.data);
+    if (send == nullptr || where(e) != Where::kIn || messages_.at(send->id).folded) continue;
     if (!first) first = e.t_us;
     if (++seen == n) {
       return "--from " + format_time_us(*first) + " --to " + format_time_us(e.t_us);
@@ -209,9 +243,11 @@ void Diagram::assign_rows() {
   // What a lane did on the current row: 1 sent, 2 anything else.
   std::map<size_t, int> used;
   std::set<uint64_t> sent_on_row;
+  size_t folded = 0;
   auto new_row = [&](int64_t t) {
     const bool first = rows_.empty() || rows_.back().t_us != t;
-    rows_.push_back(Row{t, first});
+    rows_.push_back(Row{t, first, folded});
+    folded = 0;
     used.clear();
     sent_on_row.clear();
   };
@@ -232,9 +268,15 @@ void Diagram::assign_rows() {
     if (where(e) != Where::kIn) continue;
     const EventData& d = e.data;
     if (const auto* s = std::get_if<SendEvent>(&d)) {
+      if (messages_[s->id].folded) {
+        ++folded;
+        ++folded_total_;
+        continue;
+      }
       place(i, s->src, 1, 0);
       sent_on_row.insert(s->id);
     } else if (const auto* dl = std::get_if<DeliverEvent>(&d)) {
+      if (messages_[dl->id].folded) continue;
       place(i, dl->dest, 2, dl->id);
     } else if (const auto* dr = std::get_if<DropEvent>(&d)) {
       // A loss is decided as the message leaves: its X hangs off the send.
@@ -254,6 +296,7 @@ void Diagram::assign_rows() {
       place(i, g->client, 2, 0);
     }
   }
+  folded_after_ = folded;
 }
 
 void Diagram::emit_bands(std::string& out) {
@@ -400,14 +443,13 @@ void Diagram::emit_messages(std::string& out, bool labels) {
     const auto& send = std::get<SendEvent>(h_.events[m.send].data);
     const size_t src = lane_of(send.src), dest = lane_of(send.dest);
     const Traffic traffic = traffic_of(send.body.type);
-    const std::string style = traffic_style(traffic);
     const std::string text = labels ? message_label(send.body) : std::string();
     const bool sent_in = in(m.send);
     const std::string from =
         sent_in ? point(src, row_of_[m.send])
                 : (where(h_.events[m.send]) == Where::kBefore ? top(src) : bottom(src));
-    auto attrs = [&](const std::string& extra, const std::string& label) {
-      std::string a = " [" + style + extra;
+    auto attrs = [&](bool crossing, const std::string& extra, const std::string& label) {
+      std::string a = " [" + arrow_style(traffic, crossing) + extra;
       if (!label.empty()) a += ", label=" + dot_quote(label);
       return a + "];\n";
     };
@@ -426,11 +468,11 @@ void Diagram::emit_messages(std::string& out, bool labels) {
       std::string extra;
       std::string label = take_label();
       if (k > 0) {
+        // The network's second copy of the message.
         extra += ", penwidth=2";
         label = label.empty() ? "dup" : label + " (dup)";
       }
-      if (!sent_in || at != Where::kIn) extra += ", style=dotted";
-      out += "  " + from + " -> " + to + attrs(extra, label);
+      out += "  " + from + " -> " + to + attrs(!sent_in || at != Where::kIn, extra, label);
     }
     bool ended = false;
     if (m.drop) {
@@ -450,18 +492,20 @@ void Diagram::emit_messages(std::string& out, bool labels) {
         }
         const std::string x_id = "x" + std::to_string(mark++);
         out += "  " + x_id +
-               " [shape=plaintext, fontname=\"Helvetica-Bold\", fontsize=9, fontcolor=\"" +
-               kDropColor + "\", label=" + dot_quote("X " + drop.reason) + ", pos=\"" +
+               " [shape=plaintext, fontname=\"Helvetica-Bold\", fontsize=11, fontcolor=\"" +
+               kDropColor + "\", width=0.12, height=0.12, margin=0, label=\"X\", pos=\"" +
                std::to_string(x) + "," + std::to_string(y) + "\"];\n";
-        out += "  " + from + " -> " + x_id +
-               attrs(std::string(", arrowhead=none") + (sent_in ? "" : ", style=dotted"),
-                     take_label());
+        // Why it was lost, in small print under the X.
+        out += "  " + x_id + "_why [shape=plaintext, fontsize=7, fontcolor=\"" + kDropColor +
+               "\", width=0.1, height=0.1, margin=0, label=" + dot_quote(drop.reason) +
+               ", pos=\"" + std::to_string(x) + "," + std::to_string(y - 10) + "\"];\n";
+        out += "  " + from + " -> " + x_id + attrs(!sent_in, ", arrowhead=none", take_label());
         ended = true;
       }
     }
     if (!ended && sent_in && m.deliveries.empty()) {
       // Dropped after the window, or still in flight when the history ends.
-      out += "  " + from + " -> " + bottom(dest) + attrs(", style=dotted", take_label());
+      out += "  " + from + " -> " + bottom(dest) + attrs(true, "", take_label());
     }
   }
 }
@@ -542,7 +586,17 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
             " messages: arrows carry no text (at most " + std::to_string(kMaxLabelledMessages) +
             " do); a narrower --from/--to window shows them.";
   }
-  if (rows_.empty()) note += (note.empty() ? "" : "\n") + std::string("Nothing happens in this window.");
+  if (folded_total_ > 0) {
+    note += (note.empty() ? "" : "\n") + std::to_string(folded_total_) +
+            (folded_total_ == 1 ? " anti-entropy digest that found nothing to repair is"
+                                : " anti-entropy digests that found nothing to repair are") +
+            " not drawn, only counted.";
+  }
+  if (rows_.empty()) {
+    note += (note.empty() ? "" : "\n") +
+            std::string(w_.kind == Window::Kind::kAll ? "No messages or faults in this history."
+                                                      : "Nothing happens in this window.");
+  }
 
   std::string title = "Space-time diagram: ";
   if (h_.start) {
@@ -571,11 +625,29 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
 
   std::string times;
   for (size_t r = 0; r < rows_.size(); ++r) {
-    if (!rows_[r].first_of_instant) continue;
-    times += "  t" + std::to_string(r) + " [shape=plaintext, fontsize=8, fontcolor=\"#666666\", " +
-             "label=" + dot_quote(format_time_us(rows_[r].t_us)) + ", pos=\"" +
+    // A row that continues an instant repeats its time, lighter.
+    const char* color = rows_[r].first_of_instant ? "#555555" : "#bbbbbb";
+    times += "  t" + std::to_string(r) + " [shape=plaintext, fontsize=8, fontcolor=\"" + color +
+             "\", label=" + dot_quote(format_time_us(rows_[r].t_us)) + ", pos=\"" +
              std::to_string(kTimeLabelX) + "," + std::to_string(row_y(r)) + "\"];\n";
   }
+  // Quiet anti-entropy digests: a grey count where they were left out.
+  std::string folds;
+  const int64_t fold_x = first_node_lane_ < lane_names_.size()
+                             ? (lane_x(first_node_lane_) + lane_x(lane_names_.size() - 1)) / 2
+                             : kFirstLaneX;
+  auto fold = [&](size_t n, int64_t y, const std::string& id) {
+    if (n == 0) return;
+    folds += "  " + id + " [shape=plaintext, fontsize=7, fontcolor=\"#c8a27a\", margin=0, " +
+             "width=0.1, height=0.1, label=" +
+             dot_quote("... " + std::to_string(n) + " quiet anti-entropy digest" +
+                       (n == 1 ? "" : "s") + " ...") +
+             ", pos=\"" + std::to_string(fold_x) + "," + std::to_string(y) + "\"];\n";
+  };
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    fold(rows_[r].folded_before, row_y(r) + kRowStep / 2, "fold" + std::to_string(r));
+  }
+  fold(folded_after_, bottom_y() + 6, "fold_end");
   const int64_t legend_x =
       lane_x(lane_names_.empty() ? 0 : lane_names_.size() - 1) + kLaneStep / 3 + 330;
 
@@ -591,6 +663,7 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   out += "  edge [fontname=\"Helvetica\", fontsize=8, arrowsize=0.6];\n";
   out += body;
   out += times;
+  out += folds;
   out += lifelines;
   out += marks;
   out += messages;
@@ -647,7 +720,7 @@ bool parse_window(const std::string& from, const std::string& to, Window& out,
 }
 
 SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
-  Diagram whole(history, options.window);
+  Diagram whole(history, options.window, options.fold_quiet_anti_entropy);
   whole.index_messages();
   const size_t count = whole.count_messages();
   if (count <= kMaxSpacetimeMessages) return whole.draw("");
@@ -656,7 +729,7 @@ SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& op
     const std::optional<size_t> cut = whole.line_of_send(kMaxSpacetimeMessages);
     Window beginning{Window::Kind::kLines, 1,
                      cut ? static_cast<int64_t>(*cut) - 1 : INT64_MAX};
-    Diagram part(history, beginning);
+    Diagram part(history, beginning, options.fold_quiet_anti_entropy);
     part.index_messages();
     std::string note = "Only the beginning is drawn: the run has " + std::to_string(count) +
                        " messages and a picture holds at most " +

@@ -52,6 +52,11 @@ struct SpacetimeOptions {
   Window window;
   // With window kAll: draw the beginning that fits instead of refusing.
   bool fit_whole_run = false;
+  // Anti-entropy digests that found nothing to repair (delivered, not lost,
+  // and no ae_diff answered their round) are periodic chatter that would
+  // bury everything else: they are counted in grey between rows, and said
+  // so in the title, instead of drawn. They do not count against the limit.
+  bool fold_quiet_anti_entropy = true;
 };
 
 struct SpacetimeResult {

@@ -1,5 +1,6 @@
 #include "viz/story.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -65,13 +66,14 @@ class Teller {
   }
   void on_apply(const Event& e, const ApplyEvent& a);
   void on_deliver(const Event& e, const DeliverEvent& d);
+  void on_drop(const Event& e, const DropEvent& d);
   const Request* request(const std::string& client, uint64_t msg_id) const {
     auto it = requests_.find({client, msg_id});
     return it == requests_.end() ? nullptr : &it->second;
   }
   std::string header() const;
   std::string faults() const;
-  std::string endings() const;
+  std::string endings();
 
   const History& h_;
   std::map<std::string, std::vector<std::string>> keys_;  // key -> sentences
@@ -144,12 +146,33 @@ void Teller::on_deliver(const Event& e, const DeliverEvent& d) {
   say(r->body->key, e, s);
 }
 
+void Teller::on_drop(const Event& e, const DropEvent& d) {
+  // Lost writes explain why replicas diverge and why clients retry.
+  const SendEvent* send = h_.find_send(d.id);
+  if (send == nullptr || send->body.key.empty() || !send->body.value || !send->body.clock) return;
+  const std::string v = version_text(*send->body.value, *send->body.clock);
+  const std::string& type = send->body.type;
+  std::string what;
+  if (type == "replicate") {
+    what = d.src + "'s replicate of " + v + " to " + d.dest;
+  } else if (type == "kv_put" || type == "kv_resolve") {
+    what = d.src + "'s " + (type == "kv_put" ? "put" : "resolve") + " of " + v + " to " + d.dest;
+  } else {
+    return;
+  }
+  say(send->body.key, e, what + " is lost (" + d.reason + ")");
+}
+
 std::string Teller::header() const {
   std::string out;
   if (h_.start) {
     out += "Run \"" + h_.start->scenario + "\"";
     if (h_.start->seed) out += " (seed " + std::to_string(*h_.start->seed) + ")";
-    out += h_.start->description.empty() ? "." : ": " + h_.start->description;
+    std::string description = h_.start->description;
+    while (!description.empty() && (description.back() == '\n' || description.back() == ' ')) {
+      description.pop_back();
+    }
+    out += description.empty() ? "." : ": " + description;
     out += "\n";
   } else {
     out += "Run from " + h_.path + " (no start line).\n";
@@ -193,10 +216,16 @@ std::string Teller::faults() const {
         case FaultEvent::Kind::kPartition:
           if (!f->groups.empty()) {
             s = "partition:";
+            std::set<std::string> listed;
             for (size_t g = 0; g < f->groups.size(); ++g) {
               s += (g == 0 ? " " : " | ") + names(f->groups[g]);
+              listed.insert(f->groups[g].begin(), f->groups[g].end());
             }
-            s += " (nodes not listed form one more group)";
+            std::vector<std::string> rest;
+            for (const std::string& n : h_.nodes()) {
+              if (listed.count(n) == 0) rest.push_back(n);
+            }
+            if (!rest.empty()) s += " | " + names(rest);
           } else if (!f->ring.empty()) {
             const size_t reach = f->ring_reach();
             s = "partition on the ring " + names(f->ring) + ": each node keeps its links to the " +
@@ -204,7 +233,10 @@ std::string Teller::faults() const {
           } else {
             s = "one-way partition: " + names(f->from) + " cannot reach " + names(f->to);
           }
-          if (!f->shape.empty()) s += " [" + f->shape + "]";
+          if (!f->shape.empty() && f->shape != "groups" && f->shape != "one-way" &&
+              f->shape != "majorities-ring") {
+            s += " (" + f->shape + ")";
+          }
           break;
         case FaultEvent::Kind::kHeal:
           s = "the network heals";
@@ -231,46 +263,61 @@ std::string Teller::faults() const {
   return out.empty() ? "" : "Faults and timeouts:\n" + out;
 }
 
-std::string Teller::endings() const {
-  // key -> (sibling list text -> live nodes holding exactly that)
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> live;
-  std::map<std::string, std::vector<std::string>> down;  // key -> "n2 holds ..."
-  std::vector<std::string> live_nodes;
-  bool any = false;
+std::string Teller::endings() {
+  // Per key, the live nodes grouped by the set of versions they hold (the
+  // order of siblings does not matter for convergence); groups in the order
+  // of their first node in the `final` lines.
+  struct Group {
+    std::string canonical;  // sorted version texts
+    std::string text;       // as the group's first node lists them
+    std::vector<std::string> nodes;
+  };
+  std::map<std::string, std::vector<Group>> live;
+  std::map<std::string, std::vector<std::string>> down;  // key -> "n2 (down) holds ..."
+  std::vector<const FinalEvent*> finals;
   for (const Event& e : h_.events) {
-    const auto* f = std::get_if<FinalEvent>(&e.data);
-    if (f == nullptr) continue;
-    any = true;
-    if (f->live) live_nodes.push_back(f->node);
-    std::set<std::string> held;
-    for (const auto& [key, versions] : f->store) {
-      std::vector<const VersionText*> vs;
-      for (const VersionText& v : versions) vs.push_back(&v);
-      const std::string text = vs.empty() ? "nothing" : list(vs);
-      held.insert(key);
-      if (f->live) {
-        live[key][text].push_back(f->node);
-      } else {
-        down[key].push_back(f->node + " (down) holds " + text);
+    if (const auto* f = std::get_if<FinalEvent>(&e.data)) finals.push_back(f);
+  }
+  if (finals.empty()) return "";
+  std::set<std::string> all_keys;
+  for (const auto& [key, sentences] : keys_) all_keys.insert(key);
+  for (const FinalEvent* f : finals) {
+    for (const auto& [key, versions] : f->store) all_keys.insert(key);
+  }
+  for (const FinalEvent* f : finals) {
+    for (const std::string& key : all_keys) {
+      std::vector<const VersionText*> held;
+      for (const auto& [k, versions] : f->store) {
+        if (k != key) continue;
+        for (const VersionText& v : versions) held.push_back(&v);
       }
-    }
-    if (f->live) {
-      for (const auto& [key, sentences] : keys_) {
-        if (held.count(key) == 0) live[key]["nothing"].push_back(f->node);
+      const std::string text = held.empty() ? "nothing" : list(held);
+      if (!f->live) {
+        if (!held.empty()) down[key].push_back(f->node + " (down) holds " + text);
+        continue;
+      }
+      std::vector<std::string> sorted;
+      for (const VersionText* v : held) sorted.push_back(version(*v));
+      std::sort(sorted.begin(), sorted.end());
+      std::string canonical;
+      for (const std::string& v : sorted) canonical += v + "\n";
+      std::vector<Group>& groups = live[key];
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const Group& g) { return g.canonical == canonical; });
+      if (it == groups.end()) {
+        groups.push_back(Group{canonical, text, {f->node}});
+      } else {
+        it->nodes.push_back(f->node);
       }
     }
   }
-  if (!any) return "";
   std::string out;
-  std::set<std::string> all_keys;
-  for (const auto& [key, s] : live) all_keys.insert(key);
-  for (const auto& [key, s] : down) all_keys.insert(key);
   for (const std::string& key : all_keys) {
     std::string s;
-    const auto& groups = live[key];
-    for (const auto& [text, nodes] : groups) {
-      s += (s.empty() ? "" : "; ") + names(nodes) + (nodes.size() == 1 ? " holds " : " hold ") +
-           text;
+    const std::vector<Group>& groups = live[key];
+    for (const Group& g : groups) {
+      s += (s.empty() ? "" : "; ") + names(g.nodes) + (g.nodes.size() == 1 ? " holds " : " hold ") +
+           g.text;
     }
     for (const std::string& d : down[key]) s += (s.empty() ? "" : "; ") + d;
     if (!groups.empty()) s += groups.size() == 1 ? " (converged)" : " (not converged)";
@@ -292,6 +339,8 @@ std::string Teller::tell() {
       current_[{sib->node, sib->key}] = sib->siblings;
     } else if (const auto* d = std::get_if<DeliverEvent>(&e.data)) {
       on_deliver(e, *d);
+    } else if (const auto* dr = std::get_if<DropEvent>(&e.data)) {
+      on_drop(e, *dr);
     }
   }
   std::string out = header();

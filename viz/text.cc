@@ -36,7 +36,7 @@ bool looks_like_non_string(std::string_view text) {
 }  // namespace
 
 std::string format_time_us(int64_t us) {
-  if (us < 0) return "-" + format_time_us(us == INT64_MIN ? INT64_MAX : -us);
+  if (us < 0) return std::string("-").append(format_time_us(us == INT64_MIN ? INT64_MAX : -us));
   const auto u = static_cast<uint64_t>(us);
   if (u < 1000) return std::to_string(u) + "us";
   if (u < 1000000) return scaled(u, 3) + "ms";
