@@ -86,7 +86,7 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
   report.siblings.title = "Causal graph of sibling creation";
   report.spacetime.title = "Space-time diagram";
   report.spacetime.note = spacetime.note;
-  if (!spacetime.note.empty()) complain("note: " + spacetime.note);
+  if (spacetime.cut) complain("note: " + spacetime.note);
 
   // A picture Graphviz could not draw does not stop the rest: the report is
   // still written (saying so), and the exit status says it in the end.
@@ -97,8 +97,7 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
     if (fatal) return kIoFailure;
     status = kIoFailure;
   }
-  if (picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime, fatal) !=
-      kOk) {
+  if (picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime, fatal) != kOk) {
     if (fatal) return kIoFailure;
     status = kIoFailure;
   }
@@ -125,8 +124,8 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
 
 }  // namespace
 
-int run_render(const std::string& history_path, const std::string& out_dir,
-               const std::string& from, const std::string& to) {
+int run_render(const std::string& history_path, const std::string& out_dir, const std::string& from,
+               const std::string& to) {
   OutputOptions o;
   std::string error;
   if (!viz::parse_window(from, to, o.spacetime.window, error)) {

@@ -28,6 +28,8 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -169,17 +171,17 @@ std::vector<std::pair<std::string, Field>> map_entries(const Field& map, const s
     fail(map.line, prefix(label) + "expected a map (key: value), got " + describe(map.node));
   }
   std::vector<std::pair<std::string, Field>> entries;
+  std::map<std::string, int> first_lines;
   for (auto it = map.node.begin(); it != map.node.end(); ++it) {
     const int key_line = line_of(it->first, map.line);
     if (!it->first.IsScalar()) {
       fail(key_line, prefix(label) + "a key must be a single word, got " + describe(it->first));
     }
     std::string key = it->first.Scalar();
-    for (const auto& [seen, field] : entries) {
-      if (seen == key) {
-        fail(key_line, join(map.path, key) + ": given twice (first on line " +
-                           std::to_string(field.key_line) + ")");
-      }
+    const auto [first, added] = first_lines.emplace(key, key_line);
+    if (!added) {
+      fail(key_line, join(map.path, key) + ": given twice (first on line " +
+                         std::to_string(first->second) + ")");
     }
     Field field{it->second, join(map.path, key), line_of(it->second, key_line), key_line};
     entries.emplace_back(std::move(key), std::move(field));
@@ -919,14 +921,19 @@ Json Loader::to_json(const Field& field, size_t depth) {
     return array;
   }
   Json object = Json::object();
+  // ordered_json's own insert looks keys up one by one; a set finds repeats
+  // and the members are appended, so a map of N keys costs N log N.
+  Json::object_t& members = object.get_ref<Json::object_t&>();
+  std::set<std::string> keys;
   for (auto it = field.node.begin(); it != field.node.end(); ++it) {
     const int key_line = line_of(it->first, field.line);
     std::string key = object_key(Field{it->first, field.path, key_line, key_line});
-    if (object.contains(key)) {
+    if (!keys.insert(key).second) {
       fail(key_line, prefix(field.path) + "key " + in_quotes(key) + " is given twice");
     }
-    object[key] =
+    Json value =
         to_json(Field{it->second, field.path, line_of(it->second, key_line), key_line}, depth + 1);
+    members.emplace_back(std::move(key), std::move(value));
   }
   return object;
 }

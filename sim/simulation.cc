@@ -352,7 +352,7 @@ void Simulation::Impl::write_send(const Message& m) {
   history.field_uint("id", m.id);
   history.field_string("src", endpoint_name(m.src));
   history.field_string("dest", endpoint_name(m.dest));
-  std::string& out = history.field("body");
+  std::string& out = history.value("body");
   out += "{\"type\": \"";
   out += type_name(m.type);
   out += '"';
@@ -549,7 +549,7 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
     history.begin(now(), "siblings");
     history.field_string("node", names[node]);
     history.field_string("key", key);
-    write_siblings(nodes[node].get(key), history.field("siblings"));
+    write_siblings(nodes[node].get(key), history.value("siblings"));
     history.end();
   }
   return outcome;
@@ -806,7 +806,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
 
 void Simulation::Impl::write_fault_nodes(std::string_view field,
                                          const std::vector<NodeIndex>& list) {
-  std::string& out = history.field(field);
+  std::string& out = history.value(field);
   out += '[';
   for (size_t i = 0; i < list.size(); ++i) {
     if (i > 0) out += ", ";
@@ -825,7 +825,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       history.field_string("fault", "partition");
       history.field_string("shape", p.shape);
       if (!p.groups.empty()) {
-        std::string& out = history.field("groups");
+        std::string& out = history.value("groups");
         out += '[';
         for (size_t g = 0; g < p.groups.size(); ++g) {
           if (g > 0) out += ", ";
@@ -958,7 +958,7 @@ void Simulation::Impl::write_finals() {
     history.begin(end, "final");
     history.field_string("node", names[i]);
     history.field_bool("live", !crashed[i]);
-    std::string& out = history.field("store");
+    std::string& out = history.value("store");
     out += '{';
     bool first = true;
     for (std::string_view key : nodes[i].store().sorted_keys()) {

@@ -65,8 +65,8 @@ size_t count(const std::string& text, const std::string& what) {
 }
 
 const KeyGraph& key_graph(const CausalGraph& g, const std::string& key) {
-  auto it = std::find_if(g.keys.begin(), g.keys.end(),
-                         [&](const KeyGraph& k) { return k.key == key; });
+  auto it =
+      std::find_if(g.keys.begin(), g.keys.end(), [&](const KeyGraph& k) { return k.key == key; });
   REQUIRE(it != g.keys.end());
   return *it;
 }
@@ -173,21 +173,26 @@ TEST_CASE("every malformed line is an error naming the file and line") {
   CHECK(error_of({R"({"t": 0, "kind": "start", "scenario": "s", "nodes": "n1"})"}) ==
         "H:1: field \"nodes\" must be a list of names, not a string");
   CHECK(error_of({R"({"t": 0, "kind": "end", "events": 1, "messages": 0})",
-                  R"({"t": 0, "kind": "fault", "fault": "heal"})"}) ==
-        "H:2: a line after \"end\"");
+                  R"({"t": 0, "kind": "fault", "fault": "heal"})"}) == "H:2: a line after \"end\"");
   CHECK(error_of({R"({"t": 0, "kind": "end", "events": 1})"}) ==
         "H:1: field \"messages\" is missing");
 }
 
 TEST_CASE("message lines must name messages that were sent, with the same ends") {
-  CHECK(error_of({R"({"t": 1, "kind": "send", "id": 0, "src": "c1", "dest": "n1", "body": {"type": "x"}})"}) ==
-        "H:1: field \"id\" must be at least 1");
-  CHECK(error_of({R"({"t": 1, "kind": "send", "id": 1, "src": "", "dest": "n1", "body": {"type": "x"}})"}) ==
-        "H:1: field \"src\" is an empty name");
+  CHECK(
+      error_of(
+          {R"({"t": 1, "kind": "send", "id": 0, "src": "c1", "dest": "n1", "body": {"type": "x"}})"}) ==
+      "H:1: field \"id\" must be at least 1");
+  CHECK(
+      error_of(
+          {R"({"t": 1, "kind": "send", "id": 1, "src": "", "dest": "n1", "body": {"type": "x"}})"}) ==
+      "H:1: field \"src\" is an empty name");
   CHECK(error_of({R"({"t": 1, "kind": "send", "id": 1, "src": "c1", "dest": "n1", "body": 3})"}) ==
         "H:1: field \"body\" must be an object");
-  CHECK(error_of({R"({"t": 1, "kind": "send", "id": 1, "src": "c1", "dest": "n1", "body": {"msg_id": 1}})"}) ==
-        "H:1: field \"body\" needs a string \"type\"");
+  CHECK(
+      error_of(
+          {R"({"t": 1, "kind": "send", "id": 1, "src": "c1", "dest": "n1", "body": {"msg_id": 1}})"}) ==
+      "H:1: field \"body\" needs a string \"type\"");
   CHECK(error_of({kSend1, kSend1}) == "H:2: message 1 was already sent (line 1)");
   CHECK(error_of({R"({"t": 1, "kind": "deliver", "id": 9, "src": "c1", "dest": "n1"})"}) ==
         "H:1: message 9 was never sent");
@@ -200,46 +205,77 @@ TEST_CASE("message lines must name messages that were sent, with the same ends")
 
 TEST_CASE("apply lines are checked field by field") {
   const std::string head = R"({"t": 1, "kind": "apply", "node": "n1", "key": "x", "value": "v", )";
-  CHECK(error_of({head + R"("clock": [1], "op": "merge", "msg": 0, "result": "applied", "siblings": 1})"}) ==
-        "H:1: field \"op\" must be put, resolve, replicate or anti_entropy, not \"merge\"");
-  CHECK(error_of({head + R"("clock": [1], "op": "replicate", "msg": 0, "result": "ok", "siblings": 1})"}) ==
-        "H:1: field \"result\" must be applied, duplicate or stale, not \"ok\"");
-  CHECK(error_of({head + R"("clock": [1], "op": "put", "msg": 0, "result": "applied", "siblings": 1, "status": "written"})"}) ==
-        "H:1: field \"client\" is missing");
-  CHECK(error_of({head + R"("clock": [1], "op": "put", "msg": 0, "result": "applied", "siblings": 1, "status": "fine", "client": "c1"})"}) ==
-        "H:1: field \"status\" must be written, conflict, resolved or rejected, not \"fine\"");
-  CHECK(error_of({head + R"("clock": [1], "op": "replicate", "msg": 5, "result": "applied", "siblings": 1})"}) ==
-        "H:1: message 5 was never sent");
-  CHECK(error_of({head + R"("clock": "[1]", "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
-        "H:1: field \"clock\" must be an array of non-negative integers, not a string");
-  CHECK(error_of({head + R"("clock": [1, -2], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
-        "H:1: field \"clock\" must hold non-negative integers that fit in 64 bits");
-  CHECK(error_of({head + R"("clock": [18446744073709551616], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
-        "H:1: field \"clock\" must hold non-negative integers that fit in 64 bits");
+  CHECK(
+      error_of({head +
+                R"("clock": [1], "op": "merge", "msg": 0, "result": "applied", "siblings": 1})"}) ==
+      "H:1: field \"op\" must be put, resolve, replicate or anti_entropy, not \"merge\"");
+  CHECK(
+      error_of({head +
+                R"("clock": [1], "op": "replicate", "msg": 0, "result": "ok", "siblings": 1})"}) ==
+      "H:1: field \"result\" must be applied, duplicate or stale, not \"ok\"");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": [1], "op": "put", "msg": 0, "result": "applied", "siblings": 1, "status": "written"})"}) ==
+      "H:1: field \"client\" is missing");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": [1], "op": "put", "msg": 0, "result": "applied", "siblings": 1, "status": "fine", "client": "c1"})"}) ==
+      "H:1: field \"status\" must be written, conflict, resolved or rejected, not \"fine\"");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": [1], "op": "replicate", "msg": 5, "result": "applied", "siblings": 1})"}) ==
+      "H:1: message 5 was never sent");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": "[1]", "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
+      "H:1: field \"clock\" must be an array of non-negative integers, not a string");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": [1, -2], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
+      "H:1: field \"clock\" must hold non-negative integers that fit in 64 bits");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": [18446744073709551616], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
+      "H:1: field \"clock\" must hold non-negative integers that fit in 64 bits");
   std::string long_clock = "[0";
   for (size_t i = 0; i < kMaxClockSlots; ++i) long_clock += ", 0";
   CHECK(error_of({head + "\"clock\": " + long_clock +
                   R"(], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
         "H:1: field \"clock\" has 4097 slots, more than 4096");
-  CHECK(error_of({R"({"t": 1, "kind": "apply", "node": "n1", "key": "x", "clock": [1], "op": "put"})"}) ==
-        "H:1: field \"value\" is missing");
+  CHECK(
+      error_of(
+          {R"({"t": 1, "kind": "apply", "node": "n1", "key": "x", "clock": [1], "op": "put"})"}) ==
+      "H:1: field \"value\" is missing");
   // A big value is fine: it is kept as its JSON text.
-  CHECK(error_of({head + R"("clock": [18446744073709551615], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
-        "(accepted)");
+  CHECK(
+      error_of(
+          {head +
+           R"("clock": [18446744073709551615], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
+      "(accepted)");
 }
 
 TEST_CASE("versions, faults, timeouts and final stores are checked") {
-  CHECK(error_of({R"({"t": 1, "kind": "siblings", "node": "n1", "key": "x", "siblings": [{"value": 1}]})"}) ==
-        "H:1: field \"siblings\" holds a version without \"value\" or \"clock\"");
+  CHECK(
+      error_of(
+          {R"({"t": 1, "kind": "siblings", "node": "n1", "key": "x", "siblings": [{"value": 1}]})"}) ==
+      "H:1: field \"siblings\" holds a version without \"value\" or \"clock\"");
   CHECK(error_of({R"({"t": 1, "kind": "siblings", "node": "n1", "key": "x", "siblings": [7]})"}) ==
         "H:1: field \"siblings\" must hold versions {\"value\": .., \"clock\": [..]}");
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "groups"})"}) ==
         "H:1: a partition needs \"groups\", \"ring\", or \"from\" and \"to\"");
-  CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "groups": [["n1"], "n2"]})"}) ==
-        "H:1: field \"groups\" must be a list of names, not a string");
+  CHECK(
+      error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "groups": [["n1"], "n2"]})"}) ==
+      "H:1: field \"groups\" must be a list of names, not a string");
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "crash"})"}) ==
         "H:1: field \"node\" is missing");
-  CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "crash", "node": "n1", "amnesia": "yes"})"}) ==
+  CHECK(error_of(
+            {R"({"t": 1, "kind": "fault", "fault": "crash", "node": "n1", "amnesia": "yes"})"}) ==
         "H:1: field \"amnesia\" must be true or false, not a string");
   CHECK(error_of({R"({"t": 1, "kind": "timeout", "client": "c1", "msg_id": 1, "node": "n2"})"}) ==
         "H:1: field \"attempt\" is missing");
@@ -249,13 +285,17 @@ TEST_CASE("versions, faults, timeouts and final stores are checked") {
         "H:1: field \"store\" must be an object {key: [versions]}");
   CHECK(error_of({R"({"t": 1, "kind": "final", "node": "n1", "live": 1, "store": {}})"}) ==
         "H:1: field \"live\" must be true or false, not an integer");
-  CHECK(error_of({R"({"t": 1, "kind": "final", "node": "n1", "live": true, "store": {"x": [{"value": 1, "clock": [-1]}]}})"}) ==
-        "H:1: field \"store\" holds a version whose clock must hold non-negative integers that fit in 64 bits");
+  CHECK(
+      error_of(
+          {R"({"t": 1, "kind": "final", "node": "n1", "live": true, "store": {"x": [{"value": 1, "clock": [-1]}]}})"}) ==
+      "H:1: field \"store\" holds a version whose clock must hold non-negative integers that fit "
+      "in 64 bits");
 }
 
 TEST_CASE("unknown kinds and faults are skipped with a warning") {
   const ReadResult r = read_history_text(
-      "{\"t\": 0, \"kind\": \"checkpoint\"}\n{\"t\": 1, \"kind\": \"fault\", \"fault\": \"solar-flare\"}\n",
+      "{\"t\": 0, \"kind\": \"checkpoint\"}\n{\"t\": 1, \"kind\": \"fault\", \"fault\": "
+      "\"solar-flare\"}\n",
       "H");
   REQUIRE(r.status == ReadResult::Status::kOk);
   CHECK(r.history->events.empty());
@@ -284,8 +324,8 @@ TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
 }
 
 TEST_CASE("deep nesting and long lines are refused before parsing") {
-  std::string deep = R"({"t": 0, "kind": "x", "v": )" + std::string(100, '[') +
-                     std::string(100, ']') + "}";
+  std::string deep =
+      R"({"t": 0, "kind": "x", "v": )" + std::string(100, '[') + std::string(100, ']') + "}";
   CHECK(error_of({deep}) == "H:1: nested deeper than 64 levels");
   // Brackets inside strings do not count.
   CHECK(error_of({R"({"t": 0, "kind": "x", "v": ")" + std::string(100, '[') + "\"}"}) ==
@@ -468,17 +508,15 @@ std::string put_line(int64_t t, const std::string& node, const std::string& valu
                      const std::string& clock, const std::string& result = "applied",
                      const std::string& op = "put") {
   return "{\"t\": " + std::to_string(t) + ", \"kind\": \"apply\", \"node\": \"" + node +
-         "\", \"key\": \"k\", \"value\": \"" + value + "\", \"clock\": " + clock +
-         ", \"op\": \"" + op + "\", \"msg\": 0, \"result\": \"" + result +
-         "\", \"siblings\": 1, \"status\": \"" + (result == "stale" ? "rejected" : "written") +
-         "\", \"client\": \"c1\"}";
+         "\", \"key\": \"k\", \"value\": \"" + value + "\", \"clock\": " + clock + ", \"op\": \"" +
+         op + "\", \"msg\": 0, \"result\": \"" + result + "\", \"siblings\": 1, \"status\": \"" +
+         (result == "stale" ? "rejected" : "written") + "\", \"client\": \"c1\"}";
 }
 
 std::string siblings_line(int64_t t, const std::string& node,
                           const std::vector<std::pair<std::string, std::string>>& versions) {
-  std::string out = "{\"t\": " + std::to_string(t) +
-                    ", \"kind\": \"siblings\", \"node\": \"" + node +
-                    "\", \"key\": \"k\", \"siblings\": [";
+  std::string out = "{\"t\": " + std::to_string(t) + ", \"kind\": \"siblings\", \"node\": \"" +
+                    node + "\", \"key\": \"k\", \"siblings\": [";
   for (size_t i = 0; i < versions.size(); ++i) {
     out += (i ? ", " : "") + std::string("{\"value\": \"") + versions[i].first +
            "\", \"clock\": " + versions[i].second + "}";
@@ -509,7 +547,8 @@ TEST_CASE("edges are the transitive reduction of dominance") {
   CHECK(has_edge(k, 2, 3, GraphEdge::Kind::kSupersedes));
 }
 
-TEST_CASE("clocks equal under zero padding are one version; equal clocks with other values are two") {
+TEST_CASE(
+    "clocks equal under zero padding are one version; equal clocks with other values are two") {
   const History h = parse({put_line(1, "n1", "a", "[1]"), put_line(2, "n2", "a", "[1, 0]"),
                            put_line(3, "n2", "b", "[1, 0]"),
                            siblings_line(3, "n2", {{"a", "[1]"}, {"b", "[1, 0]"}})});
@@ -522,11 +561,11 @@ TEST_CASE("clocks equal under zero padding are one version; equal clocks with ot
 }
 
 TEST_CASE("growing sibling sets share one box; each version says where it first conflicted") {
-  const History h = parse({put_line(1, "n1", "a", "[1]"), siblings_line(1, "n1", {{"a", "[1]"}}),
-                           put_line(2, "n1", "b", "[1]"),
-                           siblings_line(2, "n1", {{"a", "[1]"}, {"b", "[1]"}}),
-                           put_line(3, "n2", "c", "[1]"),
-                           siblings_line(3, "n2", {{"c", "[1]"}, {"a", "[1]"}, {"b", "[1]"}})});
+  const History h =
+      parse({put_line(1, "n1", "a", "[1]"), siblings_line(1, "n1", {{"a", "[1]"}}),
+             put_line(2, "n1", "b", "[1]"), siblings_line(2, "n1", {{"a", "[1]"}, {"b", "[1]"}}),
+             put_line(3, "n2", "c", "[1]"),
+             siblings_line(3, "n2", {{"c", "[1]"}, {"a", "[1]"}, {"b", "[1]"}})});
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   CHECK(k.same_rank == std::vector<std::vector<size_t>>{{0, 1, 2}});
@@ -568,9 +607,9 @@ TEST_CASE("a version a node holds but no client wrote is drawn and marked") {
 }
 
 TEST_CASE("a stale write later accepted elsewhere is an accepted version") {
-  const History h = parse({put_line(1, "n1", "new", "[2]"), siblings_line(1, "n1", {{"new", "[2]"}}),
-                           put_line(2, "n1", "old", "[1]", "stale"),
-                           put_line(3, "n2", "old", "[1]")});
+  const History h =
+      parse({put_line(1, "n1", "new", "[2]"), siblings_line(1, "n1", {{"new", "[2]"}}),
+             put_line(2, "n1", "old", "[1]", "stale"), put_line(3, "n2", "old", "[1]")});
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   REQUIRE(k.vertices.size() == 2);
@@ -630,13 +669,14 @@ TEST_CASE("partition-heal: every message is an arrow or ends in an X, the partit
   const SpacetimeResult r = spacetime_dot(load("viz_partition_heal.jsonl"), {});
   REQUIRE(r.ok);
   CHECK(r.note.empty());
+  CHECK_FALSE(r.cut);
   const std::string& dot = r.dot;
   CHECK(dot.find("layout=nop") != std::string::npos);
   // 22 messages: 19 delivered arrows + 3 to an X (the partition drops).
   CHECK(count(dot, "label=\"X\"") == 3);
   CHECK(count(dot, "label=\"partition\"") == 3);
   CHECK(count(dot, "\"#2ca02c\", fontcolor=\"#2ca02c\"") == 6);  // replicate arrows
-  CHECK(count(dot, "color=\"#ff7f0e\", fontcolor") == 6);  // ae arrows: messages 9 to 14
+  CHECK(count(dot, "color=\"#ff7f0e\", fontcolor") == 6);        // ae arrows: messages 9 to 14
   CHECK(count(dot, " [shape=box, style=filled, color=\"#f4cccc\"") == 1);  // one band
   CHECK(dot.find("label=\"partition n1 | n2 n3\"") != std::string::npos);
   CHECK(dot.find("label=\"heal\"") != std::string::npos);
@@ -685,8 +725,11 @@ TEST_CASE("a window draws what crosses its edges dotted, and says what it shows"
   CHECK(r.dot.find("resolve") == std::string::npos);
 }
 
-TEST_CASE("too many messages: an error asking for a narrower window, or the beginning with a note") {
-  std::string text = "{\"t\": 0, \"kind\": \"start\", \"scenario\": \"s\", \"seed\": 1, \"nodes\": [\"n1\", \"n2\"], \"description\": \"\"}\n";
+TEST_CASE(
+    "too many messages: an error asking for a narrower window, or the beginning with a note") {
+  std::string text =
+      "{\"t\": 0, \"kind\": \"start\", \"scenario\": \"s\", \"seed\": 1, \"nodes\": [\"n1\", "
+      "\"n2\"], \"description\": \"\"}\n";
   const size_t n = kMaxSpacetimeMessages + 10;
   for (size_t i = 1; i <= n; ++i) {
     const std::string id = std::to_string(i), t = std::to_string(i * 10);
@@ -701,12 +744,14 @@ TEST_CASE("too many messages: an error asking for a narrower window, or the begi
   REQUIRE(read.status == ReadResult::Status::kOk);
   const SpacetimeResult refused = spacetime_dot(*read.history, {});
   CHECK_FALSE(refused.ok);
-  CHECK(refused.error.rfind("the window has 2010 messages; a space-time diagram holds at most 2000", 0) == 0);
+  CHECK(refused.error.rfind("the window has 2010 messages; a space-time diagram holds at most 2000",
+                            0) == 0);
   CHECK(refused.error.find("(e.g. --from 10us --to 18ms)") != std::string::npos);
   SpacetimeOptions fit;
   fit.fit_whole_run = true;
   const SpacetimeResult beginning = spacetime_dot(*read.history, fit);
   REQUIRE(beginning.ok);
+  CHECK(beginning.cut);
   CHECK(beginning.note.find("Only the beginning is drawn: the run has 2010 messages") == 0);
   CHECK(beginning.note.find("starting at line 4002") != std::string::npos);
   CHECK(count(beginning.dot, "\"#2ca02c\", fontcolor") == 2000);
@@ -791,8 +836,7 @@ TEST_CASE("replicas holding the same siblings in another order have converged") 
       {R"({"t": 9, "kind": "final", "node": "n1", "live": true, "store": {"k": [{"value": "a", "clock": [1, 0]}, {"value": "b", "clock": [0, 1]}]}})",
        R"({"t": 9, "kind": "final", "node": "n2", "live": true, "store": {"k": [{"value": "b", "clock": [0, 1]}, {"value": "a", "clock": [1, 0]}]}})",
        R"({"t": 9, "kind": "final", "node": "n3", "live": false, "store": {}})"});
-  CHECK(tell_story(h).find("  k: n1 n2 hold a@[1,0], b@[0,1] (converged)\n") !=
-        std::string::npos);
+  CHECK(tell_story(h).find("  k: n1 n2 hold a@[1,0], b@[0,1] (converged)\n") != std::string::npos);
 }
 
 // ---- the report ----
@@ -804,8 +848,9 @@ TEST_CASE("the report is self-contained, escapes everything and shows the summar
   in.summary_json =
       R"({"checks": {"converged": {"ok": false, "detail": "n1 <> n2 on a & b"}, "no lost write": {"ok": true, "detail": ""}, "odd": 3}, "figures": {"messages": 13, "p99 delay us": 4800.5}, "seed": 3})";
   in.siblings.title = "Causal graph";
-  in.siblings.svg = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"x\" \"http://www.w3.org/x\">\n"
-                    "<svg width=\"1pt\"><g/></svg>\n";
+  in.siblings.svg =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"x\" \"http://www.w3.org/x\">\n"
+      "<svg width=\"1pt\"><g/></svg>\n";
   in.spacetime.title = "Space-time";
   in.spacetime.dot_file = "spacetime.dot";
   in.story = "t=1ms <story>\n";
@@ -830,6 +875,28 @@ TEST_CASE("the report is self-contained, escapes everything and shows the summar
   }
 }
 
+TEST_CASE("a check's other fields are shown after its detail") {
+  const History h = load("viz_crash_loss.jsonl");
+  ReportInput in;
+  in.history = &h;
+  in.summary_json =
+      R"({"checks": {"no_lost_write": {"ok": true, "holds": false, "expected": false, "detail": "1 lost"}}})";
+  CHECK(report_html(in).find("<td>1 lost (holds: false, expected: false)</td>") !=
+        std::string::npos);
+}
+
+TEST_CASE("a long story is cut in the report, which says where the rest is") {
+  const History h = load("viz_crash_loss.jsonl");
+  ReportInput in;
+  in.history = &h;
+  for (size_t i = 0; i < kMaxReportStoryLines + 5; ++i)
+    in.story += "line " + std::to_string(i) + "\n";
+  const std::string html = report_html(in);
+  CHECK(html.find("line 4999\n") != std::string::npos);
+  CHECK(html.find("line 5000\n") == std::string::npos);
+  CHECK(html.find("The first 5000 lines of the story") != std::string::npos);
+}
+
 TEST_CASE("a summary that is not a JSON object is reported, not fatal") {
   const History h = load("viz_crash_loss.jsonl");
   ReportInput in;
@@ -850,8 +917,7 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
   std::filesystem::create_directories(dir);
   const History h = load("viz_partition_heal.jsonl");
   const std::string base = (dir / "siblings").string();
-  const RenderResult r =
-      write_picture(causal_graph_dot(build_causal_graph(h)), base, "dot", true);
+  const RenderResult r = write_picture(causal_graph_dot(build_causal_graph(h)), base, "dot", true);
   REQUIRE_MESSAGE(r.ok, r.error);
   CHECK(r.dot_written);
   CHECK(std::filesystem::exists(base + ".dot"));

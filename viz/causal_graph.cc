@@ -272,9 +272,8 @@ void Builder::finish_key(KeyBuild& k) {
   }
   std::vector<std::pair<uint64_t, uint64_t>> sums(n);
   for (size_t v = 0; v < n; ++v) sums[v] = clock_sum(g.vertices[v].version.clock);
-  std::sort(held.begin(), held.end(), [&](size_t a, size_t b) {
-    return sums[a] != sums[b] ? sums[a] > sums[b] : a < b;
-  });
+  std::sort(held.begin(), held.end(),
+            [&](size_t a, size_t b) { return sums[a] != sums[b] ? sums[a] > sums[b] : a < b; });
   // Transitive reduction: walking the versions below w from the largest
   // clock sum down, u is a direct predecessor iff no direct predecessor
   // found so far dominates it (anything between u and w has a larger sum).
@@ -402,16 +401,23 @@ const char* const kRejectColor = "#999999";
 std::string html_text(std::string_view text) {
   std::string out;
   for (const char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
 
-std::string op_word(ApplyOp op) { return op == ApplyOp::kResolve ? "resolve" : "put"; }
+std::string op_word(ApplyOp op) {
+  return op == ApplyOp::kResolve ? "resolve" : "put";
+}
 
 std::string arrivals_text(const GraphVertex& v) {
   std::vector<const Arrival*> others;
@@ -459,7 +465,9 @@ std::string vertex_label(const GraphVertex& v) {
                        format_time_us(v.conflict_t_us)) +
              "</font>";
   }
-  if (v.lost) label += "<br/><b><font color=\"#d62728\">LOST: no live node holds it or a newer version</font></b>";
+  if (v.lost)
+    label +=
+        "<br/><b><font color=\"#d62728\">LOST: no live node holds it or a newer version</font></b>";
   if (!v.final_on.empty()) {
     std::string on = "final on";
     for (const std::string& node : v.final_on) on += " " + node;
@@ -493,9 +501,8 @@ std::string edge_attributes(const GraphEdge& e) {
     case GraphEdge::Kind::kMerged:
       return std::string(" [color=\"") + kMergeColor + "\", penwidth=2]";
     case GraphEdge::Kind::kRejected:
-      return std::string(" [dir=back, style=dashed, color=\"") + kRejectColor +
-             "\", fontcolor=\"" + kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) +
-             "]";
+      return std::string(" [dir=back, style=dashed, color=\"") + kRejectColor + "\", fontcolor=\"" +
+             kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) + "]";
   }
   return "";
 }
@@ -525,7 +532,9 @@ std::string legend() {
 
 }  // namespace
 
-CausalGraph build_causal_graph(const History& history) { return Builder(history).build(); }
+CausalGraph build_causal_graph(const History& history) {
+  return Builder(history).build();
+}
 
 std::string causal_graph_dot(const CausalGraph& graph) {
   std::string out;
@@ -578,8 +587,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     for (const SiblingLink& l : key.links) {
       if (group_of[l.a] != std::string::npos && group_of[l.a] == group_of[l.b]) continue;
       out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
-             kSiblingColor + "\", fontcolor=\"" + kSiblingColor +
-             "\", constraint=false, xlabel=" +
+             kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\", constraint=false, xlabel=" +
              dot_quote("siblings\n" + l.node + " " + format_time_us(l.t_us)) + "];\n";
     }
     out += "  }\n";
@@ -590,8 +598,8 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     const std::string sep = "sep" + std::to_string(k);
     out += "  " + sep + " [style=invis, shape=point, width=0, height=0, label=\"\"];\n";
     for (size_t v = 0; v < graph.keys[k].vertices.size(); ++v) {
-      out += "  k" + std::to_string(k) + "_v" + std::to_string(v) + " -> " + sep +
-             " [style=invis];\n";
+      out +=
+          "  k" + std::to_string(k) + "_v" + std::to_string(v) + " -> " + sep + " [style=invis];\n";
     }
     const KeyGraph& next = graph.keys[k + 1];
     std::vector<bool> held_down(next.vertices.size(), false);

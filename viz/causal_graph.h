@@ -60,12 +60,12 @@ struct GraphVertex {
   ApplyOp op = ApplyOp::kPut;
   int64_t t_us = 0;
   size_t line = 0;
-  std::vector<Arrival> arrivals;       // first arrival per node, in time order
-  bool ever_sibling = false;           // held next to a concurrent version
+  std::vector<Arrival> arrivals;  // first arrival per node, in time order
+  bool ever_sibling = false;      // held next to a concurrent version
   // Where and when it was first held as a sibling (the conflict detected).
   std::string conflict_node;
   int64_t conflict_t_us = 0;
-  std::vector<std::string> final_on;   // live nodes holding it at the end
+  std::vector<std::string> final_on;  // live nodes holding it at the end
   // Accepted, yet at the end no live node holds it or anything above it.
   bool lost = false;
 };

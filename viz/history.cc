@@ -63,8 +63,7 @@ bool as_clock(const Json& j, Clock& out, std::string& why) {
     return false;
   }
   if (j.size() > kMaxClockSlots) {
-    why = "has " + std::to_string(j.size()) + " slots, more than " +
-          std::to_string(kMaxClockSlots);
+    why = "has " + std::to_string(j.size()) + " slots, more than " + std::to_string(kMaxClockSlots);
     return false;
   }
   std::vector<uint64_t> slots;
@@ -261,19 +260,28 @@ MessageBody read_body(const Json& body) {
 }
 
 bool parse_op(const std::string& text, ApplyOp& op) {
-  if (text == "put") op = ApplyOp::kPut;
-  else if (text == "resolve") op = ApplyOp::kResolve;
-  else if (text == "replicate") op = ApplyOp::kReplicate;
-  else if (text == "anti_entropy") op = ApplyOp::kAntiEntropy;
-  else return false;
+  if (text == "put")
+    op = ApplyOp::kPut;
+  else if (text == "resolve")
+    op = ApplyOp::kResolve;
+  else if (text == "replicate")
+    op = ApplyOp::kReplicate;
+  else if (text == "anti_entropy")
+    op = ApplyOp::kAntiEntropy;
+  else
+    return false;
   return true;
 }
 
 bool parse_result(const std::string& text, ApplyResult& result) {
-  if (text == "applied") result = ApplyResult::kApplied;
-  else if (text == "duplicate") result = ApplyResult::kDuplicate;
-  else if (text == "stale") result = ApplyResult::kStale;
-  else return false;
+  if (text == "applied")
+    result = ApplyResult::kApplied;
+  else if (text == "duplicate")
+    result = ApplyResult::kDuplicate;
+  else if (text == "stale")
+    result = ApplyResult::kStale;
+  else
+    return false;
   return true;
 }
 
@@ -300,8 +308,7 @@ class Reader {
     }
   }
 
-  bool read_event(Fields& f, const std::string& kind, EventData& out, bool& skip,
-                  size_t number);
+  bool read_event(Fields& f, const std::string& kind, EventData& out, bool& skip, size_t number);
   bool read_fault(Fields& f, FaultEvent& out, bool& skip, size_t number);
   // The message `id` must have been sent; for deliver/drop with the same ends.
   bool check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest);
@@ -568,8 +575,8 @@ bool is_node_name(const std::string& name) {
 }  // namespace
 
 const SendEvent* History::find_send(uint64_t id) const {
-  auto it = std::lower_bound(send_index.begin(), send_index.end(),
-                             std::pair<uint64_t, size_t>{id, 0});
+  auto it =
+      std::lower_bound(send_index.begin(), send_index.end(), std::pair<uint64_t, size_t>{id, 0});
   if (it == send_index.end() || it->first != id) return nullptr;
   return &std::get<SendEvent>(events[it->second].data);
 }
@@ -680,8 +687,8 @@ ReadResult read_history_file(const std::string& path) {
   if (read_error) {
     // A directory opens but does not read (EISDIR): that is the caller
     // naming the wrong thing, not a failing disk.
-    result.status = saved_errno == EISDIR ? ReadResult::Status::kBadInput
-                                          : ReadResult::Status::kIoError;
+    result.status =
+        saved_errno == EISDIR ? ReadResult::Status::kBadInput : ReadResult::Status::kIoError;
     result.error = path + ": cannot read: " + std::strerror(saved_errno);
     return result;
   }

@@ -62,11 +62,11 @@ struct MessageBody {
   std::string key;
   std::optional<std::string> value;  // JSON text
   std::optional<Clock> clock;
-  std::string status;                     // replies to puts and resolves
-  std::optional<uint64_t> siblings;       // a `conflict` reply's count
+  std::string status;                              // replies to puts and resolves
+  std::optional<uint64_t> siblings;                // a `conflict` reply's count
   std::optional<std::vector<VersionText>> values;  // kv_get_ok
-  std::optional<uint64_t> round;          // ae_*
-  std::optional<uint64_t> versions;       // ae_diff / ae_push: how many versions
+  std::optional<uint64_t> round;                   // ae_*
+  std::optional<uint64_t> versions;                // ae_diff / ae_push: how many versions
 };
 
 struct StartEvent {
@@ -162,9 +162,9 @@ struct EndEvent {
   uint64_t messages = 0;
 };
 
-using EventData = std::variant<StartEvent, SendEvent, DuplicateEvent, DeliverEvent, DropEvent,
-                               ApplyEvent, SiblingsEvent, FaultEvent, TimeoutEvent, GiveUpEvent,
-                               FinalEvent, EndEvent>;
+using EventData =
+    std::variant<StartEvent, SendEvent, DuplicateEvent, DeliverEvent, DropEvent, ApplyEvent,
+                 SiblingsEvent, FaultEvent, TimeoutEvent, GiveUpEvent, FinalEvent, EndEvent>;
 
 struct Event {
   int64_t t_us = 0;

@@ -118,11 +118,12 @@ bool render_isolated(const std::string& dot_text, const std::string& base,
   }
   char buffer[4096];
   ssize_t n = 0;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) said.append(buffer, static_cast<size_t>(n));
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0)
+    said.append(buffer, static_cast<size_t>(n));
   ::close(fds[0]);
   if (timed_out) {
-    error = "Graphviz took more than " + std::to_string(kRenderTimeLimitSeconds) +
-            " s to draw " + base + ".dot; stopped";
+    error = "Graphviz took more than " + std::to_string(kRenderTimeLimitSeconds) + " s to draw " +
+            base + ".dot; stopped";
     return false;
   }
   if (WIFSIGNALED(status)) {

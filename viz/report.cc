@@ -53,6 +53,13 @@ std::string checks_table(const Json& checks) {
       if (d != check.end()) {
         detail = d->is_string() ? d->get<std::string>() : shown_json(*d);
       }
+      // Whatever else the check says (e.g. holds / expected), as name: JSON.
+      std::string more;
+      for (const auto& [field, value] : check.items()) {
+        if (field == "ok" || field == "detail") continue;
+        more += (more.empty() ? "" : ", ") + field + ": " + shown_json(value);
+      }
+      if (!more.empty()) detail += (detail.empty() ? "(" : " (") + more + ")";
     } else {
       detail = shown_json(check);
     }
@@ -108,7 +115,8 @@ std::string summary_section(const ReportInput& in) {
     other += "<tr><td>" + html_escape(name) + "</td><td>" + html_escape(shown_json(value)) +
              "</td></tr>\n";
   }
-  if (!other.empty()) out += "<table>\n<tr><th>more</th><th>value</th></tr>\n" + other + "</table>\n";
+  if (!other.empty())
+    out += "<table>\n<tr><th>more</th><th>value</th></tr>\n" + other + "</table>\n";
   return out;
 }
 
@@ -118,10 +126,11 @@ std::string picture_section(const std::string& id, const Picture& p) {
   const std::string svg = inline_svg(p.svg);
   if (!svg.empty()) return out + "<div class=\"pic\">\n" + svg + "\n</div>\n";
   if (!p.dot_file.empty()) {
-    out += "<p class=\"meta\">Not drawn here (this kvsim was built without Graphviz, or "
-           "drawing was not asked for). The picture's DOT is <code>" +
-           html_escape(p.dot_file) + "</code> beside this file: <code>dot -Tsvg -O " +
-           html_escape(p.dot_file) + "</code> draws it.</p>\n";
+    out +=
+        "<p class=\"meta\">Not drawn here (this kvsim was built without Graphviz, or "
+        "drawing was not asked for). The picture's DOT is <code>" +
+        html_escape(p.dot_file) + "</code> beside this file: <code>dot -Tsvg -O " +
+        html_escape(p.dot_file) + "</code> draws it.</p>\n";
   }
   return out;
 }
@@ -169,8 +178,9 @@ std::string report_html(const ReportInput& in) {
   for (const std::string& n : h.nodes()) meta.append(" ").append(html_escape(n));
   meta += " &middot; " + std::to_string(h.events.size()) + " events in " + html_escape(h.path);
   out += "<p class=\"meta\">" + meta + "</p>\n";
-  out += "<nav><a href=\"#checks\">checks</a><a href=\"#siblings\">causal graph</a>"
-         "<a href=\"#spacetime\">space-time</a><a href=\"#story\">story</a></nav>\n";
+  out +=
+      "<nav><a href=\"#checks\">checks</a><a href=\"#siblings\">causal graph</a>"
+      "<a href=\"#spacetime\">space-time</a><a href=\"#story\">story</a></nav>\n";
   for (const std::string& w : h.warnings) {
     out += "<p class=\"note\">" + html_escape(w) + "</p>\n";
   }

@@ -89,7 +89,9 @@ std::string message_label(const MessageBody& b) {
   }
   if (t == "replicate") return "repl " + opt_version(b);
   auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
-  auto count = [&] { return b.versions ? " (" + std::to_string(*b.versions) + ")" : std::string(); };
+  auto count = [&] {
+    return b.versions ? " (" + std::to_string(*b.versions) + ")" : std::string();
+  };
   if (t == "ae_digest") return "digest" + round();
   if (t == "ae_diff") return "diff" + round() + count();
   if (t == "ae_push") return "push" + round() + count();
@@ -97,9 +99,9 @@ std::string message_label(const MessageBody& b) {
 }
 
 struct Message {
-  size_t send = 0;                  // event index
-  std::vector<size_t> deliveries;   // event indices
-  std::optional<size_t> drop;       // event index
+  size_t send = 0;                 // event index
+  std::vector<size_t> deliveries;  // event indices
+  std::optional<size_t> drop;      // event index
   // A quiet anti-entropy digest: delivered, never lost, and the peer found
   // nothing to send back (no ae_diff for its round). Counted, not drawn.
   bool folded = false;
@@ -165,7 +167,7 @@ class Diagram {
   std::vector<Row> rows_;
   size_t folded_after_ = 0;  // quiet digests sent after the last row
   size_t folded_total_ = 0;
-  std::map<size_t, size_t> row_of_;           // event index -> row
+  std::map<size_t, size_t> row_of_;             // event index -> row
   std::set<std::pair<size_t, size_t>> points_;  // (lane, row)
 };
 
@@ -376,7 +378,7 @@ void Diagram::emit_lifelines(std::string& out) {
     if (f == nullptr || lanes_.count(f->node) == 0) continue;
     const size_t lane = lane_of(f->node);
     const Where at = where(h_.events[i]);
-    const int64_t row = at == Where::kBefore ? -1
+    const int64_t row = at == Where::kBefore  ? -1
                         : at == Where::kAfter ? last
                                               : static_cast<int64_t>(row_of_[i]);
     if (f->kind == FaultEvent::Kind::kCrash && down_since.count(lane) == 0) {
@@ -392,11 +394,11 @@ void Diagram::emit_lifelines(std::string& out) {
     const std::string x = std::to_string(lane_x(lane));
     const bool is_node = lane >= first_node_lane_;
     out += "  h" + std::to_string(lane) + " [shape=box, style=\"rounded,filled\", fillcolor=\"" +
-           (is_node ? "#e8eef7" : "#f5f5f5") + "\", fontsize=10, label=" +
-           dot_quote(lane_names_[lane]) + ", pos=\"" + x + ",0\"];\n";
-    out += "  f" + std::to_string(lane) + " [shape=plaintext, fontsize=9, label=" +
-           dot_quote(lane_names_[lane]) + ", pos=\"" + x + "," +
-           std::to_string(bottom_y() - kRowStep / 2) + "\"];\n";
+           (is_node ? "#e8eef7" : "#f5f5f5") +
+           "\", fontsize=10, label=" + dot_quote(lane_names_[lane]) + ", pos=\"" + x + ",0\"];\n";
+    out += "  f" + std::to_string(lane) +
+           " [shape=plaintext, fontsize=9, label=" + dot_quote(lane_names_[lane]) + ", pos=\"" + x +
+           "," + std::to_string(bottom_y() - kRowStep / 2) + "\"];\n";
     out += "  " + top(lane) + " [shape=point, width=0.01, pos=\"" + x + "," +
            std::to_string(top_y()) + "\"];\n";
     out += "  " + bottom(lane) + " [shape=point, width=0.01, pos=\"" + x + "," +
@@ -411,8 +413,7 @@ void Diagram::emit_lifelines(std::string& out) {
   for (size_t lane = 0; lane < lane_names_.size(); ++lane) {
     std::vector<std::pair<int64_t, std::string>> chain;  // (row, id)
     chain.push_back({-1, top(lane)});
-    for (auto it = points_.lower_bound({lane, 0}); it != points_.end() && it->first == lane;
-         ++it) {
+    for (auto it = points_.lower_bound({lane, 0}); it != points_.end() && it->first == lane; ++it) {
       chain.push_back({static_cast<int64_t>(it->second), point(lane, it->second)});
     }
     chain.push_back({last, bottom(lane)});
@@ -497,8 +498,8 @@ void Diagram::emit_messages(std::string& out, bool labels) {
                std::to_string(x) + "," + std::to_string(y) + "\"];\n";
         // Why it was lost, in small print under the X.
         out += "  " + x_id + "_why [shape=plaintext, fontsize=7, fontcolor=\"" + kDropColor +
-               "\", width=0.1, height=0.1, margin=0, label=" + dot_quote(drop.reason) +
-               ", pos=\"" + std::to_string(x) + "," + std::to_string(y - 10) + "\"];\n";
+               "\", width=0.1, height=0.1, margin=0, label=" + dot_quote(drop.reason) + ", pos=\"" +
+               std::to_string(x) + "," + std::to_string(y - 10) + "\"];\n";
         out += "  " + from + " -> " + x_id + attrs(!sent_in, ", arrowhead=none", take_label());
         ended = true;
       }
@@ -593,9 +594,9 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
             " not drawn, only counted.";
   }
   if (rows_.empty()) {
-    note += (note.empty() ? "" : "\n") +
-            std::string(w_.kind == Window::Kind::kAll ? "No messages or faults in this history."
-                                                      : "Nothing happens in this window.");
+    note += (note.empty() ? "" : "\n") + std::string(w_.kind == Window::Kind::kAll
+                                                         ? "No messages or faults in this history."
+                                                         : "Nothing happens in this window.");
   }
 
   std::string title = "Space-time diagram: ";
@@ -656,9 +657,10 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   result.note = note;
   std::string& out = result.dot;
   out += "digraph spacetime {\n";
-  out += "  graph [layout=nop, splines=false, outputorder=nodesfirst, fontname=\"Helvetica\", "
-         "fontsize=12, labelloc=t, label=" +
-         dot_quote(title) + "];\n";
+  out +=
+      "  graph [layout=nop, splines=false, outputorder=nodesfirst, fontname=\"Helvetica\", "
+      "fontsize=12, labelloc=t, label=" +
+      dot_quote(title) + "];\n";
   out += "  node [fontname=\"Helvetica\", fontsize=9];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=8, arrowsize=0.6];\n";
   out += body;
@@ -700,8 +702,7 @@ bool parse_bound(const std::string& text, const char* flag, Window::Kind& kind, 
 
 }  // namespace
 
-bool parse_window(const std::string& from, const std::string& to, Window& out,
-                  std::string& error) {
+bool parse_window(const std::string& from, const std::string& to, Window& out, std::string& error) {
   out = Window{};
   Window::Kind from_kind = Window::Kind::kAll, to_kind = Window::Kind::kAll;
   if (!from.empty() && !parse_bound(from, "--from", from_kind, out.from, error)) return false;
@@ -727,8 +728,7 @@ SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& op
   if (options.window.kind == Window::Kind::kAll && options.fit_whole_run) {
     // The run's beginning: every line before the send of message 2001.
     const std::optional<size_t> cut = whole.line_of_send(kMaxSpacetimeMessages);
-    Window beginning{Window::Kind::kLines, 1,
-                     cut ? static_cast<int64_t>(*cut) - 1 : INT64_MAX};
+    Window beginning{Window::Kind::kLines, 1, cut ? static_cast<int64_t>(*cut) - 1 : INT64_MAX};
     Diagram part(history, beginning, options.fold_quiet_anti_entropy);
     part.index_messages();
     std::string note = "Only the beginning is drawn: the run has " + std::to_string(count) +
@@ -737,7 +737,9 @@ SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& op
                        ".\nDraw later parts with kvsim render HISTORY --from LINE --to LINE "
                        "(or times) starting at line " +
                        std::to_string(cut ? *cut : 0) + ".";
-    return part.draw(note);
+    SpacetimeResult result = part.draw(note);
+    result.cut = true;
+    return result;
   }
   SpacetimeResult result;
   result.error = "the window has " + std::to_string(count) + " messages; a space-time diagram " +

@@ -38,15 +38,14 @@ inline constexpr size_t kMaxLabelledMessages = 400;
 struct Window {
   enum class Kind { kAll, kTime, kLines };
   Kind kind = Kind::kAll;
-  int64_t from = 0;          // inclusive: microseconds, or a 1-based line number
-  int64_t to = INT64_MAX;    // inclusive
+  int64_t from = 0;        // inclusive: microseconds, or a 1-based line number
+  int64_t to = INT64_MAX;  // inclusive
 };
 
 // --from / --to: empty (open), a time with a unit ("150ms", "1.5s", "300us")
 // or a history line number ("120" or "#120"). Both given must be the same
 // kind. False with a message in `error` on anything else.
-bool parse_window(const std::string& from, const std::string& to, Window& out,
-                  std::string& error);
+bool parse_window(const std::string& from, const std::string& to, Window& out, std::string& error);
 
 struct SpacetimeOptions {
   Window window;
@@ -63,6 +62,7 @@ struct SpacetimeResult {
   bool ok = false;
   std::string dot;    // when ok
   std::string note;   // when ok and something was left out: what, and how to see it
+  bool cut = false;   // only the run's beginning is drawn (fit_whole_run)
   std::string error;  // when not ok
 };
 

@@ -11,7 +11,9 @@
 namespace kv::viz {
 namespace {
 
-std::string version(const VersionText& v) { return version_text(v.value, v.clock); }
+std::string version(const VersionText& v) {
+  return version_text(v.value, v.clock);
+}
 
 std::string list(const std::vector<const VersionText*>& versions) {
   std::string out;
@@ -358,6 +360,8 @@ std::string Teller::tell() {
 
 }  // namespace
 
-std::string tell_story(const History& history) { return Teller(history).tell(); }
+std::string tell_story(const History& history) {
+  return Teller(history).tell();
+}
 
 }  // namespace kv::viz
