@@ -23,7 +23,7 @@ Order compare(const Clock& a, const Clock& b) {
   const uint64_t* x = a.slots().data();
   const uint64_t* y = b.slots().data();
   const size_t nx = a.size(), ny = b.size();
-  const size_t common = std::min(nx, ny);
+  const size_t common = nx < ny ? nx : ny;
   bool a_greater = false;  // some slot of a is > the same slot of b
   bool b_greater = false;
   for (size_t i = 0; i < common; ++i) {

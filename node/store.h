@@ -84,10 +84,21 @@ class Store {
     using is_transparent = void;
     size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
   };
+  // Equality without a call into memcmp for the short keys most stores hold.
+  struct KeyEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const {
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i]) return false;
+      }
+      return true;
+    }
+  };
 
   static uint64_t entry_hash(const Entry& entry);
 
-  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries_;
+  std::unordered_map<std::string, Entry, KeyHash, KeyEqual> entries_;
   size_t sibling_count_ = 0;
   Digest digest_{};
 };

@@ -222,7 +222,8 @@ struct Simulation::Impl {
 
   std::vector<ClientState> clients;
   std::map<std::string, uint32_t, std::less<>> client_by_name;
-  uint32_t workload_client_base = 0;  // workload clients are c<base+1>..
+  uint32_t workload_client_base = 0;   // workload clients are named c<base+1>..
+  uint32_t workload_client_first = 0;  // and are clients[first..first+count)
   std::vector<Operation> operations;
 };
 
@@ -260,6 +261,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, History& h)
   }
   workload_client_base = highest;
   if (s.workload) {
+    workload_client_first = static_cast<uint32_t>(clients.size());
     for (uint32_t k = 0; k < s.workload->clients; ++k) client_index(workload_client_name(k));
   }
 
@@ -773,7 +775,7 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   const WriteReply r = nodes[node].put(key, v);
   count_write(r);
   // The colocated client of op i is workload client (i mod clients).
-  const uint32_t client = client_by_name.find(workload_client_name(i % w.clients))->second;
+  const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
   record_apply(node, key, v, "put", 0, {r.applied, r.siblings}, &r, client);
   if (r.accepted()) replicate_to_peers(node, key, v);
 }
@@ -785,7 +787,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
   }
   if (w.colocated) return colocated_put(i);
   const uint32_t client =
-      client_by_name.find(workload_client_name(workload_rng.below(w.clients)))->second;
+      workload_client_first + static_cast<uint32_t>(workload_rng.below(w.clients));
   const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));

@@ -6,8 +6,11 @@
 #include "viz/causal_graph.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "node/json_text.h"

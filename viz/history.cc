@@ -14,6 +14,9 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "node/json_text.h"
 #include "viz/text.h"
