@@ -6,17 +6,65 @@
 
 namespace kv {
 
-void Clock::merge(const Clock& other) {
-  if (other.slots_.size() > slots_.size()) slots_.resize(other.slots_.size(), 0);
-  for (size_t i = 0; i < other.slots_.size(); ++i) {
-    slots_[i] = std::max(slots_[i], other.slots_[i]);
+void Clock::assign(const uint64_t* slots, size_t n) {
+  KV_ASSERT(n <= UINT32_MAX);
+  if (n > capacity_) {
+    release();
+    heap_ = new uint64_t[n];
+    capacity_ = static_cast<uint32_t>(n);
   }
+  std::copy(slots, slots + n, data());
+  size_ = static_cast<uint32_t>(n);
+}
+
+void Clock::grow(size_t n) {
+  KV_ASSERT(n <= UINT32_MAX);
+  if (n <= size_) return;
+  if (n > capacity_) {
+    auto* bigger = new uint64_t[n];
+    std::copy(data(), data() + size_, bigger);
+    release();
+    heap_ = bigger;
+    capacity_ = static_cast<uint32_t>(n);
+  }
+  std::fill(data() + size_, data() + n, 0);
+  size_ = static_cast<uint32_t>(n);
+}
+
+void Clock::take(Clock& other) {
+  size_ = other.size_;
+  capacity_ = other.capacity_;
+  if (other.capacity_ > kInline) {
+    heap_ = other.heap_;
+  } else {
+    std::copy(other.inline_, other.inline_ + other.size_, inline_);
+  }
+  other.size_ = 0;
+  other.capacity_ = kInline;
+}
+
+void Clock::release() {
+  if (capacity_ > kInline) delete[] heap_;
+  capacity_ = kInline;
+  size_ = 0;
+}
+
+bool Clock::operator==(const Clock& other) const {
+  return size_ == other.size_ && std::equal(data(), data() + size_, other.data());
+}
+
+void Clock::merge(const Clock& other) {
+  if (other.size_ > size_) grow(other.size_);
+  uint64_t* mine = data();
+  const uint64_t* theirs = other.data();
+  for (size_t i = 0; i < other.size_; ++i) mine[i] = std::max(mine[i], theirs[i]);
 }
 
 void Clock::increment(size_t slot) {
-  if (slot >= slots_.size()) slots_.resize(slot + 1, 0);
-  KV_ASSERT(slots_[slot] != UINT64_MAX);
-  ++slots_[slot];
+  if (slot >= size_) grow(slot + 1);
+  uint64_t& value = data()[slot];
+  KV_ASSERT(value != UINT64_MAX);
+  ++value;
 }
 
 Order compare(const Clock& a, const Clock& b) {

@@ -690,7 +690,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
     } else {
       // clock: auto — what the client last read of the key, with the slot of
       // the node it writes to incremented; one slot per node at least.
-      clock = Clock(std::vector<uint64_t>(n, 0));
+      clock = Clock::zeros(n);
       auto it = c.context.find(op.key);
       if (it != c.context.end()) clock.merge(it->second);
       if (clock.can_increment(node)) clock.increment(node);
@@ -766,7 +766,7 @@ void Simulation::Impl::colocated_put(uint64_t i) {
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));
   std::string key = numbered("k", workload_rng.below(w.keys), "");
-  Clock clock(std::vector<uint64_t>(n, 0));
+  Clock clock = Clock::zeros(n);
   for (const VersionPtr& s : nodes[node].get(key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);

@@ -23,7 +23,7 @@ namespace {
 using VersionKey = std::pair<std::string, std::vector<uint64_t>>;
 
 VersionKey identity(const VersionText& v) {
-  std::vector<uint64_t> slots = v.clock.slots();
+  std::vector<uint64_t> slots(v.clock.slots().begin(), v.clock.slots().end());
   while (!slots.empty() && slots.back() == 0) slots.pop_back();
   return {v.value, std::move(slots)};
 }
