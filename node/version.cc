@@ -16,15 +16,31 @@ inline uint64_t mix(uint64_t h) {
   return h;
 }
 
-// `n` (<= 8) bytes at `p` as a little-endian integer, on any host.
-inline uint64_t load_le(const unsigned char* p, size_t n) {
-  if (n == 0) return 0;
+// Little-endian loads, the same on any host.
+inline uint64_t load64(const unsigned char* p) {
   uint64_t word = 0;
-  std::memcpy(&word, p, n);
+  std::memcpy(&word, p, 8);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  word = __builtin_bswap64(word) >> (64 - 8 * n);
+  word = __builtin_bswap64(word);
 #endif
   return word;
+}
+
+inline uint64_t load32(const unsigned char* p) {
+  uint32_t word = 0;
+  std::memcpy(&word, p, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap32(word);
+#endif
+  return word;
+}
+
+// The last 0..7 bytes of an input as one word, with fixed-size loads only
+// (overlapping for 4..7 bytes, as wyhash does).
+inline uint64_t load_tail(const unsigned char* p, size_t n) {
+  if (n >= 4) return (load32(p) << 32) | load32(p + n - 4);
+  if (n > 0) return (uint64_t{p[0]} << 16) | (uint64_t{p[n / 2]} << 8) | p[n - 1];
+  return 0;
 }
 
 uint64_t version_hash(const std::string& value, const Clock& clock) {
@@ -41,8 +57,8 @@ uint64_t stable_hash(const void* data, size_t size, uint64_t seed) {
   const auto* bytes = static_cast<const unsigned char*>(data);
   uint64_t h = 0xcbf29ce484222325ull ^ seed ^ (size * 0x9e3779b97f4a7c15ull);
   size_t i = 0;
-  for (; i + 8 <= size; i += 8) h = (h ^ mix(load_le(bytes + i, 8))) * 0x100000001b3ull;
-  return mix(h ^ load_le(bytes + i, size - i) ^ (size << 56));
+  for (; i + 8 <= size; i += 8) h = (h ^ mix(load64(bytes + i))) * 0x100000001b3ull;
+  return mix(h ^ load_tail(bytes + i, size - i));
 }
 
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {

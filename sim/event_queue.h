@@ -20,7 +20,7 @@
 namespace kv::sim {
 
 struct Event {
-  unsigned __int128 key;  // (time_us << 64) | seq
+  uint128 key;  // (time_us << 64) | seq
   uint64_t arg;           // e.g. a message slot, an operation index
   uint32_t kind;          // what to do (the simulation's own enum)
   uint32_t arg32;         // small argument (a node, an attempt number)
@@ -33,7 +33,7 @@ class EventQueue {
   // REQUIRES: `at` is not before now().
   void push(SimTime at, uint32_t kind, uint64_t arg, uint32_t arg32 = 0) {
     KV_ASSERT(at.us >= now_us_);
-    const unsigned __int128 key = (static_cast<unsigned __int128>(at.us) << 64) | next_seq_++;
+    const uint128 key = (static_cast<uint128>(at.us) << 64) | next_seq_++;
     heap_.push_back(Event{key, arg, kind, arg32});
     sift_up(heap_.size() - 1, heap_.back());
   }

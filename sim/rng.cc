@@ -32,11 +32,11 @@ uint64_t log2_q32(uint64_t x) {
   KV_ASSERT(x >= 1);
   uint64_t int_part = 63 - static_cast<uint64_t>(__builtin_clzll(x));
   // y in [1, 2) as Q62.
-  unsigned __int128 y = static_cast<unsigned __int128>(x) << (62 - int_part);
+  uint128 y = static_cast<uint128>(x) << (62 - int_part);
   uint64_t frac = 0;
   for (int bit = 31; bit >= 0; --bit) {
     y = (y * y) >> 62;
-    if (y >= (static_cast<unsigned __int128>(2) << 62)) {
+    if (y >= (static_cast<uint128>(2) << 62)) {
       y >>= 1;
       frac |= uint64_t{1} << bit;
     }
@@ -53,10 +53,10 @@ int64_t Rng::exponential(int64_t mean) {
   const uint64_t u = (next() >> 32) + 1;
   const uint64_t neg_log2_q32 = (uint64_t{32} << 32) - log2_q32(u);
   constexpr uint64_t kLn2Q32 = 2977044472ull;  // ln(2) * 2^32, rounded
-  const unsigned __int128 e_q32 = (static_cast<unsigned __int128>(neg_log2_q32) * kLn2Q32) >> 32;
-  const unsigned __int128 delay = (e_q32 * static_cast<uint64_t>(mean)) >> 32;
+  const uint128 e_q32 = (static_cast<uint128>(neg_log2_q32) * kLn2Q32) >> 32;
+  const uint128 delay = (e_q32 * static_cast<uint64_t>(mean)) >> 32;
   // The longest draw is ln(2^32) ~ 22.2 times the mean; cap it there anyway.
-  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 23;
+  const uint128 cap = static_cast<uint128>(mean) * 23;
   return static_cast<int64_t>(delay > cap ? cap : delay);
 }
 

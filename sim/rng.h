@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "node/kv_assert.h"
+#include "sim/time.h"
 
 namespace kv::sim {
 
@@ -47,12 +48,12 @@ class Rng {
   // Lemire, "Fast Random Integer Generation in an Interval" (2019).
   uint64_t below(uint64_t n) {
     KV_ASSERT(n > 0);
-    unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
+    uint128 m = static_cast<uint128>(next()) * n;
     uint64_t low = static_cast<uint64_t>(m);
     if (low < n) {
       const uint64_t threshold = (0 - n) % n;
       while (low < threshold) {
-        m = static_cast<unsigned __int128>(next()) * n;
+        m = static_cast<uint128>(next()) * n;
         low = static_cast<uint64_t>(m);
       }
     }

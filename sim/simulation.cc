@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
+#include <unordered_map>
 #include <string_view>
 
 #include "node/json_text.h"
@@ -80,10 +82,31 @@ struct Message {
   uint32_t siblings = 0;                       // replies to writes
   uint64_t msg_id = 0;      // requests: the client's msg_id; replies: in_reply_to
   uint64_t own_msg_id = 0;  // replies: the node's own message number
-  std::string key;
-  VersionPtr version;  // put, resolve, replicate
+  const std::string* key = nullptr;  // interned (KeyTable): copying it is free
+  VersionPtr version;                // put, resolve, replicate
   Siblings values;     // get reply
   std::shared_ptr<const AePayload> ae;
+};
+
+// Every key the run has met, stored once. Messages and operations refer to a
+// key by pointer, so replicating a write copies a pointer, not a string.
+// Pointers stay valid for the whole run (a deque never moves its elements).
+class KeyTable {
+ public:
+  const std::string* intern(std::string_view key) {
+    auto it = index_.find(key);
+    if (it != index_.end()) return it->second;
+    const std::string* stored = &keys_.emplace_back(key);
+    index_.emplace(std::string_view(*stored), stored);
+    return stored;
+  }
+
+ private:
+  struct Hash {
+    size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
+  };
+  std::deque<std::string> keys_;
+  std::unordered_map<std::string_view, const std::string*, Hash> index_;
 };
 
 struct ClientState {
@@ -97,7 +120,7 @@ struct ClientState {
 struct Operation {
   uint32_t client = 0;  // index into clients
   OpKind kind = OpKind::kPut;
-  std::string key;
+  const std::string* key = nullptr;  // interned
   VersionPtr version;
   uint64_t msg_id = 0;
   NodeIndex node = 0;
@@ -169,7 +192,7 @@ struct Simulation::Impl {
   ApplyOutcome record_apply(NodeIndex node, std::string_view key, const VersionPtr& v,
                             std::string_view op, uint64_t msg, ApplyOutcome outcome,
                             const WriteReply* reply, uint32_t client);
-  void replicate_to_peers(NodeIndex node, std::string_view key, const VersionPtr& v);
+  void replicate_to_peers(NodeIndex node, const std::string* key, const VersionPtr& v);
   void reply(NodeIndex node, const Message& request, MsgType type);
   void ae_tick(NodeIndex node, uint64_t life);
   void on_ae_digest(NodeIndex node, const Message& m);
@@ -184,6 +207,13 @@ struct Simulation::Impl {
   void on_reply(uint32_t client, const Message& m);
   void on_timeout(uint64_t op_index, uint32_t attempt);
   void workload_op(uint64_t i);
+  const std::string* workload_key(uint64_t k) {
+    constexpr uint64_t kWorkloadKeyCache = uint64_t{1} << 22;
+    if (k >= kWorkloadKeyCache) return keys.intern(numbered("k", k, ""));
+    if (k >= workload_keys.size()) workload_keys.resize(k + 1, nullptr);
+    if (workload_keys[k] == nullptr) workload_keys[k] = keys.intern(numbered("k", k, ""));
+    return workload_keys[k];
+  }
   std::string workload_client_name(uint64_t k) const {
     return "c" + std::to_string(workload_client_base + 1 + k);
   }
@@ -211,6 +241,10 @@ struct Simulation::Impl {
   EventQueue queue;
   Oracle oracle;
   RunStats stats;
+  KeyTable keys;
+  // The workload's keys k0..k<K-1>, interned on first use (for K up to
+  // kWorkloadKeyCache; past that each op interns its key by name).
+  std::vector<const std::string*> workload_keys;
 
   // Messages by slot. Each message has its own allocation so that a
   // reference to one stays valid while handlers send more; slots are reused.
@@ -310,7 +344,7 @@ uint64_t Simulation::Impl::new_message(uint32_t src, uint32_t dest, MsgType type
 
 void Simulation::Impl::release(uint64_t slot) {
   Message& m = *slab[slot];
-  m.key.clear();
+  m.key = nullptr;
   m.version.reset();
   m.values.clear();
   m.ae.reset();
@@ -360,7 +394,7 @@ void Simulation::Impl::write_send(const Message& m) {
   out += '"';
   auto key = [&] {
     out += ", \"key\": ";
-    json::dump_string(m.key, out);
+    json::dump_string(*m.key, out);
   };
   auto version = [&] {
     out += ", \"value\": ";
@@ -458,7 +492,7 @@ void Simulation::Impl::write_send(const Message& m) {
     case MsgType::kError:
       in_reply_to();
       out += ", \"code\": 14, \"text\": ";
-      json::dump_string(too_many_siblings_text(m.key), out);
+      json::dump_string(too_many_siblings_text(*m.key), out);
       own_msg_id();
       break;
   }
@@ -503,8 +537,8 @@ void Simulation::Impl::handle(Message& m) {
     case MsgType::kGet:
       return on_get(node, m);
     case MsgType::kReplicate: {
-      const ApplyOutcome outcome = nodes[node].replicate(m.key, m.version);
-      record_apply(node, m.key, m.version, "replicate", m.id, outcome, nullptr, 0);
+      const ApplyOutcome outcome = nodes[node].replicate(*m.key, m.version);
+      record_apply(node, *m.key, m.version, "replicate", m.id, outcome, nullptr, 0);
       return;
     }
     case MsgType::kAeDigest:
@@ -560,9 +594,9 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
 void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
   const bool resolving = m.type == MsgType::kResolve;
   const WriteReply r =
-      resolving ? nodes[node].resolve(m.key, m.version) : nodes[node].put(m.key, m.version);
+      resolving ? nodes[node].resolve(*m.key, m.version) : nodes[node].put(*m.key, m.version);
   count_write(r);
-  record_apply(node, m.key, m.version, resolving ? "resolve" : "put", m.id,
+  record_apply(node, *m.key, m.version, resolving ? "resolve" : "put", m.id,
                {r.applied, r.siblings}, &r, m.src - n);
   const MsgType reply_type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
                              : resolving                                ? MsgType::kResolveOk
@@ -575,7 +609,7 @@ void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
   out.status = r.status;
   out.siblings = static_cast<uint32_t>(r.siblings);
   // Reply first, then replicate: the order the node would send them.
-  const std::string key = m.key;
+  const std::string* key = m.key;
   const VersionPtr version = m.version;
   send(slot);
   if (r.accepted()) replicate_to_peers(node, key, version);
@@ -587,17 +621,17 @@ void Simulation::Impl::on_get(NodeIndex node, Message& m) {
   out.msg_id = m.msg_id;
   out.own_msg_id = node_msg_ids[node]++;
   out.key = m.key;
-  out.values = nodes[node].get(m.key);
+  out.values = nodes[node].get(*m.key);
   send(slot);
 }
 
-void Simulation::Impl::replicate_to_peers(NodeIndex node, std::string_view key,
+void Simulation::Impl::replicate_to_peers(NodeIndex node, const std::string* key,
                                           const VersionPtr& v) {
   for (NodeIndex peer = 0; peer < n; ++peer) {
     if (peer == node) continue;
     const uint64_t slot = new_message(node, peer, MsgType::kReplicate);
     Message& out = *slab[slot];
-    out.key.assign(key);
+    out.key = key;
     out.version = v;
     send(slot);
   }
@@ -680,7 +714,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
   Operation o;
   o.client = client;
   o.kind = op.kind;
-  o.key = op.key;
+  o.key = keys.intern(op.key);
   o.node = node;
   o.msg_id = c.next_msg_id++;
   if (op.kind != OpKind::kGet) {
@@ -727,7 +761,7 @@ void Simulation::Impl::on_reply(uint32_t client, const Message& m) {
   if (m.type == MsgType::kGetOk) {
     Clock merged;
     for (const VersionPtr& v : m.values) merged.merge(v->clock);
-    c.context.insert_or_assign(o.key, std::move(merged));
+    c.context.insert_or_assign(*o.key, std::move(merged));
   }
 }
 
@@ -765,18 +799,18 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));
-  std::string key = numbered("k", workload_rng.below(w.keys), "");
+  const std::string* key = workload_key(workload_rng.below(w.keys));
   Clock clock = Clock::zeros(n);
-  for (const VersionPtr& s : nodes[node].get(key)) clock.merge(s->clock);
+  for (const VersionPtr& s : nodes[node].get(*key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
-  const WriteReply r = nodes[node].put(key, v);
+  const WriteReply r = nodes[node].put(*key, v);
   count_write(r);
   // The colocated client of op i is workload client (i mod clients).
   const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
-  record_apply(node, key, v, "put", 0, {r.applied, r.siblings}, &r, client);
+  record_apply(node, *key, v, "put", 0, {r.applied, r.siblings}, &r, client);
   if (r.accepted()) replicate_to_peers(node, key, v);
 }
 
@@ -792,7 +826,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));
   ClientOp op;
-  op.key = "k" + std::to_string(workload_rng.below(w.keys));
+  op.key = *workload_key(workload_rng.below(w.keys));
   const uint64_t total = uint64_t{w.put_weight} + w.get_weight + w.resolve_weight;
   const uint64_t pick = workload_rng.below(total);
   op.kind = pick < w.put_weight                  ? OpKind::kPut

@@ -10,6 +10,10 @@
 
 namespace kv::sim {
 
+// GCC and Clang's 128-bit integer (for exact products in the generator and
+// the event order key); __extension__ keeps -Wpedantic quiet about it.
+__extension__ typedef unsigned __int128 uint128;
+
 struct Duration {
   int64_t us = 0;
   auto operator<=>(const Duration&) const = default;

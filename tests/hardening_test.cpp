@@ -8,10 +8,19 @@
 // under AddressSanitizer too.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "sim/history.h"
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+#include "viz/causal_graph.h"
 #include "viz/history.h"
+#include "viz/spacetime.h"
+#include "viz/story.h"
 
 namespace {
 
@@ -21,6 +30,34 @@ bool one_clean_line(const std::string& text) {
     if (byte < 0x20 || byte == 0x7f) return false;
   }
   return true;
+}
+
+std::string temp_path(const char* name) {
+  return "/tmp/kvsim_hardening_" + std::to_string(::getpid()) + "_" + name;
+}
+
+kv::sim::Scenario load(const std::string& text) {
+  kv::sim::LoadResult r = kv::sim::load_scenario_text(text, "s.yaml");
+  INFO(r.error);
+  REQUIRE(r.scenario);
+  return *r.scenario;
+}
+
+// Runs `scenario` writing its history, and reads that back as `kvsim render`
+// would.
+kv::viz::ReadResult run_and_read_back(const kv::sim::Scenario& scenario) {
+  const std::string path = temp_path("history.jsonl");
+  {
+    kv::sim::History history;
+    std::string error;
+    REQUIRE(history.open(path, error));
+    kv::sim::Simulation sim(scenario, 1, history);
+    sim.run();
+    REQUIRE(history.close(error));
+  }
+  kv::viz::ReadResult read = kv::viz::read_history_file(path);
+  std::remove(path.c_str());
+  return read;
 }
 
 }  // namespace
@@ -49,4 +86,24 @@ TEST_CASE("a history warning quoting an unknown kind with a newline is one clean
   REQUIRE(r.history->warnings.size() == 1);
   CHECK(one_clean_line(r.history->warnings[0]));
   CHECK(r.history->warnings[0] == "h.jsonl:1: unknown kind \"new\\x0akind\", line skipped");
+}
+
+// fuzz_scenario: a scenario may hold values nested kMaxValueDepth (100) deep,
+// but the viz reader refused history lines nested deeper than 64, so
+// `kvsim render` refused the history of a valid run. Such a value sits at
+// most 4 levels down in a history line (final -> store -> key -> version).
+TEST_CASE("the history of a run with a value nested kMaxValueDepth deep reads back and draws") {
+  static_assert(kv::viz::kMaxNestingDepth >= kv::sim::kMaxValueDepth + 4);
+  const std::string deep = std::string(kv::sim::kMaxValueDepth, '[') + "1" +
+                           std::string(kv::sim::kMaxValueDepth, ']');
+  const kv::sim::Scenario scenario = load(
+      "name: deep\nnodes: 2\nrun_until: 100ms\nanti_entropy: {interval: 10ms}\nevents:\n"
+      "  - {at: 1ms, client: c1, node: n1, put: {key: x, value: " + deep + ", clock: auto}}\n"
+      "  - {at: 50ms, client: c1, node: n2, get: {key: x}}\n");
+  const kv::viz::ReadResult read = run_and_read_back(scenario);
+  INFO(read.error);
+  REQUIRE(read.history);
+  CHECK(read.history->warnings.empty());
+  CHECK_FALSE(kv::viz::causal_graph_dot(kv::viz::build_causal_graph(*read.history)).empty());
+  CHECK_FALSE(kv::viz::tell_story(*read.history).empty());
 }

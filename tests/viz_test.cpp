@@ -325,8 +325,10 @@ TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
 
 TEST_CASE("deep nesting and long lines are refused before parsing") {
   std::string deep =
-      R"({"t": 0, "kind": "x", "v": )" + std::string(100, '[') + std::string(100, ']') + "}";
-  CHECK(error_of({deep}) == "H:1: nested deeper than 64 levels");
+      R"({"t": 0, "kind": "x", "v": )" + std::string(kMaxNestingDepth, '[') +
+      std::string(kMaxNestingDepth, ']') + "}";
+  CHECK(error_of({deep}) ==
+        "H:1: nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   // Brackets inside strings do not count.
   CHECK(error_of({R"({"t": 0, "kind": "x", "v": ")" + std::string(100, '[') + "\"}"}) ==
         "(accepted)");

@@ -26,6 +26,26 @@ namespace {
 
 using kv::json::Json;
 
+// Errors and warnings quote names and kinds from the file: control
+// characters are written as \xNN, so that each stays one clean line on a
+// terminal whatever the file holds.
+std::string one_line(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+      continue;
+    }
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  }
+  return out;
+}
+
 // nlohmann's messages start "[json.exception.parse_error.101] "; the bracket
 // names the library's error class, which means nothing to a reader.
 std::string parse_error_text(const char* what) {
@@ -307,7 +327,8 @@ class Reader {
   void warn(size_t number, const std::string& what) {
     ++warnings_;
     if (history_.warnings.size() < kMaxWarnings) {
-      history_.warnings.push_back(history_.path + ":" + std::to_string(number) + ": " + what);
+      history_.warnings.push_back(
+          one_line(history_.path + ":" + std::to_string(number) + ": " + what));
     }
   }
 
@@ -646,7 +667,7 @@ ReadResult read_history_text(std::string_view text, const std::string& path) {
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     if (!reader.line(line, number)) {
       result.status = ReadResult::Status::kBadInput;
-      result.error = reader.error();
+      result.error = one_line(reader.error());
       return result;
     }
   }

@@ -3,7 +3,9 @@
 //
 // A history is untrusted input: a saved file may be truncated, edited by
 // hand, or fuzzed. The reader never crashes, hangs or asserts on it; it
-// answers a History or an error value "HISTORY:LINE: what is wrong".
+// answers a History or an error value "HISTORY:LINE: what is wrong", one line
+// (control characters quoted from the file are written as \xNN, in warnings
+// too).
 //
 // Policy, decided once here:
 // - A line that is not JSON, is not an object, lacks a field its `kind`
@@ -43,7 +45,11 @@ namespace kv::viz {
 
 inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
 inline constexpr size_t kMaxHistoryBytes = size_t{1} << 30;
-inline constexpr size_t kMaxNestingDepth = 64;
+// A history line nests at most 4 levels around a value (final -> store -> key
+// -> version), and a scenario's values nest at most kv::sim::kMaxValueDepth
+// (100) levels: the limit must stay above their sum, or `kvsim render` would
+// refuse the history of a valid run.
+inline constexpr size_t kMaxNestingDepth = 128;
 inline constexpr size_t kMaxClockSlots = 4096;
 inline constexpr size_t kMaxWarnings = 20;
 

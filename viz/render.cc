@@ -5,7 +5,9 @@
 // error text through a pipe.
 #include "viz/render.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +25,22 @@ namespace kv::viz {
 namespace {
 
 #ifdef KVSIM_HAVE_GVC
+// The resolution for a PNG of a `width_pt` x `height_pt` drawing: 96 dpi,
+// lowered until it fits in kMaxPngPixels and kMaxPngSide (and no lower than
+// 12 dpi).
+double png_dpi(double width_pt, double height_pt) {
+  constexpr double kDpi = 96.0;
+  const double width_px = std::max(width_pt, 1.0) / 72.0 * kDpi;
+  const double height_px = std::max(height_pt, 1.0) / 72.0 * kDpi;
+  double scale = 1.0;
+  const double pixels = width_px * height_px;
+  if (pixels > static_cast<double>(kMaxPngPixels)) {
+    scale = std::sqrt(static_cast<double>(kMaxPngPixels) / pixels);
+  }
+  scale = std::min(scale, static_cast<double>(kMaxPngSide) / std::max(width_px, height_px));
+  return std::max(kDpi * scale, 12.0);
+}
+
 // Lays out and renders one graph; false with `error` on failure.
 bool render_with_gvc(const std::string& dot_text, const std::string& base,
                      const std::string& engine, std::string& error) {
@@ -42,12 +60,19 @@ bool render_with_gvc(const std::string& dot_text, const std::string& base,
     error = "Graphviz could not lay out " + base + ".dot with " + engine;
     ok = false;
   } else {
-    for (const char* format : {"svg", "png"}) {
-      const std::string path = base + "." + format;
-      if (gvRenderFilename(gvc, graph, format, path.c_str()) != 0) {
-        error = "Graphviz could not write " + path;
+    const std::string svg = base + ".svg", png = base + ".png";
+    if (gvRenderFilename(gvc, graph, "svg", svg.c_str()) != 0) {
+      error = "Graphviz could not write " + svg;
+      ok = false;
+    } else {
+      // The PNG is a quick look (the SVG keeps every detail): past
+      // kMaxPngPixels it is drawn at a lower resolution, which also keeps
+      // rasterising a huge picture from taking seconds.
+      const boxf bb = GD_bb(graph);
+      GD_drawing(graph)->dpi = png_dpi(bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
+      if (gvRenderFilename(gvc, graph, "png", png.c_str()) != 0) {
+        error = "Graphviz could not write " + png;
         ok = false;
-        break;
       }
     }
     gvFreeLayout(gvc, graph);

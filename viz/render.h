@@ -17,6 +17,9 @@
 namespace kv::viz {
 
 inline constexpr long kRenderTimeLimitSeconds = 120;
+// A PNG larger than this (at 96 dpi) is drawn at a lower resolution.
+inline constexpr long kMaxPngPixels = 6000000;
+inline constexpr long kMaxPngSide = 16000;
 
 // True when this build can draw SVG and PNG.
 bool rendering_available();

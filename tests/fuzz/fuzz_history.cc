@@ -33,12 +33,19 @@ constexpr char kPath[] = "fuzz.jsonl";
   std::abort();
 }
 
+bool one_clean_line(const std::string& message) {
+  return std::none_of(message.begin(), message.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
 void check_error(const ReadResult& r, std::string_view text) {
   if (r.history) fail("both a history and an error: " + r.error, text);
   if (r.status == ReadResult::Status::kOk) fail("no history, yet status ok", text);
   const std::string prefix = std::string(kPath) + ":";
   if (r.error.compare(0, prefix.size(), prefix) != 0) fail("error without the path: " + r.error, text);
-  if (r.error.find('\n') != std::string::npos) fail("error of more than one line: " + r.error, text);
+  if (!one_clean_line(r.error)) fail("error not one clean line: " + r.error, text);
 }
 
 uint64_t named_message(const EventData& data) {
@@ -70,6 +77,9 @@ void check_history(const History& h, std::string_view text) {
     if (send == nullptr || send->id != id) fail("send_index points at the wrong event", text);
   }
   if (h.warnings.size() > kMaxWarnings + 1) fail("more warnings than kMaxWarnings + 1", text);
+  for (const std::string& w : h.warnings) {
+    if (!one_clean_line(w)) fail("warning not one clean line: " + w, text);
+  }
 }
 
 void draw(const History& h, std::string_view text) {
