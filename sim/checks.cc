@@ -193,11 +193,9 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
   max.push_back({version, node, time_us});
 }
 
-void Oracle::on_stored(std::string_view key, const VersionPtr& version, NodeIndex node,
-                       int64_t time_us) {
-  const bool accepted =
-      version->origin < accepted_origins_.size() && accepted_origins_[version->origin];
-  if (accepted || invented_) return;
+void Oracle::record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
+                             int64_t time_us) {
+  if (invented_) return;  // the first one is reported
   invented_ = node_name(node) + " stored " + describe(*version) + " for key '" + std::string(key) +
               "' at " + at_time(time_us) + ", a version no node accepted";
 }

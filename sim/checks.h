@@ -44,7 +44,11 @@ class Oracle {
   // A version entered a node's store; records a violation if no node ever
   // accepted it (an invented value, or a stale write that was rejected).
   void on_stored(std::string_view key, const VersionPtr& version, NodeIndex node,
-                 int64_t time_us);
+                 int64_t time_us) {
+    const uint64_t origin = version->origin;
+    if (origin < accepted_origins_.size() && accepted_origins_[origin]) return;
+    record_invented(key, version, node, time_us);
+  }
 
   struct Accepted {
     VersionPtr version;
@@ -65,6 +69,8 @@ class Oracle {
   // accepted_origins_[o]: some node accepted the client write numbered o
   // (Version::origin). One bit per write, whatever the run's length.
   std::vector<bool> accepted_origins_;
+  void record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
+                       int64_t time_us);
   std::optional<std::string> invented_;
 };
 

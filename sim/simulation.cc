@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <unordered_map>
 #include <string_view>
@@ -144,12 +145,14 @@ std::string_view result_name(ApplyResult r) {
 
 // prefix + decimal n + suffix, without the temporaries of operator+.
 std::string numbered(std::string_view prefix, uint64_t n, std::string_view suffix) {
-  char digits[20];
-  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-  std::string out;
-  out.reserve(prefix.size() + static_cast<size_t>(end - digits) + suffix.size());
-  out.append(prefix).append(digits, end).append(suffix);
-  return out;
+  char text[64];
+  if (prefix.size() + suffix.size() > sizeof text - 20) {
+    return std::string(prefix) + std::to_string(n) + std::string(suffix);
+  }
+  std::memcpy(text, prefix.data(), prefix.size());
+  char* end = std::to_chars(text + prefix.size(), text + sizeof text, n).ptr;
+  std::memcpy(end, suffix.data(), suffix.size());
+  return std::string(text, static_cast<size_t>(end - text) + suffix.size());
 }
 
 uint32_t client_number(std::string_view name) {

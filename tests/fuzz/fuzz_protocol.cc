@@ -13,6 +13,7 @@
 //     from the definition (stale / duplicate / dominated siblings removed),
 //     and at the end the node's whole store equals the model's.
 // A failed check aborts with the line and what was expected.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -241,7 +242,7 @@ struct Checker {
       CHECK_OR_FAIL(held.size() == siblings.size(), "store and model hold as many siblings");
       for (size_t i = 0; i < held.size(); ++i) {
         CHECK_OR_FAIL(held[i]->value == siblings[i].value &&
-                          held[i]->clock.slots() == siblings[i].clock,
+                          std::ranges::equal(held[i]->clock.slots(), siblings[i].clock),
                       "store and model hold the same siblings in the same order");
       }
     }
