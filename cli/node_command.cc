@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "node/protocol.h"
 
@@ -30,9 +31,8 @@ bool write_all(int fd, std::string& data) {
 
 int run_node() {
   LineServer server;
-  std::string pending;  // bytes read but not yet a whole line
+  LineStream lines(server);  // at most kMaxLineBytes of a line held
   std::string out, err;
-  uint64_t line_no = 0;
   char buffer[1 << 16];
   for (;;) {
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
@@ -42,12 +42,7 @@ int run_node() {
       return 1;
     }
     if (n == 0) break;
-    pending.append(buffer, static_cast<size_t>(n));
-    size_t start = 0;
-    for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-      server.handle_line(std::string_view(pending).substr(start, nl - start), ++line_no, out, err);
-    }
-    pending.erase(0, start);
+    lines.feed(std::string_view(buffer, static_cast<size_t>(n)), out, err);
     // Everything at hand is answered: flush before waiting for more input.
     if (!write_all(STDERR_FILENO, err)) err.clear();
     if (!write_all(STDOUT_FILENO, out)) {
@@ -55,7 +50,7 @@ int run_node() {
       return 1;
     }
   }
-  if (!pending.empty()) server.handle_line(pending, ++line_no, out, err);  // no final newline
+  lines.finish(out, err);  // a last line without its newline
   write_all(STDERR_FILENO, err);
   return write_all(STDOUT_FILENO, out) ? 0 : 1;
 }

@@ -43,6 +43,81 @@ size_t nesting_depth(std::string_view line) {
   return deepest;
 }
 
+// Builds a message's tree down to `keep_depth` levels of containers (the
+// envelope and the body's own fields); a container nested deeper is parsed,
+// so the syntax is still checked, but kept as null. nlohmann's SAX parser
+// keeps one bit per open container and this builder one counter, so a
+// message too deep to serve costs no tree of its depth. Keys repeated keep
+// their first position and last value, as in a full parse.
+class ShallowBuilder : public nlohmann::json_sax<Json> {
+ public:
+  explicit ShallowBuilder(size_t keep_depth) : keep_depth_(keep_depth) {}
+
+  bool null() override { return put(Json(nullptr)); }
+  bool boolean(bool value) override { return put(Json(value)); }
+  bool number_integer(number_integer_t value) override { return put(Json(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return put(Json(value)); }
+  bool number_float(number_float_t value, const string_t&) override { return put(Json(value)); }
+  bool string(string_t& value) override { return put(Json(std::move(value))); }
+  bool binary(binary_t&) override { return put(Json(nullptr)); }
+  bool start_object(std::size_t) override { return open(Json::object()); }
+  bool start_array(std::size_t) override { return open(Json::array()); }
+  bool key(string_t& key) override {
+    if (depth_ <= keep_depth_) key_ = std::move(key);
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    throw e;  // as Json::parse would: the caller catches Json::exception
+  }
+
+  Json take() { return std::move(root_); }
+
+ private:
+  // Where a value read at the current depth goes; null if it is not kept.
+  Json* slot() {
+    if (depth_ == 0) return &root_;
+    if (depth_ > keep_depth_) return nullptr;
+    Json& parent = *open_.back();
+    if (parent.is_object()) return &parent[key_];
+    parent.push_back(Json());
+    return &parent.back();
+  }
+  bool put(Json value) {
+    if (Json* s = slot()) *s = std::move(value);
+    return true;
+  }
+  bool open(Json container) {
+    Json* s = slot();
+    ++depth_;
+    if (s == nullptr) return true;
+    if (depth_ > keep_depth_) return true;  // the slot stays null
+    *s = std::move(container);
+    open_.push_back(s);
+    return true;
+  }
+  bool close() {
+    if (depth_ <= keep_depth_) open_.pop_back();
+    --depth_;
+    return true;
+  }
+
+  size_t keep_depth_;
+  size_t depth_ = 0;         // containers open now
+  std::vector<Json*> open_;  // the kept ones among them, innermost last
+  Json root_;
+  std::string key_;
+};
+
+// Parses a message too deep to serve: its envelope, for the error reply.
+// Throws Json::exception where Json::parse would.
+Json parse_envelope(std::string_view line) {
+  ShallowBuilder builder(/*keep_depth=*/2);  // the message and its body
+  Json::sax_parse(line, &builder);
+  return builder.take();
+}
+
 std::string_view trim_parse_error(std::string_view what) {
   // "[json.exception.parse_error.101] parse error at ..." -> "parse error at ..."
   if (!what.empty() && what.front() == '[') {
@@ -188,9 +263,11 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
     err += '\n';
   };
 
+  // Measured before parsing: a message too deep to serve is not built whole.
+  const bool too_deep = nesting_depth(line) > kMaxNestingDepth;
   Json message;
   try {
-    message = Json::parse(line);
+    message = too_deep ? parse_envelope(line) : Json::parse(line);
   } catch (const Json::exception& e) {
     diagnose(std::string("not JSON: ") + std::string(trim_parse_error(e.what())));
     return;
@@ -224,7 +301,7 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
     reply.finish(next_msg_id_++);
   };
 
-  if (nesting_depth(line) > kMaxNestingDepth) {
+  if (too_deep) {
     return error(kMalformedRequest, "message nested deeper than " +
                                         std::to_string(kMaxNestingDepth) + " levels");
   }
@@ -283,6 +360,38 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   json::dump_string(to_string(result.status), reply.field("status"));
   if (result.status == WriteStatus::kConflict) json::dump_uint(result.siblings, reply.field("siblings"));
   reply.finish(next_msg_id_++);
+}
+
+void LineStream::feed(std::string_view bytes, std::string& out, std::string& err) {
+  for (;;) {
+    const size_t newline = bytes.find('\n');
+    const std::string_view part = bytes.substr(0, newline);
+    if (!skipping_) {
+      if (pending_.size() + part.size() > max_line_bytes_) {
+        skipping_ = true;
+        std::string().swap(pending_);  // give the memory back
+        err += "kvsim node: line " + std::to_string(++line_no_) + ": longer than " +
+               std::to_string(max_line_bytes_) + " bytes; skipped, no reply\n";
+      } else if (newline == std::string_view::npos) {
+        pending_.append(part);
+      } else if (pending_.empty()) {
+        server_.handle_line(part, ++line_no_, out, err);
+      } else {
+        pending_.append(part);
+        server_.handle_line(pending_, ++line_no_, out, err);
+        pending_.clear();
+      }
+    }
+    if (newline == std::string_view::npos) return;
+    skipping_ = false;
+    bytes.remove_prefix(newline + 1);
+  }
+}
+
+void LineStream::finish(std::string& out, std::string& err) {
+  if (!skipping_ && !pending_.empty()) server_.handle_line(pending_, ++line_no_, out, err);
+  pending_.clear();
+  skipping_ = false;
 }
 
 }  // namespace kv

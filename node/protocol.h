@@ -20,8 +20,18 @@
 namespace kv {
 
 // Limits on one request; past them the request is answered with error 12.
+// A message nested deeper than kMaxNestingDepth is never built whole: only
+// its envelope is kept to answer it, so a line of 16 MiB of '[' costs one bit
+// per level rather than a tree of millions of arrays.
 inline constexpr size_t kMaxNestingDepth = 128;
 inline constexpr size_t kMaxClockSlots = 4096;
+
+// The longest line `kvsim node` reads, '\n' not counted. A longer line is
+// skipped as it streams in (never held whole) with one diagnostic, and gets
+// no reply. nlohmann's tree of a line can take ~25 times the line's bytes
+// (a 16 MiB line of "[]," takes ~400 MB while parsed), so this bounds the
+// node's memory per request.
+inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
 
 class LineServer {
  public:
@@ -35,6 +45,33 @@ class LineServer {
  private:
   Node node_;
   uint64_t next_msg_id_ = 0;
+};
+
+// Cuts a byte stream (stdin, read in chunks of any size) into lines for a
+// LineServer, numbering them from 1. Holds at most `max_line_bytes` of the
+// line being read: past that the line is reported once on `err`
+// ("line N: longer than ... bytes; skipped") and the rest of it is dropped as
+// it arrives. Each byte is looked at once, however the input is chunked.
+class LineStream {
+ public:
+  explicit LineStream(LineServer& server, size_t max_line_bytes = kMaxLineBytes)
+      : server_(server), max_line_bytes_(max_line_bytes) {}
+
+  // Handles every line `bytes` completes; appends to `out` and `err` as
+  // LineServer::handle_line does.
+  void feed(std::string_view bytes, std::string& out, std::string& err);
+  // End of input: a last line without its '\n' is handled too.
+  void finish(std::string& out, std::string& err);
+
+  // Bytes held of a line not yet ended (at most max_line_bytes).
+  size_t buffered_bytes() const { return pending_.size(); }
+
+ private:
+  LineServer& server_;
+  size_t max_line_bytes_;
+  std::string pending_;    // the start of a line whose '\n' has not come yet
+  bool skipping_ = false;  // the current line passed the limit: drop to its end
+  uint64_t line_no_ = 0;
 };
 
 }  // namespace kv

@@ -8,6 +8,8 @@
 // in the order they were added; so they are exactly the maximal versions
 // among the writes the key accepted, whatever order those arrived in.
 //
+// Keys live in an open-addressing table of their own (see Slot below).
+//
 // The store also keeps a digest for anti-entropy: keys fall into kBuckets
 // buckets by a stable hash, and each bucket's digest is the sum of its keys'
 // entry hashes (key hash mixed with the sum of the sibling hashes). Two
@@ -21,8 +23,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "node/version.h"
@@ -76,29 +78,29 @@ class Store {
 
  private:
   struct Entry {
+    std::string key;
     Siblings siblings;
-    uint64_t key_hash = 0;
-    uint64_t hash = 0;  // contribution to digest_[bucket_of(key)]
+    uint64_t key_hash = 0;  // key_hash(key): picks the slot and the digest bucket
+    uint64_t hash = 0;      // contribution to digest_[key_hash % kBuckets]
   };
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
-  };
-  // Equality without a call into memcmp for the short keys most stores hold.
-  struct KeyEqual {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const {
-      if (a.size() != b.size()) return false;
-      for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i] != b[i]) return false;
-      }
-      return true;
-    }
+  // The table: open addressing with linear probing over a power-of-two array
+  // of slots, at most half full. A slot holds the key's hash and 1 + its
+  // index in entries_ (0: empty). Entries sit in one dense array, so a lookup
+  // touches one slot and one entry; keys are never removed one by one (only
+  // all at once, by clear()), so no tombstones are needed.
+  struct Slot {
+    uint64_t hash = 0;
+    uint64_t entry = 0;
   };
 
   static uint64_t entry_hash(const Entry& entry);
+  // The entry for `key`, or null.
+  const Entry* find(std::string_view key, uint64_t hash) const;
+  Entry& insert(std::string_view key, uint64_t hash);
+  void grow();
 
-  std::unordered_map<std::string, Entry, KeyHash, KeyEqual> entries_;
+  std::vector<Slot> slots_;
+  std::vector<Entry> entries_;
   size_t sibling_count_ = 0;
   Digest digest_{};
 };

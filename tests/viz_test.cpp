@@ -324,9 +324,8 @@ TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
 }
 
 TEST_CASE("deep nesting and long lines are refused before parsing") {
-  std::string deep =
-      R"({"t": 0, "kind": "x", "v": )" + std::string(kMaxNestingDepth, '[') +
-      std::string(kMaxNestingDepth, ']') + "}";
+  std::string deep = R"({"t": 0, "kind": "x", "v": )" + std::string(kMaxNestingDepth, '[') +
+                     std::string(kMaxNestingDepth, ']') + "}";
   CHECK(error_of({deep}) ==
         "H:1: nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   // Brackets inside strings do not count.
