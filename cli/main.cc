@@ -5,6 +5,7 @@
 #include "cli/bench_command.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
+#include "cli/viz_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kvsim: a deterministic simulator of a Dynamo-style key-value cluster"};
@@ -23,6 +24,18 @@ int main(int argc, char** argv) {
   bool no_render = false;
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
+
+  std::string render_history, render_out, render_from, render_to;
+  CLI::App* render = app.add_subcommand(
+      "render", "Draw a saved history: siblings and spacetime .dot/.svg/.png, and index.html");
+  render->add_option("history", render_history, "A run's history.jsonl")->required();
+  render->add_option("--out", render_out, "Output folder (default: the history's folder)");
+  render->add_option("--from", render_from,
+                     "Space-time window start: a time (150ms, 1.5s, 300us) or a history line");
+  render->add_option("--to", render_to, "Space-time window end: a time or a history line");
+  std::string explain_history;
+  CLI::App* explain = app.add_subcommand("explain", "Tell the story of a saved run, key by key");
+  explain->add_option("history", explain_history, "A run's history.jsonl")->required();
 
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
   bench->require_subcommand(1);
@@ -49,6 +62,10 @@ int main(int argc, char** argv) {
     run_options.render = !no_render;
     return kv::cli::run_scenario(run_options);
   }
+  if (render->parsed()) {
+    return kv::cli::run_render(render_history, render_out, render_from, render_to);
+  }
+  if (explain->parsed()) return kv::cli::run_explain(explain_history);
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return 2;

@@ -1,5 +1,7 @@
 #include "cli/run_command.h"
 
+#include "cli/viz_commands.h"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -138,6 +140,12 @@ int run_scenario(const RunOptions& options) {
     std::fprintf(stderr, "kvsim: cannot write %s/summary.json\n", out_dir.c_str());
     return 2;
   }
+
+  if (options.render && write_run_outputs(out_dir, true) != 0) {
+    std::fprintf(stderr, "kvsim: the pictures or the report in %s are incomplete\n",
+                 out_dir.c_str());
+  }
+  if (options.explain) run_explain(history_path);
 
   bool ok = true;
   for (const auto& c : checks) ok &= c.ok();

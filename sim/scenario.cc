@@ -778,6 +778,12 @@ std::string Loader::read_client_name(const Field& field) {
   if (!ok) {
     fail(field.line, prefix(field.path) + "expected a client name like c1, got " + in_quotes(name));
   }
+  // The simulator numbers workload clients after the highest scripted one.
+  const std::optional<uint64_t> number = parse_decimal(std::string_view(name).substr(1));
+  if (!number || *number > kMaxClients) {
+    fail(field.line, prefix(field.path) + "client numbers go up to c" +
+                         std::to_string(kMaxClients) + ", got " + in_quotes(name));
+  }
   return name;
 }
 

@@ -127,6 +127,7 @@ struct Scenario {
 
 // Limits on what a scenario may ask for (each refused past its bound).
 inline constexpr uint32_t kMaxNodes = 1000;
+// workload.clients, and the number of a scripted client (c1..c100000).
 inline constexpr uint32_t kMaxClients = 100000;
 inline constexpr size_t kMaxScenarioBytes = 16 << 20;
 inline constexpr size_t kMaxTimelineEvents = 1000000;
