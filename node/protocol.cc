@@ -264,7 +264,9 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   };
 
   // Measured before parsing: a message too deep to serve is not built whole.
-  const bool too_deep = nesting_depth(line) > kMaxNestingDepth;
+  // (Each level takes two bytes, so a short line cannot be too deep.)
+  const bool too_deep =
+      line.size() > 2 * kMaxNestingDepth && nesting_depth(line) > kMaxNestingDepth;
   Json message;
   try {
     message = too_deep ? parse_envelope(line) : Json::parse(line);

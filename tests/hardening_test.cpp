@@ -275,3 +275,49 @@ TEST_CASE("a message nested a million levels deep is answered without building i
         "kvsim node: line 2: no integer body.msg_id to answer to; no reply possible\n");
   CHECK(serve(deep) == "kvsim node: line 2: not a JSON object; no reply possible\n");
 }
+
+// ---- limits: history files ---------------------------------------------------
+
+// The reader used to read a file up to kMaxHistoryBytes (1 GiB) into memory
+// before finding it too big; a regular file's size is now checked first.
+TEST_CASE("a history file larger than kMaxHistoryBytes is refused before it is read") {
+  const std::string path = temp_path("big.jsonl");
+  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::ftruncate(fd, static_cast<off_t>(kv::viz::kMaxHistoryBytes + 1)) == 0);  // sparse
+  ::close(fd);
+  const kv::viz::ReadResult r = kv::viz::read_history_file(path);
+  std::remove(path.c_str());
+  CHECK(r.status == kv::viz::ReadResult::Status::kBadInput);
+  CHECK(r.error == path + ": larger than 1073741824 bytes, the limit for a history");
+}
+
+TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuses the line") {
+  const auto siblings_line = [](size_t slots) {
+    return R"({"t": 0, "kind": "siblings", "node": "n1", "key": "x", "siblings": [{"value": 1, )"
+           R"("clock": )" + zeros_clock(slots) + "}]}\n";
+  };
+  CHECK(kv::viz::read_history_text(siblings_line(kv::viz::kMaxClockSlots), "h").history);
+  CHECK(kv::viz::read_history_text(siblings_line(kv::viz::kMaxClockSlots + 1), "h").error ==
+        "h:1: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
+}
+
+TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
+  // The line's object is one level; the value the rest.
+  const size_t depth = kv::viz::kMaxNestingDepth - 1;
+  const std::string line = R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') +
+                           std::string(depth, ']') + "}\n";
+  CHECK(kv::viz::read_history_text(line, "h").history);
+}
+
+TEST_CASE("past kMaxWarnings skipped lines, the rest are counted in one warning") {
+  std::string text;
+  for (size_t i = 0; i < kv::viz::kMaxWarnings + 5; ++i) {
+    text += R"({"t": 0, "kind": "future"})"
+            "\n";
+  }
+  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h");
+  REQUIRE(r.history);
+  REQUIRE(r.history->warnings.size() == kv::viz::kMaxWarnings + 1);
+  CHECK(r.history->warnings.back() == "h: 5 more lines skipped");
+}

@@ -7,6 +7,8 @@
 // deep value.
 #include "viz/history.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -684,6 +686,17 @@ ReadResult read_history_file(const std::string& path) {
     result.error = path + ": cannot open: " + std::strerror(errno);
     return result;
   }
+  const std::string too_big_error =
+      path + ": larger than " + std::to_string(kMaxHistoryBytes) + " bytes, the limit for a history";
+  // A regular file too big is refused before anything is read into memory.
+  struct stat info;
+  if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode) &&
+      static_cast<uint64_t>(info.st_size) > kMaxHistoryBytes) {
+    std::fclose(file);
+    result.status = ReadResult::Status::kBadInput;
+    result.error = too_big_error;
+    return result;
+  }
   // Read in chunks with a bound, so an endless stream (a FIFO, /dev/zero) is
   // refused rather than read forever.
   std::string text;
@@ -705,7 +718,7 @@ ReadResult read_history_file(const std::string& path) {
   std::fclose(file);
   if (too_big) {
     result.status = ReadResult::Status::kBadInput;
-    result.error = path + ": larger than " + std::to_string(kMaxHistoryBytes) + " bytes";
+    result.error = too_big_error;
     return result;
   }
   if (read_error) {
