@@ -56,4 +56,9 @@ void dump_int(int64_t value, std::string& out);
 // ("1e-05", "1e+16"); json.dumps' "Infinity", "-Infinity" and "NaN".
 void dump_double(double value, std::string& out);
 
+// The deepest nesting of arrays and objects in the JSON text `text`, found
+// with one scan and no recursion (strings skipped); the scan stops once the
+// depth passes `limit`, returning that depth. Works on any bytes.
+size_t nesting_depth(std::string_view text, size_t limit = SIZE_MAX);
+
 }  // namespace kv::json

@@ -17,32 +17,6 @@ constexpr int kTemporarilyUnavailable = 11;
 constexpr int kMalformedRequest = 12;
 constexpr int kAbort = 14;  // the operation definitely did not take place
 
-// Deepest nesting of arrays and objects in `line`, found without recursion.
-size_t nesting_depth(std::string_view line) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : line) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 // Builds a message's tree down to `keep_depth` levels of containers (the
 // envelope and the body's own fields); a container nested deeper is parsed,
 // so the syntax is still checked, but kept as null. nlohmann's SAX parser
@@ -265,8 +239,8 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
 
   // Measured before parsing: a message too deep to serve is not built whole.
   // (Each level takes two bytes, so a short line cannot be too deep.)
-  const bool too_deep =
-      line.size() > 2 * kMaxNestingDepth && nesting_depth(line) > kMaxNestingDepth;
+  const bool too_deep = line.size() > 2 * kMaxNestingDepth &&
+                        json::nesting_depth(line, kMaxNestingDepth) > kMaxNestingDepth;
   Json message;
   try {
     message = too_deep ? parse_envelope(line) : Json::parse(line);
@@ -304,8 +278,8 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   };
 
   if (too_deep) {
-    return error(kMalformedRequest, "message nested deeper than " +
-                                        std::to_string(kMaxNestingDepth) + " levels");
+    return error(kMalformedRequest,
+                 "message nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   }
   auto type_field = body->find("type");
   if (type_field == body->end() || !type_field->is_string()) {
@@ -335,7 +309,8 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
       if (!slot && name.get_ref<const std::string&>() == *id) slot = names.size();
       names.push_back(name.get<std::string>());
     }
-    if (!slot) return error(kMalformedRequest, "node_id '" + std::string(*id) + "' is not in node_ids");
+    if (!slot)
+      return error(kMalformedRequest, "node_id '" + std::string(*id) + "' is not in node_ids");
     node_.init(std::string(*id), std::move(names), *slot);
     self = node_.id();
     Reply(out, self, request, "init_ok").finish(next_msg_id_++);
@@ -360,7 +335,8 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   }
   Reply reply(out, self, request, resolving ? "kv_resolve_ok" : "kv_put_ok");
   json::dump_string(to_string(result.status), reply.field("status"));
-  if (result.status == WriteStatus::kConflict) json::dump_uint(result.siblings, reply.field("siblings"));
+  if (result.status == WriteStatus::kConflict)
+    json::dump_uint(result.siblings, reply.field("siblings"));
   reply.finish(next_msg_id_++);
 }
 

@@ -544,7 +544,7 @@ bool Reader::line(std::string_view text, size_t number) {
   if (text.size() > kMaxLineBytes) {
     return fail(number, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
   }
-  if (json_nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) {
+  if (json::nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) {
     return fail(number, "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   }
   if (ended_) return fail(number, "a line after \"end\"");

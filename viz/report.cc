@@ -91,7 +91,7 @@ std::string summary_section(const ReportInput& in) {
   }
   Json summary;
   std::string why;
-  if (json_nesting_depth(in.summary_json, kMaxNestingDepth) > kMaxNestingDepth) {
+  if (json::nesting_depth(in.summary_json, kMaxNestingDepth) > kMaxNestingDepth) {
     why = "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels";
   } else {
     try {

@@ -147,32 +147,6 @@ bool NaturalLess::operator()(const std::string& a, const std::string& b) const {
   return a < b;
 }
 
-size_t json_nesting_depth(std::string_view line, size_t limit) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : line) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 bool parse_time_us(std::string_view text, int64_t& out) {
   int decimals_allowed = 0;
   uint64_t unit = 1;

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "node/json_text.h"
+
 #include "node/clock.h"
 
 namespace kv::viz {
@@ -47,10 +49,5 @@ struct NaturalLess {
 // Parses "12ms", "1.5s", "300us" into microseconds. False for anything else
 // (no unit, a negative number, more decimals than the unit allows, overflow).
 bool parse_time_us(std::string_view text, int64_t& out);
-
-// How deep JSON text nests arrays and objects (brackets inside strings do not
-// count); stops counting once past `limit`. Lets a reader refuse deep input
-// before a recursive JSON library sees it.
-size_t json_nesting_depth(std::string_view json_text, size_t limit);
 
 }  // namespace kv::viz
