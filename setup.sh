@@ -35,6 +35,9 @@ build() {  # build DIR [meson options...]
   meson compile -C "$dir" >/dev/null
 }
 
+# The test command also builds the fuzz targets, which need clang and libFuzzer.
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)
+
 install_missing
 build build
 
@@ -57,8 +60,15 @@ case "$mode" in
       meson test -C build-san --print-errorlogs --num-processes 2 >/dev/null || status=1
     python3 tests/cross_build_test.py build/cli/kvsim build-san/cli/kvsim scenarios 3 \
       >build/cross_build.log 2>&1 || status=1
+    # The fuzz targets (clang, libFuzzer, ASan+UBSan): replay the committed
+    # corpora and past findings, then fuzz each target for a minute.
+    CXX=clang++ build build-fuzz -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined \
+      -Db_lundef=false
+    meson test -C build-fuzz --suite fuzz --print-errorlogs >/dev/null || status=1
+    bash tests/fuzz/smoke.sh build-fuzz "${KVSIM_FUZZ_SECONDS:-60}" >build-fuzz/smoke.log 2>&1 ||
+      status=1
     python3 tests/totals.py build/meson-logs/testlog.txt build-san/meson-logs/testlog.txt \
-      build/cross_build.log || status=1
+      build/cross_build.log build-fuzz/meson-logs/testlog.txt build-fuzz/smoke.log || status=1
     exit $status
     ;;
   *)

@@ -95,8 +95,8 @@ TEST_CASE("a history error quoting a name with control characters is one clean l
   const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl");
   REQUIRE_FALSE(r.history);
   CHECK(one_clean_line(r.error));
-  CHECK(r.error.find("h.jsonl:2: message 1 was sent from c1 to n1, not from c1 to n\\x0aX\\x1b[31m") ==
-        0);
+  CHECK(r.error.find(
+            "h.jsonl:2: message 1 was sent from c1 to n1, not from c1 to n\\x0aX\\x1b[31m") == 0);
 }
 
 TEST_CASE("a history warning quoting an unknown kind with a newline is one clean line") {
@@ -114,11 +114,13 @@ TEST_CASE("a history warning quoting an unknown kind with a newline is one clean
 // most 4 levels down in a history line (final -> store -> key -> version).
 TEST_CASE("the history of a run with a value nested kMaxValueDepth deep reads back and draws") {
   static_assert(kv::viz::kMaxNestingDepth >= kv::sim::kMaxValueDepth + 4);
-  const std::string deep = std::string(kv::sim::kMaxValueDepth, '[') + "1" +
-                           std::string(kv::sim::kMaxValueDepth, ']');
+  const std::string deep =
+      std::string(kv::sim::kMaxValueDepth, '[') + "1" + std::string(kv::sim::kMaxValueDepth, ']');
   const kv::sim::Scenario scenario = load(
       "name: deep\nnodes: 2\nrun_until: 100ms\nanti_entropy: {interval: 10ms}\nevents:\n"
-      "  - {at: 1ms, client: c1, node: n1, put: {key: x, value: " + deep + ", clock: auto}}\n"
+      "  - {at: 1ms, client: c1, node: n1, put: {key: x, value: " +
+      deep +
+      ", clock: auto}}\n"
       "  - {at: 50ms, client: c1, node: n2, get: {key: x}}\n");
   const kv::viz::ReadResult read = run_and_read_back(scenario);
   INFO(read.error);
@@ -140,8 +142,7 @@ TEST_CASE("a scripted client numbered past kMaxClients is refused") {
   };
   const kv::sim::Scenario s = load(with_client("c" + std::to_string(kv::sim::kMaxClients)));
   CHECK(s.events[0].client == "c100000");
-  const kv::sim::LoadResult r =
-      kv::sim::load_scenario_text(with_client("c4294967296"), "s.yaml");
+  const kv::sim::LoadResult r = kv::sim::load_scenario_text(with_client("c4294967296"), "s.yaml");
   CHECK_FALSE(r.scenario);
   CHECK(r.error == "s.yaml:5: client: client numbers go up to c100000, got 'c4294967296'");
   CHECK(kv::sim::load_scenario_text(with_client("c100001"), "s.yaml").error ==
@@ -177,9 +178,9 @@ TEST_CASE("a long line is dropped as it streams in, however the input is chunked
     kv::LineServer server;
     kv::LineStream stream(server, /*max_line_bytes=*/100);
     std::string out, err;
-    const std::string input = padded_get(100, 1) + "\n" +
-                              std::string(5000, 'x') + "\n" + padded_get(99, 2) + "\r\n" +
-                              std::string(101, '{') + "\n\n" + padded_get(90, 3);
+    const std::string input = padded_get(100, 1) + "\n" + std::string(5000, 'x') + "\n" +
+                              padded_get(99, 2) + "\r\n" + std::string(101, '{') + "\n\n" +
+                              padded_get(90, 3);
     size_t most_held = 0;
     for (size_t at = 0; at < input.size(); at += chunk) {
       stream.feed(std::string_view(input).substr(at, chunk), out, err);
@@ -262,8 +263,9 @@ TEST_CASE("a message nested a million levels deep is answered without building i
   CHECK(serve(put_line(deep, "[1]")).find("\"code\": 12, \"text\": \"message nested deeper") !=
         std::string::npos);
   // Not JSON (never closed): a diagnostic, as for any line that is not JSON.
-  CHECK(serve(put_line(std::string(levels, '['), "[1]")).rfind("kvsim node: line 2: not JSON: ", 0) ==
-        0);
+  CHECK(
+      serve(put_line(std::string(levels, '['), "[1]")).rfind("kvsim node: line 2: not JSON: ", 0) ==
+      0);
   // The envelope reads as a full parse would: the last of repeated keys wins.
   CHECK(serve(R"({"src":"c1","dest":"n1","body":{"msg_id":1,"v":)" + deep +
               R"(,"msg_id":9},"src":"c2"})")
@@ -295,7 +297,8 @@ TEST_CASE("a history file larger than kMaxHistoryBytes is refused before it is r
 TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuses the line") {
   const auto siblings_line = [](size_t slots) {
     return R"({"t": 0, "kind": "siblings", "node": "n1", "key": "x", "siblings": [{"value": 1, )"
-           R"("clock": )" + zeros_clock(slots) + "}]}\n";
+           R"("clock": )" +
+           zeros_clock(slots) + "}]}\n";
   };
   CHECK(kv::viz::read_history_text(siblings_line(kv::viz::kMaxClockSlots), "h").history);
   CHECK(kv::viz::read_history_text(siblings_line(kv::viz::kMaxClockSlots + 1), "h").error ==
@@ -305,8 +308,8 @@ TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuse
 TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
   // The line's object is one level; the value the rest.
   const size_t depth = kv::viz::kMaxNestingDepth - 1;
-  const std::string line = R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') +
-                           std::string(depth, ']') + "}\n";
+  const std::string line =
+      R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') + std::string(depth, ']') + "}\n";
   CHECK(kv::viz::read_history_text(line, "h").history);
 }
 
@@ -320,4 +323,23 @@ TEST_CASE("past kMaxWarnings skipped lines, the rest are counted in one warning"
   REQUIRE(r.history);
   REQUIRE(r.history->warnings.size() == kv::viz::kMaxWarnings + 1);
   CHECK(r.history->warnings.back() == "h: 5 more lines skipped");
+}
+
+// ---- limits: scenarios -------------------------------------------------------
+// (scenario size, nodes, events, run_until, value depth and elements, clock
+// slots and name length are tested at and past their limits in
+// scenario_test.cpp.)
+
+TEST_CASE("a workload at kMaxClients clients and kMaxWorkloadOps operations loads at once") {
+  // Loading does not expand the operations: they are drawn as the run goes.
+  const kv::sim::Scenario s = load(
+      "name: t\nnodes: 3\nrun_until: 1000s\nworkload: {ops: 1000000000, clients: 100000, "
+      "interval: 1us}\n");
+  REQUIRE(s.workload);
+  CHECK(s.workload->ops == kv::sim::kMaxWorkloadOps);
+  CHECK(s.workload->clients == kv::sim::kMaxClients);
+  CHECK(kv::sim::load_scenario_text("name: t\nnodes: 3\nrun_until: 1000s\nworkload: {ops: "
+                                    "1000000001, interval: 1us}\n",
+                                    "s.yaml")
+            .error == "s.yaml:4: workload.ops: must be between 1 and 1000000000, got 1000000001");
 }

@@ -686,8 +686,8 @@ ReadResult read_history_file(const std::string& path) {
     result.error = path + ": cannot open: " + std::strerror(errno);
     return result;
   }
-  const std::string too_big_error =
-      path + ": larger than " + std::to_string(kMaxHistoryBytes) + " bytes, the limit for a history";
+  const std::string too_big_error = path + ": larger than " + std::to_string(kMaxHistoryBytes) +
+                                    " bytes, the limit for a history";
   // A regular file too big is refused before anything is read into memory.
   struct stat info;
   if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode) &&

@@ -44,6 +44,9 @@
 namespace kv::viz {
 
 inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
+// A history is read whole: the text and its events take about 4.5 times the
+// file's size (a 24 MB history peaks at 105 MB), so one at this limit needs
+// ~4.5 GB. A regular file past it is refused before it is read.
 inline constexpr size_t kMaxHistoryBytes = size_t{1} << 30;
 // A history line nests at most 4 levels around a value (final -> store -> key
 // -> version), and a scenario's values nest at most kv::sim::kMaxValueDepth

@@ -44,7 +44,8 @@ void check_error(const ReadResult& r, std::string_view text) {
   if (r.history) fail("both a history and an error: " + r.error, text);
   if (r.status == ReadResult::Status::kOk) fail("no history, yet status ok", text);
   const std::string prefix = std::string(kPath) + ":";
-  if (r.error.compare(0, prefix.size(), prefix) != 0) fail("error without the path: " + r.error, text);
+  if (r.error.compare(0, prefix.size(), prefix) != 0)
+    fail("error without the path: " + r.error, text);
   if (!one_clean_line(r.error)) fail("error not one clean line: " + r.error, text);
 }
 

@@ -164,16 +164,19 @@ class Generator {
         break;
     }
     if (pick(20) == 0) delay = "{dist: normal, value: 1ms}";
-    return "{delay: " + delay + ", loss: " + probability() + ", duplicate: " + probability() +
-           "}";
+    return "{delay: " + delay + ", loss: " + probability() + ", duplicate: " + probability() + "}";
   }
 
   std::string value(int depth) {
     switch (pick(depth > 3 ? 5 : 8)) {
       case 0:
-        return one_of({"v1", "'quoted'", "\"dq\"", "null", "~", "true", "1", "-1", "1.5", "0x1f",
-                       "0o17", "1e400", ".inf", ".nan", "18446744073709551616", "''", "!!int 3",
-                       "!!str x", "é", "\"\\u0000\"", "-9223372036854775809"});
+        return one_of({"v1",   "'quoted'",    "\"dq\"",
+                       "null", "~",           "true",
+                       "1",    "-1",          "1.5",
+                       "0x1f", "0o17",        "1e400",
+                       ".inf", ".nan",        "18446744073709551616",
+                       "''",   "!!int 3",     "!!str x",
+                       "é",    "\"\\u0000\"", "-9223372036854775809"});
       case 1:
       case 2:
       case 3:
@@ -232,13 +235,14 @@ class Generator {
       case 3:
         return "{" + at + ", restart: " + node() + (pick(10) ? "" : ", amnesia: true") + "}";
       case 4:
-        return "{" + at + one_of({"", ", heal: true, crash: n1", ", client: c1, node: n1",
-                                  ", client: c1, node: n1, get: {key: x}, put: {key: x}"}) +
+        return "{" + at +
+               one_of({"", ", heal: true, crash: n1", ", client: c1, node: n1",
+                       ", client: c1, node: n1, get: {key: x}, put: {key: x}"}) +
                "}";
       default: {
-        std::string client =
-            pick(12) == 0 ? one_of({"c0", "c01", "x1", "c4294967297", "c100001", "c", "c-1"})
-                          : "c" + std::to_string(1 + pick(3));
+        std::string client = pick(12) == 0
+                                 ? one_of({"c0", "c01", "x1", "c4294967297", "c100001", "c", "c-1"})
+                                 : "c" + std::to_string(1 + pick(3));
         std::string op;
         switch (pick(2)) {
           case 0:
@@ -276,9 +280,8 @@ class Generator {
   }
 
   std::string workload() {
-    std::string out = "{ops: " +
-                      (pick(10) == 0 ? one_of({"0", "1000000000", "1000000001", "x"})
-                                     : std::to_string(1 + pick(30)));
+    std::string out = "{ops: " + (pick(10) == 0 ? one_of({"0", "1000000000", "1000000001", "x"})
+                                                : std::to_string(1 + pick(30)));
     if (pick(1)) out += ", clients: " + (pick(10) ? std::to_string(1 + pick(4)) : "100001");
     if (pick(1)) out += ", keys: " + std::to_string(1 + pick(5));
     if (pick(1)) out += ", start: " + std::to_string(pick(50)) + "ms";
@@ -386,8 +389,8 @@ void check_scenario(const Scenario& s, const std::string& text) {
     need(w.ops >= 1 && w.ops <= kMaxWorkloadOps, "1 <= workload ops <= kMaxWorkloadOps");
     need(w.interval.us > 0, "workload interval > 0");
     need(w.put_weight + uint64_t{w.get_weight} + w.resolve_weight > 0, "some weight > 0");
-    const uint64_t last = static_cast<uint64_t>(w.start.us) +
-                          (w.ops - 1) * static_cast<uint64_t>(w.interval.us);
+    const uint64_t last =
+        static_cast<uint64_t>(w.start.us) + (w.ops - 1) * static_cast<uint64_t>(w.interval.us);
     need(w.start.us >= 0 && last <= static_cast<uint64_t>(s.run_until.us),
          "the last workload operation within run_until");
   }
@@ -436,13 +439,14 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
     fail("the viz reader refuses the simulator's history: " + read.error, text);
   }
   const kv::viz::History& h = *read.history;
-  if (!h.warnings.empty()) fail("the viz reader warns on the simulator's history: " +
-                                    h.warnings.front(), text);
+  if (!h.warnings.empty())
+    fail("the viz reader warns on the simulator's history: " + h.warnings.front(), text);
   kv::viz::causal_graph_dot(kv::viz::build_causal_graph(h));
   kv::viz::SpacetimeOptions options;
   options.fit_whole_run = true;
   const kv::viz::SpacetimeResult picture = kv::viz::spacetime_dot(h, options);
-  if (!picture.ok) fail("spacetime refuses the whole run with fit_whole_run: " + picture.error, text);
+  if (!picture.ok)
+    fail("spacetime refuses the whole run with fit_whole_run: " + picture.error, text);
   kv::viz::tell_story(h);
   return stats;
 }
