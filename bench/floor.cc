@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
       queue.push({now + 1000 + static_cast<int64_t>(rng.below(9001)), seq++, peer, key, w});
     }
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   uint64_t multi = 0;
   for (uint32_t key = 0; key < k; ++key) {
     bool all = true;

@@ -56,8 +56,8 @@ sim::Scenario fanout_scenario(const FanoutOptions& o) {
 }  // namespace
 
 int run_fanout(const FanoutOptions& o) {
-  if (o.nodes < 1 || o.nodes > sim::kMaxNodes || o.keys < 1 || o.keys > UINT32_MAX ||
-      o.puts < 1 || o.puts > sim::kMaxWorkloadOps) {
+  if (o.nodes < 1 || o.nodes > sim::kMaxNodes || o.keys < 1 || o.keys > UINT32_MAX || o.puts < 1 ||
+      o.puts > sim::kMaxWorkloadOps) {
     std::fprintf(stderr, "kvsim bench: -N must be 1..%u, -K 1..2^32-1, -P 1..%llu\n",
                  sim::kMaxNodes, static_cast<unsigned long long>(sim::kMaxWorkloadOps));
     return 2;
@@ -77,7 +77,8 @@ int run_fanout(const FanoutOptions& o) {
     std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());
     return 1;
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const uint64_t peak = peak_rss_bytes();
 
   // Keys holding more than one sibling on every node, and stored siblings.
@@ -108,7 +109,8 @@ int run_fanout(const FanoutOptions& o) {
   j["peak_rss_bytes"] = peak;
   j["stored_siblings"] = stored_siblings;
   j["bytes_per_sibling"] =
-      stored_siblings ? static_cast<double>(peak - std::min(peak, rss_before)) / stored_siblings : 0.0;
+      stored_siblings ? static_cast<double>(peak - std::min(peak, rss_before)) / stored_siblings
+                      : 0.0;
   j["keys_multi_sibling_all_nodes"] = multi_everywhere;
   j["history"] = !o.history.empty();
   j["checks_ok"] = checks_ok;
@@ -129,9 +131,9 @@ int run_scale(uint64_t seed) {
     uint64_t k, p;
   };
   const std::vector<Size> sizes = {
-      {3, 1000, 200000},  {5, 1000, 200000},  {10, 1000, 200000},   {50, 1000, 200000},
+      {3, 1000, 200000},   {5, 1000, 200000},   {10, 1000, 200000},   {50, 1000, 200000},
       {100, 1000, 200000}, {5, 100000, 200000}, {5, 1000000, 200000}, {5, 1000, 100000},
-      {5, 1000, 1000000}, {5, 1000, 10000000},
+      {5, 1000, 1000000},  {5, 1000, 10000000},
   };
   std::printf("%6s %9s %10s %12s %14s %12s %10s\n", "N", "K", "P", "events", "events/s",
               "bytes/sib", "peak MiB");

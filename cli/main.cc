@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
 
   kv::cli::RunOptions run_options;
   uint64_t seed = 0;
-  CLI::App* run = app.add_subcommand("run", "Simulate a scenario; write history, summary, pictures");
+  CLI::App* run =
+      app.add_subcommand("run", "Simulate a scenario; write history, summary, pictures");
   run->add_option("scenario", run_options.scenario_path, "Scenario file (YAML)")->required();
   CLI::Option* seed_option = run->add_option("--seed", seed, "Seed (overrides the scenario's)");
   run->add_option("--out", run_options.out_dir, "Output folder (default out/<scenario name>)");

@@ -33,8 +33,8 @@ struct Progress {
     const double wall = std::chrono::duration<double>(Clock::now() - self->start).count();
     if (wall < 1.0) return;
     self->shown = true;
-    std::fprintf(stderr, "\rkvsim: t=%s of %s, %llu events, %.1f s", sim::format_time(now_us).c_str(),
-                 sim::format_time(self->until_us).c_str(),
+    std::fprintf(stderr, "\rkvsim: t=%s of %s, %llu events, %.1f s",
+                 sim::format_time(now_us).c_str(), sim::format_time(self->until_us).c_str(),
                  static_cast<unsigned long long>(events), wall);
   }
 };
@@ -103,8 +103,7 @@ int run_scenario(const RunOptions& options) {
   }
   const sim::Scenario& scenario = *loaded.scenario;
   const uint64_t seed = options.seed.value_or(scenario.seed.value_or(1));
-  const std::string out_dir =
-      options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
+  const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) {

@@ -90,7 +90,9 @@ enum class Order {
 // How `a` relates to `b`, with zero padding.
 Order compare(const Clock& a, const Clock& b);
 
-inline bool dominates(const Clock& a, const Clock& b) { return compare(a, b) == Order::kDominates; }
+inline bool dominates(const Clock& a, const Clock& b) {
+  return compare(a, b) == Order::kDominates;
+}
 
 const char* to_string(Order order);
 

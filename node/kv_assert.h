@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define KV_ASSERT(cond)                                                                     \
-  do {                                                                                      \
-    if (!(cond)) [[unlikely]] {                                                             \
+#define KV_ASSERT(cond)                                                                      \
+  do {                                                                                       \
+    if (!(cond)) [[unlikely]] {                                                              \
       std::fprintf(stderr, "kvsim: internal error: %s:%d: assertion failed: %s\n", __FILE__, \
-                   __LINE__, #cond);                                                        \
-      std::abort();                                                                         \
-    }                                                                                       \
+                   __LINE__, #cond);                                                         \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)

@@ -34,7 +34,7 @@ enum class WriteStatus {
   kWritten,
   kConflict,
   kResolved,
-  kRejected,  // stale: a sibling dominates the write
+  kRejected,         // stale: a sibling dominates the write
   kTooManySiblings,  // refused: the key would pass kMaxSiblings
 };
 const char* to_string(WriteStatus status);

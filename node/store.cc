@@ -12,10 +12,14 @@ const Siblings kNoSiblings;
 }
 
 namespace {
-uint64_t key_hash(std::string_view key) { return stable_hash(key.data(), key.size(), 0x6b6579); }
+uint64_t key_hash(std::string_view key) {
+  return stable_hash(key.data(), key.size(), 0x6b6579);
+}
 }  // namespace
 
-size_t Store::bucket_of(std::string_view key) { return key_hash(key) % kBuckets; }
+size_t Store::bucket_of(std::string_view key) {
+  return key_hash(key) % kBuckets;
+}
 
 uint64_t Store::entry_hash(const Entry& entry) {
   uint64_t sum = 0;

@@ -8,10 +8,10 @@
 // "the same value" is the same text and a reply can splice it back unchanged.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
-#include <utility>
+#include <cstdint>
 #include <string>
+#include <utility>
 
 #include "node/clock.h"
 

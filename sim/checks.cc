@@ -12,7 +12,9 @@ namespace {
 
 const std::vector<Oracle::Accepted> kNone;
 
-std::string node_name(size_t i) { return "n" + std::to_string(i + 1); }
+std::string node_name(size_t i) {
+  return "n" + std::to_string(i + 1);
+}
 
 std::string describe(const Version& v) {
   std::string out = v.value + "@";
@@ -20,7 +22,9 @@ std::string describe(const Version& v) {
   return out;
 }
 
-std::string at_time(int64_t us) { return "t=" + format_time(us); }
+std::string at_time(int64_t us) {
+  return "t=" + format_time(us);
+}
 
 bool holds_or_dominated(const Siblings& siblings, const Version& v) {
   for (const VersionPtr& s : siblings) {

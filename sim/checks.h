@@ -43,8 +43,7 @@ class Oracle {
                    int64_t time_us);
   // A version entered a node's store; records a violation if no node ever
   // accepted it (an invented value, or a stale write that was rejected).
-  void on_stored(std::string_view key, const VersionPtr& version, NodeIndex node,
-                 int64_t time_us) {
+  void on_stored(std::string_view key, const VersionPtr& version, NodeIndex node, int64_t time_us) {
     const uint64_t origin = version->origin;
     if (origin < accepted_origins_.size() && accepted_origins_[origin]) return;
     record_invented(key, version, node, time_us);

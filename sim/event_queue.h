@@ -20,10 +20,10 @@
 namespace kv::sim {
 
 struct Event {
-  uint128 key;  // (time_us << 64) | seq
-  uint64_t arg;           // e.g. a message slot, an operation index
-  uint32_t kind;          // what to do (the simulation's own enum)
-  uint32_t arg32;         // small argument (a node, an attempt number)
+  uint128 key;     // (time_us << 64) | seq
+  uint64_t arg;    // e.g. a message slot, an operation index
+  uint32_t kind;   // what to do (the simulation's own enum)
+  uint32_t arg32;  // small argument (a node, an attempt number)
 
   int64_t time_us() const { return static_cast<int64_t>(key >> 64); }
 };

@@ -130,6 +130,8 @@ Partition Network::partition(const PartitionSpec& spec) {
   return p;
 }
 
-void Network::heal() { std::fill(cut_.begin(), cut_.end(), 0); }
+void Network::heal() {
+  std::fill(cut_.begin(), cut_.end(), 0);
+}
 
 }  // namespace kv::sim

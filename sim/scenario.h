@@ -52,7 +52,7 @@ struct PartitionSpec {
   Shape shape = Shape::kGroups;
   // kGroups: the listed groups; nodes not listed form one more group.
   std::vector<std::vector<NodeIndex>> groups;
-  NodeIndex isolate = 0;             // kIsolate
+  NodeIndex isolate = 0;            // kIsolate
   std::vector<NodeIndex> from, to;  // kOneWay: from's messages to `to` are lost
 };
 
@@ -73,10 +73,10 @@ struct TimelineEvent {
 
 // Generated client traffic, drawn from the run's seed.
 struct WorkloadSpec {
-  uint32_t clients = 1;    // clients c<k+1>.. after the scripted ones
-  uint32_t keys = 1;       // keys k0..k<keys-1>
-  uint64_t ops = 0;        // how many operations
-  SimTime start{};         // the first operation's time
+  uint32_t clients = 1;     // clients c<k+1>.. after the scripted ones
+  uint32_t keys = 1;        // keys k0..k<keys-1>
+  uint64_t ops = 0;         // how many operations
+  SimTime start{};          // the first operation's time
   Duration interval{1000};  // time between operations
   // Relative weights of the operation kinds.
   uint32_t put_weight = 1;

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 
 #include "node/json_text.h"
 #include "node/kv_assert.h"
@@ -17,12 +17,12 @@ namespace kv::sim {
 namespace {
 
 enum EventKind : uint32_t {
-  kDeliver,    // arg: message slot
-  kClientOp,   // arg: timeline index
-  kFault,      // arg: timeline index
-  kTimeout,    // arg: operation index, arg32: attempt
-  kAeTick,     // arg32: node, arg: the node's life (incarnation) it was set in
-  kWorkload,   // arg: operation number
+  kDeliver,   // arg: message slot
+  kClientOp,  // arg: timeline index
+  kFault,     // arg: timeline index
+  kTimeout,   // arg: operation index, arg32: attempt
+  kAeTick,    // arg32: node, arg: the node's life (incarnation) it was set in
+  kWorkload,  // arg: operation number
 };
 
 enum class MsgType : uint8_t {
@@ -81,11 +81,11 @@ struct Message {
   uint8_t deliveries_left = 0;
   WriteStatus status = WriteStatus::kWritten;  // replies to writes
   uint32_t siblings = 0;                       // replies to writes
-  uint64_t msg_id = 0;      // requests: the client's msg_id; replies: in_reply_to
-  uint64_t own_msg_id = 0;  // replies: the node's own message number
+  uint64_t msg_id = 0;               // requests: the client's msg_id; replies: in_reply_to
+  uint64_t own_msg_id = 0;           // replies: the node's own message number
   const std::string* key = nullptr;  // interned (KeyTable): copying it is free
   VersionPtr version;                // put, resolve, replicate
-  Siblings values;     // get reply
+  Siblings values;                   // get reply
   std::shared_ptr<const AePayload> ae;
 };
 
@@ -561,9 +561,9 @@ void Simulation::Impl::handle(Message& m) {
 // --- nodes ------------------------------------------------------------------
 
 ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key,
-                                            const VersionPtr& v, std::string_view op,
-                                            uint64_t msg, ApplyOutcome outcome,
-                                            const WriteReply* reply, uint32_t client) {
+                                            const VersionPtr& v, std::string_view op, uint64_t msg,
+                                            ApplyOutcome outcome, const WriteReply* reply,
+                                            uint32_t client) {
   if (reply && reply->accepted()) oracle.on_accepted(key, v, node, now().us);
   if (outcome.result == ApplyResult::kApplied) {
     oracle.on_stored(key, v, node, now().us);
@@ -602,8 +602,8 @@ void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
   record_apply(node, *m.key, m.version, resolving ? "resolve" : "put", m.id,
                {r.applied, r.siblings}, &r, m.src - n);
   const MsgType reply_type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
-                             : resolving                                ? MsgType::kResolveOk
-                                                                        : MsgType::kPutOk;
+                             : resolving                               ? MsgType::kResolveOk
+                                                                       : MsgType::kPutOk;
   const uint64_t slot = new_message(node, m.src, reply_type);
   Message& out = *slab[slot];
   out.msg_id = m.msg_id;
@@ -1033,9 +1033,17 @@ std::vector<CheckResult> Simulation::check() const {
   return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us);
 }
 
-const RunStats& Simulation::stats() const { return impl_->stats; }
-const Node& Simulation::node(NodeIndex i) const { return impl_->nodes.at(i); }
-bool Simulation::live(NodeIndex i) const { return !impl_->crashed.at(i); }
-size_t Simulation::node_count() const { return impl_->n; }
+const RunStats& Simulation::stats() const {
+  return impl_->stats;
+}
+const Node& Simulation::node(NodeIndex i) const {
+  return impl_->nodes.at(i);
+}
+bool Simulation::live(NodeIndex i) const {
+  return !impl_->crashed.at(i);
+}
+size_t Simulation::node_count() const {
+  return impl_->n;
+}
 
 }  // namespace kv::sim

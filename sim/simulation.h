@@ -38,9 +38,9 @@ struct RunStats {
   uint64_t client_ops = 0;
   uint64_t client_timeouts = 0;
   uint64_t client_gave_up = 0;
-  uint64_t writes_accepted = 0;  // client writes a node accepted
-  uint64_t writes_rejected = 0;  // client writes a node rejected as stale
-  uint64_t writes_refused = 0;   // client writes refused: too many siblings
+  uint64_t writes_accepted = 0;   // client writes a node accepted
+  uint64_t writes_rejected = 0;   // client writes a node rejected as stale
+  uint64_t writes_refused = 0;    // client writes refused: too many siblings
   uint64_t siblings_created = 0;  // applies that left a key with more siblings than before, >= 2
   uint64_t anti_entropy_rounds = 0;
   uint64_t versions_repaired = 0;  // versions anti-entropy applied

@@ -26,9 +26,15 @@ struct SimTime {
   Duration operator-(SimTime other) const { return {us - other.us}; }
 };
 
-inline constexpr Duration microseconds(int64_t n) { return {n}; }
-inline constexpr Duration milliseconds(int64_t n) { return {n * 1000}; }
-inline constexpr Duration seconds(int64_t n) { return {n * 1000000}; }
+inline constexpr Duration microseconds(int64_t n) {
+  return {n};
+}
+inline constexpr Duration milliseconds(int64_t n) {
+  return {n * 1000};
+}
+inline constexpr Duration seconds(int64_t n) {
+  return {n * 1000000};
+}
 
 // "12.4ms", "3s", "250us": the shortest exact rendering for people.
 std::string format_time(int64_t us);

@@ -36,9 +36,10 @@ TEST_CASE("the task's first sample: a simple write to an empty key, then a get")
           R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"hello","clock":[1,0]}})") ==
       "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_put_ok\", \"in_reply_to\": 2, "
       "\"status\": \"written\", \"msg_id\": 1}}\n");
-  CHECK(s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"x"}})") ==
-        "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 3, "
-        "\"values\": [{\"value\": \"hello\", \"clock\": [1, 0]}], \"msg_id\": 2}}\n");
+  CHECK(
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"x"}})") ==
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 3, "
+      "\"values\": [{\"value\": \"hello\", \"clock\": [1, 0]}], \"msg_id\": 2}}\n");
   CHECK(s.err.empty());
 }
 
@@ -52,10 +53,11 @@ TEST_CASE("the task's second sample: concurrent writes create siblings") {
           R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":3,"key":"x","value":"v2","clock":[0,1]}})") ==
       "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_put_ok\", \"in_reply_to\": 3, "
       "\"status\": \"conflict\", \"siblings\": 2, \"msg_id\": 2}}\n");
-  CHECK(s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":4,"key":"x"}})") ==
-        "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 4, "
-        "\"values\": [{\"value\": \"v1\", \"clock\": [1, 0]}, {\"value\": \"v2\", \"clock\": [0, "
-        "1]}], \"msg_id\": 3}}\n");
+  CHECK(
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":4,"key":"x"}})") ==
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 4, "
+      "\"values\": [{\"value\": \"v1\", \"clock\": [1, 0]}, {\"value\": \"v2\", \"clock\": [0, "
+      "1]}], \"msg_id\": 3}}\n");
 }
 
 TEST_CASE("the task's walk-through: resolve collapses siblings, a stale write is rejected") {
@@ -68,7 +70,8 @@ TEST_CASE("the task's walk-through: resolve collapses siblings, a stale write is
   CHECK(
       s.send(
           R"({"src":"c1","dest":"n1","body":{"type":"kv_resolve","msg_id":4,"key":"user:1","value":"Alice+Bob","clock":[1,1]}})") ==
-      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_resolve_ok\", \"in_reply_to\": "
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_resolve_ok\", "
+      "\"in_reply_to\": "
       "4, \"status\": \"resolved\", \"msg_id\": 3}}\n");
   CHECK(
       s.send(
@@ -82,25 +85,28 @@ TEST_CASE("a value of any JSON type is echoed back unchanged, clock length kept"
   s.send(kInit);
   s.send(
       R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"k","value":{"b":[1,2.5,null,true],"a":"\u00e9"},"clock":[0,0,1,0]}})");
-  CHECK(s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"k"}})") ==
-        "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 3, "
-        "\"values\": [{\"value\": {\"b\": [1, 2.5, null, true], \"a\": \"\\u00e9\"}, \"clock\": [0, "
-        "0, 1, 0]}], \"msg_id\": 2}}\n");
+  CHECK(
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"k"}})") ==
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 3, "
+      "\"values\": [{\"value\": {\"b\": [1, 2.5, null, true], \"a\": \"\\u00e9\"}, \"clock\": [0, "
+      "0, 1, 0]}], \"msg_id\": 2}}\n");
 }
 
 TEST_CASE("a get of a key never written returns an empty list") {
   Session s;
   s.send(kInit);
-  CHECK(s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":9,"key":"none"}})") ==
-        "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 9, "
-        "\"values\": [], \"msg_id\": 1}}\n");
+  CHECK(
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":9,"key":"none"}})") ==
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_get_ok\", \"in_reply_to\": 9, "
+      "\"values\": [], \"msg_id\": 1}}\n");
 }
 
 TEST_CASE("a request before init gets error 11 and counts as a sent message") {
   Session s;
-  CHECK(s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":5,"key":"x"}})") ==
-        "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"error\", \"in_reply_to\": 5, "
-        "\"code\": 11, \"text\": \"node not initialised yet: send 'init' first\", \"msg_id\": 0}}\n");
+  CHECK(
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":5,"key":"x"}})") ==
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"error\", \"in_reply_to\": 5, "
+      "\"code\": 11, \"text\": \"node not initialised yet: send 'init' first\", \"msg_id\": 0}}\n");
   CHECK(s.send(kInit).find("\"msg_id\": 1}}") != std::string::npos);
 }
 
@@ -186,8 +192,9 @@ TEST_CASE("a value nested too deeply is refused with error 12") {
   Session s;
   s.send(kInit);
   std::string deep = std::string(200, '[') + std::string(200, ']');
-  const std::string reply = s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":)" +
-                                   deep + R"(,"clock":[1]}})");
+  const std::string reply =
+      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":)" +
+             deep + R"(,"clock":[1]}})");
   CHECK(reply.find("\"code\": 12") != std::string::npos);
   CHECK(s.server.node().store().empty());
 }
@@ -201,8 +208,8 @@ TEST_CASE("a put past the sibling bound gets error 14 and leaves the siblings as
         R"(,"key":"k","value":)" + std::to_string(i) + R"(,"clock":[1]}})");
     REQUIRE(reply.find("\"type\": \"kv_put_ok\"") != std::string::npos);
   }
-  const std::string reply =
-      s.send(R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":900,"key":"k","value":"x","clock":[1]}})");
+  const std::string reply = s.send(
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":900,"key":"k","value":"x","clock":[1]}})");
   CHECK(reply ==
         "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"error\", \"in_reply_to\": 900, "
         "\"code\": 14, \"text\": \"a write to key 'k' would leave more than 100 siblings: read "

@@ -256,7 +256,8 @@ TEST_CASE("a run with history off makes the same decisions as with history on") 
   CHECK(quiet.stats().writes_accepted == loud.stats().writes_accepted);
 }
 
-TEST_CASE("an amnesia crash before replication loses an acknowledged write, and the checks say so") {
+TEST_CASE(
+    "an amnesia crash before replication loses an acknowledged write, and the checks say so") {
   Scenario s;
   s.name = "amnesia";
   s.nodes = 3;
