@@ -205,7 +205,7 @@ struct Simulation::Impl {
 
   // --- clients ------------------------------------------------------------
   uint32_t client_index(const std::string& name);
-  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op, uint64_t origin_hint);
+  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op);
   void send_request(uint64_t op_index);
   void on_reply(uint32_t client, const Message& m);
   void on_timeout(uint64_t op_index, uint32_t attempt);
@@ -711,8 +711,7 @@ void Simulation::Impl::on_ae_push(NodeIndex node, const Message& m) {
 
 // --- clients ----------------------------------------------------------------
 
-void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op,
-                                       uint64_t) {
+void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op) {
   ClientState& c = clients[client];
   Operation o;
   o.client = client;
@@ -838,7 +837,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
   if (op.kind != OpKind::kGet) {
     op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
   }
-  start_operation(client, node, op, 0);
+  start_operation(client, node, op);
 }
 
 // --- faults -----------------------------------------------------------------
@@ -968,7 +967,7 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         break;
       case kClientOp: {
         const TimelineEvent& t = scenario.events[e.arg];
-        start_operation(client_index(t.client), t.node, t.op, 0);
+        start_operation(client_index(t.client), t.node, t.op);
         break;
       }
       case kFault:
