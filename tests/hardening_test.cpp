@@ -257,8 +257,8 @@ TEST_CASE("a message nested exactly kMaxNestingDepth deep is served; one level m
 // A line of 16 MiB of '[' used to build nlohmann's tree of every level before
 // the depth was checked: 1.2 GB for one request. The depth is now measured
 // first and only the envelope is built.
-TEST_CASE("a message nested a million levels deep is answered without building it") {
-  const size_t levels = 1000000;
+TEST_CASE("a message nested 100000 levels deep is answered without building it") {
+  const size_t levels = 100000;
   const std::string deep = std::string(levels, '[') + std::string(levels, ']');
   CHECK(serve(put_line(deep, "[1]")).find("\"code\": 12, \"text\": \"message nested deeper") !=
         std::string::npos);

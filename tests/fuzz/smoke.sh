@@ -45,9 +45,13 @@ for target in protocol scenario history; do
   # (22 against 54 runs a second without it).
   [ "$target" = scenario ] && options+=("-entropic=0")
   log="$artifacts/fuzz_$target.log"
+  seeds=()
+  for dir in "$here/corpus/$target" "$here/regressions/$target"; do
+    [ -d "$dir" ] && seeds+=("$dir")
+  done
   "$binary" -max_total_time="$duration" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/fuzz_$target-" "${options[@]}" \
-    "$scratch/$target" "$here/corpus/$target" "$here/regressions/$target" >"$log" 2>&1
+    "$scratch/$target" "${seeds[@]}" >"$log" 2>&1
   status=$?
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)"
