@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -107,6 +108,69 @@ TEST_CASE("events at the same time run first in, first out; earlier times first"
   while (!q.empty()) order.push_back(q.pop().arg);
   CHECK(order == std::vector<uint64_t>{200, 400, 100, 300});
   CHECK(q.now().us == 10);
+}
+
+TEST_CASE("the event queue pops in (time, seq) order whatever the interleaving of pushes") {
+  // A reference: the same events in a std::multimap keyed by (time, seq).
+  Rng rng(7);
+  EventQueue q;
+  std::map<std::pair<int64_t, uint64_t>, uint64_t> expected;
+  uint64_t seq = 0;
+  uint64_t popped = 0;
+  for (int step = 0; step < 200000; ++step) {
+    const uint64_t roll = rng.below(100);
+    if (roll < 55 || q.empty()) {
+      // Mostly near now, sometimes at now exactly, sometimes far ahead.
+      const int64_t delay = roll < 10   ? 0
+                            : roll < 50 ? static_cast<int64_t>(rng.below(10000))
+                                        : static_cast<int64_t>(rng.below(uint64_t{1} << 40));
+      const SimTime at{q.now().us + delay};
+      q.push(at, 0, seq);
+      expected.emplace(std::make_pair(at.us, seq), seq);
+      ++seq;
+    } else if (roll < 60) {
+      // Look ahead, then push something due before what top() found: the
+      // loop does this when it stops at `until` and a step follows.
+      const int64_t ahead = q.top().time_us();
+      const SimTime at{q.now().us + static_cast<int64_t>(rng.below(
+                                        static_cast<uint64_t>(ahead - q.now().us) + 1))};
+      q.push(at, 0, seq);
+      expected.emplace(std::make_pair(at.us, seq), seq);
+      ++seq;
+    } else {
+      const Event e = q.pop();
+      REQUIRE(!expected.empty());
+      const auto first = expected.begin();
+      REQUIRE(e.time_us() == first->first.first);
+      REQUIRE(e.arg == first->second);
+      CHECK(q.now().us == e.time_us());
+      expected.erase(first);
+      ++popped;
+    }
+    REQUIRE(q.size() == expected.size());
+  }
+  while (!q.empty()) {
+    const Event e = q.pop();
+    REQUIRE(e.arg == expected.begin()->second);
+    expected.erase(expected.begin());
+  }
+  CHECK(expected.empty());
+  CHECK(popped > 50000);
+}
+
+TEST_CASE("the event queue's top() is the next pop(), and pushes at now() come after it") {
+  EventQueue q;
+  q.push(SimTime{100}, 1, 1);
+  q.push(SimTime{100}, 1, 2);
+  q.push(SimTime{7}, 1, 3);
+  CHECK(q.top().arg == 3);
+  CHECK(q.pop().arg == 3);
+  q.push(SimTime{7}, 1, 4);  // due now: before the later ones
+  q.push(SimTime{50}, 1, 5);
+  CHECK(q.top().arg == 4);
+  std::vector<uint64_t> order;
+  while (!q.empty()) order.push_back(q.pop().arg);
+  CHECK(order == std::vector<uint64_t>{4, 5, 1, 2});
 }
 
 TEST_CASE("partitions cut links between groups, one-way cuts one direction, heal restores") {
