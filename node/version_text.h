@@ -1,16 +1,53 @@
 // JSON text of clocks, versions and sibling lists, as Python's json.dumps
 // writes them: [1, 0], {"value": V, "clock": [1, 0]}, [{...}, {...}].
-// Shared by the line protocol's replies and the simulator's history.
+// Shared by the line protocol's replies (into a std::string) and the
+// simulator's history (straight into its output buffer): `Out` takes text
+// with `+=` and numbers with append_uint(out, n).
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "node/json_text.h"
 #include "node/store.h"
 
 namespace kv {
 
-void write_clock(const Clock& clock, std::string& out);
-void write_version(const Version& version, std::string& out);
-void write_siblings(const Siblings& siblings, std::string& out);
+inline void append_uint(std::string& out, uint64_t value) {
+  json::dump_uint(value, out);
+}
+
+template <class Out>
+void write_clock(const Clock& clock, Out& out) {
+  out += '[';
+  bool first = true;
+  for (const uint64_t slot : clock.slots()) {
+    if (!first) out += std::string_view(", ");
+    first = false;
+    append_uint(out, slot);
+  }
+  out += ']';
+}
+
+template <class Out>
+void write_version(const Version& version, Out& out) {
+  out += std::string_view("{\"value\": ");
+  out += std::string_view(version.value);  // already JSON text
+  out += std::string_view(", \"clock\": ");
+  write_clock(version.clock, out);
+  out += '}';
+}
+
+template <class Out>
+void write_siblings(const Siblings& siblings, Out& out) {
+  out += '[';
+  bool first = true;
+  for (const VersionPtr& v : siblings) {
+    if (!first) out += std::string_view(", ");
+    first = false;
+    write_version(*v, out);
+  }
+  out += ']';
+}
 
 }  // namespace kv

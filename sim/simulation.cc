@@ -391,13 +391,13 @@ void Simulation::Impl::write_send(const Message& m) {
   history.field_uint("id", m.id);
   history.field_string("src", endpoint_name(m.src));
   history.field_string("dest", endpoint_name(m.dest));
-  std::string& out = history.value("body");
+  History& out = history.field("body");
   out += "{\"type\": \"";
   out += type_name(m.type);
   out += '"';
   auto key = [&] {
     out += ", \"key\": ";
-    json::dump_string(*m.key, out);
+    out.put_string(*m.key);
   };
   auto version = [&] {
     out += ", \"value\": ";
@@ -412,7 +412,7 @@ void Simulation::Impl::write_send(const Message& m) {
       for (const VersionPtr& v : kv.versions) {
         out += first ? "{\"key\": " : ", {\"key\": ";
         first = false;
-        json::dump_string(kv.key, out);
+        out.put_string(kv.key);
         out += ", \"value\": ";
         out += v->value;
         out += ", \"clock\": ";
@@ -424,23 +424,23 @@ void Simulation::Impl::write_send(const Message& m) {
   };
   auto in_reply_to = [&] {
     out += ", \"in_reply_to\": ";
-    json::dump_uint(m.msg_id, out);
+    out.put_uint(m.msg_id);
   };
   auto own_msg_id = [&] {
     out += ", \"msg_id\": ";
-    json::dump_uint(m.own_msg_id, out);
+    out.put_uint(m.own_msg_id);
   };
   switch (m.type) {
     case MsgType::kPut:
     case MsgType::kResolve:
       out += ", \"msg_id\": ";
-      json::dump_uint(m.msg_id, out);
+      out.put_uint(m.msg_id);
       key();
       version();
       break;
     case MsgType::kGet:
       out += ", \"msg_id\": ";
-      json::dump_uint(m.msg_id, out);
+      out.put_uint(m.msg_id);
       key();
       break;
     case MsgType::kPutOk:
@@ -451,7 +451,7 @@ void Simulation::Impl::write_send(const Message& m) {
       out += '"';
       if (m.status == WriteStatus::kConflict) {
         out += ", \"siblings\": ";
-        json::dump_uint(m.siblings, out);
+        out.put_uint(m.siblings);
       }
       own_msg_id();
       break;
@@ -467,35 +467,35 @@ void Simulation::Impl::write_send(const Message& m) {
       break;
     case MsgType::kAeDigest: {
       out += ", \"round\": ";
-      json::dump_uint(m.ae->round, out);
+      out.put_uint(m.ae->round);
       out += ", \"digest\": [";
       for (size_t b = 0; b < Store::kBuckets; ++b) {
         if (b > 0) out += ", ";
-        json::dump_uint(m.ae->digest[b], out);
+        out.put_uint(m.ae->digest[b]);
       }
       out += ']';
       break;
     }
     case MsgType::kAeDiff:
       out += ", \"round\": ";
-      json::dump_uint(m.ae->round, out);
+      out.put_uint(m.ae->round);
       out += ", \"buckets\": [";
       for (size_t b = 0; b < m.ae->buckets.size(); ++b) {
         if (b > 0) out += ", ";
-        json::dump_uint(m.ae->buckets[b], out);
+        out.put_uint(m.ae->buckets[b]);
       }
       out += ']';
       versions(m.ae->versions);
       break;
     case MsgType::kAePush:
       out += ", \"round\": ";
-      json::dump_uint(m.ae->round, out);
+      out.put_uint(m.ae->round);
       versions(m.ae->versions);
       break;
     case MsgType::kError:
       in_reply_to();
       out += ", \"code\": 14, \"text\": ";
-      json::dump_string(too_many_siblings_text(*m.key), out);
+      out.put_string(too_many_siblings_text(*m.key));
       own_msg_id();
       break;
   }
@@ -588,7 +588,7 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
     history.begin(now(), "siblings");
     history.field_string("node", names[node]);
     history.field_string("key", key);
-    write_siblings(nodes[node].get(key), history.value("siblings"));
+    write_siblings(nodes[node].get(key), history.field("siblings"));
     history.end();
   }
   return outcome;
@@ -844,11 +844,11 @@ void Simulation::Impl::workload_op(uint64_t i) {
 
 void Simulation::Impl::write_fault_nodes(std::string_view field,
                                          const std::vector<NodeIndex>& list) {
-  std::string& out = history.value(field);
+  History& out = history.field(field);
   out += '[';
   for (size_t i = 0; i < list.size(); ++i) {
     if (i > 0) out += ", ";
-    json::dump_string(names[list[i]], out);
+    out.put_string(names[list[i]]);
   }
   out += ']';
 }
@@ -863,14 +863,14 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       history.field_string("fault", "partition");
       history.field_string("shape", p.shape);
       if (!p.groups.empty()) {
-        std::string& out = history.value("groups");
+        History& out = history.field("groups");
         out += '[';
         for (size_t g = 0; g < p.groups.size(); ++g) {
           if (g > 0) out += ", ";
           out += '[';
           for (size_t i = 0; i < p.groups[g].size(); ++i) {
             if (i > 0) out += ", ";
-            json::dump_string(names[p.groups[g][i]], out);
+            out.put_string(names[p.groups[g][i]]);
           }
           out += ']';
         }
@@ -996,13 +996,13 @@ void Simulation::Impl::write_finals() {
     history.begin(end, "final");
     history.field_string("node", names[i]);
     history.field_bool("live", !crashed[i]);
-    std::string& out = history.value("store");
+    History& out = history.field("store");
     out += '{';
     bool first = true;
     for (std::string_view key : nodes[i].store().sorted_keys()) {
       if (!first) out += ", ";
       first = false;
-      json::dump_string(key, out);
+      out.put_string(key);
       out += ": ";
       write_siblings(nodes[i].get(key), out);
     }
