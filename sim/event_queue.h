@@ -193,9 +193,9 @@ class EventQueue {
   std::unique_ptr<Bucket[]> buckets_;
   uint64_t words_[kWords] = {};
   uint64_t summary_[kSummaryWords] = {};
-  std::vector<Node> nodes_;  // the calendar's events, in per-bucket lists
-  uint32_t free_ = kNone;    // recycled nodes, most recently freed first
-  size_t near_ = 0;          // events in the calendar
+  std::vector<Node> nodes_;   // the calendar's events, in per-bucket lists
+  uint32_t free_ = kNone;     // recycled nodes, most recently freed first
+  size_t near_ = 0;           // events in the calendar
   std::vector<Later> later_;  // events kWindow or more ahead: a binary heap
   size_t size_ = 0;
   uint64_t next_seq_ = 0;

@@ -55,11 +55,94 @@ bool History::close(std::string& error) {
 void History::put_escaped(std::string_view s) {
   scratch_.clear();
   json::dump_string(s, scratch_);
-  put(scratch_);
+  put(scratch_.data(), scratch_.size());
 }
 
 void History::field_clock(std::string_view name, const Clock& clock) {
-  write_clock(clock, field(name));
+  field(name).put_clock(clock);
 }
+
+void History::put_clock(const Clock& clock) {
+  const auto slots = clock.slots();
+  char* p = reserve(2 + 22 * slots.size());
+  *p++ = '[';
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (i > 0) p = copy(p, ", ", 2);
+    p = digits(p, slots[i]);
+  }
+  *p++ = ']';
+  commit(p);
+}
+
+namespace {
+// SWAR tests over the eight bytes of a word (Bit Twiddling Hacks, "Determine
+// if a word has a byte less than n" and its relatives): non-zero if any byte
+// is special in JSON.
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+uint64_t has_zero(uint64_t w) {
+  return (w - kOnes) & ~w & kHighs;
+}
+
+uint64_t special_bytes(uint64_t w) {
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+  const uint64_t above_tilde = ((w + kOnes * (127 - 0x7e)) | w) & kHighs;
+  return below_space | above_tilde | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+}
+
+uint64_t load(const char* p, size_t n) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  return w;
+}
+}  // namespace
+
+bool History::plain_ascii(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  if (n >= 8) {
+    uint64_t special = 0;
+    for (size_t i = 0; i + 8 <= n; i += 8) special |= special_bytes(load(p + i, 8));
+    return (special | special_bytes(load(p + n - 8, 8))) == 0;
+  }
+  // Shorter: the string's bytes (overlapping where they must) padded with
+  // spaces, which are plain.
+  uint64_t w = kOnes * ' ';
+  if (n >= 4) {
+    w = load(p, 4) | load(p + n - 4, 4) << 32;
+  } else if (n > 0) {
+    w = (w << 24) | uint64_t{static_cast<unsigned char>(p[0])} |
+        uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+        uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  }
+  return special_bytes(w) == 0;
+}
+
+const uint64_t History::kPowersOf10[20] = {1,
+                                           10,
+                                           100,
+                                           1000,
+                                           10000,
+                                           100000,
+                                           1000000,
+                                           10000000,
+                                           100000000,
+                                           1000000000,
+                                           10000000000,
+                                           100000000000,
+                                           1000000000000,
+                                           10000000000000,
+                                           100000000000000,
+                                           1000000000000000,
+                                           10000000000000000,
+                                           100000000000000000,
+                                           1000000000000000000,
+                                           10000000000000000000u};
+
+const char History::kPairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 }  // namespace kv::sim

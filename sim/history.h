@@ -14,7 +14,7 @@
 // at the call site is a few stores, not a call.
 #pragma once
 
-#include <charconv>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -48,30 +48,36 @@ class History {
   // A line is begin(t, kind), fields in order, end(). `kind` and field
   // names are plain ASCII words.
   KV_HISTORY_INLINE void begin(SimTime t, std::string_view kind) {
-    put("{\"t\": ", 6);
+    char* p = reserve(6 + 21 + 11 + kind.size() + 1);
+    p = copy(p, "{\"t\": ", 6);
     if (t.us < 0) {
-      put("-", 1);
-      put_uint(static_cast<uint64_t>(-(t.us + 1)) + 1);
+      *p++ = '-';
+      p = digits(p, static_cast<uint64_t>(-(t.us + 1)) + 1);
     } else {
-      put_uint(static_cast<uint64_t>(t.us));
+      p = digits(p, static_cast<uint64_t>(t.us));
     }
-    put(", \"kind\": \"", 11);
-    put(kind);
-    put("\"", 1);
+    p = copy(p, ", \"kind\": \"", 11);
+    p = copy(p, kind.data(), kind.size());
+    *p++ = '"';
+    commit(p);
   }
   KV_HISTORY_INLINE void end() { put("}\n", 2); }
 
   // `, "name": `; the value follows, written by the caller.
   KV_HISTORY_INLINE History& field(std::string_view name) {
-    put(", \"", 3);
-    put(name);
-    put("\": ", 3);
+    char* p = reserve(name.size() + 6);
+    p = copy(p, ", \"", 3);
+    p = copy(p, name.data(), name.size());
+    p = copy(p, "\": ", 3);
+    commit(p);
     return *this;
   }
   KV_HISTORY_INLINE void field_string(std::string_view name, std::string_view value) {
     field(name).put_string(value);
   }
-  KV_HISTORY_INLINE void field_uint(std::string_view name, uint64_t value) { field(name).put_uint(value); }
+  KV_HISTORY_INLINE void field_uint(std::string_view name, uint64_t value) {
+    field(name).put_uint(value);
+  }
   KV_HISTORY_INLINE void field_bool(std::string_view name, bool value) {
     field(name) += value ? std::string_view("true") : std::string_view("false");
   }
@@ -82,47 +88,48 @@ class History {
 
   // Pieces of a value.
   KV_HISTORY_INLINE History& operator+=(std::string_view json_text) {
-    put(json_text);
+    put(json_text.data(), json_text.size());
     return *this;
   }
   KV_HISTORY_INLINE History& operator+=(char c) {
-    put(&c, 1);
+    *reserve(1) = c;
+    ++len_;
     return *this;
   }
-  KV_HISTORY_INLINE void put_uint(uint64_t value) {
-    if (cap_ - len_ < 20) make_room(20);
-    char* out = buf_.get() + len_;
-    if (value < 10) {  // most clock slots, counts and flags
-      *out = static_cast<char>('0' + value);
-      ++len_;
-      return;
-    }
-    len_ = static_cast<size_t>(std::to_chars(out, buf_.get() + cap_, value).ptr - buf_.get());
-  }
+  KV_HISTORY_INLINE void put_uint(uint64_t value) { commit(digits(reserve(20), value)); }
   // A JSON string: plain ASCII goes in as it is, anything else is escaped.
   KV_HISTORY_INLINE void put_string(std::string_view s) {
     if (!plain_ascii(s)) return put_escaped(s);
-    put("\"", 1);
-    put(s);
-    put("\"", 1);
+    char* p = reserve(s.size() + 2);
+    *p++ = '"';
+    p = copy(p, s.data(), s.size());
+    *p++ = '"';
+    commit(p);
   }
+  // [1, 0, 2]: as write_clock writes it, with one check for room.
+  void put_clock(const Clock& clock);
   friend void append_uint(History& h, uint64_t value) { h.put_uint(value); }
 
+  // True if `s` needs no escaping in JSON: no control character, quote,
+  // backslash, DEL or non-ASCII byte. Eight bytes at a time.
+  static bool plain_ascii(std::string_view s);
+
  private:
-  static bool plain_ascii(std::string_view s) {
-    for (const char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') return false;
-    }
-    return true;
-  }
   void put_escaped(std::string_view s);
 
-  KV_HISTORY_INLINE void put(const char* data, size_t n) {
+  // Writing goes through a local pointer: the buffer is chars, and a store
+  // through a char* could change any member, so members are read once per
+  // piece (reserve) and written once (commit), not once per byte.
+  KV_HISTORY_INLINE char* reserve(size_t n) {
     if (n > cap_ - len_) make_room(n);
-    char* out = buf_.get() + len_;
-    // Short pieces (names, keys, punctuation) are copied as two overlapping
-    // words, with no call into memcpy.
+    return buf_.get() + len_;
+  }
+  KV_HISTORY_INLINE void commit(char* end) { len_ = static_cast<size_t>(end - buf_.get()); }
+  KV_HISTORY_INLINE void put(const char* data, size_t n) { commit(copy(reserve(n), data, n)); }
+
+  // Copies n bytes to out and returns out + n. Short pieces (names, keys,
+  // punctuation) are two overlapping words, with no call into memcpy.
+  KV_HISTORY_INLINE static char* copy(char* out, const char* data, size_t n) {
     if (n >= 8 && n <= 16) {
       std::memcpy(out, data, 8);
       std::memcpy(out + n - 8, data + n - 8, 8);
@@ -136,9 +143,35 @@ class History {
     } else if (n > 16) {
       std::memcpy(out, data, n);
     }
-    len_ += n;
+    return out + n;
   }
-  KV_HISTORY_INLINE void put(std::string_view s) { put(s.data(), s.size()); }
+  // Writes the decimal digits of value (at most 20) to out; returns the end.
+  KV_HISTORY_INLINE static char* digits(char* out, uint64_t value) {
+    if (value < 10) {
+      *out = static_cast<char>('0' + value);
+      return out + 1;
+    }
+    // The length from the bit length (1233 / 4096 ~ log10 2), then pairs of
+    // digits from the right.
+    const int estimate = std::bit_width(value) * 1233 >> 12;
+    char* end = out + estimate + (value >= kPowersOf10[estimate] ? 1 : 0);
+    char* p = end;
+    while (value >= 100) {
+      const uint64_t pair = value % 100;
+      value /= 100;
+      p -= 2;
+      std::memcpy(p, kPairs + 2 * pair, 2);
+    }
+    if (value >= 10) {
+      std::memcpy(p - 2, kPairs + 2 * value, 2);
+    } else {
+      p[-1] = static_cast<char>('0' + value);
+    }
+    return end;
+  }
+  static const uint64_t kPowersOf10[20];
+  static const char kPairs[201];  // "00010203...99"
+
   void make_room(size_t n);
   void flush();
 

@@ -169,7 +169,13 @@ struct Simulation::Impl {
   // --- plumbing ---------------------------------------------------------
   SimTime now() const { return queue.now(); }
   uint32_t client_endpoint(uint32_t client) const { return n + client; }
-  const std::string& endpoint_name(uint32_t e) const { return names[e]; }
+  // An endpoint's name as JSON text, made once: history lines name endpoints
+  // all the time.
+  const std::string& name_json(uint32_t e) const { return names_json[e]; }
+  void add_name(const std::string& name) {
+    names_json.emplace_back();
+    json::dump_string(name, names_json.back());
+  }
   bool is_node(uint32_t e) const { return e < n; }
 
   uint64_t new_message(uint32_t src, uint32_t dest, MsgType type);
@@ -233,7 +239,7 @@ struct Simulation::Impl {
   const uint64_t seed;
   History& history;
   const uint32_t n;
-  std::vector<std::string> names;  // endpoint names: n1.., then clients
+  std::vector<std::string> names_json;  // endpoints: n1.., then clients
   std::vector<Node> nodes;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;          // incarnation: bumped by every crash
@@ -282,7 +288,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, History& h)
     nodes[i].init(node_names[i], node_names, i);
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
-  names = node_names;
+  for (const std::string& name : node_names) add_name(name);
 
   // Clients: the scripted ones in order of their numbers, then the workload's.
   uint32_t highest = 0;
@@ -321,7 +327,7 @@ uint32_t Simulation::Impl::client_index(const std::string& name) {
   if (it != client_by_name.end()) return it->second;
   const uint32_t index = static_cast<uint32_t>(clients.size());
   clients.push_back(ClientState{name, 1, {}, {}});
-  names.push_back(name);
+  add_name(name);
   client_by_name.emplace(name, index);
   return index;
 }
@@ -364,8 +370,8 @@ void Simulation::Impl::send(uint64_t slot) {
     if (history.enabled()) {
       history.begin(now(), "drop");
       history.field_uint("id", m.id);
-      history.field_string("src", endpoint_name(m.src));
-      history.field_string("dest", endpoint_name(m.dest));
+      history.field_raw("src", name_json(m.src));
+      history.field_raw("dest", name_json(m.dest));
       history.field_string("reason", "loss");
       history.end();
     }
@@ -389,8 +395,8 @@ void Simulation::Impl::send(uint64_t slot) {
 void Simulation::Impl::write_send(const Message& m) {
   history.begin(now(), "send");
   history.field_uint("id", m.id);
-  history.field_string("src", endpoint_name(m.src));
-  history.field_string("dest", endpoint_name(m.dest));
+  history.field_raw("src", name_json(m.src));
+  history.field_raw("dest", name_json(m.dest));
   History& out = history.field("body");
   out += "{\"type\": \"";
   out += type_name(m.type);
@@ -518,8 +524,8 @@ void Simulation::Impl::deliver(uint64_t slot) {
   if (history.enabled()) {
     history.begin(now(), reason ? "drop" : "deliver");
     history.field_uint("id", m.id);
-    history.field_string("src", endpoint_name(m.src));
-    history.field_string("dest", endpoint_name(m.dest));
+    history.field_raw("src", name_json(m.src));
+    history.field_raw("dest", name_json(m.dest));
     if (reason) history.field_string("reason", reason);
     history.end();
   }
@@ -571,7 +577,7 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
   }
   if (!history.enabled()) return outcome;
   history.begin(now(), "apply");
-  history.field_string("node", names[node]);
+  history.field_raw("node", name_json(node));
   history.field_string("key", key);
   history.field_raw("value", v->value);
   history.field_clock("clock", v->clock);
@@ -581,12 +587,12 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
   history.field_uint("siblings", outcome.siblings);
   if (reply) {
     history.field_string("status", to_string(reply->status));
-    history.field_string("client", names[client_endpoint(client)]);
+    history.field_raw("client", name_json(client_endpoint(client)));
   }
   history.end();
   if (outcome.result == ApplyResult::kApplied) {
     history.begin(now(), "siblings");
-    history.field_string("node", names[node]);
+    history.field_raw("node", name_json(node));
     history.field_string("key", key);
     write_siblings(nodes[node].get(key), history.field("siblings"));
     history.end();
@@ -790,7 +796,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
     history.field_string("client", c.name);
     history.field_uint("msg_id", o.msg_id);
     history.field_uint("attempt", o.attempt);
-    history.field_string("node", names[o.node]);
+    history.field_raw("node", name_json(o.node));
     history.end();
   }
   send_request(op_index);
@@ -848,7 +854,7 @@ void Simulation::Impl::write_fault_nodes(std::string_view field,
   out += '[';
   for (size_t i = 0; i < list.size(); ++i) {
     if (i > 0) out += ", ";
-    out.put_string(names[list[i]]);
+    out += name_json(list[i]);
   }
   out += ']';
 }
@@ -870,7 +876,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
           out += '[';
           for (size_t i = 0; i < p.groups[g].size(); ++i) {
             if (i > 0) out += ", ";
-            out.put_string(names[p.groups[g][i]]);
+            out += name_json(p.groups[g][i]);
           }
           out += ']';
         }
@@ -904,13 +910,13 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       if (history.enabled()) {
         history.begin(now(), "fault");
         history.field_string("fault", "crash");
-        history.field_string("node", names[node]);
+        history.field_raw("node", name_json(node));
         history.field_bool("amnesia", e.amnesia);
         if (was_crashed) history.field_bool("already_crashed", true);
         history.end();
         for (std::string_view key : lost_keys) {
           history.begin(now(), "siblings");
-          history.field_string("node", names[node]);
+          history.field_raw("node", name_json(node));
           history.field_string("key", key);
           history.field_raw("siblings", "[]");
           history.end();
@@ -926,7 +932,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       if (history.enabled()) {
         history.begin(now(), "fault");
         history.field_string("fault", "restart");
-        history.field_string("node", names[node]);
+        history.field_raw("node", name_json(node));
         if (!was_crashed) history.field_bool("was_running", true);
         history.end();
       }
@@ -994,7 +1000,7 @@ void Simulation::Impl::write_finals() {
   const SimTime end{stats.end_us};
   for (NodeIndex i = 0; i < n; ++i) {
     history.begin(end, "final");
-    history.field_string("node", names[i]);
+    history.field_raw("node", name_json(i));
     history.field_bool("live", !crashed[i]);
     History& out = history.field("store");
     out += '{';

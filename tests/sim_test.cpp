@@ -132,8 +132,8 @@ TEST_CASE("the event queue pops in (time, seq) order whatever the interleaving o
       // Look ahead, then push something due before what top() found: the
       // loop does this when it stops at `until` and a step follows.
       const int64_t ahead = q.top().time_us();
-      const SimTime at{q.now().us + static_cast<int64_t>(rng.below(
-                                        static_cast<uint64_t>(ahead - q.now().us) + 1))};
+      const SimTime at{q.now().us + static_cast<int64_t>(
+                                        rng.below(static_cast<uint64_t>(ahead - q.now().us) + 1))};
       q.push(at, 0, seq);
       expected.emplace(std::make_pair(at.us, seq), seq);
       ++seq;
@@ -277,6 +277,76 @@ std::string run_to_text(const Scenario& s, uint64_t seed, const std::string& pat
 }
 
 }  // namespace
+
+std::string read_and_remove(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  in.close();
+  std::remove(path.c_str());
+  return text.str();
+}
+
+TEST_CASE("the history writes numbers as std::to_string does, at every length") {
+  std::vector<uint64_t> numbers = {0, 1, 9, 10, 11, 99, 100, 101, UINT64_MAX, UINT64_MAX - 1};
+  for (uint64_t p = 10; p <= 1000000000000000000u; p *= 10) {
+    numbers.insert(numbers.end(), {p - 1, p, p + 1, 2 * p - 1});
+  }
+  numbers.push_back(10000000000000000000u);
+  numbers.push_back(9999999999999999999u);
+  Rng rng(3);
+  for (int i = 0; i < 2000; ++i) numbers.push_back(rng.next() >> rng.below(64));
+  History history;
+  std::string error;
+  REQUIRE(history.open("history_numbers.jsonl", error));
+  std::string expected;
+  for (const uint64_t x : numbers) {
+    history.begin(SimTime{static_cast<int64_t>(x >> 1)}, "n");
+    history.field_uint("x", x);
+    history.end();
+    expected += "{\"t\": " + std::to_string(x >> 1) +
+                ", \"kind\": \"n\", \"x\": " + std::to_string(x) + "}\n";
+  }
+  REQUIRE(history.close(error));
+  CHECK(read_and_remove("history_numbers.jsonl") == expected);
+}
+
+TEST_CASE("the history's plain-ASCII test agrees with a byte-by-byte one") {
+  const auto plain = [](const std::string& s) {
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') return false;
+    }
+    return true;
+  };
+  // Every byte value at every position of strings of 0..20 bytes.
+  size_t special = 0;
+  for (size_t length = 0; length <= 20; ++length) {
+    for (size_t at = 0; at < std::max<size_t>(length, 1); ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string s(length, 'a');
+        if (length > 0) s[at] = static_cast<char>(byte);
+        const bool expected = plain(s);
+        special += expected ? 0 : 1;
+        INFO("length " << length << ", byte " << byte << " at " << at);
+        REQUIRE(History::plain_ascii(s) == expected);
+      }
+    }
+  }
+  CHECK(special > 0);
+  // Strings that need escaping come out escaped.
+  History history;
+  std::string error;
+  REQUIRE(history.open("history_strings.jsonl", error));
+  history.begin(SimTime{0}, "s");
+  history.field_string("a", "plain");
+  history.field_string("b", "quote\"back\\slash\x01\xc3\xa9");
+  history.end();
+  REQUIRE(history.close(error));
+  CHECK(read_and_remove("history_strings.jsonl") ==
+        "{\"t\": 0, \"kind\": \"s\", \"a\": \"plain\", \"b\": "
+        "\"quote\\\"back\\\\slash\\u0001\\u00e9\"}\n");
+}
 
 TEST_CASE("the same scenario and seed give byte-identical histories; another seed differs") {
   const Scenario s = busy_scenario();
