@@ -75,7 +75,7 @@ std::vector<KeyVersions> Node::versions_in(const std::vector<uint32_t>& buckets)
   }
   std::vector<KeyVersions> out;
   store_.for_each_in_buckets(mask, [&](std::string_view key, const Siblings& siblings) {
-    out.push_back({std::string(key), siblings});
+    out.push_back({std::string(key), {siblings.begin(), siblings.end()}});
   });
   return out;
 }

@@ -56,7 +56,7 @@ struct WriteReply {
 // One key's versions shipped by anti-entropy.
 struct KeyVersions {
   std::string key;
-  Siblings versions;
+  std::vector<VersionPtr> versions;
 };
 
 class Node {

@@ -8,7 +8,8 @@
 // in the order they were added; so they are exactly the maximal versions
 // among the writes the key accepted, whatever order those arrived in.
 //
-// Keys live in an open-addressing table of their own (see Slot below).
+// Keys live in a KeyIndex; a key's siblings sit at its id in one array, inline
+// while there is one (most keys hold one sibling).
 //
 // The store also keeps a digest for anti-entropy: keys fall into kBuckets
 // buckets by a stable hash, and each bucket's digest is the sum of its keys'
@@ -22,15 +23,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <string>
 #include <string_view>
 #include <vector>
 
+#include "node/key_index.h"
+#include "node/small_vector.h"
 #include "node/version.h"
 
 namespace kv {
 
-using Siblings = std::vector<VersionPtr>;
+using Siblings = SmallVector<VersionPtr, 1>;
 
 enum class ApplyResult {
   kStale,      // a sibling dominates the write: rejected, nothing changed
@@ -58,9 +60,9 @@ class Store {
   // The key's siblings, empty for a key never written.
   const Siblings& get(std::string_view key) const;
 
-  size_t key_count() const { return entries_.size(); }
+  size_t key_count() const { return keys_.size(); }
   size_t sibling_count() const { return sibling_count_; }
-  bool empty() const { return entries_.empty(); }
+  bool empty() const { return keys_.size() == 0; }
 
   // Every key in byte order (for output that must not depend on hashing).
   std::vector<std::string_view> sorted_keys() const;
@@ -76,30 +78,8 @@ class Store {
   void clear();
 
  private:
-  struct Entry {
-    std::string key;
-    Siblings siblings;
-    uint64_t key_hash = 0;  // key_hash(key): picks the slot and the digest bucket
-    uint64_t hash = 0;      // contribution to digest_[key_hash % kBuckets]
-  };
-  // The table: open addressing with linear probing over a power-of-two array
-  // of slots, at most half full. A slot holds the key's hash and 1 + its
-  // index in entries_ (0: empty). Entries sit in one dense array, so a lookup
-  // touches one slot and one entry; keys are never removed one by one (only
-  // all at once, by clear()), so no tombstones are needed.
-  struct Slot {
-    uint64_t hash = 0;
-    uint64_t entry = 0;
-  };
-
-  static uint64_t entry_hash(const Entry& entry);
-  // The entry for `key`, or null.
-  const Entry* find(std::string_view key, uint64_t hash) const;
-  Entry& insert(std::string_view key, uint64_t hash);
-  void grow();
-
-  std::vector<Slot> slots_;
-  std::vector<Entry> entries_;
+  KeyIndex keys_;
+  std::vector<Siblings> siblings_;  // by key id
   size_t sibling_count_ = 0;
   Digest digest_{};
 };

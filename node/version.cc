@@ -1,6 +1,6 @@
 #include "node/version.h"
 
-#include <cstring>
+#include "node/bytes.h"
 
 namespace kv {
 
@@ -14,33 +14,6 @@ inline uint64_t mix(uint64_t h) {
   h *= 0x94d049bb133111ebull;
   h ^= h >> 31;
   return h;
-}
-
-// Little-endian loads, the same on any host.
-inline uint64_t load64(const unsigned char* p) {
-  uint64_t word = 0;
-  std::memcpy(&word, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  word = __builtin_bswap64(word);
-#endif
-  return word;
-}
-
-inline uint64_t load32(const unsigned char* p) {
-  uint32_t word = 0;
-  std::memcpy(&word, p, 4);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  word = __builtin_bswap32(word);
-#endif
-  return word;
-}
-
-// The last 0..7 bytes of an input as one word, with fixed-size loads only
-// (overlapping for 4..7 bytes, as wyhash does).
-inline uint64_t load_tail(const unsigned char* p, size_t n) {
-  if (n >= 4) return (load32(p) << 32) | load32(p + n - 4);
-  if (n > 0) return (uint64_t{p[0]} << 16) | (uint64_t{p[n / 2]} << 8) | p[n - 1];
-  return 0;
 }
 
 uint64_t version_hash(const std::string& value, const Clock& clock) {

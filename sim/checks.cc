@@ -10,7 +10,7 @@ namespace kv::sim {
 
 namespace {
 
-const std::vector<Oracle::Accepted> kNone;
+const Oracle::AcceptedList kNone{};
 
 std::string node_name(size_t i) {
   return "n" + std::to_string(i + 1);
@@ -44,7 +44,7 @@ bool same_set(const Siblings& a, const Siblings& b) {
   return true;
 }
 
-bool same_as_maximal(const Siblings& held, const std::vector<Oracle::Accepted>& maximal) {
+bool same_as_maximal(const Siblings& held, const Oracle::AcceptedList& maximal) {
   if (held.size() != maximal.size()) return false;
   for (const Oracle::Accepted& m : maximal) {
     bool found = false;
@@ -180,9 +180,9 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
   }
   accepted_origins_[version->origin] = true;
 
-  auto it = maximal_.find(key);
-  if (it == maximal_.end()) it = maximal_.emplace(std::string(key), std::vector<Accepted>{}).first;
-  std::vector<Accepted>& max = it->second;
+  const uint32_t id = keys_.insert(key, key_hash(key));
+  if (id == maximal_.size()) maximal_.emplace_back();
+  AcceptedList& max = maximal_[id];
   bool supersedes_some = false;
   for (const Accepted& m : max) {
     const Order order = compare(m.version->clock, version->clock);
@@ -191,8 +191,7 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
     supersedes_some |= order == Order::kDominated;
   }
   if (supersedes_some) {
-    std::erase_if(max,
-                  [&](const Accepted& m) { return dominates(version->clock, m.version->clock); });
+    erase_if(max, [&](const Accepted& m) { return dominates(version->clock, m.version->clock); });
   }
   max.push_back({version, node, time_us});
 }
@@ -204,15 +203,15 @@ void Oracle::record_invented(std::string_view key, const VersionPtr& version, No
               "' at " + at_time(time_us) + ", a version no node accepted";
 }
 
-const std::vector<Oracle::Accepted>& Oracle::maximal(std::string_view key) const {
-  auto it = maximal_.find(key);
-  return it == maximal_.end() ? kNone : it->second;
+const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
+  const uint32_t id = keys_.find(key, key_hash(key));
+  return id == KeyIndex::kAbsent ? kNone : maximal_[id];
 }
 
 std::vector<std::string_view> Oracle::keys() const {
   std::vector<std::string_view> keys;
-  keys.reserve(maximal_.size());
-  for (const auto& [key, max] : maximal_) keys.push_back(key);
+  keys.reserve(keys_.size());
+  for (uint32_t id = 0; id < keys_.size(); ++id) keys.push_back(keys_.key(id));
   std::sort(keys.begin(), keys.end());
   return keys;
 }

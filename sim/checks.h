@@ -17,10 +17,11 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "node/key_index.h"
 #include "node/node.h"
+#include "node/small_vector.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -54,17 +55,17 @@ class Oracle {
     NodeIndex node;
     int64_t time_us;
   };
+  // Usually one per key, as a key usually holds one sibling.
+  using AcceptedList = SmallVector<Accepted, 1>;
   // The maximal accepted writes of `key` (empty if none).
-  const std::vector<Accepted>& maximal(std::string_view key) const;
+  const AcceptedList& maximal(std::string_view key) const;
   std::vector<std::string_view> keys() const;  // byte order
   const std::optional<std::string>& invented() const { return invented_; }
 
  private:
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
-  };
-  std::unordered_map<std::string, std::vector<Accepted>, KeyHash, std::equal_to<>> maximal_;
+  static uint64_t key_hash(std::string_view key) { return stable_hash(key.data(), key.size()); }
+  KeyIndex keys_;
+  std::vector<AcceptedList> maximal_;  // by key id
   // accepted_origins_[o]: some node accepted the client write numbered o
   // (Version::origin). One bit per write, whatever the run's length.
   std::vector<bool> accepted_origins_;
