@@ -1,9 +1,10 @@
 #include "node/protocol.h"
 
-#include <optional>
+#include <algorithm>
 #include <utility>
 
 #include "node/json_text.h"
+#include "node/request.h"
 #include "node/version_text.h"
 
 namespace kv {
@@ -11,11 +12,6 @@ namespace kv {
 namespace {
 
 using json::Json;
-
-constexpr int kNotSupported = 10;
-constexpr int kTemporarilyUnavailable = 11;
-constexpr int kMalformedRequest = 12;
-constexpr int kAbort = 14;  // the operation definitely did not take place
 
 // Builds a message's tree down to `keep_depth` levels of containers (the
 // envelope and the body's own fields); a container nested deeper is parsed,
@@ -101,28 +97,20 @@ std::string_view trim_parse_error(std::string_view what) {
   return what;
 }
 
-// A request's parts that a reply needs, and the body to serve it from.
-struct Envelope {
-  const Json* src;
-  const Json* dest;  // may be null
-  const Json* body;
-  const Json* msg_id;
-};
-
 // Writes {"src": ..., "dest": ..., "body": {"type": ..., "in_reply_to": ...,
 // <fields>, "msg_id": N}} one field at a time, in the order SPEC gives.
 class Reply {
  public:
-  Reply(std::string& out, std::string_view src, const Envelope& request, std::string_view type)
+  Reply(std::string& out, std::string_view src, const Request& request, std::string_view type)
       : out_(out) {
     out_ += "{\"src\": ";
     json::dump_string(src, out_);
     out_ += ", \"dest\": ";
-    json::dump(*request.src, out_);
+    json::dump_string(request.src, out_);
     out_ += ", \"body\": {\"type\": ";
     json::dump_string(type, out_);
     out_ += ", \"in_reply_to\": ";
-    json::dump(*request.msg_id, out_);
+    out_ += request.msg_id;
   }
   // Starts a field; the caller appends its JSON value.
   std::string& field(std::string_view name) {
@@ -141,93 +129,20 @@ class Reply {
   std::string& out_;
 };
 
-std::string describe_type(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::number_float:
-      return "a non-integer number";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-      return "an integer";
-    default:
-      return "an unknown value";
-  }
-}
-
-// Field readers: each returns the field or sets `error` to the text of a
-// malformed-request error.
-std::optional<std::string_view> read_string(const Json& body, const char* name,
-                                            std::string& error) {
-  auto it = body.find(name);
-  if (it == body.end()) {
-    error = std::string("missing field '") + name + "' (a string)";
-    return std::nullopt;
-  }
-  if (!it->is_string()) {
-    error = std::string("field '") + name + "' must be a string, got " + describe_type(*it);
-    return std::nullopt;
-  }
-  return std::string_view(it->get_ref<const std::string&>());
-}
-
-std::optional<Clock> read_clock(const Json& body, std::string& error) {
-  auto it = body.find("clock");
-  if (it == body.end()) {
-    error = "missing field 'clock' (an array of non-negative integers)";
-    return std::nullopt;
-  }
-  if (!it->is_array()) {
-    error = "field 'clock' must be an array of non-negative integers, got " + describe_type(*it);
-    return std::nullopt;
-  }
-  if (it->size() > kMaxClockSlots) {
-    error = "field 'clock' has " + std::to_string(it->size()) + " entries; at most " +
-            std::to_string(kMaxClockSlots) + " are allowed";
-    return std::nullopt;
-  }
-  std::vector<uint64_t> slots;
-  slots.reserve(it->size());
-  for (size_t i = 0; i < it->size(); ++i) {
-    const Json& entry = (*it)[i];
-    if (!entry.is_number_unsigned()) {
-      std::string why = describe_type(entry);
-      if (entry.is_number_integer()) why = "a negative integer";
-      if (entry.is_number_float()) why = "a non-integer number or one past 2^64-1";
-      error = "clock[" + std::to_string(i) +
-              "] must be a non-negative integer that fits in 64 bits, got " + why;
-      return std::nullopt;
-    }
-    slots.push_back(entry.get<uint64_t>());
-  }
-  return Clock(std::move(slots));
-}
-
-std::optional<VersionPtr> read_version(const Json& body, std::string& error) {
-  auto value = body.find("value");
-  if (value == body.end()) {
-    error = "missing field 'value' (any JSON value)";
-    return std::nullopt;
-  }
-  std::optional<Clock> clock = read_clock(body, error);
-  if (!clock) return std::nullopt;
-  return make_version(json::dump(*value), std::move(*clock));
-}
-
 }  // namespace
 
 void LineServer::handle_line(std::string_view line, uint64_t line_no, std::string& out,
                              std::string& err) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+
+  // The common shapes, read without building a tree. The scanner declines
+  // what only the full path below can answer; so does a request the node is
+  // not ready for, whose error 11 comes before any field's.
+  if (scanner_.scan(line, request_) &&
+      (node_.initialized() || request_.type == RequestType::kInit)) {
+    return serve(out);
+  }
 
   auto diagnose = [&](std::string_view cause) {
     err += "kvsim node: line ";
@@ -248,92 +163,60 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
     diagnose(std::string("not JSON: ") + std::string(trim_parse_error(e.what())));
     return;
   }
-  if (!message.is_object()) return diagnose("not a JSON object; no reply possible");
-  auto src = message.find("src");
-  if (src == message.end() || !src->is_string()) {
-    return diagnose("no string 'src' to reply to; no reply possible");
-  }
-  auto body = message.find("body");
-  if (body == message.end() || !body->is_object()) {
-    return diagnose("no 'body' object; no reply possible");
-  }
-  auto msg_id = body->find("msg_id");
-  if (msg_id == body->end() || !(msg_id->is_number_integer() || msg_id->is_number_unsigned())) {
-    return diagnose("no integer body.msg_id to answer to; no reply possible");
-  }
-  auto dest = message.find("dest");
-  const Envelope request{&*src, dest == message.end() ? nullptr : &*dest, &*body, &*msg_id};
-
-  // Before init the node has no name of its own: it answers as whom the
-  // request was addressed to.
-  std::string self = node_.id();
-  if (!node_.initialized()) {
-    self = (request.dest && request.dest->is_string()) ? request.dest->get<std::string>() : "";
-  }
-  auto error = [&](int code, std::string_view text) {
-    Reply reply(out, self, request, "error");
-    json::dump_int(code, reply.field("code"));
-    json::dump_string(text, reply.field("text"));
-    reply.finish(next_msg_id_++);
-  };
-
-  if (too_deep) {
-    return error(kMalformedRequest,
-                 "message nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
-  }
-  auto type_field = body->find("type");
-  if (type_field == body->end() || !type_field->is_string()) {
-    return error(kMalformedRequest, "missing field 'type' (a string)");
-  }
-  const std::string& type = type_field->get_ref<const std::string&>();
-  const bool known = type == "init" || type == "kv_put" || type == "kv_get" || type == "kv_resolve";
-  if (!known) return error(kNotSupported, "unknown message type '" + type + "'");
-  if (type != "init" && !node_.initialized()) {
-    return error(kTemporarilyUnavailable, "node not initialised yet: send 'init' first");
-  }
-
   std::string problem;
-  if (type == "init") {
-    auto id = read_string(*body, "node_id", problem);
-    if (!id) return error(kMalformedRequest, problem);
-    auto ids = body->find("node_ids");
-    if (ids == body->end() || !ids->is_array()) {
-      return error(kMalformedRequest, "field 'node_ids' must be an array of strings");
+  const Json* body = read_envelope(message, request_, problem);
+  if (body == nullptr) return diagnose(problem);
+  if (too_deep) {
+    return refuse(kMalformedRequest,
+                  "message nested deeper than " + std::to_string(kMaxNestingDepth) + " levels",
+                  out);
+  }
+  if (const int code = read_body(*body, node_.initialized(), request_, problem)) {
+    return refuse(code, problem, out);
+  }
+  serve(out);
+}
+
+// Before init the node has no name of its own: it answers as whom the
+// request was addressed to.
+std::string_view LineServer::self() const {
+  if (node_.initialized()) return node_.id();
+  return request_.dest ? std::string_view(*request_.dest) : std::string_view();
+}
+
+void LineServer::refuse(int code, std::string_view text, std::string& out) {
+  Reply reply(out, self(), request_, "error");
+  json::dump_int(code, reply.field("code"));
+  json::dump_string(text, reply.field("text"));
+  reply.finish(next_msg_id_++);
+}
+
+void LineServer::serve(std::string& out) {
+  const Request& request = request_;
+  if (request.type == RequestType::kInit) {
+    const auto& names = request.node_ids;
+    const auto slot = std::find(names.begin(), names.end(), request.node_id);
+    if (slot == names.end()) {
+      return refuse(kMalformedRequest, "node_id '" + request.node_id + "' is not in node_ids", out);
     }
-    std::vector<std::string> names;
-    std::optional<size_t> slot;
-    for (const Json& name : *ids) {
-      if (!name.is_string()) {
-        return error(kMalformedRequest, "field 'node_ids' must be an array of strings");
-      }
-      if (!slot && name.get_ref<const std::string&>() == *id) slot = names.size();
-      names.push_back(name.get<std::string>());
-    }
-    if (!slot)
-      return error(kMalformedRequest, "node_id '" + std::string(*id) + "' is not in node_ids");
-    node_.init(std::string(*id), std::move(names), *slot);
-    self = node_.id();
-    Reply(out, self, request, "init_ok").finish(next_msg_id_++);
+    node_.init(request.node_id, names, static_cast<size_t>(slot - names.begin()));
+    Reply(out, self(), request, "init_ok").finish(next_msg_id_++);
     return;
   }
-
-  auto key = read_string(*body, "key", problem);
-  if (!key) return error(kMalformedRequest, problem);
-  if (type == "kv_get") {
-    Reply reply(out, self, request, "kv_get_ok");
-    write_siblings(node_.get(*key), reply.field("values"));
+  if (request.type == RequestType::kGet) {
+    Reply reply(out, self(), request, "kv_get_ok");
+    write_siblings(node_.get(request.key), reply.field("values"));
     reply.finish(next_msg_id_++);
     return;
   }
-
-  std::optional<VersionPtr> version = read_version(*body, problem);
-  if (!version) return error(kMalformedRequest, problem);
-  const bool resolving = type == "kv_resolve";
-  const WriteReply result = resolving ? node_.resolve(*key, *version) : node_.put(*key, *version);
+  VersionPtr version = make_version(std::move(request_.value), Clock(request.clock));
+  const bool resolving = request.type == RequestType::kResolve;
+  const WriteReply result =
+      resolving ? node_.resolve(request.key, version) : node_.put(request.key, version);
   if (result.status == WriteStatus::kTooManySiblings) {
-    return error(kAbort, too_many_siblings_text(*key));
+    return refuse(kAbort, too_many_siblings_text(request.key), out);
   }
-  Reply reply(out, self, request, resolving ? "kv_resolve_ok" : "kv_put_ok");
+  Reply reply(out, self(), request, resolving ? "kv_resolve_ok" : "kv_put_ok");
   json::dump_string(to_string(result.status), reply.field("status"));
   if (result.status == WriteStatus::kConflict)
     json::dump_uint(result.siblings, reply.field("siblings"));

@@ -9,6 +9,8 @@
 //     body: 10 not-supported, 11 temporarily-unavailable (before init),
 //     12 malformed-request (missing or ill-typed field).
 // The node numbers the messages it sends from 0, one more for every reply.
+// A line is read by RequestScanner when it is one of the common shapes, and
+// otherwise parsed whole (node/request.h); both readings give one Request.
 #pragma once
 
 #include <cstdint>
@@ -16,15 +18,10 @@
 #include <string_view>
 
 #include "node/node.h"
+#include "node/request.h"
+#include "node/request_scan.h"
 
 namespace kv {
-
-// Limits on one request; past them the request is answered with error 12.
-// A message nested deeper than kMaxNestingDepth is never built whole: only
-// its envelope is kept to answer it, so a line of 16 MiB of '[' costs one bit
-// per level rather than a tree of millions of arrays.
-inline constexpr size_t kMaxNestingDepth = 128;
-inline constexpr size_t kMaxClockSlots = 4096;
 
 // The longest line `kvsim node` reads, '\n' not counted. A longer line is
 // skipped as it streams in (never held whole) with one diagnostic, and gets
@@ -43,8 +40,17 @@ class LineServer {
   const Node& node() const { return node_; }
 
  private:
+  // Answers request_, read whole and well-typed.
+  void serve(std::string& out);
+  // Answers request_ with an error body.
+  void refuse(int code, std::string_view text, std::string& out);
+  // The name the node answers request_ as.
+  std::string_view self() const;
+
   Node node_;
   uint64_t next_msg_id_ = 0;
+  RequestScanner scanner_;
+  Request request_;  // the line being handled; kept to reuse its buffers
 };
 
 // Cuts a byte stream (stdin, read in chunks of any size) into lines for a

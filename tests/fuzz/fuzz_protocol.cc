@@ -9,6 +9,8 @@
 //   - a reply is JSON, already in json.dumps form (dumping it again gives the
 //     same bytes), with the envelope and body keys in SPEC order, `dest` the
 //     request's `src`, `in_reply_to` its msg_id, and `msg_id` counting from 0;
+//   - where the fast request reader accepts a line, the full path (nlohmann's
+//     tree) reads an equal Request from it;
 //   - what the store answers matches a reference model of SPEC §1 written
 //     from the definition (stale / duplicate / dominated siblings removed),
 //     and at the end the node's whole store equals the model's.
@@ -26,6 +28,8 @@
 #include "node/json_text.h"
 #include "node/node.h"
 #include "node/protocol.h"
+#include "node/request.h"
+#include "node/request_scan.h"
 
 namespace {
 
@@ -100,6 +104,7 @@ std::vector<std::string> keys_of(const Json& object) {
 
 struct Checker {
   kv::LineServer server;
+  kv::RequestScanner scanner;
   std::map<std::string, std::vector<ModelVersion>> model;
   uint64_t next_msg_id = 0;
   std::string self;  // the node's id once an init succeeded
@@ -111,6 +116,7 @@ struct Checker {
 
     std::string_view content = line;
     if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    check_scan(content, line, reply_text);
     const bool blank = content.find_first_not_of(" \t\r") == std::string_view::npos;
     if (blank) {
       CHECK_OR_FAIL(out.empty() && err.empty(), "a blank line must give nothing");
@@ -217,6 +223,25 @@ struct Checker {
                         body["siblings"] == outcome.siblings,
                     "several siblings after the write: conflict with their count");
     }
+  }
+
+  // Where the fast reader accepts a line, the full path reads the same
+  // Request from it (as an initialised node would).
+  void check_scan(std::string_view content, std::string_view line, const std::string& reply_text) {
+    kv::Request fast;
+    if (!scanner.scan(content, fast)) return;
+    Json message;
+    try {
+      message = Json::parse(content);
+    } catch (const Json::exception&) {
+      CHECK_OR_FAIL(false, "the scanner accepted a line that is not JSON");
+    }
+    kv::Request full;
+    std::string problem;
+    const Json* body = kv::read_envelope(message, full, problem);
+    CHECK_OR_FAIL(body != nullptr && kv::read_body(*body, true, full, problem) == 0,
+                  "the scanner accepted a line the full path refuses");
+    CHECK_OR_FAIL(full == fast, "the scanner and the full path read different requests");
   }
 
   void check_refused(const Json& request_body, std::string_view line,

@@ -1,0 +1,69 @@
+// A request of the line protocol (SPEC §2), as its handler needs it.
+//
+// A line becomes a Request one of two ways, which must agree:
+//   - RequestScanner (node/request_scan.h) reads the common shapes straight
+//     from the text and declines anything else;
+//   - the full path parses the line with nlohmann's parser and reads the tree
+//     with read_envelope() and read_body() below, which also name what is
+//     wrong with a request that cannot be served.
+// Where the scanner accepts a line, the full path yields an equal Request
+// (tests/request_scan_test.cpp and the protocol fuzz target check it).
+//
+// Invariant of a Request either path yields: only the fields of its type are
+// set (the others are empty), so two readings of one line compare equal.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/json_text.h"
+
+namespace kv {
+
+enum class RequestType { kInit, kPut, kGet, kResolve };
+
+struct Request {
+  // The envelope: what any reply to the request needs.
+  std::string src;
+  std::optional<std::string> dest;  // set when the request's `dest` is a string
+  std::string msg_id;               // the integer's JSON text
+
+  RequestType type = RequestType::kInit;
+  std::string key;                    // kPut, kGet, kResolve
+  std::string value;                  // kPut, kResolve: JSON text, as json::dump writes it
+  std::vector<uint64_t> clock;        // kPut, kResolve
+  std::string node_id;                // kInit
+  std::vector<std::string> node_ids;  // kInit
+
+  bool operator==(const Request&) const = default;
+};
+
+// Maelstrom's error codes the node answers with.
+inline constexpr int kNotSupported = 10;
+inline constexpr int kTemporarilyUnavailable = 11;
+inline constexpr int kMalformedRequest = 12;
+inline constexpr int kAbort = 14;  // the operation definitely did not take place
+
+// Limits on one request; past them the request is answered with error 12.
+// A message nested deeper than kMaxNestingDepth is never built whole: only
+// its envelope is kept to answer it, so a line of 16 MiB of '[' costs one bit
+// per level rather than a tree of millions of arrays.
+inline constexpr size_t kMaxNestingDepth = 128;
+inline constexpr size_t kMaxClockSlots = 4096;
+
+// Reads the envelope of a parsed message into `request` (src, dest, msg_id)
+// and returns its body; or returns null with `diagnostic` set when there is
+// nobody to reply to (not an object, no string `src`, no `body` object, no
+// integer `msg_id`).
+const json::Json* read_envelope(const json::Json& message, Request& request,
+                                std::string& diagnostic);
+
+// Reads a body into `request`'s type and fields. Returns 0, or the error code
+// to answer with and `problem` set to the error's text: kNotSupported for an
+// unknown type, kTemporarilyUnavailable for anything but init while
+// `initialized` is false, kMalformedRequest for a missing or ill-typed field.
+int read_body(const json::Json& body, bool initialized, Request& request, std::string& problem);
+
+}  // namespace kv
