@@ -66,6 +66,8 @@ class Store {
 
   // Every key in byte order (for output that must not depend on hashing).
   std::vector<std::string_view> sorted_keys() const;
+  // The keys in the order they were first written (ids 0, 1, ...).
+  const KeyIndex& key_index() const { return keys_; }
 
   const Digest& digest() const { return digest_; }
   static size_t bucket_of(std::string_view key);

@@ -54,14 +54,25 @@ bool same_as_maximal(const Siblings& held, const Oracle::AcceptedList& maximal) 
   return true;
 }
 
+// Every key the oracle or a live node knows, in byte order. The nodes mostly
+// hold the same keys, so they are gathered in a KeyIndex first and only the
+// distinct ones are sorted.
 std::vector<std::string_view> all_keys(const Oracle& oracle, const std::vector<NodeView>& nodes) {
-  std::vector<std::string_view> keys = oracle.keys();
+  KeyIndex seen;
+  std::vector<std::string_view> keys;
+  const auto gather = [&](const KeyIndex& from) {
+    for (uint32_t id = 0; id < from.size(); ++id) {
+      const std::string_view key = from.key(id);
+      const size_t before = seen.size();
+      seen.insert(key, stable_hash(key.data(), key.size()));
+      if (seen.size() > before) keys.push_back(key);
+    }
+  };
+  gather(oracle.key_index());
   for (const NodeView& n : nodes) {
-    if (!n.live) continue;
-    for (std::string_view k : n.node->store().sorted_keys()) keys.push_back(k);
+    if (n.live) gather(n.node->store().key_index());
   }
   std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
 }
 
@@ -89,11 +100,12 @@ CheckResult check_converged(const std::vector<NodeView>& nodes,
   return r;
 }
 
-CheckResult check_lost(const Oracle& oracle, const std::vector<NodeView>& nodes) {
+CheckResult check_lost(const Oracle& oracle, const std::vector<NodeView>& nodes,
+                       const std::vector<std::string_view>& keys) {
   CheckResult r{"no_lost_write", true, true, "every accepted write survives or is superseded"};
   std::optional<int64_t> first_time;
   size_t lost = 0;
-  for (std::string_view key : oracle.keys()) {
+  for (std::string_view key : keys) {
     for (const Oracle::Accepted& m : oracle.maximal(key)) {
       for (size_t i = 0; i < nodes.size(); ++i) {
         if (!nodes[i].live || holds_or_dominated(nodes[i].node->get(key), *m.version)) continue;
@@ -208,21 +220,13 @@ const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
   return id == KeyIndex::kAbsent ? kNone : maximal_[id];
 }
 
-std::vector<std::string_view> Oracle::keys() const {
-  std::vector<std::string_view> keys;
-  keys.reserve(keys_.size());
-  for (uint32_t id = 0; id < keys_.size(); ++id) keys.push_back(keys_.key(id));
-  std::sort(keys.begin(), keys.end());
-  return keys;
-}
-
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
                                     const Expectations& expect, int64_t end_us) {
   const std::vector<std::string_view> keys = all_keys(oracle, nodes);
   std::vector<CheckResult> results;
   results.push_back(check_converged(nodes, keys, end_us));
   results.back().expected = expect.converged.value_or(true);
-  results.push_back(check_lost(oracle, nodes));
+  results.push_back(check_lost(oracle, nodes, keys));
   results.back().expected = !expect.lost_writes.value_or(false);
   results.push_back(check_maximal(oracle, nodes, keys, end_us));
   results.back().expected = expect.maximal.value_or(true);

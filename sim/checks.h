@@ -59,7 +59,8 @@ class Oracle {
   using AcceptedList = SmallVector<Accepted, 1>;
   // The maximal accepted writes of `key` (empty if none).
   const AcceptedList& maximal(std::string_view key) const;
-  std::vector<std::string_view> keys() const;  // byte order
+  // The keys of accepted writes, in the order they were first accepted.
+  const KeyIndex& key_index() const { return keys_; }
   const std::optional<std::string>& invented() const { return invented_; }
 
  private:
