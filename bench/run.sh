@@ -16,15 +16,25 @@ median() {  # median of the numbers on stdin
   sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
 }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+# Runs a benchmark to a file and only then reads it: a reader started beside
+# the run (a pipe into python) costs the run a third of its speed on 2 cores.
+result="$(mktemp)"
+trap 'rm -f "$result"' EXIT
+measure() {  # measure FIELD COMMAND...
+  local name="$1"
+  shift
+  "$@" >"$result"
+  field "$name" <"$result"
+}
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "W1 fanout (N=5, K=1000, P=200000, 1,000,000 events), median of $runs runs:"
 for what in "kvsim" "kvsim+history" "floor"; do
   for ((i = 0; i < runs; i++)); do
     case "$what" in
-      kvsim) "$kvsim" bench fanout | field events_per_s ;;
-      kvsim+history) "$kvsim" bench fanout --history build/bench-history.jsonl | field events_per_s ;;
-      floor) "$floor" | field events_per_s ;;
+      kvsim) measure events_per_s "$kvsim" bench fanout ;;
+      kvsim+history) measure events_per_s "$kvsim" bench fanout --history build/bench-history.jsonl ;;
+      floor) measure events_per_s "$floor" ;;
     esac
   done | median | awk -v w="$what" '{printf "  %-14s %12.0f events/s\n", w, $1}'
 done
