@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "node/bytes.h"
 #include "node/json_text.h"
 #include "node/version_text.h"
 
@@ -91,32 +92,21 @@ uint64_t special_bytes(uint64_t w) {
   return below_space | above_tilde | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
 }
 
-uint64_t load(const char* p, size_t n) {
-  uint64_t w = 0;
-  std::memcpy(&w, p, n);
-  return w;
-}
 }  // namespace
 
 bool History::plain_ascii(std::string_view s) {
-  const char* p = s.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   if (n >= 8) {
     uint64_t special = 0;
-    for (size_t i = 0; i + 8 <= n; i += 8) special |= special_bytes(load(p + i, 8));
-    return (special | special_bytes(load(p + n - 8, 8))) == 0;
+    for (size_t i = 0; i + 8 <= n; i += 8) special |= special_bytes(load64(p + i));
+    return (special | special_bytes(load64(p + n - 8))) == 0;
   }
-  // Shorter: the string's bytes (overlapping where they must) padded with
-  // spaces, which are plain.
-  uint64_t w = kOnes * ' ';
-  if (n >= 4) {
-    w = load(p, 4) | load(p + n - 4, 4) << 32;
-  } else if (n > 0) {
-    w = (w << 24) | uint64_t{static_cast<unsigned char>(p[0])} |
-        uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
-        uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
-  }
-  return special_bytes(w) == 0;
+  if (n == 0) return true;
+  // Shorter: the string's bytes (overlapping where they must), and for 1..3
+  // bytes spaces, which are plain, in the word's top five.
+  const uint64_t spaces = n >= 4 ? 0 : kOnes * ' ' << 24;
+  return special_bytes(load_tail(p, n) | spaces) == 0;
 }
 
 const uint64_t History::kPowersOf10[20] = {1,
