@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/checks.h"
 #include "sim/event_queue.h"
 #include "sim/history.h"
 #include "sim/network.h"
@@ -455,5 +456,48 @@ TEST_CASE("colocated puts follow BENCH.md's W1: one event per put, N-1 deliverie
   for (const CheckResult& c : sim.check()) {
     INFO(c.name << ": " << c.detail);
     CHECK(c.holds);
+  }
+}
+
+TEST_CASE("the checks name the first failure each would meet in its own order") {
+  // Four nodes; n1 is down. Worked out by hand:
+  //   key a: n2 {a1}, n3 {a1}, n4 {}    -> n4 differs, misses a1, not maximal
+  //   key b: n2 {b1}, n3 {},   n4 {b1}  -> n3 differs, misses b1, not maximal
+  // converged: the lowest differing node is n3 (at its first key, b), not n4
+  // (which differs earlier, at a); maximal: the first key, a, at n4; lost:
+  // 2 pairs, the first being the earlier accepted write, b1 at t=1ms.
+  std::vector<kv::Node> nodes(4);
+  const std::vector<std::string> names = {"n1", "n2", "n3", "n4"};
+  for (size_t i = 0; i < 4; ++i) nodes[i].init(names[i], names, i);
+  const kv::VersionPtr a1 = kv::make_version("\"a1\"", kv::Clock{0, 1, 0, 0}, 1);
+  const kv::VersionPtr b1 = kv::make_version("\"b1\"", kv::Clock{0, 0, 1, 0}, 2);
+  Oracle oracle;
+  oracle.on_accepted("a", a1, 1, 2000);
+  oracle.on_accepted("b", b1, 2, 1000);
+  nodes[1].replicate("a", a1);
+  nodes[2].replicate("a", a1);
+  nodes[1].replicate("b", b1);
+  nodes[3].replicate("b", b1);
+  std::vector<NodeView> views;
+  for (size_t i = 0; i < 4; ++i) views.push_back({&nodes[i], i != 0});
+  const std::vector<CheckResult> results = run_checks(oracle, views, Expectations{}, 5000);
+  REQUIRE(results.size() == 4);
+  CHECK(results[0].name == "converged");
+  CHECK_FALSE(results[0].holds);
+  CHECK(results[0].detail == "n3 and n2 differ on key 'b' at the end (t=5ms)");
+  CHECK(results[1].name == "no_lost_write");
+  CHECK(results[1].detail ==
+        "2 lost (write, replica) pair(s); first: write \"b1\"@[0, 0, 1, 0] to key 'b', "
+        "accepted by n3 at t=1ms, is missing on n3");
+  CHECK(results[2].name == "maximal");
+  CHECK(results[2].detail ==
+        "n4 holds 0 sibling(s) for key 'a' but there are 1 maximal accepted write(s) (t=5ms)");
+  CHECK(results[3].holds);
+
+  // With every node down there is nothing to compare.
+  for (NodeView& v : views) v.live = false;
+  for (const CheckResult& r : run_checks(oracle, views, Expectations{}, 5000)) {
+    INFO(r.name << ": " << r.detail);
+    CHECK(r.holds);
   }
 }
