@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "node/version_text.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
 #include "sim/history.h"
@@ -310,6 +311,41 @@ TEST_CASE("the history writes numbers as std::to_string does, at every length") 
   }
   REQUIRE(history.close(error));
   CHECK(read_and_remove("history_numbers.jsonl") == expected);
+}
+
+TEST_CASE("the history writes clocks and sibling lists as the node's writers do") {
+  // History::put_clock is its own, faster writer of the clock format; it must
+  // stay the twin of kv::write_clock into a string (the protocol's replies).
+  std::vector<kv::Clock> clocks = {kv::Clock{}, kv::Clock{0}, kv::Clock{9, 10, 99, 100},
+                                   kv::Clock{UINT64_MAX, 0, 1234567890123}};
+  kv::Clock big = kv::Clock::zeros(40);
+  for (size_t i = 0; i < 40; ++i) {
+    for (size_t k = 0; k < i * 7; ++k) big.increment(i);
+  }
+  clocks.push_back(big);
+  History history;
+  std::string error;
+  REQUIRE(history.open("history_clocks.jsonl", error));
+  std::string expected;
+  kv::Siblings siblings;
+  for (const kv::Clock& clock : clocks) {
+    history.begin(SimTime{0}, "c");
+    history.field_clock("clock", clock);
+    history.end();
+    expected += "{\"t\": 0, \"kind\": \"c\", \"clock\": ";
+    kv::write_clock(clock, expected);
+    expected += "}\n";
+    siblings.push_back(kv::make_version("\"v\"", clock));
+  }
+  history.begin(SimTime{0}, "s");
+  kv::write_siblings(siblings, history.field("siblings"));
+  history.end();
+  expected += "{\"t\": 0, \"kind\": \"s\", \"siblings\": ";
+  kv::write_siblings(siblings, expected);
+  expected += "}\n";
+  REQUIRE(history.close(error));
+  CHECK(read_and_remove("history_clocks.jsonl") == expected);
+  CHECK(expected.find("[18446744073709551615, 0, 1234567890123]") != std::string::npos);
 }
 
 TEST_CASE("the history's plain-ASCII test agrees with a byte-by-byte one") {
