@@ -2,17 +2,30 @@
 // The CLI is thin: parse the command line, hand over to the subcommand.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "cli/bench_command.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/viz_commands.h"
+#include "viz/text.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kvsim: a deterministic simulator of a Dynamo-style key-value cluster"};
   app.require_subcommand(1);
 
   CLI::App* node = app.add_subcommand(
-      "node", "Run one node speaking the JSON line protocol on stdin/stdout (SPEC §2)");
+      "node", "Run one node speaking the JSON line protocol on stdin/stdout (docs/PROTOCOL.md)");
+  kv::cli::NodeOptions node_options;
+  std::string node_interval;
+  node->add_flag("--replicate", node_options.replicate,
+                 "Take part in a cluster: send writes and anti-entropy to the peers in init's "
+                 "node_ids as Maelstrom messages on stdout, and take theirs on stdin");
+  node->add_option("--anti-entropy-interval", node_interval,
+                   "With --replicate: an anti-entropy round with a random peer this often "
+                   "(wall-clock; e.g. 100ms, 1s; default: none)");
+  node->add_option("--seed", node_options.seed, "With --replicate: picks anti-entropy peers")
+      ->capture_default_str();
 
   kv::cli::RunOptions run_options;
   uint64_t seed = 0;
@@ -57,7 +70,23 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (node->parsed()) return kv::cli::run_node();
+  if (node->parsed()) {
+    if (!node_interval.empty()) {
+      if (!node_options.replicate) {
+        std::fprintf(stderr, "kvsim node: --anti-entropy-interval needs --replicate\n");
+        return 2;
+      }
+      if (!kv::viz::parse_time_us(node_interval, node_options.anti_entropy_interval_us) ||
+          node_options.anti_entropy_interval_us <= 0) {
+        std::fprintf(stderr,
+                     "kvsim node: --anti-entropy-interval: '%s' is not a positive time such as "
+                     "100ms\n",
+                     node_interval.c_str());
+        return 2;
+      }
+    }
+    return kv::cli::run_node(node_options);
+  }
   if (run->parsed()) {
     if (seed_option->count() > 0) run_options.seed = seed;
     run_options.render = !no_render;

@@ -1,6 +1,9 @@
 #include "cli/node_command.h"
 
+#include <poll.h>
 #include <unistd.h>
+
+#include <chrono>
 
 #include <cerrno>
 #include <cstdio>
@@ -9,6 +12,7 @@
 #include <string_view>
 
 #include "node/protocol.h"
+#include "sim/rng.h"
 
 namespace kv::cli {
 
@@ -27,14 +31,58 @@ bool write_all(int fd, std::string& data) {
   return true;
 }
 
+// Anti-entropy on wall-clock time: due() says whether a round is due now, and
+// wait_ms() how long stdin may be waited on before the next one.
+class Timer {
+ public:
+  explicit Timer(int64_t interval_us) : interval_us_(interval_us) { next_ = now() + interval_us; }
+  bool on() const { return interval_us_ > 0; }
+  bool due() {
+    if (!on() || now() < next_) return false;
+    next_ = now() + interval_us_;
+    return true;
+  }
+  int wait_ms() const {
+    if (!on()) return -1;
+    const int64_t left_us = next_ - now();
+    return left_us <= 0 ? 0 : static_cast<int>((left_us + 999) / 1000);
+  }
+
+ private:
+  static int64_t now() {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+  }
+  int64_t interval_us_;
+  int64_t next_ = 0;
+};
+
 }  // namespace
 
-int run_node() {
-  LineServer server;
+int run_node(const NodeOptions& options) {
+  LineServer server(options.replicate);
   LineStream lines(server);  // at most kMaxLineBytes of a line held
+  Timer timer(options.replicate ? options.anti_entropy_interval_us : 0);
+  sim::Rng peers = sim::Rng::derive(options.seed, "node-anti-entropy");
   std::string out, err;
   char buffer[1 << 16];
   for (;;) {
+    if (timer.on()) {
+      pollfd in{STDIN_FILENO, POLLIN, 0};
+      const int ready = ::poll(&in, 1, timer.wait_ms());
+      if (ready < 0 && errno != EINTR) {
+        std::fprintf(stderr, "kvsim node: waiting for stdin: %s\n", std::strerror(errno));
+        return 1;
+      }
+      if (timer.due()) {
+        server.tick(peers.next(), out);
+        if (!write_all(STDOUT_FILENO, out)) {
+          std::fprintf(stderr, "kvsim node: writing stdout: %s\n", std::strerror(errno));
+          return 1;
+        }
+      }
+      if (ready <= 0) continue;
+    }
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {

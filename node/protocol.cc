@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "node/json_text.h"
+#include "node/kv_assert.h"
 #include "node/request.h"
 #include "node/version_text.h"
 
@@ -112,6 +113,7 @@ class Reply {
     out_ += ", \"in_reply_to\": ";
     out_ += request.msg_id;
   }
+  std::string& text() { return out_; }
   // Starts a field; the caller appends its JSON value.
   std::string& field(std::string_view name) {
     out_ += ", ";
@@ -129,6 +131,38 @@ class Reply {
   std::string& out_;
 };
 
+// Writes what a replica sends: its reply to the request being served, and,
+// for a replicating server, its messages to peers as Maelstrom lines.
+class LineOutbox : public Outbox {
+ public:
+  LineOutbox(std::string& out, const Node& node, const Request* request, bool to_peers)
+      : out_(out), node_(node), request_(request), to_peers_(to_peers) {}
+
+  void send(Message&& m) override {
+    if (is_client_reply(m.type)) {
+      KV_ASSERT(request_ != nullptr);
+      Reply reply(out_, node_.id(), *request_, type_name(m.type));
+      write_reply_fields(m, reply.text());
+      reply.finish(m.own_msg_id);
+      return;
+    }
+    if (!to_peers_) return;
+    out_ += "{\"src\": ";
+    json::dump_string(node_.id(), out_);
+    out_ += ", \"dest\": ";
+    json::dump_string(node_.node_ids().at(m.dest), out_);
+    out_ += ", \"body\": ";
+    write_body(m, out_);
+    out_ += "}\n";
+  }
+
+ private:
+  std::string& out_;
+  const Node& node_;
+  const Request* request_;
+  bool to_peers_;
+};
+
 }  // namespace
 
 void LineServer::handle_line(std::string_view line, uint64_t line_no, std::string& out,
@@ -140,7 +174,7 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   // what only the full path below can answer; so does a request the node is
   // not ready for, whose error 11 comes before any field's.
   if (scanner_.scan(line, request_) &&
-      (node_.initialized() || request_.type == RequestType::kInit)) {
+      (replica_.node().initialized() || request_.type == RequestType::kInit)) {
     return serve(out);
   }
 
@@ -164,6 +198,11 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
     return;
   }
   std::string problem;
+  if (replicate_) {
+    if (const std::optional<MsgType> type = peer_message_type(message)) {
+      return receive_peer(message, *type, line_no, out, err);
+    }
+  }
   const Json* body = read_envelope(message, request_, problem);
   if (body == nullptr) return diagnose(problem);
   if (too_deep) {
@@ -171,7 +210,7 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
                   "message nested deeper than " + std::to_string(kMaxNestingDepth) + " levels",
                   out);
   }
-  if (const int code = read_body(*body, node_.initialized(), request_, problem)) {
+  if (const int code = read_body(*body, replica_.node().initialized(), request_, problem)) {
     return refuse(code, problem, out);
   }
   serve(out);
@@ -180,7 +219,7 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
 // Before init the node has no name of its own: it answers as whom the
 // request was addressed to.
 std::string_view LineServer::self() const {
-  if (node_.initialized()) return node_.id();
+  if (replica_.node().initialized()) return replica_.node().id();
   return request_.dest ? std::string_view(*request_.dest) : std::string_view();
 }
 
@@ -188,7 +227,7 @@ void LineServer::refuse(int code, std::string_view text, std::string& out) {
   Reply reply(out, self(), request_, "error");
   json::dump_int(code, reply.field("code"));
   json::dump_string(text, reply.field("text"));
-  reply.finish(next_msg_id_++);
+  reply.finish(replica_.take_msg_id());
 }
 
 void LineServer::serve(std::string& out) {
@@ -199,28 +238,57 @@ void LineServer::serve(std::string& out) {
     if (slot == names.end()) {
       return refuse(kMalformedRequest, "node_id '" + request.node_id + "' is not in node_ids", out);
     }
-    node_.init(request.node_id, names, static_cast<size_t>(slot - names.begin()));
-    Reply(out, self(), request, "init_ok").finish(next_msg_id_++);
+    replica_.init(request.node_id, names, static_cast<size_t>(slot - names.begin()));
+    Reply(out, self(), request, "init_ok").finish(replica_.take_msg_id());
     return;
   }
-  if (request.type == RequestType::kGet) {
-    Reply reply(out, self(), request, "kv_get_ok");
-    write_siblings(node_.get(request.key), reply.field("values"));
-    reply.finish(next_msg_id_++);
-    return;
+  // The client is the endpoint after the nodes; the outbox answers it as
+  // request_.src.
+  Message m;
+  m.src = static_cast<Endpoint>(replica_.node().node_ids().size());
+  m.dest = replica_.self();
+  m.type = request.type == RequestType::kGet   ? MsgType::kGet
+           : request.type == RequestType::kPut ? MsgType::kPut
+                                               : MsgType::kResolve;
+  m.key = &request.key;
+  if (m.type != MsgType::kGet) {
+    m.version = make_version(std::move(request_.value), Clock(request.clock));
   }
-  VersionPtr version = make_version(std::move(request_.value), Clock(request.clock));
-  const bool resolving = request.type == RequestType::kResolve;
-  const WriteReply result =
-      resolving ? node_.resolve(request.key, version) : node_.put(request.key, version);
-  if (result.status == WriteStatus::kTooManySiblings) {
-    return refuse(kAbort, too_many_siblings_text(request.key), out);
+  LineOutbox outbox(out, replica_.node(), &request, replicate_);
+  replica_.receive(m, outbox);
+}
+
+void LineServer::receive_peer(const Json& message, MsgType type, uint64_t line_no, std::string& out,
+                              std::string& err) {
+  auto diagnose = [&](std::string_view cause) {
+    err += "kvsim node: line " + std::to_string(line_no) + ": " + std::string(type_name(type)) +
+           " message: " + std::string(cause) + "; ignored\n";
+  };
+  const Node& node = replica_.node();
+  if (!node.initialized()) return diagnose("the node is not initialised yet");
+  PeerMessage peer;
+  std::string problem;
+  if (!read_peer_message(message, type, peer, problem)) return diagnose(problem);
+  const auto& names = node.node_ids();
+  const auto src = std::find(names.begin(), names.end(), peer.src);
+  if (src == names.end() || *src == node.id()) {
+    return diagnose("'" + peer.src + "' is not a peer of " + node.id());
   }
-  Reply reply(out, self(), request, resolving ? "kv_resolve_ok" : "kv_put_ok");
-  json::dump_string(to_string(result.status), reply.field("status"));
-  if (result.status == WriteStatus::kConflict)
-    json::dump_uint(result.siblings, reply.field("siblings"));
-  reply.finish(next_msg_id_++);
+  Message m;
+  m.src = static_cast<Endpoint>(src - names.begin());
+  m.dest = replica_.self();
+  m.type = type;
+  m.key = &peer.key;
+  m.version = std::move(peer.version);
+  if (is_anti_entropy(type)) m.ae = std::make_shared<const AePayload>(std::move(peer.ae));
+  LineOutbox outbox(out, node, nullptr, replicate_);
+  replica_.receive(m, outbox);
+}
+
+void LineServer::tick(uint64_t peer_draw, std::string& out) {
+  if (!replicate_ || !replica_.node().initialized() || replica_.peer_count() == 0) return;
+  LineOutbox outbox(out, replica_.node(), nullptr, replicate_);
+  replica_.tick(static_cast<uint32_t>(peer_draw % replica_.peer_count()), next_round_++, outbox);
 }
 
 void LineStream::feed(std::string_view bytes, std::string& out, std::string& err) {

@@ -11,13 +11,20 @@
 // The node numbers the messages it sends from 0, one more for every reply.
 // A line is read by RequestScanner when it is one of the common shapes, and
 // otherwise parsed whole (node/request.h); both readings give one Request.
+//
+// Requests are served by a Replica, the same code the simulator runs. A
+// LineServer made with `replicate` also takes part in a cluster: it writes
+// what the replica sends its peers (replication, anti-entropy) as Maelstrom
+// messages, {"src": "n1", "dest": "n2", "body": {...}}, and reads theirs;
+// without it, messages to peers are not written (the task's single-node
+// mode, byte for byte).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "node/node.h"
+#include "node/replica.h"
 #include "node/request.h"
 #include "node/request_scan.h"
 
@@ -32,23 +39,35 @@ inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
 
 class LineServer {
  public:
+  explicit LineServer(bool replicate = false) : replicate_(replicate) {}
+
   // Handles one line (no trailing newline; a trailing '\r' is ignored, and a
   // blank line is skipped). Appends a reply line, with its '\n', to `out`,
   // or a diagnostic line to `err`. `line_no` counts from 1.
   void handle_line(std::string_view line, uint64_t line_no, std::string& out, std::string& err);
 
-  const Node& node() const { return node_; }
+  // The anti-entropy timer fired (a replicating server that is initialised,
+  // in a cluster of two or more): opens a round with the peer that
+  // `peer_draw` picks (any number; taken modulo the peer count) and appends
+  // its message to `out`.
+  void tick(uint64_t peer_draw, std::string& out);
+
+  const Node& node() const { return replica_.node(); }
 
  private:
   // Answers request_, read whole and well-typed.
   void serve(std::string& out);
+  // Hands a node-to-node message to the replica.
+  void receive_peer(const json::Json& message, MsgType type, uint64_t line_no, std::string& out,
+                    std::string& err);
   // Answers request_ with an error body.
   void refuse(int code, std::string_view text, std::string& out);
   // The name the node answers request_ as.
   std::string_view self() const;
 
-  Node node_;
-  uint64_t next_msg_id_ = 0;
+  Replica replica_;
+  bool replicate_ = false;
+  uint64_t next_round_ = 1;
   RequestScanner scanner_;
   Request request_;  // the line being handled; kept to reuse its buffers
 };

@@ -170,4 +170,110 @@ int read_body(const Json& body, bool initialized, Request& request, std::string&
   return 0;
 }
 
+namespace {
+
+bool read_uint(const Json& body, const char* name, uint64_t& out, std::string& error) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_number_unsigned()) {
+    error = std::string("field '") + name + "' must be a non-negative integer";
+    return false;
+  }
+  out = it->get<uint64_t>();
+  return true;
+}
+
+// A version: `value` (any JSON) and `clock`, read from `object`.
+bool read_version(const Json& object, VersionPtr& out, std::string& error) {
+  auto value = object.find("value");
+  if (value == object.end()) {
+    error = "missing field 'value' (any JSON value)";
+    return false;
+  }
+  std::vector<uint64_t> clock;
+  if (!read_clock(object, clock, error)) return false;
+  out = make_version(json::dump(*value), Clock(clock));
+  return true;
+}
+
+// versions: [{"key", "value", "clock"}], grouped by key as they come.
+bool read_versions(const Json& body, std::vector<KeyVersions>& out, std::string& error) {
+  auto list = body.find("versions");
+  if (list == body.end() || !list->is_array()) {
+    error = "field 'versions' must be an array of {key, value, clock}";
+    return false;
+  }
+  for (const Json& entry : *list) {
+    std::string key;
+    VersionPtr version;
+    if (!entry.is_object()) {
+      error = "field 'versions' must be an array of {key, value, clock}";
+      return false;
+    }
+    if (!read_string(entry, "key", key, error) || !read_version(entry, version, error)) {
+      error = "in 'versions': " + error;
+      return false;
+    }
+    if (out.empty() || out.back().key != key) out.push_back({std::move(key), {}});
+    out.back().versions.push_back(std::move(version));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<MsgType> peer_message_type(const Json& message) {
+  if (!message.is_object()) return std::nullopt;
+  auto body = message.find("body");
+  if (body == message.end() || !body->is_object()) return std::nullopt;
+  auto type = body->find("type");
+  if (type == body->end() || !type->is_string()) return std::nullopt;
+  const std::optional<MsgType> t = type_by_name(type->get_ref<const std::string&>());
+  if (!t || (*t != MsgType::kReplicate && !is_anti_entropy(*t))) return std::nullopt;
+  return t;
+}
+
+bool read_peer_message(const Json& message, MsgType type, PeerMessage& out, std::string& problem) {
+  out = PeerMessage{};
+  out.type = type;
+  if (!read_string(message, "src", out.src, problem)) return false;
+  const Json& body = message.at("body");
+  if (type == MsgType::kReplicate) {
+    return read_string(body, "key", out.key, problem) && read_version(body, out.version, problem);
+  }
+  if (!read_uint(body, "round", out.ae.round, problem)) return false;
+  if (type == MsgType::kAeDigest) {
+    auto digest = body.find("digest");
+    if (digest == body.end() || !digest->is_array() || digest->size() != Store::kBuckets) {
+      problem = "field 'digest' must be an array of " + std::to_string(Store::kBuckets) +
+                " non-negative integers";
+      return false;
+    }
+    for (size_t b = 0; b < Store::kBuckets; ++b) {
+      const Json& sum = (*digest)[b];
+      if (!sum.is_number_unsigned()) {
+        problem = "digest[" + std::to_string(b) + "] must be a non-negative integer";
+        return false;
+      }
+      out.ae.digest[b] = sum.get<uint64_t>();
+    }
+    return true;
+  }
+  if (type == MsgType::kAeDiff) {
+    auto buckets = body.find("buckets");
+    if (buckets == body.end() || !buckets->is_array()) {
+      problem = "field 'buckets' must be an array of bucket numbers";
+      return false;
+    }
+    for (const Json& b : *buckets) {
+      if (!b.is_number_unsigned() || b.get<uint64_t>() >= Store::kBuckets) {
+        problem =
+            "field 'buckets' must hold bucket numbers below " + std::to_string(Store::kBuckets);
+        return false;
+      }
+      out.ae.buckets.push_back(b.get<uint32_t>());
+    }
+  }
+  return read_versions(body, out.ae.versions, problem);
+}
+
 }  // namespace kv

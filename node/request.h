@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "node/json_text.h"
+#include "node/message.h"
 
 namespace kv {
 
@@ -65,5 +66,24 @@ const json::Json* read_envelope(const json::Json& message, Request& request,
 // unknown type, kTemporarilyUnavailable for anything but init while
 // `initialized` is false, kMalformedRequest for a missing or ill-typed field.
 int read_body(const json::Json& body, bool initialized, Request& request, std::string& problem);
+
+// A node-to-node message of `kvsim node --replicate` (replicate, ae_digest,
+// ae_diff, ae_push; docs/PROTOCOL.md), read whole. Peers send no msg_id and
+// get no reply.
+struct PeerMessage {
+  std::string src;
+  MsgType type = MsgType::kReplicate;
+  std::string key;     // kReplicate
+  VersionPtr version;  // kReplicate
+  AePayload ae;        // the anti-entropy types
+};
+
+// The type of a node-to-node message, if `message` is one: an object whose
+// body's type names one.
+std::optional<MsgType> peer_message_type(const json::Json& message);
+// Reads a node-to-node message of type `type`. Returns false with `problem`
+// set to what is wrong when a field is missing or ill-typed.
+bool read_peer_message(const json::Json& message, MsgType type, PeerMessage& out,
+                       std::string& problem);
 
 }  // namespace kv

@@ -1,0 +1,222 @@
+// The messages of kvsim's protocol, typed: what a replica receives and sends,
+// whoever carries them (the simulator's network, or JSON lines on stdin and
+// stdout in `kvsim node`).
+//
+// Each message type has one name on the wire (docs/PROTOCOL.md), defined in
+// one table here and used by the node, the simulator, the history reader and
+// the pictures. A body is written as Python's json.dumps writes it, by
+// write_body() below, into any sink that takes text with `+=` (a std::string,
+// or the simulator's history buffer).
+//
+// Endpoints are numbers: nodes 0..N-1 in clock-slot order, clients from N on
+// (the host that carries the messages names them).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node/node.h"
+#include "node/version_text.h"
+
+namespace kv {
+
+using Endpoint = uint32_t;
+
+enum class MsgType : uint8_t {
+  kPut,        // client -> node: a write
+  kGet,        // client -> node: a read
+  kResolve,    // client -> node: a write that resolves the siblings it read
+  kPutOk,      // node -> client
+  kGetOk,      // node -> client
+  kResolveOk,  // node -> client
+  kError,      // node -> client: a client write refused (Maelstrom's code 14, abort)
+  kReplicate,  // node -> node: a write the sender accepted from a client
+  kAeDigest,   // node -> node: anti-entropy opens a round
+  kAeDiff,     // node -> node: the peer's versions in the buckets that differ
+  kAePush,     // node -> node: the initiator's versions in those buckets
+};
+inline constexpr size_t kMsgTypes = 11;
+
+// The wire name ("kv_put", "replicate", ...).
+std::string_view type_name(MsgType type);
+// The type named `name`, if any.
+std::optional<MsgType> type_by_name(std::string_view name);
+
+inline bool is_client_request(MsgType t) {
+  return t == MsgType::kPut || t == MsgType::kGet || t == MsgType::kResolve;
+}
+inline bool is_client_reply(MsgType t) {
+  return t == MsgType::kPutOk || t == MsgType::kGetOk || t == MsgType::kResolveOk ||
+         t == MsgType::kError;
+}
+inline bool is_anti_entropy(MsgType t) {
+  return t == MsgType::kAeDigest || t == MsgType::kAeDiff || t == MsgType::kAePush;
+}
+
+// What an anti-entropy message carries; shared, as the simulator may deliver
+// one message twice.
+struct AePayload {
+  uint64_t round = 0;
+  Store::Digest digest{};             // kAeDigest
+  std::vector<uint32_t> buckets;      // kAeDiff
+  std::vector<KeyVersions> versions;  // kAeDiff, kAePush
+};
+
+struct Message {
+  uint64_t id = 0;  // the carrier's number for the message (the simulator's); 0 if none
+  Endpoint src = 0, dest = 0;
+  MsgType type = MsgType::kPut;
+  WriteStatus status = WriteStatus::kWritten;  // write replies
+  uint32_t siblings = 0;                       // write replies: the count after a conflict
+  uint64_t msg_id = 0;      // requests: the client's msg_id; replies: in_reply_to
+  uint64_t own_msg_id = 0;  // replies: the node's own number for the message
+  // The key, owned by the host that carries the message and valid while the
+  // message lives; a replica copies the pointer into the messages it sends.
+  const std::string* key = nullptr;
+  VersionPtr version;  // kPut, kResolve, kReplicate
+  Siblings values;     // kGetOk
+  std::shared_ptr<const AePayload> ae;
+
+  // Clears what the message holds, for reuse.
+  void clear() {
+    key = nullptr;
+    version.reset();
+    values.clear();
+    ae.reset();
+  }
+};
+
+// Text sinks: a std::string takes strings through json::dump_string; another
+// sink brings its own append_string (found by argument-dependent lookup).
+inline void append_string(std::string& out, std::string_view s) {
+  json::dump_string(s, out);
+}
+
+// The fields of a reply after `in_reply_to`, before its `msg_id`:
+//   , "status": "conflict", "siblings": 2     write replies
+//   , "values": [versions]                    kGetOk
+//   , "code": 14, "text": "..."               kError
+template <class Out>
+void write_reply_fields(const Message& m, Out& out) {
+  switch (m.type) {
+    case MsgType::kPutOk:
+    case MsgType::kResolveOk:
+      out += std::string_view(", \"status\": \"");
+      out += std::string_view(to_string(m.status));
+      out += '"';
+      if (m.status == WriteStatus::kConflict) {
+        out += std::string_view(", \"siblings\": ");
+        append_uint(out, m.siblings);
+      }
+      return;
+    case MsgType::kGetOk:
+      out += std::string_view(", \"values\": ");
+      write_siblings(m.values, out);
+      return;
+    case MsgType::kError:
+      out += std::string_view(", \"code\": 14, \"text\": ");
+      append_string(out, too_many_siblings_text(*m.key));
+      return;
+    default:
+      return;
+  }
+}
+
+// The body as JSON text, keys in docs/PROTOCOL.md's order:
+//   {"type": "kv_put", "msg_id": 1, "key": "a", "value": V, "clock": [..]}
+//   {"type": "kv_put_ok", "in_reply_to": 1, "status": "written", "msg_id": 0}
+//   {"type": "replicate", "key": "a", "value": V, "clock": [..]}
+//   {"type": "ae_digest", "round": 1, "digest": [64 integers]}
+//   {"type": "ae_diff", "round": 1, "buckets": [..], "versions": [{"key", "value", "clock"}]}
+//   {"type": "ae_push", "round": 1, "versions": [..]}
+template <class Out>
+void write_body(const Message& m, Out& out) {
+  out += std::string_view("{\"type\": \"");
+  out += type_name(m.type);
+  out += '"';
+  auto key = [&] {
+    out += std::string_view(", \"key\": ");
+    append_string(out, *m.key);
+  };
+  auto version = [&] {
+    out += std::string_view(", \"value\": ");
+    out += std::string_view(m.version->value);
+    out += std::string_view(", \"clock\": ");
+    write_clock(m.version->clock, out);
+  };
+  auto round = [&] {
+    out += std::string_view(", \"round\": ");
+    append_uint(out, m.ae->round);
+  };
+  auto versions = [&] {
+    out += std::string_view(", \"versions\": [");
+    bool first = true;
+    for (const KeyVersions& kv : m.ae->versions) {
+      for (const VersionPtr& v : kv.versions) {
+        out += first ? std::string_view("{\"key\": ") : std::string_view(", {\"key\": ");
+        first = false;
+        append_string(out, kv.key);
+        out += std::string_view(", \"value\": ");
+        out += std::string_view(v->value);
+        out += std::string_view(", \"clock\": ");
+        write_clock(v->clock, out);
+        out += '}';
+      }
+    }
+    out += ']';
+  };
+  auto numbers = [&](std::string_view name, const auto& list) {
+    out += name;
+    bool first = true;
+    for (const uint64_t n : list) {
+      if (!first) out += std::string_view(", ");
+      first = false;
+      append_uint(out, n);
+    }
+    out += ']';
+  };
+  switch (m.type) {
+    case MsgType::kPut:
+    case MsgType::kResolve:
+    case MsgType::kGet:
+      out += std::string_view(", \"msg_id\": ");
+      append_uint(out, m.msg_id);
+      key();
+      if (m.type != MsgType::kGet) version();
+      break;
+    case MsgType::kPutOk:
+    case MsgType::kResolveOk:
+    case MsgType::kGetOk:
+    case MsgType::kError:
+      out += std::string_view(", \"in_reply_to\": ");
+      append_uint(out, m.msg_id);
+      write_reply_fields(m, out);
+      out += std::string_view(", \"msg_id\": ");
+      append_uint(out, m.own_msg_id);
+      break;
+    case MsgType::kReplicate:
+      key();
+      version();
+      break;
+    case MsgType::kAeDigest:
+      round();
+      numbers(", \"digest\": [", m.ae->digest);
+      break;
+    case MsgType::kAeDiff:
+      round();
+      numbers(", \"buckets\": [", m.ae->buckets);
+      versions();
+      break;
+    case MsgType::kAePush:
+      round();
+      versions();
+      break;
+  }
+  out += '}';
+}
+
+}  // namespace kv

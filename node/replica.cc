@@ -1,0 +1,195 @@
+#include "node/replica.h"
+
+#include <algorithm>
+
+#include "node/kv_assert.h"
+
+namespace kv {
+
+namespace {
+
+constexpr std::string_view kTypeNames[kMsgTypes] = {
+    "kv_put", "kv_get",    "kv_resolve", "kv_put_ok", "kv_get_ok", "kv_resolve_ok",
+    "error",  "replicate", "ae_digest",  "ae_diff",   "ae_push",
+};
+
+constexpr std::string_view kOpNames[] = {"put", "resolve", "replicate", "anti_entropy"};
+
+std::shared_ptr<AePayload> payload(uint64_t round) {
+  auto p = std::make_shared<AePayload>();
+  p->round = round;
+  return p;
+}
+
+}  // namespace
+
+std::string_view type_name(MsgType type) {
+  return kTypeNames[static_cast<size_t>(type)];
+}
+
+std::optional<MsgType> type_by_name(std::string_view name) {
+  for (size_t i = 0; i < kMsgTypes; ++i) {
+    if (kTypeNames[i] == name) return static_cast<MsgType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view op_name(WriteOp op) {
+  return kOpNames[static_cast<size_t>(op)];
+}
+
+void Replica::receive(const Message& m, Outbox& out) {
+  KV_ASSERT(m.dest == self() && node_.initialized());
+  switch (m.type) {
+    case MsgType::kPut:
+    case MsgType::kResolve:
+      return on_client_write(m, out);
+    case MsgType::kGet:
+      return on_get(m, out);
+    case MsgType::kReplicate: {
+      const ApplyOutcome outcome = node_.replicate(*m.key, m.version);
+      out.applied({*m.key, m.version, WriteOp::kReplicate, &m, outcome, nullptr});
+      return;
+    }
+    case MsgType::kAeDigest:
+      return on_ae_digest(m, out);
+    case MsgType::kAeDiff:
+      return on_ae_diff(m, out);
+    case MsgType::kAePush:
+      return apply_repairs(m, out);
+    case MsgType::kPutOk:
+    case MsgType::kGetOk:
+    case MsgType::kResolveOk:
+    case MsgType::kError:
+      KV_ASSERT(false && "a reply was addressed to a node");
+  }
+}
+
+Message Replica::reply_to(const Message& request, MsgType type) {
+  Message reply;
+  reply.src = self();
+  reply.dest = request.src;
+  reply.type = type;
+  reply.msg_id = request.msg_id;
+  reply.key = request.key;
+  reply.own_msg_id = take_msg_id();
+  return reply;
+}
+
+void Replica::on_client_write(const Message& m, Outbox& out) {
+  const bool resolving = m.type == MsgType::kResolve;
+  const WriteReply r = resolving ? node_.resolve(*m.key, m.version) : node_.put(*m.key, m.version);
+  out.applied({*m.key,
+               m.version,
+               resolving ? WriteOp::kResolve : WriteOp::kPut,
+               &m,
+               {r.applied, r.siblings},
+               &r});
+  const MsgType type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
+                       : resolving                               ? MsgType::kResolveOk
+                                                                 : MsgType::kPutOk;
+  Message reply = reply_to(m, type);
+  reply.status = r.status;
+  reply.siblings = static_cast<uint32_t>(r.siblings);
+  // Reply first, then replicate. The outbox may reuse the request's storage
+  // once the reply is sent, so keep what replication needs.
+  const std::string* key = m.key;
+  const VersionPtr version = m.version;
+  out.send(std::move(reply));
+  if (r.accepted()) replicate_to_peers(key, version, out);
+}
+
+WriteReply Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
+  const WriteReply r = node_.put(*key, version);
+  out.applied({*key, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
+  if (r.accepted()) replicate_to_peers(key, version, out);
+  return r;
+}
+
+void Replica::on_get(const Message& m, Outbox& out) {
+  Message reply = reply_to(m, MsgType::kGetOk);
+  reply.values = node_.get(*m.key);
+  out.send(std::move(reply));
+}
+
+void Replica::replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out) {
+  const Endpoint nodes = static_cast<Endpoint>(node_.node_ids().size());
+  for (Endpoint peer = 0; peer < nodes; ++peer) {
+    if (peer == self()) continue;
+    Message m;
+    m.src = self();
+    m.dest = peer;
+    m.type = MsgType::kReplicate;
+    m.key = key;
+    m.version = version;
+    out.send(std::move(m));
+  }
+}
+
+void Replica::tick(uint32_t peer_pick, uint64_t round, Outbox& out) {
+  KV_ASSERT(peer_pick < peer_count());
+  Endpoint peer = peer_pick;
+  if (peer >= self()) ++peer;
+  auto p = payload(round);
+  p->digest = node_.digest();
+  Message m;
+  m.src = self();
+  m.dest = peer;
+  m.type = MsgType::kAeDigest;
+  m.ae = std::move(p);
+  out.send(std::move(m));
+}
+
+void Replica::on_ae_digest(const Message& m, Outbox& out) {
+  std::vector<uint32_t> buckets = node_.differing_buckets(m.ae->digest);
+  if (buckets.empty()) return;  // in sync: the round ends here
+  auto p = payload(m.ae->round);
+  p->versions = node_.versions_in(buckets);
+  p->buckets = std::move(buckets);
+  Message diff;
+  diff.src = self();
+  diff.dest = m.src;
+  diff.type = MsgType::kAeDiff;
+  diff.ae = std::move(p);
+  out.send(std::move(diff));
+}
+
+void Replica::apply_repairs(const Message& m, Outbox& out) {
+  for (const KeyVersions& kv : m.ae->versions) {
+    for (const VersionPtr& v : kv.versions) {
+      const ApplyOutcome outcome = node_.replicate(kv.key, v);
+      out.applied({kv.key, v, WriteOp::kAntiEntropy, &m, outcome, nullptr});
+    }
+  }
+}
+
+void Replica::on_ae_diff(const Message& m, Outbox& out) {
+  apply_repairs(m, out);
+  // Send back what the peer lacks: my versions in those buckets, less the
+  // ones the peer just sent.
+  std::vector<KeyVersions> mine = node_.versions_in(m.ae->buckets);
+  auto sent_by_peer = [&](const std::string& key, const VersionPtr& v) {
+    for (const KeyVersions& theirs : m.ae->versions) {
+      if (theirs.key != key) continue;
+      for (const VersionPtr& t : theirs.versions) {
+        if (same_version(*t, *v)) return true;
+      }
+    }
+    return false;
+  };
+  for (KeyVersions& kv : mine) {
+    std::erase_if(kv.versions, [&](const VersionPtr& v) { return sent_by_peer(kv.key, v); });
+  }
+  std::erase_if(mine, [](const KeyVersions& kv) { return kv.versions.empty(); });
+  if (mine.empty()) return;
+  auto p = payload(m.ae->round);
+  p->versions = std::move(mine);
+  Message push;
+  push.src = self();
+  push.dest = m.src;
+  push.type = MsgType::kAePush;
+  push.ae = std::move(p);
+  out.send(std::move(push));
+}
+
+}  // namespace kv

@@ -1,0 +1,110 @@
+// A replica: one node's whole protocol, the same code in the simulator and
+// in `kvsim node`.
+//
+// A Replica takes a message and an Outbox, and a tick for its anti-entropy
+// timer; it knows nothing of time, randomness or I/O. The host hands in what
+// it needs (which peer a tick picks, the round's number) and carries what the
+// replica sends: the simulator through its simulated network, `kvsim node`
+// as JSON lines on stdout. The rules it follows (docs/PROTOCOL.md):
+//
+//   kv_put, kv_resolve   apply the write to the store and reply
+//                        written | conflict (+ siblings) | resolved | rejected,
+//                        or error 14 when the key would pass the sibling
+//                        bound; then, if accepted, replicate it to every peer
+//                        (a retried duplicate too: the retry must reach the
+//                        peers the first attempt's replication missed);
+//   kv_get               reply with the key's siblings;
+//   replicate            apply a peer's write (no sibling bound, no reply);
+//   anti-entropy         tick: send the store's bucket digests to one peer;
+//                        ae_digest: answer with my versions in the buckets
+//                        that differ (nothing if in sync); ae_diff: apply
+//                        them and push back mine, less what the peer sent;
+//                        ae_push: apply them.
+//
+// Invariant: every version a replica holds was applied through its Node, so
+// the store's own invariant (siblings pairwise non-dominating) holds; a
+// replica sends a reply to every client request it receives, exactly one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "node/message.h"
+#include "node/node.h"
+
+namespace kv {
+
+// How a version reached a replica's store.
+enum class WriteOp : uint8_t { kPut, kResolve, kReplicate, kAntiEntropy };
+std::string_view op_name(WriteOp op);
+
+// What the store did with one version, reported to the host (the simulator
+// records it; `kvsim node` does not).
+struct AppliedWrite {
+  std::string_view key;
+  const VersionPtr& version;
+  WriteOp op;
+  const Message* via;       // the message it came in; null for a colocated write
+  ApplyOutcome outcome;     // what the store did
+  const WriteReply* reply;  // client writes: the reply's status; else null
+};
+
+// Where a replica's messages and reports go.
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  // Carries `m` (its src is the replica) to m.dest.
+  virtual void send(Message&& m) = 0;
+  virtual void applied(const AppliedWrite&) {}
+};
+
+class Replica {
+ public:
+  // Sets the replica's identity (Node::init); a replica may be initialised
+  // again (the line protocol accepts a repeated init) and keeps its store.
+  // REQUIRES: node_ids[slot] == id.
+  void init(std::string id, std::vector<std::string> node_ids, size_t slot) {
+    node_.init(std::move(id), std::move(node_ids), slot);
+  }
+
+  // Handles one message addressed to this replica. REQUIRES: m is a client
+  // request or a node-to-node message (not a reply), with its fields set.
+  void receive(const Message& m, Outbox& out);
+
+  // A client colocated with the node writes straight to it: the write is
+  // applied as a put and, if accepted, replicated; there is no reply message.
+  WriteReply write_local(const std::string* key, const VersionPtr& version, Outbox& out);
+
+  // The anti-entropy timer fired: opens round `round` with peer number
+  // `peer_pick` among the others (0 is the first node that is not this one).
+  // REQUIRES: peer_pick < peer_count().
+  void tick(uint32_t peer_pick, uint64_t round, Outbox& out);
+  size_t peer_count() const { return node_.node_ids().size() - 1; }
+
+  // An amnesia crash: the store is lost, the identity kept.
+  void forget() { node_.forget(); }
+
+  // The number of the next message the node sends a client: replies count
+  // from 0, the line protocol's own (init_ok, errors) included.
+  uint64_t take_msg_id() { return next_msg_id_++; }
+
+  const Node& node() const { return node_; }
+  Endpoint self() const { return static_cast<Endpoint>(node_.slot()); }
+
+ private:
+  void on_client_write(const Message& m, Outbox& out);
+  void on_get(const Message& m, Outbox& out);
+  void on_ae_digest(const Message& m, Outbox& out);
+  void on_ae_diff(const Message& m, Outbox& out);
+  void apply_repairs(const Message& m, Outbox& out);
+  void replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out);
+  Message reply_to(const Message& request, MsgType type);
+
+  Node node_;
+  uint64_t next_msg_id_ = 0;  // numbers the replies the node sends to clients
+};
+
+}  // namespace kv
