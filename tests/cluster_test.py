@@ -55,6 +55,7 @@ class Cluster:
         self.dropped = []
         self.forwarded = 0
         self.types = {}
+        self.impostors = []  # (node, src) where a node wrote a message as another
         self.lock = threading.Lock()
         self.drop_rule = lambda src, dest, body: (
             src == "n1" and dest == "n2" and body["type"] == "replicate" and body["key"] == "x"
@@ -85,7 +86,8 @@ class Cluster:
         for line in self.procs[name].stdout:
             msg = json.loads(line)
             src, dest, body = msg["src"], msg["dest"], msg["body"]
-            check(src == name, f"{name} wrote a message from {src}")
+            if src != name:
+                self.impostors.append((name, src))
             if dest in self.procs:
                 with self.lock:
                     drop = self.drop_rule(src, dest, body) and not self.dropped
@@ -183,6 +185,7 @@ def main():
         check(cluster.types.get("ae_diff", 0) > 0, f"an anti-entropy round repaired: {cluster.types}")
     finally:
         codes = cluster.stop()
+    check(not cluster.impostors, f"each node writes as itself: {cluster.impostors}")
     for name, code in codes.items():
         check(code == 0, f"{name} exited {code}")
         err = cluster.procs[name].stderr.read()
