@@ -109,6 +109,7 @@ class History {
   // [1, 0, 2]: as write_clock writes it, with one check for room.
   void put_clock(const Clock& clock);
   friend void append_uint(History& h, uint64_t value) { h.put_uint(value); }
+  friend void append_string(History& h, std::string_view s) { h.put_string(s); }
 
   // True if `s` needs no escaping in JSON: no control character, quote,
   // backslash, DEL or non-ASCII byte. Eight bytes at a time.

@@ -9,6 +9,8 @@
 
 #include "node/json_text.h"
 #include "node/kv_assert.h"
+#include "node/message.h"
+#include "node/replica.h"
 #include "node/version_text.h"
 #include "sim/network.h"
 
@@ -23,70 +25,6 @@ enum EventKind : uint32_t {
   kTimeout,   // arg: operation index, arg32: attempt
   kAeTick,    // arg32: node, arg: the node's life (incarnation) it was set in
   kWorkload,  // arg: operation number
-};
-
-enum class MsgType : uint8_t {
-  kPut,
-  kGet,
-  kResolve,
-  kPutOk,
-  kGetOk,
-  kResolveOk,
-  kReplicate,
-  kAeDigest,
-  kAeDiff,
-  kAePush,
-  kError,  // a client write refused (Maelstrom's code 14, abort)
-};
-
-const char* type_name(MsgType t) {
-  switch (t) {
-    case MsgType::kPut:
-      return "kv_put";
-    case MsgType::kGet:
-      return "kv_get";
-    case MsgType::kResolve:
-      return "kv_resolve";
-    case MsgType::kPutOk:
-      return "kv_put_ok";
-    case MsgType::kGetOk:
-      return "kv_get_ok";
-    case MsgType::kResolveOk:
-      return "kv_resolve_ok";
-    case MsgType::kReplicate:
-      return "replicate";
-    case MsgType::kAeDigest:
-      return "ae_digest";
-    case MsgType::kAeDiff:
-      return "ae_diff";
-    case MsgType::kAePush:
-      return "ae_push";
-    case MsgType::kError:
-      return "error";
-  }
-  return "?";
-}
-
-struct AePayload {
-  uint64_t round = 0;
-  Store::Digest digest{};
-  std::vector<uint32_t> buckets;
-  std::vector<KeyVersions> versions;
-};
-
-struct Message {
-  uint64_t id = 0;
-  uint32_t src = 0, dest = 0;  // endpoints: nodes [0, N), clients [N, N + C)
-  MsgType type = MsgType::kPut;
-  uint8_t deliveries_left = 0;
-  WriteStatus status = WriteStatus::kWritten;  // replies to writes
-  uint32_t siblings = 0;                       // replies to writes
-  uint64_t msg_id = 0;               // requests: the client's msg_id; replies: in_reply_to
-  uint64_t own_msg_id = 0;           // replies: the node's own message number
-  const std::string* key = nullptr;  // interned (KeyTable): copying it is free
-  VersionPtr version;                // put, resolve, replicate
-  Siblings values;                   // get reply
-  std::shared_ptr<const AePayload> ae;
 };
 
 // Every key the run has met, stored once. Messages and operations refer to a
@@ -178,7 +116,8 @@ struct Simulation::Impl {
   }
   bool is_node(uint32_t e) const { return e < n; }
 
-  uint64_t new_message(uint32_t src, uint32_t dest, MsgType type);
+  // Puts `m` in a free slot of the slab, numbered; returns the slot.
+  uint64_t new_message(Message&& m);
   void send(uint64_t slot);
   void release(uint64_t slot);
   void write_send(const Message& m);
@@ -186,7 +125,17 @@ struct Simulation::Impl {
   void handle(Message& m);
 
   // --- nodes --------------------------------------------------------------
-  void on_client_write(NodeIndex node, Message& m);
+  // What a replica sends goes through the simulated network; what its store
+  // does is recorded. One per call into a replica, naming it.
+  struct NodeOutbox final : Outbox {
+    NodeOutbox(Impl& sim, NodeIndex node, uint32_t colocated_client = 0)
+        : sim(sim), node(node), colocated_client(colocated_client) {}
+    void send(Message&& m) override { sim.send(sim.new_message(std::move(m))); }
+    void applied(const AppliedWrite& a) override { sim.record_apply(node, a, colocated_client); }
+    Impl& sim;
+    NodeIndex node;
+    uint32_t colocated_client;  // the client of a write with no message
+  };
   void count_write(const WriteReply& r) {
     if (r.accepted()) {
       ++stats.writes_accepted;
@@ -196,18 +145,10 @@ struct Simulation::Impl {
       ++stats.writes_refused;
     }
   }
-  void on_get(NodeIndex node, Message& m);
-  // Applies a version at a node and records it; returns what the store did.
-  ApplyOutcome record_apply(NodeIndex node, std::string_view key, const VersionPtr& v,
-                            std::string_view op, uint64_t msg, ApplyOutcome outcome,
-                            const WriteReply* reply, uint32_t client);
-  void replicate_to_peers(NodeIndex node, const std::string* key, const VersionPtr& v);
-  void reply(NodeIndex node, const Message& request, MsgType type);
+  // Records what a replica's store did with a version (history, oracle,
+  // figures).
+  void record_apply(NodeIndex node, const AppliedWrite& a, uint32_t colocated_client);
   void ae_tick(NodeIndex node, uint64_t life);
-  void on_ae_digest(NodeIndex node, const Message& m);
-  void on_ae_diff(NodeIndex node, const Message& m);
-  void on_ae_push(NodeIndex node, const Message& m);
-  void apply_repairs(NodeIndex node, const Message& m, const std::vector<KeyVersions>& versions);
 
   // --- clients ------------------------------------------------------------
   uint32_t client_index(const std::string& name);
@@ -240,10 +181,9 @@ struct Simulation::Impl {
   History& history;
   const uint32_t n;
   std::vector<std::string> names_json;  // endpoints: n1.., then clients
-  std::vector<Node> nodes;
+  std::vector<Replica> nodes;
   std::vector<uint8_t> crashed;
-  std::vector<uint64_t> life;          // incarnation: bumped by every crash
-  std::vector<uint64_t> node_msg_ids;  // each node numbers its own messages
+  std::vector<uint64_t> life;  // incarnation: bumped by every crash
   std::vector<Rng> node_rngs;
   Network network;
   Rng workload_rng;
@@ -258,6 +198,7 @@ struct Simulation::Impl {
   // Messages by slot. Each message has its own allocation so that a
   // reference to one stays valid while handlers send more; slots are reused.
   std::vector<std::unique_ptr<Message>> slab;
+  std::vector<uint8_t> deliveries_left;  // by slot
   std::vector<uint64_t> free_slots;
   uint64_t next_message_id = 1;
   uint64_t next_origin = 1;
@@ -278,7 +219,6 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, History& h)
       nodes(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
-      node_msg_ids(s.nodes, 0),
       network(s.network, s.nodes, Rng::derive(seed_, "network"), Rng::derive(seed_, "faults")),
       workload_rng(Rng::derive(seed_, "workload")) {
   KV_ASSERT(n >= 1);
@@ -334,29 +274,23 @@ uint32_t Simulation::Impl::client_index(const std::string& name) {
 
 // --- messages ---------------------------------------------------------------
 
-uint64_t Simulation::Impl::new_message(uint32_t src, uint32_t dest, MsgType type) {
+uint64_t Simulation::Impl::new_message(Message&& m) {
   uint64_t slot;
   if (!free_slots.empty()) {
     slot = free_slots.back();
     free_slots.pop_back();
+    *slab[slot] = std::move(m);
   } else {
     slot = slab.size();
-    slab.push_back(std::make_unique<Message>());
+    slab.push_back(std::make_unique<Message>(std::move(m)));
+    deliveries_left.push_back(0);
   }
-  Message& m = *slab[slot];
-  m.id = next_message_id++;
-  m.src = src;
-  m.dest = dest;
-  m.type = type;
+  slab[slot]->id = next_message_id++;
   return slot;
 }
 
 void Simulation::Impl::release(uint64_t slot) {
-  Message& m = *slab[slot];
-  m.key = nullptr;
-  m.version.reset();
-  m.values.clear();
-  m.ae.reset();
+  slab[slot]->clear();
   free_slots.push_back(slot);
 }
 
@@ -378,11 +312,11 @@ void Simulation::Impl::send(uint64_t slot) {
     release(slot);
     return;
   }
-  m.deliveries_left = 1;
+  deliveries_left[slot] = 1;
   queue.push(now() + fate.delay, kDeliver, slot);
   if (fate.duplicate) {
     ++stats.duplicated;
-    m.deliveries_left = 2;
+    deliveries_left[slot] = 2;
     queue.push(now() + fate.duplicate_delay, kDeliver, slot);
     if (history.enabled()) {
       history.begin(now(), "duplicate");
@@ -397,122 +331,14 @@ void Simulation::Impl::write_send(const Message& m) {
   history.field_uint("id", m.id);
   history.field_raw("src", name_json(m.src));
   history.field_raw("dest", name_json(m.dest));
-  History& out = history.field("body");
-  out += "{\"type\": \"";
-  out += type_name(m.type);
-  out += '"';
-  auto key = [&] {
-    out += ", \"key\": ";
-    out.put_string(*m.key);
-  };
-  auto version = [&] {
-    out += ", \"value\": ";
-    out += m.version->value;
-    out += ", \"clock\": ";
-    write_clock(m.version->clock, out);
-  };
-  auto versions = [&](const std::vector<KeyVersions>& list) {
-    out += ", \"versions\": [";
-    bool first = true;
-    for (const KeyVersions& kv : list) {
-      for (const VersionPtr& v : kv.versions) {
-        out += first ? "{\"key\": " : ", {\"key\": ";
-        first = false;
-        out.put_string(kv.key);
-        out += ", \"value\": ";
-        out += v->value;
-        out += ", \"clock\": ";
-        write_clock(v->clock, out);
-        out += '}';
-      }
-    }
-    out += ']';
-  };
-  auto in_reply_to = [&] {
-    out += ", \"in_reply_to\": ";
-    out.put_uint(m.msg_id);
-  };
-  auto own_msg_id = [&] {
-    out += ", \"msg_id\": ";
-    out.put_uint(m.own_msg_id);
-  };
-  switch (m.type) {
-    case MsgType::kPut:
-    case MsgType::kResolve:
-      out += ", \"msg_id\": ";
-      out.put_uint(m.msg_id);
-      key();
-      version();
-      break;
-    case MsgType::kGet:
-      out += ", \"msg_id\": ";
-      out.put_uint(m.msg_id);
-      key();
-      break;
-    case MsgType::kPutOk:
-    case MsgType::kResolveOk:
-      in_reply_to();
-      out += ", \"status\": \"";
-      out += to_string(m.status);
-      out += '"';
-      if (m.status == WriteStatus::kConflict) {
-        out += ", \"siblings\": ";
-        out.put_uint(m.siblings);
-      }
-      own_msg_id();
-      break;
-    case MsgType::kGetOk:
-      in_reply_to();
-      out += ", \"values\": ";
-      write_siblings(m.values, out);
-      own_msg_id();
-      break;
-    case MsgType::kReplicate:
-      key();
-      version();
-      break;
-    case MsgType::kAeDigest: {
-      out += ", \"round\": ";
-      out.put_uint(m.ae->round);
-      out += ", \"digest\": [";
-      for (size_t b = 0; b < Store::kBuckets; ++b) {
-        if (b > 0) out += ", ";
-        out.put_uint(m.ae->digest[b]);
-      }
-      out += ']';
-      break;
-    }
-    case MsgType::kAeDiff:
-      out += ", \"round\": ";
-      out.put_uint(m.ae->round);
-      out += ", \"buckets\": [";
-      for (size_t b = 0; b < m.ae->buckets.size(); ++b) {
-        if (b > 0) out += ", ";
-        out.put_uint(m.ae->buckets[b]);
-      }
-      out += ']';
-      versions(m.ae->versions);
-      break;
-    case MsgType::kAePush:
-      out += ", \"round\": ";
-      out.put_uint(m.ae->round);
-      versions(m.ae->versions);
-      break;
-    case MsgType::kError:
-      in_reply_to();
-      out += ", \"code\": 14, \"text\": ";
-      out.put_string(too_many_siblings_text(*m.key));
-      own_msg_id();
-      break;
-  }
-  out += '}';
+  write_body(m, history.field("body"));
   history.end();
 }
 
 void Simulation::Impl::deliver(uint64_t slot) {
   Message& m = *slab[slot];
-  KV_ASSERT(m.deliveries_left > 0);
-  --m.deliveries_left;
+  KV_ASSERT(deliveries_left[slot] > 0);
+  --deliveries_left[slot];
   const char* reason = nullptr;
   if (is_node(m.dest) && crashed[m.dest]) {
     reason = "crashed";
@@ -533,116 +359,53 @@ void Simulation::Impl::deliver(uint64_t slot) {
     ++stats.messages_delivered;
     handle(m);
   }
-  if (m.deliveries_left == 0) release(slot);
+  if (deliveries_left[slot] == 0) release(slot);
 }
 
 void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
-  const NodeIndex node = m.dest;
-  switch (m.type) {
-    case MsgType::kPut:
-    case MsgType::kResolve:
-      return on_client_write(node, m);
-    case MsgType::kGet:
-      return on_get(node, m);
-    case MsgType::kReplicate: {
-      const ApplyOutcome outcome = nodes[node].replicate(*m.key, m.version);
-      record_apply(node, *m.key, m.version, "replicate", m.id, outcome, nullptr, 0);
-      return;
-    }
-    case MsgType::kAeDigest:
-      return on_ae_digest(node, m);
-    case MsgType::kAeDiff:
-      return on_ae_diff(node, m);
-    case MsgType::kAePush:
-      return on_ae_push(node, m);
-    case MsgType::kPutOk:
-    case MsgType::kGetOk:
-    case MsgType::kResolveOk:
-    case MsgType::kError:
-      KV_ASSERT(false && "a reply was addressed to a node");
-  }
+  NodeOutbox out(*this, m.dest);
+  nodes[m.dest].receive(m, out);
 }
 
 // --- nodes ------------------------------------------------------------------
 
-ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key,
-                                            const VersionPtr& v, std::string_view op, uint64_t msg,
-                                            ApplyOutcome outcome, const WriteReply* reply,
-                                            uint32_t client) {
-  if (reply && reply->accepted()) oracle.on_accepted(key, v, node, now().us);
+void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
+                                    uint32_t colocated_client) {
+  const std::string_view key = a.key;
+  const VersionPtr& v = a.version;
+  const ApplyOutcome outcome = a.outcome;
+  if (a.reply) {
+    count_write(*a.reply);
+    if (a.reply->accepted()) oracle.on_accepted(key, v, node, now().us);
+  }
   if (outcome.result == ApplyResult::kApplied) {
     oracle.on_stored(key, v, node, now().us);
     if (outcome.siblings >= 2) ++stats.siblings_created;
+    if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
   }
-  if (!history.enabled()) return outcome;
+  if (!history.enabled()) return;
   history.begin(now(), "apply");
   history.field_raw("node", name_json(node));
   history.field_string("key", key);
   history.field_raw("value", v->value);
   history.field_clock("clock", v->clock);
-  history.field_string("op", op);
-  history.field_uint("msg", msg);
+  history.field_string("op", op_name(a.op));
+  history.field_uint("msg", a.via ? a.via->id : 0);
   history.field_string("result", result_name(outcome.result));
   history.field_uint("siblings", outcome.siblings);
-  if (reply) {
-    history.field_string("status", to_string(reply->status));
-    history.field_raw("client", name_json(client_endpoint(client)));
+  if (a.reply) {
+    history.field_string("status", to_string(a.reply->status));
+    const uint32_t client = a.via ? a.via->src : client_endpoint(colocated_client);
+    history.field_raw("client", name_json(client));
   }
   history.end();
   if (outcome.result == ApplyResult::kApplied) {
     history.begin(now(), "siblings");
     history.field_raw("node", name_json(node));
     history.field_string("key", key);
-    write_siblings(nodes[node].get(key), history.field("siblings"));
+    write_siblings(nodes[node].node().get(key), history.field("siblings"));
     history.end();
-  }
-  return outcome;
-}
-
-void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
-  const bool resolving = m.type == MsgType::kResolve;
-  const WriteReply r =
-      resolving ? nodes[node].resolve(*m.key, m.version) : nodes[node].put(*m.key, m.version);
-  count_write(r);
-  record_apply(node, *m.key, m.version, resolving ? "resolve" : "put", m.id,
-               {r.applied, r.siblings}, &r, m.src - n);
-  const MsgType reply_type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
-                             : resolving                               ? MsgType::kResolveOk
-                                                                       : MsgType::kPutOk;
-  const uint64_t slot = new_message(node, m.src, reply_type);
-  Message& out = *slab[slot];
-  out.msg_id = m.msg_id;
-  if (reply_type == MsgType::kError) out.key = m.key;
-  out.own_msg_id = node_msg_ids[node]++;
-  out.status = r.status;
-  out.siblings = static_cast<uint32_t>(r.siblings);
-  // Reply first, then replicate: the order the node would send them.
-  const std::string* key = m.key;
-  const VersionPtr version = m.version;
-  send(slot);
-  if (r.accepted()) replicate_to_peers(node, key, version);
-}
-
-void Simulation::Impl::on_get(NodeIndex node, Message& m) {
-  const uint64_t slot = new_message(node, m.src, MsgType::kGetOk);
-  Message& out = *slab[slot];
-  out.msg_id = m.msg_id;
-  out.own_msg_id = node_msg_ids[node]++;
-  out.key = m.key;
-  out.values = nodes[node].get(*m.key);
-  send(slot);
-}
-
-void Simulation::Impl::replicate_to_peers(NodeIndex node, const std::string* key,
-                                          const VersionPtr& v) {
-  for (NodeIndex peer = 0; peer < n; ++peer) {
-    if (peer == node) continue;
-    const uint64_t slot = new_message(node, peer, MsgType::kReplicate);
-    Message& out = *slab[slot];
-    out.key = key;
-    out.version = v;
-    send(slot);
   }
 }
 
@@ -650,69 +413,10 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   if (crashed[node] || node_life != life[node]) return;  // timers stop while crashed
   queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
   if (n < 2) return;
-  NodeIndex peer = static_cast<NodeIndex>(node_rngs[node].below(n - 1));
-  if (peer >= node) ++peer;
-  auto payload = std::make_shared<AePayload>();
-  payload->round = next_ae_round++;
-  payload->digest = nodes[node].digest();
+  const uint32_t peer = static_cast<uint32_t>(node_rngs[node].below(n - 1));
   ++stats.anti_entropy_rounds;
-  const uint64_t slot = new_message(node, peer, MsgType::kAeDigest);
-  slab[slot]->ae = std::move(payload);
-  send(slot);
-}
-
-void Simulation::Impl::on_ae_digest(NodeIndex node, const Message& m) {
-  std::vector<uint32_t> buckets = nodes[node].differing_buckets(m.ae->digest);
-  if (buckets.empty()) return;  // in sync: the round ends here
-  auto payload = std::make_shared<AePayload>();
-  payload->round = m.ae->round;
-  payload->versions = nodes[node].versions_in(buckets);
-  payload->buckets = std::move(buckets);
-  const uint64_t slot = new_message(node, m.src, MsgType::kAeDiff);
-  slab[slot]->ae = std::move(payload);
-  send(slot);
-}
-
-void Simulation::Impl::apply_repairs(NodeIndex node, const Message& m,
-                                     const std::vector<KeyVersions>& versions) {
-  for (const KeyVersions& kv : versions) {
-    for (const VersionPtr& v : kv.versions) {
-      const ApplyOutcome outcome = nodes[node].replicate(kv.key, v);
-      if (outcome.result == ApplyResult::kApplied) ++stats.versions_repaired;
-      record_apply(node, kv.key, v, "anti_entropy", m.id, outcome, nullptr, 0);
-    }
-  }
-}
-
-void Simulation::Impl::on_ae_diff(NodeIndex node, const Message& m) {
-  apply_repairs(node, m, m.ae->versions);
-  // Send back what the peer lacks: this node's versions in those buckets,
-  // less the ones the peer just sent.
-  std::vector<KeyVersions> mine = nodes[node].versions_in(m.ae->buckets);
-  auto sent_by_peer = [&](const std::string& key, const VersionPtr& v) {
-    for (const KeyVersions& theirs : m.ae->versions) {
-      if (theirs.key != key) continue;
-      for (const VersionPtr& t : theirs.versions) {
-        if (same_version(*t, *v)) return true;
-      }
-    }
-    return false;
-  };
-  for (KeyVersions& kv : mine) {
-    std::erase_if(kv.versions, [&](const VersionPtr& v) { return sent_by_peer(kv.key, v); });
-  }
-  std::erase_if(mine, [](const KeyVersions& kv) { return kv.versions.empty(); });
-  if (mine.empty()) return;
-  auto payload = std::make_shared<AePayload>();
-  payload->round = m.ae->round;
-  payload->versions = std::move(mine);
-  const uint64_t slot = new_message(node, m.src, MsgType::kAePush);
-  slab[slot]->ae = std::move(payload);
-  send(slot);
-}
-
-void Simulation::Impl::on_ae_push(NodeIndex node, const Message& m) {
-  apply_repairs(node, m, m.ae->versions);
+  NodeOutbox out(*this, node);
+  nodes[node].tick(peer, next_ae_round++, out);
 }
 
 // --- clients ----------------------------------------------------------------
@@ -751,12 +455,14 @@ void Simulation::Impl::send_request(uint64_t op_index) {
   const MsgType type = o.kind == OpKind::kPut   ? MsgType::kPut
                        : o.kind == OpKind::kGet ? MsgType::kGet
                                                 : MsgType::kResolve;
-  const uint64_t slot = new_message(client_endpoint(o.client), o.node, type);
-  Message& m = *slab[slot];
+  Message m;
+  m.src = client_endpoint(o.client);
+  m.dest = o.node;
+  m.type = type;
   m.msg_id = o.msg_id;
   m.key = o.key;
   m.version = o.version;
-  send(slot);
+  send(new_message(std::move(m)));
   queue.push(now() + scenario.clients.timeout, kTimeout, op_index, o.attempt);
 }
 
@@ -809,17 +515,15 @@ void Simulation::Impl::colocated_put(uint64_t i) {
                              : static_cast<NodeIndex>(workload_rng.below(n));
   const std::string* key = workload_key(workload_rng.below(w.keys));
   Clock clock = Clock::zeros(n);
-  for (const VersionPtr& s : nodes[node].get(*key)) clock.merge(s->clock);
+  for (const VersionPtr& s : nodes[node].node().get(*key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
-  const WriteReply r = nodes[node].put(*key, v);
-  count_write(r);
   // The colocated client of op i is workload client (i mod clients).
   const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
-  record_apply(node, *key, v, "put", 0, {r.applied, r.siblings}, &r, client);
-  if (r.accepted()) replicate_to_peers(node, key, v);
+  NodeOutbox out(*this, node, client);
+  nodes[node].write_local(key, v, out);
 }
 
 void Simulation::Impl::workload_op(uint64_t i) {
@@ -905,7 +609,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       ++life[node];
       std::vector<std::string_view> lost_keys;
       if (e.amnesia) {
-        lost_keys = nodes[node].store().sorted_keys();
+        lost_keys = nodes[node].node().store().sorted_keys();
       }
       if (history.enabled()) {
         history.begin(now(), "fault");
@@ -1005,12 +709,12 @@ void Simulation::Impl::write_finals() {
     History& out = history.field("store");
     out += '{';
     bool first = true;
-    for (std::string_view key : nodes[i].store().sorted_keys()) {
+    for (std::string_view key : nodes[i].node().store().sorted_keys()) {
       if (!first) out += ", ";
       first = false;
       out.put_string(key);
       out += ": ";
-      write_siblings(nodes[i].get(key), out);
+      write_siblings(nodes[i].node().get(key), out);
     }
     out += '}';
     history.end();
@@ -1034,7 +738,8 @@ void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
 
 std::vector<CheckResult> Simulation::check() const {
   std::vector<NodeView> views;
-  for (NodeIndex i = 0; i < impl_->n; ++i) views.push_back({&impl_->nodes[i], !impl_->crashed[i]});
+  for (NodeIndex i = 0; i < impl_->n; ++i)
+    views.push_back({&impl_->nodes[i].node(), !impl_->crashed[i]});
   return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us);
 }
 
@@ -1042,7 +747,7 @@ const RunStats& Simulation::stats() const {
   return impl_->stats;
 }
 const Node& Simulation::node(NodeIndex i) const {
-  return impl_->nodes.at(i);
+  return impl_->nodes.at(i).node();
 }
 bool Simulation::live(NodeIndex i) const {
   return !impl_->crashed.at(i);
