@@ -81,8 +81,12 @@ struct Message {
   Siblings values;     // kGetOk
   std::shared_ptr<const AePayload> ae;
 
-  // Clears what the message holds, for reuse.
+  // Clears what the message holds, for reuse; the endpoints and the type are
+  // set by whoever composes the next one.
   void clear() {
+    status = WriteStatus::kWritten;
+    siblings = 0;
+    msg_id = own_msg_id = 0;
     key = nullptr;
     version.reset();
     values.clear();

@@ -138,7 +138,12 @@ class LineOutbox : public Outbox {
   LineOutbox(std::string& out, const Node& node, const Request* request, bool to_peers)
       : out_(out), node_(node), request_(request), to_peers_(to_peers) {}
 
-  void send(Message&& m) override {
+  Message& compose() override {
+    m_.clear();
+    return m_;
+  }
+  void send() override {
+    const Message& m = m_;
     if (is_client_reply(m.type)) {
       KV_ASSERT(request_ != nullptr);
       Reply reply(out_, node_.id(), *request_, type_name(m.type));
@@ -161,6 +166,7 @@ class LineOutbox : public Outbox {
   const Node& node_;
   const Request* request_;
   bool to_peers_;
+  Message m_;
 };
 
 }  // namespace

@@ -65,11 +65,16 @@ void Replica::receive(const Message& m, Outbox& out) {
   }
 }
 
-Message Replica::reply_to(const Message& request, MsgType type) {
-  Message reply;
-  reply.src = self();
-  reply.dest = request.src;
-  reply.type = type;
+Message& Replica::compose(Outbox& out, Endpoint dest, MsgType type) {
+  Message& m = out.compose();
+  m.src = self();
+  m.dest = dest;
+  m.type = type;
+  return m;
+}
+
+Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {
+  Message& reply = compose(out, request.src, type);
   reply.msg_id = request.msg_id;
   reply.key = request.key;
   reply.own_msg_id = take_msg_id();
@@ -88,15 +93,11 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   const MsgType type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
                        : resolving                               ? MsgType::kResolveOk
                                                                  : MsgType::kPutOk;
-  Message reply = reply_to(m, type);
+  Message& reply = compose_reply(out, m, type);
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
-  // Reply first, then replicate. The outbox may reuse the request's storage
-  // once the reply is sent, so keep what replication needs.
-  const std::string* key = m.key;
-  const VersionPtr version = m.version;
-  out.send(std::move(reply));
-  if (r.accepted()) replicate_to_peers(key, version, out);
+  out.send();  // reply first, then replicate
+  if (r.accepted()) replicate_to_peers(m.key, m.version, out);
 }
 
 WriteReply Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
@@ -107,22 +108,18 @@ WriteReply Replica::write_local(const std::string* key, const VersionPtr& versio
 }
 
 void Replica::on_get(const Message& m, Outbox& out) {
-  Message reply = reply_to(m, MsgType::kGetOk);
-  reply.values = node_.get(*m.key);
-  out.send(std::move(reply));
+  compose_reply(out, m, MsgType::kGetOk).values = node_.get(*m.key);
+  out.send();
 }
 
 void Replica::replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out) {
   const Endpoint nodes = static_cast<Endpoint>(node_.node_ids().size());
   for (Endpoint peer = 0; peer < nodes; ++peer) {
     if (peer == self()) continue;
-    Message m;
-    m.src = self();
-    m.dest = peer;
-    m.type = MsgType::kReplicate;
+    Message& m = compose(out, peer, MsgType::kReplicate);
     m.key = key;
     m.version = version;
-    out.send(std::move(m));
+    out.send();
   }
 }
 
@@ -132,12 +129,8 @@ void Replica::tick(uint32_t peer_pick, uint64_t round, Outbox& out) {
   if (peer >= self()) ++peer;
   auto p = payload(round);
   p->digest = node_.digest();
-  Message m;
-  m.src = self();
-  m.dest = peer;
-  m.type = MsgType::kAeDigest;
-  m.ae = std::move(p);
-  out.send(std::move(m));
+  compose(out, peer, MsgType::kAeDigest).ae = std::move(p);
+  out.send();
 }
 
 void Replica::on_ae_digest(const Message& m, Outbox& out) {
@@ -146,12 +139,8 @@ void Replica::on_ae_digest(const Message& m, Outbox& out) {
   auto p = payload(m.ae->round);
   p->versions = node_.versions_in(buckets);
   p->buckets = std::move(buckets);
-  Message diff;
-  diff.src = self();
-  diff.dest = m.src;
-  diff.type = MsgType::kAeDiff;
-  diff.ae = std::move(p);
-  out.send(std::move(diff));
+  compose(out, m.src, MsgType::kAeDiff).ae = std::move(p);
+  out.send();
 }
 
 void Replica::apply_repairs(const Message& m, Outbox& out) {
@@ -184,12 +173,8 @@ void Replica::on_ae_diff(const Message& m, Outbox& out) {
   if (mine.empty()) return;
   auto p = payload(m.ae->round);
   p->versions = std::move(mine);
-  Message push;
-  push.src = self();
-  push.dest = m.src;
-  push.type = MsgType::kAePush;
-  push.ae = std::move(p);
-  out.send(std::move(push));
+  compose(out, m.src, MsgType::kAePush).ae = std::move(p);
+  out.send();
 }
 
 }  // namespace kv

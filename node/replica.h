@@ -52,12 +52,17 @@ struct AppliedWrite {
   const WriteReply* reply;  // client writes: the reply's status; else null
 };
 
-// Where a replica's messages and reports go.
+// Where a replica's messages and reports go. A message is sent in two
+// steps, compose() then send(), so that the host can hand out storage of its
+// own (the simulator's message slots) and no message is copied on the way.
 class Outbox {
  public:
   virtual ~Outbox() = default;
-  // Carries `m` (its src is the replica) to m.dest.
-  virtual void send(Message&& m) = 0;
+  // A cleared message for the replica to fill in.
+  // REQUIRES: the previous composed message was sent.
+  virtual Message& compose() = 0;
+  // Carries the composed message to its dest.
+  virtual void send() = 0;
   virtual void applied(const AppliedWrite&) {}
 };
 
@@ -101,7 +106,9 @@ class Replica {
   void on_ae_diff(const Message& m, Outbox& out);
   void apply_repairs(const Message& m, Outbox& out);
   void replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out);
-  Message reply_to(const Message& request, MsgType type);
+  // Composes a message from this replica in `out`.
+  Message& compose(Outbox& out, Endpoint dest, MsgType type);
+  Message& compose_reply(Outbox& out, const Message& request, MsgType type);
 
   Node node_;
   uint64_t next_msg_id_ = 0;  // numbers the replies the node sends to clients

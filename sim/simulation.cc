@@ -116,8 +116,8 @@ struct Simulation::Impl {
   }
   bool is_node(uint32_t e) const { return e < n; }
 
-  // Puts `m` in a free slot of the slab, numbered; returns the slot.
-  uint64_t new_message(Message&& m);
+  // A free slot of the slab, its message cleared and numbered.
+  uint64_t new_message();
   void send(uint64_t slot);
   void release(uint64_t slot);
   void write_send(const Message& m);
@@ -130,11 +130,16 @@ struct Simulation::Impl {
   struct NodeOutbox final : Outbox {
     NodeOutbox(Impl& sim, NodeIndex node, uint32_t colocated_client = 0)
         : sim(sim), node(node), colocated_client(colocated_client) {}
-    void send(Message&& m) override { sim.send(sim.new_message(std::move(m))); }
+    Message& compose() override {
+      slot = sim.new_message();
+      return *sim.slab[slot];
+    }
+    void send() override { sim.send(slot); }
     void applied(const AppliedWrite& a) override { sim.record_apply(node, a, colocated_client); }
     Impl& sim;
     NodeIndex node;
     uint32_t colocated_client;  // the client of a write with no message
+    uint64_t slot = 0;          // of the message composed
   };
   void count_write(const WriteReply& r) {
     if (r.accepted()) {
@@ -274,15 +279,14 @@ uint32_t Simulation::Impl::client_index(const std::string& name) {
 
 // --- messages ---------------------------------------------------------------
 
-uint64_t Simulation::Impl::new_message(Message&& m) {
+uint64_t Simulation::Impl::new_message() {
   uint64_t slot;
   if (!free_slots.empty()) {
     slot = free_slots.back();
     free_slots.pop_back();
-    *slab[slot] = std::move(m);
   } else {
     slot = slab.size();
-    slab.push_back(std::make_unique<Message>(std::move(m)));
+    slab.push_back(std::make_unique<Message>());
     deliveries_left.push_back(0);
   }
   slab[slot]->id = next_message_id++;
@@ -455,14 +459,15 @@ void Simulation::Impl::send_request(uint64_t op_index) {
   const MsgType type = o.kind == OpKind::kPut   ? MsgType::kPut
                        : o.kind == OpKind::kGet ? MsgType::kGet
                                                 : MsgType::kResolve;
-  Message m;
+  const uint64_t slot = new_message();
+  Message& m = *slab[slot];
   m.src = client_endpoint(o.client);
   m.dest = o.node;
   m.type = type;
   m.msg_id = o.msg_id;
   m.key = o.key;
   m.version = o.version;
-  send(new_message(std::move(m)));
+  send(slot);
   queue.push(now() + scenario.clients.timeout, kTimeout, op_index, o.attempt);
 }
 
