@@ -15,3 +15,14 @@
       std::abort();                                                                          \
     }                                                                                        \
   } while (0)
+
+// KV_EXPENSIVE_ASSERT: an invariant too costly to check on every operation
+// of a release build (a pass over a key's siblings, say). Checked in debug
+// and sanitizer builds, where meson.build defines KV_EXPENSIVE_CHECKS.
+#ifdef KV_EXPENSIVE_CHECKS
+#define KV_EXPENSIVE_ASSERT(cond) KV_ASSERT(cond)
+#else
+#define KV_EXPENSIVE_ASSERT(cond) \
+  do {                            \
+  } while (0)
+#endif

@@ -21,6 +21,19 @@ uint64_t entry_hash(uint64_t key_hash, uint64_t sibling_hash_sum) {
   return (sibling_hash_sum ^ key_hash) * 0x9e3779b97f4a7c15ull + key_hash;
 }
 
+// The store's invariant for one key: siblings pairwise non-dominating and
+// distinct (no two with the same value and equal clocks).
+[[maybe_unused]] bool siblings_are_maximal(const Siblings& siblings) {
+  for (size_t i = 0; i < siblings.size(); ++i) {
+    for (size_t j = i + 1; j < siblings.size(); ++j) {
+      const Order order = compare(siblings[i]->clock, siblings[j]->clock);
+      if (order == Order::kDominates || order == Order::kDominated) return false;
+      if (order == Order::kEqual && siblings[i]->value == siblings[j]->value) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 size_t Store::bucket_of(std::string_view key) {
@@ -78,6 +91,7 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
   sibling_count_ = sibling_count_ - before + siblings.size();
   hash_sum += version->hash;
   digest_[hash % kBuckets] += entry_hash(hash, hash_sum) - old_hash;
+  KV_EXPENSIVE_ASSERT(siblings_are_maximal(siblings));
   return {ApplyResult::kApplied, siblings.size()};
 }
 
