@@ -216,3 +216,64 @@ TEST_CASE("a put past the sibling bound gets error 14 and leaves the siblings as
         "them and resolve first\", \"msg_id\": 101}}\n");
   CHECK(s.server.node().get("k").size() == kv::kMaxSiblings);
 }
+
+// --replicate: node-to-node messages out and in. Expected lines by hand from
+// docs/PROTOCOL.md.
+TEST_CASE("a replicating node writes each accepted write to its peers and takes theirs") {
+  kv::LineServer server(/*replicate=*/true);
+  std::string out, err;
+  server.handle_line(
+      R"({"src":"c0","dest":"n2","body":{"type":"init","msg_id":1,"node_id":"n2","node_ids":["n1","n2","n3"]}})",
+      1, out, err);
+  out.clear();
+  server.handle_line(
+      R"({"src":"c1","dest":"n2","body":{"type":"kv_put","msg_id":2,"key":"x","value":[1],"clock":[0,1]}})",
+      2, out, err);
+  CHECK(
+      out ==
+      "{\"src\": \"n2\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_put_ok\", \"in_reply_to\": 2, "
+      "\"status\": \"written\", \"msg_id\": 1}}\n"
+      "{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"replicate\", \"key\": \"x\", "
+      "\"value\": [1], \"clock\": [0, 1]}}\n"
+      "{\"src\": \"n2\", \"dest\": \"n3\", \"body\": {\"type\": \"replicate\", \"key\": \"x\", "
+      "\"value\": [1], \"clock\": [0, 1]}}\n");
+  out.clear();
+  // A peer's concurrent write: applied, no reply, not passed on.
+  server.handle_line(
+      R"({"src":"n3","dest":"n2","body":{"type":"replicate","key":"x","value":"z","clock":[0,0,1]}})",
+      3, out, err);
+  CHECK(out.empty());
+  CHECK(err.empty());
+  CHECK(server.node().get("x").size() == 2);
+  // Malformed, or from a stranger: ignored with a diagnostic, store unchanged.
+  server.handle_line(R"({"src":"n3","dest":"n2","body":{"type":"replicate","key":"x"}})", 4, out,
+                     err);
+  server.handle_line(
+      R"({"src":"n9","dest":"n2","body":{"type":"replicate","key":"y","value":1,"clock":[1]}})", 5,
+      out, err);
+  CHECK(out.empty());
+  CHECK(err.find("line 4: replicate message: missing field 'value'") != std::string::npos);
+  CHECK(err.find("line 5: replicate message: 'n9' is not a peer of n2") != std::string::npos);
+  CHECK(server.node().get("y").empty());
+  // The anti-entropy timer: a digest of 64 bucket sums to the picked peer.
+  server.tick(1, out);  // picks 0 and 1 are n1 and n3
+  CHECK(out.rfind("{\"src\": \"n2\", \"dest\": \"n3\", \"body\": {\"type\": \"ae_digest\", "
+                  "\"round\": 1, \"digest\": [",
+                  0) == 0);
+}
+
+TEST_CASE("without --replicate, a node writes no peer messages and refuses peer types") {
+  Session s;
+  s.send(
+      R"({"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1","n2"]}})");
+  CHECK(
+      s.send(
+          R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":1,"clock":[1]}})") ==
+      "{\"src\": \"n1\", \"dest\": \"c1\", \"body\": {\"type\": \"kv_put_ok\", \"in_reply_to\": 2, "
+      "\"status\": \"written\", \"msg_id\": 1}}\n");
+  CHECK(
+      s.send(
+          R"({"src":"n2","dest":"n1","body":{"type":"replicate","msg_id":3,"key":"x","value":2,"clock":[0,1]}})") ==
+      "{\"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"error\", \"in_reply_to\": 3, "
+      "\"code\": 10, \"text\": \"unknown message type 'replicate'\", \"msg_id\": 2}}\n");
+}
