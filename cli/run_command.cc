@@ -75,6 +75,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["dropped_crashed"] = s.dropped_crashed;
   f["duplicated"] = s.duplicated;
   f["client_ops"] = s.client_ops;
+  f["client_ops_unsent"] = s.client_ops_waiting;
   f["client_timeouts"] = s.client_timeouts;
   f["client_gave_up"] = s.client_gave_up;
   f["writes_accepted"] = s.writes_accepted;

@@ -110,12 +110,30 @@ class KeyTable {
   std::unordered_map<std::string_view, const std::string*, Hash> index_;
 };
 
+// An operation that fell due while its client had a request in flight.
+struct WaitingOp {
+  NodeIndex node = 0;
+  ClientOp op;
+  SimTime due;
+};
+
+// A client is one sequential process (as in Jepsen): at most one request in
+// flight. An operation due while one is in flight waits in `waiting`, first
+// in first out, and is sent the instant the one before it completes (its
+// first reply arrives, or the client gives up).
 struct ClientState {
   std::string name;
   uint64_t next_msg_id = 1;
   std::vector<uint64_t> ops;  // msg_id - 1 -> operation index
-  // What the client last read of each key: the merged clock and the values.
-  std::map<std::string, Clock, std::less<>> context;
+  bool busy = false;          // a request in flight
+  std::deque<WaitingOp> waiting;
+  // What the client last read of each key: the pointwise maximum of the
+  // clocks of its last completed read's reply, and that read's msg_id.
+  struct Read {
+    Clock clock;
+    uint64_t msg_id = 0;
+  };
+  std::map<std::string, Read, std::less<>> context;
 };
 
 struct Operation {
@@ -211,7 +229,12 @@ struct Simulation::Impl {
 
   // --- clients ------------------------------------------------------------
   uint32_t client_index(const std::string& name);
-  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op);
+  // An operation falls due: sent now if its client is idle, else queued.
+  void operation_due(uint32_t client, NodeIndex node, const ClientOp& op);
+  // The client's request in flight completed: the next waiting one goes.
+  void operation_done(uint32_t client);
+  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op, SimTime due);
+  void write_op_line(const Operation& o, SimTime due, const ClientState::Read* auto_from);
   void send_request(uint64_t op_index);
   void on_reply(uint32_t client, const Message& m);
   void on_timeout(uint64_t op_index, uint32_t attempt);
@@ -326,7 +349,7 @@ uint32_t Simulation::Impl::client_index(const std::string& name) {
   auto it = client_by_name.find(name);
   if (it != client_by_name.end()) return it->second;
   const uint32_t index = static_cast<uint32_t>(clients.size());
-  clients.push_back(ClientState{name, 1, {}, {}});
+  clients.emplace_back().name = name;
   add_name(name);
   client_by_name.emplace(name, index);
   return index;
@@ -717,33 +740,79 @@ void Simulation::Impl::on_ae_push(NodeIndex node, const Message& m) {
 
 // --- clients ----------------------------------------------------------------
 
-void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op) {
+void Simulation::Impl::operation_due(uint32_t client, NodeIndex node, const ClientOp& op) {
   ClientState& c = clients[client];
+  if (c.busy) {
+    c.waiting.push_back(WaitingOp{node, op, now()});
+    ++stats.client_ops_waiting;
+    return;
+  }
+  start_operation(client, node, op, now());
+}
+
+void Simulation::Impl::operation_done(uint32_t client) {
+  ClientState& c = clients[client];
+  c.busy = false;
+  if (c.waiting.empty()) return;
+  const WaitingOp next = std::move(c.waiting.front());
+  c.waiting.pop_front();
+  --stats.client_ops_waiting;
+  start_operation(client, next.node, next.op, next.due);
+}
+
+void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op,
+                                       SimTime due) {
+  ClientState& c = clients[client];
+  KV_ASSERT(!c.busy);
+  c.busy = true;
   Operation o;
   o.client = client;
   o.kind = op.kind;
   o.key = keys.intern(op.key);
   o.node = node;
   o.msg_id = c.next_msg_id++;
+  const ClientState::Read* auto_from = nullptr;
+  static const ClientState::Read kNothingRead;
   if (op.kind != OpKind::kGet) {
     Clock clock;
     if (op.clock) {
       clock = Clock(*op.clock);
     } else {
-      // clock: auto — what the client last read of the key, with the slot of
-      // the node it writes to incremented; one slot per node at least.
+      // clock: auto — what the client last read of the key (replies it has
+      // received, nothing else), with the slot of the node it writes to
+      // incremented; one slot per node at least.
       clock = Clock::zeros(n);
       auto it = c.context.find(op.key);
-      if (it != c.context.end()) clock.merge(it->second);
+      auto_from = it != c.context.end() ? &it->second : &kNothingRead;
+      clock.merge(auto_from->clock);
       if (clock.can_increment(node)) clock.increment(node);
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
   }
   const uint64_t index = operations.size();
+  if (history.enabled()) write_op_line(o, due, auto_from);
   operations.push_back(std::move(o));
   c.ops.push_back(index);
   ++stats.client_ops;
   send_request(index);
+}
+
+void Simulation::Impl::write_op_line(const Operation& o, SimTime due,
+                                     const ClientState::Read* auto_from) {
+  history.begin(now(), "op");
+  history.field_raw("client", name_json(client_endpoint(o.client)));
+  history.field_uint("msg_id", o.msg_id);
+  history.field_string("op", o.kind == OpKind::kPut   ? "put"
+                             : o.kind == OpKind::kGet ? "get"
+                                                      : "resolve");
+  history.field_string("key", *o.key);
+  history.field_raw("node", name_json(o.node));
+  history.field_uint("due", static_cast<uint64_t>(due.us));
+  if (auto_from != nullptr) {
+    history.field_uint("auto_read", auto_from->msg_id);
+    history.field_clock("auto_context", auto_from->clock);
+  }
+  history.end();
 }
 
 void Simulation::Impl::send_request(uint64_t op_index) {
@@ -767,10 +836,12 @@ void Simulation::Impl::on_reply(uint32_t client, const Message& m) {
   if (o.done) return;  // a late or duplicate reply: ignored
   o.done = true;
   if (m.type == MsgType::kGetOk) {
-    Clock merged;
-    for (const VersionPtr& v : m.values) merged.merge(v->clock);
-    c.context.insert_or_assign(*o.key, std::move(merged));
+    ClientState::Read read;
+    for (const VersionPtr& v : m.values) read.clock.merge(v->clock);
+    read.msg_id = o.msg_id;
+    c.context.insert_or_assign(*o.key, std::move(read));
   }
+  operation_done(client);
 }
 
 void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
@@ -786,6 +857,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
       history.field_uint("msg_id", o.msg_id);
       history.end();
     }
+    operation_done(o.client);
     return;
   }
   ++o.attempt;
@@ -843,7 +915,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
   if (op.kind != OpKind::kGet) {
     op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
   }
-  start_operation(client, node, op);
+  operation_due(client, node, op);
 }
 
 // --- faults -----------------------------------------------------------------
@@ -973,7 +1045,7 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         break;
       case kClientOp: {
         const TimelineEvent& t = scenario.events[e.arg];
-        start_operation(client_index(t.client), t.node, t.op);
+        operation_due(client_index(t.client), t.node, t.op);
         break;
       }
       case kFault:

@@ -35,7 +35,8 @@ struct RunStats {
   uint64_t dropped_partition = 0;
   uint64_t dropped_crashed = 0;
   uint64_t duplicated = 0;
-  uint64_t client_ops = 0;
+  uint64_t client_ops = 0;          // client operations sent (colocated puts included)
+  uint64_t client_ops_waiting = 0;  // due, but still waiting for their client at the end
   uint64_t client_timeouts = 0;
   uint64_t client_gave_up = 0;
   uint64_t writes_accepted = 0;   // client writes a node accepted
