@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -536,4 +537,79 @@ TEST_CASE("the checks name the first failure each would meet in its own order") 
     INFO(r.name << ": " << r.detail);
     CHECK(r.holds);
   }
+}
+
+namespace {
+
+TimelineEvent client_event(int64_t at_us, const std::string& client, NodeIndex node, OpKind kind,
+                           const std::string& value,
+                           std::optional<std::vector<uint64_t>> clock = std::nullopt) {
+  TimelineEvent e;
+  e.at = SimTime{at_us};
+  e.kind = TimelineEvent::Kind::kClient;
+  e.client = client;
+  e.node = node;
+  e.op.kind = kind;
+  e.op.key = "x";
+  if (kind != OpKind::kGet) e.op.value_json = "\"" + value + "\"";
+  e.op.clock = std::move(clock);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("a client is sequential: a resolve due as its read's reply lands is built from it") {
+  // Issue 10, item 6. Constant 5 ms delays, worked by hand: v1@[1,0,0] (c1
+  // at n1) and v2@[0,1,0] (c2 at n2) reach every node by 11 ms. c3's get
+  // leaves at 100 ms, reaches n3 at 105 ms; its reply reaches c3 at 110 ms,
+  // the instant the resolve is due. Built from the read: [1,1,0], n3's slot
+  // + 1 = [1,1,1], which dominates both: one sibling everywhere. Built
+  // before the reply (from nothing) it would be [0,0,1]: three siblings.
+  Scenario s;
+  s.name = "get-then-resolve";
+  s.nodes = 3;
+  s.network.delay = DelaySpec{DelaySpec::Dist::kConstant, Duration{5000}, {}, {}, {}};
+  s.events = {client_event(1000, "c1", 0, OpKind::kPut, "v1", std::vector<uint64_t>{1, 0, 0}),
+              client_event(1000, "c2", 1, OpKind::kPut, "v2", std::vector<uint64_t>{0, 1, 0}),
+              client_event(100000, "c3", 2, OpKind::kGet, ""),
+              client_event(110000, "c3", 2, OpKind::kResolve, "v1+v2")};
+  s.run_until = SimTime{1000000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  for (NodeIndex i = 0; i < 3; ++i) {
+    const auto siblings = sim.node(i).get("x");
+    REQUIRE(siblings.size() == 1);
+    CHECK(siblings[0]->value == "\"v1+v2\"");
+    std::string clock;
+    kv::write_clock(siblings[0]->clock, clock);
+    CHECK(clock == "[1, 1, 1]");
+  }
+  CHECK(sim.stats().client_ops == 4);
+  CHECK(sim.stats().client_ops_waiting == 0);
+}
+
+TEST_CASE("a client's operations wait in order behind a request with no reply") {
+  // c1 puts to n1 at 1 ms; n1 is down and retries go to n1 again, so the
+  // put times out at 201 ms (retry 1) and 401 ms (retry 2), and c1 would
+  // give up at 601 ms. Its get (due at 2 ms) waits behind it; the run ends
+  // at 300 ms, so the get is never sent.
+  Scenario s;
+  s.name = "waiting";
+  s.nodes = 3;
+  s.network.delay = DelaySpec{DelaySpec::Dist::kConstant, Duration{5000}, {}, {}, {}};
+  s.clients.retries = 2;
+  TimelineEvent crash;
+  crash.kind = TimelineEvent::Kind::kCrash;
+  crash.node = 0;
+  s.events = {crash, client_event(1000, "c1", 0, OpKind::kPut, "v", std::vector<uint64_t>{1}),
+              client_event(2000, "c1", 0, OpKind::kGet, "")};
+  s.clients.retry_next_node = false;
+  s.run_until = SimTime{300000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  CHECK(sim.stats().client_ops == 1);
+  CHECK(sim.stats().client_ops_waiting == 1);
+  CHECK(sim.stats().client_timeouts == 1);  // at 201 ms; the next would be at 401 ms
 }

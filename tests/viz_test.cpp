@@ -937,3 +937,74 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
   CHECK_FALSE(unwritable.dot_written);
   std::filesystem::remove_all(dir);
 }
+
+// ---- sequential clients: the `op` line ----
+
+namespace {
+
+// Worked by hand: c1 reads x from n3 (reply [1,0,1] at 110 ms); its put was
+// due at 102 ms, waited for the read, and was built from it: [1,0,1], n3's
+// slot + 1 = [1,0,2]. c2 puts blind at 111 ms: [0,0,0] + n1's slot = [1,0,0].
+const std::vector<std::string> kOpLines = {
+    R"({"t": 0, "kind": "start", "scenario": "ops", "seed": 1, "nodes": ["n1", "n2", "n3"], "description": ""})",
+    R"({"t": 100000, "kind": "op", "client": "c1", "msg_id": 1, "op": "get", "key": "x", "node": "n3", "due": 100000})",
+    R"({"t": 100000, "kind": "send", "id": 1, "src": "c1", "dest": "n3", "body": {"type": "kv_get", "msg_id": 1, "key": "x"}})",
+    R"({"t": 105000, "kind": "deliver", "id": 1, "src": "c1", "dest": "n3"})",
+    R"({"t": 105000, "kind": "send", "id": 2, "src": "n3", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 1, "values": [{"value": "a", "clock": [1, 0, 1]}], "msg_id": 0}})",
+    R"({"t": 110000, "kind": "deliver", "id": 2, "src": "n3", "dest": "c1"})",
+    R"({"t": 110000, "kind": "op", "client": "c1", "msg_id": 2, "op": "put", "key": "x", "node": "n3", "due": 102000, "auto_read": 1, "auto_context": [1, 0, 1]})",
+    R"({"t": 110000, "kind": "send", "id": 3, "src": "c1", "dest": "n3", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "b", "clock": [1, 0, 2]}})",
+    R"({"t": 111000, "kind": "op", "client": "c2", "msg_id": 1, "op": "put", "key": "x", "node": "n1", "due": 111000, "auto_read": 0, "auto_context": []})",
+    R"({"t": 111000, "kind": "send", "id": 4, "src": "c2", "dest": "n1", "body": {"type": "kv_put", "msg_id": 1, "key": "x", "value": "c", "clock": [1, 0, 0]}})",
+};
+
+}  // namespace
+
+TEST_CASE("op lines are read: when an operation was due, and what clock: auto was built from") {
+  const History h = parse(kOpLines);
+  CHECK(h.warnings.empty());
+  const auto& get = std::get<OpEvent>(h.events[1].data);
+  CHECK(get.client == "c1");
+  CHECK(get.op == "get");
+  CHECK(get.due_us == 100000);
+  CHECK_FALSE(get.auto_read);
+  const auto& put = std::get<OpEvent>(h.events[6].data);
+  CHECK(put.due_us == 102000);
+  CHECK(put.auto_read == 1u);
+  REQUIRE(put.auto_context);
+  CHECK(clock_text(*put.auto_context) == "[1,0,1]");
+  const auto& blind = std::get<OpEvent>(h.events[8].data);
+  CHECK(blind.auto_read == 0u);
+  CHECK(blind.auto_context->slots().empty());
+  CHECK(h.clients() == std::vector<std::string>{"c1", "c2"});
+}
+
+TEST_CASE("malformed op lines are refused, naming the line") {
+  const std::string op = R"({"t": 5, "kind": "op", "client": "c1", "msg_id": 1, "key": "x", )";
+  CHECK(error_of({op + R"("op": "get", "node": "n1", "due": 6})"}) ==
+        "H:1: an op sent (t 5) before it was due (6)");
+  CHECK(error_of({op + R"("op": "delete", "node": "n1", "due": 5})"}) ==
+        "H:1: field \"op\" must be put, get or resolve, not \"delete\"");
+  CHECK(error_of({op + R"("op": "put", "node": "n1", "due": 5, "auto_read": 0})"}) ==
+        "H:1: fields \"auto_read\" and \"auto_context\" go together");
+  CHECK(error_of({op + R"("op": "get", "node": "n1", "due": 5, "auto_read": 0, )" +
+                  R"("auto_context": []})"}) == "H:1: a get has no clock: no \"auto_read\"");
+  CHECK(error_of({op + R"("op": "put", "node": "n1", "due": 5, "auto_read": 1, )" +
+                  R"("auto_context": [-1]})"}) ==
+        "H:1: field \"auto_context\" must hold non-negative integers that fit in 64 bits");
+  CHECK(error_of({op + R"("op": "put", "node": "", "due": 5})"}) ==
+        "H:1: field \"node\" is an empty name");
+}
+
+TEST_CASE("the story says how each clock: auto was built, and which operations waited") {
+  const std::string s = tell_story(parse(kOpLines));
+  CHECK(s.find("  t=110ms c1 sends put of b@[1,0,2] to n3 (due at 102ms, it waited for its "
+               "previous request); clock: auto from c1's read of x at 110ms: [1,0,1] -> n3's "
+               "slot +1 -> [1,0,2]\n") != std::string::npos);
+  CHECK(s.find("  t=111ms c2 sends put of c@[1,0,0] to n1; clock: auto from nothing (c2 had not "
+               "read x): [0,0,0] -> n1's slot +1 -> [1,0,0]\n") != std::string::npos);
+  // The read was sent when due and carries no clock: no sentence.
+  CHECK(s.find("c1 sends get") == std::string::npos);
+  // The read comes first in the key's story.
+  CHECK(s.find("c1 read x from n3") < s.find("c1 sends put"));
+}

@@ -68,6 +68,7 @@ class Teller {
   }
   void on_apply(const Event& e, const ApplyEvent& a);
   void on_deliver(const Event& e, const DeliverEvent& d);
+  void on_request_sent(const Event& e, const OpEvent& op, const MessageBody& body);
   void on_drop(const Event& e, const DropEvent& d);
   const Request* request(const std::string& client, uint64_t msg_id) const {
     auto it = requests_.find({client, msg_id});
@@ -82,7 +83,48 @@ class Teller {
   // (node, key) -> its siblings, as the last `siblings` line said.
   std::map<std::pair<std::string, std::string>, std::vector<VersionText>> current_;
   std::map<std::pair<std::string, uint64_t>, Request> requests_;  // (client, msg_id)
+  // `op` lines waiting for their request's first send, and when each read's
+  // first reply reached its client; both by (client, msg_id).
+  std::map<std::pair<std::string, uint64_t>, const OpEvent*> ops_;
+  std::map<std::pair<std::string, uint64_t>, int64_t> read_at_;
 };
+
+// Said only of operations that waited for their client, and of clock: auto
+// writes: how the clock was built, from the `op` line and the clock sent.
+void Teller::on_request_sent(const Event& e, const OpEvent& op, const MessageBody& body) {
+  const bool waited = op.due_us < e.t_us;
+  if (!waited && !op.auto_read) return;
+  std::string s =
+      op.client + " sends " + request_text(Request{body.type, &body}) + " to " + op.node;
+  if (waited)
+    s += " (due at " + format_time_us(op.due_us) + ", it waited for its previous request)";
+  if (op.auto_read && op.auto_context && body.clock) {
+    const std::vector<std::string> nodes = h_.nodes();
+    const auto slot =
+        static_cast<size_t>(std::find(nodes.begin(), nodes.end(), op.node) - nodes.begin());
+    Clock context = Clock::zeros(nodes.size());
+    context.merge(*op.auto_context);
+    s += "; clock: auto from ";
+    if (*op.auto_read == 0) {
+      s += "nothing (" + op.client + " had not read " + key_name(op.key) + ")";
+    } else {
+      s += op.client + "'s read of " + key_name(op.key);
+      auto at = read_at_.find({op.client, *op.auto_read});
+      s += at != read_at_.end() ? " at " + format_time_us(at->second)
+                                : " (msg_id " + std::to_string(*op.auto_read) + ")";
+    }
+    s += ": " + clock_text(context);
+    const auto sent = body.clock->slots();
+    const auto had = context.slots();
+    if (slot < sent.size() && slot < had.size() && sent[slot] == had[slot] + 1) {
+      s += " -> " + op.node + "'s slot +1";
+    } else if (slot < sent.size() && slot < had.size() && sent[slot] == had[slot]) {
+      s += " -> " + op.node + "'s slot at its maximum, not incremented";
+    }
+    s += " -> " + clock_text(*body.clock);
+  }
+  say(op.key, e, s);
+}
 
 void Teller::on_apply(const Event& e, const ApplyEvent& a) {
   const std::vector<VersionText>& before = current_[{a.node, a.key}];
@@ -136,6 +178,7 @@ void Teller::on_deliver(const Event& e, const DeliverEvent& d) {
   if (send == nullptr || send->body.type != "kv_get_ok" || !send->body.in_reply_to) return;
   const Request* r = request(d.dest, *send->body.in_reply_to);
   if (r == nullptr || r->type != "kv_get") return;
+  read_at_.emplace(std::make_pair(d.dest, *send->body.in_reply_to), e.t_us);
   std::string s = d.dest + " read " + key_name(r->body->key) + " from " + d.src + ": ";
   if (!send->body.values || send->body.values->empty()) {
     s += "nothing";
@@ -333,8 +376,14 @@ std::string Teller::tell() {
     if (const auto* s = std::get_if<SendEvent>(&e.data)) {
       const std::string& t = s->body.type;
       if ((t == "kv_put" || t == "kv_get" || t == "kv_resolve") && s->body.msg_id) {
-        requests_.emplace(std::make_pair(s->src, *s->body.msg_id), Request{t, &s->body});
+        const auto id = std::make_pair(s->src, *s->body.msg_id);
+        const bool first = requests_.emplace(id, Request{t, &s->body}).second;
+        auto op = ops_.find(id);
+        if (first && op != ops_.end()) on_request_sent(e, *op->second, s->body);
+        if (op != ops_.end()) ops_.erase(op);
       }
+    } else if (const auto* op = std::get_if<OpEvent>(&e.data)) {
+      ops_[{op->client, op->msg_id}] = op;
     } else if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
       on_apply(e, *a);
     } else if (const auto* sib = std::get_if<SiblingsEvent>(&e.data)) {
