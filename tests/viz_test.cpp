@@ -1008,3 +1008,172 @@ TEST_CASE("the story says how each clock: auto was built, and which operations w
   // The read comes first in the key's story.
   CHECK(s.find("c1 read x from n3") < s.find("c1 sends put"));
 }
+
+// ---- the causal graph: what a resolve merged ----
+
+namespace {
+
+std::string version_json(const std::string& value, const std::string& clock) {
+  return "{\"value\": \"" + value + "\", \"clock\": " + clock + "}";
+}
+
+// An apply line on key k; client writes (put, resolve) name their client.
+std::string apply_line(int64_t t, const std::string& node, const std::string& value,
+                       const std::string& clock, const std::string& op, uint64_t msg,
+                       const std::string& result, int siblings, const std::string& status = "",
+                       const std::string& client = "") {
+  std::string line = "{\"t\": " + std::to_string(t) + ", \"kind\": \"apply\", \"node\": \"" + node +
+                     "\", \"key\": \"k\", \"value\": \"" + value + "\", \"clock\": " + clock +
+                     ", \"op\": \"" + op + "\", \"msg\": " + std::to_string(msg) +
+                     ", \"result\": \"" + result + "\", \"siblings\": " + std::to_string(siblings);
+  if (!status.empty()) line += ", \"status\": \"" + status + "\", \"client\": \"" + client + "\"";
+  return line + "}";
+}
+
+std::string send_line(int64_t t, uint64_t id, const std::string& src, const std::string& dest,
+                      const std::string& body) {
+  return "{\"t\": " + std::to_string(t) + ", \"kind\": \"send\", \"id\": " + std::to_string(id) +
+         ", \"src\": \"" + src + "\", \"dest\": \"" + dest + "\", \"body\": " + body + "}";
+}
+
+std::string deliver_line(int64_t t, uint64_t id, const std::string& src, const std::string& dest) {
+  return "{\"t\": " + std::to_string(t) + ", \"kind\": \"deliver\", \"id\": " + std::to_string(id) +
+         ", \"src\": \"" + src + "\", \"dest\": \"" + dest + "\"}";
+}
+
+// c3 reads k from n3 (ids 1, 2) and gets `values`, then sends a resolve
+// (id 3) of R@clock to n3; lines from t on.
+std::vector<std::string> read_then_resolve(int64_t t, const std::string& values,
+                                           const std::string& clock) {
+  return {send_line(t, 1, "c3", "n3", R"({"type": "kv_get", "msg_id": 1, "key": "k"})"),
+          deliver_line(t + 1, 1, "c3", "n3"),
+          send_line(t + 1, 2, "n3", "c3",
+                    R"({"type": "kv_get_ok", "in_reply_to": 1, "values": )" + values +
+                        R"(, "msg_id": 0})"),
+          deliver_line(t + 2, 2, "n3", "c3"),
+          send_line(t + 3, 3, "c3", "n3",
+                    R"({"type": "kv_resolve", "msg_id": 2, "key": "k", "value": "R", "clock": )" +
+                        clock + "}"),
+          deliver_line(t + 4, 3, "c3", "n3")};
+}
+
+const char* const kGreenEdge = " [color=\"#2ca02c\", penwidth=2];";
+
+}  // namespace
+
+TEST_CASE("a version the resolving client never read gets no merge edge, even if dominated") {
+  // Worked by hand. a@[1,0,0] (c1 at n1) and b@[0,1,0] (c2 at n2) reach n3,
+  // which holds {a, b}. c1 then writes z@[2,0,0] at n1 (superseding a there).
+  // c3 reads {a, b} at n3 and resolves R@[2,1,1] there. z reaches n3 by
+  // anti-entropy afterwards and is stale. Vertices: a 0, b 1, z 2, R 3.
+  // Dominance reduced: a->z, z->R, b->R. R merged what c3 read, a and b:
+  // b->R and a->R are merged edges (a->R added: z lies between them); z->R
+  // stays an ordinary supersedes edge: c3 never saw z.
+  std::vector<std::string> lines = {
+      apply_line(1, "n1", "a", "[1, 0, 0]", "put", 0, "applied", 1, "written", "c1"),
+      siblings_line(1, "n1", {{"a", "[1, 0, 0]"}}),
+      apply_line(2, "n3", "a", "[1, 0, 0]", "replicate", 0, "applied", 1),
+      siblings_line(2, "n3", {{"a", "[1, 0, 0]"}}),
+      apply_line(3, "n2", "b", "[0, 1, 0]", "put", 0, "applied", 1, "written", "c2"),
+      siblings_line(3, "n2", {{"b", "[0, 1, 0]"}}),
+      apply_line(4, "n3", "b", "[0, 1, 0]", "replicate", 0, "applied", 2),
+      siblings_line(4, "n3", {{"a", "[1, 0, 0]"}, {"b", "[0, 1, 0]"}}),
+      apply_line(5, "n1", "z", "[2, 0, 0]", "put", 0, "applied", 1, "written", "c1"),
+      siblings_line(5, "n1", {{"z", "[2, 0, 0]"}})};
+  for (const std::string& l : read_then_resolve(
+           10, "[" + version_json("a", "[1, 0, 0]") + ", " + version_json("b", "[0, 1, 0]") + "]",
+           "[2, 1, 1]")) {
+    lines.push_back(l);
+  }
+  lines.push_back(
+      apply_line(14, "n3", "R", "[2, 1, 1]", "resolve", 3, "applied", 1, "resolved", "c3"));
+  lines.push_back(siblings_line(14, "n3", {{"R", "[2, 1, 1]"}}));
+  lines.push_back(apply_line(20, "n3", "z", "[2, 0, 0]", "anti_entropy", 0, "stale", 1));
+  const CausalGraph g = build_causal_graph(parse(lines));
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 4);
+  CHECK(k.vertices[2].version.value == "\"z\"");
+  CHECK(k.vertices[3].version.value == "\"R\"");
+  CHECK(k.edges.size() == 4);
+  CHECK(has_edge(k, 0, 2, GraphEdge::Kind::kSupersedes));
+  CHECK(has_edge(k, 2, 3, GraphEdge::Kind::kSupersedes));
+  CHECK_FALSE(has_edge(k, 2, 3, GraphEdge::Kind::kMerged));
+  CHECK(has_edge(k, 1, 3, GraphEdge::Kind::kMerged));
+  CHECK(has_edge(k, 0, 3, GraphEdge::Kind::kMerged));
+  CHECK(k.vertices[3].faced == 2);
+  CHECK(k.vertices[3].merged == 2);
+  const std::string dot = causal_graph_dot(g);
+  CHECK(dot.find(std::string("k0_v2 -> k0_v3;")) != std::string::npos);  // black
+  CHECK(dot.find(std::string("k0_v2 -> k0_v3") + kGreenEdge) == std::string::npos);
+  CHECK(count(dot, kGreenEdge) == 2);
+  CHECK(dot.find("siblings c3 read") == std::string::npos);  // it merged all it read
+}
+
+TEST_CASE("a resolve that merges some of the siblings it read, answered conflict, says both") {
+  // Worked by hand. n3 holds c@[0,0,2] (c3's own put), a@[1,0,0] and
+  // b@[0,1,0] (put at n1 and n2, replicated). c3 reads the three and
+  // resolves R@[1,1,1], which dominates a and b but not c: n3 keeps {c, R},
+  // the reply is conflict with 2 siblings. Vertices: c 0, a 1, b 2, R 3.
+  std::vector<std::string> lines = {
+      apply_line(1, "n3", "c", "[0, 0, 2]", "put", 0, "applied", 1, "written", "c3"),
+      siblings_line(1, "n3", {{"c", "[0, 0, 2]"}}),
+      apply_line(2, "n1", "a", "[1, 0, 0]", "put", 0, "applied", 1, "written", "c1"),
+      apply_line(2, "n2", "b", "[0, 1, 0]", "put", 0, "applied", 1, "written", "c2"),
+      apply_line(3, "n3", "a", "[1, 0, 0]", "replicate", 0, "applied", 2),
+      siblings_line(3, "n3", {{"c", "[0, 0, 2]"}, {"a", "[1, 0, 0]"}}),
+      apply_line(4, "n3", "b", "[0, 1, 0]", "replicate", 0, "applied", 3),
+      siblings_line(4, "n3", {{"c", "[0, 0, 2]"}, {"a", "[1, 0, 0]"}, {"b", "[0, 1, 0]"}})};
+  for (const std::string& l : read_then_resolve(10,
+                                                "[" + version_json("c", "[0, 0, 2]") + ", " +
+                                                    version_json("a", "[1, 0, 0]") + ", " +
+                                                    version_json("b", "[0, 1, 0]") + "]",
+                                                "[1, 1, 1]")) {
+    lines.push_back(l);
+  }
+  lines.push_back(
+      apply_line(14, "n3", "R", "[1, 1, 1]", "resolve", 3, "applied", 2, "conflict", "c3"));
+  lines.push_back(siblings_line(14, "n3", {{"c", "[0, 0, 2]"}, {"R", "[1, 1, 1]"}}));
+  const CausalGraph g = build_causal_graph(parse(lines));
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 4);
+  CHECK(k.edges.size() == 2);
+  CHECK(has_edge(k, 1, 3, GraphEdge::Kind::kMerged));
+  CHECK(has_edge(k, 2, 3, GraphEdge::Kind::kMerged));
+  CHECK(k.vertices[3].faced == 3);
+  CHECK(k.vertices[3].merged == 2);
+  CHECK(k.vertices[3].faced_from_read);
+  CHECK(k.vertices[3].reply_status == "conflict");
+  const std::string dot = causal_graph_dot(g);
+  CHECK(count(dot, "merged 2 of the 3 siblings c3 read") == 1);
+  CHECK(count(dot, "reply: conflict, 2 siblings remain at n3") == 1);
+  // Not the green of a resolve that collapsed its siblings.
+  CHECK(dot.find("fillcolor=\"#dff0d8\"") == std::string::npos);
+}
+
+TEST_CASE("a resolve with no read merges what its node held that it dominates, even one of two") {
+  // Worked by hand. n1 holds a@[1,0] (c1's put) and b@[0,1] (c2's, put at n2
+  // and replicated). c3 resolves R@[2,0] at n1 without reading: it faced
+  // n1's {a, b}, dominates a only, and n1 keeps {b, R}: conflict. Vertices:
+  // a 0, b 1, R 2. a->R is a merge of 1 of 2, drawn green.
+  const History h = parse(
+      {apply_line(1, "n1", "a", "[1, 0]", "put", 0, "applied", 1, "written", "c1"),
+       siblings_line(1, "n1", {{"a", "[1, 0]"}}),
+       apply_line(2, "n2", "b", "[0, 1]", "put", 0, "applied", 1, "written", "c2"),
+       apply_line(3, "n1", "b", "[0, 1]", "replicate", 0, "applied", 2),
+       siblings_line(3, "n1", {{"a", "[1, 0]"}, {"b", "[0, 1]"}}),
+       send_line(
+           5, 1, "c3", "n1",
+           R"({"type": "kv_resolve", "msg_id": 1, "key": "k", "value": "R", "clock": [2, 0]})"),
+       deliver_line(6, 1, "c3", "n1"),
+       apply_line(6, "n1", "R", "[2, 0]", "resolve", 1, "applied", 2, "conflict", "c3"),
+       siblings_line(6, "n1", {{"b", "[0, 1]"}, {"R", "[2, 0]"}})});
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 3);
+  REQUIRE(k.edges.size() == 1);
+  CHECK(has_edge(k, 0, 2, GraphEdge::Kind::kMerged));
+  const std::string dot = causal_graph_dot(g);
+  CHECK(count(dot, std::string("k0_v0 -> k0_v2") + kGreenEdge) == 1);
+  CHECK(count(dot, "merged 1 of the 2 siblings n1 held") == 1);
+  CHECK(count(dot, "reply: conflict, 2 siblings remain at n1") == 1);
+}

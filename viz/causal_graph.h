@@ -11,8 +11,21 @@
 // - a *supersedes* edge from each accepted version to the accepted versions
 //   that directly dominate it: the transitive reduction of dominance among
 //   accepted versions (versions with equal clocks and different values are
-//   concurrent: no edge). Into a resolve write these are the siblings it
-//   merged.
+//   concurrent: no edge).
+// - *merged* edges into a resolve: from the versions it merged, and only
+//   those. What a resolve faced is what the history shows its client knew:
+//   the values of the client's last read of the key that completed before
+//   it sent the resolve (the first reply delivered to a get it had not given
+//   up on; this is what `clock: auto` is built from). A client that had not
+//   read the key knew nothing; then it is what the resolving node held just
+//   before it applied the resolve. Of those versions, the ones the resolve's
+//   clock dominates are merged. A merge needs at least two versions faced;
+//   each merged version gets a merged edge (replacing its supersedes edge,
+//   or added when another version lies between them). A version the resolve
+//   dominates but its client never saw (say one that reached the node by
+//   anti-entropy afterwards) keeps an ordinary supersedes edge. A resolve
+//   that merged only some of what it faced says so ("merged 2 of the 3
+//   siblings c1 read"); one whose reply was `conflict` says so too.
 // - a *siblings* link between two versions for the first time any node held
 //   them as siblings at once (node and time of that first detection).
 // - a *rejected* edge from a version every node refused as stale to a version
@@ -68,12 +81,21 @@ struct GraphVertex {
   std::vector<std::string> final_on;  // live nodes holding it at the end
   // Accepted, yet at the end no live node holds it or anything above it.
   bool lost = false;
+  // Resolves (fate kAccepted, op kResolve) only. What it faced (the
+  // versions its client read, or those `merge_basis_node` held when it
+  // applied the resolve: see above) and how many of them it merged; the
+  // reply to its first accepted write and the sibling count it left.
+  size_t faced = 0, merged = 0;
+  bool faced_from_read = false;
+  std::string merge_basis_node;
+  std::string reply_status;
+  uint64_t reply_siblings = 0;
 };
 
 struct GraphEdge {
   enum class Kind {
     kSupersedes,  // `to` directly dominates `from`
-    kMerged,      // kSupersedes into a resolve write that merged several versions
+    kMerged,      // `from` is a version the resolve `to` merged (see above)
     kRejected,    // `from` was refused as stale because of `to`
   };
   size_t from = 0, to = 0;
