@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 KVSIM, SCENARIOS, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
-SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[4] if len(sys.argv) > 4 else 5))
+SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[4] if len(sys.argv) > 4 else 20))
 REQUESTS = ("kv_put", "kv_get", "kv_resolve")
 passed = failed = 0
 
