@@ -1034,3 +1034,18 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
   CHECK_FALSE(unwritable.dot_written);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a colocated put on a down node reads as not made, in the story and the diagram") {
+  // Issue 10, item 1: the simulator writes a give_up with the node and the
+  // reason when a colocated client's node is down.
+  const History h = parse({
+      R"({"t": 0, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": false})",
+      R"({"t": 2000, "kind": "give_up", "client": "c1", "msg_id": 0, "node": "n2", "reason": "crashed"})",
+  });
+  const auto* g = std::get_if<GiveUpEvent>(&h.events[1].data);
+  REQUIRE(g != nullptr);
+  CHECK(g->node == "n2");
+  CHECK(g->reason == "crashed");
+  CHECK(tell_story(h).find("t=2ms c1's colocated put on n2 is not made: n2 is down\n") !=
+        std::string::npos);
+}

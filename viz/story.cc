@@ -258,8 +258,13 @@ std::string Teller::faults() const {
           std::to_string(t->attempt) + " goes to " + t->node;
     } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
       const Request* r = request(g->client, g->msg_id);
-      s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
-          " (msg_id " + std::to_string(g->msg_id) + ")";
+      if (!g->node.empty()) {
+        s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
+            (g->reason == "crashed" ? "down" : g->reason);
+      } else {
+        s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
+            " (msg_id " + std::to_string(g->msg_id) + ")";
+      }
     }
     if (!s.empty()) out += "  t=" + format_time_us(e.t_us) + " " + s + "\n";
   }
