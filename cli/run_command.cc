@@ -47,7 +47,7 @@ std::string hex64(uint64_t v) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  uint64_t history_bytes) {
+                  const sim::WriteFates& fates, uint64_t history_bytes) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
@@ -82,6 +82,8 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["writes_rejected"] = s.writes_rejected;
   f["writes_refused"] = s.writes_refused;
   f["siblings_created"] = s.siblings_created;
+  f["lost_writes"] = fates.lost;
+  f["unavailable_writes"] = fates.unavailable;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;
   f["history_bytes"] = history_bytes;
@@ -130,12 +132,13 @@ int run_scenario(const RunOptions& options) {
     return 2;
   }
 
-  const std::vector<sim::CheckResult> checks = simulation.check();
+  sim::WriteFates fates;
+  const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   std::ifstream in(options.scenario_path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   const Json summary =
-      summary_json(scenario, seed, text.str(), simulation.stats(), checks, history_bytes);
+      summary_json(scenario, seed, text.str(), simulation.stats(), checks, fates, history_bytes);
   if (!write_file(out_dir + "/summary.json", json::dump(summary) + "\n")) {
     std::fprintf(stderr, "kvsim: cannot write %s/summary.json\n", out_dir.c_str());
     return 2;

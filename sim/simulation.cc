@@ -198,6 +198,12 @@ struct Simulation::Impl {
     json::dump_string(name, names_json.back());
   }
   bool is_node(uint32_t e) const { return e < n; }
+  // Tells the oracle that `node` does `act` now, and stops the run if it is
+  // down: no path may let a crashed node act (a simulator bug, not input).
+  void acting(NodeIndex node, Oracle::Act act) {
+    const std::string refusal = oracle.refusal(node, act, now().us);
+    KV_ASSERT_MSG(refusal.empty(), refusal.c_str());
+  }
 
   uint64_t new_message(uint32_t src, uint32_t dest, MsgType type);
   void send(uint64_t slot);
@@ -388,6 +394,7 @@ void Simulation::Impl::release(uint64_t slot) {
 
 void Simulation::Impl::send(uint64_t slot) {
   Message& m = *slab[slot];
+  if (is_node(m.src)) acting(m.src, Oracle::Act::kSend);
   ++stats.messages_sent;
   if (history.enabled()) write_send(m);
   const Network::Fate fate = network.fate(m.src, m.dest);
@@ -565,6 +572,7 @@ void Simulation::Impl::deliver(uint64_t slot) {
 void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
   const NodeIndex node = m.dest;
+  acting(node, Oracle::Act::kHandle);
   switch (m.type) {
     case MsgType::kPut:
     case MsgType::kResolve:
@@ -596,6 +604,7 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
                                             const VersionPtr& v, std::string_view op, uint64_t msg,
                                             ApplyOutcome outcome, const WriteReply* reply,
                                             uint32_t client) {
+  acting(node, Oracle::Act::kApply);
   if (reply && reply->accepted()) oracle.on_accepted(key, v, node, now().us);
   if (outcome.result == ApplyResult::kApplied) {
     oracle.on_stored(key, v, node, now().us);
@@ -674,6 +683,7 @@ void Simulation::Impl::replicate_to_peers(NodeIndex node, const std::string* key
 
 void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   if (crashed[node] || node_life != life[node]) return;  // timers stop while crashed
+  acting(node, Oracle::Act::kTick);
   queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
   if (n < 2) return;
   NodeIndex peer = static_cast<NodeIndex>(node_rngs[node].below(n - 1));
@@ -885,12 +895,32 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
   send_request(op_index);
 }
 
+// A colocated client runs on its node: when the node is down, so is the
+// client, and the put is not made. It is counted as an operation given up
+// and written as a `give_up` line (msg_id 0, with the node and the reason),
+// after the same draws as a put that is made, so the run's later operations
+// do not depend on it.
 void Simulation::Impl::colocated_put(uint64_t i) {
   const WorkloadSpec& w = *scenario.workload;
   const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));
   const std::string* key = workload_key(workload_rng.below(w.keys));
+  // The colocated client of op i is workload client (i mod clients).
+  const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
+  if (crashed[node]) {
+    ++stats.client_ops;
+    ++stats.client_gave_up;
+    if (history.enabled()) {
+      history.begin(now(), "give_up");
+      history.field_raw("client", name_json(client_endpoint(client)));
+      history.field_uint("msg_id", 0);
+      history.field_raw("node", name_json(node));
+      history.field_string("reason", "crashed");
+      history.end();
+    }
+    return;
+  }
   Clock clock = Clock::zeros(n);
   for (const VersionPtr& s : nodes[node].get(*key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
@@ -899,8 +929,6 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   ++stats.client_ops;
   const WriteReply r = nodes[node].put(*key, v);
   count_write(r);
-  // The colocated client of op i is workload client (i mod clients).
-  const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
   record_apply(node, *key, v, "put", 0, {r.applied, r.siblings}, &r, client);
   if (r.accepted()) replicate_to_peers(node, key, v);
 }
@@ -985,6 +1013,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       const NodeIndex node = e.node;
       const bool was_crashed = crashed[node];
       crashed[node] = 1;
+      oracle.on_crash(node, now().us);
       ++life[node];
       std::vector<std::string_view> lost_keys;
       if (e.amnesia) {
@@ -1012,6 +1041,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       const NodeIndex node = e.node;
       const bool was_crashed = crashed[node];
       crashed[node] = 0;
+      oracle.on_restart(node);
       if (history.enabled()) {
         history.begin(now(), "fault");
         history.field_string("fault", "restart");
@@ -1115,10 +1145,10 @@ void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   impl_->run(progress, ctx);
 }
 
-std::vector<CheckResult> Simulation::check() const {
+std::vector<CheckResult> Simulation::check(WriteFates* fates) const {
   std::vector<NodeView> views;
   for (NodeIndex i = 0; i < impl_->n; ++i) views.push_back({&impl_->nodes[i], !impl_->crashed[i]});
-  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us);
+  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
 }
 
 const RunStats& Simulation::stats() const {

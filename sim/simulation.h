@@ -60,7 +60,8 @@ class Simulation {
   void run(void (*progress)(void* ctx, int64_t now_us, uint64_t events) = nullptr,
            void* ctx = nullptr);
 
-  std::vector<CheckResult> check() const;
+  // Runs the checks (sim/checks.h); fills `fates` when given.
+  std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
   const RunStats& stats() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;

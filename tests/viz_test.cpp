@@ -21,6 +21,7 @@
 #include "viz/spacetime.h"
 #include "viz/story.h"
 #include "viz/text.h"
+#include "viz/write_fates.h"
 
 namespace {
 
@@ -578,8 +579,10 @@ TEST_CASE("growing sibling sets share one box; each version says where it first 
   CHECK(causal_graph_dot(g).find("xlabel") == std::string::npos);
 }
 
-TEST_CASE("an accepted write that no live node holds, nor anything above it, is lost") {
-  // a is lost (n1 forgot it); b is superseded by c, which n2 holds; c is final.
+TEST_CASE("a write only a down node keeps is unavailable, not lost (issue 10, 3)") {
+  // a is held only by the crashed n3 (kept on its disk): unavailable; b is
+  // superseded by c, which n2 holds; c is final. Before issue 10 the picture
+  // called a LOST ("no live node holds it") while the story said n3 held it.
   const History h = parse(
       {put_line(1, "n1", "a", "[1, 0]"), put_line(2, "n2", "b", "[0, 1]"),
        put_line(3, "n2", "c", "[0, 2]"),
@@ -589,11 +592,105 @@ TEST_CASE("an accepted write that no live node holds, nor anything above it, is 
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   REQUIRE(k.vertices.size() == 3);
-  CHECK(k.vertices[0].lost);  // only the crashed n3 holds it
+  CHECK_FALSE(k.vertices[0].lost);
+  CHECK(k.vertices[0].unavailable);
+  CHECK(k.vertices[0].kept_on == std::vector<std::string>{"n3"});
   CHECK_FALSE(k.vertices[1].lost);
+  CHECK_FALSE(k.vertices[1].unavailable);
   CHECK_FALSE(k.vertices[2].lost);
   CHECK(k.diverged);  // n1 holds nothing, n2 holds c
-  CHECK(count(causal_graph_dot(g), "LOST: no live node holds it or a newer version") == 1);
+  const std::string dot = causal_graph_dot(g);
+  CHECK(count(dot, "LOST:") == 0);
+  CHECK(count(dot, "UNAVAILABLE: only n3, down, holds it") == 1);
+  const std::string story = tell_story(h);
+  CHECK(story.find("n3 (down) holds a@[1,0]") != std::string::npos);
+  CHECK(story.find("    UNAVAILABLE: a@[1,0], accepted by n1 at t=1us (c1's write): only n3, "
+                   "down, holds it\n") != std::string::npos);
+  CHECK(story.find("Writes lost: 0 (no node holds them, live or down); unavailable: 1 (only "
+                   "nodes that are down hold them).\n") != std::string::npos);
+}
+
+TEST_CASE("lost and unavailable are the maximal accepted writes no live node holds") {
+  // Two nodes, both down at the end. Worked out by hand: accepted a[1,0],
+  // b[2,0] (above a) and c[0,1]; the maximal ones are b and c. n1 kept its
+  // store {b}: b is unavailable (only n1, down, holds it); n2 crashed with
+  // amnesia and holds nothing: c is lost. a is below b: neither lost nor
+  // unavailable (superseded). A rejected (stale) write counts for nothing.
+  const History h = parse({
+      put_line(1000, "n1", "a", "[1, 0]"),
+      siblings_line(1000, "n1", {{"a", "[1, 0]"}}),
+      put_line(2000, "n1", "b", "[2, 0]"),
+      siblings_line(2000, "n1", {{"b", "[2, 0]"}}),
+      put_line(2500, "n1", "old", "[1, 0]", "stale"),
+      put_line(3000, "n2", "c", "[0, 1]"),
+      siblings_line(3000, "n2", {{"c", "[0, 1]"}}),
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n1", "amnesia": false})",
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": true})",
+      siblings_line(4000, "n2", {}),
+      R"({"t": 9000, "kind": "final", "node": "n1", "live": false, "store": {"k": [{"value": "b", "clock": [2, 0]}]}})",
+      R"({"t": 9000, "kind": "final", "node": "n2", "live": false, "store": {}})",
+  });
+  const WriteFates fates = find_write_fates(h);
+  CHECK(fates.lost == 1);
+  CHECK(fates.unavailable == 1);
+  REQUIRE(fates.writes.size() == 2);
+  CHECK(fates.writes[0].version.value == "\"b\"");
+  CHECK(fates.writes[0].kind == WriteFate::Kind::kUnavailable);
+  CHECK(fates.writes[0].down_holders == std::vector<std::string>{"n1"});
+  CHECK(fates.writes[1].version.value == "\"c\"");
+  CHECK(fates.writes[1].kind == WriteFate::Kind::kLost);
+  CHECK(fates.writes[1].node == "n2");
+  CHECK(fates.writes[1].t_us == 3000);
+
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 4);  // a, b, old, c
+  CHECK_FALSE(k.vertices[0].lost);
+  CHECK_FALSE(k.vertices[0].unavailable);
+  CHECK(k.vertices[1].unavailable);
+  CHECK_FALSE(k.vertices[2].lost);
+  CHECK(k.vertices[3].lost);
+  CHECK(k.vertices[3].fate_reason == "no node holds it or a newer version, live or down");
+  const std::string story = tell_story(h);
+  CHECK(story.find("    LOST: c@[0,1], accepted by n2 at t=3ms (c1's write): no node holds it "
+                   "or a newer version, live or down\n") != std::string::npos);
+  CHECK(story.find("Writes lost: 1 ") != std::string::npos);
+
+  // The same history cut before its `final` lines: the last sibling sets and
+  // the crash lines stand for the end, with the same answer.
+  const History cut = parse({
+      put_line(1000, "n1", "a", "[1, 0]"),
+      siblings_line(1000, "n1", {{"a", "[1, 0]"}}),
+      put_line(2000, "n1", "b", "[2, 0]"),
+      siblings_line(2000, "n1", {{"b", "[2, 0]"}}),
+      put_line(3000, "n2", "c", "[0, 1]"),
+      siblings_line(3000, "n2", {{"c", "[0, 1]"}}),
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n1", "amnesia": false})",
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": true})",
+      siblings_line(4000, "n2", {}),
+  });
+  const WriteFates cut_fates = find_write_fates(cut);
+  CHECK(cut_fates.lost == 1);
+  CHECK(cut_fates.unavailable == 1);
+}
+
+TEST_CASE("with every node down and nothing kept, an accepted write is lost (issue 10, 2)") {
+  // A write replicated to all three nodes, then all crash with amnesia and
+  // none restarts: every final store is empty, so it is lost.
+  const History h = parse({
+      put_line(1000, "n1", "v", "[1, 0, 0]"),
+      siblings_line(1000, "n1", {{"v", "[1, 0, 0]"}}),
+      R"({"t": 9000, "kind": "final", "node": "n1", "live": false, "store": {}})",
+      R"({"t": 9000, "kind": "final", "node": "n2", "live": false, "store": {}})",
+      R"({"t": 9000, "kind": "final", "node": "n3", "live": false, "store": {}})",
+  });
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 1);
+  CHECK(k.vertices[0].lost);
+  CHECK(find_write_fates(h).lost == 1);
+  CHECK(tell_story(h).find("  k: no node holds anything (no node is live)\n    LOST: v@[1,0,0]") !=
+        std::string::npos);
 }
 
 TEST_CASE("a version a node holds but no client wrote is drawn and marked") {
@@ -1176,4 +1273,19 @@ TEST_CASE("a resolve with no read merges what its node held that it dominates, e
   CHECK(count(dot, std::string("k0_v0 -> k0_v2") + kGreenEdge) == 1);
   CHECK(count(dot, "merged 1 of the 2 siblings n1 held") == 1);
   CHECK(count(dot, "reply: conflict, 2 siblings remain at n1") == 1);
+}
+
+TEST_CASE("a colocated put on a down node reads as not made, in the story and the diagram") {
+  // Issue 10, item 1: the simulator writes a give_up with the node and the
+  // reason when a colocated client's node is down.
+  const History h = parse({
+      R"({"t": 0, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": false})",
+      R"({"t": 2000, "kind": "give_up", "client": "c1", "msg_id": 0, "node": "n2", "reason": "crashed"})",
+  });
+  const auto* g = std::get_if<GiveUpEvent>(&h.events[1].data);
+  REQUIRE(g != nullptr);
+  CHECK(g->node == "n2");
+  CHECK(g->reason == "crashed");
+  CHECK(tell_story(h).find("t=2ms c1's colocated put on n2 is not made: n2 is down\n") !=
+        std::string::npos);
 }

@@ -15,6 +15,7 @@
 
 #include "node/json_text.h"
 #include "viz/text.h"
+#include "viz/write_fates.h"
 
 namespace kv::viz {
 namespace {
@@ -145,6 +146,8 @@ class Builder {
 
   const History& history_;
   std::map<std::string, KeyBuild> keys_;
+  WriteFates fates_;
+  std::map<std::string, std::vector<const WriteFate*>> fates_by_key_;
   bool saw_final_ = false;
   std::vector<std::string> final_live_;  // live nodes, in `final` order
 
@@ -278,15 +281,15 @@ void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
 
 void Builder::on_final(const Event& e, const FinalEvent& f) {
   saw_final_ = true;
-  if (!f.live) return;
-  if (std::find(final_live_.begin(), final_live_.end(), f.node) == final_live_.end()) {
+  if (f.live && std::find(final_live_.begin(), final_live_.end(), f.node) == final_live_.end()) {
     final_live_.push_back(f.node);
   }
   for (const auto& [key, versions] : f.store) {
     KeyBuild& k = keys_[key];
     for (const VersionText& v : versions) {
       const size_t index = k.vertex(v, f.node, e.t_us, e.line, ApplyOp::kReplicate);
-      std::vector<std::string>& on = k.graph.vertices[index].final_on;
+      GraphVertex& g = k.graph.vertices[index];
+      std::vector<std::string>& on = f.live ? g.final_on : g.kept_on;
       if (std::find(on.begin(), on.end(), f.node) == on.end()) on.push_back(f.node);
     }
   }
@@ -412,22 +415,14 @@ void Builder::finish_key(KeyBuild& k) {
       }
     }
   }
-  // Lost: accepted, not held at the end, and no held version above it. The
-  // held versions above v are found by walking the supersedes edges up.
-  std::vector<std::vector<size_t>> up(n);
-  for (const GraphEdge& e : g.edges) {
-    if (e.kind != GraphEdge::Kind::kRejected) up[e.from].push_back(e.to);
-  }
-  std::vector<int> survives(n, -1);  // memo: -1 unknown, 0 no, 1 yes
-  // Iterative, in topological order: larger clock sums first.
-  for (const size_t v : held) {
-    bool s = !g.vertices[v].final_on.empty();
-    for (const size_t w : up[v]) s = s || survives[w] == 1;
-    survives[v] = s ? 1 : 0;
-  }
-  for (const size_t v : held) {
-    GraphVertex& x = g.vertices[v];
-    x.lost = x.fate == GraphVertex::Fate::kAccepted && survives[v] == 0;
+  // Lost and unavailable writes: the one definition (viz/write_fates.h).
+  for (const WriteFate* f : fates_by_key_[g.key]) {
+    auto it = k.index.find(identity(f->version));
+    if (it == k.index.end()) continue;
+    GraphVertex& x = g.vertices[it->second];
+    x.lost = f->kind == WriteFate::Kind::kLost;
+    x.unavailable = f->kind == WriteFate::Kind::kUnavailable;
+    x.fate_reason = fate_reason(*f);
   }
   std::sort(g.edges.begin(), g.edges.end(), [](const GraphEdge& a, const GraphEdge& b) {
     return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
@@ -439,6 +434,8 @@ void Builder::finish_key(KeyBuild& k) {
 }
 
 CausalGraph Builder::build() {
+  fates_ = find_write_fates(history_);
+  for (const WriteFate& f : fates_.writes) fates_by_key_[f.key].push_back(&f);
   for (const Event& e : history_.events) {
     if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
       on_apply(e, *a);
@@ -499,6 +496,7 @@ const char* const kFinalColor = "#1f4e79";
 const char* const kSiblingColor = "#d62728";
 const char* const kMergeColor = "#2ca02c";
 const char* const kRejectColor = "#999999";
+const char* const kUnavailableColor = "#ff7f0e";
 
 std::string html_text(std::string_view text) {
   std::string out;
@@ -580,13 +578,20 @@ std::string vertex_label(const GraphVertex& v) {
                        format_time_us(v.conflict_t_us)) +
              "</font>";
   }
-  if (v.lost)
-    label +=
-        "<br/><b><font color=\"#d62728\">LOST: no live node holds it or a newer version</font></b>";
+  if (v.lost || v.unavailable) {
+    label += std::string("<br/><b><font color=\"") + (v.lost ? kSiblingColor : kUnavailableColor) +
+             "\">" + html_text((v.lost ? "LOST: " : "UNAVAILABLE: ") + v.fate_reason) +
+             "</font></b>";
+  }
   if (!v.final_on.empty()) {
     std::string on = "final on";
     for (const std::string& node : v.final_on) on += " " + node;
     label += "<br/><b>" + html_text(on) + "</b>";
+  }
+  if (!v.kept_on.empty()) {
+    std::string on = "kept on";
+    for (const std::string& node : v.kept_on) on += " " + node;
+    line(on + " (down)");
   }
   return label + ">";
 }
@@ -610,6 +615,7 @@ std::string vertex_attributes(const GraphVertex& v) {
   if (v.fate == GraphVertex::Fate::kUnwritten) extra = ", color=\"#d62728\"";
   if (!v.final_on.empty()) extra += std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
   if (v.lost) extra += ", penwidth=3, color=\"#d62728\"";
+  if (v.unavailable) extra += std::string(", penwidth=3, color=\"") + kUnavailableColor + "\"";
   return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
          extra;
 }
@@ -645,8 +651,11 @@ std::string legend() {
          "\"> </td><td align=\"left\">thick border: the final state (live nodes holding it)"
          "</td></tr>";
   out += std::string("<tr><td border=\"3\" color=\"") + kSiblingColor +
-         "\"> </td><td align=\"left\">red border: a lost write (accepted, then held by no one)"
-         "</td></tr>";
+         "\"> </td><td align=\"left\">red border: a lost write (accepted; no node, live or down, "
+         "holds it or a newer version)</td></tr>";
+  out += std::string("<tr><td border=\"3\" color=\"") + kUnavailableColor +
+         "\"> </td><td align=\"left\">orange border: an unavailable write (only nodes that are "
+         "down hold it)</td></tr>";
   return out + "</table>>";
 }
 

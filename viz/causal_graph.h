@@ -32,8 +32,10 @@
 //   that dominated it on the node that refused it.
 // - the final state: the live nodes holding each version at the end (the
 //   `final` lines; without them, the last `siblings` line of every node),
-//   and the accepted versions that are *lost*: held by no live node at the
-//   end and superseded by no version that is.
+//   the down nodes keeping it on disk, and the maximal accepted versions
+//   that are *lost* (no node, live or down, holds them or a newer version)
+//   or *unavailable* (only down nodes do), as viz/write_fates.h defines
+//   them for the story and the run's checks alike.
 //
 // Invariants of a built graph: vertex indices in edges and links are valid
 // for their key; edges go from the dominated to the dominating version;
@@ -79,7 +81,9 @@ struct GraphVertex {
   std::string conflict_node;
   int64_t conflict_t_us = 0;
   std::vector<std::string> final_on;  // live nodes holding it at the end
-  // Accepted, yet at the end no live node holds it or anything above it.
+  std::vector<std::string> kept_on;   // down nodes holding it at the end
+  // A maximal accepted write that no node, live or down, holds at the end,
+  // nor anything above it; or one only down nodes hold (or above it).
   bool lost = false;
   // Resolves (fate kAccepted, op kResolve) only. What it faced (the
   // versions its client read, or those `merge_basis_node` held when it
@@ -90,6 +94,8 @@ struct GraphVertex {
   std::string merge_basis_node;
   std::string reply_status;
   uint64_t reply_siblings = 0;
+  bool unavailable = false;
+  std::string fate_reason;  // why, when lost or unavailable (fate_reason())
 };
 
 struct GraphEdge {

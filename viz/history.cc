@@ -511,6 +511,8 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool
   if (kind == "give_up") {
     GiveUpEvent e;
     if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id)) return false;
+    if (f.find("node") != nullptr && !f.name("node", e.node)) return false;
+    if (f.find("reason") != nullptr && !f.str("reason", e.reason)) return false;
     out = std::move(e);
     return true;
   }

@@ -175,6 +175,9 @@ struct OpEvent {
 struct GiveUpEvent {
   std::string client;
   uint64_t msg_id = 0;
+  // A colocated client's operation not made: its node, and why ("crashed").
+  // Empty otherwise.
+  std::string node, reason;
 };
 
 struct FinalEvent {

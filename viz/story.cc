@@ -7,6 +7,7 @@
 
 #include "node/json_text.h"
 #include "viz/text.h"
+#include "viz/write_fates.h"
 
 namespace kv::viz {
 namespace {
@@ -300,8 +301,13 @@ std::string Teller::faults() const {
           std::to_string(t->attempt) + " goes to " + t->node;
     } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
       const Request* r = request(g->client, g->msg_id);
-      s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
-          " (msg_id " + std::to_string(g->msg_id) + ")";
+      if (!g->node.empty()) {
+        s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
+            (g->reason == "crashed" ? "down" : g->reason);
+      } else {
+        s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
+            " (msg_id " + std::to_string(g->msg_id) + ")";
+      }
     }
     if (!s.empty()) out += "  t=" + format_time_us(e.t_us) + " " + s + "\n";
   }
@@ -356,6 +362,11 @@ std::string Teller::endings() {
       }
     }
   }
+  // Lost and unavailable writes, by the definition the pictures and the
+  // run's checks use (viz/write_fates.h).
+  const WriteFates fates = find_write_fates(h_);
+  std::map<std::string, std::vector<const WriteFate*>> fates_by_key;
+  for (const WriteFate& f : fates.writes) fates_by_key[f.key].push_back(&f);
   std::string out;
   for (const std::string& key : all_keys) {
     std::string s;
@@ -366,8 +377,18 @@ std::string Teller::endings() {
     }
     for (const std::string& d : down[key]) s += (s.empty() ? "" : "; ") + d;
     if (!groups.empty()) s += groups.size() == 1 ? " (converged)" : " (not converged)";
+    if (s.empty()) s = "no node holds anything (no node is live)";
     out += "  " + key_name(key) + ": " + s + "\n";
+    for (const WriteFate* f : fates_by_key[key]) {
+      out += std::string("    ") + (f->kind == WriteFate::Kind::kLost ? "LOST" : "UNAVAILABLE") +
+             ": " + version(f->version) + ", accepted by " + f->node +
+             " at t=" + format_time_us(f->t_us) + " (" + f->client +
+             "'s write): " + fate_reason(*f) + "\n";
+    }
   }
+  out += "Writes lost: " + std::to_string(fates.lost) +
+         " (no node holds them, live or down); unavailable: " + std::to_string(fates.unavailable) +
+         " (only nodes that are down hold them).\n";
   return "At the end:\n" + out;
 }
 
