@@ -29,27 +29,25 @@ bool History::open(const std::string& path, std::string& error) {
   // failed write is seen at once, with what really reached the file.
   std::setvbuf(file_, nullptr, _IONBF, 0);
   buf_ = std::make_unique<char[]>(kBufferBytes);
-  alloc_ = kBufferBytes;
+  cap_ = kBufferBytes;
   len_ = 0;
   bytes_written_ = 0;
   stop_ = Stop::kNone;
   write_error_.clear();
   close_failed_ = false;
-  set_cap();
+  set_watch();
   return true;
 }
 
 void History::set_limit(uint64_t max_bytes) {
   limit_ = max_bytes;
-  set_cap();
+  set_watch();
 }
 
-void History::set_cap() {
-  cap_ = alloc_;
-  if (file_ != nullptr && stop_ == Stop::kNone && limit_ - bytes_written_ < cap_) {
-    // Never below what the buffer holds: the next append then calls make_room.
-    cap_ = std::max(len_, static_cast<size_t>(limit_ - bytes_written_));
-  }
+void History::set_watch() {
+  const uint64_t room = limit_ - bytes_written_;
+  watch_ = file_ == nullptr || stop_ != Stop::kNone || room > SIZE_MAX ? SIZE_MAX
+                                                                       : static_cast<size_t>(room);
 }
 
 void History::write_out(size_t n) {
@@ -72,40 +70,45 @@ void History::flush(bool all) {
   write_out(n);
   if (stop_ != Stop::kNone) {
     len_ = 0;  // nothing more reaches the file
-    return;
+  } else {
+    std::memmove(buf_.get(), buf_.get() + n, len_ - n);
+    len_ -= n;
   }
-  std::memmove(buf_.get(), buf_.get() + n, len_ - n);
-  len_ -= n;
+  set_watch();
+}
+
+void History::passed_limit() {
+  // Every line before this one ended within the limit (or this check would
+  // have stopped there); this one starts after the last '\n' before it.
+  const void* last = len_ < 2 ? nullptr : memrchr(buf_.get(), '\n', len_ - 1);
+  write_out(last == nullptr ? 0
+                            : static_cast<size_t>(static_cast<const char*>(last) - buf_.get()) + 1);
+  if (stop_ == Stop::kNone) stop_ = Stop::kLimit;
+  len_ = 0;
+  set_watch();
 }
 
 void History::make_room(size_t n) {
-  if (file_ != nullptr && stop_ == Stop::kNone) {
-    flush(false);
-    // The buffer never holds more than the limit leaves (cap_), so the line
-    // in progress is the one that does not fit.
-    if (stop_ == Stop::kNone && len_ + n > limit_ - bytes_written_) stop_ = Stop::kLimit;
-  }
-  if (stop_ != Stop::kNone) len_ = 0;  // stopped: the buffer only takes lines to drop
-  if (n > alloc_ - len_) {
-    // A line longer than the buffer: grow it, keeping the line so far.
-    const size_t alloc = std::max(alloc_ * 2, len_ + n);
-    auto bigger = std::make_unique<char[]>(alloc);
-    if (len_ > 0) std::memcpy(bigger.get(), buf_.get(), len_);
-    buf_ = std::move(bigger);
-    alloc_ = alloc;
-  }
-  set_cap();
+  flush(false);
+  if (n <= cap_ - len_) return;
+  // A line longer than the buffer: grow it, keeping the line so far.
+  const size_t cap = std::max(cap_ * 2, len_ + n);
+  auto bigger = std::make_unique<char[]>(cap);
+  if (len_ > 0) std::memcpy(bigger.get(), buf_.get(), len_);
+  buf_ = std::move(bigger);
+  cap_ = cap;
 }
 
 bool History::close(std::string& error) {
   if (file_ == nullptr) return true;
-  if (stop_ == Stop::kNone) flush(true);
+  flush(true);
   if (std::fclose(file_) != 0 && stop_ != Stop::kWriteError) {
     close_failed_ = true;
     write_error_ = std::strerror(errno);
   }
   file_ = nullptr;
   len_ = 0;
+  watch_ = SIZE_MAX;
   if (stop_ == Stop::kWriteError || close_failed_) {
     error = "writing the history failed: " + write_error_;
     return false;

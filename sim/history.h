@@ -4,9 +4,10 @@
 // The file only ever receives whole lines (a line in progress stays in the
 // buffer until it ends), so it can stop at a line boundary. It stops taking
 // lines -- stopped() turns true, and everything after is dropped -- when a
-// write fails (a full disk) or when the next lines would take it past its
-// size limit (set_limit); the file then holds every line before that point.
-// The simulation loop watches stopped() and ends the run there.
+// write fails (a full disk; seen at the next flush, within 1 MiB) or when a
+// line ends past its size limit (set_limit; seen at that line's end(), which
+// costs one comparison); the file then holds every whole line before that
+// point. The simulation loop watches stopped() and ends the run there.
 //
 // Lines are written as Python's json.dumps writes them, keys in the order
 // docs/HISTORY.md gives. A disabled History writes nothing and costs one
@@ -81,7 +82,11 @@ class History {
     *p++ = '"';
     commit(p);
   }
-  KV_HISTORY_INLINE void end() { put("}\n", 2); }
+  KV_HISTORY_INLINE void end() {
+    put("}\n", 2);
+    if (len_ > watch_) [[unlikely]]
+      passed_limit();
+  }
 
   // `, "name": `; the value follows, written by the caller.
   KV_HISTORY_INLINE History& field(std::string_view name) {
@@ -192,22 +197,26 @@ class History {
   static const uint64_t kPowersOf10[20];
   static const char kPairs[201];  // "00010203...99"
 
-  // Called when the next n bytes would pass cap_: flushes, stops the history
-  // if the line in progress cannot fit within the limit, grows the buffer
-  // for a line longer than it.
+  // Called when the next n bytes do not fit in the buffer: flushes; grows
+  // the buffer for a line longer than it.
   void make_room(size_t n);
   // Writes the buffer's whole lines (`all`: everything) to the file; what is
   // left of a line in progress moves to the front.
   void flush(bool all);
   void write_out(size_t n);
-  // cap_: the buffer's size, or less when the limit leaves less room.
-  void set_cap();
+  // The line just ended passes the limit: the lines before it go to the
+  // file, and the history stops.
+  void passed_limit();
+  // Where watch_ stands: the room the limit leaves, from the buffer's start.
+  void set_watch();
 
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buf_;
   size_t len_ = 0;
-  size_t cap_ = 0;              // bytes the buffer may hold before make_room
-  size_t alloc_ = 0;            // bytes allocated
+  size_t cap_ = 0;
+  // A line that ends with more than this in the buffer passes the limit
+  // (SIZE_MAX when no limit is near, or once stopped).
+  size_t watch_ = SIZE_MAX;
   std::string scratch_;         // put_escaped's
   uint64_t bytes_written_ = 0;  // in the file
   uint64_t limit_ = UINT64_MAX;
