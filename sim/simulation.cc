@@ -1103,6 +1103,13 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         break;
     }
     if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);
+    if (history.stopped()) {
+      // A write failed or the history reached its limit: the run ends here,
+      // with no final lines (they would not reach the file).
+      stats.stopped = true;
+      stats.end_us = e.time_us();
+      return;
+    }
   }
   stats.end_us = until;
   write_finals();
@@ -1132,6 +1139,49 @@ void Simulation::Impl::write_finals() {
   history.field_uint("events", stats.events);
   history.field_uint("messages", stats.messages_sent);
   history.end();
+}
+
+// --- the size of a run --------------------------------------------------------
+
+namespace {
+
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+  uint64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
+}
+
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+}  // namespace
+
+uint64_t estimate_events(const Scenario& s) {
+  const uint64_t n = s.nodes;
+  const uint64_t until = static_cast<uint64_t>(std::max<int64_t>(s.run_until.us, 0));
+  uint64_t events = 0;
+  if (s.anti_entropy_interval && s.anti_entropy_interval->us > 0) {
+    // A tick and the digest's delivery per node and interval (a round that
+    // finds differences adds two more deliveries).
+    const uint64_t ticks = until / static_cast<uint64_t>(s.anti_entropy_interval->us);
+    events = saturating_add(events, saturating_mul(saturating_mul(ticks, n), 2));
+  }
+  // A client operation: the request's delivery, a replication to each other
+  // node, the reply (a colocated one: the write and the replications).
+  const uint64_t per_op = n + 2;
+  uint64_t client_ops = 0;
+  for (const TimelineEvent& e : s.events) {
+    client_ops += e.kind == TimelineEvent::Kind::kClient ? 1 : 0;
+    events = saturating_add(events, e.kind == TimelineEvent::Kind::kClient ? 0 : 1);
+  }
+  if (s.workload && s.workload->ops > 0 && s.workload->start.us <= s.run_until.us) {
+    const WorkloadSpec& w = *s.workload;
+    const uint64_t span = static_cast<uint64_t>(s.run_until.us - w.start.us);
+    const uint64_t fit =
+        w.interval.us > 0 ? span / static_cast<uint64_t>(w.interval.us) + 1 : UINT64_MAX;
+    client_ops = saturating_add(client_ops, std::min(w.ops, fit));
+  }
+  return saturating_add(events, saturating_mul(client_ops, per_op));
 }
 
 // --- the public face ----------------------------------------------------------
