@@ -10,6 +10,46 @@
 #include "cli/viz_commands.h"
 #include "viz/text.h"
 
+namespace {
+
+// A seed: decimal digits only, at most 2^64 - 1 (no sign, no wrapping).
+const CLI::Validator kSeed(
+    [](std::string& text) -> std::string {
+      const std::string why =
+          "must be an integer from 0 to 18446744073709551615, not '" + text + "'";
+      if (text.empty() || text.size() > 20) return why;
+      for (char c : text) {
+        if (c < '0' || c > '9') return why;
+      }
+      if (text.size() == 20 && text > "18446744073709551615") return why;
+      return "";
+    },
+    "SEED");
+
+// A folder: not empty, and not something that reads as an option (`--out
+// --quiet` would otherwise make a folder named "--quiet").
+const CLI::Validator kFolder(
+    [](std::string& text) -> std::string {
+      if (text.empty()) return "needs a folder name";
+      if (text[0] == '-') {
+        return "needs a folder name, not '" + text +
+               "' (a name starting with '-' reads as an option; write ./" + text + " for that)";
+      }
+      return "";
+    },
+    "DIR");
+
+const CLI::Validator kSize(
+    [](std::string& text) -> std::string {
+      uint64_t bytes = 0;
+      if (kv::cli::parse_size(text, bytes)) return "";
+      return "must be a size such as 500MB, 10GB, 4GiB, 1000000 (bytes) or unlimited, not '" +
+             text + "'";
+    },
+    "SIZE");
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"kvsim: a deterministic simulator of a Dynamo-style key-value cluster"};
   app.require_subcommand(1);
@@ -32,8 +72,16 @@ int main(int argc, char** argv) {
   CLI::App* run =
       app.add_subcommand("run", "Simulate a scenario; write history, summary, pictures");
   run->add_option("scenario", run_options.scenario_path, "Scenario file (YAML)")->required();
-  CLI::Option* seed_option = run->add_option("--seed", seed, "Seed (overrides the scenario's)");
-  run->add_option("--out", run_options.out_dir, "Output folder (default out/<scenario name>)");
+  CLI::Option* seed_option =
+      run->add_option("--seed", seed, "Seed (overrides the scenario's)")->check(kSeed);
+  run->add_option("--out", run_options.out_dir, "Output folder (default out/<scenario name>)")
+      ->check(kFolder);
+  std::string max_history;  // empty: kDefaultMaxHistoryBytes
+  run->add_option("--max-history", max_history,
+                  "Cap on the history file; the run stops there (default " +
+                      kv::cli::format_size(kv::cli::kDefaultMaxHistoryBytes) +
+                      "; 500MB, 10GB, unlimited)")
+      ->check(kSize);
   run->add_flag("--quiet", run_options.quiet, "Print only failures");
   bool no_render = false;
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
@@ -43,7 +91,8 @@ int main(int argc, char** argv) {
   CLI::App* render = app.add_subcommand(
       "render", "Draw a saved history: siblings and spacetime .dot/.svg/.png, and index.html");
   render->add_option("history", render_history, "A run's history.jsonl")->required();
-  render->add_option("--out", render_out, "Output folder (default: the history's folder)");
+  render->add_option("--out", render_out, "Output folder (default: the history's folder)")
+      ->check(kFolder);
   render->add_option("--from", render_from,
                      "Space-time window start: a time (150ms, 1.5s, 300us) or a history line");
   render->add_option("--to", render_to, "Space-time window end: a time or a history line");
@@ -90,6 +139,7 @@ int main(int argc, char** argv) {
   if (run->parsed()) {
     if (seed_option->count() > 0) run_options.seed = seed;
     run_options.render = !no_render;
+    if (!max_history.empty()) kv::cli::parse_size(max_history, run_options.max_history);
     return kv::cli::run_scenario(run_options);
   }
   if (render->parsed()) {

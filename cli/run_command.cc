@@ -2,11 +2,15 @@
 
 #include "cli/viz_commands.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "node/json_text.h"
 #include "node/version.h"
@@ -47,7 +51,7 @@ std::string hex64(uint64_t v) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  uint64_t history_bytes) {
+                  const sim::WriteFates& fates, uint64_t history_bytes) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
@@ -75,12 +79,15 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["dropped_crashed"] = s.dropped_crashed;
   f["duplicated"] = s.duplicated;
   f["client_ops"] = s.client_ops;
+  f["client_ops_unsent"] = s.client_ops_waiting;
   f["client_timeouts"] = s.client_timeouts;
   f["client_gave_up"] = s.client_gave_up;
   f["writes_accepted"] = s.writes_accepted;
   f["writes_rejected"] = s.writes_rejected;
   f["writes_refused"] = s.writes_refused;
   f["siblings_created"] = s.siblings_created;
+  f["lost_writes"] = fates.lost;
+  f["unavailable_writes"] = fates.unavailable;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;
   f["history_bytes"] = history_bytes;
@@ -93,7 +100,227 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "2.0e12", "35000": a count for people, exact below a million.
+std::string rough_count(uint64_t n) {
+  char buf[32];
+  if (n < 1000000) {
+    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(n));
+  } else {
+    double mantissa = static_cast<double>(n);
+    int exponent = 0;
+    while (mantissa >= 9.95) {
+      mantissa /= 10;
+      ++exponent;
+    }
+    std::snprintf(buf, sizeof buf, "%.1fe%d", mantissa, exponent);
+  }
+  return buf;
+}
+
+// "3.4 GB", "120 TB": a size for people, in powers of 1000.
+std::string rough_size(double bytes) {
+  static const char* const kUnits[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+  size_t unit = 0;
+  while (bytes >= 1000 && unit + 1 < std::size(kUnits)) {
+    bytes /= 1000;
+    ++unit;
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, bytes < 10 && unit > 0 ? "%.1f %s" : "%.0f %s", bytes,
+                kUnits[unit]);
+  return buf;
+}
+
+// "40 s", "3 hours", "12 days".
+std::string rough_duration(double seconds) {
+  char buf[48];
+  if (seconds < 120) {
+    std::snprintf(buf, sizeof buf, "%.0f s", seconds);
+  } else if (seconds < 2 * 3600) {
+    std::snprintf(buf, sizeof buf, "%.0f minutes", seconds / 60);
+  } else if (seconds < 2 * 86400) {
+    std::snprintf(buf, sizeof buf, "%.0f hours", seconds / 3600);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f days", seconds / 86400);
+  }
+  return buf;
+}
+
+// Says up front when a scenario is far larger than a run one waits for.
+// Rough figures: about 200 history bytes and 2 million events a second.
+void warn_if_large(const sim::Scenario& scenario, const RunOptions& options) {
+  const uint64_t events = sim::estimate_events(scenario);
+  if (events <= kLargeRunEvents) return;
+  constexpr double kBytesPerEvent = 200;
+  constexpr double kEventsPerSecond = 2e6;
+  std::string shape = std::to_string(scenario.nodes) + " nodes";
+  if (scenario.anti_entropy_interval) {
+    shape += ", anti-entropy every " + sim::format_time(scenario.anti_entropy_interval->us);
+  }
+  if (scenario.workload && scenario.workload->ops > 0) {
+    shape += ", " + std::to_string(scenario.workload->ops) + " workload operations";
+  }
+  shape += ", run_until " + sim::format_time(scenario.run_until.us);
+  const std::string cap =
+      options.max_history == UINT64_MAX
+          ? "the history has no cap (--max-history unlimited): only the disk stops it"
+          : "the run stops when its history reaches " + format_size(options.max_history) +
+                " (--max-history)";
+  std::fprintf(stderr,
+               "kvsim: warning: %s is a very large run: about %s events (%s), roughly %s of "
+               "history and %s at about 2 million events a second; %s\n",
+               scenario.path.c_str(), rough_count(events).c_str(), shape.c_str(),
+               rough_size(static_cast<double>(events) * kBytesPerEvent).c_str(),
+               rough_duration(static_cast<double>(events) / kEventsPerSecond).c_str(), cap.c_str());
+}
+
+// The files `kvsim run` may leave in its output folder, besides
+// history.jsonl and summary.json (which every run rewrites): the pictures
+// (and any sheets of them: spacetime-2.png...), the story and the report.
+bool is_run_output(const std::string& name) {
+  if (name == "story.txt" || name == "index.html") return true;
+  for (std::string_view base : {"siblings", "spacetime"}) {
+    if (name.rfind(base, 0) != 0) continue;
+    const std::string_view rest = std::string_view(name).substr(base.size());
+    if (rest.size() < 4) continue;
+    const std::string_view ext = rest.substr(rest.size() - 4);
+    if (ext != ".dot" && ext != ".svg" && ext != ".png") continue;
+    if (rest.size() == 4 || rest[0] == '-' || rest[0] == '_' || rest[0] == '.') return true;
+  }
+  return false;
+}
+
+// True if `dir` holds an earlier run: a history.jsonl that starts as
+// kvsim's do, or a summary.json.
+bool holds_a_run(const std::filesystem::path& dir) {
+  const auto starts_with = [&](const char* file, std::string_view prefix) {
+    std::ifstream in(dir / file, std::ios::binary);
+    std::string head(prefix.size(), '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    return in.gcount() == static_cast<std::streamsize>(prefix.size()) && head == prefix;
+  };
+  return starts_with("history.jsonl", R"({"t": 0, "kind": "start")") ||
+         starts_with("summary.json", R"({"scenario": )");
+}
+
+// A run owns its output folder: if `dir` holds an earlier run, its
+// pictures, story and report go, so that nothing there describes another
+// run. Other files are left alone. False (with `error`) if one cannot be
+// removed.
+bool remove_earlier_outputs(const std::string& dir, std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!holds_a_run(dir)) return true;
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_directory(ec) && is_run_output(it->path().filename().string())) {
+      stale.push_back(it->path());
+    }
+  }
+  for (const fs::path& path : stale) {
+    if (!fs::remove(path, ec) && ec) {
+      error = "cannot remove " + path.string() + " (an earlier run's): " + ec.message();
+      return false;
+    }
+  }
+  if (ec) error = "cannot list " + dir + ": " + ec.message();
+  return !ec;
+}
+
+// The run ended early because its history stopped taking lines: says why
+// on stderr, writes a summary saying so, and returns the exit status.
+int report_stopped(const sim::History& history, const sim::Scenario& scenario,
+                   const std::string& history_path, const sim::RunStats& stats, Json summary,
+                   const std::string& summary_path, const std::string& error) {
+  const bool cap = history.stop() == sim::History::Stop::kLimit;
+  const std::string at = sim::format_time(stats.end_us) + " of " +
+                         sim::format_time(scenario.run_until.us) + ", after " +
+                         std::to_string(stats.events) + " events";
+  const std::string bytes = std::to_string(history.bytes_written()) + " bytes";
+  Json& stopped = summary["stopped"];
+  stopped["reason"] = cap ? "history_cap" : "write_error";
+  stopped["at_us"] = stats.end_us;
+  stopped["history_bytes"] = history.bytes_written();
+  if (cap) {
+    stopped["max_history_bytes"] = history.limit();
+  } else {
+    stopped["error"] = error;
+  }
+  summary["ok"] = false;
+  const bool summary_written = write_file(summary_path, json::dump(summary) + "\n");
+  if (cap) {
+    std::fprintf(stderr,
+                 "kvsim: %s: the history reached its cap, %s (--max-history), at %s; the run "
+                 "stopped at t=%s.\n"
+                 "kvsim: the history keeps the run up to there (whole lines, without the final "
+                 "stores); no checks, pictures or story. Raise the cap with --max-history "
+                 "(e.g. 20GB, or unlimited).\n",
+                 history_path.c_str(), format_size(history.limit()).c_str(), bytes.c_str(),
+                 at.c_str());
+  } else {
+    std::fprintf(stderr, "kvsim: %s: history write failed: %s after %s; the run stopped at t=%s\n",
+                 history_path.c_str(), error.c_str(), bytes.c_str(), at.c_str());
+  }
+  if (!summary_written) {
+    std::fprintf(stderr, "kvsim: cannot write %s either\n", summary_path.c_str());
+    return 2;
+  }
+  return cap ? 3 : 2;
+}
+
 }  // namespace
+
+bool parse_size(std::string_view text, uint64_t& bytes) {
+  const std::string t = lower(text);
+  if (t == "unlimited") {
+    bytes = UINT64_MAX;
+    return true;
+  }
+  size_t digits = 0;
+  uint64_t number = 0;
+  while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) {
+    if (__builtin_mul_overflow(number, 10, &number) ||
+        __builtin_add_overflow(number, static_cast<uint64_t>(t[digits] - '0'), &number)) {
+      return false;
+    }
+    ++digits;
+  }
+  if (digits == 0 || number == 0) return false;
+  static const std::pair<std::string_view, uint64_t> kUnits[] = {{"", 1},
+                                                                 {"b", 1},
+                                                                 {"kb", 1000},
+                                                                 {"mb", 1000000},
+                                                                 {"gb", 1000000000},
+                                                                 {"tb", 1000000000000},
+                                                                 {"kib", uint64_t{1} << 10},
+                                                                 {"mib", uint64_t{1} << 20},
+                                                                 {"gib", uint64_t{1} << 30},
+                                                                 {"tib", uint64_t{1} << 40}};
+  const std::string_view unit = std::string_view(t).substr(digits);
+  for (const auto& [name, scale] : kUnits) {
+    if (unit == name) return !__builtin_mul_overflow(number, scale, &bytes);
+  }
+  return false;
+}
+
+std::string format_size(uint64_t bytes) {
+  if (bytes == UINT64_MAX) return "unlimited";
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"TiB", uint64_t{1} << 40}, {"TB", 1000000000000},
+      {"GiB", uint64_t{1} << 30}, {"GB", 1000000000},
+      {"MiB", uint64_t{1} << 20}, {"MB", 1000000},
+      {"KiB", uint64_t{1} << 10}, {"kB", 1000}};
+  for (const auto& [name, scale] : kUnits) {
+    if (bytes % scale == 0) return std::to_string(bytes / scale) + " " + name;
+  }
+  return std::to_string(bytes) + " bytes";
+}
 
 int run_scenario(const RunOptions& options) {
   const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
@@ -110,37 +337,51 @@ int run_scenario(const RunOptions& options) {
     std::fprintf(stderr, "kvsim: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
     return 2;
   }
+  std::string error;
+  if (!remove_earlier_outputs(out_dir, error)) {
+    std::fprintf(stderr, "kvsim: %s\n", error.c_str());
+    return 2;
+  }
+  if (!options.quiet) warn_if_large(scenario, options);
 
   sim::History history;
-  std::string error;
   const std::string history_path = out_dir + "/history.jsonl";
   if (!history.open(history_path, error)) {
     std::fprintf(stderr, "kvsim: %s\n", error.c_str());
     return 2;
   }
+  history.set_limit(options.max_history);
   sim::Simulation simulation(scenario, seed, history);
   Progress progress;
   progress.until_us = scenario.run_until.us;
   simulation.run(&Progress::report, &progress);
   if (progress.shown) std::fprintf(stderr, "\n");
+  const bool closed = history.close(error);
   const uint64_t history_bytes = history.bytes_written();
-  if (!history.close(error)) {
+  if (!closed && !history.stopped()) {
     std::fprintf(stderr, "kvsim: %s: %s\n", history_path.c_str(), error.c_str());
     return 2;
   }
 
-  const std::vector<sim::CheckResult> checks = simulation.check();
   std::ifstream in(options.scenario_path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
+  if (history.stopped()) {
+    return report_stopped(
+        history, scenario, history_path, simulation.stats(),
+        summary_json(scenario, seed, text.str(), simulation.stats(), {}, {}, history_bytes),
+        out_dir + "/summary.json", history.write_error());
+  }
+  sim::WriteFates fates;
+  const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   const Json summary =
-      summary_json(scenario, seed, text.str(), simulation.stats(), checks, history_bytes);
+      summary_json(scenario, seed, text.str(), simulation.stats(), checks, fates, history_bytes);
   if (!write_file(out_dir + "/summary.json", json::dump(summary) + "\n")) {
     std::fprintf(stderr, "kvsim: cannot write %s/summary.json\n", out_dir.c_str());
     return 2;
   }
 
-  if (options.render && write_run_outputs(out_dir, true) != 0) {
+  if (options.render && write_run_outputs(out_dir, true, options.quiet) != 0) {
     std::fprintf(stderr, "kvsim: the pictures or the report in %s are incomplete\n",
                  out_dir.c_str());
   }

@@ -5,8 +5,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace kv::cli {
+
+// The default cap on a run's history file: 4 GiB (`--max-history`).
+inline constexpr uint64_t kDefaultMaxHistoryBytes = uint64_t{4} << 30;
+// A run estimated past this many events gets a warning before it starts
+// (about 10 s at the simulator's speed with its history on, a few GB of history).
+inline constexpr uint64_t kLargeRunEvents = 20000000;
 
 struct RunOptions {
   std::string scenario_path;
@@ -15,10 +22,21 @@ struct RunOptions {
   bool quiet = false;
   bool render = true;
   bool explain = false;
+  uint64_t max_history = kDefaultMaxHistoryBytes;  // UINT64_MAX: no cap
 };
 
 // Exit status: 0 every check as expected, 1 a check failed, 2 a bad scenario
-// (or an output folder that cannot be written).
+// or an output that cannot be written (the history's write failing part way
+// stops the run there), 3 the history reached `max_history`: the run stopped
+// there, keeping the history so far (whole lines) and a summary saying so.
 int run_scenario(const RunOptions& options);
+
+// "4GiB", "500MB", "10gb", "1000000" (bytes), "unlimited" (UINT64_MAX): KB,
+// MB, GB, TB are powers of 1000, KiB, MiB, GiB, TiB of 1024; case does not
+// matter. False for anything else, zero, or more than UINT64_MAX bytes.
+bool parse_size(std::string_view text, uint64_t& bytes);
+
+// "4 GiB", "500 MB", "1234 bytes": a size as parse_size would read it back.
+std::string format_size(uint64_t bytes);
 
 }  // namespace kv::cli

@@ -46,6 +46,7 @@ struct OutputOptions {
   bool draw = true;
   viz::SpacetimeOptions spacetime;
   bool write_story = false;
+  bool quiet = false;  // no notes on stderr (warnings and errors still)
 };
 
 // Draws one picture; fills `picture` for the report. Returns kOk, or
@@ -88,7 +89,7 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
   report.siblings.title = "Causal graph of sibling creation";
   report.spacetime.title = "Space-time diagram";
   report.spacetime.note = spacetime.note;
-  if (spacetime.cut) complain("note: " + spacetime.note);
+  if (spacetime.cut && !o.quiet) complain("note: " + spacetime.note);
 
   // A picture Graphviz could not draw does not stop the rest: the report is
   // still written (saying so), and the exit status says it in the end.
@@ -160,7 +161,7 @@ int run_explain(const std::string& history_path) {
   return kOk;
 }
 
-int write_run_outputs(const std::string& out_dir, bool render_pictures) {
+int write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet) {
   int status = kOk;
   const fs::path dir(out_dir);
   const std::optional<viz::History> history = load((dir / "history.jsonl").string(), status);
@@ -171,6 +172,7 @@ int write_run_outputs(const std::string& out_dir, bool render_pictures) {
   o.draw = render_pictures;
   o.spacetime.fit_whole_run = true;
   o.write_story = true;
+  o.quiet = quiet;
   return write_outputs(*history, o);
 }
 

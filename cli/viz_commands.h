@@ -27,7 +27,8 @@ int run_explain(const std::string& history);
 // (optionally) `out_dir`/summary.json: writes siblings.dot, spacetime.dot,
 // story.txt and index.html there, plus the .svg/.png pictures when
 // `render_pictures` and Graphviz is built in. A run too long for one
-// space-time picture gets its beginning, with a note saying so.
-int write_run_outputs(const std::string& out_dir, bool render_pictures);
+// space-time picture gets its beginning, with a note saying so on stderr
+// unless `quiet` (the report says it too).
+int write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet = false);
 
 }  // namespace kv::cli

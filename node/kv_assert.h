@@ -1,4 +1,6 @@
 // KV_ASSERT: an internal invariant, checked in every build type.
+// KV_ASSERT_MSG(cond, message): the same, printing `message` (a C string,
+// evaluated only when the invariant fails) instead of the condition's text.
 //
 // Bad input is expected and answered with an error; a failed KV_ASSERT is a
 // bug in kvsim, so it prints where and aborts.
@@ -14,6 +16,14 @@
                    __LINE__, #cond);                                                         \
       std::abort();                                                                          \
     }                                                                                        \
+  } while (0)
+
+#define KV_ASSERT_MSG(cond, message)                                                             \
+  do {                                                                                           \
+    if (!(cond)) [[unlikely]] {                                                                  \
+      std::fprintf(stderr, "kvsim: internal error: %s:%d: %s\n", __FILE__, __LINE__, (message)); \
+      std::abort();                                                                              \
+    }                                                                                            \
   } while (0)
 
 // KV_EXPENSIVE_ASSERT: an invariant too costly to check on every operation

@@ -82,12 +82,17 @@ std::vector<std::string_view> all_keys(const Oracle& oracle, const std::vector<N
 // lookups, most of them cache misses). Each check reports the failure its
 // own loop order would meet first: converged, the lowest node that differs
 // from the first live one, at its first key; maximal, the first key where a
-// node differs from the maximal writes, at the lowest such node; lost, the
-// earliest accepted write missing somewhere.
+// node differs from the maximal writes, at the lowest such node; lost (and
+// unavailable), the earliest accepted write that no node (no live node)
+// holds.
 class KeyChecks {
  public:
   KeyChecks(const Oracle& oracle, const std::vector<NodeView>& nodes, int64_t end_us)
-      : oracle_(oracle), nodes_(nodes), end_us_(end_us), held_(nodes.size(), nullptr) {
+      : oracle_(oracle),
+        nodes_(nodes),
+        end_us_(end_us),
+        stored_(nodes.size(), nullptr),
+        held_(nodes.size(), nullptr) {
     for (size_t i = 0; i < nodes.size() && first_live_ == kNone; ++i) {
       if (nodes[i].live) first_live_ = i;
     }
@@ -95,7 +100,8 @@ class KeyChecks {
 
   void check(std::string_view key) {
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      held_[i] = nodes_[i].live ? &nodes_[i].node->get(key) : nullptr;
+      stored_[i] = &nodes_[i].node->get(key);
+      held_[i] = nodes_[i].live ? stored_[i] : nullptr;
     }
     const Oracle::AcceptedList& maximal = oracle_.maximal(key);
     check_converged(key);
@@ -105,6 +111,7 @@ class KeyChecks {
 
   CheckResult converged() const {
     CheckResult r{"converged", true, true, "every live replica holds the same siblings"};
+    if (first_live_ == kNone) r.detail = kNoLiveNode;
     if (differing_node_ != kNone) {
       r.holds = false;
       r.detail = node_name(differing_node_) + " and " + node_name(first_live_) +
@@ -115,16 +122,25 @@ class KeyChecks {
 
   CheckResult lost() const {
     CheckResult r{"no_lost_write", true, true, "every accepted write survives or is superseded"};
-    if (lost_ > 0) {
+    if (lost_.count > 0) {
       r.holds = false;
-      r.detail = std::to_string(lost_) + " lost (write, replica) pair(s); first: " + first_lost_;
+      r.detail = std::to_string(lost_.count) +
+                 " lost write(s), held by no node, live or down; first: " + lost_.first;
+    }
+    if (unavailable_.count > 0) {
+      r.detail +=
+          (lost_.count > 0 ? "; and " : "; but ") + std::to_string(unavailable_.count) +
+          " unavailable write(s), held only by nodes that are down; first: " + unavailable_.first;
     }
     return r;
   }
 
+  WriteFates fates() const { return {lost_.count, unavailable_.count}; }
+
   CheckResult maximal() const {
     CheckResult r{"maximal", true, true,
                   "every live replica holds exactly the maximal accepted writes"};
+    if (first_live_ == kNone) r.detail = kNoLiveNode;
     if (oracle_.invented()) {
       r.holds = false;
       r.detail = *oracle_.invented();
@@ -137,6 +153,21 @@ class KeyChecks {
 
  private:
   static constexpr size_t kNone = SIZE_MAX;
+  static constexpr const char* kNoLiveNode = "no node is live at the end: nothing to compare";
+
+  // Lost or unavailable writes: how many, and the earliest accepted one.
+  struct Tally {
+    uint64_t count = 0;
+    std::optional<int64_t> first_time;
+    std::string first;
+    void add(const Oracle::Accepted& m, std::string_view key, const std::string& where) {
+      ++count;
+      if (first_time && *first_time <= m.time_us) return;
+      first_time = m.time_us;
+      first = "write " + describe(*m.version) + " to key '" + std::string(key) + "', accepted by " +
+              node_name(m.node) + " at " + at_time(m.time_us) + ", " + where;
+    }
+  };
 
   void check_converged(std::string_view key) {
     // Keys come in order, so a node's first differing key is the first one
@@ -150,17 +181,24 @@ class KeyChecks {
     }
   }
 
+  // A maximal write some live node holds (or supersedes) is available;
+  // else unavailable if a down node does; else lost.
   void check_lost(std::string_view key, const Oracle::AcceptedList& maximal) {
     for (const Oracle::Accepted& m : maximal) {
+      bool live_holder = false;
+      for (size_t i = 0; i < nodes_.size() && !live_holder; ++i) {
+        live_holder = held_[i] != nullptr && holds_or_dominated(*held_[i], *m.version);
+      }
+      if (live_holder) continue;
+      std::string down_holders;
       for (size_t i = 0; i < nodes_.size(); ++i) {
-        if (held_[i] == nullptr || holds_or_dominated(*held_[i], *m.version)) continue;
-        ++lost_;
-        if (!first_lost_time_ || m.time_us < *first_lost_time_) {
-          first_lost_time_ = m.time_us;
-          first_lost_ = "write " + describe(*m.version) + " to key '" + std::string(key) +
-                        "', accepted by " + node_name(m.node) + " at " + at_time(m.time_us) +
-                        ", is missing on " + node_name(i);
-        }
+        if (held_[i] != nullptr || !holds_or_dominated(*stored_[i], *m.version)) continue;
+        down_holders += (down_holders.empty() ? "" : ", ") + node_name(i);
+      }
+      if (down_holders.empty()) {
+        lost_.add(m, key, "is held by no node");
+      } else {
+        unavailable_.add(m, key, "is held only by " + down_holders + " (down)");
       }
     }
   }
@@ -180,14 +218,16 @@ class KeyChecks {
   const Oracle& oracle_;
   const std::vector<NodeView>& nodes_;
   const int64_t end_us_;
-  std::vector<const Siblings*> held_;  // by node, for the key being checked; null if down
+  // By node, for the key being checked: what it stores, and the same for
+  // live nodes only (null if down).
+  std::vector<const Siblings*> stored_;
+  std::vector<const Siblings*> held_;
   size_t first_live_ = kNone;
 
   size_t differing_node_ = kNone;
   std::string differing_key_;
-  size_t lost_ = 0;
-  std::optional<int64_t> first_lost_time_;
-  std::string first_lost_;
+  Tally lost_;
+  Tally unavailable_;
   std::string not_maximal_;
 };
 
@@ -255,15 +295,34 @@ void Oracle::record_invented(std::string_view key, const VersionPtr& version, No
               "' at " + at_time(time_us) + ", a version no node accepted";
 }
 
+void Oracle::on_crash(NodeIndex node, int64_t time_us) {
+  if (node >= down_since_.size()) down_since_.resize(node + 1, -1);
+  if (down_since_[node] < 0) down_since_[node] = time_us;
+}
+
+void Oracle::on_restart(NodeIndex node) {
+  if (node < down_since_.size()) down_since_[node] = -1;
+}
+
+std::string Oracle::describe_refusal(NodeIndex node, Act act, int64_t time_us) const {
+  const char* what = act == Act::kApply    ? "applied a write"
+                     : act == Act::kSend   ? "sent a message"
+                     : act == Act::kHandle ? "handled a message"
+                                           : "ran its timer";
+  return node_name(node) + " " + what + " at " + at_time(time_us) + " while down (it crashed at " +
+         at_time(down_since_[node]) + "): a crashed node does nothing until it restarts";
+}
+
 const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
   const uint32_t id = keys_.find(key, key_hash(key));
   return id == KeyIndex::kAbsent ? kNone : maximal_[id];
 }
 
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
-                                    const Expectations& expect, int64_t end_us) {
+                                    const Expectations& expect, int64_t end_us, WriteFates* fates) {
   KeyChecks checks(oracle, nodes, end_us);
   for (std::string_view key : all_keys(oracle, nodes)) checks.check(key);
+  if (fates != nullptr) *fates = checks.fates();
   std::vector<CheckResult> results;
   results.push_back(checks.converged());
   results.back().expected = expect.converged.value_or(true);

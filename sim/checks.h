@@ -4,13 +4,29 @@
 // its own code from the definition, and the checks compare the nodes' final
 // stores against it.
 //
-//   converged   every live replica holds the same siblings for every key;
-//   no lost write   every accepted write is a sibling at the end, or dominated
-//               by one, on every live replica (equivalently: every *maximal*
-//               accepted write is, since dominance is transitive);
-//   maximal     every live replica holds exactly the maximal accepted writes,
-//               and no replica ever held a version no node accepted;
+// A node's store at the end is what it holds: for a node that is down, what
+// it keeps on disk (nothing after an amnesia crash). A maximal accepted
+// write is
+//   lost          when no node, live or down, holds it or a version that
+//                 supersedes it;
+//   unavailable   when only nodes that are down hold it (or a version above
+//                 it): it comes back when one of them restarts.
+//
+//   converged   every live replica holds the same siblings for every key
+//               (holds, saying so, when no node is live: nothing to compare);
+//   no lost write   no accepted write is lost: each is a sibling at the end,
+//               or dominated by one, on some node (equivalently: every
+//               *maximal* accepted write is, since dominance is transitive).
+//               Unavailable writes are not lost; the detail counts them;
+//   maximal     every live replica holds exactly the maximal accepted writes
+//               (an unavailable write is missing there, so it fails), and no
+//               replica ever held a version no node accepted;
 //   expect      the scenario's own expectations.
+//
+// The Oracle also follows crashes and restarts and is told of everything a
+// node does (applies a write, sends, handles a message, runs its timer): a
+// node doing anything while down is a simulator bug, which the simulation
+// stops on (refusal() says what went wrong).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +55,19 @@ struct CheckResult {
 
 class Oracle {
  public:
+  // What a node does; a node that is down does none of these.
+  enum class Act { kApply, kSend, kHandle, kTick };
+  void on_crash(NodeIndex node, int64_t time_us);
+  void on_restart(NodeIndex node);
+  bool down(NodeIndex node) const { return node < down_since_.size() && down_since_[node] >= 0; }
+  // "" when `node` may do `act` at `time_us`; otherwise the violation, one
+  // sentence naming the node, the act and when it went down.
+  std::string refusal(NodeIndex node, Act act, int64_t time_us) const {
+    if (!down(node)) [[likely]]
+      return {};
+    return describe_refusal(node, act, time_us);
+  }
+
   // A node answered a client write written/conflict/resolved at `time_us`.
   void on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,
                    int64_t time_us);
@@ -72,16 +101,30 @@ class Oracle {
   std::vector<bool> accepted_origins_;
   void record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
                        int64_t time_us);
+  std::string describe_refusal(NodeIndex node, Act act, int64_t time_us) const;
   std::optional<std::string> invented_;
+  // down_since_[i]: when n(i+1) crashed, or -1 while it runs.
+  std::vector<int64_t> down_since_;
 };
 
+// A node at the end: its store (a down node's: what it keeps on disk) and
+// whether it is up.
 struct NodeView {
   const Node* node;
   bool live;
 };
 
+// How many maximal accepted writes are lost, and how many unavailable (see
+// the top of this file).
+struct WriteFates {
+  uint64_t lost = 0;
+  uint64_t unavailable = 0;
+};
+
 // Runs every check; `nodes[i]` is n(i+1). `end_us` is the end of the run.
+// Fills `fates` when given.
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
-                                    const Expectations& expect, int64_t end_us);
+                                    const Expectations& expect, int64_t end_us,
+                                    WriteFates* fates = nullptr);
 
 }  // namespace kv::sim

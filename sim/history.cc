@@ -1,6 +1,8 @@
 #include "sim/history.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "node/bytes.h"
 #include "node/json_text.h"
@@ -23,34 +25,95 @@ bool History::open(const std::string& path, std::string& error) {
     error = path + ": " + std::strerror(errno);
     return false;
   }
+  // The buffer here is the only one: each flush is one write(2), and a
+  // failed write is seen at once, with what really reached the file.
+  std::setvbuf(file_, nullptr, _IONBF, 0);
   buf_ = std::make_unique<char[]>(kBufferBytes);
   cap_ = kBufferBytes;
   len_ = 0;
+  bytes_written_ = 0;
+  stop_ = Stop::kNone;
+  write_error_.clear();
+  close_failed_ = false;
+  set_watch();
   return true;
 }
 
-void History::flush() {
+void History::set_limit(uint64_t max_bytes) {
+  limit_ = max_bytes;
+  set_watch();
+}
+
+void History::set_watch() {
+  const uint64_t room = limit_ - bytes_written_;
+  watch_ = file_ == nullptr || stop_ != Stop::kNone || room > SIZE_MAX ? SIZE_MAX
+                                                                       : static_cast<size_t>(room);
+}
+
+void History::write_out(size_t n) {
+  if (n == 0 || stop_ != Stop::kNone) return;
+  const size_t put = std::fwrite(buf_.get(), 1, n, file_);
+  bytes_written_ += put;
+  if (put != n) {
+    stop_ = Stop::kWriteError;
+    write_error_ = std::strerror(errno);
+  }
+}
+
+void History::flush(bool all) {
   if (len_ == 0 || file_ == nullptr) return;
-  if (std::fwrite(buf_.get(), 1, len_, file_) != len_) failed_ = true;
-  bytes_written_ += len_;
+  size_t n = len_;
+  if (!all) {
+    const void* last = memrchr(buf_.get(), '\n', len_);
+    n = last == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(last) - buf_.get()) + 1;
+  }
+  write_out(n);
+  if (stop_ != Stop::kNone) {
+    len_ = 0;  // nothing more reaches the file
+  } else {
+    std::memmove(buf_.get(), buf_.get() + n, len_ - n);
+    len_ -= n;
+  }
+  set_watch();
+}
+
+void History::passed_limit() {
+  // Every line before this one ended within the limit (or this check would
+  // have stopped there); this one starts after the last '\n' before it.
+  const void* last = len_ < 2 ? nullptr : memrchr(buf_.get(), '\n', len_ - 1);
+  write_out(last == nullptr ? 0
+                            : static_cast<size_t>(static_cast<const char*>(last) - buf_.get()) + 1);
+  if (stop_ == Stop::kNone) stop_ = Stop::kLimit;
   len_ = 0;
+  set_watch();
 }
 
 void History::make_room(size_t n) {
-  flush();
-  if (n <= cap_) return;
-  // One value larger than the buffer: grow it to fit.
-  cap_ = n;
-  buf_ = std::make_unique<char[]>(cap_);
+  flush(false);
+  if (n <= cap_ - len_) return;
+  // A line longer than the buffer: grow it, keeping the line so far.
+  const size_t cap = std::max(cap_ * 2, len_ + n);
+  auto bigger = std::make_unique<char[]>(cap);
+  if (len_ > 0) std::memcpy(bigger.get(), buf_.get(), len_);
+  buf_ = std::move(bigger);
+  cap_ = cap;
 }
 
 bool History::close(std::string& error) {
   if (file_ == nullptr) return true;
-  flush();
-  if (std::fclose(file_) != 0) failed_ = true;
+  flush(true);
+  if (std::fclose(file_) != 0 && stop_ != Stop::kWriteError) {
+    close_failed_ = true;
+    write_error_ = std::strerror(errno);
+  }
   file_ = nullptr;
-  if (failed_) error = std::string("writing the history failed: ") + std::strerror(errno);
-  return !failed_;
+  len_ = 0;
+  watch_ = SIZE_MAX;
+  if (stop_ == Stop::kWriteError || close_failed_) {
+    error = "writing the history failed: " + write_error_;
+    return false;
+  }
+  return true;
 }
 
 void History::put_escaped(std::string_view s) {

@@ -1,6 +1,14 @@
 // The run's history: one JSON line per event (docs/HISTORY.md), streamed to a
 // file as the run goes; only a buffer of it is ever held in memory.
 //
+// The file only ever receives whole lines (a line in progress stays in the
+// buffer until it ends), so it can stop at a line boundary. It stops taking
+// lines -- stopped() turns true, and everything after is dropped -- when a
+// write fails (a full disk; seen at the next flush, within 1 MiB) or when a
+// line ends past its size limit (set_limit; seen at that line's end(), which
+// costs one comparison); the file then holds every whole line before that
+// point. The simulation loop watches stopped() and ends the run there.
+//
 // Lines are written as Python's json.dumps writes them, keys in the order
 // docs/HISTORY.md gives. A disabled History writes nothing and costs one
 // branch per event (the benchmarks run that way).
@@ -41,9 +49,22 @@ class History {
   // Starts writing to `path`; false (with `error` set) if it cannot be opened.
   bool open(const std::string& path, std::string& error);
   bool enabled() const { return file_ != nullptr; }
-  // Flushes and closes; false if a write failed (disk full...).
+  // Flushes and closes; false if a write failed (disk full...), with the
+  // cause in `error`. Reaching the limit is not a failure here.
   bool close(std::string& error);
-  uint64_t bytes_written() const { return bytes_written_ + len_; }
+  // The history so far: bytes in the file, plus those still buffered while
+  // the history is taking lines.
+  uint64_t bytes_written() const { return bytes_written_ + (stopped() ? 0 : len_); }
+
+  // The file holds at most `max_bytes` (whole lines); the default is no limit.
+  void set_limit(uint64_t max_bytes);
+  uint64_t limit() const { return limit_; }
+  // Why the history stopped taking lines, if it did.
+  enum class Stop { kNone, kLimit, kWriteError };
+  Stop stop() const { return stop_; }
+  bool stopped() const { return stop_ != Stop::kNone; }
+  // For kWriteError: the system's message ("No space left on device").
+  const std::string& write_error() const { return write_error_; }
 
   // A line is begin(t, kind), fields in order, end(). `kind` and field
   // names are plain ASCII words.
@@ -61,7 +82,11 @@ class History {
     *p++ = '"';
     commit(p);
   }
-  KV_HISTORY_INLINE void end() { put("}\n", 2); }
+  KV_HISTORY_INLINE void end() {
+    put("}\n", 2);
+    if (len_ > watch_) [[unlikely]]
+      passed_limit();
+  }
 
   // `, "name": `; the value follows, written by the caller.
   KV_HISTORY_INLINE History& field(std::string_view name) {
@@ -173,15 +198,32 @@ class History {
   static const uint64_t kPowersOf10[20];
   static const char kPairs[201];  // "00010203...99"
 
+  // Called when the next n bytes do not fit in the buffer: flushes; grows
+  // the buffer for a line longer than it.
   void make_room(size_t n);
-  void flush();
+  // Writes the buffer's whole lines (`all`: everything) to the file; what is
+  // left of a line in progress moves to the front.
+  void flush(bool all);
+  void write_out(size_t n);
+  // The line just ended passes the limit: the lines before it go to the
+  // file, and the history stops.
+  void passed_limit();
+  // Where watch_ stands: the room the limit leaves, from the buffer's start.
+  void set_watch();
 
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buf_;
-  size_t len_ = 0, cap_ = 0;
-  std::string scratch_;  // put_escaped's
-  uint64_t bytes_written_ = 0;
-  bool failed_ = false;
+  size_t len_ = 0;
+  size_t cap_ = 0;
+  // A line that ends with more than this in the buffer passes the limit
+  // (SIZE_MAX when no limit is near, or once stopped).
+  size_t watch_ = SIZE_MAX;
+  std::string scratch_;         // put_escaped's
+  uint64_t bytes_written_ = 0;  // in the file
+  uint64_t limit_ = UINT64_MAX;
+  Stop stop_ = Stop::kNone;
+  std::string write_error_;
+  bool close_failed_ = false;
 };
 
 #undef KV_HISTORY_INLINE

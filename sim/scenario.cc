@@ -453,6 +453,7 @@ class Loader {
   DelaySpec read_delay(const Field& field);
   void read_clients(const Field& field);
   void read_events(const Field& field);
+  void check_crashes() const;
   TimelineEvent read_event(const Field& field);
   void read_client_op(const MapFields& event, TimelineEvent& out);
   ClientOp read_op(const Field& field, OpKind kind);
@@ -593,6 +594,36 @@ void Loader::read_events(const Field& field) {
   }
   std::stable_sort(scenario_.events.begin(), scenario_.events.end(),
                    [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
+  check_crashes();
+}
+
+// In time order (file order for equal times), a node alternates: crash,
+// restart, crash... A second crash of a node that is down, or a restart of
+// one that is up, is refused: it would do nothing, and says the author
+// meant something else.
+void Loader::check_crashes() const {
+  std::vector<const TimelineEvent*> last(scenario_.nodes, nullptr);  // crash or restart
+  for (const TimelineEvent& e : scenario_.events) {
+    const bool crash = e.kind == TimelineEvent::Kind::kCrash;
+    if (!crash && e.kind != TimelineEvent::Kind::kRestart) continue;
+    const TimelineEvent* before = last[e.node];
+    const bool down = before != nullptr && before->kind == TimelineEvent::Kind::kCrash;
+    const std::string node = "n" + std::to_string(e.node + 1);
+    if (crash && down) {
+      fail(e.line, "crash: " + node + " is already down at " + format_time(e.at.us) +
+                       " (it crashed at " + format_time(before->at.us) + ", line " +
+                       std::to_string(before->line) + "); restart it first" +
+                       (e.amnesia ? ", or give that crash amnesia: true" : ""));
+    }
+    if (!crash && !down) {
+      fail(e.line, "restart: " + node + " is running at " + format_time(e.at.us) +
+                       (before == nullptr ? std::string(" (no crash before it)")
+                                          : " (it restarted at " + format_time(before->at.us) +
+                                                ", line " + std::to_string(before->line) + ")") +
+                       "; a restart follows a crash");
+    }
+    last[e.node] = &e;
+  }
 }
 
 TimelineEvent Loader::read_event(const Field& field) {
@@ -1122,10 +1153,22 @@ std::string too_big(const std::string& path) {
          " bytes, the limit for a scenario";
 }
 
+// YAML 1.2 reads a lone CR as a line break, as it reads LF and CRLF;
+// yaml-cpp knows only the last two (a file ending in CR with no LF was a
+// syntax error). Each lone CR becomes an LF, so lines count as YAML's do.
+std::string lone_cr_as_lf(const std::string& text) {
+  std::string out = text;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '\r' && (i + 1 == out.size() || out[i + 1] != '\n')) out[i] = '\n';
+  }
+  return out;
+}
+
 }  // namespace
 
-LoadResult load_scenario_text(const std::string& text, const std::string& path) {
-  if (text.size() > kMaxScenarioBytes) return failure(too_big(path));
+LoadResult load_scenario_text(const std::string& raw_text, const std::string& path) {
+  if (raw_text.size() > kMaxScenarioBytes) return failure(too_big(path));
+  const std::string text = lone_cr_as_lf(raw_text);
   YAML::Node root;
   try {
     if (auto problem = check_documents(text))

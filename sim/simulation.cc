@@ -48,12 +48,33 @@ class KeyTable {
   std::unordered_map<std::string_view, const std::string*, Hash> index_;
 };
 
+// An operation that fell due while its client had a request in flight.
+struct WaitingOp {
+  NodeIndex node = 0;
+  ClientOp op;
+  SimTime due;
+};
+
+// A client is one sequential process (as in Jepsen): at most one request in
+// flight. An operation due while one is in flight waits in `waiting`, first
+// in first out, and is sent the instant the one before it completes (its
+// first reply arrives, or the client gives up).
 struct ClientState {
   std::string name;
   uint64_t next_msg_id = 1;
   std::vector<uint64_t> ops;  // msg_id - 1 -> operation index
-  // What the client last read of each key: the merged clock and the values.
-  std::map<std::string, Clock, std::less<>> context;
+  bool busy = false;          // a request in flight
+  // The queue is waiting[waiting_head..]; a vector, not a deque, so that an
+  // idle client allocates nothing (a run may have 100,000 clients).
+  std::vector<WaitingOp> waiting;
+  size_t waiting_head = 0;
+  // What the client last read of each key: the pointwise maximum of the
+  // clocks of its last completed read's reply, and that read's msg_id.
+  struct Read {
+    Clock clock;
+    uint64_t msg_id = 0;
+  };
+  std::map<std::string, Read, std::less<>> context;
 };
 
 struct Operation {
@@ -115,6 +136,12 @@ struct Simulation::Impl {
     json::dump_string(name, names_json.back());
   }
   bool is_node(uint32_t e) const { return e < n; }
+  // Tells the oracle that `node` does `act` now, and stops the run if it is
+  // down: no path may let a crashed node act (a simulator bug, not input).
+  void acting(NodeIndex node, Oracle::Act act) {
+    const std::string refusal = oracle.refusal(node, act, now().us);
+    KV_ASSERT_MSG(refusal.empty(), refusal.c_str());
+  }
 
   // A free slot of the slab, its message cleared and numbered.
   uint64_t new_message();
@@ -157,7 +184,12 @@ struct Simulation::Impl {
 
   // --- clients ------------------------------------------------------------
   uint32_t client_index(const std::string& name);
-  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op);
+  // An operation falls due: sent now if its client is idle, else queued.
+  void operation_due(uint32_t client, NodeIndex node, const ClientOp& op);
+  // The client's request in flight completed: the next waiting one goes.
+  void operation_done(uint32_t client);
+  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op, SimTime due);
+  void write_op_line(const Operation& o, SimTime due, const ClientState::Read* auto_from);
   void send_request(uint64_t op_index);
   void on_reply(uint32_t client, const Message& m);
   void on_timeout(uint64_t op_index, uint32_t attempt);
@@ -271,7 +303,7 @@ uint32_t Simulation::Impl::client_index(const std::string& name) {
   auto it = client_by_name.find(name);
   if (it != client_by_name.end()) return it->second;
   const uint32_t index = static_cast<uint32_t>(clients.size());
-  clients.push_back(ClientState{name, 1, {}, {}});
+  clients.emplace_back().name = name;
   add_name(name);
   client_by_name.emplace(name, index);
   return index;
@@ -300,6 +332,7 @@ void Simulation::Impl::release(uint64_t slot) {
 
 void Simulation::Impl::send(uint64_t slot) {
   Message& m = *slab[slot];
+  if (is_node(m.src)) acting(m.src, Oracle::Act::kSend);
   ++stats.messages_sent;
   if (history.enabled()) write_send(m);
   const Network::Fate fate = network.fate(m.src, m.dest);
@@ -368,6 +401,7 @@ void Simulation::Impl::deliver(uint64_t slot) {
 
 void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
+  acting(m.dest, Oracle::Act::kHandle);
   NodeOutbox out(*this, m.dest);
   nodes[m.dest].receive(m, out);
 }
@@ -376,6 +410,7 @@ void Simulation::Impl::handle(Message& m) {
 
 void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
                                     uint32_t colocated_client) {
+  acting(node, Oracle::Act::kApply);
   const std::string_view key = a.key;
   const VersionPtr& v = a.version;
   const ApplyOutcome outcome = a.outcome;
@@ -415,6 +450,7 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
 
 void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   if (crashed[node] || node_life != life[node]) return;  // timers stop while crashed
+  acting(node, Oracle::Act::kTick);
   queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
   if (n < 2) return;
   const uint32_t peer = static_cast<uint32_t>(node_rngs[node].below(n - 1));
@@ -425,33 +461,87 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
 
 // --- clients ----------------------------------------------------------------
 
-void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op) {
+void Simulation::Impl::operation_due(uint32_t client, NodeIndex node, const ClientOp& op) {
   ClientState& c = clients[client];
+  if (c.busy) {
+    c.waiting.push_back(WaitingOp{node, op, now()});
+    ++stats.client_ops_waiting;
+    return;
+  }
+  start_operation(client, node, op, now());
+}
+
+void Simulation::Impl::operation_done(uint32_t client) {
+  ClientState& c = clients[client];
+  c.busy = false;
+  if (c.waiting_head == c.waiting.size()) return;
+  const WaitingOp next = std::move(c.waiting[c.waiting_head++]);
+  if (c.waiting_head == c.waiting.size()) {
+    c.waiting.clear();
+    c.waiting_head = 0;
+  } else if (c.waiting_head >= 1024 && 2 * c.waiting_head >= c.waiting.size()) {
+    // A queue that never empties: drop the sent half, amortized O(1).
+    c.waiting.erase(c.waiting.begin(),
+                    c.waiting.begin() + static_cast<std::ptrdiff_t>(c.waiting_head));
+    c.waiting_head = 0;
+  }
+  --stats.client_ops_waiting;
+  start_operation(client, next.node, next.op, next.due);
+}
+
+void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op,
+                                       SimTime due) {
+  ClientState& c = clients[client];
+  KV_ASSERT(!c.busy);
+  c.busy = true;
   Operation o;
   o.client = client;
   o.kind = op.kind;
   o.key = keys.intern(op.key);
   o.node = node;
   o.msg_id = c.next_msg_id++;
+  const ClientState::Read* auto_from = nullptr;
+  static const ClientState::Read kNothingRead;
   if (op.kind != OpKind::kGet) {
     Clock clock;
     if (op.clock) {
       clock = Clock(*op.clock);
     } else {
-      // clock: auto — what the client last read of the key, with the slot of
-      // the node it writes to incremented; one slot per node at least.
+      // clock: auto — what the client last read of the key (replies it has
+      // received, nothing else), with the slot of the node it writes to
+      // incremented; one slot per node at least.
       clock = Clock::zeros(n);
       auto it = c.context.find(op.key);
-      if (it != c.context.end()) clock.merge(it->second);
+      auto_from = it != c.context.end() ? &it->second : &kNothingRead;
+      clock.merge(auto_from->clock);
       if (clock.can_increment(node)) clock.increment(node);
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
   }
   const uint64_t index = operations.size();
+  if (history.enabled()) write_op_line(o, due, auto_from);
   operations.push_back(std::move(o));
   c.ops.push_back(index);
   ++stats.client_ops;
   send_request(index);
+}
+
+void Simulation::Impl::write_op_line(const Operation& o, SimTime due,
+                                     const ClientState::Read* auto_from) {
+  history.begin(now(), "op");
+  history.field_raw("client", name_json(client_endpoint(o.client)));
+  history.field_uint("msg_id", o.msg_id);
+  history.field_string("op", o.kind == OpKind::kPut   ? "put"
+                             : o.kind == OpKind::kGet ? "get"
+                                                      : "resolve");
+  history.field_string("key", *o.key);
+  history.field_raw("node", name_json(o.node));
+  history.field_uint("due", static_cast<uint64_t>(due.us));
+  if (auto_from != nullptr) {
+    history.field_uint("auto_read", auto_from->msg_id);
+    history.field_clock("auto_context", auto_from->clock);
+  }
+  history.end();
 }
 
 void Simulation::Impl::send_request(uint64_t op_index) {
@@ -478,10 +568,12 @@ void Simulation::Impl::on_reply(uint32_t client, const Message& m) {
   if (o.done) return;  // a late or duplicate reply: ignored
   o.done = true;
   if (m.type == MsgType::kGetOk) {
-    Clock merged;
-    for (const VersionPtr& v : m.values) merged.merge(v->clock);
-    c.context.insert_or_assign(*o.key, std::move(merged));
+    ClientState::Read read;
+    for (const VersionPtr& v : m.values) read.clock.merge(v->clock);
+    read.msg_id = o.msg_id;
+    c.context.insert_or_assign(*o.key, std::move(read));
   }
+  operation_done(client);
 }
 
 void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
@@ -497,6 +589,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
       history.field_uint("msg_id", o.msg_id);
       history.end();
     }
+    operation_done(o.client);
     return;
   }
   ++o.attempt;
@@ -513,20 +606,38 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
   send_request(op_index);
 }
 
+// A colocated client runs on its node: when the node is down, so is the
+// client, and the put is not made. It is counted as an operation given up
+// and written as a `give_up` line (msg_id 0, with the node and the reason),
+// after the same draws as a put that is made, so the run's later operations
+// do not depend on it.
 void Simulation::Impl::colocated_put(uint64_t i) {
   const WorkloadSpec& w = *scenario.workload;
   const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
                              ? static_cast<NodeIndex>(i % n)
                              : static_cast<NodeIndex>(workload_rng.below(n));
   const std::string* key = workload_key(workload_rng.below(w.keys));
+  // The colocated client of op i is workload client (i mod clients).
+  const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
+  if (crashed[node]) {
+    ++stats.client_ops;
+    ++stats.client_gave_up;
+    if (history.enabled()) {
+      history.begin(now(), "give_up");
+      history.field_raw("client", name_json(client_endpoint(client)));
+      history.field_uint("msg_id", 0);
+      history.field_raw("node", name_json(node));
+      history.field_string("reason", "crashed");
+      history.end();
+    }
+    return;
+  }
   Clock clock = Clock::zeros(n);
   for (const VersionPtr& s : nodes[node].node().get(*key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
-  // The colocated client of op i is workload client (i mod clients).
-  const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
   NodeOutbox out(*this, node, client);
   nodes[node].write_local(key, v, out);
 }
@@ -552,7 +663,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
   if (op.kind != OpKind::kGet) {
     op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
   }
-  start_operation(client, node, op);
+  operation_due(client, node, op);
 }
 
 // --- faults -----------------------------------------------------------------
@@ -611,6 +722,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       const NodeIndex node = e.node;
       const bool was_crashed = crashed[node];
       crashed[node] = 1;
+      oracle.on_crash(node, now().us);
       ++life[node];
       std::vector<std::string_view> lost_keys;
       if (e.amnesia) {
@@ -638,6 +750,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       const NodeIndex node = e.node;
       const bool was_crashed = crashed[node];
       crashed[node] = 0;
+      oracle.on_restart(node);
       if (history.enabled()) {
         history.begin(now(), "fault");
         history.field_string("fault", "restart");
@@ -682,7 +795,7 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         break;
       case kClientOp: {
         const TimelineEvent& t = scenario.events[e.arg];
-        start_operation(client_index(t.client), t.node, t.op);
+        operation_due(client_index(t.client), t.node, t.op);
         break;
       }
       case kFault:
@@ -699,6 +812,13 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         break;
     }
     if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);
+    if (history.stopped()) {
+      // A write failed or the history reached its limit: the run ends here,
+      // with no final lines (they would not reach the file).
+      stats.stopped = true;
+      stats.end_us = e.time_us();
+      return;
+    }
   }
   stats.end_us = until;
   write_finals();
@@ -730,6 +850,49 @@ void Simulation::Impl::write_finals() {
   history.end();
 }
 
+// --- the size of a run --------------------------------------------------------
+
+namespace {
+
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+  uint64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
+}
+
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+}  // namespace
+
+uint64_t estimate_events(const Scenario& s) {
+  const uint64_t n = s.nodes;
+  const uint64_t until = static_cast<uint64_t>(std::max<int64_t>(s.run_until.us, 0));
+  uint64_t events = 0;
+  if (s.anti_entropy_interval && s.anti_entropy_interval->us > 0) {
+    // A tick and the digest's delivery per node and interval (a round that
+    // finds differences adds two more deliveries).
+    const uint64_t ticks = until / static_cast<uint64_t>(s.anti_entropy_interval->us);
+    events = saturating_add(events, saturating_mul(saturating_mul(ticks, n), 2));
+  }
+  // A client operation: the request's delivery, a replication to each other
+  // node, the reply (a colocated one: the write and the replications).
+  const uint64_t per_op = n + 2;
+  uint64_t client_ops = 0;
+  for (const TimelineEvent& e : s.events) {
+    client_ops += e.kind == TimelineEvent::Kind::kClient ? 1 : 0;
+    events = saturating_add(events, e.kind == TimelineEvent::Kind::kClient ? 0 : 1);
+  }
+  if (s.workload && s.workload->ops > 0 && s.workload->start.us <= s.run_until.us) {
+    const WorkloadSpec& w = *s.workload;
+    const uint64_t span = static_cast<uint64_t>(s.run_until.us - w.start.us);
+    const uint64_t fit =
+        w.interval.us > 0 ? span / static_cast<uint64_t>(w.interval.us) + 1 : UINT64_MAX;
+    client_ops = saturating_add(client_ops, std::min(w.ops, fit));
+  }
+  return saturating_add(events, saturating_mul(client_ops, per_op));
+}
+
 // --- the public face ----------------------------------------------------------
 
 Simulation::Simulation(const Scenario& scenario, uint64_t seed, History& history)
@@ -741,11 +904,11 @@ void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   impl_->run(progress, ctx);
 }
 
-std::vector<CheckResult> Simulation::check() const {
+std::vector<CheckResult> Simulation::check(WriteFates* fates) const {
   std::vector<NodeView> views;
   for (NodeIndex i = 0; i < impl_->n; ++i)
     views.push_back({&impl_->nodes[i].node(), !impl_->crashed[i]});
-  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us);
+  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
 }
 
 const RunStats& Simulation::stats() const {

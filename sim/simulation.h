@@ -35,7 +35,8 @@ struct RunStats {
   uint64_t dropped_partition = 0;
   uint64_t dropped_crashed = 0;
   uint64_t duplicated = 0;
-  uint64_t client_ops = 0;
+  uint64_t client_ops = 0;          // client operations sent (colocated puts included)
+  uint64_t client_ops_waiting = 0;  // due, but still waiting for their client at the end
   uint64_t client_timeouts = 0;
   uint64_t client_gave_up = 0;
   uint64_t writes_accepted = 0;   // client writes a node accepted
@@ -44,8 +45,17 @@ struct RunStats {
   uint64_t siblings_created = 0;  // applies that left a key with more siblings than before, >= 2
   uint64_t anti_entropy_rounds = 0;
   uint64_t versions_repaired = 0;  // versions anti-entropy applied
-  int64_t end_us = 0;
+  int64_t end_us = 0;              // run_until; or, when stopped, the time of the last event
+  bool stopped = false;            // the history stopped taking lines, so the run ended early
 };
+
+// A rough count of the events a run of `scenario` handles, from its shape
+// alone (no simulation): each node's anti-entropy ticks and the round's
+// messages, and each client operation's request, replication to every other
+// node and reply. Within a small factor for shipped-like scenarios; meant to
+// tell a run of seconds from one of days before it starts. Saturates at
+// UINT64_MAX.
+uint64_t estimate_events(const Scenario& scenario);
 
 class Simulation {
  public:
@@ -55,11 +65,14 @@ class Simulation {
 
   // Runs until the queue is empty or the next event is past run_until, then
   // writes the `final` and `end` history lines. Calls `progress(now_us,
-  // events)` every 2^16 events when given.
+  // events)` every 2^16 events when given. If the history stops taking lines
+  // (History::stopped(): a write failed, or its limit), the run ends after
+  // that event, without the final lines, and stats().stopped says so.
   void run(void (*progress)(void* ctx, int64_t now_us, uint64_t events) = nullptr,
            void* ctx = nullptr);
 
-  std::vector<CheckResult> check() const;
+  // Runs the checks (sim/checks.h); fills `fates` when given.
+  std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
   const RunStats& stats() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;

@@ -940,6 +940,72 @@ TEST_CASE("amnesia without a crash is refused") {
                 "amnesia: goes only with crash");
 }
 
+// A node alternates crash, restart, crash... in time order (file order at
+// equal times); anything else would do nothing (issue 10, item 11).
+TEST_CASE("a crash of a node already down is refused, with where it went down") {
+  CHECK_REFUSED(with_head("events:\n  - {at: 1ms, crash: n2}\n  - {at: 3ms, crash: n2}\n"),
+                "t.yaml:6",
+                "crash: n2 is already down at 3ms (it crashed at 1ms, line 5); restart it first");
+  // Out of file order: the events are taken in time order.
+  CHECK_REFUSED(with_head("events:\n  - {at: 9ms, crash: n1, amnesia: true}\n"
+                          "  - {at: 2ms, crash: n1}\n"),
+                "t.yaml:5",
+                "crash: n1 is already down at 9ms (it crashed at 2ms, line 6); restart it first, "
+                "or give that crash amnesia: true");
+  // Equal times: file order.
+  CHECK_REFUSED(with_head("events:\n  - {at: 1ms, crash: n3}\n  - {at: 1ms, crash: n3}\n"),
+                "t.yaml:6", "crash: n3 is already down at 1ms");
+}
+
+TEST_CASE("a restart of a running node is refused") {
+  CHECK_REFUSED(with_event("{at: 0ms, restart: n1}"), "t.yaml:5",
+                "restart: n1 is running at 0s (no crash before it); a restart follows a crash");
+  CHECK_REFUSED(with_head("events:\n  - {at: 1ms, crash: n1}\n  - {at: 2ms, restart: n1}\n"
+                          "  - {at: 3ms, restart: n1}\n"),
+                "t.yaml:7",
+                "restart: n1 is running at 3ms (it restarted at 2ms, line 6); a restart follows a "
+                "crash");
+  // A restart before its crash in time is refused, wherever it stands in the file.
+  CHECK_REFUSED(with_head("events:\n  - {at: 5ms, crash: n2}\n  - {at: 4ms, restart: n2}\n"),
+                "t.yaml:6", "restart: n2 is running at 4ms (no crash before it)");
+}
+
+TEST_CASE("crash, restart, crash, restart of a node loads, each node on its own") {
+  const Scenario s = loaded(with_head(R"(events:
+  - {at: 1ms, crash: n1}
+  - {at: 1ms, crash: n2}
+  - {at: 2ms, restart: n1}
+  - {at: 2ms, crash: n1, amnesia: true}
+  - {at: 3ms, restart: n1}
+  - {at: 4ms, restart: n2}
+  - {at: 4ms, crash: n3}
+)"));
+  CHECK(s.events.size() == 7);
+}
+
+// YAML 1.2 reads CR, LF and CRLF as line breaks (issue 10, item 11: a file
+// ending in a lone CR was a syntax error).
+TEST_CASE("a lone CR is a line break, also at the end of the file") {
+  SUBCASE("CR at the end, after a flow map") {
+    const Scenario s = loaded("name: t\nnodes: 3\nrun_until: 1s\nexpect: {converged: true}\r");
+    CHECK(s.expect.converged == std::optional<bool>(true));
+  }
+  SUBCASE("CR at the end, after a plain scalar") {
+    const Scenario s = loaded("name: t\nnodes: 3\nrun_until: 10ms\r");
+    CHECK(s.run_until.us == 10000);
+  }
+  SUBCASE("CR line ends only, and lines count as YAML's") {
+    const Scenario s =
+        loaded("name: t\rnodes: 3\rrun_until: 1s\revents:\r  - {at: 1ms, crash: n1}\r");
+    REQUIRE(s.events.size() == 1);
+    CHECK(s.events[0].line == 5);
+    CHECK_REFUSED("name: t\rnodes: 3\rrun_until: 1s\rbogus: 1\r", "t.yaml:4", "bogus");
+  }
+  SUBCASE("CRLF still counts once") {
+    CHECK_REFUSED("name: t\r\nnodes: 3\r\nrun_until: 1s\r\nbogus: 1\r\n", "t.yaml:4", "bogus");
+  }
+}
+
 TEST_CASE("heal: false is refused") {
   CHECK_REFUSED(with_event("{at: 0ms, heal: false}"), "t.yaml:5",
                 "heal: must be true (heal: true ends every partition)");

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -501,7 +502,8 @@ TEST_CASE("the checks name the first failure each would meet in its own order") 
   //   key b: n2 {b1}, n3 {},   n4 {b1}  -> n3 differs, misses b1, not maximal
   // converged: the lowest differing node is n3 (at its first key, b), not n4
   // (which differs earlier, at a); maximal: the first key, a, at n4; lost:
-  // 2 pairs, the first being the earlier accepted write, b1 at t=1ms.
+  // none, as a live node holds each write (a replica missing one fails
+  // converged and maximal, not no_lost_write).
   std::vector<kv::Node> nodes(4);
   const std::vector<std::string> names = {"n1", "n2", "n3", "n4"};
   for (size_t i = 0; i < 4; ++i) nodes[i].init(names[i], names, i);
@@ -522,18 +524,230 @@ TEST_CASE("the checks name the first failure each would meet in its own order") 
   CHECK_FALSE(results[0].holds);
   CHECK(results[0].detail == "n3 and n2 differ on key 'b' at the end (t=5ms)");
   CHECK(results[1].name == "no_lost_write");
-  CHECK(results[1].detail ==
-        "2 lost (write, replica) pair(s); first: write \"b1\"@[0, 0, 1, 0] to key 'b', "
-        "accepted by n3 at t=1ms, is missing on n3");
+  CHECK(results[1].holds);
+  CHECK(results[1].detail == "every accepted write survives or is superseded");
   CHECK(results[2].name == "maximal");
   CHECK(results[2].detail ==
         "n4 holds 0 sibling(s) for key 'a' but there are 1 maximal accepted write(s) (t=5ms)");
   CHECK(results[3].holds);
 
-  // With every node down there is nothing to compare.
+  // With every node down (each keeping its store) there is nothing to
+  // compare, and nothing is lost: a1 is on n2 and n3, b1 on n2 and n4, all
+  // down, so both are unavailable; the first is b1 (accepted at t=1ms).
   for (NodeView& v : views) v.live = false;
-  for (const CheckResult& r : run_checks(oracle, views, Expectations{}, 5000)) {
+  WriteFates fates;
+  const std::vector<CheckResult> down = run_checks(oracle, views, Expectations{}, 5000, &fates);
+  for (const CheckResult& r : down) {
     INFO(r.name << ": " << r.detail);
     CHECK(r.holds);
   }
+  CHECK(down[0].detail == "no node is live at the end: nothing to compare");
+  CHECK(down[1].detail ==
+        "every accepted write survives or is superseded; but 2 unavailable write(s), held only "
+        "by nodes that are down; first: write \"b1\"@[0, 0, 1, 0] to key 'b', accepted by n3 "
+        "at t=1ms, is held only by n2, n4 (down)");
+  CHECK(fates.lost == 0);
+  CHECK(fates.unavailable == 2);
+}
+
+TEST_CASE("no node holding a write is a lost write, even with no node live (issue 10, 2)") {
+  // Three nodes; x1 [1,0,0] accepted by n1 at t=1ms and replicated to all;
+  // then every node crashes with amnesia (forgets its store) and none
+  // restarts. By hand: no live node (converged and maximal have nothing to
+  // compare and hold), and no node, live or down, holds x1 or anything
+  // above it: 1 lost write, so no_lost_write fails.
+  std::vector<kv::Node> nodes(3);
+  const std::vector<std::string> names = {"n1", "n2", "n3"};
+  for (size_t i = 0; i < 3; ++i) nodes[i].init(names[i], names, i);
+  const kv::VersionPtr x1 = kv::make_version("\"x1\"", kv::Clock{1, 0, 0}, 1);
+  Oracle oracle;
+  oracle.on_accepted("x", x1, 0, 1000);
+  for (kv::Node& node : nodes) {
+    node.replicate("x", x1);
+    node.forget();
+  }
+  std::vector<NodeView> views;
+  for (size_t i = 0; i < 3; ++i) views.push_back({&nodes[i], false});
+  WriteFates fates;
+  const std::vector<CheckResult> r = run_checks(oracle, views, Expectations{}, 9000, &fates);
+  CHECK(r[0].holds);
+  CHECK(r[1].name == "no_lost_write");
+  CHECK_FALSE(r[1].holds);
+  CHECK(r[1].detail ==
+        "1 lost write(s), held by no node, live or down; first: write \"x1\"@[1, 0, 0] to key "
+        "'x', accepted by n1 at t=1ms, is held by no node");
+  CHECK(r[2].holds);
+  CHECK(fates.lost == 1);
+  CHECK(fates.unavailable == 0);
+
+  // One node restarting empty changes nothing: still lost, and now the live
+  // n2 misses the maximal write.
+  views[1].live = true;
+  const std::vector<CheckResult> again = run_checks(oracle, views, Expectations{}, 9000, &fates);
+  CHECK_FALSE(again[1].holds);
+  CHECK_FALSE(again[2].holds);
+  CHECK(fates.lost == 1);
+}
+
+TEST_CASE("a write only a down node keeps is unavailable, not lost (issue 10, 3)") {
+  // n1 accepted v [1,0,0] at t=2ms and crashed keeping its store; n2 and n3
+  // are live and hold nothing; w [0,1,0] is on n2 and n3 (available). By
+  // hand: v unavailable (only n1, down, holds it); nothing lost, so
+  // no_lost_write holds; maximal fails (the live n2 lacks v); converged
+  // holds (n2 and n3 agree).
+  std::vector<kv::Node> nodes(3);
+  const std::vector<std::string> names = {"n1", "n2", "n3"};
+  for (size_t i = 0; i < 3; ++i) nodes[i].init(names[i], names, i);
+  const kv::VersionPtr v = kv::make_version("\"v\"", kv::Clock{1, 0, 0}, 1);
+  const kv::VersionPtr w = kv::make_version("\"w\"", kv::Clock{0, 1, 0}, 2);
+  Oracle oracle;
+  oracle.on_accepted("x", v, 0, 2000);
+  oracle.on_accepted("x", w, 1, 3000);
+  nodes[0].replicate("x", v);
+  nodes[1].replicate("x", w);
+  nodes[2].replicate("x", w);
+  const std::vector<NodeView> views = {{&nodes[0], false}, {&nodes[1], true}, {&nodes[2], true}};
+  WriteFates fates;
+  const std::vector<CheckResult> r = run_checks(oracle, views, Expectations{}, 9000, &fates);
+  CHECK(r[0].holds);
+  CHECK(r[1].holds);
+  CHECK(r[1].detail ==
+        "every accepted write survives or is superseded; but 1 unavailable write(s), held only "
+        "by nodes that are down; first: write \"v\"@[1, 0, 0] to key 'x', accepted by n1 at "
+        "t=2ms, is held only by n1 (down)");
+  CHECK_FALSE(r[2].holds);
+  CHECK(fates.lost == 0);
+  CHECK(fates.unavailable == 1);
+}
+
+TEST_CASE("the oracle refuses anything a crashed node does until it restarts (issue 10, 1)") {
+  Oracle oracle;
+  CHECK(oracle.refusal(1, Oracle::Act::kApply, 500).empty());
+  oracle.on_crash(1, 1000);
+  CHECK(oracle.refusal(0, Oracle::Act::kSend, 2000).empty());  // another node
+  CHECK(oracle.refusal(1, Oracle::Act::kApply, 2000) ==
+        "n2 applied a write at t=2ms while down (it crashed at t=1ms): a crashed node does "
+        "nothing until it restarts");
+  CHECK(oracle.refusal(1, Oracle::Act::kSend, 2000).find("n2 sent a message at t=2ms") == 0);
+  CHECK(oracle.refusal(1, Oracle::Act::kHandle, 2000).find("n2 handled a message") == 0);
+  CHECK(oracle.refusal(1, Oracle::Act::kTick, 2000).find("n2 ran its timer") == 0);
+  oracle.on_crash(1, 3000);  // crashed again: still down since t=1ms
+  CHECK(oracle.refusal(1, Oracle::Act::kTick, 4000).find("(it crashed at t=1ms)") !=
+        std::string::npos);
+  oracle.on_restart(1);
+  CHECK(oracle.refusal(1, Oracle::Act::kApply, 5000).empty());
+  CHECK_FALSE(oracle.down(1));
+  CHECK_FALSE(oracle.down(7));  // never seen: up
+}
+
+TEST_CASE("a colocated put aimed at a crashed node is given up, not applied (issue 10, 1)") {
+  // Two nodes, n2 crashed at 0; four colocated puts round-robin from 1ms
+  // every 1ms: ops 0 and 2 go to n1 (applied, replication dropped at the
+  // crashed n2), ops 1 and 3 to n2 (given up). By hand: 2 writes accepted, 2
+  // given up, 4 operations, 2 messages (both replicate from n1), and n2's
+  // store empty. Before the fix n2 applied ops 1 and 3 and replicated them.
+  Scenario s;
+  s.name = "colocated-crashed";
+  s.nodes = 2;
+  TimelineEvent crash;
+  crash.kind = TimelineEvent::Kind::kCrash;
+  crash.node = 1;
+  s.events = {crash};
+  WorkloadSpec w;
+  w.clients = 1;
+  w.keys = 1;
+  w.ops = 4;
+  w.start = SimTime{1000};
+  w.interval = Duration{1000};
+  w.colocated = true;
+  w.target = WorkloadSpec::Target::kRoundRobin;
+  s.workload = w;
+  s.run_until = SimTime{100000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  CHECK(sim.stats().writes_accepted == 2);
+  CHECK(sim.stats().client_gave_up == 2);
+  CHECK(sim.stats().client_ops == 4);
+  CHECK(sim.stats().messages_sent == 2);
+  CHECK(sim.node(1).store().sorted_keys().empty());
+  for (const CheckResult& c : sim.check()) {
+    INFO(c.name << ": " << c.detail);
+    CHECK(c.holds);
+  }
+}
+
+namespace {
+
+TimelineEvent client_event(int64_t at_us, const std::string& client, NodeIndex node, OpKind kind,
+                           const std::string& value,
+                           std::optional<std::vector<uint64_t>> clock = std::nullopt) {
+  TimelineEvent e;
+  e.at = SimTime{at_us};
+  e.kind = TimelineEvent::Kind::kClient;
+  e.client = client;
+  e.node = node;
+  e.op.kind = kind;
+  e.op.key = "x";
+  if (kind != OpKind::kGet) e.op.value_json = "\"" + value + "\"";
+  e.op.clock = std::move(clock);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("a client is sequential: a resolve due as its read's reply lands is built from it") {
+  // Issue 10, item 6. Constant 5 ms delays, worked by hand: v1@[1,0,0] (c1
+  // at n1) and v2@[0,1,0] (c2 at n2) reach every node by 11 ms. c3's get
+  // leaves at 100 ms, reaches n3 at 105 ms; its reply reaches c3 at 110 ms,
+  // the instant the resolve is due. Built from the read: [1,1,0], n3's slot
+  // + 1 = [1,1,1], which dominates both: one sibling everywhere. Built
+  // before the reply (from nothing) it would be [0,0,1]: three siblings.
+  Scenario s;
+  s.name = "get-then-resolve";
+  s.nodes = 3;
+  s.network.delay = DelaySpec{DelaySpec::Dist::kConstant, Duration{5000}, {}, {}, {}};
+  s.events = {client_event(1000, "c1", 0, OpKind::kPut, "v1", std::vector<uint64_t>{1, 0, 0}),
+              client_event(1000, "c2", 1, OpKind::kPut, "v2", std::vector<uint64_t>{0, 1, 0}),
+              client_event(100000, "c3", 2, OpKind::kGet, ""),
+              client_event(110000, "c3", 2, OpKind::kResolve, "v1+v2")};
+  s.run_until = SimTime{1000000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  for (NodeIndex i = 0; i < 3; ++i) {
+    const auto siblings = sim.node(i).get("x");
+    REQUIRE(siblings.size() == 1);
+    CHECK(siblings[0]->value == "\"v1+v2\"");
+    std::string clock;
+    kv::write_clock(siblings[0]->clock, clock);
+    CHECK(clock == "[1, 1, 1]");
+  }
+  CHECK(sim.stats().client_ops == 4);
+  CHECK(sim.stats().client_ops_waiting == 0);
+}
+
+TEST_CASE("a client's operations wait in order behind a request with no reply") {
+  // c1 puts to n1 at 1 ms; n1 is down and retries go to n1 again, so the
+  // put times out at 201 ms (retry 1) and 401 ms (retry 2), and c1 would
+  // give up at 601 ms. Its get (due at 2 ms) waits behind it; the run ends
+  // at 300 ms, so the get is never sent.
+  Scenario s;
+  s.name = "waiting";
+  s.nodes = 3;
+  s.network.delay = DelaySpec{DelaySpec::Dist::kConstant, Duration{5000}, {}, {}, {}};
+  s.clients.retries = 2;
+  TimelineEvent crash;
+  crash.kind = TimelineEvent::Kind::kCrash;
+  crash.node = 0;
+  s.events = {crash, client_event(1000, "c1", 0, OpKind::kPut, "v", std::vector<uint64_t>{1}),
+              client_event(2000, "c1", 0, OpKind::kGet, "")};
+  s.clients.retry_next_node = false;
+  s.run_until = SimTime{300000};
+  History off;
+  Simulation sim(s, 1, off);
+  sim.run();
+  CHECK(sim.stats().client_ops == 1);
+  CHECK(sim.stats().client_ops_waiting == 1);
+  CHECK(sim.stats().client_timeouts == 1);  // at 201 ms; the next would be at 401 ms
 }

@@ -21,6 +21,7 @@
 #include "viz/spacetime.h"
 #include "viz/story.h"
 #include "viz/text.h"
+#include "viz/write_fates.h"
 
 namespace {
 
@@ -578,8 +579,10 @@ TEST_CASE("growing sibling sets share one box; each version says where it first 
   CHECK(causal_graph_dot(g).find("xlabel") == std::string::npos);
 }
 
-TEST_CASE("an accepted write that no live node holds, nor anything above it, is lost") {
-  // a is lost (n1 forgot it); b is superseded by c, which n2 holds; c is final.
+TEST_CASE("a write only a down node keeps is unavailable, not lost (issue 10, 3)") {
+  // a is held only by the crashed n3 (kept on its disk): unavailable; b is
+  // superseded by c, which n2 holds; c is final. Before issue 10 the picture
+  // called a LOST ("no live node holds it") while the story said n3 held it.
   const History h = parse(
       {put_line(1, "n1", "a", "[1, 0]"), put_line(2, "n2", "b", "[0, 1]"),
        put_line(3, "n2", "c", "[0, 2]"),
@@ -589,11 +592,105 @@ TEST_CASE("an accepted write that no live node holds, nor anything above it, is 
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   REQUIRE(k.vertices.size() == 3);
-  CHECK(k.vertices[0].lost);  // only the crashed n3 holds it
+  CHECK_FALSE(k.vertices[0].lost);
+  CHECK(k.vertices[0].unavailable);
+  CHECK(k.vertices[0].kept_on == std::vector<std::string>{"n3"});
   CHECK_FALSE(k.vertices[1].lost);
+  CHECK_FALSE(k.vertices[1].unavailable);
   CHECK_FALSE(k.vertices[2].lost);
   CHECK(k.diverged);  // n1 holds nothing, n2 holds c
-  CHECK(count(causal_graph_dot(g), "LOST: no live node holds it or a newer version") == 1);
+  const std::string dot = causal_graph_dot(g);
+  CHECK(count(dot, "LOST:") == 0);
+  CHECK(count(dot, "UNAVAILABLE: only n3, down, holds it") == 1);
+  const std::string story = tell_story(h);
+  CHECK(story.find("n3 (down) holds a@[1,0]") != std::string::npos);
+  CHECK(story.find("    UNAVAILABLE: a@[1,0], accepted by n1 at t=1us (c1's write): only n3, "
+                   "down, holds it\n") != std::string::npos);
+  CHECK(story.find("Writes lost: 0 (no node holds them, live or down); unavailable: 1 (only "
+                   "nodes that are down hold them).\n") != std::string::npos);
+}
+
+TEST_CASE("lost and unavailable are the maximal accepted writes no live node holds") {
+  // Two nodes, both down at the end. Worked out by hand: accepted a[1,0],
+  // b[2,0] (above a) and c[0,1]; the maximal ones are b and c. n1 kept its
+  // store {b}: b is unavailable (only n1, down, holds it); n2 crashed with
+  // amnesia and holds nothing: c is lost. a is below b: neither lost nor
+  // unavailable (superseded). A rejected (stale) write counts for nothing.
+  const History h = parse({
+      put_line(1000, "n1", "a", "[1, 0]"),
+      siblings_line(1000, "n1", {{"a", "[1, 0]"}}),
+      put_line(2000, "n1", "b", "[2, 0]"),
+      siblings_line(2000, "n1", {{"b", "[2, 0]"}}),
+      put_line(2500, "n1", "old", "[1, 0]", "stale"),
+      put_line(3000, "n2", "c", "[0, 1]"),
+      siblings_line(3000, "n2", {{"c", "[0, 1]"}}),
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n1", "amnesia": false})",
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": true})",
+      siblings_line(4000, "n2", {}),
+      R"({"t": 9000, "kind": "final", "node": "n1", "live": false, "store": {"k": [{"value": "b", "clock": [2, 0]}]}})",
+      R"({"t": 9000, "kind": "final", "node": "n2", "live": false, "store": {}})",
+  });
+  const WriteFates fates = find_write_fates(h);
+  CHECK(fates.lost == 1);
+  CHECK(fates.unavailable == 1);
+  REQUIRE(fates.writes.size() == 2);
+  CHECK(fates.writes[0].version.value == "\"b\"");
+  CHECK(fates.writes[0].kind == WriteFate::Kind::kUnavailable);
+  CHECK(fates.writes[0].down_holders == std::vector<std::string>{"n1"});
+  CHECK(fates.writes[1].version.value == "\"c\"");
+  CHECK(fates.writes[1].kind == WriteFate::Kind::kLost);
+  CHECK(fates.writes[1].node == "n2");
+  CHECK(fates.writes[1].t_us == 3000);
+
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 4);  // a, b, old, c
+  CHECK_FALSE(k.vertices[0].lost);
+  CHECK_FALSE(k.vertices[0].unavailable);
+  CHECK(k.vertices[1].unavailable);
+  CHECK_FALSE(k.vertices[2].lost);
+  CHECK(k.vertices[3].lost);
+  CHECK(k.vertices[3].fate_reason == "no node holds it or a newer version, live or down");
+  const std::string story = tell_story(h);
+  CHECK(story.find("    LOST: c@[0,1], accepted by n2 at t=3ms (c1's write): no node holds it "
+                   "or a newer version, live or down\n") != std::string::npos);
+  CHECK(story.find("Writes lost: 1 ") != std::string::npos);
+
+  // The same history cut before its `final` lines: the last sibling sets and
+  // the crash lines stand for the end, with the same answer.
+  const History cut = parse({
+      put_line(1000, "n1", "a", "[1, 0]"),
+      siblings_line(1000, "n1", {{"a", "[1, 0]"}}),
+      put_line(2000, "n1", "b", "[2, 0]"),
+      siblings_line(2000, "n1", {{"b", "[2, 0]"}}),
+      put_line(3000, "n2", "c", "[0, 1]"),
+      siblings_line(3000, "n2", {{"c", "[0, 1]"}}),
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n1", "amnesia": false})",
+      R"({"t": 4000, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": true})",
+      siblings_line(4000, "n2", {}),
+  });
+  const WriteFates cut_fates = find_write_fates(cut);
+  CHECK(cut_fates.lost == 1);
+  CHECK(cut_fates.unavailable == 1);
+}
+
+TEST_CASE("with every node down and nothing kept, an accepted write is lost (issue 10, 2)") {
+  // A write replicated to all three nodes, then all crash with amnesia and
+  // none restarts: every final store is empty, so it is lost.
+  const History h = parse({
+      put_line(1000, "n1", "v", "[1, 0, 0]"),
+      siblings_line(1000, "n1", {{"v", "[1, 0, 0]"}}),
+      R"({"t": 9000, "kind": "final", "node": "n1", "live": false, "store": {}})",
+      R"({"t": 9000, "kind": "final", "node": "n2", "live": false, "store": {}})",
+      R"({"t": 9000, "kind": "final", "node": "n3", "live": false, "store": {}})",
+  });
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 1);
+  CHECK(k.vertices[0].lost);
+  CHECK(find_write_fates(h).lost == 1);
+  CHECK(tell_story(h).find("  k: no node holds anything (no node is live)\n    LOST: v@[1,0,0]") !=
+        std::string::npos);
 }
 
 TEST_CASE("a version a node holds but no client wrote is drawn and marked") {
@@ -936,4 +1033,259 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
   CHECK_FALSE(unwritable.ok);
   CHECK_FALSE(unwritable.dot_written);
   std::filesystem::remove_all(dir);
+}
+
+// ---- sequential clients: the `op` line ----
+
+namespace {
+
+// Worked by hand: c1 reads x from n3 (reply [1,0,1] at 110 ms); its put was
+// due at 102 ms, waited for the read, and was built from it: [1,0,1], n3's
+// slot + 1 = [1,0,2]. c2 puts blind at 111 ms: [0,0,0] + n1's slot = [1,0,0].
+const std::vector<std::string> kOpLines = {
+    R"({"t": 0, "kind": "start", "scenario": "ops", "seed": 1, "nodes": ["n1", "n2", "n3"], "description": ""})",
+    R"({"t": 100000, "kind": "op", "client": "c1", "msg_id": 1, "op": "get", "key": "x", "node": "n3", "due": 100000})",
+    R"({"t": 100000, "kind": "send", "id": 1, "src": "c1", "dest": "n3", "body": {"type": "kv_get", "msg_id": 1, "key": "x"}})",
+    R"({"t": 105000, "kind": "deliver", "id": 1, "src": "c1", "dest": "n3"})",
+    R"({"t": 105000, "kind": "send", "id": 2, "src": "n3", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 1, "values": [{"value": "a", "clock": [1, 0, 1]}], "msg_id": 0}})",
+    R"({"t": 110000, "kind": "deliver", "id": 2, "src": "n3", "dest": "c1"})",
+    R"({"t": 110000, "kind": "op", "client": "c1", "msg_id": 2, "op": "put", "key": "x", "node": "n3", "due": 102000, "auto_read": 1, "auto_context": [1, 0, 1]})",
+    R"({"t": 110000, "kind": "send", "id": 3, "src": "c1", "dest": "n3", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "b", "clock": [1, 0, 2]}})",
+    R"({"t": 111000, "kind": "op", "client": "c2", "msg_id": 1, "op": "put", "key": "x", "node": "n1", "due": 111000, "auto_read": 0, "auto_context": []})",
+    R"({"t": 111000, "kind": "send", "id": 4, "src": "c2", "dest": "n1", "body": {"type": "kv_put", "msg_id": 1, "key": "x", "value": "c", "clock": [1, 0, 0]}})",
+};
+
+}  // namespace
+
+TEST_CASE("op lines are read: when an operation was due, and what clock: auto was built from") {
+  const History h = parse(kOpLines);
+  CHECK(h.warnings.empty());
+  const auto& get = std::get<OpEvent>(h.events[1].data);
+  CHECK(get.client == "c1");
+  CHECK(get.op == "get");
+  CHECK(get.due_us == 100000);
+  CHECK_FALSE(get.auto_read);
+  const auto& put = std::get<OpEvent>(h.events[6].data);
+  CHECK(put.due_us == 102000);
+  CHECK(put.auto_read == 1u);
+  REQUIRE(put.auto_context);
+  CHECK(clock_text(*put.auto_context) == "[1,0,1]");
+  const auto& blind = std::get<OpEvent>(h.events[8].data);
+  CHECK(blind.auto_read == 0u);
+  CHECK(blind.auto_context->slots().empty());
+  CHECK(h.clients() == std::vector<std::string>{"c1", "c2"});
+}
+
+TEST_CASE("malformed op lines are refused, naming the line") {
+  const std::string op = R"({"t": 5, "kind": "op", "client": "c1", "msg_id": 1, "key": "x", )";
+  CHECK(error_of({op + R"("op": "get", "node": "n1", "due": 6})"}) ==
+        "H:1: an op sent (t 5) before it was due (6)");
+  CHECK(error_of({op + R"("op": "delete", "node": "n1", "due": 5})"}) ==
+        "H:1: field \"op\" must be put, get or resolve, not \"delete\"");
+  CHECK(error_of({op + R"("op": "put", "node": "n1", "due": 5, "auto_read": 0})"}) ==
+        "H:1: fields \"auto_read\" and \"auto_context\" go together");
+  CHECK(error_of({op + R"("op": "get", "node": "n1", "due": 5, "auto_read": 0, )" +
+                  R"("auto_context": []})"}) == "H:1: a get has no clock: no \"auto_read\"");
+  CHECK(error_of({op + R"("op": "put", "node": "n1", "due": 5, "auto_read": 1, )" +
+                  R"("auto_context": [-1]})"}) ==
+        "H:1: field \"auto_context\" must hold non-negative integers that fit in 64 bits");
+  CHECK(error_of({op + R"("op": "put", "node": "", "due": 5})"}) ==
+        "H:1: field \"node\" is an empty name");
+}
+
+TEST_CASE("the story says how each clock: auto was built, and which operations waited") {
+  const std::string s = tell_story(parse(kOpLines));
+  CHECK(s.find("  t=110ms c1 sends put of b@[1,0,2] to n3 (due at 102ms, it waited for its "
+               "previous request); clock: auto from c1's read of x at 110ms: [1,0,1] -> n3's "
+               "slot +1 -> [1,0,2]\n") != std::string::npos);
+  CHECK(s.find("  t=111ms c2 sends put of c@[1,0,0] to n1; clock: auto from nothing (c2 had not "
+               "read x): [0,0,0] -> n1's slot +1 -> [1,0,0]\n") != std::string::npos);
+  // The read was sent when due and carries no clock: no sentence.
+  CHECK(s.find("c1 sends get") == std::string::npos);
+  // The read comes first in the key's story.
+  CHECK(s.find("c1 read x from n3") < s.find("c1 sends put"));
+}
+
+// ---- the causal graph: what a resolve merged ----
+
+namespace {
+
+std::string version_json(const std::string& value, const std::string& clock) {
+  return "{\"value\": \"" + value + "\", \"clock\": " + clock + "}";
+}
+
+// An apply line on key k; client writes (put, resolve) name their client.
+std::string apply_line(int64_t t, const std::string& node, const std::string& value,
+                       const std::string& clock, const std::string& op, uint64_t msg,
+                       const std::string& result, int siblings, const std::string& status = "",
+                       const std::string& client = "") {
+  std::string line = "{\"t\": " + std::to_string(t) + ", \"kind\": \"apply\", \"node\": \"" + node +
+                     "\", \"key\": \"k\", \"value\": \"" + value + "\", \"clock\": " + clock +
+                     ", \"op\": \"" + op + "\", \"msg\": " + std::to_string(msg) +
+                     ", \"result\": \"" + result + "\", \"siblings\": " + std::to_string(siblings);
+  if (!status.empty()) line += ", \"status\": \"" + status + "\", \"client\": \"" + client + "\"";
+  return line + "}";
+}
+
+std::string send_line(int64_t t, uint64_t id, const std::string& src, const std::string& dest,
+                      const std::string& body) {
+  return "{\"t\": " + std::to_string(t) + ", \"kind\": \"send\", \"id\": " + std::to_string(id) +
+         ", \"src\": \"" + src + "\", \"dest\": \"" + dest + "\", \"body\": " + body + "}";
+}
+
+std::string deliver_line(int64_t t, uint64_t id, const std::string& src, const std::string& dest) {
+  return "{\"t\": " + std::to_string(t) + ", \"kind\": \"deliver\", \"id\": " + std::to_string(id) +
+         ", \"src\": \"" + src + "\", \"dest\": \"" + dest + "\"}";
+}
+
+// c3 reads k from n3 (ids 1, 2) and gets `values`, then sends a resolve
+// (id 3) of R@clock to n3; lines from t on.
+std::vector<std::string> read_then_resolve(int64_t t, const std::string& values,
+                                           const std::string& clock) {
+  return {send_line(t, 1, "c3", "n3", R"({"type": "kv_get", "msg_id": 1, "key": "k"})"),
+          deliver_line(t + 1, 1, "c3", "n3"),
+          send_line(t + 1, 2, "n3", "c3",
+                    R"({"type": "kv_get_ok", "in_reply_to": 1, "values": )" + values +
+                        R"(, "msg_id": 0})"),
+          deliver_line(t + 2, 2, "n3", "c3"),
+          send_line(t + 3, 3, "c3", "n3",
+                    R"({"type": "kv_resolve", "msg_id": 2, "key": "k", "value": "R", "clock": )" +
+                        clock + "}"),
+          deliver_line(t + 4, 3, "c3", "n3")};
+}
+
+const char* const kGreenEdge = " [color=\"#2ca02c\", penwidth=2];";
+
+}  // namespace
+
+TEST_CASE("a version the resolving client never read gets no merge edge, even if dominated") {
+  // Worked by hand. a@[1,0,0] (c1 at n1) and b@[0,1,0] (c2 at n2) reach n3,
+  // which holds {a, b}. c1 then writes z@[2,0,0] at n1 (superseding a there).
+  // c3 reads {a, b} at n3 and resolves R@[2,1,1] there. z reaches n3 by
+  // anti-entropy afterwards and is stale. Vertices: a 0, b 1, z 2, R 3.
+  // Dominance reduced: a->z, z->R, b->R. R merged what c3 read, a and b:
+  // b->R and a->R are merged edges (a->R added: z lies between them); z->R
+  // stays an ordinary supersedes edge: c3 never saw z.
+  std::vector<std::string> lines = {
+      apply_line(1, "n1", "a", "[1, 0, 0]", "put", 0, "applied", 1, "written", "c1"),
+      siblings_line(1, "n1", {{"a", "[1, 0, 0]"}}),
+      apply_line(2, "n3", "a", "[1, 0, 0]", "replicate", 0, "applied", 1),
+      siblings_line(2, "n3", {{"a", "[1, 0, 0]"}}),
+      apply_line(3, "n2", "b", "[0, 1, 0]", "put", 0, "applied", 1, "written", "c2"),
+      siblings_line(3, "n2", {{"b", "[0, 1, 0]"}}),
+      apply_line(4, "n3", "b", "[0, 1, 0]", "replicate", 0, "applied", 2),
+      siblings_line(4, "n3", {{"a", "[1, 0, 0]"}, {"b", "[0, 1, 0]"}}),
+      apply_line(5, "n1", "z", "[2, 0, 0]", "put", 0, "applied", 1, "written", "c1"),
+      siblings_line(5, "n1", {{"z", "[2, 0, 0]"}})};
+  for (const std::string& l : read_then_resolve(
+           10, "[" + version_json("a", "[1, 0, 0]") + ", " + version_json("b", "[0, 1, 0]") + "]",
+           "[2, 1, 1]")) {
+    lines.push_back(l);
+  }
+  lines.push_back(
+      apply_line(14, "n3", "R", "[2, 1, 1]", "resolve", 3, "applied", 1, "resolved", "c3"));
+  lines.push_back(siblings_line(14, "n3", {{"R", "[2, 1, 1]"}}));
+  lines.push_back(apply_line(20, "n3", "z", "[2, 0, 0]", "anti_entropy", 0, "stale", 1));
+  const CausalGraph g = build_causal_graph(parse(lines));
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 4);
+  CHECK(k.vertices[2].version.value == "\"z\"");
+  CHECK(k.vertices[3].version.value == "\"R\"");
+  CHECK(k.edges.size() == 4);
+  CHECK(has_edge(k, 0, 2, GraphEdge::Kind::kSupersedes));
+  CHECK(has_edge(k, 2, 3, GraphEdge::Kind::kSupersedes));
+  CHECK_FALSE(has_edge(k, 2, 3, GraphEdge::Kind::kMerged));
+  CHECK(has_edge(k, 1, 3, GraphEdge::Kind::kMerged));
+  CHECK(has_edge(k, 0, 3, GraphEdge::Kind::kMerged));
+  CHECK(k.vertices[3].faced == 2);
+  CHECK(k.vertices[3].merged == 2);
+  const std::string dot = causal_graph_dot(g);
+  CHECK(dot.find(std::string("k0_v2 -> k0_v3;")) != std::string::npos);  // black
+  CHECK(dot.find(std::string("k0_v2 -> k0_v3") + kGreenEdge) == std::string::npos);
+  CHECK(count(dot, kGreenEdge) == 2);
+  CHECK(dot.find("siblings c3 read") == std::string::npos);  // it merged all it read
+}
+
+TEST_CASE("a resolve that merges some of the siblings it read, answered conflict, says both") {
+  // Worked by hand. n3 holds c@[0,0,2] (c3's own put), a@[1,0,0] and
+  // b@[0,1,0] (put at n1 and n2, replicated). c3 reads the three and
+  // resolves R@[1,1,1], which dominates a and b but not c: n3 keeps {c, R},
+  // the reply is conflict with 2 siblings. Vertices: c 0, a 1, b 2, R 3.
+  std::vector<std::string> lines = {
+      apply_line(1, "n3", "c", "[0, 0, 2]", "put", 0, "applied", 1, "written", "c3"),
+      siblings_line(1, "n3", {{"c", "[0, 0, 2]"}}),
+      apply_line(2, "n1", "a", "[1, 0, 0]", "put", 0, "applied", 1, "written", "c1"),
+      apply_line(2, "n2", "b", "[0, 1, 0]", "put", 0, "applied", 1, "written", "c2"),
+      apply_line(3, "n3", "a", "[1, 0, 0]", "replicate", 0, "applied", 2),
+      siblings_line(3, "n3", {{"c", "[0, 0, 2]"}, {"a", "[1, 0, 0]"}}),
+      apply_line(4, "n3", "b", "[0, 1, 0]", "replicate", 0, "applied", 3),
+      siblings_line(4, "n3", {{"c", "[0, 0, 2]"}, {"a", "[1, 0, 0]"}, {"b", "[0, 1, 0]"}})};
+  for (const std::string& l : read_then_resolve(10,
+                                                "[" + version_json("c", "[0, 0, 2]") + ", " +
+                                                    version_json("a", "[1, 0, 0]") + ", " +
+                                                    version_json("b", "[0, 1, 0]") + "]",
+                                                "[1, 1, 1]")) {
+    lines.push_back(l);
+  }
+  lines.push_back(
+      apply_line(14, "n3", "R", "[1, 1, 1]", "resolve", 3, "applied", 2, "conflict", "c3"));
+  lines.push_back(siblings_line(14, "n3", {{"c", "[0, 0, 2]"}, {"R", "[1, 1, 1]"}}));
+  const CausalGraph g = build_causal_graph(parse(lines));
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 4);
+  CHECK(k.edges.size() == 2);
+  CHECK(has_edge(k, 1, 3, GraphEdge::Kind::kMerged));
+  CHECK(has_edge(k, 2, 3, GraphEdge::Kind::kMerged));
+  CHECK(k.vertices[3].faced == 3);
+  CHECK(k.vertices[3].merged == 2);
+  CHECK(k.vertices[3].faced_from_read);
+  CHECK(k.vertices[3].reply_status == "conflict");
+  const std::string dot = causal_graph_dot(g);
+  CHECK(count(dot, "merged 2 of the 3 siblings c3 read") == 1);
+  CHECK(count(dot, "reply: conflict, 2 siblings remain at n3") == 1);
+  // Not the green of a resolve that collapsed its siblings.
+  CHECK(dot.find("fillcolor=\"#dff0d8\"") == std::string::npos);
+}
+
+TEST_CASE("a resolve with no read merges what its node held that it dominates, even one of two") {
+  // Worked by hand. n1 holds a@[1,0] (c1's put) and b@[0,1] (c2's, put at n2
+  // and replicated). c3 resolves R@[2,0] at n1 without reading: it faced
+  // n1's {a, b}, dominates a only, and n1 keeps {b, R}: conflict. Vertices:
+  // a 0, b 1, R 2. a->R is a merge of 1 of 2, drawn green.
+  const History h = parse(
+      {apply_line(1, "n1", "a", "[1, 0]", "put", 0, "applied", 1, "written", "c1"),
+       siblings_line(1, "n1", {{"a", "[1, 0]"}}),
+       apply_line(2, "n2", "b", "[0, 1]", "put", 0, "applied", 1, "written", "c2"),
+       apply_line(3, "n1", "b", "[0, 1]", "replicate", 0, "applied", 2),
+       siblings_line(3, "n1", {{"a", "[1, 0]"}, {"b", "[0, 1]"}}),
+       send_line(
+           5, 1, "c3", "n1",
+           R"({"type": "kv_resolve", "msg_id": 1, "key": "k", "value": "R", "clock": [2, 0]})"),
+       deliver_line(6, 1, "c3", "n1"),
+       apply_line(6, "n1", "R", "[2, 0]", "resolve", 1, "applied", 2, "conflict", "c3"),
+       siblings_line(6, "n1", {{"b", "[0, 1]"}, {"R", "[2, 0]"}})});
+  const CausalGraph g = build_causal_graph(h);
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.vertices.size() == 3);
+  REQUIRE(k.edges.size() == 1);
+  CHECK(has_edge(k, 0, 2, GraphEdge::Kind::kMerged));
+  const std::string dot = causal_graph_dot(g);
+  CHECK(count(dot, std::string("k0_v0 -> k0_v2") + kGreenEdge) == 1);
+  CHECK(count(dot, "merged 1 of the 2 siblings n1 held") == 1);
+  CHECK(count(dot, "reply: conflict, 2 siblings remain at n1") == 1);
+}
+
+TEST_CASE("a colocated put on a down node reads as not made, in the story and the diagram") {
+  // Issue 10, item 1: the simulator writes a give_up with the node and the
+  // reason when a colocated client's node is down.
+  const History h = parse({
+      R"({"t": 0, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": false})",
+      R"({"t": 2000, "kind": "give_up", "client": "c1", "msg_id": 0, "node": "n2", "reason": "crashed"})",
+  });
+  const auto* g = std::get_if<GiveUpEvent>(&h.events[1].data);
+  REQUIRE(g != nullptr);
+  CHECK(g->node == "n2");
+  CHECK(g->reason == "crashed");
+  CHECK(tell_story(h).find("t=2ms c1's colocated put on n2 is not made: n2 is down\n") !=
+        std::string::npos);
 }

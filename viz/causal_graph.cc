@@ -15,6 +15,7 @@
 
 #include "node/json_text.h"
 #include "viz/text.h"
+#include "viz/write_fates.h"
 
 namespace kv::viz {
 namespace {
@@ -60,6 +61,8 @@ struct KeyBuild {
   std::vector<std::vector<size_t>> rank_groups;
   std::vector<size_t> group_of;
   std::map<size_t, std::vector<Rejection>> rejections;
+  // Resolve vertex -> the versions it faced (see causal_graph.h).
+  std::map<size_t, std::vector<size_t>> faced;
   bool over_budget = false;
 
   size_t items() const { return graph.vertices.size() + graph.links.size(); }
@@ -134,20 +137,85 @@ class Builder {
 
  private:
   void on_apply(const Event& e, const ApplyEvent& a);
+  void on_resolve(KeyBuild& k, size_t v, const Event& e, const ApplyEvent& a);
+  void on_send(const SendEvent& s);
+  void on_deliver(const DeliverEvent& d);
   void on_siblings(const Event& e, const SiblingsEvent& s);
   void on_final(const Event& e, const FinalEvent& f);
   void finish_key(KeyBuild& k);
 
   const History& history_;
   std::map<std::string, KeyBuild> keys_;
+  WriteFates fates_;
+  std::map<std::string, std::vector<const WriteFate*>> fates_by_key_;
   bool saw_final_ = false;
   std::vector<std::string> final_live_;  // live nodes, in `final` order
+
+  // What each client read, to know what its resolves faced. Requests are
+  // (client, msg_id); the values point into history_.
+  using Request = std::pair<std::string, uint64_t>;
+  std::map<Request, std::string> gets_;  // a client's reads -> their key
+  std::set<Request> completed_;          // reads answered (first reply) or given up
+  // (client, key) -> the values of the client's last completed read of it.
+  std::map<std::pair<std::string, std::string>, const std::vector<VersionText>*> last_read_;
+  // A write request -> what its client had read of the key when it first
+  // sent it (absent: nothing).
+  std::map<Request, const std::vector<VersionText>*> read_before_;
 };
+
+void Builder::on_send(const SendEvent& s) {
+  const MessageBody& b = s.body;
+  if (!b.msg_id) return;
+  const Request id{s.src, *b.msg_id};
+  if (b.type == "kv_get") {
+    gets_.emplace(id, b.key);
+  } else if (b.type == "kv_put" || b.type == "kv_resolve") {
+    auto read = last_read_.find({s.src, b.key});
+    if (read != last_read_.end()) read_before_.emplace(id, read->second);
+  }
+}
+
+void Builder::on_deliver(const DeliverEvent& d) {
+  static const std::vector<VersionText> kNothing;
+  const SendEvent* s = history_.find_send(d.id);
+  if (s == nullptr || s->body.type != "kv_get_ok" || !s->body.in_reply_to) return;
+  const Request id{d.dest, *s->body.in_reply_to};
+  auto get = gets_.find(id);
+  // Only the first reply counts, and none after the client gave up.
+  if (get == gets_.end() || !completed_.insert(id).second) return;
+  last_read_[{d.dest, get->second}] = s->body.values ? &*s->body.values : &kNothing;
+}
+
+// The first accepted write of resolve vertex v: what it faced, its reply.
+void Builder::on_resolve(KeyBuild& k, size_t v, const Event& e, const ApplyEvent& a) {
+  const std::vector<VersionText>* read = nullptr;
+  if (const SendEvent* s = a.msg != 0 ? history_.find_send(a.msg) : nullptr;
+      s != nullptr && s->body.msg_id) {
+    auto it = read_before_.find({s->src, *s->body.msg_id});
+    if (it != read_before_.end()) read = it->second;
+  }
+  std::vector<size_t> faced;
+  if (read != nullptr) {
+    for (const VersionText& r : *read) {
+      const size_t u = k.vertex(r, a.node, e.t_us, e.line, ApplyOp::kReplicate);
+      if (std::find(faced.begin(), faced.end(), u) == faced.end()) faced.push_back(u);
+    }
+  } else {
+    faced = k.current[a.node];
+  }
+  GraphVertex& g = k.graph.vertices[v];  // after k.vertex(), which may grow the list
+  g.faced_from_read = read != nullptr;
+  g.merge_basis_node = read != nullptr ? a.client : a.node;
+  g.reply_status = a.status;
+  g.reply_siblings = a.siblings;
+  k.faced[v] = std::move(faced);
+}
 
 void Builder::on_apply(const Event& e, const ApplyEvent& a) {
   KeyBuild& k = keys_[a.key];
   const size_t v = k.vertex(a.version, a.node, e.t_us, e.line, a.op);
   GraphVertex& g = k.graph.vertices[v];
+  bool first_resolve = false;
   if (a.client_write()) {
     const bool accepted = a.result != ApplyResult::kStale;
     const bool first_write = g.fate == GraphVertex::Fate::kUnwritten;
@@ -161,6 +229,7 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
       g.op = a.op;
       g.t_us = e.t_us;
       g.line = e.line;
+      first_resolve = accepted && a.op == ApplyOp::kResolve;
     }
     if (!accepted) {
       // The sibling on that node that made the write stale, if we know it.
@@ -175,8 +244,10 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
     }
   }
   if (a.result == ApplyResult::kApplied && k.arrived[v].insert(a.node).second) {
-    k.graph.vertices[v].arrivals.push_back(Arrival{a.node, e.t_us, a.op});
+    g.arrivals.push_back(Arrival{a.node, e.t_us, a.op});
   }
+  // Last: it may add vertices, which moves `g`.
+  if (first_resolve) on_resolve(k, v, e, a);
 }
 
 void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
@@ -210,15 +281,15 @@ void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
 
 void Builder::on_final(const Event& e, const FinalEvent& f) {
   saw_final_ = true;
-  if (!f.live) return;
-  if (std::find(final_live_.begin(), final_live_.end(), f.node) == final_live_.end()) {
+  if (f.live && std::find(final_live_.begin(), final_live_.end(), f.node) == final_live_.end()) {
     final_live_.push_back(f.node);
   }
   for (const auto& [key, versions] : f.store) {
     KeyBuild& k = keys_[key];
     for (const VersionText& v : versions) {
       const size_t index = k.vertex(v, f.node, e.t_us, e.line, ApplyOp::kReplicate);
-      std::vector<std::string>& on = k.graph.vertices[index].final_on;
+      GraphVertex& g = k.graph.vertices[index];
+      std::vector<std::string>& on = f.live ? g.final_on : g.kept_on;
       if (std::find(on.begin(), on.end(), f.node) == on.end()) on.push_back(f.node);
     }
   }
@@ -264,6 +335,27 @@ bool ranks_consistent(size_t vertex_count, const std::vector<GraphEdge>& edges,
   return visited == roots;
 }
 
+// The versions resolve w merged: those it faced that its clock dominates,
+// when it faced two or more (else it merged nothing: it overwrote one
+// version, or none). Records the counts on the vertex.
+std::vector<size_t> merged_by(KeyBuild& k, size_t w) {
+  auto faced = k.faced.find(w);
+  if (faced == k.faced.end()) return {};
+  GraphVertex& target = k.graph.vertices[w];
+  std::vector<size_t> merged;
+  for (const size_t u : faced->second) {
+    const GraphVertex& x = k.graph.vertices[u];
+    if (x.fate != GraphVertex::Fate::kRejected &&
+        compare(target.version.clock, x.version.clock) == Order::kDominates) {
+      merged.push_back(u);
+    }
+  }
+  target.faced = faced->second.size();
+  target.merged = merged.size();
+  if (target.faced < 2) merged.clear();
+  return merged;
+}
+
 void Builder::finish_key(KeyBuild& k) {
   KeyGraph& g = k.graph;
   const size_t n = g.vertices.size();
@@ -291,12 +383,16 @@ void Builder::finish_key(KeyBuild& k) {
       });
       if (!covered) direct.push_back(u);
     }
-    const GraphVertex& target = g.vertices[w];
-    const bool merge = target.fate == GraphVertex::Fate::kAccepted &&
-                       target.op == ApplyOp::kResolve && direct.size() >= 2;
+    const std::vector<size_t> merged = merged_by(k, w);
     for (const size_t u : direct) {
+      const bool m = std::find(merged.begin(), merged.end(), u) != merged.end();
       g.edges.push_back(
-          GraphEdge{u, w, merge ? GraphEdge::Kind::kMerged : GraphEdge::Kind::kSupersedes, ""});
+          GraphEdge{u, w, m ? GraphEdge::Kind::kMerged : GraphEdge::Kind::kSupersedes, ""});
+    }
+    for (const size_t u : merged) {
+      if (std::find(direct.begin(), direct.end(), u) == direct.end()) {
+        g.edges.push_back(GraphEdge{u, w, GraphEdge::Kind::kMerged, ""});
+      }
     }
   }
   for (const auto& [v, rejections] : k.rejections) {
@@ -319,22 +415,14 @@ void Builder::finish_key(KeyBuild& k) {
       }
     }
   }
-  // Lost: accepted, not held at the end, and no held version above it. The
-  // held versions above v are found by walking the supersedes edges up.
-  std::vector<std::vector<size_t>> up(n);
-  for (const GraphEdge& e : g.edges) {
-    if (e.kind != GraphEdge::Kind::kRejected) up[e.from].push_back(e.to);
-  }
-  std::vector<int> survives(n, -1);  // memo: -1 unknown, 0 no, 1 yes
-  // Iterative, in topological order: larger clock sums first.
-  for (const size_t v : held) {
-    bool s = !g.vertices[v].final_on.empty();
-    for (const size_t w : up[v]) s = s || survives[w] == 1;
-    survives[v] = s ? 1 : 0;
-  }
-  for (const size_t v : held) {
-    GraphVertex& x = g.vertices[v];
-    x.lost = x.fate == GraphVertex::Fate::kAccepted && survives[v] == 0;
+  // Lost and unavailable writes: the one definition (viz/write_fates.h).
+  for (const WriteFate* f : fates_by_key_[g.key]) {
+    auto it = k.index.find(identity(f->version));
+    if (it == k.index.end()) continue;
+    GraphVertex& x = g.vertices[it->second];
+    x.lost = f->kind == WriteFate::Kind::kLost;
+    x.unavailable = f->kind == WriteFate::Kind::kUnavailable;
+    x.fate_reason = fate_reason(*f);
   }
   std::sort(g.edges.begin(), g.edges.end(), [](const GraphEdge& a, const GraphEdge& b) {
     return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
@@ -346,6 +434,8 @@ void Builder::finish_key(KeyBuild& k) {
 }
 
 CausalGraph Builder::build() {
+  fates_ = find_write_fates(history_);
+  for (const WriteFate& f : fates_.writes) fates_by_key_[f.key].push_back(&f);
   for (const Event& e : history_.events) {
     if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
       on_apply(e, *a);
@@ -353,6 +443,12 @@ CausalGraph Builder::build() {
       on_siblings(e, *s);
     } else if (const auto* f = std::get_if<FinalEvent>(&e.data)) {
       on_final(e, *f);
+    } else if (const auto* send = std::get_if<SendEvent>(&e.data)) {
+      on_send(*send);
+    } else if (const auto* d = std::get_if<DeliverEvent>(&e.data)) {
+      on_deliver(*d);
+    } else if (const auto* give_up = std::get_if<GiveUpEvent>(&e.data)) {
+      completed_.insert({give_up->client, give_up->msg_id});
     }
   }
   if (!saw_final_) {
@@ -400,6 +496,7 @@ const char* const kFinalColor = "#1f4e79";
 const char* const kSiblingColor = "#d62728";
 const char* const kMergeColor = "#2ca02c";
 const char* const kRejectColor = "#999999";
+const char* const kUnavailableColor = "#ff7f0e";
 
 std::string html_text(std::string_view text) {
   std::string out;
@@ -461,6 +558,19 @@ std::string vertex_label(const GraphVertex& v) {
       line("no client wrote this! first on " + v.node + ", " + format_time_us(v.t_us));
       break;
   }
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve) {
+    if (v.faced >= 2 && v.merged < v.faced) {
+      line("merged " + (v.merged == 0 ? std::string("none") : std::to_string(v.merged)) +
+           " of the " + std::to_string(v.faced) + " siblings " + v.merge_basis_node +
+           (v.faced_from_read ? " read" : " held"));
+    }
+    if (v.reply_status == "conflict") {
+      label += std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
+               html_text("reply: conflict, " + std::to_string(v.reply_siblings) +
+                         " siblings remain at " + v.node) +
+               "</font>";
+    }
+  }
   if (const std::string reached = arrivals_text(v); !reached.empty()) line(reached);
   if (v.ever_sibling) {
     label += std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
@@ -468,13 +578,20 @@ std::string vertex_label(const GraphVertex& v) {
                        format_time_us(v.conflict_t_us)) +
              "</font>";
   }
-  if (v.lost)
-    label +=
-        "<br/><b><font color=\"#d62728\">LOST: no live node holds it or a newer version</font></b>";
+  if (v.lost || v.unavailable) {
+    label += std::string("<br/><b><font color=\"") + (v.lost ? kSiblingColor : kUnavailableColor) +
+             "\">" + html_text((v.lost ? "LOST: " : "UNAVAILABLE: ") + v.fate_reason) +
+             "</font></b>";
+  }
   if (!v.final_on.empty()) {
     std::string on = "final on";
     for (const std::string& node : v.final_on) on += " " + node;
     label += "<br/><b>" + html_text(on) + "</b>";
+  }
+  if (!v.kept_on.empty()) {
+    std::string on = "kept on";
+    for (const std::string& node : v.kept_on) on += " " + node;
+    line(on + " (down)");
   }
   return label + ">";
 }
@@ -484,7 +601,12 @@ std::string vertex_attributes(const GraphVertex& v) {
   std::string fill = "#ffffff";
   std::string extra;
   if (v.ever_sibling) fill = "#fff3cd";
-  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve) fill = "#dff0d8";
+  // A resolve that collapsed the siblings is green; one answered `conflict`
+  // left siblings and keeps a sibling's colour.
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve &&
+      v.reply_status != "conflict") {
+    fill = "#dff0d8";
+  }
   if (v.fate == GraphVertex::Fate::kRejected) {
     style = "rounded,filled,dashed";
     fill = "#f2f2f2";
@@ -493,6 +615,7 @@ std::string vertex_attributes(const GraphVertex& v) {
   if (v.fate == GraphVertex::Fate::kUnwritten) extra = ", color=\"#d62728\"";
   if (!v.final_on.empty()) extra += std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
   if (v.lost) extra += ", penwidth=3, color=\"#d62728\"";
+  if (v.unavailable) extra += std::string(", penwidth=3, color=\"") + kUnavailableColor + "\"";
   return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
          extra;
 }
@@ -528,8 +651,11 @@ std::string legend() {
          "\"> </td><td align=\"left\">thick border: the final state (live nodes holding it)"
          "</td></tr>";
   out += std::string("<tr><td border=\"3\" color=\"") + kSiblingColor +
-         "\"> </td><td align=\"left\">red border: a lost write (accepted, then held by no one)"
-         "</td></tr>";
+         "\"> </td><td align=\"left\">red border: a lost write (accepted; no node, live or down, "
+         "holds it or a newer version)</td></tr>";
+  out += std::string("<tr><td border=\"3\" color=\"") + kUnavailableColor +
+         "\"> </td><td align=\"left\">orange border: an unavailable write (only nodes that are "
+         "down hold it)</td></tr>";
   return out + "</table>>";
 }
 

@@ -11,16 +11,31 @@
 // - a *supersedes* edge from each accepted version to the accepted versions
 //   that directly dominate it: the transitive reduction of dominance among
 //   accepted versions (versions with equal clocks and different values are
-//   concurrent: no edge). Into a resolve write these are the siblings it
-//   merged.
+//   concurrent: no edge).
+// - *merged* edges into a resolve: from the versions it merged, and only
+//   those. What a resolve faced is what the history shows its client knew:
+//   the values of the client's last read of the key that completed before
+//   it sent the resolve (the first reply delivered to a get it had not given
+//   up on; this is what `clock: auto` is built from). A client that had not
+//   read the key knew nothing; then it is what the resolving node held just
+//   before it applied the resolve. Of those versions, the ones the resolve's
+//   clock dominates are merged. A merge needs at least two versions faced;
+//   each merged version gets a merged edge (replacing its supersedes edge,
+//   or added when another version lies between them). A version the resolve
+//   dominates but its client never saw (say one that reached the node by
+//   anti-entropy afterwards) keeps an ordinary supersedes edge. A resolve
+//   that merged only some of what it faced says so ("merged 2 of the 3
+//   siblings c1 read"); one whose reply was `conflict` says so too.
 // - a *siblings* link between two versions for the first time any node held
 //   them as siblings at once (node and time of that first detection).
 // - a *rejected* edge from a version every node refused as stale to a version
 //   that dominated it on the node that refused it.
 // - the final state: the live nodes holding each version at the end (the
 //   `final` lines; without them, the last `siblings` line of every node),
-//   and the accepted versions that are *lost*: held by no live node at the
-//   end and superseded by no version that is.
+//   the down nodes keeping it on disk, and the maximal accepted versions
+//   that are *lost* (no node, live or down, holds them or a newer version)
+//   or *unavailable* (only down nodes do), as viz/write_fates.h defines
+//   them for the story and the run's checks alike.
 //
 // Invariants of a built graph: vertex indices in edges and links are valid
 // for their key; edges go from the dominated to the dominating version;
@@ -66,14 +81,27 @@ struct GraphVertex {
   std::string conflict_node;
   int64_t conflict_t_us = 0;
   std::vector<std::string> final_on;  // live nodes holding it at the end
-  // Accepted, yet at the end no live node holds it or anything above it.
+  std::vector<std::string> kept_on;   // down nodes holding it at the end
+  // A maximal accepted write that no node, live or down, holds at the end,
+  // nor anything above it; or one only down nodes hold (or above it).
   bool lost = false;
+  // Resolves (fate kAccepted, op kResolve) only. What it faced (the
+  // versions its client read, or those `merge_basis_node` held when it
+  // applied the resolve: see above) and how many of them it merged; the
+  // reply to its first accepted write and the sibling count it left.
+  size_t faced = 0, merged = 0;
+  bool faced_from_read = false;
+  std::string merge_basis_node;
+  std::string reply_status;
+  uint64_t reply_siblings = 0;
+  bool unavailable = false;
+  std::string fate_reason;  // why, when lost or unavailable (fate_reason())
 };
 
 struct GraphEdge {
   enum class Kind {
     kSupersedes,  // `to` directly dominates `from`
-    kMerged,      // kSupersedes into a resolve write that merged several versions
+    kMerged,      // `from` is a version the resolve `to` merged (see above)
     kRejected,    // `from` was refused as stale because of `to`
   };
   size_t from = 0, to = 0;

@@ -511,6 +511,35 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool
   if (kind == "give_up") {
     GiveUpEvent e;
     if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id)) return false;
+    if (f.find("node") != nullptr && !f.name("node", e.node)) return false;
+    if (f.find("reason") != nullptr && !f.str("reason", e.reason)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "op") {
+    OpEvent e;
+    uint64_t due = 0;
+    if (!f.name("client", e.client) || !f.positive("msg_id", e.msg_id) || !f.str("op", e.op) ||
+        !f.str("key", e.key) || !f.name("node", e.node) || !f.uint("due", due)) {
+      return false;
+    }
+    if (e.op != "put" && e.op != "get" && e.op != "resolve") {
+      return f.fail("field \"op\" must be put, get or resolve, not \"" + e.op + "\"");
+    }
+    if (due > static_cast<uint64_t>(INT64_MAX)) return f.fail("field \"due\" is too large");
+    e.due_us = static_cast<int64_t>(due);
+    const bool has_read = f.find("auto_read") != nullptr;
+    if (has_read != (f.find("auto_context") != nullptr)) {
+      return f.fail("fields \"auto_read\" and \"auto_context\" go together");
+    }
+    if (has_read) {
+      if (e.op == "get") return f.fail("a get has no clock: no \"auto_read\"");
+      uint64_t read = 0;
+      Clock context;
+      if (!f.uint("auto_read", read) || !f.clock("auto_context", context)) return false;
+      e.auto_read = read;
+      e.auto_context = std::move(context);
+    }
     out = std::move(e);
     return true;
   }
@@ -573,6 +602,11 @@ bool Reader::line(std::string_view text, size_t number) {
     error_ = f.error();
     return false;
   }
+  if (const auto* op = std::get_if<OpEvent>(&data);
+      op != nullptr && op->due_us > static_cast<int64_t>(t_us)) {
+    return fail(number, "an op sent (t " + std::to_string(t_us) + ") before it was due (" +
+                            std::to_string(op->due_us) + ")");
+  }
   last_t_us_ = static_cast<int64_t>(t_us);
   if (skip) return true;
   if (kind == "end") ended_ = true;
@@ -621,7 +655,7 @@ std::vector<std::string> History::nodes() const {
             add(d.src);
             add(d.dest);
           } else if constexpr (std::is_same_v<T, ApplyEvent> || std::is_same_v<T, SiblingsEvent> ||
-                               std::is_same_v<T, FinalEvent>) {
+                               std::is_same_v<T, FinalEvent> || std::is_same_v<T, OpEvent>) {
             add(d.node);
           } else if constexpr (std::is_same_v<T, FaultEvent>) {
             add(d.node);
@@ -653,6 +687,8 @@ std::vector<std::string> History::clients() const {
       add(timeout->client);
     } else if (const auto* give_up = std::get_if<GiveUpEvent>(&e.data)) {
       add(give_up->client);
+    } else if (const auto* op = std::get_if<OpEvent>(&e.data)) {
+      add(op->client);
     }
   }
   return {seen.begin(), seen.end()};

@@ -154,9 +154,30 @@ struct TimeoutEvent {
   std::string node;  // where the retry goes
 };
 
+// A client operation sent for the first time (an `op` line, right before
+// the request's first `send`): when it fell due (a client has one request in
+// flight at a time, so an operation may wait), and, for a `clock: auto`
+// write, what its clock was built from.
+struct OpEvent {
+  std::string client;
+  uint64_t msg_id = 0;
+  std::string op;  // "put", "get", "resolve"
+  std::string key;
+  std::string node;
+  int64_t due_us = 0;  // <= the line's t
+  // clock: auto writes only: the msg_id of the client's read whose reply
+  // the clock was built from (0: the client had not read the key), and the
+  // pointwise maximum of that reply's clocks.
+  std::optional<uint64_t> auto_read;
+  std::optional<Clock> auto_context;
+};
+
 struct GiveUpEvent {
   std::string client;
   uint64_t msg_id = 0;
+  // A colocated client's operation not made: its node, and why ("crashed").
+  // Empty otherwise.
+  std::string node, reason;
 };
 
 struct FinalEvent {
@@ -171,9 +192,9 @@ struct EndEvent {
   uint64_t messages = 0;
 };
 
-using EventData =
-    std::variant<StartEvent, SendEvent, DuplicateEvent, DeliverEvent, DropEvent, ApplyEvent,
-                 SiblingsEvent, FaultEvent, TimeoutEvent, GiveUpEvent, FinalEvent, EndEvent>;
+using EventData = std::variant<StartEvent, SendEvent, DuplicateEvent, DeliverEvent, DropEvent,
+                               ApplyEvent, SiblingsEvent, FaultEvent, TimeoutEvent, GiveUpEvent,
+                               OpEvent, FinalEvent, EndEvent>;
 
 struct Event {
   int64_t t_us = 0;

@@ -531,7 +531,8 @@ void Diagram::emit_marks(std::string& out) {
       text = "timeout: retry " + std::to_string(t->attempt) + " to " + t->node;
     } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
       lane_name = g->client;
-      text = "gave up (msg " + std::to_string(g->msg_id) + ")";
+      text = g->node.empty() ? "gave up (msg " + std::to_string(g->msg_id) + ")"
+                             : "not made: " + g->node + " down";
     }
     if (text.empty()) continue;
     int64_t x = 0;

@@ -7,12 +7,88 @@
 
 #include "node/json_text.h"
 #include "viz/text.h"
+#include "viz/write_fates.h"
 
 namespace kv::viz {
 namespace {
 
+bool hex4(std::string_view s, size_t at, uint32_t& out) {
+  if (at + 4 > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    const char c = s[i];
+    const uint32_t digit = c >= '0' && c <= '9'   ? static_cast<uint32_t>(c - '0')
+                           : c >= 'a' && c <= 'f' ? static_cast<uint32_t>(c - 'a' + 10)
+                           : c >= 'A' && c <= 'F' ? static_cast<uint32_t>(c - 'A' + 10)
+                                                  : 16;
+    if (digit == 16) return false;
+    out = out * 16 + digit;
+  }
+  return true;
+}
+
+// Characters the story writes as themselves: printable non-ASCII. Controls
+// (C1), lone surrogates, zero-width and direction marks, line and paragraph
+// separators and the byte-order mark stay escaped: they would hide or
+// rearrange the text around them.
+bool shown_as_text(uint32_t cp) {
+  return cp >= 0xa0 && !(cp >= 0xd800 && cp <= 0xdfff) && !(cp >= 0x200b && cp <= 0x200f) &&
+         !(cp >= 0x2028 && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069) && cp != 0xfeff;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+  }
+  out += static_cast<char>(0x80 | (cp & 0x3f));
+}
+
+// JSON text as the story prints it: each \uXXXX escape (or surrogate pair)
+// of a printable non-ASCII character becomes that character in UTF-8, so
+// "caf\u00e9" reads "café"; every other escape stays as it is. The history
+// keeps the escapes (Python's json.dumps writes them).
+std::string readable(std::string_view json_text) {
+  std::string out;
+  out.reserve(json_text.size());
+  size_t i = 0;
+  while (i < json_text.size()) {
+    uint32_t cp = 0;
+    if (json_text[i] != '\\' || i + 1 == json_text.size()) {
+      out += json_text[i++];
+      continue;
+    }
+    if (json_text[i + 1] != 'u' || !hex4(json_text, i + 2, cp)) {
+      out.append(json_text.substr(i, 2));  // \n, \\, \" ...: kept, never split
+      i += 2;
+      continue;
+    }
+    size_t length = 6;
+    uint32_t low = 0;
+    if (cp >= 0xd800 && cp <= 0xdbff && json_text.substr(i + 6, 2) == "\\u" &&
+        hex4(json_text, i + 8, low) && low >= 0xdc00 && low <= 0xdfff) {
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+      length = 12;
+    }
+    if (shown_as_text(cp)) {
+      append_utf8(out, cp);
+      i += length;
+    } else {
+      out.append(json_text.substr(i, 6));
+      i += 6;
+    }
+  }
+  return out;
+}
+
 std::string version(const VersionText& v) {
-  return version_text(v.value, v.clock);
+  return readable(version_text(v.value, v.clock));
 }
 
 std::string list(const std::vector<const VersionText*>& versions) {
@@ -36,7 +112,7 @@ std::string names(const std::vector<std::string>& names) {
 std::string key_name(const std::string& key) {
   std::string json;
   kv::json::dump_string(key, json);
-  return value_text(json, 64);
+  return readable(value_text(json, 64));
 }
 
 // A client's request, for sentences about its timeouts and replies.
@@ -52,7 +128,7 @@ std::string request_text(const Request& r) {
                          : r.type == "kv_get"     ? "get"
                                                   : r.type;
   std::string out = op;
-  if (b.value && b.clock) out += " of " + version_text(*b.value, *b.clock);
+  if (b.value && b.clock) out += " of " + readable(version_text(*b.value, *b.clock));
   if (r.type == "kv_get") out += " of " + key_name(b.key);
   return out;
 }
@@ -68,6 +144,7 @@ class Teller {
   }
   void on_apply(const Event& e, const ApplyEvent& a);
   void on_deliver(const Event& e, const DeliverEvent& d);
+  void on_request_sent(const Event& e, const OpEvent& op, const MessageBody& body);
   void on_drop(const Event& e, const DropEvent& d);
   const Request* request(const std::string& client, uint64_t msg_id) const {
     auto it = requests_.find({client, msg_id});
@@ -82,7 +159,48 @@ class Teller {
   // (node, key) -> its siblings, as the last `siblings` line said.
   std::map<std::pair<std::string, std::string>, std::vector<VersionText>> current_;
   std::map<std::pair<std::string, uint64_t>, Request> requests_;  // (client, msg_id)
+  // `op` lines waiting for their request's first send, and when each read's
+  // first reply reached its client; both by (client, msg_id).
+  std::map<std::pair<std::string, uint64_t>, const OpEvent*> ops_;
+  std::map<std::pair<std::string, uint64_t>, int64_t> read_at_;
 };
+
+// Said only of operations that waited for their client, and of clock: auto
+// writes: how the clock was built, from the `op` line and the clock sent.
+void Teller::on_request_sent(const Event& e, const OpEvent& op, const MessageBody& body) {
+  const bool waited = op.due_us < e.t_us;
+  if (!waited && !op.auto_read) return;
+  std::string s =
+      op.client + " sends " + request_text(Request{body.type, &body}) + " to " + op.node;
+  if (waited)
+    s += " (due at " + format_time_us(op.due_us) + ", it waited for its previous request)";
+  if (op.auto_read && op.auto_context && body.clock) {
+    const std::vector<std::string> nodes = h_.nodes();
+    const auto slot =
+        static_cast<size_t>(std::find(nodes.begin(), nodes.end(), op.node) - nodes.begin());
+    Clock context = Clock::zeros(nodes.size());
+    context.merge(*op.auto_context);
+    s += "; clock: auto from ";
+    if (*op.auto_read == 0) {
+      s += "nothing (" + op.client + " had not read " + key_name(op.key) + ")";
+    } else {
+      s += op.client + "'s read of " + key_name(op.key);
+      auto at = read_at_.find({op.client, *op.auto_read});
+      s += at != read_at_.end() ? " at " + format_time_us(at->second)
+                                : " (msg_id " + std::to_string(*op.auto_read) + ")";
+    }
+    s += ": " + clock_text(context);
+    const auto sent = body.clock->slots();
+    const auto had = context.slots();
+    if (slot < sent.size() && slot < had.size() && sent[slot] == had[slot] + 1) {
+      s += " -> " + op.node + "'s slot +1";
+    } else if (slot < sent.size() && slot < had.size() && sent[slot] == had[slot]) {
+      s += " -> " + op.node + "'s slot at its maximum, not incremented";
+    }
+    s += " -> " + clock_text(*body.clock);
+  }
+  say(op.key, e, s);
+}
 
 void Teller::on_apply(const Event& e, const ApplyEvent& a) {
   const std::vector<VersionText>& before = current_[{a.node, a.key}];
@@ -136,6 +254,7 @@ void Teller::on_deliver(const Event& e, const DeliverEvent& d) {
   if (send == nullptr || send->body.type != "kv_get_ok" || !send->body.in_reply_to) return;
   const Request* r = request(d.dest, *send->body.in_reply_to);
   if (r == nullptr || r->type != "kv_get") return;
+  read_at_.emplace(std::make_pair(d.dest, *send->body.in_reply_to), e.t_us);
   std::string s = d.dest + " read " + key_name(r->body->key) + " from " + d.src + ": ";
   if (!send->body.values || send->body.values->empty()) {
     s += "nothing";
@@ -152,7 +271,7 @@ void Teller::on_drop(const Event& e, const DropEvent& d) {
   // Lost writes explain why replicas diverge and why clients retry.
   const SendEvent* send = h_.find_send(d.id);
   if (send == nullptr || send->body.key.empty() || !send->body.value || !send->body.clock) return;
-  const std::string v = version_text(*send->body.value, *send->body.clock);
+  const std::string v = readable(version_text(*send->body.value, *send->body.clock));
   const std::string& type = send->body.type;
   std::string what;
   if (type == "replicate") {
@@ -257,8 +376,13 @@ std::string Teller::faults() const {
           std::to_string(t->attempt) + " goes to " + t->node;
     } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
       const Request* r = request(g->client, g->msg_id);
-      s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
-          " (msg_id " + std::to_string(g->msg_id) + ")";
+      if (!g->node.empty()) {
+        s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
+            (g->reason == "crashed" ? "down" : g->reason);
+      } else {
+        s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
+            " (msg_id " + std::to_string(g->msg_id) + ")";
+      }
     }
     if (!s.empty()) out += "  t=" + format_time_us(e.t_us) + " " + s + "\n";
   }
@@ -313,6 +437,11 @@ std::string Teller::endings() {
       }
     }
   }
+  // Lost and unavailable writes, by the definition the pictures and the
+  // run's checks use (viz/write_fates.h).
+  const WriteFates fates = find_write_fates(h_);
+  std::map<std::string, std::vector<const WriteFate*>> fates_by_key;
+  for (const WriteFate& f : fates.writes) fates_by_key[f.key].push_back(&f);
   std::string out;
   for (const std::string& key : all_keys) {
     std::string s;
@@ -323,8 +452,18 @@ std::string Teller::endings() {
     }
     for (const std::string& d : down[key]) s += (s.empty() ? "" : "; ") + d;
     if (!groups.empty()) s += groups.size() == 1 ? " (converged)" : " (not converged)";
+    if (s.empty()) s = "no node holds anything (no node is live)";
     out += "  " + key_name(key) + ": " + s + "\n";
+    for (const WriteFate* f : fates_by_key[key]) {
+      out += std::string("    ") + (f->kind == WriteFate::Kind::kLost ? "LOST" : "UNAVAILABLE") +
+             ": " + version(f->version) + ", accepted by " + f->node +
+             " at t=" + format_time_us(f->t_us) + " (" + f->client +
+             "'s write): " + fate_reason(*f) + "\n";
+    }
   }
+  out += "Writes lost: " + std::to_string(fates.lost) +
+         " (no node holds them, live or down); unavailable: " + std::to_string(fates.unavailable) +
+         " (only nodes that are down hold them).\n";
   return "At the end:\n" + out;
 }
 
@@ -333,8 +472,14 @@ std::string Teller::tell() {
     if (const auto* s = std::get_if<SendEvent>(&e.data)) {
       const std::string& t = s->body.type;
       if ((t == "kv_put" || t == "kv_get" || t == "kv_resolve") && s->body.msg_id) {
-        requests_.emplace(std::make_pair(s->src, *s->body.msg_id), Request{t, &s->body});
+        const auto id = std::make_pair(s->src, *s->body.msg_id);
+        const bool first = requests_.emplace(id, Request{t, &s->body}).second;
+        auto op = ops_.find(id);
+        if (first && op != ops_.end()) on_request_sent(e, *op->second, s->body);
+        if (op != ops_.end()) ops_.erase(op);
       }
+    } else if (const auto* op = std::get_if<OpEvent>(&e.data)) {
+      ops_[{op->client, op->msg_id}] = op;
     } else if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
       on_apply(e, *a);
     } else if (const auto* sib = std::get_if<SiblingsEvent>(&e.data)) {
