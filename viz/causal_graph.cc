@@ -149,7 +149,9 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
   const size_t v = k.vertex(a.version, a.node, e.t_us, e.line, a.op);
   GraphVertex& g = k.graph.vertices[v];
   if (a.client_write()) {
-    const bool accepted = a.result != ApplyResult::kStale;
+    // A stale write is rejected; one past the sibling bound is refused.
+    // Neither is accepted; only a stale one has a version that dominates it.
+    const bool accepted = a.result != ApplyResult::kStale && a.result != ApplyResult::kRefused;
     const bool first_write = g.fate == GraphVertex::Fate::kUnwritten;
     const bool first_acceptance = accepted && g.fate == GraphVertex::Fate::kRejected;
     if (first_write || first_acceptance) {
@@ -161,8 +163,9 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
       g.op = a.op;
       g.t_us = e.t_us;
       g.line = e.line;
+      g.refused = a.result == ApplyResult::kRefused;
     }
-    if (!accepted) {
+    if (a.result == ApplyResult::kStale) {
       // The sibling on that node that made the write stale, if we know it.
       Rejection r{a.node, std::nullopt};
       for (const size_t s : k.current[a.node]) {
@@ -453,9 +456,14 @@ std::string vertex_label(const GraphVertex& v) {
       line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
       break;
     case GraphVertex::Fate::kRejected:
-      line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
-           format_time_us(v.t_us));
-      line("rejected");
+      if (v.refused) {
+        line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+        line("refused: the key would pass the sibling bound");
+      } else {
+        line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
+             format_time_us(v.t_us));
+        line("rejected");
+      }
       break;
     case GraphVertex::Fate::kUnwritten:
       line("no client wrote this! first on " + v.node + ", " + format_time_us(v.t_us));

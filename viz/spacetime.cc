@@ -88,6 +88,11 @@ std::string message_label(const MessageBody& b) {
     return std::to_string(b.values->size()) + " siblings";
   }
   if (t == "replicate") return "repl " + opt_version(b);
+  if (t == "error") {
+    // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
+    if (b.code == 14u) return "refused: too many siblings";
+    return b.code ? "error " + std::to_string(*b.code) : std::string("error");
+  }
   auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
   auto count = [&] {
     return b.versions ? " (" + std::to_string(*b.versions) + ")" : std::string();
