@@ -748,7 +748,8 @@ TEST_CASE("a window draws what crosses its edges dotted, and says what it shows"
   // is delivered after it (112ms), so its arrow is dotted to the bottom.
   CHECK(r.dot.find("window 100ms to 110ms") != std::string::npos);
   CHECK(r.dot.find("label=\"digest r1\"") != std::string::npos);
-  CHECK(r.dot.find("label=\"push r1 (1)\"") != std::string::npos);
+  // It carried one version (line 32: x = "v1" at [1, 0, 0]): the label says which.
+  CHECK(r.dot.find("label=\"push r1: x=v1@[1,0,0]\"") != std::string::npos);
   // Lanes: c1 c2 n1 n2 n3, so n1 is lane 2; its lifeline and message 12 end
   // at its bottom.
   CHECK(count(r.dot, "-> p2_bottom [") == 2);
@@ -758,8 +759,11 @@ TEST_CASE("a window draws what crosses its edges dotted, and says what it shows"
   CHECK(r.dot.find("resolve") == std::string::npos);
 }
 
-TEST_CASE(
-    "too many messages: an error asking for a narrower window, or the beginning with a note") {
+TEST_CASE("too many messages: the window's first messages are drawn, and the note says which") {
+  // Message i (1..2010) is sent on line 2i and delivered on line 2i+1, both
+  // at t = 10i us; line 1 is the start. A picture holds 2000: messages
+  // 1..2000 are lines 1..4001 (t=0..20ms); the next part starts at the send
+  // of message 2001, line 4002.
   std::string text =
       "{\"t\": 0, \"kind\": \"start\", \"scenario\": \"s\", \"seed\": 1, \"nodes\": [\"n1\", "
       "\"n2\"], \"description\": \"\"}\n";
@@ -775,25 +779,40 @@ TEST_CASE(
   }
   const ReadResult read = read_history_text(text, "H", kPartial);
   REQUIRE(read.status == ReadResult::Status::kOk);
-  const SpacetimeResult refused = spacetime_dot(*read.history, {});
-  CHECK_FALSE(refused.ok);
-  CHECK(refused.error.rfind("the window has 2010 messages; a space-time diagram holds at most 2000",
-                            0) == 0);
-  CHECK(refused.error.find("(e.g. --from 10us --to 18ms)") != std::string::npos);
-  SpacetimeOptions fit;
-  fit.fit_whole_run = true;
-  const SpacetimeResult beginning = spacetime_dot(*read.history, fit);
-  REQUIRE(beginning.ok);
-  CHECK(beginning.cut);
-  CHECK(beginning.note.find("Only the beginning is drawn: the run has 2010 messages") == 0);
-  CHECK(beginning.note.find("starting at line 4002") != std::string::npos);
-  CHECK(count(beginning.dot, "\"#2ca02c\", fontcolor") == 2000);
-  CHECK(beginning.dot.find("arrows carry no text") != std::string::npos);
-  // The suggested window is accepted.
-  SpacetimeOptions narrow;
+  // The whole run (what `kvsim run` and a plain `kvsim render` ask for).
+  const SpacetimeResult whole = spacetime_dot(*read.history, {});
+  REQUIRE(whole.ok);
+  CHECK(whole.cut);
+  CHECK(whole.note.rfind("Drew messages 1..2000 of the 2,010 in the run (history lines #1..#4001, "
+                         "t=0us..20ms): a picture holds at most 2000.\nThe next ones: kvsim "
+                         "render H --from #4002 (or any --from/--to window).",
+                         0) == 0);
+  CHECK(count(whole.dot, "\"#2ca02c\", fontcolor") == 2000);
+  CHECK(whole.dot.find("arrows carry no text") != std::string::npos);
+  // A window asked for that is too full is drawn in part too, never refused,
+  // and the title names the window asked for.
+  SpacetimeOptions asked;
   std::string error;
-  REQUIRE(parse_window("10us", "18ms", narrow.window, error));
-  CHECK(spacetime_dot(*read.history, narrow).ok);
+  REQUIRE(parse_window("10us", "20.1ms", asked.window, error));
+  const SpacetimeResult part = spacetime_dot(*read.history, asked);
+  REQUIRE(part.ok);
+  CHECK(part.cut);
+  CHECK(part.note.rfind("Drew messages 1..2000 of the 2,010 in the window 10us to 20.1ms "
+                        "(history lines #2..#4001, t=10us..20ms)",
+                        0) == 0);
+  CHECK(part.dot.find("window 10us to 20.1ms") != std::string::npos);
+  // The window the note suggests is drawn whole.
+  REQUIRE(parse_window("#4002", "", asked.window, error));
+  const SpacetimeResult next = spacetime_dot(*read.history, asked);
+  CHECK_FALSE(next.cut);
+  CHECK(count(next.dot, "\"#2ca02c\", fontcolor") == 10);
+  // window_to_draw says the same as the picture.
+  std::string note;
+  const Window w = window_to_draw(*read.history, {}, note);
+  CHECK(whole.note.rfind(note, 0) == 0);  // the picture's note adds the labels' note
+  CHECK(w.kind == Window::Kind::kLines);
+  CHECK(w.from == 1);
+  CHECK(w.to == 4001);
 }
 
 TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are drawn") {
@@ -814,7 +833,7 @@ TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are 
   CHECK(r.note == "1 anti-entropy digest that found nothing to repair is not drawn, only counted.");
   CHECK(count(r.dot, "label=\"... 1 quiet anti-entropy digest ...\"") == 1);
   CHECK(count(r.dot, "label=\"digest r2\"") == 1);
-  CHECK(count(r.dot, "label=\"diff r2 (0)\"") == 1);
+  CHECK(count(r.dot, "label=\"diff r2: no versions\"") == 1);
   CHECK(count(r.dot, "label=\"digest r3\"") == 1);
   CHECK(count(r.dot, "label=\"digest r1\"") == 0);
   SpacetimeOptions all;

@@ -382,6 +382,7 @@ CausalGraph Builder::build() {
   } else {
     graph.title = history_.path;
   }
+  if (!history_.complete) graph.title += "\n" + history_.partial_note();
   size_t items = 0;
   for (auto& [key, k] : keys_) {
     if (k.over_budget || items + k.items() > kMaxGraphItems) {

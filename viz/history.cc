@@ -274,26 +274,28 @@ MessageBody read_body(const Json& body) {
   }
   if (auto it = body.find("versions"); it != body.end() && it->is_array()) {
     out.versions = it->size();
+    auto summary = std::make_shared<AeVersions>();
     std::set<std::string_view> keys;
     for (const Json& item : *it) {
       if (!item.is_object()) continue;
       auto key = item.find("key");
       if (key == item.end() || !key->is_string()) continue;
       const std::string& name = key->get_ref<const std::string&>();
-      if (keys.insert(name).second && out.version_keys.size() < kMaxLabelKeys) {
-        out.version_keys.push_back(name);
+      if (keys.insert(name).second && summary->first_keys.size() < kMaxLabelKeys) {
+        summary->first_keys.push_back(name);
       }
       auto value = item.find("value");
       auto clock = item.find("clock");
       VersionText v;
       std::string why;
-      if (!out.first_version && value != item.end() && clock != item.end() &&
+      if (!summary->first && value != item.end() && clock != item.end() &&
           as_clock(*clock, v.clock, why)) {
         v.value = kv::json::dump(*value);
-        out.first_version = std::move(v);
+        summary->first = std::move(v);
       }
     }
-    out.version_key_count = keys.size();
+    summary->keys = keys.size();
+    if (summary->keys > 0) out.ae_versions = std::move(summary);
   }
   if (auto it = body.find("values"); it != body.end() && it->is_array()) {
     std::vector<VersionText> values;
@@ -351,6 +353,10 @@ class Reader {
   bool finish(bool partial);
   const std::string& error() const { return error_; }
   History take() { return std::move(history_); }
+  // Room for `n` events up front: growing a vector of a million events
+  // would hold the old and the new copy at once. Pages never written are
+  // never resident, so a guess on the high side costs little.
+  void reserve(size_t n) { history_.events.reserve(n); }
   void warn(size_t number, const std::string& what) {
     ++warnings_;
     if (history_.warnings.size() < kMaxWarnings) {
@@ -748,6 +754,12 @@ bool Reader::finish(bool partial) {
 
 }  // namespace
 
+std::string History::partial_note() const {
+  if (complete) return "";
+  return "PARTIAL history: it stops at line " + std::to_string(last_line) +
+         " (t=" + format_time_us(last_t_us) + ") without its end; nothing after that is shown";
+}
+
 const SendEvent* History::find_send(uint64_t id) const {
   auto it =
       std::lower_bound(send_index.begin(), send_index.end(), std::pair<uint64_t, size_t>{id, 0});
@@ -842,6 +854,7 @@ class LineFeeder {
 
   const std::string& error() const { return reader_.error(); }
   size_t number() const { return number_; }
+  void reserve(size_t events) { reader_.reserve(events); }
 
  private:
   Reader reader_;
@@ -892,6 +905,9 @@ ReadResult read_history_file(const std::string& path, const ReadOptions& options
   // Read with a bound, so an endless stream (a FIFO, /dev/zero) is refused
   // rather than read forever.
   LineFeeder feeder(path, options);
+  // Lines average well over 64 bytes (a `deliver` line, the shortest
+  // common one, is about 60).
+  feeder.reserve(static_cast<size_t>(total / 64));
   std::string pending;  // the start of a line whose end is in the next chunk
   std::vector<char> buffer(size_t{1} << 20);
   uint64_t read = 0, reported = 0;

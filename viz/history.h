@@ -44,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -74,6 +75,15 @@ struct VersionText {
   Clock clock;
 };
 
+// The versions an anti-entropy message carried, for its label: how many
+// keys they are of, the first kMaxLabelKeys of those keys, and the first
+// version.
+struct AeVersions {
+  uint64_t keys = 0;
+  std::vector<std::string> first_keys;
+  std::optional<VersionText> first;
+};
+
 // What a message carried, as far as labels and stories need it. Fields the
 // body did not have (or had with another type) are left empty / nullopt.
 struct MessageBody {
@@ -89,12 +99,9 @@ struct MessageBody {
   std::optional<uint64_t> round;                   // ae_*
   std::optional<uint64_t> code;                    // error
   std::optional<uint64_t> versions;                // ae_diff / ae_push: how many versions
-  // ae_diff / ae_push: how many keys those versions are of, the first
-  // kMaxLabelKeys of them, and the first version (labels show it when it
-  // is the only one).
-  uint64_t version_key_count = 0;
-  std::vector<std::string> version_keys;
-  std::optional<VersionText> first_version;
+  // ae_diff / ae_push: what those versions are (held apart: most messages
+  // have none, and a history holds a million bodies).
+  std::shared_ptr<const AeVersions> ae_versions;
 };
 
 struct StartEvent {
@@ -219,6 +226,9 @@ struct History {
   // Message id -> index in `events` of its SendEvent, sorted by id.
   std::vector<std::pair<uint64_t, size_t>> send_index;
 
+  // "" for a complete history; else one sentence saying where it stops, for
+  // titles and stories.
+  std::string partial_note() const;
   // The SendEvent of message `id`, or nullptr if no message has that id.
   const SendEvent* find_send(uint64_t id) const;
   // Nodes: the start line's list if any, else every `n<digits>` name seen,

@@ -68,6 +68,26 @@ std::string opt_version(const MessageBody& b) {
   return out;
 }
 
+// What an anti-entropy diff or push carried: ": x=v1@[1,0]" for one
+// version, ": 3 versions of x", ": 5 versions of x, y", ": 9 versions of 12
+// keys (a, b, c, ...)", ": no versions".
+std::string ae_versions_text(const MessageBody& b) {
+  if (!b.versions) return "";
+  const uint64_t n = *b.versions;
+  if (n == 0) return ": no versions";
+  const AeVersions* ae = b.ae_versions.get();
+  if (ae == nullptr) return ": " + std::to_string(n) + (n == 1 ? " version" : " versions");
+  if (n == 1 && ae->first && !ae->first_keys.empty()) {
+    return ": " + ae->first_keys[0] + "=" + value_text(ae->first->value, 16) + "@" +
+           clock_text(ae->first->clock);
+  }
+  std::string keys;
+  for (size_t i = 0; i < ae->first_keys.size(); ++i) keys += (i ? ", " : "") + ae->first_keys[i];
+  if (ae->keys > ae->first_keys.size())
+    keys = std::to_string(ae->keys) + " keys (" + keys + ", ...)";
+  return ": " + std::to_string(n) + " versions of " + keys;
+}
+
 // A short text for an arrow: what the message carried.
 std::string message_label(const MessageBody& b) {
   const std::string& t = b.type;
@@ -94,12 +114,9 @@ std::string message_label(const MessageBody& b) {
     return b.code ? "error " + std::to_string(*b.code) : std::string("error");
   }
   auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
-  auto count = [&] {
-    return b.versions ? " (" + std::to_string(*b.versions) + ")" : std::string();
-  };
   if (t == "ae_digest") return "digest" + round();
-  if (t == "ae_diff") return "diff" + round() + count();
-  if (t == "ae_push") return "push" + round() + count();
+  if (t == "ae_diff") return "diff" + round() + ae_versions_text(b);
+  if (t == "ae_push") return "push" + round() + ae_versions_text(b);
   return value_text(t, 16);
 }
 
@@ -118,12 +135,14 @@ class Diagram {
  public:
   Diagram(const History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
   SpacetimeResult draw(const std::string& note);
+  // The window the title names, when not the one drawn (a part of it).
+  void set_title_window(const Window& w) { title_window_ = w; }
   size_t count_messages() const;
   void index_messages();
-  // The line of the send of the (n+1)-th message of the run, if any.
-  std::optional<size_t> line_of_send(size_t n) const;
-  // A suggestion for a window starting where `w_` starts with `n` messages.
-  std::string suggest(size_t n) const;
+  // The lines of the window's drawn sends (quiet digests aside), in order.
+  std::vector<size_t> send_lines() const;
+  // The first and last line in the window, and their times (nullopt: empty).
+  std::optional<std::pair<const Event*, const Event*>> extent() const;
 
  private:
   Where where(const Event& e) const {
@@ -158,6 +177,7 @@ class Diagram {
 
   const History& h_;
   Window w_;
+  std::optional<Window> title_window_;
   bool fold_ = true;
   std::map<uint64_t, Message> messages_;
   std::vector<std::string> lane_names_;
@@ -216,29 +236,26 @@ size_t Diagram::count_messages() const {
   return n;
 }
 
-std::optional<size_t> Diagram::line_of_send(size_t n) const {
-  size_t seen = 0;
-  for (const Event& e : h_.events) {
-    const auto* send = std::get_if<SendEvent>(&e.data);
-    if (send == nullptr || messages_.at(send->id).folded) continue;
-    if (seen++ == n) return e.line;
-  }
-  return std::nullopt;
-}
-
-std::string Diagram::suggest(size_t n) const {
-  // Walk sends inside the window; the n-th one's time closes the suggestion.
-  size_t seen = 0;
-  std::optional<int64_t> first;
+std::vector<size_t> Diagram::send_lines() const {
+  std::vector<size_t> lines;
   for (const Event& e : h_.events) {
     const auto* send = std::get_if<SendEvent>(&e.data);
     if (send == nullptr || where(e) != Where::kIn || messages_.at(send->id).folded) continue;
-    if (!first) first = e.t_us;
-    if (++seen == n) {
-      return "--from " + format_time_us(*first) + " --to " + format_time_us(e.t_us);
-    }
+    lines.push_back(e.line);
   }
-  return "";
+  return lines;
+}
+
+std::optional<std::pair<const Event*, const Event*>> Diagram::extent() const {
+  const Event* first = nullptr;
+  const Event* last = nullptr;
+  for (const Event& e : h_.events) {
+    if (where(e) != Where::kIn) continue;
+    if (first == nullptr) first = &e;
+    last = &e;
+  }
+  if (first == nullptr) return std::nullopt;
+  return std::make_pair(first, last);
 }
 
 std::string Diagram::point(size_t lane, size_t row) {
@@ -611,13 +628,15 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   } else {
     title += h_.path;
   }
-  if (w_.kind == Window::Kind::kTime) {
-    title += "; window " + format_time_us(w_.from) + " to " +
-             (w_.to == INT64_MAX ? std::string("the end") : format_time_us(w_.to));
-  } else if (w_.kind == Window::Kind::kLines) {
-    title += "; history lines " + std::to_string(w_.from) + " to " +
-             (w_.to == INT64_MAX ? std::string("the end") : std::to_string(w_.to));
+  const Window& tw = title_window_ ? *title_window_ : w_;
+  if (tw.kind == Window::Kind::kTime) {
+    title += "; window " + format_time_us(tw.from) + " to " +
+             (tw.to == INT64_MAX ? std::string("the end") : format_time_us(tw.to));
+  } else if (tw.kind == Window::Kind::kLines) {
+    title += "; history lines " + std::to_string(tw.from) + " to " +
+             (tw.to == INT64_MAX ? std::string("the end") : std::to_string(tw.to));
   }
+  if (!h_.complete) title += "\n" + h_.partial_note();
   if (!note.empty()) title += "\n" + note;
 
   std::string body;
@@ -725,34 +744,91 @@ bool parse_window(const std::string& from, const std::string& to, Window& out, s
   return true;
 }
 
-SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
+namespace {
+
+// 187000 -> "187,000"
+std::string with_commas(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// What a window is, in words: "the run", "the window 1s to 2s", ...
+std::string window_words(const Window& w) {
+  auto end = [&](auto text) { return w.to == INT64_MAX ? std::string("the end") : text(w.to); };
+  switch (w.kind) {
+    case Window::Kind::kAll:
+      return "the run";
+    case Window::Kind::kTime:
+      return "the window " + format_time_us(w.from) + " to " +
+             end([](int64_t t) { return format_time_us(t); });
+    case Window::Kind::kLines:
+      return "the window of lines #" + std::to_string(w.from) + " to " +
+             end([](int64_t l) { return "#" + std::to_string(l); });
+  }
+  return "";
+}
+
+}  // namespace
+
+Window window_to_draw(const History& history, const SpacetimeOptions& options, std::string& note) {
+  note.clear();
   Diagram whole(history, options.window, options.fold_quiet_anti_entropy);
   whole.index_messages();
   const size_t count = whole.count_messages();
-  if (count <= kMaxSpacetimeMessages) return whole.draw("");
-  if (options.window.kind == Window::Kind::kAll && options.fit_whole_run) {
-    // The run's beginning: every line before the send of message 2001.
-    const std::optional<size_t> cut = whole.line_of_send(kMaxSpacetimeMessages);
-    Window beginning{Window::Kind::kLines, 1, cut ? static_cast<int64_t>(*cut) - 1 : INT64_MAX};
-    Diagram part(history, beginning, options.fold_quiet_anti_entropy);
-    part.index_messages();
-    std::string note = "Only the beginning is drawn: the run has " + std::to_string(count) +
-                       " messages and a picture holds at most " +
-                       std::to_string(kMaxSpacetimeMessages) +
-                       ".\nDraw later parts with kvsim render HISTORY --from LINE --to LINE "
-                       "(or times) starting at line " +
-                       std::to_string(cut ? *cut : 0) + ".";
-    SpacetimeResult result = part.draw(note);
-    result.cut = true;
-    return result;
+  if (count <= kMaxSpacetimeMessages) return options.window;
+  // Too many: the window's first messages, by send. Messages sent before the
+  // window and delivered in it are drawn too, so the cut may move up until
+  // the part holds no more than the limit.
+  const std::vector<size_t> sends = whole.send_lines();
+  const auto extent = whole.extent();
+  const int64_t first_line = extent ? static_cast<int64_t>(extent->first->line) : 1;
+  size_t take = std::min(kMaxSpacetimeMessages, sends.size());
+  Window part{Window::Kind::kLines, first_line, INT64_MAX};
+  size_t drawn = 0;
+  while (true) {
+    part.to = take < sends.size() ? static_cast<int64_t>(sends[take]) - 1 : INT64_MAX;
+    Diagram d(history, part, options.fold_quiet_anti_entropy);
+    d.index_messages();
+    drawn = d.count_messages();
+    if (drawn <= kMaxSpacetimeMessages || take == 0) break;
+    take -= std::min(take, drawn - kMaxSpacetimeMessages);
   }
-  SpacetimeResult result;
-  result.error = "the window has " + std::to_string(count) + " messages; a space-time diagram " +
-                 "holds at most " + std::to_string(kMaxSpacetimeMessages) +
-                 ": choose a narrower window with --from/--to";
-  // Messages sent before the window but delivered in it count too: leave room.
-  const std::string hint = whole.suggest(kMaxSpacetimeMessages * 9 / 10);
-  if (!hint.empty()) result.error += " (e.g. " + hint + ")";
+  Diagram d(history, part, options.fold_quiet_anti_entropy);
+  d.index_messages();
+  const auto drawn_extent = d.extent();
+  note = "Drew messages 1.." + std::to_string(drawn) + " of the " + with_commas(count) + " in " +
+         window_words(options.window);
+  if (drawn_extent) {
+    note += " (history lines #" + std::to_string(drawn_extent->first->line) + "..#" +
+            std::to_string(drawn_extent->second->line) +
+            ", t=" + format_time_us(drawn_extent->first->t_us) + ".." +
+            format_time_us(drawn_extent->second->t_us) + ")";
+  }
+  note += ": a picture holds at most " + std::to_string(kMaxSpacetimeMessages) + ".";
+  if (take < sends.size()) {
+    // The next part, in the same words kvsim render takes.
+    const size_t next = std::min(take + kMaxSpacetimeMessages * 9 / 10, sends.size());
+    note +=
+        "\nThe next ones: kvsim render " + history.path + " --from #" + std::to_string(sends[take]);
+    if (next < sends.size()) note += " --to #" + std::to_string(sends[next] - 1);
+    note += " (or any --from/--to window).";
+  }
+  return part;
+}
+
+SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
+  std::string note;
+  const Window window = window_to_draw(history, options, note);
+  Diagram diagram(history, window, options.fold_quiet_anti_entropy);
+  diagram.index_messages();
+  // The title names the window asked for; the note says which part of it.
+  diagram.set_title_window(options.window);
+  SpacetimeResult result = diagram.draw(note);
+  result.cut = !note.empty();
   return result;
 }
 

@@ -183,6 +183,7 @@ std::string Teller::header() const {
   } else {
     out += "Run from " + h_.path + " (no start line).\n";
   }
+  if (!h_.complete) out += h_.partial_note() + ".\n";
   out += "Nodes: " + names(h_.nodes()) + ".";
   const std::vector<std::string> clients = h_.clients();
   if (!clients.empty()) out += " Clients: " + names(clients) + ".";

@@ -88,14 +88,11 @@ void draw(const History& h, std::string_view text) {
   h.clients();
   const std::string graph = causal_graph_dot(build_causal_graph(h));
   SpacetimeOptions whole;
-  whole.fit_whole_run = true;
   const SpacetimeResult fitted = spacetime_dot(h, whole);
-  if (!fitted.ok) fail("spacetime refuses the whole run with fit_whole_run: " + fitted.error, text);
-  SpacetimeOptions strict;  // as `kvsim render` asks: refuse rather than cut
-  spacetime_dot(h, strict);
+  if (!fitted.ok) fail("spacetime refuses the whole run: " + fitted.error, text);
   SpacetimeOptions lines;
   lines.window = Window{Window::Kind::kLines, 2, 5};
-  spacetime_dot(h, lines);
+  if (!spacetime_dot(h, lines).ok) fail("spacetime refuses a window", text);
   ReportInput report;
   report.history = &h;
   report.summary_json = "{\"checks\": {\"converged\": {\"ok\": true}}}";
