@@ -176,8 +176,7 @@ std::string report_html(const ReportInput& in) {
   if (h.start && h.start->seed) meta += "seed " + std::to_string(*h.start->seed) + " &middot; ";
   meta += "nodes";
   for (const std::string& n : h.nodes()) meta.append(" ").append(html_escape(n));
-  meta +=
-      " &middot; " + std::to_string(h.events.size()) + " history lines in " + html_escape(h.path);
+  meta += " &middot; " + std::to_string(h.events.size()) + " history lines in " + html_escape(h.path);
   out += "<p class=\"meta\">" + meta + "</p>\n";
   out +=
       "<nav><a href=\"#checks\">checks</a><a href=\"#siblings\">causal graph</a>"
