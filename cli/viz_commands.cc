@@ -100,8 +100,8 @@ struct OutputOptions {
 // kIoFailure when even the .dot could not be written (`fatal`) or drawing
 // failed (the .dot is there; the report says why the picture is missing).
 int picture(const std::string& dot, const fs::path& base, const char* engine, bool draw,
-            viz::Picture& picture, bool& fatal) {
-  const viz::RenderResult r = viz::write_picture(dot, base.string(), engine, draw);
+            viz::Picture& picture, bool& fatal, const std::string& png_dot = "") {
+  const viz::RenderResult r = viz::write_picture(dot, base.string(), engine, draw, png_dot);
   fatal = !r.dot_written;
   if (!r.ok) {
     complain(r.error);
@@ -153,7 +153,11 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
     status = kIoFailure;
   }
   if (o.draw) progress.stage("drawing spacetime.svg/.png with Graphviz");
-  if (picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime, fatal) != kOk) {
+  if (o.draw && !spacetime.png_note.empty() && viz::rendering_available()) {
+    complain("note: spacetime.png: " + spacetime.png_note);
+  }
+  if (picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime, fatal,
+              spacetime.png_dot) != kOk) {
     if (fatal) return kIoFailure;
     status = kIoFailure;
   }

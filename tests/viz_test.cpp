@@ -698,7 +698,9 @@ TEST_CASE("windows are times with units or history line numbers") {
   CHECK_FALSE(parse_window("#5ms", "", w, error));
 }
 
-TEST_CASE("partition-heal: every message is an arrow or ends in an X, the partition is a band") {
+TEST_CASE(
+    "partition-heal: every message is an arrow or ends in an X, the partition shows who is cut "
+    "from whom") {
   const SpacetimeResult r = spacetime_dot(load("viz_partition_heal.jsonl"), {});
   REQUIRE(r.ok);
   CHECK(r.note.empty());
@@ -710,7 +712,12 @@ TEST_CASE("partition-heal: every message is an arrow or ends in an X, the partit
   CHECK(count(dot, "label=\"partition\"") == 3);
   CHECK(count(dot, "\"#2ca02c\", fontcolor=\"#2ca02c\"") == 6);  // replicate arrows
   CHECK(count(dot, "color=\"#ff7f0e\", fontcolor") == 6);        // ae arrows: messages 9 to 14
-  CHECK(count(dot, " [shape=box, style=filled, color=\"#f4cccc\"") == 1);  // one band
+  // Line 2 cuts {n1} from {n2, n3}: a strip down each node, n1's in one
+  // colour, n2's and n3's in another, each saying whom it is cut from.
+  CHECK(count(dot, " [shape=box, style=filled, color=\"#e8a0a6\"") == 1);  // side 1: n1
+  CHECK(count(dot, " [shape=box, style=filled, color=\"#9dbbe0\"") == 2);  // side 2: n2, n3
+  CHECK(count(dot, "label=\"cut from n2 n3\"") == 1);
+  CHECK(count(dot, "label=\"cut from n1\"") == 2);
   CHECK(dot.find("label=\"partition n1 | n2 n3\"") != std::string::npos);
   CHECK(dot.find("label=\"heal\"") != std::string::npos);
   CHECK(dot.find("label=\"put x=v1@[1,0,0]\"") != std::string::npos);
@@ -813,6 +820,80 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
   CHECK(w.kind == Window::Kind::kLines);
   CHECK(w.from == 1);
   CHECK(w.to == 4001);
+}
+
+TEST_CASE("one-way and ring partitions say, node by node, whom each is cut from") {
+  // One way n1 -/-> n3: n1 cannot send to n3, n3 no longer hears n1; n2 is
+  // not cut. Ring n1 n2 n3 n4 n5 (reach (5/2+1)/2 = 1): each node keeps its
+  // two ring neighbours and is cut from the other two, e.g. n1 (ring
+  // position 0) from n3 and n4 (positions 2 and 3).
+  const std::string start =
+      R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2", "n3", "n4", "n5"], "description": ""})";
+  const History one_way = parse(
+      {start,
+       R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "one-way", "from": ["n1"], "to": ["n3"]})"});
+  const std::string a = spacetime_dot(one_way, {}).dot;
+  CHECK(count(a, "label=\"cannot send to n3\"") == 1);
+  CHECK(count(a, "label=\"deaf to n1\"") == 1);
+  CHECK(count(a, "_cut [") == 2);
+  CHECK(a.find("label=\"partition n1 -/-> n3 (one way) (no heal)\"") != std::string::npos);
+  const History ring = parse(
+      {start,
+       R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "majorities-ring", "ring": ["n1", "n2", "n3", "n4", "n5"]})"});
+  const std::string b = spacetime_dot(ring, {}).dot;
+  CHECK(count(b, "label=\"cut from n3 n4\"") == 1);  // n1
+  CHECK(count(b, "label=\"cut from n4 n5\"") == 1);  // n2
+  CHECK(count(b, "label=\"cut from n1 n5\"") == 1);  // n3
+  CHECK(count(b, "label=\"cut from n1 n2\"") == 1);  // n4
+  CHECK(count(b, "label=\"cut from n2 n3\"") == 1);  // n5
+}
+
+TEST_CASE("anti-entropy arrows say which keys and versions they carry") {
+  const History h = parse({
+      R"({"t": 10, "kind": "send", "id": 1, "src": "n1", "dest": "n2", "body": {"type": "ae_diff", "round": 4, "buckets": [1], "versions": [{"key": "a", "value": "x", "clock": [1]}, {"key": "a", "value": "y", "clock": [0, 1]}, {"key": "b", "value": 3, "clock": [2]}]}})",
+      R"({"t": 20, "kind": "deliver", "id": 1, "src": "n1", "dest": "n2"})",
+      R"({"t": 20, "kind": "send", "id": 2, "src": "n2", "dest": "n1", "body": {"type": "ae_push", "round": 4, "versions": [{"key": "k1", "value": 1, "clock": [1]}, {"key": "k2", "value": 1, "clock": [1]}, {"key": "k3", "value": 1, "clock": [1]}, {"key": "k4", "value": 1, "clock": [1]}]}})",
+      R"({"t": 30, "kind": "deliver", "id": 2, "src": "n2", "dest": "n1"})",
+  });
+  const std::string dot = spacetime_dot(h, {}).dot;
+  CHECK(dot.find("label=\"diff r4: 3 versions of a, b\"") != std::string::npos);
+  CHECK(dot.find("label=\"push r4: 4 versions of 4 keys (k1, k2, k3, ...)\"") != std::string::npos);
+}
+
+TEST_CASE("a picture too tall for a readable PNG gets a PNG of its first rows, saying so") {
+  // Message i (1..600) from n1 to n2, sent at t = 10i us and delivered at
+  // 10i + 5: two rows each, 1200 rows. Two lanes: the drawing is 90 + 2*120
+  // + 600 = 930 pt wide, 1240 px at 96 dpi; 12 M pixels leave 9677 px of
+  // height, 7258 pt, less 200 for the title and names: 7058 / 30 = 235 rows.
+  std::string text =
+      "{\"t\": 0, \"kind\": \"start\", \"scenario\": \"s\", \"seed\": 1, \"nodes\": [\"n1\", "
+      "\"n2\"], \"description\": \"\"}\n";
+  for (size_t i = 1; i <= 600; ++i) {
+    const std::string id = std::to_string(i);
+    text += "{\"t\": " + std::to_string(i * 10) + ", \"kind\": \"send\", \"id\": " + id +
+            ", \"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"ae_digest\", \"round\": " +
+            id + ", \"digest\": [0]}}\n";
+    text += "{\"t\": " + std::to_string(i * 10 + 5) + ", \"kind\": \"deliver\", \"id\": " + id +
+            ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
+  }
+  const ReadResult read = read_history_text(text, "H", kPartial);
+  REQUIRE(read.status == ReadResult::Status::kOk);
+  SpacetimeOptions all;
+  all.fold_quiet_anti_entropy = false;
+  const SpacetimeResult r = spacetime_dot(*read.history, all);
+  REQUIRE(r.ok);
+  CHECK_FALSE(r.cut);  // the SVG has every message
+  CHECK(count(r.dot, "color=\"#ff7f0e\", fontcolor") == 600);
+  // Rows 1..235 are messages 1..117 and the send of 118 (line 236, t=1.18ms);
+  // 118 arrows (the last one dotted: delivered past the part), labelled.
+  CHECK(r.png_note ==
+        "This PNG shows rows 1..235 of the 1200 drawn (history lines #2..#236, t=10us..1.18ms): "
+        "all of them would be too small to read. spacetime.svg (and index.html) has every row; "
+        "--from/--to draws other parts.");
+  CHECK(r.png_dot.find("This PNG shows rows 1..235") != std::string::npos);
+  CHECK(count(r.png_dot, "label=\"digest r") == 118);
+  // A short picture has no PNG of its own.
+  CHECK(spacetime_dot(load("viz_partition_heal.jsonl"), {}).png_dot.empty());
 }
 
 TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are drawn") {

@@ -63,6 +63,11 @@ struct SpacetimeResult {
   std::string note;   // when ok and something was left out: what, and how to see it
   bool cut = false;   // only the window's first messages are drawn (the note says which)
   std::string error;  // when not ok
+  // When the whole picture would make an unreadable PNG (too many rows to
+  // draw at kPngDpi within kMaxPngPixels): the DOT of its first rows, for
+  // the PNG only, and a note saying which rows it shows. Empty otherwise.
+  std::string png_dot;
+  std::string png_note;
 };
 
 // The window actually drawn for `options`: options.window itself when it
