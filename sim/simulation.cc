@@ -10,11 +10,15 @@
 #include "node/json_text.h"
 #include "node/kv_assert.h"
 #include "node/version_text.h"
+#include "sim/history_format.h"
 #include "sim/network.h"
 
 namespace kv::sim {
 
 namespace {
+
+namespace fmt = history_format;
+static_assert(fmt::kMaxNodes == kMaxNodes, "a start line lists at most the scenario's nodes");
 
 enum EventKind : uint32_t {
   kDeliver,   // arg: message slot
@@ -39,30 +43,30 @@ enum class MsgType : uint8_t {
   kError,  // a client write refused (Maelstrom's code 14, abort)
 };
 
-const char* type_name(MsgType t) {
+std::string_view type_name(MsgType t) {
   switch (t) {
     case MsgType::kPut:
-      return "kv_put";
+      return fmt::body::kPut;
     case MsgType::kGet:
-      return "kv_get";
+      return fmt::body::kGet;
     case MsgType::kResolve:
-      return "kv_resolve";
+      return fmt::body::kResolve;
     case MsgType::kPutOk:
-      return "kv_put_ok";
+      return fmt::body::kPutOk;
     case MsgType::kGetOk:
-      return "kv_get_ok";
+      return fmt::body::kGetOk;
     case MsgType::kResolveOk:
-      return "kv_resolve_ok";
+      return fmt::body::kResolveOk;
     case MsgType::kReplicate:
-      return "replicate";
+      return fmt::body::kReplicate;
     case MsgType::kAeDigest:
-      return "ae_digest";
+      return fmt::body::kAeDigest;
     case MsgType::kAeDiff:
-      return "ae_diff";
+      return fmt::body::kAeDiff;
     case MsgType::kAePush:
-      return "ae_push";
+      return fmt::body::kAePush;
     case MsgType::kError:
-      return "error";
+      return fmt::body::kError;
   }
   return "?";
 }
@@ -153,13 +157,29 @@ struct Operation {
 std::string_view result_name(ApplyResult r) {
   switch (r) {
     case ApplyResult::kApplied:
-      return "applied";
+      return fmt::result::kApplied;
     case ApplyResult::kDuplicate:
-      return "duplicate";
+      return fmt::result::kDuplicate;
     case ApplyResult::kStale:
-      return "stale";
+      return fmt::result::kStale;
     case ApplyResult::kTooMany:
-      return "refused";
+      return fmt::result::kRefused;
+  }
+  return "?";
+}
+
+std::string_view status_name(WriteStatus s) {
+  switch (s) {
+    case WriteStatus::kWritten:
+      return fmt::status::kWritten;
+    case WriteStatus::kConflict:
+      return fmt::status::kConflict;
+    case WriteStatus::kResolved:
+      return fmt::status::kResolved;
+    case WriteStatus::kRejected:
+      return fmt::status::kRejected;
+    case WriteStatus::kTooManySiblings:
+      return fmt::status::kTooManySiblings;
   }
   return "?";
 }
@@ -401,11 +421,11 @@ void Simulation::Impl::send(uint64_t slot) {
   if (fate.lost) {
     ++stats.dropped_loss;
     if (history.enabled()) {
-      history.begin(now(), "drop");
+      history.begin(now(), fmt::kind::kDrop);
       history.field_uint("id", m.id);
       history.field_raw("src", name_json(m.src));
       history.field_raw("dest", name_json(m.dest));
-      history.field_string("reason", "loss");
+      history.field_string("reason", fmt::reason::kLoss);
       history.end();
     }
     release(slot);
@@ -418,7 +438,7 @@ void Simulation::Impl::send(uint64_t slot) {
     m.deliveries_left = 2;
     queue.push(now() + fate.duplicate_delay, kDeliver, slot);
     if (history.enabled()) {
-      history.begin(now(), "duplicate");
+      history.begin(now(), fmt::kind::kDuplicate);
       history.field_uint("id", m.id);
       history.end();
     }
@@ -426,7 +446,7 @@ void Simulation::Impl::send(uint64_t slot) {
 }
 
 void Simulation::Impl::write_send(const Message& m) {
-  history.begin(now(), "send");
+  history.begin(now(), fmt::kind::kSend);
   history.field_uint("id", m.id);
   history.field_raw("src", name_json(m.src));
   history.field_raw("dest", name_json(m.dest));
@@ -486,7 +506,7 @@ void Simulation::Impl::write_send(const Message& m) {
     case MsgType::kResolveOk:
       in_reply_to();
       out += ", \"status\": \"";
-      out += to_string(m.status);
+      out += status_name(m.status);
       out += '"';
       if (m.status == WriteStatus::kConflict) {
         out += ", \"siblings\": ";
@@ -546,23 +566,23 @@ void Simulation::Impl::deliver(uint64_t slot) {
   Message& m = *slab[slot];
   KV_ASSERT(m.deliveries_left > 0);
   --m.deliveries_left;
-  const char* reason = nullptr;
+  std::string_view reason;  // empty: delivered
   if (is_node(m.dest) && crashed[m.dest]) {
-    reason = "crashed";
+    reason = fmt::reason::kCrashed;
     ++stats.dropped_crashed;
   } else if (is_node(m.src) && is_node(m.dest) && network.blocked(m.src, m.dest)) {
-    reason = "partition";
+    reason = fmt::reason::kPartition;
     ++stats.dropped_partition;
   }
   if (history.enabled()) {
-    history.begin(now(), reason ? "drop" : "deliver");
+    history.begin(now(), reason.empty() ? fmt::kind::kDeliver : fmt::kind::kDrop);
     history.field_uint("id", m.id);
     history.field_raw("src", name_json(m.src));
     history.field_raw("dest", name_json(m.dest));
-    if (reason) history.field_string("reason", reason);
+    if (!reason.empty()) history.field_string("reason", reason);
     history.end();
   }
-  if (!reason) {
+  if (reason.empty()) {
     ++stats.messages_delivered;
     handle(m);
   }
@@ -581,7 +601,7 @@ void Simulation::Impl::handle(Message& m) {
       return on_get(node, m);
     case MsgType::kReplicate: {
       const ApplyOutcome outcome = nodes[node].replicate(*m.key, m.version);
-      record_apply(node, *m.key, m.version, "replicate", m.id, outcome, nullptr, 0);
+      record_apply(node, *m.key, m.version, fmt::op::kReplicate, m.id, outcome, nullptr, 0);
       return;
     }
     case MsgType::kAeDigest:
@@ -611,7 +631,7 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
     if (outcome.siblings >= 2) ++stats.siblings_created;
   }
   if (!history.enabled()) return outcome;
-  history.begin(now(), "apply");
+  history.begin(now(), fmt::kind::kApply);
   history.field_raw("node", name_json(node));
   history.field_string("key", key);
   history.field_raw("value", v->value);
@@ -621,12 +641,12 @@ ApplyOutcome Simulation::Impl::record_apply(NodeIndex node, std::string_view key
   history.field_string("result", result_name(outcome.result));
   history.field_uint("siblings", outcome.siblings);
   if (reply) {
-    history.field_string("status", to_string(reply->status));
+    history.field_string("status", status_name(reply->status));
     history.field_raw("client", name_json(client_endpoint(client)));
   }
   history.end();
   if (outcome.result == ApplyResult::kApplied) {
-    history.begin(now(), "siblings");
+    history.begin(now(), fmt::kind::kSiblings);
     history.field_raw("node", name_json(node));
     history.field_string("key", key);
     write_siblings(nodes[node].get(key), history.field("siblings"));
@@ -640,7 +660,7 @@ void Simulation::Impl::on_client_write(NodeIndex node, Message& m) {
   const WriteReply r =
       resolving ? nodes[node].resolve(*m.key, m.version) : nodes[node].put(*m.key, m.version);
   count_write(r);
-  record_apply(node, *m.key, m.version, resolving ? "resolve" : "put", m.id,
+  record_apply(node, *m.key, m.version, resolving ? fmt::op::kResolve : fmt::op::kPut, m.id,
                {r.applied, r.siblings}, &r, m.src - n);
   const MsgType reply_type = r.status == WriteStatus::kTooManySiblings ? MsgType::kError
                              : resolving                               ? MsgType::kResolveOk
@@ -715,7 +735,7 @@ void Simulation::Impl::apply_repairs(NodeIndex node, const Message& m,
     for (const VersionPtr& v : kv.versions) {
       const ApplyOutcome outcome = nodes[node].replicate(kv.key, v);
       if (outcome.result == ApplyResult::kApplied) ++stats.versions_repaired;
-      record_apply(node, kv.key, v, "anti_entropy", m.id, outcome, nullptr, 0);
+      record_apply(node, kv.key, v, fmt::op::kAntiEntropy, m.id, outcome, nullptr, 0);
     }
   }
 }
@@ -820,12 +840,12 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
 
 void Simulation::Impl::write_op_line(const Operation& o, SimTime due,
                                      const ClientState::Read* auto_from) {
-  history.begin(now(), "op");
+  history.begin(now(), fmt::kind::kOp);
   history.field_raw("client", name_json(client_endpoint(o.client)));
   history.field_uint("msg_id", o.msg_id);
-  history.field_string("op", o.kind == OpKind::kPut   ? "put"
-                             : o.kind == OpKind::kGet ? "get"
-                                                      : "resolve");
+  history.field_string("op", o.kind == OpKind::kPut   ? fmt::client_op::kPut
+                             : o.kind == OpKind::kGet ? fmt::client_op::kGet
+                                                      : fmt::client_op::kResolve);
   history.field_string("key", *o.key);
   history.field_raw("node", name_json(o.node));
   history.field_uint("due", static_cast<uint64_t>(due.us));
@@ -873,7 +893,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
     o.done = true;
     ++stats.client_gave_up;
     if (history.enabled()) {
-      history.begin(now(), "give_up");
+      history.begin(now(), fmt::kind::kGiveUp);
       history.field_string("client", c.name);
       history.field_uint("msg_id", o.msg_id);
       history.end();
@@ -885,7 +905,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
   ++stats.client_timeouts;
   if (scenario.clients.retry_next_node) o.node = (o.node + 1) % n;
   if (history.enabled()) {
-    history.begin(now(), "timeout");
+    history.begin(now(), fmt::kind::kTimeout);
     history.field_string("client", c.name);
     history.field_uint("msg_id", o.msg_id);
     history.field_uint("attempt", o.attempt);
@@ -912,11 +932,11 @@ void Simulation::Impl::colocated_put(uint64_t i) {
     ++stats.client_ops;
     ++stats.client_gave_up;
     if (history.enabled()) {
-      history.begin(now(), "give_up");
+      history.begin(now(), fmt::kind::kGiveUp);
       history.field_raw("client", name_json(client_endpoint(client)));
       history.field_uint("msg_id", 0);
       history.field_raw("node", name_json(node));
-      history.field_string("reason", "crashed");
+      history.field_string("reason", fmt::reason::kCrashed);
       history.end();
     }
     return;
@@ -929,7 +949,7 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   ++stats.client_ops;
   const WriteReply r = nodes[node].put(*key, v);
   count_write(r);
-  record_apply(node, *key, v, "put", 0, {r.applied, r.siblings}, &r, client);
+  record_apply(node, *key, v, fmt::op::kPut, 0, {r.applied, r.siblings}, &r, client);
   if (r.accepted()) replicate_to_peers(node, key, v);
 }
 
@@ -976,8 +996,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
     case Kind::kPartition: {
       const Partition p = network.partition(e.partition);
       if (!history.enabled()) return;
-      history.begin(now(), "fault");
-      history.field_string("fault", "partition");
+      history.begin(now(), fmt::kind::kFault);
+      history.field_string("fault", fmt::fault::kPartition);
       history.field_string("shape", p.shape);
       if (!p.groups.empty()) {
         History& out = history.field("groups");
@@ -1004,8 +1024,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
     case Kind::kHeal:
       network.heal();
       if (history.enabled()) {
-        history.begin(now(), "fault");
-        history.field_string("fault", "heal");
+        history.begin(now(), fmt::kind::kFault);
+        history.field_string("fault", fmt::fault::kHeal);
         history.end();
       }
       return;
@@ -1020,14 +1040,14 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
         lost_keys = nodes[node].store().sorted_keys();
       }
       if (history.enabled()) {
-        history.begin(now(), "fault");
-        history.field_string("fault", "crash");
+        history.begin(now(), fmt::kind::kFault);
+        history.field_string("fault", fmt::fault::kCrash);
         history.field_raw("node", name_json(node));
         history.field_bool("amnesia", e.amnesia);
         if (was_crashed) history.field_bool("already_crashed", true);
         history.end();
         for (std::string_view key : lost_keys) {
-          history.begin(now(), "siblings");
+          history.begin(now(), fmt::kind::kSiblings);
           history.field_raw("node", name_json(node));
           history.field_string("key", key);
           history.field_raw("siblings", "[]");
@@ -1043,8 +1063,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       crashed[node] = 0;
       oracle.on_restart(node);
       if (history.enabled()) {
-        history.begin(now(), "fault");
-        history.field_string("fault", "restart");
+        history.begin(now(), fmt::kind::kFault);
+        history.field_string("fault", fmt::fault::kRestart);
         history.field_raw("node", name_json(node));
         if (!was_crashed) history.field_bool("was_running", true);
         history.end();
@@ -1065,7 +1085,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
 
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   if (history.enabled()) {
-    history.begin(SimTime{0}, "start");
+    history.begin(SimTime{0}, fmt::kind::kStart);
     history.field_string("scenario", scenario.name);
     history.field_uint("seed", seed);
     write_fault_nodes("nodes", [&] {
@@ -1119,7 +1139,7 @@ void Simulation::Impl::write_finals() {
   if (!history.enabled()) return;
   const SimTime end{stats.end_us};
   for (NodeIndex i = 0; i < n; ++i) {
-    history.begin(end, "final");
+    history.begin(end, fmt::kind::kFinal);
     history.field_raw("node", name_json(i));
     history.field_bool("live", !crashed[i]);
     History& out = history.field("store");
@@ -1135,7 +1155,7 @@ void Simulation::Impl::write_finals() {
     out += '}';
     history.end();
   }
-  history.begin(end, "end");
+  history.begin(end, fmt::kind::kEnd);
   history.field_uint("events", stats.events);
   history.field_uint("messages", stats.messages_sent);
   history.end();
