@@ -20,8 +20,8 @@
 #
 #   --keep        keep the chroot (its path is printed) instead of removing it
 #   --cache DIR   keep the minimal Debian (with g++, git, python3) as
-#                 DIR/bookworm-minbase.tar and unpack it on later runs instead
-#                 of running debootstrap again
+#                 DIR/bookworm-minbase.tar and unpack it on later runs, for a
+#                 week, instead of running debootstrap again (3 minutes)
 #   --mirror URL  the Debian mirror; by default the one this machine's apt
 #                 sources use for bookworm
 #
@@ -139,7 +139,8 @@ echo "fresh_debian: working in $work"
 # 1. The minimal Debian with g++, git and python3.
 start=$(now)
 tarball="${cache:+$cache/bookworm-minbase.tar}"
-if [ -n "$tarball" ] && [ -f "$tarball" ]; then
+# A cached Debian older than a week is made again (point releases).
+if [ -n "$tarball" ] && [ -n "$(find "$tarball" -mtime -7 2>/dev/null)" ]; then
   tar -xf "$tarball" -C "$root" || fail_setup "could not unpack $tarball"
   echo "fresh_debian: unpacked $tarball in $(took "$start")"
 else
