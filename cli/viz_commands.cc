@@ -36,16 +36,18 @@ class Progress {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // A silent one says nothing (--quiet).
+  explicit Progress(bool silent = false) : silent_(silent) {}
   double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
   // "kvsim: drawing spacetime.svg/.png (3.2 s)", once past a second.
   void stage(const std::string& what) {
-    if (seconds() < 1.0) return;
+    if (silent_ || seconds() < 1.0) return;
     end_line();
     std::fprintf(stderr, "kvsim: %s (%.1f s)\n", what.c_str(), seconds());
   }
   static void reading(void* ctx, uint64_t done, uint64_t total) {
     auto* self = static_cast<Progress*>(ctx);
-    if (self->seconds() < 1.0) return;
+    if (self->silent_ || self->seconds() < 1.0) return;
     self->open_line_ = true;
     if (total > 0) {
       std::fprintf(stderr, "\rkvsim: reading the history: %llu of %llu MB (%.1f s)",
@@ -63,6 +65,7 @@ class Progress {
 
  private:
   Clock::time_point start_ = Clock::now();
+  bool silent_ = false;
   bool open_line_ = false;
 };
 
@@ -120,8 +123,8 @@ int picture(const std::string& dot, const fs::path& base, const char* engine, bo
 }
 
 int write_outputs(const viz::History& history, const OutputOptions& o) {
-  Progress none;
-  Progress& progress = o.progress != nullptr ? *o.progress : none;
+  Progress silent(/*silent=*/true);
+  Progress& progress = o.progress != nullptr ? *o.progress : silent;
   // Everything that can be refused is checked before anything is written.
   progress.stage("laying out the space-time diagram");
   const viz::SpacetimeResult spacetime = viz::spacetime_dot(history, o.spacetime);
