@@ -28,18 +28,54 @@ install_missing() {
   fi
 }
 
+quiet() {  # quiet LOG COMMAND...: runs COMMAND into LOG; on failure shows LOG's end
+  local log="$1"
+  shift
+  "$@" >"$log" 2>&1 && return 0
+  echo "setup: failed: $* (the end of $log:)" >&2
+  tail -n 25 "$log" >&2
+  return 1
+}
+
 build() {  # build DIR [meson options...]
   local dir="$1"
   shift
-  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null
-  meson compile -C "$dir" >/dev/null
+  mkdir -p "$dir"
+  if [ -f "$dir/build.ninja" ]; then
+    # A folder set up before keeps its options unless given again: a build
+    # set up by `demo`, or with tests off, gets -Dtests=enabled for `test`.
+    if (($#)); then quiet "$dir/setup.log" meson configure "$dir" "$@"; fi
+  else
+    quiet "$dir/setup.log" meson setup "$dir" "$@"
+  fi
+  quiet "$dir/compile.log" meson compile -C "$dir"
 }
 
-# The test command also builds the fuzz targets, which need clang and libFuzzer.
+suite() {  # suite DIR [meson test options...]: runs DIR's tests, sets status=1 on failure
+  local dir="$1"
+  shift
+  # A build with no tests writes no testlog.txt: never count an old one.
+  rm -f "$dir/meson-logs/testlog.txt"
+  meson test -C "$dir" --print-errorlogs "$@" >"$dir/test.log" 2>&1 ||
+    { echo "setup: tests failed in $dir (see $dir/test.log)" >&2; status=1; }
+  if grep -qE "No (suitable )?tests defined" "$dir/test.log"; then
+    echo "setup: no tests are defined in $dir: it must be set up with -Dtests=enabled" >&2
+    status=1
+  fi
+}
+
+# The tests also need Graphviz's dot (graphviz, above); the test command also
+# builds the fuzz targets, which need clang and libFuzzer (libclang-rt).
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)
 
 install_missing
-build build
+if [ "$mode" = test ]; then
+  # Tests enabled: a missing test dependency stops the build with a message
+  # instead of silently leaving the suite empty.
+  build build -Dtests=enabled
+else
+  build build
+fi
 
 case "$mode" in
   demo)
@@ -52,19 +88,19 @@ case "$mode" in
     # The same suite twice: a release build, and a debug build with
     # AddressSanitizer and UndefinedBehaviorSanitizer; then the two builds
     # must write byte-identical histories (determinism across build types).
-    build build-san -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+    build build-san -Dtests=enabled -Dbuildtype=debug -Db_sanitize=address,undefined \
+      -Db_lundef=false
     status=0
-    meson test -C build --print-errorlogs --num-processes 2 >/dev/null || status=1
+    suite build --num-processes 2
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      KVSIM_SEEDS=${KVSIM_SAN_SEEDS:-50} \
-      meson test -C build-san --print-errorlogs --num-processes 2 >/dev/null || status=1
+      KVSIM_SEEDS=${KVSIM_SAN_SEEDS:-50} suite build-san --num-processes 2
     python3 tests/cross_build_test.py build/cli/kvsim build-san/cli/kvsim scenarios 3 \
       >build/cross_build.log 2>&1 || status=1
     # The fuzz targets (clang, libFuzzer, ASan+UBSan): replay the committed
     # corpora and past findings, then fuzz each target for a minute.
     CXX=clang++ build build-fuzz -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined \
       -Db_lundef=false
-    meson test -C build-fuzz --suite fuzz --print-errorlogs >/dev/null || status=1
+    suite build-fuzz --suite fuzz
     bash tests/fuzz/smoke.sh build-fuzz "${KVSIM_FUZZ_SECONDS:-60}" >build-fuzz/smoke.log 2>&1 ||
       status=1
     python3 tests/totals.py build/meson-logs/testlog.txt build-san/meson-logs/testlog.txt \

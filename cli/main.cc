@@ -96,9 +96,15 @@ int main(int argc, char** argv) {
   render->add_option("--from", render_from,
                      "Space-time window start: a time (150ms, 1.5s, 300us) or a history line");
   render->add_option("--to", render_to, "Space-time window end: a time or a history line");
+  bool render_partial = false;
+  render->add_flag("--partial", render_partial,
+                   "Draw a history that stops before its end (a run killed or still going)");
   std::string explain_history;
   CLI::App* explain = app.add_subcommand("explain", "Tell the story of a saved run, key by key");
   explain->add_option("history", explain_history, "A run's history.jsonl")->required();
+  bool explain_partial = false;
+  explain->add_flag("--partial", explain_partial,
+                    "Tell a history that stops before its end (a run killed or still going)");
 
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
   bench->require_subcommand(1);
@@ -143,9 +149,9 @@ int main(int argc, char** argv) {
     return kv::cli::run_scenario(run_options);
   }
   if (render->parsed()) {
-    return kv::cli::run_render(render_history, render_out, render_from, render_to);
+    return kv::cli::run_render(render_history, render_out, render_from, render_to, render_partial);
   }
-  if (explain->parsed()) return kv::cli::run_explain(explain_history);
+  if (explain->parsed()) return kv::cli::run_explain(explain_history, explain_partial);
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return 2;

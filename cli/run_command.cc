@@ -381,12 +381,7 @@ int run_scenario(const RunOptions& options) {
     return 2;
   }
 
-  if (options.render && write_run_outputs(out_dir, true, options.quiet) != 0) {
-    std::fprintf(stderr, "kvsim: the pictures or the report in %s are incomplete\n",
-                 out_dir.c_str());
-  }
-  if (options.explain) run_explain(history_path);
-
+  // The verdicts first: drawing a long run takes a while.
   bool ok = true;
   for (const auto& c : checks) ok &= c.ok();
   if (!options.quiet) {
@@ -409,6 +404,13 @@ int run_scenario(const RunOptions& options) {
                  scenario.name.c_str(), static_cast<unsigned long long>(seed),
                  options.scenario_path.c_str(), static_cast<unsigned long long>(seed));
   }
+  std::fflush(stdout);
+  if (options.render && write_run_outputs(out_dir, true, options.quiet) != 0) {
+    std::fprintf(stderr, "kvsim: the pictures or the report in %s are incomplete\n",
+                 out_dir.c_str());
+  }
+  if (options.explain) run_explain(history_path);
+
   return ok ? 0 : 1;
 }
 

@@ -2,9 +2,12 @@
 // history; and the same outputs written after `kvsim run`.
 //
 // Exit statuses: 0 done; 2 bad input (the history or summary cannot be
-// opened or is refused, a bad --from/--to, a window too full to draw), with
-// a clear message on stderr; 1 an I/O failure (reading part way, writing an
-// output, Graphviz failing to draw). stdout carries only the story.
+// opened or is refused, a bad --from/--to, a --from past the history's
+// end), with a clear message on stderr; 1 an I/O failure (reading part way,
+// writing an output, Graphviz failing to draw). stdout carries only the
+// story. A window with more messages than a picture holds is drawn in part,
+// with a note on stderr saying which part (viz/spacetime.h); drawing that
+// takes more than a second reports its progress on stderr.
 #pragma once
 
 #include <string>
@@ -17,18 +20,22 @@ namespace kv::cli {
 // diagram: times ("150ms", "1.5s", "300us") or history line numbers ("120"
 // or "#120"); empty means the start / the end. Without Graphviz in the build
 // only the .dot files (and the report) are written.
+// A history that stops before its `end` line is refused unless `partial`
+// (then the pictures' titles say it is partial).
 int run_render(const std::string& history, const std::string& out_dir, const std::string& from,
-               const std::string& to);
+               const std::string& to, bool partial = false);
 
-// Prints the story of the run in `history` on stdout.
-int run_explain(const std::string& history);
+// Prints the story of the run in `history` on stdout (a history without its
+// end only when `partial`).
+int run_explain(const std::string& history, bool partial = false);
 
 // For `kvsim run`, after the run has written `out_dir`/history.jsonl and
 // (optionally) `out_dir`/summary.json: writes siblings.dot, spacetime.dot,
 // story.txt and index.html there, plus the .svg/.png pictures when
 // `render_pictures` and Graphviz is built in. A run too long for one
-// space-time picture gets its beginning, with a note saying so on stderr
-// unless `quiet` (the report says it too).
+// space-time picture gets its first messages, with a note saying which, as
+// `kvsim render` would draw it (on stderr unless `quiet`; the report says it
+// too).
 int write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet = false);
 
 }  // namespace kv::cli

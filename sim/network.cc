@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "node/kv_assert.h"
+#include "sim/history_format.h"
 
 namespace kv::sim {
 
@@ -59,7 +60,7 @@ Partition Network::partition(const PartitionSpec& spec) {
   Partition p;
   switch (spec.shape) {
     case Shape::kGroups: {
-      p.shape = "groups";
+      p.shape = history_format::shape::kGroups;
       p.groups = spec.groups;
       // Nodes not listed form one more group together.
       std::vector<uint8_t> listed(n_, 0);
@@ -74,7 +75,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       break;
     }
     case Shape::kIsolate: {
-      p.shape = "isolate";
+      p.shape = history_format::shape::kIsolate;
       std::vector<NodeIndex> rest;
       for (NodeIndex node = 0; node < n_; ++node) {
         if (node != spec.isolate) rest.push_back(node);
@@ -84,7 +85,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       break;
     }
     case Shape::kHalves: {
-      p.shape = "halves";
+      p.shape = history_format::shape::kHalves;
       std::vector<NodeIndex> order(n_);
       for (NodeIndex i = 0; i < n_; ++i) order[i] = i;
       for (size_t i = n_; i > 1; --i) std::swap(order[i - 1], order[fault_rng_.below(i)]);
@@ -101,7 +102,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       // nodes within distance d on the ring, d = ceil((majority - 1) / 2), so
       // every node still reaches a majority (itself included) but no two
       // neighbours see the same majority.
-      p.shape = "majorities-ring";
+      p.shape = history_format::shape::kMajoritiesRing;
       std::vector<NodeIndex> order(n_);
       for (NodeIndex i = 0; i < n_; ++i) order[i] = i;
       for (size_t i = n_; i > 1; --i) std::swap(order[i - 1], order[fault_rng_.below(i)]);
@@ -117,7 +118,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       return p;
     }
     case Shape::kOneWay: {
-      p.shape = "one-way";
+      p.shape = history_format::shape::kOneWay;
       p.from = spec.from;
       p.to = spec.to;
       for (NodeIndex a : spec.from) {

@@ -12,11 +12,15 @@
 #include "node/message.h"
 #include "node/replica.h"
 #include "node/version_text.h"
+#include "sim/history_format.h"
 #include "sim/network.h"
 
 namespace kv::sim {
 
 namespace {
+
+namespace fmt = history_format;
+static_assert(fmt::kMaxNodes == kMaxNodes, "a start line lists at most the scenario's nodes");
 
 enum EventKind : uint32_t {
   kDeliver,   // arg: message slot
@@ -91,13 +95,29 @@ struct Operation {
 std::string_view result_name(ApplyResult r) {
   switch (r) {
     case ApplyResult::kApplied:
-      return "applied";
+      return fmt::result::kApplied;
     case ApplyResult::kDuplicate:
-      return "duplicate";
+      return fmt::result::kDuplicate;
     case ApplyResult::kStale:
-      return "stale";
+      return fmt::result::kStale;
     case ApplyResult::kTooMany:
-      return "refused";
+      return fmt::result::kRefused;
+  }
+  return "?";
+}
+
+std::string_view status_name(WriteStatus s) {
+  switch (s) {
+    case WriteStatus::kWritten:
+      return fmt::status::kWritten;
+    case WriteStatus::kConflict:
+      return fmt::status::kConflict;
+    case WriteStatus::kResolved:
+      return fmt::status::kResolved;
+    case WriteStatus::kRejected:
+      return fmt::status::kRejected;
+    case WriteStatus::kTooManySiblings:
+      return fmt::status::kTooManySiblings;
   }
   return "?";
 }
@@ -339,11 +359,11 @@ void Simulation::Impl::send(uint64_t slot) {
   if (fate.lost) {
     ++stats.dropped_loss;
     if (history.enabled()) {
-      history.begin(now(), "drop");
+      history.begin(now(), fmt::kind::kDrop);
       history.field_uint("id", m.id);
       history.field_raw("src", name_json(m.src));
       history.field_raw("dest", name_json(m.dest));
-      history.field_string("reason", "loss");
+      history.field_string("reason", fmt::reason::kLoss);
       history.end();
     }
     release(slot);
@@ -356,7 +376,7 @@ void Simulation::Impl::send(uint64_t slot) {
     deliveries_left[slot] = 2;
     queue.push(now() + fate.duplicate_delay, kDeliver, slot);
     if (history.enabled()) {
-      history.begin(now(), "duplicate");
+      history.begin(now(), fmt::kind::kDuplicate);
       history.field_uint("id", m.id);
       history.end();
     }
@@ -364,7 +384,7 @@ void Simulation::Impl::send(uint64_t slot) {
 }
 
 void Simulation::Impl::write_send(const Message& m) {
-  history.begin(now(), "send");
+  history.begin(now(), fmt::kind::kSend);
   history.field_uint("id", m.id);
   history.field_raw("src", name_json(m.src));
   history.field_raw("dest", name_json(m.dest));
@@ -376,23 +396,23 @@ void Simulation::Impl::deliver(uint64_t slot) {
   Message& m = *slab[slot];
   KV_ASSERT(deliveries_left[slot] > 0);
   --deliveries_left[slot];
-  const char* reason = nullptr;
+  std::string_view reason;  // empty: delivered
   if (is_node(m.dest) && crashed[m.dest]) {
-    reason = "crashed";
+    reason = fmt::reason::kCrashed;
     ++stats.dropped_crashed;
   } else if (is_node(m.src) && is_node(m.dest) && network.blocked(m.src, m.dest)) {
-    reason = "partition";
+    reason = fmt::reason::kPartition;
     ++stats.dropped_partition;
   }
   if (history.enabled()) {
-    history.begin(now(), reason ? "drop" : "deliver");
+    history.begin(now(), reason.empty() ? fmt::kind::kDeliver : fmt::kind::kDrop);
     history.field_uint("id", m.id);
     history.field_raw("src", name_json(m.src));
     history.field_raw("dest", name_json(m.dest));
-    if (reason) history.field_string("reason", reason);
+    if (!reason.empty()) history.field_string("reason", reason);
     history.end();
   }
-  if (!reason) {
+  if (reason.empty()) {
     ++stats.messages_delivered;
     handle(m);
   }
@@ -424,7 +444,7 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
     if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
   }
   if (!history.enabled()) return;
-  history.begin(now(), "apply");
+  history.begin(now(), fmt::kind::kApply);
   history.field_raw("node", name_json(node));
   history.field_string("key", key);
   history.field_raw("value", v->value);
@@ -434,13 +454,13 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   history.field_string("result", result_name(outcome.result));
   history.field_uint("siblings", outcome.siblings);
   if (a.reply) {
-    history.field_string("status", to_string(a.reply->status));
+    history.field_string("status", status_name(a.reply->status));
     const uint32_t client = a.via ? a.via->src : client_endpoint(colocated_client);
     history.field_raw("client", name_json(client));
   }
   history.end();
   if (outcome.result == ApplyResult::kApplied) {
-    history.begin(now(), "siblings");
+    history.begin(now(), fmt::kind::kSiblings);
     history.field_raw("node", name_json(node));
     history.field_string("key", key);
     write_siblings(nodes[node].node().get(key), history.field("siblings"));
@@ -528,12 +548,12 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
 
 void Simulation::Impl::write_op_line(const Operation& o, SimTime due,
                                      const ClientState::Read* auto_from) {
-  history.begin(now(), "op");
+  history.begin(now(), fmt::kind::kOp);
   history.field_raw("client", name_json(client_endpoint(o.client)));
   history.field_uint("msg_id", o.msg_id);
-  history.field_string("op", o.kind == OpKind::kPut   ? "put"
-                             : o.kind == OpKind::kGet ? "get"
-                                                      : "resolve");
+  history.field_string("op", o.kind == OpKind::kPut   ? fmt::client_op::kPut
+                             : o.kind == OpKind::kGet ? fmt::client_op::kGet
+                                                      : fmt::client_op::kResolve);
   history.field_string("key", *o.key);
   history.field_raw("node", name_json(o.node));
   history.field_uint("due", static_cast<uint64_t>(due.us));
@@ -584,7 +604,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
     o.done = true;
     ++stats.client_gave_up;
     if (history.enabled()) {
-      history.begin(now(), "give_up");
+      history.begin(now(), fmt::kind::kGiveUp);
       history.field_string("client", c.name);
       history.field_uint("msg_id", o.msg_id);
       history.end();
@@ -596,7 +616,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
   ++stats.client_timeouts;
   if (scenario.clients.retry_next_node) o.node = (o.node + 1) % n;
   if (history.enabled()) {
-    history.begin(now(), "timeout");
+    history.begin(now(), fmt::kind::kTimeout);
     history.field_string("client", c.name);
     history.field_uint("msg_id", o.msg_id);
     history.field_uint("attempt", o.attempt);
@@ -623,11 +643,11 @@ void Simulation::Impl::colocated_put(uint64_t i) {
     ++stats.client_ops;
     ++stats.client_gave_up;
     if (history.enabled()) {
-      history.begin(now(), "give_up");
+      history.begin(now(), fmt::kind::kGiveUp);
       history.field_raw("client", name_json(client_endpoint(client)));
       history.field_uint("msg_id", 0);
       history.field_raw("node", name_json(node));
-      history.field_string("reason", "crashed");
+      history.field_string("reason", fmt::reason::kCrashed);
       history.end();
     }
     return;
@@ -685,8 +705,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
     case Kind::kPartition: {
       const Partition p = network.partition(e.partition);
       if (!history.enabled()) return;
-      history.begin(now(), "fault");
-      history.field_string("fault", "partition");
+      history.begin(now(), fmt::kind::kFault);
+      history.field_string("fault", fmt::fault::kPartition);
       history.field_string("shape", p.shape);
       if (!p.groups.empty()) {
         History& out = history.field("groups");
@@ -713,8 +733,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
     case Kind::kHeal:
       network.heal();
       if (history.enabled()) {
-        history.begin(now(), "fault");
-        history.field_string("fault", "heal");
+        history.begin(now(), fmt::kind::kFault);
+        history.field_string("fault", fmt::fault::kHeal);
         history.end();
       }
       return;
@@ -729,14 +749,14 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
         lost_keys = nodes[node].node().store().sorted_keys();
       }
       if (history.enabled()) {
-        history.begin(now(), "fault");
-        history.field_string("fault", "crash");
+        history.begin(now(), fmt::kind::kFault);
+        history.field_string("fault", fmt::fault::kCrash);
         history.field_raw("node", name_json(node));
         history.field_bool("amnesia", e.amnesia);
         if (was_crashed) history.field_bool("already_crashed", true);
         history.end();
         for (std::string_view key : lost_keys) {
-          history.begin(now(), "siblings");
+          history.begin(now(), fmt::kind::kSiblings);
           history.field_raw("node", name_json(node));
           history.field_string("key", key);
           history.field_raw("siblings", "[]");
@@ -752,8 +772,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       crashed[node] = 0;
       oracle.on_restart(node);
       if (history.enabled()) {
-        history.begin(now(), "fault");
-        history.field_string("fault", "restart");
+        history.begin(now(), fmt::kind::kFault);
+        history.field_string("fault", fmt::fault::kRestart);
         history.field_raw("node", name_json(node));
         if (!was_crashed) history.field_bool("was_running", true);
         history.end();
@@ -774,7 +794,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
 
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   if (history.enabled()) {
-    history.begin(SimTime{0}, "start");
+    history.begin(SimTime{0}, fmt::kind::kStart);
     history.field_string("scenario", scenario.name);
     history.field_uint("seed", seed);
     write_fault_nodes("nodes", [&] {
@@ -828,7 +848,7 @@ void Simulation::Impl::write_finals() {
   if (!history.enabled()) return;
   const SimTime end{stats.end_us};
   for (NodeIndex i = 0; i < n; ++i) {
-    history.begin(end, "final");
+    history.begin(end, fmt::kind::kFinal);
     history.field_raw("node", name_json(i));
     history.field_bool("live", !crashed[i]);
     History& out = history.field("store");
@@ -844,7 +864,7 @@ void Simulation::Impl::write_finals() {
     out += '}';
     history.end();
   }
-  history.begin(end, "end");
+  history.begin(end, fmt::kind::kEnd);
   history.field_uint("events", stats.events);
   history.field_uint("messages", stats.messages_sent);
   history.end();

@@ -28,6 +28,13 @@
 
 namespace {
 
+// A history's first line, for the fragments below (read partially: they
+// have no `end`).
+const std::string kStartLine =
+    R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1"], "description": ""})"
+    "\n";
+const kv::viz::ReadOptions kPartial{.partial = true};
+
 bool one_clean_line(const std::string& text) {
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
@@ -100,12 +107,12 @@ TEST_CASE("a history error quoting a name with control characters is one clean l
 }
 
 TEST_CASE("a history warning quoting an unknown kind with a newline is one clean line") {
-  const std::string text = "{\"t\": 0, \"kind\": \"new\\nkind\"}\n";
-  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl");
+  const std::string text = kStartLine + "{\"t\": 0, \"kind\": \"new\\nkind\"}\n";
+  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl", kPartial);
   REQUIRE(r.history);
   REQUIRE(r.history->warnings.size() == 1);
   CHECK(one_clean_line(r.history->warnings[0]));
-  CHECK(r.history->warnings[0] == "h.jsonl:1: unknown kind \"new\\x0akind\", line skipped");
+  CHECK(r.history->warnings[0] == "h.jsonl:2: unknown kind \"new\\x0akind\", line skipped");
 }
 
 // fuzz_scenario: a scenario may hold values nested kMaxValueDepth (100) deep,
@@ -300,9 +307,13 @@ TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuse
            R"("clock": )" +
            zeros_clock(slots) + "}]}\n";
   };
-  CHECK(kv::viz::read_history_text(siblings_line(kv::viz::kMaxClockSlots), "h").history);
-  CHECK(kv::viz::read_history_text(siblings_line(kv::viz::kMaxClockSlots + 1), "h").error ==
-        "h:1: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
+  CHECK(
+      kv::viz::read_history_text(kStartLine + siblings_line(kv::viz::kMaxClockSlots), "h", kPartial)
+          .history);
+  CHECK(kv::viz::read_history_text(kStartLine + siblings_line(kv::viz::kMaxClockSlots + 1), "h",
+                                   kPartial)
+            .error ==
+        "h:2: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
 }
 
 TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
@@ -310,16 +321,16 @@ TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
   const size_t depth = kv::viz::kMaxNestingDepth - 1;
   const std::string line =
       R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') + std::string(depth, ']') + "}\n";
-  CHECK(kv::viz::read_history_text(line, "h").history);
+  CHECK(kv::viz::read_history_text(kStartLine + line, "h", kPartial).history);
 }
 
 TEST_CASE("past kMaxWarnings skipped lines, the rest are counted in one warning") {
-  std::string text;
+  std::string text = kStartLine;
   for (size_t i = 0; i < kv::viz::kMaxWarnings + 5; ++i) {
     text += R"({"t": 0, "kind": "future"})"
             "\n";
   }
-  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h");
+  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h", kPartial);
   REQUIRE(r.history);
   REQUIRE(r.history->warnings.size() == kv::viz::kMaxWarnings + 1);
   CHECK(r.history->warnings.back() == "h: 5 more lines skipped");

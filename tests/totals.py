@@ -6,6 +6,10 @@ Counts every doctest test case and every check of the end-to-end scripts
 (which end with their own 'N passed, N failed' line). A meson test that
 failed without printing counts (a crash, a timeout) counts as one failure.
 Exits 1 if anything failed.
+
+A log that is missing, or a meson log in which no test ran (meson writes no
+testlog.txt, and says "No tests defined", when a build has no tests: doctest
+not found with -Dtests=auto), counts as one failure, with a message saying so.
 """
 import re
 import sys
@@ -23,10 +27,17 @@ for path in sys.argv[1:]:
     try:
         text = open(path, errors="replace").read()
     except OSError as e:
-        print(f"totals: {e}", file=sys.stderr)
+        print(f"totals: {path}: {e.strerror} (a meson build with no tests defined"
+              " writes no testlog.txt: set it up with -Dtests=enabled)", file=sys.stderr)
         failed += 1
         continue
     blocks = re.split(r"\n=+ \d+/\d+ =+\n", text)
+    if re.search(r"^No tests defined\.?$", text, re.M) or (
+            len(blocks) == 1 and text.startswith("Log of Meson test suite")):
+        print(f"totals: {path}: no tests defined: no test ran there"
+              " (set the build up with -Dtests=enabled)", file=sys.stderr)
+        failed += 1
+        continue
     if len(blocks) == 1:  # a plain log: its last count line
         counts = counts_in(text)
         if counts:

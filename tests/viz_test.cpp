@@ -56,6 +56,20 @@ std::string error_of(const std::vector<std::string>& lines) {
   return r.status == ReadResult::Status::kOk ? std::string("(accepted)") : r.error;
 }
 
+// A start line listing n1..n3, for fragments of histories.
+const std::string kStart =
+    R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2", "n3"], "description": ""})";
+const ReadOptions kPartial{.partial = true};
+
+// The error for kStart then `lines`, read partially (no `end` needed);
+// "(accepted)" if none. Line numbers count kStart as line 1.
+std::string partial_error_of(const std::vector<std::string>& lines) {
+  std::string text = kStart + "\n";
+  for (const std::string& l : lines) text += l + "\n";
+  const ReadResult r = read_history_text(text, "H", kPartial);
+  return r.status == ReadResult::Status::kOk ? std::string("(accepted)") : r.error;
+}
+
 const std::string kSend1 =
     R"({"t": 1, "kind": "send", "id": 1, "src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 1, "key": "x", "value": "v", "clock": [1]}})";
 
@@ -160,19 +174,21 @@ TEST_CASE("every malformed line is an error naming the file and line") {
   CHECK(error_of({"[1, 2]"}) == "H:1: a line must be a JSON object");
   CHECK(error_of({R"({"kind": "end", "events": 1, "messages": 0})"}) ==
         "H:1: field \"t\" is missing");
-  CHECK(error_of({R"({"t": -1, "kind": "heal"})"}) ==
-        "H:1: field \"t\" must be a non-negative integer, not an integer");
+  // A number that does not fit says what it is (not "not an integer").
+  CHECK(error_of({R"({"t": -5, "kind": "heal"})"}) ==
+        "H:1: field \"t\" must be a non-negative integer, not -5");
   CHECK(error_of({R"({"t": 1.5, "kind": "heal"})"}) ==
-        "H:1: field \"t\" must be a non-negative integer, not a number");
+        "H:1: field \"t\" must be a non-negative integer, not 1.5");
   CHECK(error_of({R"({"t": 1})"}) == "H:1: field \"kind\" is missing");
   CHECK(error_of({R"({"t": 5, "kind": "fault", "fault": "heal"})",
                   R"({"t": 4, "kind": "fault", "fault": "heal"})"}) ==
         "H:2: t goes backwards: 4 after 5");
-  CHECK(error_of({R"({"t": 0, "kind": "fault", "fault": "heal"})",
-                  R"({"t": 0, "kind": "start", "scenario": "s", "nodes": ["n1"]})"}) ==
+  CHECK(error_of({R"({"t": 0, "kind": "fault", "fault": "heal"})", kStart}) ==
         "H:2: \"start\" may only be the first line");
-  CHECK(error_of({R"({"t": 0, "kind": "start", "scenario": "s", "nodes": "n1"})"}) ==
-        "H:1: field \"nodes\" must be a list of names, not a string");
+  CHECK(
+      error_of(
+          {R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": "n1", "description": ""})"}) ==
+      "H:1: field \"nodes\" must be a list of names, not a string");
   CHECK(error_of({R"({"t": 0, "kind": "end", "events": 1, "messages": 0})",
                   R"({"t": 0, "kind": "fault", "fault": "heal"})"}) == "H:2: a line after \"end\"");
   CHECK(error_of({R"({"t": 0, "kind": "end", "events": 1})"}) ==
@@ -213,7 +229,7 @@ TEST_CASE("apply lines are checked field by field") {
   CHECK(
       error_of({head +
                 R"("clock": [1], "op": "replicate", "msg": 0, "result": "ok", "siblings": 1})"}) ==
-      "H:1: field \"result\" must be applied, duplicate or stale, not \"ok\"");
+      "H:1: field \"result\" must be applied, duplicate, stale or refused, not \"ok\"");
   CHECK(
       error_of(
           {head +
@@ -223,7 +239,8 @@ TEST_CASE("apply lines are checked field by field") {
       error_of(
           {head +
            R"("clock": [1], "op": "put", "msg": 0, "result": "applied", "siblings": 1, "status": "fine", "client": "c1"})"}) ==
-      "H:1: field \"status\" must be written, conflict, resolved or rejected, not \"fine\"");
+      "H:1: field \"status\" must be written, conflict, resolved, rejected or too_many_siblings, "
+      "not \"fine\"");
   CHECK(
       error_of(
           {head +
@@ -255,7 +272,7 @@ TEST_CASE("apply lines are checked field by field") {
       "H:1: field \"value\" is missing");
   // A big value is fine: it is kept as its JSON text.
   CHECK(
-      error_of(
+      partial_error_of(
           {head +
            R"("clock": [18446744073709551615], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
       "(accepted)");
@@ -271,7 +288,8 @@ TEST_CASE("versions, faults, timeouts and final stores are checked") {
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "groups"})"}) ==
         "H:1: a partition needs \"groups\", \"ring\", or \"from\" and \"to\"");
   CHECK(
-      error_of({R"({"t": 1, "kind": "fault", "fault": "partition", "groups": [["n1"], "n2"]})"}) ==
+      error_of(
+          {R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "groups", "groups": [["n1"], "n2"]})"}) ==
       "H:1: field \"groups\" must be a list of names, not a string");
   CHECK(error_of({R"({"t": 1, "kind": "fault", "fault": "crash"})"}) ==
         "H:1: field \"node\" is missing");
@@ -285,7 +303,7 @@ TEST_CASE("versions, faults, timeouts and final stores are checked") {
   CHECK(error_of({R"({"t": 1, "kind": "final", "node": "n1", "live": true, "store": []})"}) ==
         "H:1: field \"store\" must be an object {key: [versions]}");
   CHECK(error_of({R"({"t": 1, "kind": "final", "node": "n1", "live": 1, "store": {}})"}) ==
-        "H:1: field \"live\" must be true or false, not an integer");
+        "H:1: field \"live\" must be true or false, not 1");
   CHECK(
       error_of(
           {R"({"t": 1, "kind": "final", "node": "n1", "live": true, "store": {"x": [{"value": 1, "clock": [-1]}]}})"}) ==
@@ -295,20 +313,21 @@ TEST_CASE("versions, faults, timeouts and final stores are checked") {
 
 TEST_CASE("unknown kinds and faults are skipped with a warning") {
   const ReadResult r = read_history_text(
-      "{\"t\": 0, \"kind\": \"checkpoint\"}\n{\"t\": 1, \"kind\": \"fault\", \"fault\": "
-      "\"solar-flare\"}\n",
-      "H");
+      kStart +
+          "\n{\"t\": 0, \"kind\": \"checkpoint\"}\n{\"t\": 1, \"kind\": \"fault\", \"fault\": "
+          "\"solar-flare\"}\n",
+      "H", kPartial);
   REQUIRE(r.status == ReadResult::Status::kOk);
-  CHECK(r.history->events.empty());
+  CHECK(r.history->events.size() == 1);  // the start
   CHECK(r.history->warnings ==
-        std::vector<std::string>{"H:1: unknown kind \"checkpoint\", line skipped",
-                                 "H:2: unknown fault \"solar-flare\", line skipped"});
+        std::vector<std::string>{"H:2: unknown kind \"checkpoint\", line skipped",
+                                 "H:3: unknown fault \"solar-flare\", line skipped"});
 }
 
 TEST_CASE("the number of warnings is bounded, and the rest are counted") {
-  std::string text;
+  std::string text = kStart + "\n";
   for (int i = 0; i < 30; ++i) text += "{\"t\": 0, \"kind\": \"x\"}\n";
-  const ReadResult r = read_history_text(text, "H");
+  const ReadResult r = read_history_text(text, "H", kPartial);
   REQUIRE(r.status == ReadResult::Status::kOk);
   CHECK(r.history->warnings.size() == kMaxWarnings + 1);
   CHECK(r.history->warnings.back() == "H: 10 more lines skipped");
@@ -316,12 +335,19 @@ TEST_CASE("the number of warnings is bounded, and the rest are counted") {
 
 TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
   const ReadResult r = read_history_text(
-      "\n{\"t\": 0, \"kind\": \"fault\", \"fault\": \"heal\"}\r\n   \n{\"t\": 1, \"kind\": "
-      "\"fault\", \"fault\": \"heal\"}",
+      "\n" + kStart + "\r\n   \n{\"t\": 1, \"kind\": \"fault\", \"fault\": \"heal\"}\n" +
+          R"({"t": 2, "kind": "final", "node": "n1", "live": true, "store": {}})"
+          "\n" +
+          R"({"t": 2, "kind": "final", "node": "n2", "live": true, "store": {}})"
+          "\n" +
+          R"({"t": 2, "kind": "final", "node": "n3", "live": true, "store": {}})"
+          "\n" +
+          R"({"t": 2, "kind": "end", "events": 1, "messages": 0})",
       "H");
-  REQUIRE(r.status == ReadResult::Status::kOk);
-  REQUIRE(r.history->events.size() == 2);
+  REQUIRE_MESSAGE(r.status == ReadResult::Status::kOk, r.error);
+  REQUIRE(r.history->events.size() == 6);
   CHECK(r.history->events[1].line == 4);
+  CHECK(r.history->complete);
 }
 
 TEST_CASE("deep nesting and long lines are refused before parsing") {
@@ -330,7 +356,7 @@ TEST_CASE("deep nesting and long lines are refused before parsing") {
   CHECK(error_of({deep}) ==
         "H:1: nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   // Brackets inside strings do not count.
-  CHECK(error_of({R"({"t": 0, "kind": "x", "v": ")" + std::string(100, '[') + "\"}"}) ==
+  CHECK(partial_error_of({R"({"t": 0, "kind": "x", "v": ")" + std::string(100, '[') + "\"}"}) ==
         "(accepted)");
   const std::string long_line = "\"" + std::string(kMaxLineBytes, 'a') + "\"";
   CHECK(error_of({long_line}) == "H:1: line longer than 16777216 bytes");
@@ -349,7 +375,8 @@ namespace {
 // Reads `text`; when accepted, makes every picture, the story and the report
 // from it. Counts what happened.
 void exercise(const std::string& text, size_t& accepted, size_t& refused) {
-  const ReadResult r = read_history_text(text, "H");
+  // Partially: a prefix without its end is drawn too (`kvsim render --partial`).
+  const ReadResult r = read_history_text(text, "H", kPartial);
   if (r.status != ReadResult::Status::kOk) {
     CHECK(r.error.rfind("H:", 0) == 0);
     ++refused;
@@ -526,10 +553,15 @@ std::string siblings_line(int64_t t, const std::string& node,
   return out + "]}";
 }
 
+// A fragment of a history, read partially (no `end` needed), after kStart
+// unless it brings its own start line.
 History parse(const std::vector<std::string>& lines) {
   std::string text;
+  if (lines.empty() || lines[0].find("\"kind\": \"start\"") == std::string::npos) {
+    text += kStart + "\n";
+  }
   for (const std::string& l : lines) text += l + "\n";
-  const ReadResult r = read_history_text(text, "H");
+  const ReadResult r = read_history_text(text, "H", kPartial);
   REQUIRE_MESSAGE(r.status == ReadResult::Status::kOk, r.error);
   return *r.history;
 }
@@ -763,7 +795,9 @@ TEST_CASE("windows are times with units or history line numbers") {
   CHECK_FALSE(parse_window("#5ms", "", w, error));
 }
 
-TEST_CASE("partition-heal: every message is an arrow or ends in an X, the partition is a band") {
+TEST_CASE(
+    "partition-heal: every message is an arrow or ends in an X, the partition shows who is cut "
+    "from whom") {
   const SpacetimeResult r = spacetime_dot(load("viz_partition_heal.jsonl"), {});
   REQUIRE(r.ok);
   CHECK(r.note.empty());
@@ -775,7 +809,12 @@ TEST_CASE("partition-heal: every message is an arrow or ends in an X, the partit
   CHECK(count(dot, "label=\"partition\"") == 3);
   CHECK(count(dot, "\"#2ca02c\", fontcolor=\"#2ca02c\"") == 6);  // replicate arrows
   CHECK(count(dot, "color=\"#ff7f0e\", fontcolor") == 6);        // ae arrows: messages 9 to 14
-  CHECK(count(dot, " [shape=box, style=filled, color=\"#f4cccc\"") == 1);  // one band
+  // Line 2 cuts {n1} from {n2, n3}: a strip down each node, n1's in one
+  // colour, n2's and n3's in another, each saying whom it is cut from.
+  CHECK(count(dot, " [shape=box, style=filled, color=\"#e8a0a6\"") == 1);  // side 1: n1
+  CHECK(count(dot, " [shape=box, style=filled, color=\"#9dbbe0\"") == 2);  // side 2: n2, n3
+  CHECK(count(dot, "label=\"cut from n2 n3\"") == 1);
+  CHECK(count(dot, "label=\"cut from n1\"") == 2);
   CHECK(dot.find("label=\"partition n1 | n2 n3\"") != std::string::npos);
   CHECK(dot.find("label=\"heal\"") != std::string::npos);
   CHECK(dot.find("label=\"put x=v1@[1,0,0]\"") != std::string::npos);
@@ -813,7 +852,8 @@ TEST_CASE("a window draws what crosses its edges dotted, and says what it shows"
   // is delivered after it (112ms), so its arrow is dotted to the bottom.
   CHECK(r.dot.find("window 100ms to 110ms") != std::string::npos);
   CHECK(r.dot.find("label=\"digest r1\"") != std::string::npos);
-  CHECK(r.dot.find("label=\"push r1 (1)\"") != std::string::npos);
+  // It carried one version (line 32: x = "v1" at [1, 0, 0]): the label says which.
+  CHECK(r.dot.find("label=\"push r1: x=v1@[1,0,0]\"") != std::string::npos);
   // Lanes: c1 c2 n1 n2 n3, so n1 is lane 2; its lifeline and message 12 end
   // at its bottom.
   CHECK(count(r.dot, "-> p2_bottom [") == 2);
@@ -823,8 +863,11 @@ TEST_CASE("a window draws what crosses its edges dotted, and says what it shows"
   CHECK(r.dot.find("resolve") == std::string::npos);
 }
 
-TEST_CASE(
-    "too many messages: an error asking for a narrower window, or the beginning with a note") {
+TEST_CASE("too many messages: the window's first messages are drawn, and the note says which") {
+  // Message i (1..2010) is sent on line 2i and delivered on line 2i+1, both
+  // at t = 10i us; line 1 is the start. A picture holds 2000: messages
+  // 1..2000 are lines 1..4001 (t=0..20ms); the next part starts at the send
+  // of message 2001, line 4002.
   std::string text =
       "{\"t\": 0, \"kind\": \"start\", \"scenario\": \"s\", \"seed\": 1, \"nodes\": [\"n1\", "
       "\"n2\"], \"description\": \"\"}\n";
@@ -838,27 +881,116 @@ TEST_CASE(
     text += "{\"t\": " + t + ", \"kind\": \"deliver\", \"id\": " + id +
             ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
   }
-  const ReadResult read = read_history_text(text, "H");
+  const ReadResult read = read_history_text(text, "H", kPartial);
   REQUIRE(read.status == ReadResult::Status::kOk);
-  const SpacetimeResult refused = spacetime_dot(*read.history, {});
-  CHECK_FALSE(refused.ok);
-  CHECK(refused.error.rfind("the window has 2010 messages; a space-time diagram holds at most 2000",
-                            0) == 0);
-  CHECK(refused.error.find("(e.g. --from 10us --to 18ms)") != std::string::npos);
-  SpacetimeOptions fit;
-  fit.fit_whole_run = true;
-  const SpacetimeResult beginning = spacetime_dot(*read.history, fit);
-  REQUIRE(beginning.ok);
-  CHECK(beginning.cut);
-  CHECK(beginning.note.find("Only the beginning is drawn: the run has 2010 messages") == 0);
-  CHECK(beginning.note.find("starting at line 4002") != std::string::npos);
-  CHECK(count(beginning.dot, "\"#2ca02c\", fontcolor") == 2000);
-  CHECK(beginning.dot.find("arrows carry no text") != std::string::npos);
-  // The suggested window is accepted.
-  SpacetimeOptions narrow;
+  // The whole run (what `kvsim run` and a plain `kvsim render` ask for).
+  const SpacetimeResult whole = spacetime_dot(*read.history, {});
+  REQUIRE(whole.ok);
+  CHECK(whole.cut);
+  CHECK(whole.note.rfind("Drew messages 1..2000 of the 2,010 in the run (history lines #1..#4001, "
+                         "t=0us..20ms): a picture holds at most 2000.\nThe next ones: kvsim "
+                         "render H --from #4002 (or any --from/--to window).",
+                         0) == 0);
+  CHECK(count(whole.dot, "\"#2ca02c\", fontcolor") == 2000);
+  CHECK(whole.dot.find("arrows carry no text") != std::string::npos);
+  // A window asked for that is too full is drawn in part too, never refused,
+  // and the title names the window asked for.
+  SpacetimeOptions asked;
   std::string error;
-  REQUIRE(parse_window("10us", "18ms", narrow.window, error));
-  CHECK(spacetime_dot(*read.history, narrow).ok);
+  REQUIRE(parse_window("10us", "20.1ms", asked.window, error));
+  const SpacetimeResult part = spacetime_dot(*read.history, asked);
+  REQUIRE(part.ok);
+  CHECK(part.cut);
+  CHECK(part.note.rfind("Drew messages 1..2000 of the 2,010 in the window 10us to 20.1ms "
+                        "(history lines #2..#4001, t=10us..20ms)",
+                        0) == 0);
+  CHECK(part.dot.find("window 10us to 20.1ms") != std::string::npos);
+  // The window the note suggests is drawn whole.
+  REQUIRE(parse_window("#4002", "", asked.window, error));
+  const SpacetimeResult next = spacetime_dot(*read.history, asked);
+  CHECK_FALSE(next.cut);
+  CHECK(count(next.dot, "\"#2ca02c\", fontcolor") == 10);
+  // window_to_draw says the same as the picture.
+  std::string note;
+  const Window w = window_to_draw(*read.history, {}, note);
+  CHECK(whole.note.rfind(note, 0) == 0);  // the picture's note adds the labels' note
+  CHECK(w.kind == Window::Kind::kLines);
+  CHECK(w.from == 1);
+  CHECK(w.to == 4001);
+}
+
+TEST_CASE("one-way and ring partitions say, node by node, whom each is cut from") {
+  // One way n1 -/-> n3: n1 cannot send to n3, n3 no longer hears n1; n2 is
+  // not cut. Ring n1 n2 n3 n4 n5 (reach (5/2+1)/2 = 1): each node keeps its
+  // two ring neighbours and is cut from the other two, e.g. n1 (ring
+  // position 0) from n3 and n4 (positions 2 and 3).
+  const std::string start =
+      R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2", "n3", "n4", "n5"], "description": ""})";
+  const History one_way = parse(
+      {start,
+       R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "one-way", "from": ["n1"], "to": ["n3"]})"});
+  const std::string a = spacetime_dot(one_way, {}).dot;
+  CHECK(count(a, "label=\"cannot send to n3\"") == 1);
+  CHECK(count(a, "label=\"deaf to n1\"") == 1);
+  CHECK(count(a, "_cut [") == 2);
+  CHECK(a.find("label=\"partition n1 -/-> n3 (one way) (no heal)\"") != std::string::npos);
+  const History ring = parse(
+      {start,
+       R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "majorities-ring", "ring": ["n1", "n2", "n3", "n4", "n5"]})"});
+  const std::string b = spacetime_dot(ring, {}).dot;
+  CHECK(count(b, "label=\"cut from n3 n4\"") == 1);  // n1
+  CHECK(count(b, "label=\"cut from n4 n5\"") == 1);  // n2
+  CHECK(count(b, "label=\"cut from n1 n5\"") == 1);  // n3
+  CHECK(count(b, "label=\"cut from n1 n2\"") == 1);  // n4
+  CHECK(count(b, "label=\"cut from n2 n3\"") == 1);  // n5
+}
+
+TEST_CASE("anti-entropy arrows say which keys and versions they carry") {
+  const History h = parse({
+      R"({"t": 10, "kind": "send", "id": 1, "src": "n1", "dest": "n2", "body": {"type": "ae_diff", "round": 4, "buckets": [1], "versions": [{"key": "a", "value": "x", "clock": [1]}, {"key": "a", "value": "y", "clock": [0, 1]}, {"key": "b", "value": 3, "clock": [2]}]}})",
+      R"({"t": 20, "kind": "deliver", "id": 1, "src": "n1", "dest": "n2"})",
+      R"({"t": 20, "kind": "send", "id": 2, "src": "n2", "dest": "n1", "body": {"type": "ae_push", "round": 4, "versions": [{"key": "k1", "value": 1, "clock": [1]}, {"key": "k2", "value": 1, "clock": [1]}, {"key": "k3", "value": 1, "clock": [1]}, {"key": "k4", "value": 1, "clock": [1]}]}})",
+      R"({"t": 30, "kind": "deliver", "id": 2, "src": "n2", "dest": "n1"})",
+  });
+  const std::string dot = spacetime_dot(h, {}).dot;
+  CHECK(dot.find("label=\"diff r4: 3 versions of a, b\"") != std::string::npos);
+  CHECK(dot.find("label=\"push r4: 4 versions of 4 keys (k1, k2, k3, ...)\"") != std::string::npos);
+}
+
+TEST_CASE("a picture too tall for a readable PNG gets a PNG of its first rows, saying so") {
+  // Message i (1..600) from n1 to n2, sent at t = 10i us and delivered at
+  // 10i + 5: two rows each, 1200 rows. Two lanes: the drawing is 90 + 2*120
+  // + 600 = 930 pt wide, 1240 px at 96 dpi; 12 M pixels leave 9677 px of
+  // height, 7258 pt, less 200 for the title and names: 7058 / 30 = 235 rows.
+  std::string text =
+      "{\"t\": 0, \"kind\": \"start\", \"scenario\": \"s\", \"seed\": 1, \"nodes\": [\"n1\", "
+      "\"n2\"], \"description\": \"\"}\n";
+  for (size_t i = 1; i <= 600; ++i) {
+    const std::string id = std::to_string(i);
+    text += "{\"t\": " + std::to_string(i * 10) + ", \"kind\": \"send\", \"id\": " + id +
+            ", \"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"ae_digest\", \"round\": " +
+            id + ", \"digest\": [0]}}\n";
+    text += "{\"t\": " + std::to_string(i * 10 + 5) + ", \"kind\": \"deliver\", \"id\": " + id +
+            ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
+  }
+  const ReadResult read = read_history_text(text, "H", kPartial);
+  REQUIRE(read.status == ReadResult::Status::kOk);
+  SpacetimeOptions all;
+  all.fold_quiet_anti_entropy = false;
+  const SpacetimeResult r = spacetime_dot(*read.history, all);
+  REQUIRE(r.ok);
+  CHECK_FALSE(r.cut);  // the SVG has every message
+  CHECK(count(r.dot, "color=\"#ff7f0e\", fontcolor") == 600);
+  // Rows 1..235 are messages 1..117 and the send of 118 (line 236, t=1.18ms);
+  // 118 arrows (the last one dotted: delivered past the part), labelled.
+  CHECK(r.png_note ==
+        "This PNG shows rows 1..235 of the 1200 drawn (history lines #2..#236, t=10us..1.18ms): "
+        "all of them would be too small to read. spacetime.svg (and index.html) has every row; "
+        "--from/--to draws other parts.");
+  CHECK(r.png_dot.find("This PNG shows rows 1..235") != std::string::npos);
+  CHECK(count(r.png_dot, "label=\"digest r") == 118);
+  // A short picture has no PNG of its own.
+  CHECK(spacetime_dot(load("viz_partition_heal.jsonl"), {}).png_dot.empty());
 }
 
 TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are drawn") {
@@ -879,7 +1011,7 @@ TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are 
   CHECK(r.note == "1 anti-entropy digest that found nothing to repair is not drawn, only counted.");
   CHECK(count(r.dot, "label=\"... 1 quiet anti-entropy digest ...\"") == 1);
   CHECK(count(r.dot, "label=\"digest r2\"") == 1);
-  CHECK(count(r.dot, "label=\"diff r2 (0)\"") == 1);
+  CHECK(count(r.dot, "label=\"diff r2: no versions\"") == 1);
   CHECK(count(r.dot, "label=\"digest r3\"") == 1);
   CHECK(count(r.dot, "label=\"digest r1\"") == 0);
   SpacetimeOptions all;
@@ -1282,7 +1414,8 @@ TEST_CASE("a colocated put on a down node reads as not made, in the story and th
       R"({"t": 0, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": false})",
       R"({"t": 2000, "kind": "give_up", "client": "c1", "msg_id": 0, "node": "n2", "reason": "crashed"})",
   });
-  const auto* g = std::get_if<GiveUpEvent>(&h.events[1].data);
+  // parse() puts a start line first.
+  const auto* g = std::get_if<GiveUpEvent>(&h.events[2].data);
   REQUIRE(g != nullptr);
   CHECK(g->node == "n2");
   CHECK(g->reason == "crashed");

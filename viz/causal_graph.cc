@@ -217,7 +217,9 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
   GraphVertex& g = k.graph.vertices[v];
   bool first_resolve = false;
   if (a.client_write()) {
-    const bool accepted = a.result != ApplyResult::kStale;
+    // A stale write is rejected; one past the sibling bound is refused.
+    // Neither is accepted; only a stale one has a version that dominates it.
+    const bool accepted = a.result != ApplyResult::kStale && a.result != ApplyResult::kRefused;
     const bool first_write = g.fate == GraphVertex::Fate::kUnwritten;
     const bool first_acceptance = accepted && g.fate == GraphVertex::Fate::kRejected;
     if (first_write || first_acceptance) {
@@ -230,8 +232,9 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
       g.t_us = e.t_us;
       g.line = e.line;
       first_resolve = accepted && a.op == ApplyOp::kResolve;
+      g.refused = a.result == ApplyResult::kRefused;
     }
-    if (!accepted) {
+    if (a.result == ApplyResult::kStale) {
       // The sibling on that node that made the write stale, if we know it.
       Rejection r{a.node, std::nullopt};
       for (const size_t s : k.current[a.node]) {
@@ -475,6 +478,7 @@ CausalGraph Builder::build() {
   } else {
     graph.title = history_.path;
   }
+  if (!history_.complete) graph.title += "\n" + history_.partial_note();
   size_t items = 0;
   for (auto& [key, k] : keys_) {
     if (k.over_budget || items + k.items() > kMaxGraphItems) {
@@ -550,9 +554,14 @@ std::string vertex_label(const GraphVertex& v) {
       line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
       break;
     case GraphVertex::Fate::kRejected:
-      line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
-           format_time_us(v.t_us));
-      line("rejected");
+      if (v.refused) {
+        line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+        line("refused: the key would pass the sibling bound");
+      } else {
+        line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
+             format_time_us(v.t_us));
+        line("rejected");
+      }
       break;
     case GraphVertex::Fate::kUnwritten:
       line("no client wrote this! first on " + v.node + ", " + format_time_us(v.t_us));

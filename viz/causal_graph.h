@@ -65,11 +65,12 @@ struct Arrival {
 struct GraphVertex {
   enum class Fate {
     kAccepted,   // some node accepted a client write of it
-    kRejected,   // every client write of it was refused as stale
+    kRejected,   // every client write of it was refused: stale, or past the bound
     kUnwritten,  // held by a node, but no client wrote it
   };
   VersionText version;
   Fate fate = Fate::kAccepted;
+  bool refused = false;  // kRejected: the first write was refused by the sibling bound
   // The first client write (or, for kUnwritten, the first line showing it).
   std::string node, client;
   ApplyOp op = ApplyOp::kPut;

@@ -21,12 +21,20 @@
 #include <variant>
 
 #include "node/json_text.h"
+#include "sim/history_format.h"
 #include "viz/text.h"
 
 namespace kv::viz {
 namespace {
 
 using kv::json::Json;
+namespace fmt = kv::sim::history_format;
+
+// The enumerations in viz/history.h follow the format's lists.
+static_assert(fmt::detail::kOps[static_cast<size_t>(ApplyOp::kAntiEntropy)] ==
+              fmt::op::kAntiEntropy);
+static_assert(fmt::detail::kResults[static_cast<size_t>(ApplyResult::kRefused)] ==
+              fmt::result::kRefused);
 
 // Errors and warnings quote names and kinds from the file: control
 // characters are written as \xNN, so that each stays one clean line on a
@@ -222,9 +230,12 @@ class Fields {
   }
 
  private:
+  // A number is quoted (`not -5`), short as it is; anything else is named
+  // by its type (`not a string`).
   bool wrong(const char* name, const char* expected, const Json& got) {
-    return fail(std::string("field \"") + name + "\" must be " + expected + ", not " +
-                json_type_name(got));
+    std::string what = json_type_name(got);
+    if (got.is_number()) what = kv::json::dump(got);
+    return fail(std::string("field \"") + name + "\" must be " + expected + ", not " + what);
   }
 
   const Json& object_;
@@ -254,6 +265,7 @@ MessageBody read_body(const Json& body) {
   out.status = get_string("status");
   out.siblings = get_uint("siblings");
   out.round = get_uint("round");
+  out.code = get_uint("code");
   if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
   if (auto it = body.find("clock"); it != body.end()) {
     Clock clock;
@@ -262,6 +274,28 @@ MessageBody read_body(const Json& body) {
   }
   if (auto it = body.find("versions"); it != body.end() && it->is_array()) {
     out.versions = it->size();
+    auto summary = std::make_shared<AeVersions>();
+    std::set<std::string_view> keys;
+    for (const Json& item : *it) {
+      if (!item.is_object()) continue;
+      auto key = item.find("key");
+      if (key == item.end() || !key->is_string()) continue;
+      const std::string& name = key->get_ref<const std::string&>();
+      if (keys.insert(name).second && summary->first_keys.size() < kMaxLabelKeys) {
+        summary->first_keys.push_back(name);
+      }
+      auto value = item.find("value");
+      auto clock = item.find("clock");
+      VersionText v;
+      std::string why;
+      if (!summary->first && value != item.end() && clock != item.end() &&
+          as_clock(*clock, v.clock, why)) {
+        v.value = kv::json::dump(*value);
+        summary->first = std::move(v);
+      }
+    }
+    summary->keys = keys.size();
+    if (summary->keys > 0) out.ae_versions = std::move(summary);
   }
   if (auto it = body.find("values"); it != body.end() && it->is_array()) {
     std::vector<VersionText> values;
@@ -284,30 +318,28 @@ MessageBody read_body(const Json& body) {
   return out;
 }
 
-bool parse_op(const std::string& text, ApplyOp& op) {
-  if (text == "put")
-    op = ApplyOp::kPut;
-  else if (text == "resolve")
-    op = ApplyOp::kResolve;
-  else if (text == "replicate")
-    op = ApplyOp::kReplicate;
-  else if (text == "anti_entropy")
-    op = ApplyOp::kAntiEntropy;
-  else
-    return false;
+// The index of `text` in `values`, as the enumeration E.
+template <typename E>
+bool parse_enum(std::span<const std::string_view> values, const std::string& text, E& out) {
+  size_t index = 0;
+  if (!fmt::is_one_of(values, text, &index)) return false;
+  out = static_cast<E>(index);
   return true;
 }
 
-bool parse_result(const std::string& text, ApplyResult& result) {
-  if (text == "applied")
-    result = ApplyResult::kApplied;
-  else if (text == "duplicate")
-    result = ApplyResult::kDuplicate;
-  else if (text == "stale")
-    result = ApplyResult::kStale;
-  else
-    return false;
-  return true;
+// "a, b or c"
+std::string one_of_text(std::span<const std::string_view> values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += i + 1 == values.size() ? " or " : ", ";
+    out += values[i];
+  }
+  return out;
+}
+
+bool is_node_name(const std::string& name) {
+  if (name.size() < 2 || name[0] != 'n') return false;
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Reads lines one at a time and keeps the cross-line state the checks need.
@@ -317,15 +349,14 @@ class Reader {
 
   // False (with error()) when the line is refused.
   bool line(std::string_view text, size_t number);
-  bool finish();
+  // After the last line: false (with error()) when the history is not whole.
+  bool finish(bool partial);
   const std::string& error() const { return error_; }
   History take() { return std::move(history_); }
-
- private:
-  bool fail(size_t number, const std::string& what) {
-    error_ = history_.path + ":" + std::to_string(number) + ": " + what;
-    return false;
-  }
+  // Room for `n` events up front: growing a vector of a million events
+  // would hold the old and the new copy at once. Pages never written are
+  // never resident, so a guess on the high side costs little.
+  void reserve(size_t n) { history_.events.reserve(n); }
   void warn(size_t number, const std::string& what) {
     ++warnings_;
     if (history_.warnings.size() < kMaxWarnings) {
@@ -334,15 +365,37 @@ class Reader {
     }
   }
 
-  bool read_event(Fields& f, const std::string& kind, EventData& out, bool& skip, size_t number);
-  bool read_fault(Fields& f, FaultEvent& out, bool& skip, size_t number);
+ private:
+  bool fail(size_t number, const std::string& what) {
+    error_ = history_.path + ":" + std::to_string(number) + ": " + what;
+    return false;
+  }
+
+  // The format's shape for this line (a fault's own when kind is `fault`),
+  // or nullptr when the line is to be skipped (warned). False on error.
+  bool shape_of(Fields& f, const std::string& kind, size_t number, const fmt::Shape*& shape);
+  bool read_event(Fields& f, const std::string& kind, EventData& out, size_t number);
+  bool read_start(Fields& f, StartEvent& out);
+  bool read_fault(Fields& f, FaultEvent& out);
+  bool read_apply(Fields& f, ApplyEvent& out);
   // The message `id` must have been sent; for deliver/drop with the same ends.
   bool check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest);
+  // `name` (from `field`) must be one of the start line's nodes.
+  bool check_node(Fields& f, const char* field, const std::string& name);
+  // A message end: a node it names must be listed; a client is anything else.
+  bool check_end(Fields& f, const char* field, const std::string& name);
+  bool check_nodes(Fields& f, const char* field, const std::vector<std::string>& names);
+  // `value` must be one of the format's values for `of`'s `field`.
+  bool check_value(Fields& f, std::string_view of, const char* field, const std::string& value);
 
   History history_;
   std::string error_;
   std::map<uint64_t, size_t> sent_;  // id -> index in history_.events
+  std::set<std::string> nodes_;      // the start line's
+  std::set<std::string> finals_;     // nodes with a `final` line
   int64_t last_t_us_ = 0;
+  size_t first_line_ = 0, last_line_ = 0;  // non-blank lines
+  std::string first_kind_;
   bool ended_ = false;
   size_t warnings_ = 0;
 };
@@ -358,65 +411,153 @@ bool Reader::check_sent(Fields& f, uint64_t id, const std::string* src, const st
   return true;
 }
 
-bool Reader::read_fault(Fields& f, FaultEvent& out, bool& skip, size_t number) {
+bool Reader::check_node(Fields& f, const char* field, const std::string& name) {
+  if (!history_.start || nodes_.count(name) != 0) return true;
+  return f.fail(std::string("field \"") + field + "\" names node \"" + name +
+                "\", which the start line does not list");
+}
+
+bool Reader::check_end(Fields& f, const char* field, const std::string& name) {
+  return !is_node_name(name) || check_node(f, field, name);
+}
+
+bool Reader::check_nodes(Fields& f, const char* field, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (!check_node(f, field, name)) return false;
+  }
+  return true;
+}
+
+bool Reader::check_value(Fields& f, std::string_view of, const char* field,
+                         const std::string& value) {
+  const auto values = fmt::values_of(of, field);
+  if (fmt::is_one_of(values, value)) return true;
+  return f.fail(std::string("field \"") + field + "\" must be " + one_of_text(values) + ", not \"" +
+                value + "\"");
+}
+
+bool Reader::shape_of(Fields& f, const std::string& kind, size_t number, const fmt::Shape*& shape) {
+  shape = fmt::find(fmt::kLines, kind);
+  if (shape == nullptr) {
+    warn(number, "unknown kind \"" + kind + "\", line skipped");
+    return true;
+  }
+  if (kind != fmt::kind::kFault) return true;
   std::string fault;
   if (!f.str("fault", fault)) return false;
-  if (fault == "heal") {
-    out.kind = FaultEvent::Kind::kHeal;
-    return true;
+  shape = fmt::find(fmt::kFaults, fault);
+  if (shape == nullptr) warn(number, "unknown fault \"" + fault + "\", line skipped");
+  return true;
+}
+
+bool Reader::read_start(Fields& f, StartEvent& e) {
+  if (!history_.events.empty() || history_.start) {
+    return f.fail("\"start\" may only be the first line");
   }
-  if (fault == "crash" || fault == "restart") {
-    out.kind = fault == "crash" ? FaultEvent::Kind::kCrash : FaultEvent::Kind::kRestart;
-    if (!f.name("node", out.node)) return false;
+  if (!f.str("scenario", e.scenario)) return false;
+  uint64_t seed = 0;
+  if (!f.uint("seed", seed)) return false;
+  e.seed = seed;
+  const Json* nodes = f.need("nodes");
+  if (nodes == nullptr) return false;
+  // Bounded before the names are copied: a picture has a lifeline per node.
+  if (nodes->is_array() && nodes->size() > fmt::kMaxNodes) {
+    return f.fail("field \"nodes\" lists " + std::to_string(nodes->size()) + " nodes, more than " +
+                  std::to_string(fmt::kMaxNodes));
+  }
+  if (!f.names("nodes", *nodes, e.nodes)) return false;
+  if (e.nodes.empty()) return f.fail("field \"nodes\" lists no nodes");
+  for (const std::string& name : e.nodes) {
+    if (!nodes_.insert(name).second) {
+      return f.fail("field \"nodes\" lists \"" + name + "\" twice");
+    }
+  }
+  return f.str("description", e.description);
+}
+
+bool Reader::read_fault(Fields& f, FaultEvent& out) {
+  std::string fault;
+  if (!f.str("fault", fault)) return false;
+  size_t index = 0;
+  fmt::is_one_of(fmt::detail::kFaults, fault, &index);
+  static_assert(fmt::detail::kFaults[static_cast<size_t>(FaultEvent::Kind::kRestart)] ==
+                fmt::fault::kRestart);
+  out.kind = static_cast<FaultEvent::Kind>(index);
+  if (out.kind == FaultEvent::Kind::kHeal) return true;
+  if (out.kind == FaultEvent::Kind::kCrash || out.kind == FaultEvent::Kind::kRestart) {
+    if (!f.name("node", out.node) || !check_node(f, "node", out.node)) return false;
     if (f.find("amnesia") != nullptr && !f.boolean("amnesia", out.amnesia)) return false;
-    return true;
-  }
-  if (fault != "partition") {
-    warn(number, "unknown fault \"" + fault + "\", line skipped");
-    skip = true;
-    return true;
-  }
-  out.kind = FaultEvent::Kind::kPartition;
-  if (f.find("shape") != nullptr && !f.str("shape", out.shape)) return false;
-  if (const Json* groups = f.find("groups")) {
-    if (!groups->is_array()) return f.fail("field \"groups\" must be a list of lists of names");
-    for (const Json& group : *groups) {
-      if (!f.names("groups", group, out.groups.emplace_back())) return false;
+    if (f.find("already_crashed") != nullptr &&
+        !f.boolean("already_crashed", out.already_crashed)) {
+      return false;
+    }
+    if (f.find("was_running") != nullptr && !f.boolean("was_running", out.was_running)) {
+      return false;
     }
     return true;
   }
-  if (const Json* ring = f.find("ring")) return f.names("ring", *ring, out.ring);
+  if (!f.str("shape", out.shape) || !check_value(f, fmt::kind::kFault, "shape", out.shape)) {
+    return false;
+  }
+  if (const Json* groups = f.find("groups")) {
+    if (!groups->is_array()) return f.fail("field \"groups\" must be a list of lists of names");
+    for (const Json& group : *groups) {
+      if (!f.names("groups", group, out.groups.emplace_back()) ||
+          !check_nodes(f, "groups", out.groups.back())) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (const Json* ring = f.find("ring")) {
+    return f.names("ring", *ring, out.ring) && check_nodes(f, "ring", out.ring);
+  }
   const Json* from = f.find("from");
   const Json* to = f.find("to");
   if (from == nullptr || to == nullptr) {
     return f.fail("a partition needs \"groups\", \"ring\", or \"from\" and \"to\"");
   }
-  return f.names("from", *from, out.from) && f.names("to", *to, out.to);
+  return f.names("from", *from, out.from) && f.names("to", *to, out.to) &&
+         check_nodes(f, "from", out.from) && check_nodes(f, "to", out.to);
 }
 
-bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool& skip,
-                        size_t number) {
-  if (kind == "start") {
-    if (!history_.events.empty() || history_.start) {
-      return f.fail("\"start\" may only be the first line");
-    }
+bool Reader::read_apply(Fields& f, ApplyEvent& e) {
+  std::string op, result;
+  if (!f.name("node", e.node) || !check_node(f, "node", e.node) || !f.str("key", e.key) ||
+      !f.value("value", e.version.value) || !f.clock("clock", e.version.clock) ||
+      !f.str("op", op) || !f.uint("msg", e.msg) || !f.str("result", result) ||
+      !f.uint("siblings", e.siblings)) {
+    return false;
+  }
+  if (!check_value(f, fmt::kind::kApply, "op", op) ||
+      !check_value(f, fmt::kind::kApply, "result", result)) {
+    return false;
+  }
+  parse_enum(fmt::detail::kOps, op, e.op);
+  parse_enum(fmt::detail::kResults, result, e.result);
+  if (e.msg != 0 && !check_sent(f, e.msg, nullptr, nullptr)) return false;
+  if (e.client_write()) {
+    if (!f.str("status", e.status) || !f.name("client", e.client)) return false;
+    if (!check_value(f, fmt::kind::kApply, "status", e.status)) return false;
+  }
+  return true;
+}
+
+bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, size_t number) {
+  (void)number;
+  if (kind == fmt::kind::kStart) {
     StartEvent e;
-    if (!f.str("scenario", e.scenario)) return false;
-    if (f.find("seed") != nullptr) {
-      uint64_t seed = 0;
-      if (!f.uint("seed", seed)) return false;
-      e.seed = seed;
-    }
-    const Json* nodes = f.need("nodes");
-    if (nodes == nullptr || !f.names("nodes", *nodes, e.nodes)) return false;
-    if (f.find("description") != nullptr && !f.str("description", e.description)) return false;
+    if (!read_start(f, e)) return false;
     history_.start = e;
     out = std::move(e);
     return true;
   }
-  if (kind == "send") {
+  if (kind == fmt::kind::kSend) {
     SendEvent e;
-    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest)) return false;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
+        !check_end(f, "src", e.src) || !check_end(f, "dest", e.dest)) {
+      return false;
+    }
     const Json* body = f.need("body");
     if (body == nullptr) return false;
     if (!body->is_object()) return f.fail("field \"body\" must be an object");
@@ -433,13 +574,13 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool
     out = std::move(e);
     return true;
   }
-  if (kind == "duplicate") {
+  if (kind == fmt::kind::kDuplicate) {
     DuplicateEvent e;
     if (!f.positive("id", e.id) || !check_sent(f, e.id, nullptr, nullptr)) return false;
     out = e;
     return true;
   }
-  if (kind == "deliver") {
+  if (kind == fmt::kind::kDeliver) {
     DeliverEvent e;
     if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
         !check_sent(f, e.id, &e.src, &e.dest)) {
@@ -448,67 +589,49 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool
     out = std::move(e);
     return true;
   }
-  if (kind == "drop") {
+  if (kind == fmt::kind::kDrop) {
     DropEvent e;
     if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
-        !f.str("reason", e.reason) || !check_sent(f, e.id, &e.src, &e.dest)) {
+        !f.str("reason", e.reason) || !check_value(f, fmt::kind::kDrop, "reason", e.reason) ||
+        !check_sent(f, e.id, &e.src, &e.dest)) {
       return false;
     }
     out = std::move(e);
     return true;
   }
-  if (kind == "apply") {
+  if (kind == fmt::kind::kApply) {
     ApplyEvent e;
-    std::string op, result;
-    if (!f.name("node", e.node) || !f.str("key", e.key) || !f.value("value", e.version.value) ||
-        !f.clock("clock", e.version.clock) || !f.str("op", op) || !f.uint("msg", e.msg) ||
-        !f.str("result", result) || !f.uint("siblings", e.siblings)) {
-      return false;
-    }
-    if (!parse_op(op, e.op)) {
-      return f.fail("field \"op\" must be put, resolve, replicate or anti_entropy, not \"" + op +
-                    "\"");
-    }
-    if (!parse_result(result, e.result)) {
-      return f.fail("field \"result\" must be applied, duplicate or stale, not \"" + result + "\"");
-    }
-    if (e.msg != 0 && !check_sent(f, e.msg, nullptr, nullptr)) return false;
-    if (e.client_write()) {
-      if (!f.str("status", e.status) || !f.name("client", e.client)) return false;
-      static const std::set<std::string> kStatuses = {"written", "conflict", "resolved",
-                                                      "rejected"};
-      if (kStatuses.count(e.status) == 0) {
-        return f.fail("field \"status\" must be written, conflict, resolved or rejected, not \"" +
-                      e.status + "\"");
-      }
-    }
+    if (!read_apply(f, e)) return false;
     out = std::move(e);
     return true;
   }
-  if (kind == "siblings") {
+  if (kind == fmt::kind::kSiblings) {
     SiblingsEvent e;
-    if (!f.name("node", e.node) || !f.str("key", e.key)) return false;
+    if (!f.name("node", e.node) || !check_node(f, "node", e.node) || !f.str("key", e.key)) {
+      return false;
+    }
     const Json* siblings = f.need("siblings");
     if (siblings == nullptr || !f.versions("siblings", *siblings, e.siblings)) return false;
     out = std::move(e);
     return true;
   }
-  if (kind == "fault") {
+  if (kind == fmt::kind::kFault) {
     FaultEvent e;
-    if (!read_fault(f, e, skip, number)) return false;
+    if (!read_fault(f, e)) return false;
     out = std::move(e);
     return true;
   }
-  if (kind == "timeout") {
+  if (kind == fmt::kind::kTimeout) {
     TimeoutEvent e;
     if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id) ||
-        !f.uint("attempt", e.attempt) || !f.name("node", e.node)) {
+        !f.uint("attempt", e.attempt) || !f.name("node", e.node) ||
+        !check_node(f, "node", e.node)) {
       return false;
     }
     out = std::move(e);
     return true;
   }
-  if (kind == "give_up") {
+  if (kind == fmt::kind::kGiveUp) {
     GiveUpEvent e;
     if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id)) return false;
     if (f.find("node") != nullptr && !f.name("node", e.node)) return false;
@@ -543,9 +666,11 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool
     out = std::move(e);
     return true;
   }
-  if (kind == "final") {
+  if (kind == fmt::kind::kFinal) {
     FinalEvent e;
-    if (!f.name("node", e.node) || !f.boolean("live", e.live)) return false;
+    if (!f.name("node", e.node) || !check_node(f, "node", e.node) || !f.boolean("live", e.live)) {
+      return false;
+    }
     const Json* store = f.need("store");
     if (store == nullptr) return false;
     if (!store->is_object()) return f.fail("field \"store\" must be an object {key: [versions]}");
@@ -553,23 +678,27 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, bool
       auto& entry = e.store.emplace_back(key, std::vector<VersionText>{});
       if (!f.versions("store", versions, entry.second)) return false;
     }
+    finals_.insert(e.node);
     out = std::move(e);
     return true;
   }
-  if (kind == "end") {
-    EndEvent e;
-    if (!f.uint("events", e.events) || !f.uint("messages", e.messages)) return false;
-    out = e;
-    return true;
+  // kind::kEnd: the kinds were checked against the format before.
+  EndEvent e;
+  if (!f.uint("events", e.events) || !f.uint("messages", e.messages)) return false;
+  for (const std::string& node : nodes_) {
+    if (finals_.count(node) == 0) {
+      return f.fail("\"end\" comes before a \"final\" line for node \"" + node + "\"");
+    }
   }
-  warn(number, "unknown kind \"" + kind + "\", line skipped");
-  skip = true;
+  out = e;
   return true;
 }
 
 bool Reader::line(std::string_view text, size_t number) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   if (text.find_first_not_of(" \t") == std::string_view::npos) return true;
+  if (first_line_ == 0) first_line_ = number;
+  last_line_ = number;
   if (text.size() > kMaxLineBytes) {
     return fail(number, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
   }
@@ -591,14 +720,28 @@ bool Reader::line(std::string_view text, size_t number) {
     error_ = f.error();
     return false;
   }
+  if (first_line_ == number) first_kind_ = kind;
   if (t_us > static_cast<uint64_t>(INT64_MAX)) return fail(number, "field \"t\" is too large");
   if (static_cast<int64_t>(t_us) < last_t_us_) {
     return fail(number, "t goes backwards: " + std::to_string(t_us) + " after " +
                             std::to_string(last_t_us_));
   }
+  const fmt::Shape* shape = nullptr;
+  if (!shape_of(f, kind, number, shape)) {
+    error_ = f.error();
+    return false;
+  }
+  last_t_us_ = static_cast<int64_t>(t_us);
+  if (shape == nullptr) return true;  // skipped, with a warning
+  // Every field the format says such a line always has, in the format's order.
+  for (const fmt::Field& field : shape->fields) {
+    if (field.presence == fmt::Presence::kAlways && !f.need(std::string(field.name).c_str())) {
+      error_ = f.error();
+      return false;
+    }
+  }
   EventData data;
-  bool skip = false;
-  if (!read_event(f, kind, data, skip, number)) {
+  if (!read_event(f, kind, data, number)) {
     error_ = f.error();
     return false;
   }
@@ -607,9 +750,7 @@ bool Reader::line(std::string_view text, size_t number) {
     return fail(number, "an op sent (t " + std::to_string(t_us) + ") before it was due (" +
                             std::to_string(op->due_us) + ")");
   }
-  last_t_us_ = static_cast<int64_t>(t_us);
-  if (skip) return true;
-  if (kind == "end") ended_ = true;
+  if (kind == fmt::kind::kEnd) ended_ = true;
   if (const auto* send = std::get_if<SendEvent>(&data)) {
     history_.send_index.emplace_back(send->id, history_.events.size());
   }
@@ -617,7 +758,25 @@ bool Reader::line(std::string_view text, size_t number) {
   return true;
 }
 
-bool Reader::finish() {
+bool Reader::finish(bool partial) {
+  if (first_line_ == 0) {
+    error_ = history_.path + ": empty: a history has at least a \"start\" and an \"end\" line";
+    return false;
+  }
+  if (!history_.start) {
+    return fail(first_line_,
+                "the first line must be \"start\" (the run's nodes), not \"" + first_kind_ + "\"");
+  }
+  history_.last_line = last_line_;
+  history_.last_t_us = last_t_us_;
+  if (!ended_) {
+    if (!partial) {
+      return fail(last_line_,
+                  "the history stops here, without its \"end\" line: the run was cut "
+                  "short or is still going (--partial reads what is there)");
+    }
+    history_.complete = false;
+  }
   if (warnings_ > history_.warnings.size()) {
     history_.warnings.push_back(history_.path + ": " +
                                 std::to_string(warnings_ - history_.warnings.size()) +
@@ -627,12 +786,13 @@ bool Reader::finish() {
   return true;
 }
 
-bool is_node_name(const std::string& name) {
-  if (name.size() < 2 || name[0] != 'n') return false;
-  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
+
+std::string History::partial_note() const {
+  if (complete) return "";
+  return "PARTIAL history: it stops at line " + std::to_string(last_line) +
+         " (t=" + format_time_us(last_t_us) + ") without its end; nothing after that is shown";
+}
 
 const SendEvent* History::find_send(uint64_t id) const {
   auto it =
@@ -694,27 +854,69 @@ std::vector<std::string> History::clients() const {
   return {seen.begin(), seen.end()};
 }
 
-ReadResult read_history_text(std::string_view text, const std::string& path) {
-  Reader reader(path);
-  ReadResult result;
-  size_t number = 0;
+namespace {
+
+// Feeds lines to a Reader; the last line may come without its newline.
+class LineFeeder {
+ public:
+  LineFeeder(const std::string& path, const ReadOptions& options)
+      : reader_(path), options_(options) {}
+
+  // One line (without its '\n'); `terminated` says whether a '\n' ended it.
+  bool line(std::string_view text, bool terminated) {
+    ++number_;
+    if (reader_.line(text, number_)) return true;
+    if (!terminated && options_.partial) {
+      // A run still writing (or killed) leaves its last line cut mid-way.
+      reader_.warn(number_, "the last line is cut short, skipped");
+      return true;
+    }
+    return false;
+  }
+
+  ReadResult finish() {
+    ReadResult result;
+    if (!reader_.finish(options_.partial)) return refused(reader_.error());
+    result.history = reader_.take();
+    return result;
+  }
+
+  ReadResult refused(const std::string& error) const {
+    ReadResult result;
+    result.status = ReadResult::Status::kBadInput;
+    result.error = one_line(error);
+    return result;
+  }
+
+  const std::string& error() const { return reader_.error(); }
+  size_t number() const { return number_; }
+  void reserve(size_t events) { reader_.reserve(events); }
+
+ private:
+  Reader reader_;
+  const ReadOptions& options_;
+  size_t number_ = 0;
+};
+
+}  // namespace
+
+ReadResult read_history_text(std::string_view text, const std::string& path,
+                             const ReadOptions& options) {
+  LineFeeder feeder(path, options);
   while (!text.empty()) {
-    ++number;
     const size_t newline = text.find('\n');
     const std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-    if (!reader.line(line, number)) {
-      result.status = ReadResult::Status::kBadInput;
-      result.error = one_line(reader.error());
-      return result;
+    if (!feeder.line(line, newline != std::string_view::npos)) {
+      return feeder.refused(feeder.error());
     }
   }
-  reader.finish();
-  result.history = reader.take();
-  return result;
+  return feeder.finish();
 }
 
-ReadResult read_history_file(const std::string& path) {
+// The file is read in chunks and fed a line at a time, so its text is never
+// held whole: only the events are kept.
+ReadResult read_history_file(const std::string& path, const ReadOptions& options) {
   ReadResult result;
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
@@ -724,34 +926,71 @@ ReadResult read_history_file(const std::string& path) {
   }
   const std::string too_big_error = path + ": larger than " + std::to_string(kMaxHistoryBytes) +
                                     " bytes, the limit for a history";
-  // A regular file too big is refused before anything is read into memory.
+  // A regular file too big is refused before anything is read.
   struct stat info;
-  if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode) &&
-      static_cast<uint64_t>(info.st_size) > kMaxHistoryBytes) {
-    std::fclose(file);
-    result.status = ReadResult::Status::kBadInput;
-    result.error = too_big_error;
-    return result;
+  uint64_t total = 0;
+  if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode)) {
+    total = static_cast<uint64_t>(info.st_size);
+    if (total > kMaxHistoryBytes) {
+      std::fclose(file);
+      result.status = ReadResult::Status::kBadInput;
+      result.error = too_big_error;
+      return result;
+    }
   }
-  // Read in chunks with a bound, so an endless stream (a FIFO, /dev/zero) is
-  // refused rather than read forever.
-  std::string text;
-  char buffer[1 << 16];
-  bool too_big = false;
+  // Read with a bound, so an endless stream (a FIFO, /dev/zero) is refused
+  // rather than read forever.
+  LineFeeder feeder(path, options);
+  // Lines average well over 64 bytes (a `deliver` line, the shortest
+  // common one, is about 60).
+  feeder.reserve(static_cast<size_t>(total / 64));
+  std::string pending;  // the start of a line whose end is in the next chunk
+  std::vector<char> buffer(size_t{1} << 20);
+  uint64_t read = 0, reported = 0;
+  bool too_big = false, refused = false;
   while (true) {
-    const size_t n = std::fread(buffer, 1, sizeof buffer, file);
-    if (n > 0) {
-      if (text.size() + n > kMaxHistoryBytes) {
-        too_big = true;
+    const size_t n = std::fread(buffer.data(), 1, buffer.size(), file);
+    read += n;
+    if (read > kMaxHistoryBytes) {
+      too_big = true;
+      break;
+    }
+    std::string_view chunk(buffer.data(), n);
+    while (!chunk.empty()) {
+      const size_t newline = chunk.find('\n');
+      if (newline == std::string_view::npos) {
+        // A line longer than any the reader takes is refused by it anyway;
+        // past that, stop collecting it.
+        if (pending.size() <= kMaxLineBytes) {
+          pending.append(chunk.substr(0, kMaxLineBytes + 1 - pending.size()));
+        }
         break;
       }
-      text.append(buffer, n);
+      bool ok = false;
+      if (pending.empty()) {
+        ok = feeder.line(chunk.substr(0, newline), true);
+      } else {
+        if (pending.size() <= kMaxLineBytes) pending.append(chunk.substr(0, newline));
+        ok = feeder.line(pending, true);
+        pending.clear();
+      }
+      chunk.remove_prefix(newline + 1);
+      if (!ok) {
+        refused = true;
+        break;
+      }
     }
-    if (n < sizeof buffer) break;
+    if (refused) break;
+    if (options.progress != nullptr && read - reported >= (uint64_t{16} << 20)) {
+      reported = read;
+      options.progress(options.progress_ctx, read, total);
+    }
+    if (n < buffer.size()) break;
   }
   const bool read_error = std::ferror(file) != 0;
   const int saved_errno = errno;
   std::fclose(file);
+  if (refused) return feeder.refused(feeder.error());
   if (too_big) {
     result.status = ReadResult::Status::kBadInput;
     result.error = too_big_error;
@@ -765,33 +1004,16 @@ ReadResult read_history_file(const std::string& path) {
     result.error = path + ": cannot read: " + std::strerror(saved_errno);
     return result;
   }
-  return read_history_text(text, path);
+  if (!pending.empty() && !feeder.line(pending, false)) return feeder.refused(feeder.error());
+  return feeder.finish();
 }
 
 const char* to_string(ApplyOp op) {
-  switch (op) {
-    case ApplyOp::kPut:
-      return "put";
-    case ApplyOp::kResolve:
-      return "resolve";
-    case ApplyOp::kReplicate:
-      return "replicate";
-    case ApplyOp::kAntiEntropy:
-      return "anti_entropy";
-  }
-  return "?";
+  return fmt::detail::kOps[static_cast<size_t>(op)].data();
 }
 
 const char* to_string(ApplyResult result) {
-  switch (result) {
-    case ApplyResult::kApplied:
-      return "applied";
-    case ApplyResult::kDuplicate:
-      return "duplicate";
-    case ApplyResult::kStale:
-      return "stale";
-  }
-  return "?";
+  return fmt::detail::kResults[static_cast<size_t>(result)].data();
 }
 
 }  // namespace kv::viz

@@ -8,10 +8,20 @@
 // too).
 //
 // Policy, decided once here:
+// - What a line must hold comes from the format's one definition
+//   (sim/history_format.h): its kinds, the fields every line of a kind has,
+//   and the values enumerated fields may take.
 // - A line that is not JSON, is not an object, lacks a field its `kind`
-//   needs, or has an ill-typed field refuses the whole file with an error
-//   naming that line: a picture drawn from a half-read history would teach
-//   something that did not happen.
+//   needs, or has an ill-typed field or a value the format does not list
+//   refuses the whole file with an error naming that line: a picture drawn
+//   from a half-read history would teach something that did not happen.
+// - A history is whole: its first line is `start`, listing 1 to
+//   kMaxNodes distinct nodes; every line that names a node names one of
+//   them; it ends with a `final` line for every node and then `end`. A file
+//   that stops before its `end` (a run killed, or still going) is refused,
+//   unless the caller asks for a partial read (`kvsim render --partial`):
+//   then what is there is read (a last line cut mid-way is dropped with a
+//   warning) and History::complete is false.
 // - A line whose `kind` (or a `fault` whose `fault`) this reader does not
 //   know is skipped with a warning, so newer simulators' extra kinds do not
 //   break old readers. Unknown extra fields are ignored.
@@ -34,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -55,11 +66,22 @@ inline constexpr size_t kMaxHistoryBytes = size_t{1} << 30;
 inline constexpr size_t kMaxNestingDepth = 128;
 inline constexpr size_t kMaxClockSlots = 4096;
 inline constexpr size_t kMaxWarnings = 20;
+// Keys of an anti-entropy message kept for its label.
+inline constexpr size_t kMaxLabelKeys = 3;
 
 // A value with its clock, as it appears in `apply`, `siblings` and `final`.
 struct VersionText {
   std::string value;  // JSON text (kv::json::dump form)
   Clock clock;
+};
+
+// The versions an anti-entropy message carried, for its label: how many
+// keys they are of, the first kMaxLabelKeys of those keys, and the first
+// version.
+struct AeVersions {
+  uint64_t keys = 0;
+  std::vector<std::string> first_keys;
+  std::optional<VersionText> first;
 };
 
 // What a message carried, as far as labels and stories need it. Fields the
@@ -75,7 +97,11 @@ struct MessageBody {
   std::optional<uint64_t> siblings;                // a `conflict` reply's count
   std::optional<std::vector<VersionText>> values;  // kv_get_ok
   std::optional<uint64_t> round;                   // ae_*
+  std::optional<uint64_t> code;                    // error
   std::optional<uint64_t> versions;                // ae_diff / ae_push: how many versions
+  // ae_diff / ae_push: what those versions are (held apart: most messages
+  // have none, and a history holds a million bodies).
+  std::shared_ptr<const AeVersions> ae_versions;
 };
 
 struct StartEvent {
@@ -106,8 +132,9 @@ struct DropEvent {
   std::string reason;  // "loss", "partition", "crashed" (or what the file says)
 };
 
+// In the order of sim/history_format.h's lists (op::, result::).
 enum class ApplyOp { kPut, kResolve, kReplicate, kAntiEntropy };
-enum class ApplyResult { kApplied, kDuplicate, kStale };
+enum class ApplyResult { kApplied, kDuplicate, kStale, kRefused };
 
 struct ApplyEvent {
   std::string node, key;
@@ -117,7 +144,7 @@ struct ApplyEvent {
   ApplyResult result = ApplyResult::kApplied;
   uint64_t siblings = 0;  // the key's sibling count after
   // Client writes (kPut, kResolve) only: the reply and who wrote.
-  std::string status;  // "written", "conflict", "resolved", "rejected"
+  std::string status;  // "written", "conflict", "resolved", "rejected", "too_many_siblings"
   std::string client;
   bool client_write() const { return op == ApplyOp::kPut || op == ApplyOp::kResolve; }
 };
@@ -133,7 +160,7 @@ struct FaultEvent {
   // kPartition: groups (nodes not listed are one more group), a one-way cut
   // from `from` to `to`, or a majorities ring: the nodes on a ring, each
   // keeping its links to the nodes within ring_reach() steps (the simulator
-  // writes `ring`, which docs/HISTORY.md does not list yet).
+  // writes `ring`).
   std::vector<std::vector<std::string>> groups;
   std::vector<std::string> from, to;
   std::vector<std::string> ring;
@@ -141,6 +168,8 @@ struct FaultEvent {
   // kCrash, kRestart
   std::string node;
   bool amnesia = false;
+  bool already_crashed = false;  // kCrash of a node that was down
+  bool was_running = false;      // kRestart of a node that was up
 
   // How far a node on the ring still reaches: half a majority, rounded down
   // ((n/2 + 1) / 2), as the simulator cuts it.
@@ -208,11 +237,19 @@ struct Event {
 struct History {
   std::string path;  // for messages
   std::optional<StartEvent> start;
+  // False when read partially and the file stops before its `end` line;
+  // then last_line / last_t_us say where it stops.
+  bool complete = true;
+  size_t last_line = 0;
+  int64_t last_t_us = 0;
   std::vector<Event> events;
   std::vector<std::string> warnings;  // "HISTORY:LINE: ..." of skipped lines
   // Message id -> index in `events` of its SendEvent, sorted by id.
   std::vector<std::pair<uint64_t, size_t>> send_index;
 
+  // "" for a complete history; else one sentence saying where it stops, for
+  // titles and stories.
+  std::string partial_note() const;
   // The SendEvent of message `id`, or nullptr if no message has that id.
   const SendEvent* find_send(uint64_t id) const;
   // Nodes: the start line's list if any, else every `n<digits>` name seen,
@@ -228,11 +265,21 @@ struct ReadResult {
   std::string error;  // "HISTORY:LINE: ..." or "HISTORY: ..." when not kOk
 };
 
+struct ReadOptions {
+  // Accept a history that stops before its `end` (see the policy above).
+  bool partial = false;
+  // Called now and then while a file is read (bytes read so far, the
+  // file's size or 0), for progress reports. May be empty.
+  void (*progress)(void* ctx, uint64_t bytes_read, uint64_t bytes_total) = nullptr;
+  void* progress_ctx = nullptr;
+};
+
 // `path` only names the text in messages.
-ReadResult read_history_text(std::string_view text, const std::string& path);
+ReadResult read_history_text(std::string_view text, const std::string& path,
+                             const ReadOptions& options = {});
 // kBadInput when the file cannot be opened or its content is refused;
 // kIoError when reading fails part way.
-ReadResult read_history_file(const std::string& path);
+ReadResult read_history_file(const std::string& path, const ReadOptions& options = {});
 
 const char* to_string(ApplyOp op);
 const char* to_string(ApplyResult result);

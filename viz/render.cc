@@ -29,7 +29,7 @@ namespace {
 // lowered until it fits in kMaxPngPixels and kMaxPngSide (and no lower than
 // 12 dpi).
 double png_dpi(double width_pt, double height_pt) {
-  constexpr double kDpi = 96.0;
+  constexpr double kDpi = static_cast<double>(kPngDpi);
   const double width_px = std::max(width_pt, 1.0) / 72.0 * kDpi;
   const double height_px = std::max(height_pt, 1.0) / 72.0 * kDpi;
   double scale = 1.0;
@@ -41,43 +41,51 @@ double png_dpi(double width_pt, double height_pt) {
   return std::max(kDpi * scale, 12.0);
 }
 
-// Lays out and renders one graph; false with `error` on failure.
-bool render_with_gvc(const std::string& dot_text, const std::string& base,
-                     const std::string& engine, std::string& error) {
-  GVC_t* gvc = gvContext();
-  if (gvc == nullptr) {
-    error = "Graphviz: cannot create a context";
-    return false;
-  }
+// Lays out `dot_text` with `engine` and renders it as `format` into `path`,
+// PNGs at png_dpi(); false with `error` on failure.
+bool render_one(GVC_t* gvc, const std::string& dot_text, const std::string& name,
+                const std::string& engine, const char* format, const std::string& path,
+                std::string& error) {
   Agraph_t* graph = agmemread(dot_text.c_str());
   if (graph == nullptr) {
-    gvFreeContext(gvc);
-    error = "Graphviz could not read the DOT for " + base + ".dot";
+    error = "Graphviz could not read the DOT for " + name;
     return false;
   }
   bool ok = true;
   if (gvLayout(gvc, graph, engine.c_str()) != 0) {
-    error = "Graphviz could not lay out " + base + ".dot with " + engine;
+    error = "Graphviz could not lay out " + name + " with " + engine;
     ok = false;
   } else {
-    const std::string svg = base + ".svg", png = base + ".png";
-    if (gvRenderFilename(gvc, graph, "svg", svg.c_str()) != 0) {
-      error = "Graphviz could not write " + svg;
-      ok = false;
-    } else {
+    if (std::string(format) == "png") {
       // The PNG is a quick look (the SVG keeps every detail): past
       // kMaxPngPixels it is drawn at a lower resolution, which also keeps
       // rasterising a huge picture from taking seconds.
       const boxf bb = GD_bb(graph);
       GD_drawing(graph)->dpi = png_dpi(bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
-      if (gvRenderFilename(gvc, graph, "png", png.c_str()) != 0) {
-        error = "Graphviz could not write " + png;
-        ok = false;
-      }
+    }
+    if (gvRenderFilename(gvc, graph, format, path.c_str()) != 0) {
+      error = "Graphviz could not write " + path;
+      ok = false;
     }
     gvFreeLayout(gvc, graph);
   }
   agclose(graph);
+  return ok;
+}
+
+// Renders the SVG from `dot_text` and the PNG from `png_dot_text` (or
+// `dot_text` when empty); false with `error` on failure.
+bool render_with_gvc(const std::string& dot_text, const std::string& png_dot_text,
+                     const std::string& base, const std::string& engine, std::string& error) {
+  GVC_t* gvc = gvContext();
+  if (gvc == nullptr) {
+    error = "Graphviz: cannot create a context";
+    return false;
+  }
+  const std::string name = base + ".dot";
+  const bool ok = render_one(gvc, dot_text, name, engine, "svg", base + ".svg", error) &&
+                  render_one(gvc, png_dot_text.empty() ? dot_text : png_dot_text, name, engine,
+                             "png", base + ".png", error);
   gvFreeContext(gvc);
   return ok;
 }
@@ -94,8 +102,8 @@ void write_all(int fd, const std::string& text) {
 
 // Renders in a child process; false with `error` if the child failed,
 // crashed or ran out of time.
-bool render_isolated(const std::string& dot_text, const std::string& base,
-                     const std::string& engine, std::string& error) {
+bool render_isolated(const std::string& dot_text, const std::string& png_dot_text,
+                     const std::string& base, const std::string& engine, std::string& error) {
   int fds[2];
   if (::pipe(fds) != 0) {
     error = std::string("cannot create a pipe: ") + std::strerror(errno);
@@ -112,7 +120,7 @@ bool render_isolated(const std::string& dot_text, const std::string& base,
   if (pid == 0) {
     ::close(fds[0]);
     std::string child_error;
-    const bool ok = render_with_gvc(dot_text, base, engine, child_error);
+    const bool ok = render_with_gvc(dot_text, png_dot_text, base, engine, child_error);
     if (!ok) write_all(fds[1], child_error);
     ::close(fds[1]);
     ::_exit(ok ? 0 : 1);
@@ -223,14 +231,14 @@ bool read_file(const std::string& path, std::string& out, std::string& error, si
 }
 
 RenderResult write_picture(const std::string& dot_text, const std::string& base,
-                           const std::string& engine, bool draw) {
+                           const std::string& engine, bool draw, const std::string& png_dot_text) {
   RenderResult result;
   if (!write_file(base + ".dot", dot_text, result.error)) return result;
   result.ok = true;
   result.dot_written = true;
 #ifdef KVSIM_HAVE_GVC
   if (draw) {
-    result.ok = render_isolated(dot_text, base, engine, result.error);
+    result.ok = render_isolated(dot_text, png_dot_text, base, engine, result.error);
     result.rendered = result.ok;
     if (!result.ok) {
       // No half-drawn pictures next to the .dot.
@@ -241,6 +249,7 @@ RenderResult write_picture(const std::string& dot_text, const std::string& base,
 #else
   (void)engine;
   (void)draw;
+  (void)png_dot_text;
 #endif
   return result;
 }

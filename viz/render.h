@@ -17,8 +17,11 @@
 namespace kv::viz {
 
 inline constexpr long kRenderTimeLimitSeconds = 120;
-// A PNG larger than this (at 96 dpi) is drawn at a lower resolution.
-inline constexpr long kMaxPngPixels = 6000000;
+// A PNG larger than this (at 96 dpi) is drawn at a lower resolution. A
+// picture that would come out too small to read that way gets a PNG of its
+// own, of a part of it (SpacetimeResult::png_dot), the SVG keeping all.
+inline constexpr long kPngDpi = 96;
+inline constexpr long kMaxPngPixels = 12000000;
 inline constexpr long kMaxPngSide = 16000;
 
 // True when this build can draw SVG and PNG.
@@ -33,10 +36,13 @@ struct RenderResult {
 
 // Writes `base`.dot, and when `draw` and rendering_available(), `base`.svg and
 // `base`.png laid out with `engine` ("dot", "nop", ...). `base` is a path
-// without extension. When drawing fails the .dot is still there
-// (dot_written) and no partial .svg/.png is left.
+// without extension. The PNG is drawn from `png_dot_text` when it is not
+// empty (a readable part of a large picture), else from `dot_text`. When
+// drawing fails the .dot is still there (dot_written) and no partial
+// .svg/.png is left.
 RenderResult write_picture(const std::string& dot_text, const std::string& base,
-                           const std::string& engine, bool draw);
+                           const std::string& engine, bool draw,
+                           const std::string& png_dot_text = "");
 
 // Writes `text` to `path` (binary, whole); false with `error` on failure.
 bool write_file(const std::string& path, const std::string& text, std::string& error);

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "viz/render.h"
 #include "viz/text.h"
 
 namespace kv::viz {
@@ -68,6 +69,26 @@ std::string opt_version(const MessageBody& b) {
   return out;
 }
 
+// What an anti-entropy diff or push carried: ": x=v1@[1,0]" for one
+// version, ": 3 versions of x", ": 5 versions of x, y", ": 9 versions of 12
+// keys (a, b, c, ...)", ": no versions".
+std::string ae_versions_text(const MessageBody& b) {
+  if (!b.versions) return "";
+  const uint64_t n = *b.versions;
+  if (n == 0) return ": no versions";
+  const AeVersions* ae = b.ae_versions.get();
+  if (ae == nullptr) return ": " + std::to_string(n) + (n == 1 ? " version" : " versions");
+  if (n == 1 && ae->first && !ae->first_keys.empty()) {
+    return ": " + ae->first_keys[0] + "=" + value_text(ae->first->value, 16) + "@" +
+           clock_text(ae->first->clock);
+  }
+  std::string keys;
+  for (size_t i = 0; i < ae->first_keys.size(); ++i) keys += (i ? ", " : "") + ae->first_keys[i];
+  if (ae->keys > ae->first_keys.size())
+    keys = std::to_string(ae->keys) + " keys (" + keys + ", ...)";
+  return ": " + std::to_string(n) + " versions of " + keys;
+}
+
 // A short text for an arrow: what the message carried.
 std::string message_label(const MessageBody& b) {
   const std::string& t = b.type;
@@ -88,13 +109,15 @@ std::string message_label(const MessageBody& b) {
     return std::to_string(b.values->size()) + " siblings";
   }
   if (t == "replicate") return "repl " + opt_version(b);
+  if (t == "error") {
+    // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
+    if (b.code == 14u) return "refused: too many siblings";
+    return b.code ? "error " + std::to_string(*b.code) : std::string("error");
+  }
   auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
-  auto count = [&] {
-    return b.versions ? " (" + std::to_string(*b.versions) + ")" : std::string();
-  };
   if (t == "ae_digest") return "digest" + round();
-  if (t == "ae_diff") return "diff" + round() + count();
-  if (t == "ae_push") return "push" + round() + count();
+  if (t == "ae_diff") return "diff" + round() + ae_versions_text(b);
+  if (t == "ae_push") return "push" + round() + ae_versions_text(b);
   return value_text(t, 16);
 }
 
@@ -113,12 +136,23 @@ class Diagram {
  public:
   Diagram(const History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
   SpacetimeResult draw(const std::string& note);
+  // The window the title names, when not the one drawn (a part of it).
+  void set_title_window(const Window& w) { title_window_ = w; }
+  // After draw(): the rows and lanes drawn, and the line of row r's first event.
+  size_t row_count() const { return rows_.size(); }
+  size_t lane_count() const { return lane_names_.size(); }
+  size_t first_line_of_row(size_t r) const {
+    for (const auto& [event, row] : row_of_) {
+      if (row == r) return h_.events[event].line;
+    }
+    return 0;
+  }
   size_t count_messages() const;
   void index_messages();
-  // The line of the send of the (n+1)-th message of the run, if any.
-  std::optional<size_t> line_of_send(size_t n) const;
-  // A suggestion for a window starting where `w_` starts with `n` messages.
-  std::string suggest(size_t n) const;
+  // The lines of the window's drawn sends (quiet digests aside), in order.
+  std::vector<size_t> send_lines() const;
+  // The first and last line in the window, and their times (nullopt: empty).
+  std::optional<std::pair<const Event*, const Event*>> extent() const;
 
  private:
   Where where(const Event& e) const {
@@ -153,6 +187,7 @@ class Diagram {
 
   const History& h_;
   Window w_;
+  std::optional<Window> title_window_;
   bool fold_ = true;
   std::map<uint64_t, Message> messages_;
   std::vector<std::string> lane_names_;
@@ -211,29 +246,26 @@ size_t Diagram::count_messages() const {
   return n;
 }
 
-std::optional<size_t> Diagram::line_of_send(size_t n) const {
-  size_t seen = 0;
-  for (const Event& e : h_.events) {
-    const auto* send = std::get_if<SendEvent>(&e.data);
-    if (send == nullptr || messages_.at(send->id).folded) continue;
-    if (seen++ == n) return e.line;
-  }
-  return std::nullopt;
-}
-
-std::string Diagram::suggest(size_t n) const {
-  // Walk sends inside the window; the n-th one's time closes the suggestion.
-  size_t seen = 0;
-  std::optional<int64_t> first;
+std::vector<size_t> Diagram::send_lines() const {
+  std::vector<size_t> lines;
   for (const Event& e : h_.events) {
     const auto* send = std::get_if<SendEvent>(&e.data);
     if (send == nullptr || where(e) != Where::kIn || messages_.at(send->id).folded) continue;
-    if (!first) first = e.t_us;
-    if (++seen == n) {
-      return "--from " + format_time_us(*first) + " --to " + format_time_us(e.t_us);
-    }
+    lines.push_back(e.line);
   }
-  return "";
+  return lines;
+}
+
+std::optional<std::pair<const Event*, const Event*>> Diagram::extent() const {
+  const Event* first = nullptr;
+  const Event* last = nullptr;
+  for (const Event& e : h_.events) {
+    if (where(e) != Where::kIn) continue;
+    if (first == nullptr) first = &e;
+    last = &e;
+  }
+  if (first == nullptr) return std::nullopt;
+  return std::make_pair(first, last);
 }
 
 std::string Diagram::point(size_t lane, size_t row) {
@@ -301,12 +333,98 @@ void Diagram::assign_rows() {
   folded_after_ = folded;
 }
 
+namespace {
+
+// Tints for the sides of a partition: the nodes of one side share a colour.
+const char* const kSideFills[] = {"#f8d7da", "#d6e4f5", "#dff0d8", "#fff3cd", "#e8dff5", "#d9f2f2"};
+const char* const kSideLines[] = {"#e8a0a6", "#9dbbe0", "#a8d5a0", "#f0d68a", "#c2aee0", "#99d6d6"};
+
+// Who a partition cuts off, node by node: `side` numbers the groups (-1: no
+// group, for one-way and ring cuts) and `cut` says, in words, whom the node
+// no longer reaches or hears from.
+struct Cuts {
+  std::map<std::string, int> side;
+  std::map<std::string, std::string> cut;
+  std::string label;  // the whole partition, beside the diagram
+};
+
+// "n2 n3", or "4 nodes" past a handful.
+std::string few_names(const std::vector<std::string>& names) {
+  if (names.size() > 4) return std::to_string(names.size()) + " nodes";
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : " ") + n;
+  return out;
+}
+
+Cuts partition_cuts(const FaultEvent& f, const std::vector<std::string>& nodes) {
+  Cuts c;
+  c.label = "partition";
+  if (!f.groups.empty()) {
+    std::vector<std::vector<std::string>> groups = f.groups;
+    std::set<std::string> listed;
+    for (const auto& g : groups) listed.insert(g.begin(), g.end());
+    std::vector<std::string> rest;
+    for (const std::string& n : nodes) {
+      if (listed.count(n) == 0) rest.push_back(n);
+    }
+    if (!rest.empty()) groups.push_back(rest);  // nodes not listed are one more group
+    for (size_t g = 0; g < groups.size(); ++g) {
+      c.label += g == 0 ? " " : " | ";
+      for (size_t i = 0; i < groups[g].size(); ++i) {
+        c.label += (i > 0 ? " " : "") + groups[g][i];
+        c.side[groups[g][i]] = static_cast<int>(g);
+      }
+    }
+    for (size_t g = 0; g < groups.size(); ++g) {
+      std::vector<std::string> others;
+      for (size_t o = 0; o < groups.size(); ++o) {
+        if (o != g) others.insert(others.end(), groups[o].begin(), groups[o].end());
+      }
+      if (others.empty()) continue;
+      for (const std::string& n : groups[g]) c.cut[n] = "cut from " + few_names(others);
+    }
+  } else if (!f.ring.empty()) {
+    const size_t n = f.ring.size(), reach = f.ring_reach();
+    c.label += " ring";
+    for (const std::string& name : f.ring) c.label += " " + name;
+    c.label += " (each reaches " + std::to_string(reach) + " on either side)";
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<std::string> far;
+      for (size_t j = 0; j < n; ++j) {
+        const size_t d = std::min((i + n - j) % n, (j + n - i) % n);
+        if (d > reach) far.push_back(f.ring[j]);
+      }
+      c.side[f.ring[i]] = -1;
+      if (!far.empty()) c.cut[f.ring[i]] = "cut from " + few_names(far);
+    }
+  } else {
+    for (const std::string& n : f.from) c.label += " " + n;
+    c.label += " -/->";
+    for (const std::string& n : f.to) c.label += " " + n;
+    c.label += " (one way)";
+    for (const std::string& n : f.from) {
+      c.side[n] = -1;
+      c.cut[n] = "cannot send to " + few_names(f.to);
+    }
+    for (const std::string& n : f.to) {
+      c.side[n] = -1;
+      c.cut[n] += (c.cut[n].empty() ? "" : "; ") + ("deaf to " + few_names(f.from));
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
 void Diagram::emit_bands(std::string& out) {
-  // Partitions: from each partition to the next heal (or the window's edge).
+  // Partitions: from each partition to the next heal (or the window's edge),
+  // a tinted strip down each node it cuts off, one colour per side, with
+  // whom the node is cut from written where the partition starts.
   const std::vector<std::string> nodes = h_.nodes();
   struct Band {
-    std::optional<size_t> from, to;  // event indices
-    std::string label;
+    size_t from = 0;  // event index of the partition
+    std::optional<size_t> to;
+    Cuts cuts;
   };
   std::vector<Band> bands;
   std::vector<size_t> open;
@@ -314,31 +432,7 @@ void Diagram::emit_bands(std::string& out) {
     const auto* f = std::get_if<FaultEvent>(&h_.events[i].data);
     if (f == nullptr) continue;
     if (f->kind == FaultEvent::Kind::kPartition) {
-      std::string label = "partition ";
-      if (!f->groups.empty()) {
-        std::set<std::string> listed;
-        for (size_t g = 0; g < f->groups.size(); ++g) {
-          if (g > 0) label += " | ";
-          for (size_t n = 0; n < f->groups[g].size(); ++n) {
-            label += (n > 0 ? " " : "") + f->groups[g][n];
-            listed.insert(f->groups[g][n]);
-          }
-        }
-        std::string rest;
-        for (const std::string& n : nodes) {
-          if (listed.count(n) == 0) rest += (rest.empty() ? "" : " ") + n;
-        }
-        if (!rest.empty()) label += " | " + rest;
-      } else if (!f->ring.empty()) {
-        label += "ring";
-        for (const std::string& n : f->ring) label += " " + n;
-        label += " (reach " + std::to_string(f->ring_reach()) + ")";
-      } else {
-        for (const std::string& n : f->from) label += n + " ";
-        label += "-/->";
-        for (const std::string& n : f->to) label += " " + n;
-      }
-      bands.push_back(Band{i, std::nullopt, label});
+      bands.push_back(Band{i, std::nullopt, partition_cuts(*f, nodes)});
       open.push_back(bands.size() - 1);
     } else if (f->kind == FaultEvent::Kind::kHeal) {
       for (const size_t b : open) bands[b].to = i;
@@ -346,24 +440,37 @@ void Diagram::emit_bands(std::string& out) {
     }
   }
   if (first_node_lane_ >= lane_names_.size()) return;
-  const int64_t left = lane_x(first_node_lane_) - kLaneStep / 3;
   const int64_t right = lane_x(lane_names_.size() - 1) + kLaneStep / 3;
+  const int64_t strip = kLaneStep * 2 / 3;
   size_t n = 0;
-  for (const Band& b : bands) {
-    const Where start = where(h_.events[*b.from]);
+  for (size_t k = 0; k < bands.size(); ++k) {
+    const Band& b = bands[k];
+    const Where start = where(h_.events[b.from]);
     const Where end = b.to ? where(h_.events[*b.to]) : Where::kAfter;
     if (start == Where::kAfter || end == Where::kBefore) continue;
-    const int64_t y0 = start == Where::kIn ? row_y(row_of_[*b.from]) : top_y();
+    const int64_t y0 = start == Where::kIn ? row_y(row_of_[b.from]) : top_y();
     const int64_t y1 = end == Where::kIn ? row_y(row_of_[*b.to]) : bottom_y();
     const int64_t height = std::max<int64_t>(y0 - y1, 4);
-    const std::string id = "band" + std::to_string(n++);
-    out += "  " + id + " [shape=box, style=filled, color=\"#f4cccc\", fillcolor=\"#f8d7da80\", " +
-           "fixedsize=true, label=\"\", width=" + std::to_string((right - left) / 72.0) +
-           ", height=" + std::to_string(height / 72.0) + ", pos=\"" +
-           std::to_string((left + right) / 2) + "," + std::to_string((y0 + y1) / 2) + "\"];\n";
-    out += "  " + id + "_label [shape=plaintext, fontsize=8, fontcolor=\"#a94442\", label=" +
-           dot_quote(b.label + (b.to ? "" : " (no heal)")) + ", pos=\"" +
-           std::to_string(right + 70) + "," + std::to_string(y0 - 8) + "\"];\n";
+    // Partitions in force together are drawn side by side within a strip.
+    const int64_t shift = static_cast<int64_t>(k % 3) * 6;
+    for (const auto& [node, side] : b.cuts.side) {
+      if (lanes_.count(node) == 0 || b.cuts.cut.count(node) == 0) continue;
+      const size_t palette = side < 0 ? 0 : static_cast<size_t>(side) % std::size(kSideFills);
+      const int64_t x = lane_x(lane_of(node)) + shift;
+      const std::string id = "band" + std::to_string(n++);
+      out += "  " + id + " [shape=box, style=filled, color=\"" + kSideLines[palette] +
+             "\", fillcolor=\"" + kSideFills[palette] + "a0\", fixedsize=true, label=\"\", " +
+             "width=" + std::to_string(strip / 72.0) + ", height=" + std::to_string(height / 72.0) +
+             ", pos=\"" + std::to_string(x) + "," + std::to_string((y0 + y1) / 2) + "\"];\n";
+      if (start != Where::kIn) continue;
+      // Whom this node is cut from, just below the partition's start.
+      out += "  " + id + "_cut [shape=plaintext, fontsize=7, fontcolor=\"#a94442\", margin=0, " +
+             "width=0.1, height=0.1, label=" + dot_quote(b.cuts.cut.at(node)) + ", pos=\"" +
+             std::to_string(x) + "," + std::to_string(y0 - 11) + "\"];\n";
+    }
+    out += "  band" + std::to_string(k) + "_label [shape=plaintext, fontsize=8, " +
+           "fontcolor=\"#a94442\", label=" + dot_quote(b.cuts.label + (b.to ? "" : " (no heal)")) +
+           ", pos=\"" + std::to_string(right + 90) + "," + std::to_string(y0 - 8) + "\"];\n";
   }
 }
 
@@ -562,7 +669,7 @@ std::string legend() {
   out += sample(kDropColor, "X", "message lost (why)");
   out += sample("#000000", "bold", "duplicate delivery (dup)");
   out += sample("#555555", "....", "crosses the window edge / in flight");
-  out += sample("#f4a6a6", "band", "partition until heal");
+  out += sample("#e8a0a6", "strips", "partition until heal: a colour per side");
   out += sample(kCrashColor, "- - -", "node down (crash to restart)");
   out += "<tr><td colspan=\"2\" align=\"left\">rows follow event order, not time scale</td></tr>";
   return out + "</table>>";
@@ -607,13 +714,15 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   } else {
     title += h_.path;
   }
-  if (w_.kind == Window::Kind::kTime) {
-    title += "; window " + format_time_us(w_.from) + " to " +
-             (w_.to == INT64_MAX ? std::string("the end") : format_time_us(w_.to));
-  } else if (w_.kind == Window::Kind::kLines) {
-    title += "; history lines " + std::to_string(w_.from) + " to " +
-             (w_.to == INT64_MAX ? std::string("the end") : std::to_string(w_.to));
+  const Window& tw = title_window_ ? *title_window_ : w_;
+  if (tw.kind == Window::Kind::kTime) {
+    title += "; window " + format_time_us(tw.from) + " to " +
+             (tw.to == INT64_MAX ? std::string("the end") : format_time_us(tw.to));
+  } else if (tw.kind == Window::Kind::kLines) {
+    title += "; history lines " + std::to_string(tw.from) + " to " +
+             (tw.to == INT64_MAX ? std::string("the end") : std::to_string(tw.to));
   }
+  if (!h_.complete) title += "\n" + h_.partial_note();
   if (!note.empty()) title += "\n" + note;
 
   std::string body;
@@ -721,34 +830,124 @@ bool parse_window(const std::string& from, const std::string& to, Window& out, s
   return true;
 }
 
-SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
+namespace {
+
+// 187000 -> "187,000"
+std::string with_commas(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// What a window is, in words: "the run", "the window 1s to 2s", ...
+std::string window_words(const Window& w) {
+  auto end = [&](auto text) { return w.to == INT64_MAX ? std::string("the end") : text(w.to); };
+  switch (w.kind) {
+    case Window::Kind::kAll:
+      return "the run";
+    case Window::Kind::kTime:
+      return "the window " + format_time_us(w.from) + " to " +
+             end([](int64_t t) { return format_time_us(t); });
+    case Window::Kind::kLines:
+      return "the window of lines #" + std::to_string(w.from) + " to " +
+             end([](int64_t l) { return "#" + std::to_string(l); });
+  }
+  return "";
+}
+
+}  // namespace
+
+Window window_to_draw(const History& history, const SpacetimeOptions& options, std::string& note) {
+  note.clear();
   Diagram whole(history, options.window, options.fold_quiet_anti_entropy);
   whole.index_messages();
   const size_t count = whole.count_messages();
-  if (count <= kMaxSpacetimeMessages) return whole.draw("");
-  if (options.window.kind == Window::Kind::kAll && options.fit_whole_run) {
-    // The run's beginning: every line before the send of message 2001.
-    const std::optional<size_t> cut = whole.line_of_send(kMaxSpacetimeMessages);
-    Window beginning{Window::Kind::kLines, 1, cut ? static_cast<int64_t>(*cut) - 1 : INT64_MAX};
-    Diagram part(history, beginning, options.fold_quiet_anti_entropy);
-    part.index_messages();
-    std::string note = "Only the beginning is drawn: the run has " + std::to_string(count) +
-                       " messages and a picture holds at most " +
-                       std::to_string(kMaxSpacetimeMessages) +
-                       ".\nDraw later parts with kvsim render HISTORY --from LINE --to LINE "
-                       "(or times) starting at line " +
-                       std::to_string(cut ? *cut : 0) + ".";
-    SpacetimeResult result = part.draw(note);
-    result.cut = true;
-    return result;
+  if (count <= kMaxSpacetimeMessages) return options.window;
+  // Too many: the window's first messages, by send. Messages sent before the
+  // window and delivered in it are drawn too, so the cut may move up until
+  // the part holds no more than the limit.
+  const std::vector<size_t> sends = whole.send_lines();
+  const auto extent = whole.extent();
+  const int64_t first_line = extent ? static_cast<int64_t>(extent->first->line) : 1;
+  size_t take = std::min(kMaxSpacetimeMessages, sends.size());
+  Window part{Window::Kind::kLines, first_line, INT64_MAX};
+  size_t drawn = 0;
+  while (true) {
+    part.to = take < sends.size() ? static_cast<int64_t>(sends[take]) - 1 : INT64_MAX;
+    Diagram d(history, part, options.fold_quiet_anti_entropy);
+    d.index_messages();
+    drawn = d.count_messages();
+    if (drawn <= kMaxSpacetimeMessages || take == 0) break;
+    take -= std::min(take, drawn - kMaxSpacetimeMessages);
   }
-  SpacetimeResult result;
-  result.error = "the window has " + std::to_string(count) + " messages; a space-time diagram " +
-                 "holds at most " + std::to_string(kMaxSpacetimeMessages) +
-                 ": choose a narrower window with --from/--to";
-  // Messages sent before the window but delivered in it count too: leave room.
-  const std::string hint = whole.suggest(kMaxSpacetimeMessages * 9 / 10);
-  if (!hint.empty()) result.error += " (e.g. " + hint + ")";
+  Diagram d(history, part, options.fold_quiet_anti_entropy);
+  d.index_messages();
+  const auto drawn_extent = d.extent();
+  note = "Drew messages 1.." + std::to_string(drawn) + " of the " + with_commas(count) + " in " +
+         window_words(options.window);
+  if (drawn_extent) {
+    note += " (history lines #" + std::to_string(drawn_extent->first->line) + "..#" +
+            std::to_string(drawn_extent->second->line) +
+            ", t=" + format_time_us(drawn_extent->first->t_us) + ".." +
+            format_time_us(drawn_extent->second->t_us) + ")";
+  }
+  note += ": a picture holds at most " + std::to_string(kMaxSpacetimeMessages) + ".";
+  if (take < sends.size()) {
+    // The next part, in the same words kvsim render takes.
+    const size_t next = std::min(take + kMaxSpacetimeMessages * 9 / 10, sends.size());
+    note +=
+        "\nThe next ones: kvsim render " + history.path + " --from #" + std::to_string(sends[take]);
+    if (next < sends.size()) note += " --to #" + std::to_string(sends[next] - 1);
+    note += " (or any --from/--to window).";
+  }
+  return part;
+}
+
+size_t png_rows_that_fit(size_t lanes) {
+  // The drawing's width: the lanes, the partition labels and the legend.
+  const double width_pt = static_cast<double>(kFirstLaneX + kLaneStep * lanes + 600);
+  const double width_px = width_pt / 72.0 * kPngDpi;
+  const double height_px =
+      std::min(static_cast<double>(kMaxPngSide), static_cast<double>(kMaxPngPixels) / width_px);
+  const double height_pt = height_px / kPngDpi * 72.0 - 200;  // title, names, footer
+  return static_cast<size_t>(std::max(height_pt / kRowStep, 10.0));
+}
+
+SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
+  std::string note;
+  const Window window = window_to_draw(history, options, note);
+  Diagram diagram(history, window, options.fold_quiet_anti_entropy);
+  diagram.index_messages();
+  // The title names the window asked for; the note says which part of it.
+  diagram.set_title_window(options.window);
+  SpacetimeResult result = diagram.draw(note);
+  result.cut = !note.empty();
+  // A PNG of every row would be scaled down past reading: it shows the
+  // first rows at full size, and says so; the SVG keeps them all.
+  const size_t fit = png_rows_that_fit(diagram.lane_count());
+  if (diagram.row_count() <= fit) return result;
+  const size_t first = diagram.first_line_of_row(0);
+  const size_t stop = diagram.first_line_of_row(fit);
+  if (first == 0 || stop <= first) return result;
+  Window png_window{Window::Kind::kLines, static_cast<int64_t>(first),
+                    static_cast<int64_t>(stop) - 1};
+  Diagram part(history, png_window, options.fold_quiet_anti_entropy);
+  part.index_messages();
+  part.set_title_window(options.window);
+  std::string extent;
+  if (const auto e = part.extent()) {
+    extent = " (history lines #" + std::to_string(e->first->line) + "..#" +
+             std::to_string(e->second->line) + ", t=" + format_time_us(e->first->t_us) + ".." +
+             format_time_us(e->second->t_us) + ")";
+  }
+  result.png_note = "This PNG shows rows 1.." + std::to_string(fit) + " of the " +
+                    std::to_string(diagram.row_count()) + " drawn" + extent +
+                    ": all of them would be too small to read. spacetime.svg (and index.html) "
+                    "has every row; --from/--to draws other parts.";
+  result.png_dot = part.draw(note + (note.empty() ? "" : "\n") + result.png_note).dot;
   return result;
 }
 

@@ -13,11 +13,12 @@
 //   instant, so causality reads downwards), each labelled with its time.
 //
 // A window (a time range, or a range of history lines) limits what is
-// drawn; messages crossing its edges are drawn dashed to the edge. A window
-// with more than kMaxSpacetimeMessages messages is not drawn silently cut:
-// either it is refused with an error asking for a narrower window, or, when
-// the caller asked for the whole run and allows it (fit_whole_run), the
-// picture shows the run's beginning up to the limit and says so in a note.
+// drawn; messages crossing its edges are drawn dotted to the edge. A window
+// with more than kMaxSpacetimeMessages messages is never refused nor cut
+// silently: its first messages are drawn (window_to_draw) and a note says
+// which ("Drew messages 1..2000 of the 187,000 in the run (history lines
+// #1..#5321, t=0us..12.3ms) ...") and how to draw the next ones. `kvsim run`
+// and `kvsim render` both draw through here, so they agree on what fits.
 //
 // Positions are computed here (layout=nop: Graphviz draws, it does not move
 // anything), so the DOT depends only on the history and the window.
@@ -49,8 +50,6 @@ bool parse_window(const std::string& from, const std::string& to, Window& out, s
 
 struct SpacetimeOptions {
   Window window;
-  // With window kAll: draw the beginning that fits instead of refusing.
-  bool fit_whole_run = false;
   // Anti-entropy digests that found nothing to repair (delivered, not lost,
   // and no ae_diff answered their round) are periodic chatter that would
   // bury everything else: they are counted in grey between rows, and said
@@ -62,9 +61,20 @@ struct SpacetimeResult {
   bool ok = false;
   std::string dot;    // when ok
   std::string note;   // when ok and something was left out: what, and how to see it
-  bool cut = false;   // only the run's beginning is drawn (fit_whole_run)
+  bool cut = false;   // only the window's first messages are drawn (the note says which)
   std::string error;  // when not ok
+  // When the whole picture would make an unreadable PNG (too many rows to
+  // draw at kPngDpi within kMaxPngPixels): the DOT of its first rows, for
+  // the PNG only, and a note saying which rows it shows. Empty otherwise.
+  std::string png_dot;
+  std::string png_note;
 };
+
+// The window actually drawn for `options`: options.window itself when it
+// holds at most kMaxSpacetimeMessages messages; else the lines of its first
+// messages that fit, with `note` saying which were drawn and how to see the
+// rest ("" when nothing was left out).
+Window window_to_draw(const History& history, const SpacetimeOptions& options, std::string& note);
 
 SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options);
 

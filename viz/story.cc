@@ -208,6 +208,7 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
   const std::string v = version(a.version);
   if (a.client_write()) {
     const char* verb = a.result == ApplyResult::kStale       ? " rejected "
+                       : a.result == ApplyResult::kRefused   ? " refused "
                        : a.result == ApplyResult::kDuplicate ? " already had "
                                                              : " accepted ";
     s = a.node + verb + to_string(a.op) + " " + v + " from " + a.client;
@@ -221,6 +222,9 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
   s += ": ";
   if (a.result == ApplyResult::kDuplicate) {
     s += "a duplicate, nothing changes";
+  } else if (a.result == ApplyResult::kRefused) {
+    s += "the key already has " + siblings_count(a.siblings) +
+         ", the most a client write may leave; read and resolve first";
   } else if (a.result == ApplyResult::kStale) {
     const VersionText* by = nullptr;
     for (const VersionText& b : before) {
@@ -298,6 +302,7 @@ std::string Teller::header() const {
   } else {
     out += "Run from " + h_.path + " (no start line).\n";
   }
+  if (!h_.complete) out += h_.partial_note() + ".\n";
   out += "Nodes: " + names(h_.nodes()) + ".";
   const std::vector<std::string> clients = h_.clients();
   if (!clients.empty()) out += " Clients: " + names(clients) + ".";

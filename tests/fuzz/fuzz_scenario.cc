@@ -443,10 +443,8 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
     fail("the viz reader warns on the simulator's history: " + h.warnings.front(), text);
   kv::viz::causal_graph_dot(kv::viz::build_causal_graph(h));
   kv::viz::SpacetimeOptions options;
-  options.fit_whole_run = true;
   const kv::viz::SpacetimeResult picture = kv::viz::spacetime_dot(h, options);
-  if (!picture.ok)
-    fail("spacetime refuses the whole run with fit_whole_run: " + picture.error, text);
+  if (!picture.ok) fail("spacetime refuses the whole run: " + picture.error, text);
   kv::viz::tell_story(h);
   return stats;
 }

@@ -1,0 +1,283 @@
+// The history format (`history.jsonl`, docs/HISTORY.md), defined once.
+//
+// Every line kind with its fields in the order lines write them, every kind
+// of fault and message body with theirs, and every enumerated value a field
+// can take. Three parties use this one table:
+// - the writer (sim/simulation.cc) takes its kind names and enumerated
+//   values from the constants below (string_views: writing one costs what a
+//   literal costs), and a test checks every line of every scenario's history
+//   against the table: kinds, fields, their order and their values;
+// - the reader (viz/history.cc) knows the kinds, requires the fields and
+//   accepts the values the table lists, and words its errors from it;
+// - a test reads docs/HISTORY.md's tables and compares them with this one.
+//
+// To add a field: add it to its kind's list here (kWhen if not every line
+// has it), write it, document it in docs/HISTORY.md; the tests say what is
+// missing. Header-only: viz/ includes it without linking sim/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace kv::sim::history_format {
+
+// The most nodes a `start` line may list (the scenario limit, kMaxNodes).
+inline constexpr size_t kMaxNodes = 1000;
+
+// Line kinds.
+namespace kind {
+inline constexpr std::string_view kStart = "start";
+inline constexpr std::string_view kOp = "op";
+inline constexpr std::string_view kSend = "send";
+inline constexpr std::string_view kDuplicate = "duplicate";
+inline constexpr std::string_view kDeliver = "deliver";
+inline constexpr std::string_view kDrop = "drop";
+inline constexpr std::string_view kApply = "apply";
+inline constexpr std::string_view kSiblings = "siblings";
+inline constexpr std::string_view kFault = "fault";
+inline constexpr std::string_view kTimeout = "timeout";
+inline constexpr std::string_view kGiveUp = "give_up";
+inline constexpr std::string_view kFinal = "final";
+inline constexpr std::string_view kEnd = "end";
+}  // namespace kind
+
+// `apply`'s `op`: how the write reached the node.
+namespace op {
+inline constexpr std::string_view kPut = "put";
+inline constexpr std::string_view kResolve = "resolve";
+inline constexpr std::string_view kReplicate = "replicate";
+inline constexpr std::string_view kAntiEntropy = "anti_entropy";
+}  // namespace op
+
+// An `op` line's `op`: what the client asks.
+namespace client_op {
+inline constexpr std::string_view kPut = "put";
+inline constexpr std::string_view kGet = "get";
+inline constexpr std::string_view kResolve = "resolve";
+}  // namespace client_op
+
+// `apply`'s `result`: what the store did.
+namespace result {
+inline constexpr std::string_view kApplied = "applied";
+inline constexpr std::string_view kDuplicate = "duplicate";
+inline constexpr std::string_view kStale = "stale";
+inline constexpr std::string_view kRefused = "refused";  // past the sibling bound
+}  // namespace result
+
+// `apply`'s `status` (a client write's reply; kv::to_string(WriteStatus)).
+namespace status {
+inline constexpr std::string_view kWritten = "written";
+inline constexpr std::string_view kConflict = "conflict";
+inline constexpr std::string_view kResolved = "resolved";
+inline constexpr std::string_view kRejected = "rejected";
+inline constexpr std::string_view kTooManySiblings = "too_many_siblings";
+}  // namespace status
+
+// `drop`'s `reason`.
+namespace reason {
+inline constexpr std::string_view kLoss = "loss";
+inline constexpr std::string_view kPartition = "partition";
+inline constexpr std::string_view kCrashed = "crashed";
+}  // namespace reason
+
+// `fault`'s `fault`.
+namespace fault {
+inline constexpr std::string_view kPartition = "partition";
+inline constexpr std::string_view kHeal = "heal";
+inline constexpr std::string_view kCrash = "crash";
+inline constexpr std::string_view kRestart = "restart";
+}  // namespace fault
+
+// A partition's `shape`.
+namespace shape {
+inline constexpr std::string_view kGroups = "groups";
+inline constexpr std::string_view kIsolate = "isolate";
+inline constexpr std::string_view kHalves = "halves";
+inline constexpr std::string_view kMajoritiesRing = "majorities-ring";
+inline constexpr std::string_view kOneWay = "one-way";
+}  // namespace shape
+
+// A message body's `type`.
+namespace body {
+inline constexpr std::string_view kPut = "kv_put";
+inline constexpr std::string_view kGet = "kv_get";
+inline constexpr std::string_view kResolve = "kv_resolve";
+inline constexpr std::string_view kPutOk = "kv_put_ok";
+inline constexpr std::string_view kGetOk = "kv_get_ok";
+inline constexpr std::string_view kResolveOk = "kv_resolve_ok";
+inline constexpr std::string_view kReplicate = "replicate";
+inline constexpr std::string_view kAeDigest = "ae_digest";
+inline constexpr std::string_view kAeDiff = "ae_diff";
+inline constexpr std::string_view kAePush = "ae_push";
+inline constexpr std::string_view kError = "error";
+}  // namespace body
+
+// A field of a line (or of a fault, or of a body), in the order written.
+// kAlways: every such line has it. kWhen: only some do (docs/HISTORY.md says
+// when, in parentheses after the name).
+enum class Presence : uint8_t { kAlways, kWhen };
+struct Field {
+  std::string_view name;
+  Presence presence = Presence::kAlways;
+};
+
+// A kind of line, fault or body: its name and its fields in order (after
+// `t` and `kind` for lines, after `kind`'s `fault` for faults — the `fault`
+// field itself is listed — and after `type` for bodies).
+struct Shape {
+  std::string_view name;
+  std::span<const Field> fields;
+};
+
+// The values a field may take. `of` names what holds it: a line kind, or a
+// body type for body fields.
+struct Enumeration {
+  std::string_view of;
+  std::string_view field;
+  std::span<const std::string_view> values;
+};
+
+namespace detail {
+constexpr Presence kWhen = Presence::kWhen;
+inline constexpr Field kStartFields[] = {{"scenario"}, {"seed"}, {"nodes"}, {"description"}};
+inline constexpr Field kOpFields[] = {{"client"}, {"msg_id"}, {"op"},
+                                      {"key"},    {"node"},   {"due"},
+                                      {"auto_read", kWhen},   {"auto_context", kWhen}};
+inline constexpr Field kSendFields[] = {{"id"}, {"src"}, {"dest"}, {"body"}};
+inline constexpr Field kDuplicateFields[] = {{"id"}};
+inline constexpr Field kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
+inline constexpr Field kDropFields[] = {{"id"}, {"src"}, {"dest"}, {"reason"}};
+inline constexpr Field kApplyFields[] = {
+    {"node"}, {"key"},    {"value"},    {"clock"},         {"op"},
+    {"msg"},  {"result"}, {"siblings"}, {"status", kWhen}, {"client", kWhen}};
+inline constexpr Field kSiblingsFields[] = {{"node"}, {"key"}, {"siblings"}};
+inline constexpr Field kFaultFields[] = {{"fault"}};
+inline constexpr Field kTimeoutFields[] = {{"client"}, {"msg_id"}, {"attempt"}, {"node"}};
+inline constexpr Field kGiveUpFields[] = {
+    {"client"}, {"msg_id"}, {"node", kWhen}, {"reason", kWhen}};
+inline constexpr Field kFinalFields[] = {{"node"}, {"live"}, {"store"}};
+inline constexpr Field kEndFields[] = {{"events"}, {"messages"}};
+
+inline constexpr Field kPartitionFields[] = {{"fault"},       {"shape"},     {"groups", kWhen},
+                                             {"from", kWhen}, {"to", kWhen}, {"ring", kWhen}};
+inline constexpr Field kHealFields[] = {{"fault"}};
+inline constexpr Field kCrashFields[] = {
+    {"fault"}, {"node"}, {"amnesia"}, {"already_crashed", kWhen}};
+inline constexpr Field kRestartFields[] = {{"fault"}, {"node"}, {"was_running", kWhen}};
+
+inline constexpr Field kWriteFields[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
+inline constexpr Field kGetFields[] = {{"msg_id"}, {"key"}};
+inline constexpr Field kWriteOkFields[] = {
+    {"in_reply_to"}, {"status"}, {"siblings", kWhen}, {"msg_id"}};
+inline constexpr Field kGetOkFields[] = {{"in_reply_to"}, {"values"}, {"msg_id"}};
+inline constexpr Field kReplicateFields[] = {{"key"}, {"value"}, {"clock"}};
+inline constexpr Field kAeDigestFields[] = {{"round"}, {"digest"}};
+inline constexpr Field kAeDiffFields[] = {{"round"}, {"buckets"}, {"versions"}};
+inline constexpr Field kAePushFields[] = {{"round"}, {"versions"}};
+inline constexpr Field kErrorFields[] = {{"in_reply_to"}, {"code"}, {"text"}, {"msg_id"}};
+
+inline constexpr std::string_view kClientOps[] = {client_op::kPut, client_op::kGet,
+                                                  client_op::kResolve};
+// A `give_up` with a reason: a colocated client's node was down.
+inline constexpr std::string_view kGiveUpReasons[] = {reason::kCrashed};
+inline constexpr std::string_view kOps[] = {op::kPut, op::kResolve, op::kReplicate,
+                                            op::kAntiEntropy};
+inline constexpr std::string_view kResults[] = {result::kApplied, result::kDuplicate,
+                                                result::kStale, result::kRefused};
+inline constexpr std::string_view kStatuses[] = {status::kWritten, status::kConflict,
+                                                 status::kResolved, status::kRejected,
+                                                 status::kTooManySiblings};
+// A `kv_put_ok`/`kv_resolve_ok` reply: a refused write gets an `error` body.
+inline constexpr std::string_view kReplyStatuses[] = {status::kWritten, status::kConflict,
+                                                      status::kResolved, status::kRejected};
+inline constexpr std::string_view kReasons[] = {reason::kLoss, reason::kPartition,
+                                                reason::kCrashed};
+inline constexpr std::string_view kFaults[] = {fault::kPartition, fault::kHeal, fault::kCrash,
+                                               fault::kRestart};
+inline constexpr std::string_view kShapes[] = {shape::kGroups, shape::kIsolate, shape::kHalves,
+                                               shape::kMajoritiesRing, shape::kOneWay};
+inline constexpr std::string_view kBodyTypes[] = {
+    body::kPut,    body::kGet,       body::kResolve,   body::kPutOk,
+    body::kGetOk,  body::kResolveOk, body::kReplicate, body::kAeDigest,
+    body::kAeDiff, body::kAePush,    body::kError};
+}  // namespace detail
+
+// Every line kind, in the order docs/HISTORY.md lists them.
+inline constexpr Shape kLines[] = {
+    {kind::kStart, detail::kStartFields},         {kind::kOp, detail::kOpFields},
+    {kind::kSend, detail::kSendFields},
+    {kind::kDuplicate, detail::kDuplicateFields}, {kind::kDeliver, detail::kDeliverFields},
+    {kind::kDrop, detail::kDropFields},           {kind::kApply, detail::kApplyFields},
+    {kind::kSiblings, detail::kSiblingsFields},   {kind::kFault, detail::kFaultFields},
+    {kind::kTimeout, detail::kTimeoutFields},     {kind::kGiveUp, detail::kGiveUpFields},
+    {kind::kFinal, detail::kFinalFields},         {kind::kEnd, detail::kEndFields},
+};
+
+// Every kind of `fault` line, with all its fields (`fault` first).
+inline constexpr Shape kFaults[] = {
+    {fault::kPartition, detail::kPartitionFields},
+    {fault::kHeal, detail::kHealFields},
+    {fault::kCrash, detail::kCrashFields},
+    {fault::kRestart, detail::kRestartFields},
+};
+
+// Every message body, with its fields after `type`.
+inline constexpr Shape kBodies[] = {
+    {body::kPut, detail::kWriteFields},
+    {body::kResolve, detail::kWriteFields},
+    {body::kGet, detail::kGetFields},
+    {body::kPutOk, detail::kWriteOkFields},
+    {body::kResolveOk, detail::kWriteOkFields},
+    {body::kGetOk, detail::kGetOkFields},
+    {body::kReplicate, detail::kReplicateFields},
+    {body::kAeDigest, detail::kAeDigestFields},
+    {body::kAeDiff, detail::kAeDiffFields},
+    {body::kAePush, detail::kAePushFields},
+    {body::kError, detail::kErrorFields},
+};
+
+inline constexpr Enumeration kEnumerations[] = {
+    {kind::kOp, "op", detail::kClientOps},
+    {kind::kApply, "op", detail::kOps},
+    {kind::kApply, "result", detail::kResults},
+    {kind::kApply, "status", detail::kStatuses},
+    {kind::kDrop, "reason", detail::kReasons},
+    {kind::kGiveUp, "reason", detail::kGiveUpReasons},
+    {kind::kFault, "fault", detail::kFaults},
+    {kind::kFault, "shape", detail::kShapes},
+    {kind::kSend, "type", detail::kBodyTypes},
+    {body::kPutOk, "status", detail::kReplyStatuses},
+    {body::kResolveOk, "status", detail::kReplyStatuses},
+};
+
+// The shape named `name` in `shapes`, or nullptr.
+constexpr const Shape* find(std::span<const Shape> shapes, std::string_view name) {
+  for (const Shape& s : shapes) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+// The values of `of`'s `field`; empty if the field is not enumerated.
+constexpr std::span<const std::string_view> values_of(std::string_view of, std::string_view field) {
+  for (const Enumeration& e : kEnumerations) {
+    if (e.of == of && e.field == field) return e.values;
+  }
+  return {};
+}
+
+// Whether `value` is one of `values`; its index in *index when given.
+constexpr bool is_one_of(std::span<const std::string_view> values, std::string_view value,
+                         size_t* index = nullptr) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == value) {
+      if (index != nullptr) *index = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace kv::sim::history_format
