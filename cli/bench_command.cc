@@ -63,7 +63,7 @@ int run_fanout(const FanoutOptions& o) {
     return 2;
   }
   const sim::Scenario scenario = fanout_scenario(o);
-  sim::History history;
+  sim::HistoryWriter history;
   std::string error;
   if (!o.history.empty() && !history.open(o.history, error)) {
     std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());

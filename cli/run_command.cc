@@ -235,10 +235,10 @@ bool remove_earlier_outputs(const std::string& dir, std::string& error) {
 
 // The run ended early because its history stopped taking lines: says why
 // on stderr, writes a summary saying so, and returns the exit status.
-int report_stopped(const sim::History& history, const sim::Scenario& scenario,
+int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scenario,
                    const std::string& history_path, const sim::RunStats& stats, Json summary,
                    const std::string& summary_path, const std::string& error) {
-  const bool cap = history.stop() == sim::History::Stop::kLimit;
+  const bool cap = history.stop() == sim::HistoryWriter::Stop::kLimit;
   const std::string at = sim::format_time(stats.end_us) + " of " +
                          sim::format_time(scenario.run_until.us) + ", after " +
                          std::to_string(stats.events) + " events";
@@ -344,7 +344,7 @@ int run_scenario(const RunOptions& options) {
   }
   if (!options.quiet) warn_if_large(scenario, options);
 
-  sim::History history;
+  sim::HistoryWriter history;
   const std::string history_path = out_dir + "/history.jsonl";
   if (!history.open(history_path, error)) {
     std::fprintf(stderr, "kvsim: %s\n", error.c_str());

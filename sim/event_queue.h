@@ -26,7 +26,7 @@
 
 namespace kv::sim {
 
-struct Event {
+struct ScheduledEvent {
   int64_t time;    // microseconds
   uint64_t arg;    // e.g. a message slot, an operation index
   uint32_t kind;   // what to do (the simulation's own enum)
@@ -42,7 +42,7 @@ class EventQueue {
   // REQUIRES: `at` is not before now().
   void push(SimTime at, uint32_t kind, uint64_t arg, uint32_t arg32 = 0) {
     KV_ASSERT(at.us >= now_us_);
-    const Event e{at.us, arg, kind, arg32};
+    const ScheduledEvent e{at.us, arg, kind, arg32};
     if (at.us - now_us_ < kWindow) {
       append(e);
     } else {
@@ -56,16 +56,16 @@ class EventQueue {
   size_t size() const { return size_; }
 
   // The earliest event. REQUIRES: !empty().
-  const Event& top() const {
+  const ScheduledEvent& top() const {
     KV_ASSERT(size_ > 0);
     if (near_ == 0) return later_.front().event;
     return nodes_[buckets_[next_bucket()].head].event;
   }
 
   // Removes and returns the earliest event and advances time to it.
-  Event pop() {
+  ScheduledEvent pop() {
     KV_ASSERT(size_ > 0);
-    const Event e = near_ > 0 ? take(next_bucket()) : pop_later();
+    const ScheduledEvent e = near_ > 0 ? take(next_bucket()) : pop_later();
     --size_;
     KV_ASSERT(e.time >= now_us_);
     now_us_ = e.time;
@@ -82,7 +82,7 @@ class EventQueue {
   static constexpr uint32_t kNone = UINT32_MAX;
 
   struct Node {
-    Event event;
+    ScheduledEvent event;
     uint32_t next;  // the bucket's next node, or the free list's
   };
   struct Bucket {
@@ -91,12 +91,12 @@ class EventQueue {
   };
   struct Later {
     uint128 key;  // (time << 64) | seq
-    Event event;
+    ScheduledEvent event;
   };
 
   static size_t bucket_of(int64_t time) { return static_cast<size_t>(time) & (kWindow - 1); }
 
-  void append(const Event& e) {
+  void append(const ScheduledEvent& e) {
     uint32_t index;
     if (free_ != kNone) {
       index = free_;
@@ -121,7 +121,7 @@ class EventQueue {
     ++near_;
   }
 
-  Event take(size_t b) {
+  ScheduledEvent take(size_t b) {
     Bucket& bucket = buckets_[b];
     const uint32_t index = bucket.head;
     Node& node = nodes_[index];
@@ -159,8 +159,8 @@ class EventQueue {
     return w * 64 + static_cast<size_t>(std::countr_zero(words_[w]));
   }
 
-  Event pop_later() {
-    const Event e = later_.front().event;
+  ScheduledEvent pop_later() {
+    const ScheduledEvent e = later_.front().event;
     const Later last = later_.back();
     later_.pop_back();
     if (!later_.empty()) {

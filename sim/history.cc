@@ -14,12 +14,12 @@ namespace {
 constexpr size_t kBufferBytes = 1 << 20;
 }  // namespace
 
-History::~History() {
+HistoryWriter::~HistoryWriter() {
   std::string ignored;
   close(ignored);
 }
 
-bool History::open(const std::string& path, std::string& error) {
+bool HistoryWriter::open(const std::string& path, std::string& error) {
   file_ = std::fopen(path.c_str(), "wb");
   if (file_ == nullptr) {
     error = path + ": " + std::strerror(errno);
@@ -39,18 +39,18 @@ bool History::open(const std::string& path, std::string& error) {
   return true;
 }
 
-void History::set_limit(uint64_t max_bytes) {
+void HistoryWriter::set_limit(uint64_t max_bytes) {
   limit_ = max_bytes;
   set_watch();
 }
 
-void History::set_watch() {
+void HistoryWriter::set_watch() {
   const uint64_t room = limit_ - bytes_written_;
   watch_ = file_ == nullptr || stop_ != Stop::kNone || room > SIZE_MAX ? SIZE_MAX
                                                                        : static_cast<size_t>(room);
 }
 
-void History::write_out(size_t n) {
+void HistoryWriter::write_out(size_t n) {
   if (n == 0 || stop_ != Stop::kNone) return;
   const size_t put = std::fwrite(buf_.get(), 1, n, file_);
   bytes_written_ += put;
@@ -60,7 +60,7 @@ void History::write_out(size_t n) {
   }
 }
 
-void History::flush(bool all) {
+void HistoryWriter::flush(bool all) {
   if (len_ == 0 || file_ == nullptr) return;
   size_t n = len_;
   if (!all) {
@@ -77,7 +77,7 @@ void History::flush(bool all) {
   set_watch();
 }
 
-void History::passed_limit() {
+void HistoryWriter::passed_limit() {
   // Every line before this one ended within the limit (or this check would
   // have stopped there); this one starts after the last '\n' before it.
   const void* last = len_ < 2 ? nullptr : memrchr(buf_.get(), '\n', len_ - 1);
@@ -88,7 +88,7 @@ void History::passed_limit() {
   set_watch();
 }
 
-void History::make_room(size_t n) {
+void HistoryWriter::make_room(size_t n) {
   flush(false);
   if (n <= cap_ - len_) return;
   // A line longer than the buffer: grow it, keeping the line so far.
@@ -99,7 +99,7 @@ void History::make_room(size_t n) {
   cap_ = cap;
 }
 
-bool History::close(std::string& error) {
+bool HistoryWriter::close(std::string& error) {
   if (file_ == nullptr) return true;
   flush(true);
   if (std::fclose(file_) != 0 && stop_ != Stop::kWriteError) {
@@ -116,17 +116,17 @@ bool History::close(std::string& error) {
   return true;
 }
 
-void History::put_escaped(std::string_view s) {
+void HistoryWriter::put_escaped(std::string_view s) {
   scratch_.clear();
   json::dump_string(s, scratch_);
   put(scratch_.data(), scratch_.size());
 }
 
-void History::field_clock(std::string_view name, const Clock& clock) {
+void HistoryWriter::field_clock(std::string_view name, const Clock& clock) {
   field(name).put_clock(clock);
 }
 
-void History::put_clock(const Clock& clock) {
+void HistoryWriter::put_clock(const Clock& clock) {
   const auto slots = clock.slots();
   char* p = reserve(2 + 22 * slots.size());
   *p++ = '[';
@@ -157,7 +157,7 @@ uint64_t special_bytes(uint64_t w) {
 
 }  // namespace
 
-bool History::plain_ascii(std::string_view s) {
+bool HistoryWriter::plain_ascii(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   if (n >= 8) {
@@ -172,28 +172,28 @@ bool History::plain_ascii(std::string_view s) {
   return special_bytes(load_tail(p, n) | spaces) == 0;
 }
 
-const uint64_t History::kPowersOf10[20] = {1,
-                                           10,
-                                           100,
-                                           1000,
-                                           10000,
-                                           100000,
-                                           1000000,
-                                           10000000,
-                                           100000000,
-                                           1000000000,
-                                           10000000000,
-                                           100000000000,
-                                           1000000000000,
-                                           10000000000000,
-                                           100000000000000,
-                                           1000000000000000,
-                                           10000000000000000,
-                                           100000000000000000,
-                                           1000000000000000000,
-                                           10000000000000000000u};
+const uint64_t HistoryWriter::kPowersOf10[20] = {1,
+                                                 10,
+                                                 100,
+                                                 1000,
+                                                 10000,
+                                                 100000,
+                                                 1000000,
+                                                 10000000,
+                                                 100000000,
+                                                 1000000000,
+                                                 10000000000,
+                                                 100000000000,
+                                                 1000000000000,
+                                                 10000000000000,
+                                                 100000000000000,
+                                                 1000000000000000,
+                                                 10000000000000000,
+                                                 100000000000000000,
+                                                 1000000000000000000,
+                                                 10000000000000000000u};
 
-const char History::kPairs[201] =
+const char HistoryWriter::kPairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";

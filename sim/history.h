@@ -10,14 +10,14 @@
 // point. The simulation loop watches stopped() and ends the run there.
 //
 // Lines are written as Python's json.dumps writes them, keys in the order
-// docs/HISTORY.md gives. A disabled History writes nothing and costs one
+// docs/HISTORY.md gives. A disabled HistoryWriter writes nothing and costs one
 // branch per event (the benchmarks run that way).
 //
 // Everything goes straight into a plain byte buffer: a line is begin(),
 // fields, end(). A field whose value is composite (a clock, a message body,
 // sibling lists) is field(name) followed by its text, appended with `+=`,
 // put_uint() and put_string() — or by the node's writers (write_clock,
-// write_siblings), which take a History as they take a std::string. The
+// write_siblings), which take a HistoryWriter as they take a std::string. The
 // small appends are inline, so a field name or a piece of punctuation known
 // at the call site is a few stores, not a call.
 #pragma once
@@ -39,12 +39,12 @@ namespace kv::sim {
 // keeps them out of line and a field name costs a call instead of two stores.
 #define KV_HISTORY_INLINE [[gnu::always_inline]] inline
 
-class History {
+class HistoryWriter {
  public:
-  History() = default;  // disabled
-  ~History();
-  History(const History&) = delete;
-  History& operator=(const History&) = delete;
+  HistoryWriter() = default;  // disabled
+  ~HistoryWriter();
+  HistoryWriter(const HistoryWriter&) = delete;
+  HistoryWriter& operator=(const HistoryWriter&) = delete;
 
   // Starts writing to `path`; false (with `error` set) if it cannot be opened.
   bool open(const std::string& path, std::string& error);
@@ -89,7 +89,7 @@ class History {
   }
 
   // `, "name": `; the value follows, written by the caller.
-  KV_HISTORY_INLINE History& field(std::string_view name) {
+  KV_HISTORY_INLINE HistoryWriter& field(std::string_view name) {
     char* p = reserve(name.size() + 6);
     p = copy(p, ", \"", 3);
     p = copy(p, name.data(), name.size());
@@ -112,11 +112,11 @@ class History {
   void field_clock(std::string_view name, const Clock& clock);
 
   // Pieces of a value.
-  KV_HISTORY_INLINE History& operator+=(std::string_view json_text) {
+  KV_HISTORY_INLINE HistoryWriter& operator+=(std::string_view json_text) {
     put(json_text.data(), json_text.size());
     return *this;
   }
-  KV_HISTORY_INLINE History& operator+=(char c) {
+  KV_HISTORY_INLINE HistoryWriter& operator+=(char c) {
     *reserve(1) = c;
     ++len_;
     return *this;
@@ -133,8 +133,8 @@ class History {
   }
   // [1, 0, 2]: as write_clock writes it, with one check for room.
   void put_clock(const Clock& clock);
-  friend void append_uint(History& h, uint64_t value) { h.put_uint(value); }
-  friend void append_string(History& h, std::string_view s) { h.put_string(s); }
+  friend void append_uint(HistoryWriter& h, uint64_t value) { h.put_uint(value); }
+  friend void append_string(HistoryWriter& h, std::string_view s) { h.put_string(s); }
 
   // True if `s` needs no escaping in JSON: no control character, quote,
   // backslash, DEL or non-ASCII byte. Eight bytes at a time.

@@ -142,9 +142,14 @@ struct Enumeration {
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
 inline constexpr Field kStartFields[] = {{"scenario"}, {"seed"}, {"nodes"}, {"description"}};
-inline constexpr Field kOpFields[] = {{"client"}, {"msg_id"}, {"op"},
-                                      {"key"},    {"node"},   {"due"},
-                                      {"auto_read", kWhen},   {"auto_context", kWhen}};
+inline constexpr Field kOpFields[] = {{"client"},
+                                      {"msg_id"},
+                                      {"op"},
+                                      {"key"},
+                                      {"node"},
+                                      {"due"},
+                                      {"auto_read", kWhen},
+                                      {"auto_context", kWhen}};
 inline constexpr Field kSendFields[] = {{"id"}, {"src"}, {"dest"}, {"body"}};
 inline constexpr Field kDuplicateFields[] = {{"id"}};
 inline constexpr Field kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
@@ -206,13 +211,13 @@ inline constexpr std::string_view kBodyTypes[] = {
 
 // Every line kind, in the order docs/HISTORY.md lists them.
 inline constexpr Shape kLines[] = {
-    {kind::kStart, detail::kStartFields},         {kind::kOp, detail::kOpFields},
-    {kind::kSend, detail::kSendFields},
-    {kind::kDuplicate, detail::kDuplicateFields}, {kind::kDeliver, detail::kDeliverFields},
-    {kind::kDrop, detail::kDropFields},           {kind::kApply, detail::kApplyFields},
-    {kind::kSiblings, detail::kSiblingsFields},   {kind::kFault, detail::kFaultFields},
-    {kind::kTimeout, detail::kTimeoutFields},     {kind::kGiveUp, detail::kGiveUpFields},
-    {kind::kFinal, detail::kFinalFields},         {kind::kEnd, detail::kEndFields},
+    {kind::kStart, detail::kStartFields},     {kind::kOp, detail::kOpFields},
+    {kind::kSend, detail::kSendFields},       {kind::kDuplicate, detail::kDuplicateFields},
+    {kind::kDeliver, detail::kDeliverFields}, {kind::kDrop, detail::kDropFields},
+    {kind::kApply, detail::kApplyFields},     {kind::kSiblings, detail::kSiblingsFields},
+    {kind::kFault, detail::kFaultFields},     {kind::kTimeout, detail::kTimeoutFields},
+    {kind::kGiveUp, detail::kGiveUpFields},   {kind::kFinal, detail::kFinalFields},
+    {kind::kEnd, detail::kEndFields},
 };
 
 // Every kind of `fault` line, with all its fields (`fault` first).

@@ -143,7 +143,7 @@ uint32_t client_number(std::string_view name) {
 }  // namespace
 
 struct Simulation::Impl {
-  Impl(const Scenario& scenario, uint64_t seed, History& history);
+  Impl(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
 
   // --- plumbing ---------------------------------------------------------
   SimTime now() const { return queue.now(); }
@@ -235,7 +235,7 @@ struct Simulation::Impl {
 
   const Scenario& scenario;
   const uint64_t seed;
-  History& history;
+  HistoryWriter& history;
   const uint32_t n;
   std::vector<std::string> names_json;  // endpoints: n1.., then clients
   std::vector<Replica> nodes;
@@ -268,7 +268,7 @@ struct Simulation::Impl {
   std::vector<Operation> operations;
 };
 
-Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, History& h)
+Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, HistoryWriter& h)
     : scenario(s),
       seed(seed_),
       history(h),
@@ -690,7 +690,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
 
 void Simulation::Impl::write_fault_nodes(std::string_view field,
                                          const std::vector<NodeIndex>& list) {
-  History& out = history.field(field);
+  HistoryWriter& out = history.field(field);
   out += '[';
   for (size_t i = 0; i < list.size(); ++i) {
     if (i > 0) out += ", ";
@@ -709,7 +709,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       history.field_string("fault", fmt::fault::kPartition);
       history.field_string("shape", p.shape);
       if (!p.groups.empty()) {
-        History& out = history.field("groups");
+        HistoryWriter& out = history.field("groups");
         out += '[';
         for (size_t g = 0; g < p.groups.size(); ++g) {
           if (g > 0) out += ", ";
@@ -807,7 +807,7 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
   }
   const int64_t until = scenario.run_until.us;
   while (!queue.empty() && queue.top().time_us() <= until) {
-    const Event e = queue.pop();
+    const ScheduledEvent e = queue.pop();
     ++stats.events;
     switch (e.kind) {
       case kDeliver:
@@ -851,7 +851,7 @@ void Simulation::Impl::write_finals() {
     history.begin(end, fmt::kind::kFinal);
     history.field_raw("node", name_json(i));
     history.field_bool("live", !crashed[i]);
-    History& out = history.field("store");
+    HistoryWriter& out = history.field("store");
     out += '{';
     bool first = true;
     for (std::string_view key : nodes[i].node().store().sorted_keys()) {
@@ -915,7 +915,7 @@ uint64_t estimate_events(const Scenario& s) {
 
 // --- the public face ----------------------------------------------------------
 
-Simulation::Simulation(const Scenario& scenario, uint64_t seed, History& history)
+Simulation::Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history)
     : impl_(std::make_unique<Impl>(scenario, seed, history)) {}
 
 Simulation::~Simulation() = default;

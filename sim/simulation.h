@@ -1,10 +1,10 @@
 // The simulated cluster: N nodes (each a kv::Node, the same code as
 // `kvsim node`), clients, a seeded network, faults, and the event loop.
 //
-// Everything that happens is an Event in one queue ordered by (time, seq).
+// Everything that happens is a ScheduledEvent in one queue ordered by (time, seq).
 // Randomness comes from generators derived from the run's seed, one per
 // subsystem (network, faults, workload, each node's anti-entropy), so a draw
-// in one never shifts another's. Every event is written to the History (when
+// in one never shifts another's. Every event is written to the HistoryWriter (when
 // enabled) and reported to the Oracle for the checks.
 //
 // Messages live in a slab and are referred to by slot from delivery events;
@@ -60,13 +60,13 @@ uint64_t estimate_events(const Scenario& scenario);
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
-  Simulation(const Scenario& scenario, uint64_t seed, History& history);
+  Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
   ~Simulation();
 
   // Runs until the queue is empty or the next event is past run_until, then
   // writes the `final` and `end` history lines. Calls `progress(now_us,
   // events)` every 2^16 events when given. If the history stops taking lines
-  // (History::stopped(): a write failed, or its limit), the run ends after
+  // (HistoryWriter::stopped(): a write failed, or its limit), the run ends after
   // that event, without the final lines, and stats().stopped says so.
   void run(void (*progress)(void* ctx, int64_t now_us, uint64_t events) = nullptr,
            void* ctx = nullptr);

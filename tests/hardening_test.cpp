@@ -75,7 +75,7 @@ kv::sim::Scenario load(const std::string& text) {
 kv::viz::ReadResult run_and_read_back(const kv::sim::Scenario& scenario) {
   const std::string path = temp_path("history.jsonl");
   {
-    kv::sim::History history;
+    kv::sim::HistoryWriter history;
     std::string error;
     REQUIRE(history.open(path, error));
     kv::sim::Simulation sim(scenario, 1, history);

@@ -176,8 +176,8 @@ TEST_CASE("the docs test notices a field left out of the docs") {
   const auto rows = table_under(doc, "Lines");
   std::vector<std::string> storage;
   storage.reserve(64);
-  const auto apply = std::find_if(rows.begin(), rows.end(),
-                                  [](const auto& row) { return row[0] == "`apply`"; });
+  const auto apply =
+      std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row[0] == "`apply`"; });
   REQUIRE(apply != rows.end());
   const auto fields = documented_fields((*apply)[1], storage);
   CHECK(fields.size() + 1 == fmt::find(fmt::kLines, "apply")->fields.size());
@@ -264,7 +264,7 @@ std::string run_history(const fs::path& scenario, uint64_t seed) {
       fs::temp_directory_path() / ("kvsim_format_" + scenario.stem().string() + ".jsonl");
   std::string error;
   {
-    kv::sim::History history;
+    kv::sim::HistoryWriter history;
     REQUIRE(history.open(path.string(), error));
     kv::sim::Simulation simulation(*loaded.scenario, seed, history);
     simulation.run();

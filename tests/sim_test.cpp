@@ -141,7 +141,7 @@ TEST_CASE("the event queue pops in (time, seq) order whatever the interleaving o
       expected.emplace(std::make_pair(at.us, seq), seq);
       ++seq;
     } else {
-      const Event e = q.pop();
+      const ScheduledEvent e = q.pop();
       REQUIRE(!expected.empty());
       const auto first = expected.begin();
       REQUIRE(e.time_us() == first->first.first);
@@ -153,7 +153,7 @@ TEST_CASE("the event queue pops in (time, seq) order whatever the interleaving o
     REQUIRE(q.size() == expected.size());
   }
   while (!q.empty()) {
-    const Event e = q.pop();
+    const ScheduledEvent e = q.pop();
     REQUIRE(e.arg == expected.begin()->second);
     expected.erase(expected.begin());
   }
@@ -266,7 +266,7 @@ Scenario busy_scenario() {
 }
 
 std::string run_to_text(const Scenario& s, uint64_t seed, const std::string& path) {
-  History history;
+  HistoryWriter history;
   std::string error;
   REQUIRE(history.open(path, error));
   Simulation sim(s, seed, history);
@@ -299,7 +299,7 @@ TEST_CASE("the history writes numbers as std::to_string does, at every length") 
   numbers.push_back(9999999999999999999u);
   Rng rng(3);
   for (int i = 0; i < 2000; ++i) numbers.push_back(rng.next() >> rng.below(64));
-  History history;
+  HistoryWriter history;
   std::string error;
   REQUIRE(history.open("history_numbers.jsonl", error));
   std::string expected;
@@ -315,7 +315,7 @@ TEST_CASE("the history writes numbers as std::to_string does, at every length") 
 }
 
 TEST_CASE("the history writes clocks and sibling lists as the node's writers do") {
-  // History::put_clock is its own, faster writer of the clock format; it must
+  // HistoryWriter::put_clock is its own, faster writer of the clock format; it must
   // stay the twin of kv::write_clock into a string (the protocol's replies).
   std::vector<kv::Clock> clocks = {kv::Clock{}, kv::Clock{0}, kv::Clock{9, 10, 99, 100},
                                    kv::Clock{UINT64_MAX, 0, 1234567890123}};
@@ -324,7 +324,7 @@ TEST_CASE("the history writes clocks and sibling lists as the node's writers do"
     for (size_t k = 0; k < i * 7; ++k) big.increment(i);
   }
   clocks.push_back(big);
-  History history;
+  HistoryWriter history;
   std::string error;
   REQUIRE(history.open("history_clocks.jsonl", error));
   std::string expected;
@@ -367,13 +367,13 @@ TEST_CASE("the history's plain-ASCII test agrees with a byte-by-byte one") {
         const bool expected = plain(s);
         special += expected ? 0 : 1;
         INFO("length " << length << ", byte " << byte << " at " << at);
-        REQUIRE(History::plain_ascii(s) == expected);
+        REQUIRE(HistoryWriter::plain_ascii(s) == expected);
       }
     }
   }
   CHECK(special > 0);
   // Strings that need escaping come out escaped.
-  History history;
+  HistoryWriter history;
   std::string error;
   REQUIRE(history.open("history_strings.jsonl", error));
   history.begin(SimTime{0}, "s");
@@ -399,7 +399,7 @@ TEST_CASE("the same scenario and seed give byte-identical histories; another see
 TEST_CASE("a lossy, duplicating, partitioned run converges once healed and loses nothing") {
   const Scenario s = busy_scenario();
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    History off;
+    HistoryWriter off;
     Simulation sim(s, seed, off);
     sim.run();
     for (const CheckResult& c : sim.check()) {
@@ -413,10 +413,10 @@ TEST_CASE("a lossy, duplicating, partitioned run converges once healed and loses
 
 TEST_CASE("a run with history off makes the same decisions as with history on") {
   const Scenario s = busy_scenario();
-  History off;
+  HistoryWriter off;
   Simulation quiet(s, 3, off);
   quiet.run();
-  History on;
+  HistoryWriter on;
   std::string error;
   REQUIRE(on.open("sim_test_d.jsonl", error));
   Simulation loud(s, 3, on);
@@ -460,7 +460,7 @@ TEST_CASE(
   restart.node = 0;
   s.events = {isolate, put, crash, heal, restart};
   s.run_until = SimTime{500000};
-  History off;
+  HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   const auto checks = sim.check();
@@ -485,7 +485,7 @@ TEST_CASE("colocated puts follow BENCH.md's W1: one event per put, N-1 deliverie
   w.target = WorkloadSpec::Target::kRoundRobin;
   s.workload = w;
   s.run_until = SimTime{1000000};
-  History off;
+  HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   CHECK(sim.stats().events == 2000 + 2000 * 4);
@@ -663,7 +663,7 @@ TEST_CASE("a colocated put aimed at a crashed node is given up, not applied (iss
   w.target = WorkloadSpec::Target::kRoundRobin;
   s.workload = w;
   s.run_until = SimTime{100000};
-  History off;
+  HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   CHECK(sim.stats().writes_accepted == 2);
@@ -712,7 +712,7 @@ TEST_CASE("a client is sequential: a resolve due as its read's reply lands is bu
               client_event(100000, "c3", 2, OpKind::kGet, ""),
               client_event(110000, "c3", 2, OpKind::kResolve, "v1+v2")};
   s.run_until = SimTime{1000000};
-  History off;
+  HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   for (NodeIndex i = 0; i < 3; ++i) {
@@ -744,7 +744,7 @@ TEST_CASE("a client's operations wait in order behind a request with no reply") 
               client_event(2000, "c1", 0, OpKind::kGet, "")};
   s.clients.retry_next_node = false;
   s.run_until = SimTime{300000};
-  History off;
+  HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   CHECK(sim.stats().client_ops == 1);

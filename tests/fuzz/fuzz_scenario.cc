@@ -424,7 +424,7 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
   const std::string path = history_path();
   kv::sim::RunStats stats;
   {
-    kv::sim::History history;
+    kv::sim::HistoryWriter history;
     std::string error;
     if (!history.open(path, error)) fail("cannot open the history file: " + error, text);
     kv::sim::Simulation sim(s, s.seed.value_or(1), history);
@@ -451,7 +451,7 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
 
 void run_twice(const Scenario& s, const std::string& text) {
   const kv::sim::RunStats a = simulate(s, text);
-  kv::sim::History disabled;
+  kv::sim::HistoryWriter disabled;
   kv::sim::Simulation again(s, s.seed.value_or(1), disabled);
   again.run();
   const kv::sim::RunStats& b = again.stats();
