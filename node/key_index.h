@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/bytes.h"
+#include "base/bytes.h"
 
 namespace kv {
 

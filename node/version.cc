@@ -1,19 +1,14 @@
 #include "node/version.h"
 
-#include "node/bytes.h"
+#include "base/bytes.h"
 
 namespace kv {
 
 namespace {
 
+using kv::mix64;
 inline uint64_t mix(uint64_t h) {
-  // splitmix64's finaliser.
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return h;
+  return mix64(h);
 }
 
 uint64_t version_hash(const std::string& value, const Clock& clock) {
@@ -25,14 +20,6 @@ uint64_t version_hash(const std::string& value, const Clock& clock) {
 }
 
 }  // namespace
-
-uint64_t stable_hash(const void* data, size_t size, uint64_t seed) {
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  uint64_t h = 0xcbf29ce484222325ull ^ seed ^ (size * 0x9e3779b97f4a7c15ull);
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) h = (h ^ mix(load64(bytes + i))) * 0x100000001b3ull;
-  return mix(h ^ load_tail(bytes + i, size - i));
-}
 
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {
   auto* v = new Version;

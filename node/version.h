@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "base/hash.h"
 #include "node/clock.h"
 
 namespace kv {
@@ -80,9 +81,5 @@ VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin = 0
 
 // Same value text and equal clocks (under zero padding).
 bool same_version(const Version& a, const Version& b);
-
-// A small, stable 64-bit hash (words mixed with splitmix64's finaliser); the same on every
-// platform and build, unlike std::hash.
-uint64_t stable_hash(const void* data, size_t size, uint64_t seed = 0);
 
 }  // namespace kv

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "node/bytes.h"
+#include "base/bytes.h"
 #include "node/json_text.h"
 #include "node/version_text.h"
 

@@ -1,7 +1,7 @@
 #include "sim/rng.h"
 
+#include "base/hash.h"
 #include "node/kv_assert.h"
-#include "node/version.h"
 
 namespace kv::sim {
 
