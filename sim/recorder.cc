@@ -10,36 +10,6 @@ namespace {
 
 namespace fmt = history_format;
 
-std::string_view result_name(ApplyResult r) {
-  switch (r) {
-    case ApplyResult::kApplied:
-      return fmt::result::kApplied;
-    case ApplyResult::kDuplicate:
-      return fmt::result::kDuplicate;
-    case ApplyResult::kStale:
-      return fmt::result::kStale;
-    case ApplyResult::kTooMany:
-      return fmt::result::kRefused;
-  }
-  return "?";
-}
-
-std::string_view status_name(WriteStatus s) {
-  switch (s) {
-    case WriteStatus::kWritten:
-      return fmt::status::kWritten;
-    case WriteStatus::kConflict:
-      return fmt::status::kConflict;
-    case WriteStatus::kResolved:
-      return fmt::status::kResolved;
-    case WriteStatus::kRejected:
-      return fmt::status::kRejected;
-    case WriteStatus::kTooManySiblings:
-      return fmt::status::kTooManySiblings;
-  }
-  return "?";
-}
-
 std::string_view op_text(OpKind kind) {
   switch (kind) {
     case OpKind::kPut:
@@ -133,10 +103,10 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.field_clock("clock", a.version->clock);
   history_.field_string("op", op_name(a.op));
   history_.field_uint("msg", a.via ? a.via->id : 0);
-  history_.field_string("result", result_name(a.outcome.result));
+  history_.field_string("result", to_string(a.outcome.result));
   history_.field_uint("siblings", a.outcome.siblings);
   if (a.reply) {
-    history_.field_string("status", status_name(a.reply->status));
+    history_.field_string("status", to_string(a.reply->status));
     history_.field_raw("client", name(client));
   }
   history_.end();

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "node/message.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -37,7 +38,8 @@ struct NetworkSpec {
   Probability duplicate{};
 };
 
-enum class OpKind { kPut, kGet, kResolve };
+// A client request: MsgType::kPut, kGet or kResolve (node/message.h).
+using OpKind = MsgType;
 
 struct ClientOp {
   OpKind kind = OpKind::kPut;

@@ -84,14 +84,11 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
 
 void Simulation::Impl::send_request(uint64_t op_index) {
   Operation& o = operations[op_index];
-  const MsgType type = o.kind == OpKind::kPut   ? MsgType::kPut
-                       : o.kind == OpKind::kGet ? MsgType::kGet
-                                                : MsgType::kResolve;
   const uint64_t slot = new_message();
   Message& m = *slab[slot];
   m.src = client_endpoint(o.client);
   m.dest = o.node;
-  m.type = type;
+  m.type = o.kind;  // a client request
   m.msg_id = o.msg_id;
   m.key = o.key;
   m.version = o.version;
