@@ -50,14 +50,6 @@ void Replica::receive(const Message& m, Outbox& out) {
   }
 }
 
-Message& Replica::compose(Outbox& out, Endpoint dest, MsgType type) {
-  Message& m = out.compose();
-  m.src = self();
-  m.dest = dest;
-  m.type = type;
-  return m;
-}
-
 Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {
   Message& reply = compose(out, request.src, type);
   reply.msg_id = request.msg_id;

@@ -111,7 +111,13 @@ class Replica {
   void apply_repairs(const Message& m, Outbox& out);
   void replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out);
   // Composes a message from this replica in `out`.
-  Message& compose(Outbox& out, Endpoint dest, MsgType type);
+  Message& compose(Outbox& out, Endpoint dest, MsgType type) {
+    Message& m = out.compose();
+    m.src = self();
+    m.dest = dest;
+    m.type = type;
+    return m;
+  }
   Message& compose_reply(Outbox& out, const Message& request, MsgType type);
 
   Node node_;

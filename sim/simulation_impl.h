@@ -131,6 +131,8 @@ struct Simulation::Impl {
   // Tells the oracle that `node` does `act` now, and stops the run if it is
   // down: no path may let a crashed node act (a simulator bug, not input).
   void acting(NodeIndex node, Oracle::Act act) {
+    if (!oracle.down(node)) [[likely]]
+      return;
     const std::string refusal = oracle.refusal(node, act, now().us);
     KV_ASSERT_MSG(refusal.empty(), refusal.c_str());
   }
