@@ -180,13 +180,13 @@ Status write_outputs(const viz::History& history, const OutputOptions& o) {
   if (!status.ok()) return status;
   if (!siblings_drawn || !spacetime_drawn) {
     return Status::io_error(o.dir.string() + ": Graphviz could not draw " +
-                            (siblings_drawn ? "spacetime" : spacetime_drawn ? "siblings"
-                                                                             : "either picture") +
+                            (siblings_drawn    ? "spacetime"
+                             : spacetime_drawn ? "siblings"
+                                               : "either picture") +
                             " (the .dot files and index.html are written)");
   }
   return Status();
 }
-
 
 // A window that starts after the history's last line or event draws
 // nothing: bad input, rather than an empty picture.
@@ -206,8 +206,8 @@ Status window_starts_in(const viz::History& history, const viz::Window& w,
   return Status();
 }
 
-Status render(const std::string& history_path, const std::string& out_dir,
-              const std::string& from, const std::string& to, bool partial) {
+Status render(const std::string& history_path, const std::string& out_dir, const std::string& from,
+              const std::string& to, bool partial) {
   OutputOptions o;
   std::string error;
   if (!viz::parse_window(from, to, o.spacetime.window, error)) return Status::bad_input(error);
