@@ -1143,10 +1143,14 @@ std::string printable(std::string_view text) {
 }
 
 // Bad input, its message made printable.
-Status failure(const std::string& error) { return Status::bad_input(printable(error)); }
+Status failure(const std::string& error) {
+  return Status::bad_input(printable(error));
+}
 
 // The file could not be opened or read: an I/O error.
-Status io_failure(const std::string& error) { return Status::io_error(printable(error)); }
+Status io_failure(const std::string& error) {
+  return Status::io_error(printable(error));
+}
 
 std::string too_big(const std::string& path) {
   return path + ": larger than " + std::to_string(kMaxScenarioBytes) +
