@@ -11,7 +11,8 @@ Usage: viz_dot_test.py KVSIM DOT SCENARIO_DIR DATA_DIR
 - `kvsim render` writes index.html beside the pictures, and rendering twice
   gives the same bytes; `kvsim explain` prints the story and nothing else;
 - bad input: a malformed history and a bad window exit 2 with one clear line
-  on stderr; a history that cannot be opened exits 4 (an I/O failure); a window with too many messages is drawn in part, saying which.
+  on stderr; a history that cannot be opened exits 4 (an I/O failure);
+  a window with too many messages is drawn in part, saying which.
 Ends with 'N passed, N failed'.
 """
 import glob
