@@ -41,8 +41,14 @@ enum class MsgType : uint8_t {
 };
 inline constexpr size_t kMsgTypes = 11;
 
+// The wire names, in MsgType's order: the one table.
+inline constexpr std::string_view kMsgTypeNames[kMsgTypes] = {
+    "kv_put", "kv_get",    "kv_resolve", "kv_put_ok", "kv_get_ok", "kv_resolve_ok",
+    "error",  "replicate", "ae_digest",  "ae_diff",   "ae_push"};
 // The wire name ("kv_put", "replicate", ...).
-std::string_view type_name(MsgType type);
+constexpr std::string_view type_name(MsgType type) {
+  return kMsgTypeNames[static_cast<size_t>(type)];
+}
 // The type named `name`, if any.
 std::optional<MsgType> type_by_name(std::string_view name);
 

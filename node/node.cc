@@ -4,22 +4,6 @@
 
 namespace kv {
 
-const char* to_string(WriteStatus status) {
-  switch (status) {
-    case WriteStatus::kWritten:
-      return "written";
-    case WriteStatus::kConflict:
-      return "conflict";
-    case WriteStatus::kResolved:
-      return "resolved";
-    case WriteStatus::kRejected:
-      return "rejected";
-    case WriteStatus::kTooManySiblings:
-      return "too_many_siblings";
-  }
-  return "?";
-}
-
 std::string too_many_siblings_text(std::string_view key) {
   return "a write to key '" + std::string(key) + "' would leave more than " +
          std::to_string(kMaxSiblings) + " siblings: read them and resolve first";
@@ -38,7 +22,7 @@ WriteReply Node::write(std::string_view key, const VersionPtr& version, bool res
   if (outcome.result == ApplyResult::kStale) {
     return {WriteStatus::kRejected, outcome.siblings, outcome.result};
   }
-  if (outcome.result == ApplyResult::kTooMany) {
+  if (outcome.result == ApplyResult::kRefused) {
     return {WriteStatus::kTooManySiblings, outcome.siblings, outcome.result};
   }
   WriteStatus status = WriteStatus::kConflict;

@@ -37,7 +37,12 @@ enum class WriteStatus {
   kRejected,         // stale: a sibling dominates the write
   kTooManySiblings,  // refused: the key would pass kMaxSiblings
 };
-const char* to_string(WriteStatus status);
+// The status's name in replies and histories ("written", ...): the one table.
+inline constexpr std::string_view kWriteStatusNames[] = {"written", "conflict", "resolved",
+                                                         "rejected", "too_many_siblings"};
+constexpr std::string_view to_string(WriteStatus status) {
+  return kWriteStatusNames[static_cast<size_t>(status)];
+}
 // The error text for a write refused with kTooManySiblings.
 std::string too_many_siblings_text(std::string_view key);
 

@@ -8,13 +8,6 @@ namespace kv {
 
 namespace {
 
-constexpr std::string_view kTypeNames[kMsgTypes] = {
-    "kv_put", "kv_get",    "kv_resolve", "kv_put_ok", "kv_get_ok", "kv_resolve_ok",
-    "error",  "replicate", "ae_digest",  "ae_diff",   "ae_push",
-};
-
-constexpr std::string_view kOpNames[] = {"put", "resolve", "replicate", "anti_entropy"};
-
 std::shared_ptr<AePayload> payload(uint64_t round) {
   auto p = std::make_shared<AePayload>();
   p->round = round;
@@ -23,19 +16,11 @@ std::shared_ptr<AePayload> payload(uint64_t round) {
 
 }  // namespace
 
-std::string_view type_name(MsgType type) {
-  return kTypeNames[static_cast<size_t>(type)];
-}
-
 std::optional<MsgType> type_by_name(std::string_view name) {
   for (size_t i = 0; i < kMsgTypes; ++i) {
-    if (kTypeNames[i] == name) return static_cast<MsgType>(i);
+    if (kMsgTypeNames[i] == name) return static_cast<MsgType>(i);
   }
   return std::nullopt;
-}
-
-std::string_view op_name(WriteOp op) {
-  return kOpNames[static_cast<size_t>(op)];
 }
 
 void Replica::receive(const Message& m, Outbox& out) {

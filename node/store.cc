@@ -67,7 +67,7 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
     }
     hash_sum += s.hash;
   }
-  if (before - dominated_count + 1 > max_siblings) return {ApplyResult::kTooMany, before};
+  if (before - dominated_count + 1 > max_siblings) return {ApplyResult::kRefused, before};
 
   const uint64_t old_hash = before == 0 ? 0 : entry_hash(hash, hash_sum);
   if (dominated_count == 0) {

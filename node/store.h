@@ -38,8 +38,14 @@ enum class ApplyResult {
   kStale,      // a sibling dominates the write: rejected, nothing changed
   kDuplicate,  // the write is already a sibling: nothing changed
   kApplied,    // the write is now a sibling
-  kTooMany,    // the write would leave more siblings than allowed: refused
+  kRefused,    // the write would leave more siblings than allowed: refused
 };
+// The result's name in histories ("stale", ...): the one table.
+inline constexpr std::string_view kApplyResultNames[] = {"stale", "duplicate", "applied",
+                                                         "refused"};
+constexpr std::string_view to_string(ApplyResult result) {
+  return kApplyResultNames[static_cast<size_t>(result)];
+}
 
 struct ApplyOutcome {
   ApplyResult result;
@@ -52,7 +58,7 @@ class Store {
   using Digest = std::array<uint64_t, kBuckets>;
 
   // Applies the write with the rules above. A write that would leave the key
-  // with more than `max_siblings` siblings is refused (kTooMany) and changes
+  // with more than `max_siblings` siblings is refused (kRefused) and changes
   // nothing.
   ApplyOutcome apply(std::string_view key, const VersionPtr& version,
                      size_t max_siblings = SIZE_MAX);

@@ -13,13 +13,18 @@
 //
 // To add a field: add it to its kind's list here (kWhen if not every line
 // has it), write it, document it in docs/HISTORY.md; the tests say what is
-// missing. Header-only: viz/ includes it without linking sim/.
+// missing. Header-only: viz/ includes it without linking sim/. The names the node
+// also uses (message types, write ops, results, statuses) come from node/'s
+// own tables.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
+
+#include "node/message.h"
+#include "node/replica.h"
 
 namespace kv::sim::history_format {
 
@@ -43,12 +48,12 @@ inline constexpr std::string_view kFinal = "final";
 inline constexpr std::string_view kEnd = "end";
 }  // namespace kind
 
-// `apply`'s `op`: how the write reached the node.
+// `apply`'s `op`: how the write reached the node (the replica's names).
 namespace op {
-inline constexpr std::string_view kPut = "put";
-inline constexpr std::string_view kResolve = "resolve";
-inline constexpr std::string_view kReplicate = "replicate";
-inline constexpr std::string_view kAntiEntropy = "anti_entropy";
+inline constexpr std::string_view kPut = op_name(WriteOp::kPut);
+inline constexpr std::string_view kResolve = op_name(WriteOp::kResolve);
+inline constexpr std::string_view kReplicate = op_name(WriteOp::kReplicate);
+inline constexpr std::string_view kAntiEntropy = op_name(WriteOp::kAntiEntropy);
 }  // namespace op
 
 // An `op` line's `op`: what the client asks.
@@ -60,19 +65,19 @@ inline constexpr std::string_view kResolve = "resolve";
 
 // `apply`'s `result`: what the store did.
 namespace result {
-inline constexpr std::string_view kApplied = "applied";
-inline constexpr std::string_view kDuplicate = "duplicate";
-inline constexpr std::string_view kStale = "stale";
-inline constexpr std::string_view kRefused = "refused";  // past the sibling bound
+inline constexpr std::string_view kApplied = to_string(ApplyResult::kApplied);
+inline constexpr std::string_view kDuplicate = to_string(ApplyResult::kDuplicate);
+inline constexpr std::string_view kStale = to_string(ApplyResult::kStale);
+inline constexpr std::string_view kRefused = to_string(ApplyResult::kRefused);  // past the bound
 }  // namespace result
 
 // `apply`'s `status` (a client write's reply; kv::to_string(WriteStatus)).
 namespace status {
-inline constexpr std::string_view kWritten = "written";
-inline constexpr std::string_view kConflict = "conflict";
-inline constexpr std::string_view kResolved = "resolved";
-inline constexpr std::string_view kRejected = "rejected";
-inline constexpr std::string_view kTooManySiblings = "too_many_siblings";
+inline constexpr std::string_view kWritten = to_string(WriteStatus::kWritten);
+inline constexpr std::string_view kConflict = to_string(WriteStatus::kConflict);
+inline constexpr std::string_view kResolved = to_string(WriteStatus::kResolved);
+inline constexpr std::string_view kRejected = to_string(WriteStatus::kRejected);
+inline constexpr std::string_view kTooManySiblings = to_string(WriteStatus::kTooManySiblings);
 }  // namespace status
 
 // `drop`'s `reason`.
@@ -100,18 +105,19 @@ inline constexpr std::string_view kOneWay = "one-way";
 }  // namespace shape
 
 // A message body's `type`.
+// (the protocol's names: node/message.h)
 namespace body {
-inline constexpr std::string_view kPut = "kv_put";
-inline constexpr std::string_view kGet = "kv_get";
-inline constexpr std::string_view kResolve = "kv_resolve";
-inline constexpr std::string_view kPutOk = "kv_put_ok";
-inline constexpr std::string_view kGetOk = "kv_get_ok";
-inline constexpr std::string_view kResolveOk = "kv_resolve_ok";
-inline constexpr std::string_view kReplicate = "replicate";
-inline constexpr std::string_view kAeDigest = "ae_digest";
-inline constexpr std::string_view kAeDiff = "ae_diff";
-inline constexpr std::string_view kAePush = "ae_push";
-inline constexpr std::string_view kError = "error";
+inline constexpr std::string_view kPut = type_name(MsgType::kPut);
+inline constexpr std::string_view kGet = type_name(MsgType::kGet);
+inline constexpr std::string_view kResolve = type_name(MsgType::kResolve);
+inline constexpr std::string_view kPutOk = type_name(MsgType::kPutOk);
+inline constexpr std::string_view kGetOk = type_name(MsgType::kGetOk);
+inline constexpr std::string_view kResolveOk = type_name(MsgType::kResolveOk);
+inline constexpr std::string_view kReplicate = type_name(MsgType::kReplicate);
+inline constexpr std::string_view kAeDigest = type_name(MsgType::kAeDigest);
+inline constexpr std::string_view kAeDiff = type_name(MsgType::kAeDiff);
+inline constexpr std::string_view kAePush = type_name(MsgType::kAePush);
+inline constexpr std::string_view kError = type_name(MsgType::kError);
 }  // namespace body
 
 // A field of a line (or of a fault, or of a body), in the order written.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "node/message.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -38,7 +39,8 @@ struct NetworkSpec {
   Probability duplicate{};
 };
 
-enum class OpKind { kPut, kGet, kResolve };
+// A client request: MsgType::kPut, kGet or kResolve (node/message.h).
+using OpKind = MsgType;
 
 struct ClientOp {
   OpKind kind = OpKind::kPut;

@@ -259,7 +259,7 @@ TEST_CASE("a write that would pass the sibling bound is refused and changes noth
     CHECK(store.apply("k", v(std::to_string(i), {1}), 3).result == ApplyResult::kApplied);
   }
   const auto refused = store.apply("k", v("x", {1}), 3);
-  CHECK(refused.result == ApplyResult::kTooMany);
+  CHECK(refused.result == ApplyResult::kRefused);
   CHECK(refused.siblings == 3);
   CHECK(store.get("k").size() == 3);
   // A write that supersedes some of them stays within the bound and is applied.

@@ -72,7 +72,7 @@ Cmp compare(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
 }
 
 struct ModelOutcome {
-  enum Kind { kStale, kDuplicate, kApplied, kTooMany } kind;
+  enum Kind { kStale, kDuplicate, kApplied, kRefused } kind;
   size_t siblings;  // after the write
 };
 
@@ -87,7 +87,7 @@ ModelOutcome model_apply(std::vector<ModelVersion>& siblings, ModelVersion write
     if (order == Cmp::kRightDominates) ++dominated;
   }
   if (siblings.size() - dominated + 1 > kv::kMaxSiblings) {
-    return {ModelOutcome::kTooMany, siblings.size()};
+    return {ModelOutcome::kRefused, siblings.size()};
   }
   std::erase_if(siblings, [&](const ModelVersion& s) {
     return compare(write.clock, s.clock) == Cmp::kLeftDominates;
@@ -210,7 +210,7 @@ struct Checker {
     ModelVersion write{kv::json::dump(request_body["value"]),
                        request_body["clock"].get<std::vector<uint64_t>>()};
     const ModelOutcome outcome = model_apply(siblings, std::move(write));
-    CHECK_OR_FAIL(outcome.kind != ModelOutcome::kTooMany,
+    CHECK_OR_FAIL(outcome.kind != ModelOutcome::kRefused,
                   "the model refuses this write (too many siblings)");
     const std::string status = body["status"].get<std::string>();
     if (outcome.kind == ModelOutcome::kStale) {
@@ -252,7 +252,7 @@ struct Checker {
     const ModelOutcome outcome =
         model_apply(copy, {kv::json::dump(request_body["value"]),
                            request_body["clock"].get<std::vector<uint64_t>>()});
-    CHECK_OR_FAIL(outcome.kind == ModelOutcome::kTooMany,
+    CHECK_OR_FAIL(outcome.kind == ModelOutcome::kRefused,
                   "error 14 only for a write the model refuses");
   }
 

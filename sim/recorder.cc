@@ -1,0 +1,229 @@
+#include "sim/recorder.h"
+
+#include "node/json_text.h"
+#include "node/version_text.h"
+#include "sim/history_format.h"
+
+namespace kv::sim {
+
+namespace {
+
+namespace fmt = history_format;
+
+std::string_view op_text(OpKind kind) {
+  switch (kind) {
+    case OpKind::kPut:
+      return fmt::client_op::kPut;
+    case OpKind::kGet:
+      return fmt::client_op::kGet;
+    case OpKind::kResolve:
+      return fmt::client_op::kResolve;
+  }
+  return "?";
+}
+
+}  // namespace
+
+void Recorder::add_endpoint(std::string_view name) {
+  names_.emplace_back();
+  json::dump_string(name, names_.back());
+}
+
+void Recorder::names(std::string_view field, const std::vector<NodeIndex>& list) {
+  HistoryWriter& out = history_.field(field);
+  out += '[';
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += name(list[i]);
+  }
+  out += ']';
+}
+
+void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
+  history_.begin(SimTime{0}, fmt::kind::kStart);
+  history_.field_string("scenario", scenario.name);
+  history_.field_uint("seed", seed);
+  std::vector<NodeIndex> all(nodes);
+  for (NodeIndex i = 0; i < nodes; ++i) all[i] = i;
+  names("nodes", all);
+  history_.field_string("description", scenario.description);
+  history_.end();
+}
+
+void Recorder::op(SimTime t, Endpoint client, uint64_t msg_id, OpKind kind, std::string_view key,
+                  NodeIndex node, SimTime due, const Clock* auto_context, uint64_t auto_read) {
+  history_.begin(t, fmt::kind::kOp);
+  history_.field_raw("client", name(client));
+  history_.field_uint("msg_id", msg_id);
+  history_.field_string("op", op_text(kind));
+  history_.field_string("key", key);
+  history_.field_raw("node", name(node));
+  history_.field_uint("due", static_cast<uint64_t>(due.us));
+  if (auto_context != nullptr) {
+    history_.field_uint("auto_read", auto_read);
+    history_.field_clock("auto_context", *auto_context);
+  }
+  history_.end();
+}
+
+void Recorder::send(SimTime t, const Message& m) {
+  history_.begin(t, fmt::kind::kSend);
+  history_.field_uint("id", m.id);
+  history_.field_raw("src", name(m.src));
+  history_.field_raw("dest", name(m.dest));
+  write_body(m, history_.field("body"));
+  history_.end();
+}
+
+void Recorder::lost(SimTime t, const Message& m) {
+  arrival(t, m, fmt::reason::kLoss);
+}
+
+void Recorder::duplicate(SimTime t, const Message& m) {
+  history_.begin(t, fmt::kind::kDuplicate);
+  history_.field_uint("id", m.id);
+  history_.end();
+}
+
+void Recorder::arrival(SimTime t, const Message& m, std::string_view drop_reason) {
+  history_.begin(t, drop_reason.empty() ? fmt::kind::kDeliver : fmt::kind::kDrop);
+  history_.field_uint("id", m.id);
+  history_.field_raw("src", name(m.src));
+  history_.field_raw("dest", name(m.dest));
+  if (!drop_reason.empty()) history_.field_string("reason", drop_reason);
+  history_.end();
+}
+
+void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint client,
+                     const Siblings& after) {
+  history_.begin(t, fmt::kind::kApply);
+  history_.field_raw("node", name(node));
+  history_.field_string("key", a.key);
+  history_.field_raw("value", a.version->value);
+  history_.field_clock("clock", a.version->clock);
+  history_.field_string("op", op_name(a.op));
+  history_.field_uint("msg", a.via ? a.via->id : 0);
+  history_.field_string("result", to_string(a.outcome.result));
+  history_.field_uint("siblings", a.outcome.siblings);
+  if (a.reply) {
+    history_.field_string("status", to_string(a.reply->status));
+    history_.field_raw("client", name(client));
+  }
+  history_.end();
+  if (a.outcome.result != ApplyResult::kApplied) return;
+  history_.begin(t, fmt::kind::kSiblings);
+  history_.field_raw("node", name(node));
+  history_.field_string("key", a.key);
+  write_siblings(after, history_.field("siblings"));
+  history_.end();
+}
+
+void Recorder::partition(SimTime t, const Partition& p) {
+  history_.begin(t, fmt::kind::kFault);
+  history_.field_string("fault", fmt::fault::kPartition);
+  history_.field_string("shape", p.shape);
+  if (!p.groups.empty()) {
+    HistoryWriter& out = history_.field("groups");
+    out += '[';
+    for (size_t g = 0; g < p.groups.size(); ++g) {
+      if (g > 0) out += ", ";
+      out += '[';
+      for (size_t i = 0; i < p.groups[g].size(); ++i) {
+        if (i > 0) out += ", ";
+        out += name(p.groups[g][i]);
+      }
+      out += ']';
+    }
+    out += ']';
+  }
+  if (!p.from.empty()) {
+    names("from", p.from);
+    names("to", p.to);
+  }
+  if (!p.ring.empty()) names("ring", p.ring);
+  history_.end();
+}
+
+void Recorder::heal(SimTime t) {
+  history_.begin(t, fmt::kind::kFault);
+  history_.field_string("fault", fmt::fault::kHeal);
+  history_.end();
+}
+
+void Recorder::crash(SimTime t, NodeIndex node, bool amnesia, bool already_crashed,
+                     const std::vector<std::string_view>& wiped) {
+  history_.begin(t, fmt::kind::kFault);
+  history_.field_string("fault", fmt::fault::kCrash);
+  history_.field_raw("node", name(node));
+  history_.field_bool("amnesia", amnesia);
+  if (already_crashed) history_.field_bool("already_crashed", true);
+  history_.end();
+  for (std::string_view key : wiped) {
+    history_.begin(t, fmt::kind::kSiblings);
+    history_.field_raw("node", name(node));
+    history_.field_string("key", key);
+    history_.field_raw("siblings", "[]");
+    history_.end();
+  }
+}
+
+void Recorder::restart(SimTime t, NodeIndex node, bool was_running) {
+  history_.begin(t, fmt::kind::kFault);
+  history_.field_string("fault", fmt::fault::kRestart);
+  history_.field_raw("node", name(node));
+  if (was_running) history_.field_bool("was_running", true);
+  history_.end();
+}
+
+void Recorder::timeout(SimTime t, Endpoint client, uint64_t msg_id, uint32_t attempt,
+                       NodeIndex node) {
+  history_.begin(t, fmt::kind::kTimeout);
+  history_.field_raw("client", name(client));
+  history_.field_uint("msg_id", msg_id);
+  history_.field_uint("attempt", attempt);
+  history_.field_raw("node", name(node));
+  history_.end();
+}
+
+void Recorder::give_up(SimTime t, Endpoint client, uint64_t msg_id) {
+  history_.begin(t, fmt::kind::kGiveUp);
+  history_.field_raw("client", name(client));
+  history_.field_uint("msg_id", msg_id);
+  history_.end();
+}
+
+void Recorder::not_made(SimTime t, Endpoint client, NodeIndex node) {
+  history_.begin(t, fmt::kind::kGiveUp);
+  history_.field_raw("client", name(client));
+  history_.field_uint("msg_id", 0);
+  history_.field_raw("node", name(node));
+  history_.field_string("reason", fmt::reason::kCrashed);
+  history_.end();
+}
+
+void Recorder::final(SimTime t, NodeIndex node, bool live, const Node& state) {
+  history_.begin(t, fmt::kind::kFinal);
+  history_.field_raw("node", name(node));
+  history_.field_bool("live", live);
+  HistoryWriter& out = history_.field("store");
+  out += '{';
+  bool first = true;
+  for (std::string_view key : state.store().sorted_keys()) {
+    if (!first) out += ", ";
+    first = false;
+    out.put_string(key);
+    out += ": ";
+    write_siblings(state.get(key), out);
+  }
+  out += '}';
+  history_.end();
+}
+
+void Recorder::end(SimTime t, uint64_t events, uint64_t messages) {
+  history_.begin(t, fmt::kind::kEnd);
+  history_.field_uint("events", events);
+  history_.field_uint("messages", messages);
+  history_.end();
+}
+
+}  // namespace kv::sim

@@ -1,0 +1,184 @@
+#include "sim/simulation_impl.h"
+
+namespace kv::sim {
+
+// --- clients -----------------------------------------------------------------
+
+uint32_t Simulation::Impl::client_index(const std::string& name) {
+  auto it = client_by_name.find(name);
+  if (it != client_by_name.end()) return it->second;
+  const uint32_t index = static_cast<uint32_t>(clients.size());
+  clients.emplace_back().name = name;
+  record.add_endpoint(name);
+  client_by_name.emplace(name, index);
+  return index;
+}
+
+void Simulation::Impl::operation_due(uint32_t client, NodeIndex node, const ClientOp& op) {
+  ClientState& c = clients[client];
+  if (c.busy) {
+    c.waiting.push_back(WaitingOp{node, op, now()});
+    ++stats.client_ops_waiting;
+    return;
+  }
+  start_operation(client, node, op, now());
+}
+
+void Simulation::Impl::operation_done(uint32_t client) {
+  ClientState& c = clients[client];
+  c.busy = false;
+  if (c.waiting_head == c.waiting.size()) return;
+  const WaitingOp next = std::move(c.waiting[c.waiting_head++]);
+  if (c.waiting_head == c.waiting.size()) {
+    c.waiting.clear();
+    c.waiting_head = 0;
+  } else if (c.waiting_head >= 1024 && 2 * c.waiting_head >= c.waiting.size()) {
+    // A queue that never empties: drop the sent half, amortized O(1).
+    c.waiting.erase(c.waiting.begin(),
+                    c.waiting.begin() + static_cast<std::ptrdiff_t>(c.waiting_head));
+    c.waiting_head = 0;
+  }
+  --stats.client_ops_waiting;
+  start_operation(client, next.node, next.op, next.due);
+}
+
+void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const ClientOp& op,
+                                       SimTime due) {
+  ClientState& c = clients[client];
+  KV_ASSERT(!c.busy);
+  c.busy = true;
+  Operation o;
+  o.client = client;
+  o.kind = op.kind;
+  o.key = keys.intern(op.key);
+  o.node = node;
+  o.msg_id = c.next_msg_id++;
+  const ClientState::Read* auto_from = nullptr;
+  static const ClientState::Read kNothingRead;
+  if (op.kind != OpKind::kGet) {
+    Clock clock;
+    if (op.clock) {
+      clock = Clock(*op.clock);
+    } else {
+      // clock: auto — what the client last read of the key (replies it has
+      // received, nothing else), with the slot of the node it writes to
+      // incremented; one slot per node at least.
+      clock = Clock::zeros(n);
+      auto it = c.context.find(op.key);
+      auto_from = it != c.context.end() ? &it->second : &kNothingRead;
+      clock.merge(auto_from->clock);
+      if (clock.can_increment(node)) clock.increment(node);
+    }
+    o.version = make_version(op.value_json, std::move(clock), next_origin++);
+  }
+  const uint64_t index = operations.size();
+  if (record.on()) {
+    record.op(now(), client_endpoint(client), o.msg_id, o.kind, *o.key, node, due,
+              auto_from ? &auto_from->clock : nullptr, auto_from ? auto_from->msg_id : 0);
+  }
+  operations.push_back(std::move(o));
+  c.ops.push_back(index);
+  ++stats.client_ops;
+  send_request(index);
+}
+
+void Simulation::Impl::send_request(uint64_t op_index) {
+  Operation& o = operations[op_index];
+  const uint64_t slot = new_message();
+  Message& m = *slab[slot];
+  m.src = client_endpoint(o.client);
+  m.dest = o.node;
+  m.type = o.kind;  // a client request
+  m.msg_id = o.msg_id;
+  m.key = o.key;
+  m.version = o.version;
+  send(slot);
+  queue.push(now() + scenario.clients.timeout, kTimeout, op_index, o.attempt);
+}
+
+void Simulation::Impl::on_reply(uint32_t client, const Message& m) {
+  ClientState& c = clients[client];
+  if (m.msg_id == 0 || m.msg_id > c.ops.size()) return;
+  Operation& o = operations[c.ops[m.msg_id - 1]];
+  if (o.done) return;  // a late or duplicate reply: ignored
+  o.done = true;
+  if (m.type == MsgType::kGetOk) {
+    ClientState::Read read;
+    for (const VersionPtr& v : m.values) read.clock.merge(v->clock);
+    read.msg_id = o.msg_id;
+    c.context.insert_or_assign(*o.key, std::move(read));
+  }
+  operation_done(client);
+}
+
+void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
+  Operation& o = operations[op_index];
+  if (o.done || o.attempt != attempt) return;
+  if (o.attempt >= scenario.clients.retries) {
+    o.done = true;
+    ++stats.client_gave_up;
+    if (record.on()) record.give_up(now(), client_endpoint(o.client), o.msg_id);
+    operation_done(o.client);
+    return;
+  }
+  ++o.attempt;
+  ++stats.client_timeouts;
+  if (scenario.clients.retry_next_node) o.node = (o.node + 1) % n;
+  if (record.on()) record.timeout(now(), client_endpoint(o.client), o.msg_id, o.attempt, o.node);
+  send_request(op_index);
+}
+
+// A colocated client runs on its node: when the node is down, so is the
+// client, and the put is not made. It is counted as an operation given up
+// and written as a `give_up` line (msg_id 0, with the node and the reason),
+// after the same draws as a put that is made, so the run's later operations
+// do not depend on it.
+void Simulation::Impl::colocated_put(uint64_t i) {
+  const WorkloadSpec& w = *scenario.workload;
+  const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
+                             ? static_cast<NodeIndex>(i % n)
+                             : static_cast<NodeIndex>(workload_rng.below(n));
+  const std::string* key = workload_key(workload_rng.below(w.keys));
+  // The colocated client of op i is workload client (i mod clients).
+  const uint32_t client = workload_client_first + static_cast<uint32_t>(i % w.clients);
+  if (crashed[node]) {
+    ++stats.client_ops;
+    ++stats.client_gave_up;
+    if (record.on()) record.not_made(now(), client_endpoint(client), node);
+    return;
+  }
+  Clock clock = Clock::zeros(n);
+  for (const VersionPtr& s : nodes[node].node().get(*key)) clock.merge(s->clock);
+  if (!clock.can_increment(node)) return;
+  clock.increment(node);
+  VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
+  ++stats.client_ops;
+  NodeOutbox out(*this, node, client);
+  nodes[node].write_local(key, v, out);
+}
+
+void Simulation::Impl::workload_op(uint64_t i) {
+  const WorkloadSpec& w = *scenario.workload;
+  if (i + 1 < w.ops) {
+    queue.push(w.start + Duration{w.interval.us * static_cast<int64_t>(i + 1)}, kWorkload, i + 1);
+  }
+  if (w.colocated) return colocated_put(i);
+  const uint32_t client =
+      workload_client_first + static_cast<uint32_t>(workload_rng.below(w.clients));
+  const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
+                             ? static_cast<NodeIndex>(i % n)
+                             : static_cast<NodeIndex>(workload_rng.below(n));
+  ClientOp op;
+  op.key = *workload_key(workload_rng.below(w.keys));
+  const uint64_t total = uint64_t{w.put_weight} + w.get_weight + w.resolve_weight;
+  const uint64_t pick = workload_rng.below(total);
+  op.kind = pick < w.put_weight                  ? OpKind::kPut
+            : pick < w.put_weight + w.get_weight ? OpKind::kGet
+                                                 : OpKind::kResolve;
+  if (op.kind != OpKind::kGet) {
+    op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
+  }
+  operation_due(client, node, op);
+}
+
+}  // namespace kv::sim

@@ -1,0 +1,51 @@
+#include "sim/simulation_impl.h"
+
+namespace kv::sim {
+
+// --- faults ------------------------------------------------------------------
+
+void Simulation::Impl::fault(const TimelineEvent& e) {
+  using Kind = TimelineEvent::Kind;
+  switch (e.kind) {
+    case Kind::kPartition: {
+      const Partition p = network.partition(e.partition);
+      if (record.on()) record.partition(now(), p);
+      return;
+    }
+    case Kind::kHeal:
+      network.heal();
+      if (record.on()) record.heal(now());
+      return;
+    case Kind::kCrash: {
+      const NodeIndex node = e.node;
+      const bool was_crashed = crashed[node];
+      crashed[node] = 1;
+      oracle.on_crash(node, now().us);
+      ++life[node];
+      std::vector<std::string_view> lost_keys;
+      if (e.amnesia) {
+        lost_keys = nodes[node].node().store().sorted_keys();
+      }
+      if (record.on()) record.crash(now(), node, e.amnesia, was_crashed, lost_keys);
+      if (e.amnesia) nodes[node].forget();
+      return;
+    }
+    case Kind::kRestart: {
+      const NodeIndex node = e.node;
+      const bool was_crashed = crashed[node];
+      crashed[node] = 0;
+      oracle.on_restart(node);
+      if (record.on()) record.restart(now(), node, !was_crashed);
+      if (was_crashed && scenario.anti_entropy_interval) {
+        ++life[node];
+        queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
+      }
+      return;
+    }
+    case Kind::kClient:
+      break;
+  }
+  KV_ASSERT(false && "not a fault");
+}
+
+}  // namespace kv::sim

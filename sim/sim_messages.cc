@@ -1,0 +1,112 @@
+#include "sim/simulation_impl.h"
+
+#include "sim/history_format.h"
+
+namespace kv::sim {
+
+namespace fmt = history_format;
+
+// --- messages ----------------------------------------------------------------
+
+uint64_t Simulation::Impl::new_message() {
+  uint64_t slot;
+  if (!free_slots.empty()) {
+    slot = free_slots.back();
+    free_slots.pop_back();
+  } else {
+    slot = slab.size();
+    slab.push_back(std::make_unique<Message>());
+    deliveries_left.push_back(0);
+  }
+  slab[slot]->id = next_message_id++;
+  return slot;
+}
+
+void Simulation::Impl::release(uint64_t slot) {
+  slab[slot]->clear();
+  free_slots.push_back(slot);
+}
+
+void Simulation::Impl::send(uint64_t slot) {
+  Message& m = *slab[slot];
+  if (is_node(m.src)) acting(m.src, Oracle::Act::kSend);
+  ++stats.messages_sent;
+  if (record.on()) record.send(now(), m);
+  const Network::Fate fate = network.fate(m.src, m.dest);
+  if (fate.lost) {
+    ++stats.dropped_loss;
+    if (record.on()) record.lost(now(), m);
+    release(slot);
+    return;
+  }
+  deliveries_left[slot] = 1;
+  queue.push(now() + fate.delay, kDeliver, slot);
+  if (fate.duplicate) {
+    ++stats.duplicated;
+    deliveries_left[slot] = 2;
+    queue.push(now() + fate.duplicate_delay, kDeliver, slot);
+    if (record.on()) record.duplicate(now(), m);
+  }
+}
+
+void Simulation::Impl::deliver(uint64_t slot) {
+  Message& m = *slab[slot];
+  KV_ASSERT(deliveries_left[slot] > 0);
+  --deliveries_left[slot];
+  std::string_view reason;  // empty: delivered
+  if (is_node(m.dest) && crashed[m.dest]) {
+    reason = fmt::reason::kCrashed;
+    ++stats.dropped_crashed;
+  } else if (is_node(m.src) && is_node(m.dest) && network.blocked(m.src, m.dest)) {
+    reason = fmt::reason::kPartition;
+    ++stats.dropped_partition;
+  }
+  if (record.on()) record.arrival(now(), m, reason);
+  if (reason.empty()) {
+    ++stats.messages_delivered;
+    handle(m);
+  }
+  if (deliveries_left[slot] == 0) release(slot);
+}
+
+void Simulation::Impl::handle(Message& m) {
+  if (!is_node(m.dest)) return on_reply(m.dest - n, m);
+  acting(m.dest, Oracle::Act::kHandle);
+  NodeOutbox out(*this, m.dest);
+  nodes[m.dest].receive(m, out);
+}
+
+// --- the replicas' outboxes ------------------------------------------------------------------
+
+void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
+                                    uint32_t colocated_client) {
+  acting(node, Oracle::Act::kApply);
+  const std::string_view key = a.key;
+  const VersionPtr& v = a.version;
+  const ApplyOutcome outcome = a.outcome;
+  if (a.reply) {
+    count_write(*a.reply);
+    if (a.reply->accepted()) oracle.on_accepted(key, v, node, now().us);
+  }
+  if (outcome.result == ApplyResult::kApplied) {
+    oracle.on_stored(key, v, node, now().us);
+    if (outcome.siblings >= 2) ++stats.siblings_created;
+    if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
+  }
+  if (!record.on()) return;
+  const Endpoint client = a.via ? a.via->src : client_endpoint(colocated_client);
+  record.apply(now(), node, a, client, nodes[node].node().get(key));
+}
+
+void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
+  if (crashed[node] || node_life != life[node]) return;  // timers stop while crashed
+  acting(node, Oracle::Act::kTick);
+  queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);
+  if (n < 2) return;
+  const uint32_t peer = static_cast<uint32_t>(node_rngs[node].below(n - 1));
+  ++stats.anti_entropy_rounds;
+  NodeOutbox out(*this, node);
+  nodes[node].tick(peer, next_ae_round++, out);
+}
+
+}  // namespace kv::sim

@@ -1,0 +1,240 @@
+// The simulated cluster's state and handlers: private to sim/'s
+// simulation*.cc files, one per concern —
+//   simulation.cc       the event loop, set-up and the public face;
+//   sim_messages.cc     messages through the network, and the replicas'
+//                       outboxes (what a node sends and what its store does);
+//   sim_clients.cc      clients (sequential processes) and the workload;
+//   sim_faults.cc       partitions, heals, crashes and restarts.
+// What happens is written by the Recorder (sim/recorder.h) and reported to
+// the Oracle (sim/checks.h).
+#pragma once
+
+#include <charconv>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "node/kv_assert.h"
+#include "node/message.h"
+#include "node/replica.h"
+#include "sim/checks.h"
+#include "sim/event_queue.h"
+#include "sim/history.h"
+#include "sim/network.h"
+#include "sim/recorder.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+
+namespace kv::sim {
+
+enum EventKind : uint32_t {
+  kDeliver,   // arg: message slot
+  kClientOp,  // arg: timeline index
+  kFault,     // arg: timeline index
+  kTimeout,   // arg: operation index, arg32: attempt
+  kAeTick,    // arg32: node, arg: the node's life (incarnation) it was set in
+  kWorkload,  // arg: operation number
+};
+
+// Every key the run has met, stored once. Messages and operations refer to a
+// key by pointer, so replicating a write copies a pointer, not a string.
+// Pointers stay valid for the whole run (a deque never moves its elements).
+class KeyTable {
+ public:
+  const std::string* intern(std::string_view key) {
+    auto it = index_.find(key);
+    if (it != index_.end()) return it->second;
+    const std::string* stored = &keys_.emplace_back(key);
+    index_.emplace(std::string_view(*stored), stored);
+    return stored;
+  }
+
+ private:
+  struct Hash {
+    size_t operator()(std::string_view key) const { return stable_hash(key.data(), key.size()); }
+  };
+  std::deque<std::string> keys_;
+  std::unordered_map<std::string_view, const std::string*, Hash> index_;
+};
+
+// An operation that fell due while its client had a request in flight.
+struct WaitingOp {
+  NodeIndex node = 0;
+  ClientOp op;
+  SimTime due;
+};
+
+// A client is one sequential process (as in Jepsen): at most one request in
+// flight. An operation due while one is in flight waits in `waiting`, first
+// in first out, and is sent the instant the one before it completes (its
+// first reply arrives, or the client gives up).
+struct ClientState {
+  std::string name;
+  uint64_t next_msg_id = 1;
+  std::vector<uint64_t> ops;  // msg_id - 1 -> operation index
+  bool busy = false;          // a request in flight
+  // The queue is waiting[waiting_head..]; a vector, not a deque, so that an
+  // idle client allocates nothing (a run may have 100,000 clients).
+  std::vector<WaitingOp> waiting;
+  size_t waiting_head = 0;
+  // What the client last read of each key: the pointwise maximum of the
+  // clocks of its last completed read's reply, and that read's msg_id.
+  struct Read {
+    Clock clock;
+    uint64_t msg_id = 0;
+  };
+  std::map<std::string, Read, std::less<>> context;
+};
+
+struct Operation {
+  uint32_t client = 0;  // index into clients
+  OpKind kind = OpKind::kPut;
+  const std::string* key = nullptr;  // interned
+  VersionPtr version;
+  uint64_t msg_id = 0;
+  NodeIndex node = 0;
+  uint32_t attempt = 0;
+  bool done = false;
+};
+
+// prefix + decimal n + suffix, without the temporaries of operator+.
+inline std::string numbered(std::string_view prefix, uint64_t n, std::string_view suffix) {
+  char text[64];
+  if (prefix.size() + suffix.size() > sizeof text - 20) {
+    return std::string(prefix) + std::to_string(n) + std::string(suffix);
+  }
+  std::memcpy(text, prefix.data(), prefix.size());
+  char* end = std::to_chars(text + prefix.size(), text + sizeof text, n).ptr;
+  std::memcpy(end, suffix.data(), suffix.size());
+  return std::string(text, static_cast<size_t>(end - text) + suffix.size());
+}
+
+inline uint32_t client_number(std::string_view name) {
+  uint32_t n = 0;
+  for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
+  return n;
+}
+
+struct Simulation::Impl {
+  Impl(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
+
+  // --- plumbing ---------------------------------------------------------
+  SimTime now() const { return queue.now(); }
+  uint32_t client_endpoint(uint32_t client) const { return n + client; }
+  bool is_node(uint32_t e) const { return e < n; }
+  // Tells the oracle that `node` does `act` now, and stops the run if it is
+  // down: no path may let a crashed node act (a simulator bug, not input).
+  void acting(NodeIndex node, Oracle::Act act) {
+    const std::string refusal = oracle.refusal(node, act, now().us);
+    KV_ASSERT_MSG(refusal.empty(), refusal.c_str());
+  }
+
+  // A free slot of the slab, its message cleared and numbered.
+  uint64_t new_message();
+  void send(uint64_t slot);
+  void release(uint64_t slot);
+  void deliver(uint64_t slot);
+  void handle(Message& m);
+
+  // --- nodes --------------------------------------------------------------
+  // What a replica sends goes through the simulated network; what its store
+  // does is recorded. One per call into a replica, naming it.
+  struct NodeOutbox final : Outbox {
+    NodeOutbox(Impl& sim, NodeIndex node, uint32_t colocated_client = 0)
+        : sim(sim), node(node), colocated_client(colocated_client) {}
+    Message& compose() override {
+      slot = sim.new_message();
+      return *sim.slab[slot];
+    }
+    void send() override { sim.send(slot); }
+    void applied(const AppliedWrite& a) override { sim.record_apply(node, a, colocated_client); }
+    Impl& sim;
+    NodeIndex node;
+    uint32_t colocated_client;  // the client of a write with no message
+    uint64_t slot = 0;          // of the message composed
+  };
+  void count_write(const WriteReply& r) {
+    if (r.accepted()) {
+      ++stats.writes_accepted;
+    } else if (r.status == WriteStatus::kRejected) {
+      ++stats.writes_rejected;
+    } else {
+      ++stats.writes_refused;
+    }
+  }
+  // Records what a replica's store did with a version (history, oracle,
+  // figures).
+  void record_apply(NodeIndex node, const AppliedWrite& a, uint32_t colocated_client);
+  void ae_tick(NodeIndex node, uint64_t life);
+
+  // --- clients ------------------------------------------------------------
+  uint32_t client_index(const std::string& name);
+  // An operation falls due: sent now if its client is idle, else queued.
+  void operation_due(uint32_t client, NodeIndex node, const ClientOp& op);
+  // The client's request in flight completed: the next waiting one goes.
+  void operation_done(uint32_t client);
+  void start_operation(uint32_t client, NodeIndex node, const ClientOp& op, SimTime due);
+  void send_request(uint64_t op_index);
+  void on_reply(uint32_t client, const Message& m);
+  void on_timeout(uint64_t op_index, uint32_t attempt);
+  void workload_op(uint64_t i);
+  const std::string* workload_key(uint64_t k) {
+    constexpr uint64_t kWorkloadKeyCache = uint64_t{1} << 22;
+    if (k >= kWorkloadKeyCache) return keys.intern(numbered("k", k, ""));
+    if (k >= workload_keys.size()) workload_keys.resize(k + 1, nullptr);
+    if (workload_keys[k] == nullptr) workload_keys[k] = keys.intern(numbered("k", k, ""));
+    return workload_keys[k];
+  }
+  std::string workload_client_name(uint64_t k) const {
+    return "c" + std::to_string(workload_client_base + 1 + k);
+  }
+  void colocated_put(uint64_t i);
+
+  // --- faults -------------------------------------------------------------
+  void fault(const TimelineEvent& e);
+
+  void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
+  void write_finals();
+
+  const Scenario& scenario;
+  const uint64_t seed;
+  HistoryWriter& history;
+  Recorder record;
+  const uint32_t n;
+  std::vector<Replica> nodes;
+  std::vector<uint8_t> crashed;
+  std::vector<uint64_t> life;  // incarnation: bumped by every crash
+  std::vector<Rng> node_rngs;
+  Network network;
+  Rng workload_rng;
+  EventQueue queue;
+  Oracle oracle;
+  RunStats stats;
+  KeyTable keys;
+  // The workload's keys k0..k<K-1>, interned on first use (for K up to
+  // kWorkloadKeyCache; past that each op interns its key by name).
+  std::vector<const std::string*> workload_keys;
+
+  // Messages by slot. Each message has its own allocation so that a
+  // reference to one stays valid while handlers send more; slots are reused.
+  std::vector<std::unique_ptr<Message>> slab;
+  std::vector<uint8_t> deliveries_left;  // by slot
+  std::vector<uint64_t> free_slots;
+  uint64_t next_message_id = 1;
+  uint64_t next_origin = 1;
+  uint64_t next_ae_round = 1;
+
+  std::vector<ClientState> clients;
+  std::map<std::string, uint32_t, std::less<>> client_by_name;
+  uint32_t workload_client_base = 0;   // workload clients are named c<base+1>..
+  uint32_t workload_client_first = 0;  // and are clients[first..first+count)
+  std::vector<Operation> operations;
+};
+
+}  // namespace kv::sim
