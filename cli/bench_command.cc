@@ -1,6 +1,7 @@
 #include "cli/bench_command.h"
 
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_status.h"
 #include "node/json_text.h"
 #include "sim/history.h"
 #include "sim/simulation.h"
@@ -60,14 +62,14 @@ int run_fanout(const FanoutOptions& o) {
       o.puts > sim::kMaxWorkloadOps) {
     std::fprintf(stderr, "kvsim bench: -N must be 1..%u, -K 1..2^32-1, -P 1..%llu\n",
                  sim::kMaxNodes, static_cast<unsigned long long>(sim::kMaxWorkloadOps));
-    return 2;
+    return kExitBadInput;
   }
   const sim::Scenario scenario = fanout_scenario(o);
   sim::HistoryWriter history;
   std::string error;
   if (!o.history.empty() && !history.open(o.history, error)) {
     std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());
-    return 2;
+    return kExitIoError;
   }
   const uint64_t rss_before = current_rss_bytes();
   const auto start = std::chrono::steady_clock::now();
@@ -75,7 +77,7 @@ int run_fanout(const FanoutOptions& o) {
   simulation.run();
   if (!history.close(error)) {
     std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());
-    return 1;
+    return kExitIoError;
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -115,7 +117,7 @@ int run_fanout(const FanoutOptions& o) {
   j["history"] = !o.history.empty();
   j["checks_ok"] = checks_ok;
   std::printf("%s\n", json::dump(j).c_str());
-  return checks_ok ? 0 : 1;
+  return checks_ok ? kExitOk : kExitCheckFailed;
 }
 
 int run_scale(uint64_t seed) {
@@ -124,7 +126,7 @@ int run_scale(uint64_t seed) {
   if (ec) {
     std::fprintf(stderr, "kvsim bench scale: cannot find the kvsim binary: %s\n",
                  ec.message().c_str());
-    return 1;
+    return kExitIoError;
   }
   struct Size {
     uint32_t n;
@@ -137,21 +139,27 @@ int run_scale(uint64_t seed) {
   };
   std::printf("%6s %9s %10s %12s %14s %12s %10s\n", "N", "K", "P", "events", "events/s",
               "bytes/sib", "peak MiB");
-  int status = 0;
+  int status = kExitOk;
   for (const Size& size : sizes) {
     const std::string command = "'" + self + "' bench fanout -N " + std::to_string(size.n) +
                                 " -K " + std::to_string(size.k) + " -P " + std::to_string(size.p) +
                                 " --seed " + std::to_string(seed);
     std::FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return 1;
+    if (pipe == nullptr) {
+      std::fprintf(stderr, "kvsim bench scale: cannot start: %s\n", command.c_str());
+      return kExitIoError;
+    }
     std::string line;
     char buf[4096];
     while (std::fgets(buf, sizeof buf, pipe) != nullptr) line += buf;
-    if (pclose(pipe) != 0) status = 1;
+    // A size whose checks fail (or that fails) makes the whole table's
+    // status that size's.
+    const int ended = pclose(pipe);
+    if (ended != 0) status = WIFEXITED(ended) ? WEXITSTATUS(ended) : kExitIoError;
     Json j = Json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       std::fprintf(stderr, "kvsim bench scale: no result from: %s\n", command.c_str());
-      return 1;
+      return kExitIoError;
     }
     std::printf("%6u %9llu %10llu %12llu %14.0f %12.1f %10.1f\n", size.n,
                 static_cast<unsigned long long>(size.k), static_cast<unsigned long long>(size.p),

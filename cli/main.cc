@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/bench_command.h"
+#include "cli/exit_status.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/viz_commands.h"
@@ -53,6 +54,9 @@ const CLI::Validator kSize(
 int main(int argc, char** argv) {
   CLI::App app{"kvsim: a deterministic simulator of a Dynamo-style key-value cluster"};
   app.require_subcommand(1);
+  // KVSIM_VERSION: meson's project version (cli/meson.build).
+  app.set_version_flag("--version", "kvsim " KVSIM_VERSION, "Print kvsim's version and exit");
+  app.footer(kv::cli::kExitStatusHelp);
 
   CLI::App* node = app.add_subcommand(
       "node", "Run one node speaking the JSON line protocol on stdin/stdout (docs/PROTOCOL.md)");
@@ -122,14 +126,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // --help and --version end with 0; any other parse error is bad input.
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return code == 0 ? kv::cli::kExitOk : kv::cli::kExitBadInput;
   }
   if (node->parsed()) {
     if (!node_interval.empty()) {
       if (!node_options.replicate) {
         std::fprintf(stderr, "kvsim node: --anti-entropy-interval needs --replicate\n");
-        return 2;
+        return kv::cli::kExitBadInput;
       }
       if (!kv::viz::parse_time_us(node_interval, node_options.anti_entropy_interval_us) ||
           node_options.anti_entropy_interval_us <= 0) {
@@ -137,7 +142,7 @@ int main(int argc, char** argv) {
                      "kvsim node: --anti-entropy-interval: '%s' is not a positive time such as "
                      "100ms\n",
                      node_interval.c_str());
-        return 2;
+        return kv::cli::kExitBadInput;
       }
     }
     return kv::cli::run_node(node_options);
@@ -154,5 +159,5 @@ int main(int argc, char** argv) {
   if (explain->parsed()) return kv::cli::run_explain(explain_history, explain_partial);
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
-  return 2;
+  return kv::cli::kExitBadInput;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/exit_status.h"
 #include "node/protocol.h"
 #include "sim/rng.h"
 
@@ -72,13 +73,13 @@ int run_node(const NodeOptions& options) {
       const int ready = ::poll(&in, 1, timer.wait_ms());
       if (ready < 0 && errno != EINTR) {
         std::fprintf(stderr, "kvsim node: waiting for stdin: %s\n", std::strerror(errno));
-        return 1;
+        return kExitIoError;
       }
       if (timer.due()) {
         server.tick(peers.next(), out);
         if (!write_all(STDOUT_FILENO, out)) {
           std::fprintf(stderr, "kvsim node: writing stdout: %s\n", std::strerror(errno));
-          return 1;
+          return kExitIoError;
         }
       }
       if (ready <= 0) continue;
@@ -87,7 +88,7 @@ int run_node(const NodeOptions& options) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       std::fprintf(stderr, "kvsim node: reading stdin: %s\n", std::strerror(errno));
-      return 1;
+      return kExitIoError;
     }
     if (n == 0) break;
     lines.feed(std::string_view(buffer, static_cast<size_t>(n)), out, err);
@@ -95,12 +96,12 @@ int run_node(const NodeOptions& options) {
     if (!write_all(STDERR_FILENO, err)) err.clear();
     if (!write_all(STDOUT_FILENO, out)) {
       std::fprintf(stderr, "kvsim node: writing stdout: %s\n", std::strerror(errno));
-      return 1;
+      return kExitIoError;
     }
   }
   lines.finish(out, err);  // a last line without its newline
   write_all(STDERR_FILENO, err);
-  return write_all(STDOUT_FILENO, out) ? 0 : 1;
+  return write_all(STDOUT_FILENO, out) ? kExitOk : kExitIoError;
 }
 
 }  // namespace kv::cli

@@ -19,7 +19,8 @@ struct NodeOptions {
 // Replies are flushed whenever the node has no more input at hand, so an
 // interactive client never waits for a reply. A line longer than
 // kv::kMaxLineBytes (16 MiB) is skipped with one line on stderr, never held
-// whole. Returns the exit status.
+// whole. Returns the exit status: 0, or 4 when stdin or stdout fails
+// (cli/exit_status.h); a bad line is answered, not an exit.
 int run_node(const NodeOptions& options);
 
 }  // namespace kv::cli

@@ -1,5 +1,6 @@
 #include "cli/run_command.h"
 
+#include "cli/exit_status.h"
 #include "cli/viz_commands.h"
 
 #include <cctype>
@@ -94,10 +95,19 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   return j;
 }
 
-bool write_file(const std::string& path, const std::string& text) {
+// Writes `text` to `path`; an I/O error if it cannot.
+Status write_text(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-  return static_cast<bool>(out);
+  out.close();
+  if (!out) return Status::io_error("cannot write " + path);
+  return Status();
+}
+
+// "kvsim: MESSAGE" on stderr; returns the status's exit status.
+int fail(const Status& status) {
+  std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
+  return exit_status(status);
 }
 
 std::string lower(std::string_view text) {
@@ -211,12 +221,11 @@ bool holds_a_run(const std::filesystem::path& dir) {
 
 // A run owns its output folder: if `dir` holds an earlier run, its
 // pictures, story and report go, so that nothing there describes another
-// run. Other files are left alone. False (with `error`) if one cannot be
-// removed.
-bool remove_earlier_outputs(const std::string& dir, std::string& error) {
+// run. Other files are left alone. An I/O error if one cannot be removed.
+Status remove_earlier_outputs(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!holds_a_run(dir)) return true;
+  if (!holds_a_run(dir)) return Status();
   std::vector<fs::path> stale;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_directory(ec) && is_run_output(it->path().filename().string())) {
@@ -225,12 +234,12 @@ bool remove_earlier_outputs(const std::string& dir, std::string& error) {
   }
   for (const fs::path& path : stale) {
     if (!fs::remove(path, ec) && ec) {
-      error = "cannot remove " + path.string() + " (an earlier run's): " + ec.message();
-      return false;
+      return Status::io_error("cannot remove " + path.string() +
+                              " (an earlier run's): " + ec.message());
     }
   }
-  if (ec) error = "cannot list " + dir + ": " + ec.message();
-  return !ec;
+  if (ec) return Status::io_error("cannot list " + dir + ": " + ec.message());
+  return Status();
 }
 
 // The run ended early because its history stopped taking lines: says why
@@ -253,7 +262,7 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
     stopped["error"] = error;
   }
   summary["ok"] = false;
-  const bool summary_written = write_file(summary_path, json::dump(summary) + "\n");
+  const bool summary_written = write_text(summary_path, json::dump(summary) + "\n").ok();
   if (cap) {
     std::fprintf(stderr,
                  "kvsim: %s: the history reached its cap, %s (--max-history), at %s; the run "
@@ -269,9 +278,9 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
   }
   if (!summary_written) {
     std::fprintf(stderr, "kvsim: cannot write %s either\n", summary_path.c_str());
-    return 2;
+    return kExitIoError;
   }
-  return cap ? 3 : 2;
+  return cap ? kExitHistoryCap : kExitIoError;
 }
 
 }  // namespace
@@ -324,32 +333,23 @@ std::string format_size(uint64_t bytes) {
 
 int run_scenario(const RunOptions& options) {
   const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
-  if (!loaded.scenario) {
-    std::fprintf(stderr, "%s\n", loaded.error.c_str());
-    return 2;
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s\n", loaded.error().c_str());  // "FILE:LINE: ..."
+    return exit_status(loaded.status());
   }
-  const sim::Scenario& scenario = *loaded.scenario;
+  const sim::Scenario& scenario = *loaded;
   const uint64_t seed = options.seed.value_or(scenario.seed.value_or(1));
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "kvsim: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
-    return 2;
-  }
-  std::string error;
-  if (!remove_earlier_outputs(out_dir, error)) {
-    std::fprintf(stderr, "kvsim: %s\n", error.c_str());
-    return 2;
-  }
+  if (ec) return fail(Status::io_error("cannot create " + out_dir + ": " + ec.message()));
+  if (const Status removed = remove_earlier_outputs(out_dir); !removed.ok()) return fail(removed);
   if (!options.quiet) warn_if_large(scenario, options);
 
   sim::HistoryWriter history;
   const std::string history_path = out_dir + "/history.jsonl";
-  if (!history.open(history_path, error)) {
-    std::fprintf(stderr, "kvsim: %s\n", error.c_str());
-    return 2;
-  }
+  std::string error;
+  if (!history.open(history_path, error)) return fail(Status::io_error(error));
   history.set_limit(options.max_history);
   sim::Simulation simulation(scenario, seed, history);
   Progress progress;
@@ -358,10 +358,7 @@ int run_scenario(const RunOptions& options) {
   if (progress.shown) std::fprintf(stderr, "\n");
   const bool closed = history.close(error);
   const uint64_t history_bytes = history.bytes_written();
-  if (!closed && !history.stopped()) {
-    std::fprintf(stderr, "kvsim: %s: %s\n", history_path.c_str(), error.c_str());
-    return 2;
-  }
+  if (!closed && !history.stopped()) return fail(Status::io_error(history_path + ": " + error));
 
   std::ifstream in(options.scenario_path, std::ios::binary);
   std::stringstream text;
@@ -376,9 +373,9 @@ int run_scenario(const RunOptions& options) {
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   const Json summary =
       summary_json(scenario, seed, text.str(), simulation.stats(), checks, fates, history_bytes);
-  if (!write_file(out_dir + "/summary.json", json::dump(summary) + "\n")) {
-    std::fprintf(stderr, "kvsim: cannot write %s/summary.json\n", out_dir.c_str());
-    return 2;
+  if (const Status written = write_text(out_dir + "/summary.json", json::dump(summary) + "\n");
+      !written.ok()) {
+    return fail(written);
   }
 
   // The verdicts first: drawing a long run takes a while.
@@ -405,13 +402,17 @@ int run_scenario(const RunOptions& options) {
                  options.scenario_path.c_str(), static_cast<unsigned long long>(seed));
   }
   std::fflush(stdout);
-  if (options.render && write_run_outputs(out_dir, true, options.quiet) != 0) {
-    std::fprintf(stderr, "kvsim: the pictures or the report in %s are incomplete\n",
-                 out_dir.c_str());
+  // The run's verdict is the exit status: pictures that could not be made
+  // are said on stderr only.
+  if (options.render) {
+    if (const Status drawn = write_run_outputs(out_dir, true, options.quiet); !drawn.ok()) {
+      std::fprintf(stderr, "kvsim: %s\nkvsim: the pictures or the report in %s are incomplete\n",
+                   drawn.message().c_str(), out_dir.c_str());
+    }
   }
   if (options.explain) run_explain(history_path);
 
-  return ok ? 0 : 1;
+  return ok ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace kv::cli

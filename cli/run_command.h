@@ -25,10 +25,11 @@ struct RunOptions {
   uint64_t max_history = kDefaultMaxHistoryBytes;  // UINT64_MAX: no cap
 };
 
-// Exit status: 0 every check as expected, 1 a check failed, 2 a bad scenario
-// or an output that cannot be written (the history's write failing part way
-// stops the run there), 3 the history reached `max_history`: the run stopped
-// there, keeping the history so far (whole lines) and a summary saying so.
+// Exit status (cli/exit_status.h): 0 every check as expected, 1 a check
+// failed, 2 a bad scenario, 3 the history reached `max_history`: the run
+// stopped there, keeping the history so far (whole lines) and a summary
+// saying so, 4 the scenario cannot be read or an output cannot be written
+// (the history's write failing part way stops the run there).
 int run_scenario(const RunOptions& options);
 
 // "4GiB", "500MB", "10gb", "1000000" (bytes), "unlimited" (UINT64_MAX): KB,

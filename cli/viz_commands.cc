@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "cli/exit_status.h"
 #include "viz/causal_graph.h"
 #include "viz/history.h"
 #include "viz/render.h"
@@ -20,10 +21,6 @@ namespace kv::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kOk = 0;
-constexpr int kIoFailure = 1;
-constexpr int kBadInput = 2;
 
 void complain(const std::string& message) {
   std::fprintf(stderr, "kvsim: %s\n", message.c_str());
@@ -69,9 +66,8 @@ class Progress {
   bool open_line_ = false;
 };
 
-// Reads the history, reporting warnings; nullopt (with `status` set) on failure.
-std::optional<viz::History> load(const std::string& path, int& status, bool partial,
-                                 Progress* progress = nullptr) {
+// Reads the history, reporting its warnings on stderr.
+viz::ReadResult load(const std::string& path, bool partial, Progress* progress = nullptr) {
   viz::ReadOptions options;
   options.partial = partial;
   if (progress != nullptr) {
@@ -80,14 +76,23 @@ std::optional<viz::History> load(const std::string& path, int& status, bool part
   }
   viz::ReadResult read = viz::read_history_file(path, options);
   if (progress != nullptr) progress->end_line();
-  if (read.status != viz::ReadResult::Status::kOk) {
-    complain(read.error);
-    status = read.status == viz::ReadResult::Status::kIoError ? kIoFailure : kBadInput;
-    return std::nullopt;
+  if (read.ok()) {
+    for (const std::string& w : read->warnings) complain("warning: " + w);
   }
-  for (const std::string& w : read.history->warnings) complain("warning: " + w);
-  status = kOk;
-  return std::move(read.history);
+  return read;
+}
+
+// Writes `text` to `path`; an I/O error if it cannot.
+Status write_text(const std::string& path, const std::string& text) {
+  std::string error;
+  if (!viz::write_file(path, text, error)) return Status::io_error(error);
+  return Status();
+}
+
+// The exit status for `status`, its message first on stderr.
+int finish(const Status& status) {
+  if (!status.ok()) complain(status.message());
+  return exit_status(status);
 }
 
 struct OutputOptions {
@@ -100,44 +105,39 @@ struct OutputOptions {
   Progress* progress = nullptr;
 };
 
-// Draws one picture; fills `picture` for the report. Returns kOk, or
-// kIoFailure when even the .dot could not be written (`fatal`) or drawing
-// failed (the .dot is there; the report says why the picture is missing).
-int picture(const std::string& dot, const fs::path& base, const char* engine, bool draw,
-            viz::Picture& picture, bool& fatal, const std::string& png_dot = "") {
+// Draws one picture; fills `picture` for the report. An I/O error when even
+// the .dot could not be written (`fatal`), or the .svg not read back; a
+// picture Graphviz could not draw is said on stderr and in the report
+// (`picture.note`), and `drawn` is false (the .dot is there).
+Status picture(const std::string& dot, const fs::path& base, const char* engine, bool draw,
+               viz::Picture& picture, bool& drawn, const std::string& png_dot = "") {
   const viz::RenderResult r = viz::write_picture(dot, base.string(), engine, draw, png_dot);
-  fatal = !r.dot_written;
+  if (!r.dot_written) return Status::io_error(r.error);
+  drawn = r.ok;
   if (!r.ok) {
     complain(r.error);
-    if (!fatal) picture.note += (picture.note.empty() ? "" : "\n") + r.error;
+    picture.note += (picture.note.empty() ? "" : "\n") + r.error;
   }
   picture.dot_file = base.filename().string() + ".dot";
   if (r.rendered) {
     std::string error;
     if (!viz::read_file(base.string() + ".svg", picture.svg, error)) {
-      complain(error);
-      return kIoFailure;
+      return Status::io_error(error);
     }
   }
-  return r.ok ? kOk : kIoFailure;
+  return Status();
 }
 
-int write_outputs(const viz::History& history, const OutputOptions& o) {
+Status write_outputs(const viz::History& history, const OutputOptions& o) {
   Progress silent(/*silent=*/true);
   Progress& progress = o.progress != nullptr ? *o.progress : silent;
   // Everything that can be refused is checked before anything is written.
   progress.stage("laying out the space-time diagram");
   const viz::SpacetimeResult spacetime = viz::spacetime_dot(history, o.spacetime);
-  if (!spacetime.ok) {
-    complain(history.path + ": " + spacetime.error);
-    return kBadInput;
-  }
+  if (!spacetime.ok) return Status::bad_input(history.path + ": " + spacetime.error);
   std::error_code ec;
   fs::create_directories(o.dir, ec);
-  if (ec) {
-    complain(o.dir.string() + ": cannot create the folder: " + ec.message());
-    return kIoFailure;
-  }
+  if (ec) return Status::io_error(o.dir.string() + ": cannot create the folder: " + ec.message());
   viz::ReportInput report;
   report.history = &history;
   report.siblings.title = "Causal graph of sibling creation";
@@ -146,33 +146,29 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
   if (spacetime.cut && !o.quiet) complain("note: " + spacetime.note);
 
   // A picture Graphviz could not draw does not stop the rest: the report is
-  // still written (saying so), and the exit status says it in the end.
-  int status = kOk;
-  bool fatal = false;
+  // still written (saying so), and the returned status says it in the end.
+  bool siblings_drawn = true, spacetime_drawn = true;
   progress.stage("building the causal graph");
   const std::string siblings_dot = viz::causal_graph_dot(viz::build_causal_graph(history));
   if (o.draw) progress.stage("drawing siblings.svg/.png with Graphviz");
-  if (picture(siblings_dot, o.dir / "siblings", "dot", o.draw, report.siblings, fatal) != kOk) {
-    if (fatal) return kIoFailure;
-    status = kIoFailure;
-  }
+  Status status =
+      picture(siblings_dot, o.dir / "siblings", "dot", o.draw, report.siblings, siblings_drawn);
+  if (!status.ok()) return status;
   if (o.draw) progress.stage("drawing spacetime.svg/.png with Graphviz");
   if (o.draw && !spacetime.png_note.empty() && viz::rendering_available()) {
     if (!o.quiet) complain("note: spacetime.png: " + spacetime.png_note);
   }
-  if (picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime, fatal,
-              spacetime.png_dot) != kOk) {
-    if (fatal) return kIoFailure;
-    status = kIoFailure;
-  }
+  status = picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime,
+                   spacetime_drawn, spacetime.png_dot);
+  if (!status.ok()) return status;
   progress.stage("telling the story and writing index.html");
   report.story = viz::tell_story(history);
-  std::string error;
-  if (o.write_story && !viz::write_file((o.dir / "story.txt").string(), report.story, error)) {
-    complain(error);
-    return kIoFailure;
+  if (o.write_story) {
+    status = write_text((o.dir / "story.txt").string(), report.story);
+    if (!status.ok()) return status;
   }
   report.summary_name = o.summary.string();
+  std::string error;
   if (fs::exists(o.summary, ec)) {
     if (!viz::read_file(o.summary.string(), report.summary_json, error, viz::kMaxSummaryBytes)) {
       // The summary is optional: the report says it could not be read.
@@ -180,50 +176,46 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
       report.summary_error = error;
     }
   }
-  if (!viz::write_file((o.dir / "index.html").string(), viz::report_html(report), error)) {
-    complain(error);
-    return kIoFailure;
+  status = write_text((o.dir / "index.html").string(), viz::report_html(report));
+  if (!status.ok()) return status;
+  if (!siblings_drawn || !spacetime_drawn) {
+    return Status::io_error(o.dir.string() + ": Graphviz could not draw " +
+                            (siblings_drawn    ? "spacetime"
+                             : spacetime_drawn ? "siblings"
+                                               : "either picture") +
+                            " (the .dot files and index.html are written)");
   }
-  return status;
+  return Status();
 }
-
-}  // namespace
 
 // A window that starts after the history's last line or event draws
-// nothing: say so rather than draw an empty picture.
-bool window_starts_in(const viz::History& history, const viz::Window& w, const std::string& from,
-                      std::string& error) {
-  if (w.kind == viz::Window::Kind::kAll || history.events.empty()) return true;
+// nothing: bad input, rather than an empty picture.
+Status window_starts_in(const viz::History& history, const viz::Window& w,
+                        const std::string& from) {
+  if (w.kind == viz::Window::Kind::kAll || history.events.empty()) return Status();
   const viz::Event& last = history.events.back();
   if (w.kind == viz::Window::Kind::kLines && w.from > static_cast<int64_t>(last.line)) {
-    error = "--from " + from + " is past the end of " + history.path + ": its last line is #" +
-            std::to_string(last.line);
-    return false;
+    return Status::bad_input("--from " + from + " is past the end of " + history.path +
+                             ": its last line is #" + std::to_string(last.line));
   }
   if (w.kind == viz::Window::Kind::kTime && w.from > last.t_us) {
-    error = "--from " + from + " is past the end of " + history.path + ": its last event is at " +
-            viz::format_time_us(last.t_us) + " (line #" + std::to_string(last.line) + ")";
-    return false;
+    return Status::bad_input("--from " + from + " is past the end of " + history.path +
+                             ": its last event is at " + viz::format_time_us(last.t_us) +
+                             " (line #" + std::to_string(last.line) + ")");
   }
-  return true;
+  return Status();
 }
 
-int run_render(const std::string& history_path, const std::string& out_dir, const std::string& from,
-               const std::string& to, bool partial) {
+Status render(const std::string& history_path, const std::string& out_dir, const std::string& from,
+              const std::string& to, bool partial) {
   OutputOptions o;
   std::string error;
-  if (!viz::parse_window(from, to, o.spacetime.window, error)) {
-    complain(error);
-    return kBadInput;
-  }
+  if (!viz::parse_window(from, to, o.spacetime.window, error)) return Status::bad_input(error);
   Progress progress;
-  int status = kOk;
-  const std::optional<viz::History> history = load(history_path, status, partial, &progress);
-  if (!history) return status;
-  if (!window_starts_in(*history, o.spacetime.window, from, error)) {
-    complain(error);
-    return kBadInput;
-  }
+  const viz::ReadResult history = load(history_path, partial, &progress);
+  if (!history.ok()) return history.status();
+  const Status in_window = window_starts_in(*history, o.spacetime.window, from);
+  if (!in_window.ok()) return in_window;
   const fs::path folder = fs::path(history_path).parent_path();
   o.dir = !out_dir.empty() ? fs::path(out_dir) : (folder.empty() ? fs::path(".") : folder);
   o.summary = (folder.empty() ? fs::path(".") : folder) / "summary.json";
@@ -234,26 +226,34 @@ int run_render(const std::string& history_path, const std::string& out_dir, cons
   return write_outputs(*history, o);
 }
 
-int run_explain(const std::string& history_path, bool partial) {
-  int status = kOk;
-  const std::optional<viz::History> history = load(history_path, status, partial);
-  if (!history) return status;
+Status explain(const std::string& history_path, bool partial) {
+  const viz::ReadResult history = load(history_path, partial);
+  if (!history.ok()) return history.status();
   const std::string story = viz::tell_story(*history);
   if (std::fwrite(story.data(), 1, story.size(), stdout) != story.size() ||
       std::fflush(stdout) != 0) {
-    complain("cannot write the story to stdout");
-    return kIoFailure;
+    return Status::io_error("cannot write the story to stdout");
   }
-  return kOk;
+  return Status();
 }
 
-int write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet) {
-  int status = kOk;
+}  // namespace
+
+int run_render(const std::string& history_path, const std::string& out_dir, const std::string& from,
+               const std::string& to, bool partial) {
+  return finish(render(history_path, out_dir, from, to, partial));
+}
+
+int run_explain(const std::string& history_path, bool partial) {
+  return finish(explain(history_path, partial));
+}
+
+Status write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet) {
   const fs::path dir(out_dir);
   Progress progress;
-  const std::optional<viz::History> history =
-      load((dir / "history.jsonl").string(), status, false, quiet ? nullptr : &progress);
-  if (!history) return status;
+  const viz::ReadResult history =
+      load((dir / "history.jsonl").string(), false, quiet ? nullptr : &progress);
+  if (!history.ok()) return history.status();
   OutputOptions o;
   o.dir = dir;
   o.summary = dir / "summary.json";

@@ -1,16 +1,18 @@
 // `kvsim render` and `kvsim explain`: pictures, story and report from a saved
 // history; and the same outputs written after `kvsim run`.
 //
-// Exit statuses: 0 done; 2 bad input (the history or summary cannot be
-// opened or is refused, a bad --from/--to, a --from past the history's
-// end), with a clear message on stderr; 1 an I/O failure (reading part way,
-// writing an output, Graphviz failing to draw). stdout carries only the
-// story. A window with more messages than a picture holds is drawn in part,
+// Exit statuses (cli/exit_status.h): 0 done; 2 bad input (the history is
+// refused, a bad --from/--to, a --from past the history's end); 4 an I/O
+// failure (the history cannot be opened or read, an output cannot be
+// written, Graphviz fails to draw); each with a clear message on stderr.
+// stdout carries only the story. A window with more messages than a picture holds is drawn in part,
 // with a note on stderr saying which part (viz/spacetime.h); drawing that
 // takes more than a second reports its progress on stderr.
 #pragma once
 
 #include <string>
+
+#include "base/status.h"
 
 namespace kv::cli {
 
@@ -35,7 +37,7 @@ int run_explain(const std::string& history, bool partial = false);
 // `render_pictures` and Graphviz is built in. A run too long for one
 // space-time picture gets its first messages, with a note saying which, as
 // `kvsim render` would draw it (on stderr unless `quiet`; the report says it
-// too).
-int write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet = false);
+// too). The caller reports a failed status.
+Status write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet = false);
 
 }  // namespace kv::cli

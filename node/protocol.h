@@ -1,4 +1,4 @@
-// The line protocol of `kvsim node` (SPEC §2).
+// The line protocol of `kvsim node` (docs/PROTOCOL.md).
 //
 // LineServer turns one input line into at most one reply line, driving a Node.
 // Replies are written byte for byte as Python's json.dumps writes them. Bad

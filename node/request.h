@@ -1,4 +1,4 @@
-// A request of the line protocol (SPEC §2), as its handler needs it.
+// A request of the line protocol (docs/PROTOCOL.md), as its handler needs it.
 //
 // A line becomes a Request one of two ways, which must agree:
 //   - RequestScanner (node/request_scan.h) reads the common shapes straight

@@ -1142,10 +1142,14 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-LoadResult failure(const std::string& error) {
-  LoadResult result;
-  result.error = printable(error);
-  return result;
+// Bad input, its message made printable.
+Status failure(const std::string& error) {
+  return Status::bad_input(printable(error));
+}
+
+// The file could not be opened or read: an I/O error.
+Status io_failure(const std::string& error) {
+  return Status::io_error(printable(error));
 }
 
 std::string too_big(const std::string& path) {
@@ -1179,10 +1183,9 @@ LoadResult load_scenario_text(const std::string& raw_text, const std::string& pa
   }
   try {
     const int line = line_of(root, 1);
-    LoadResult result;
-    result.scenario = Loader().load(Field{root, "", line, line});
-    result.scenario->path = path;
-    return result;
+    Scenario scenario = Loader().load(Field{root, "", line, line});
+    scenario.path = path;
+    return scenario;
   } catch (const LoadError& e) {
     return failure(located(path, e.line, e.message));
   } catch (const YAML::Exception& e) {
@@ -1194,7 +1197,7 @@ LoadResult load_scenario_text(const std::string& raw_text, const std::string& pa
 
 LoadResult load_scenario_file(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return failure(path + ": cannot open: " + std::strerror(errno));
+  if (file == nullptr) return io_failure(path + ": cannot open: " + std::strerror(errno));
   std::string text;
   char buffer[65536];
   size_t got = 0;
@@ -1205,7 +1208,7 @@ LoadResult load_scenario_file(const std::string& path) {
   const int read_errno = errno;
   const bool read_failed = std::ferror(file) != 0;
   std::fclose(file);
-  if (read_failed) return failure(path + ": cannot read: " + std::strerror(read_errno));
+  if (read_failed) return io_failure(path + ": cannot read: " + std::strerror(read_errno));
   if (text.size() > kMaxScenarioBytes) return failure(too_big(path));
   return load_scenario_text(text, path);
 }

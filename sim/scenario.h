@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/status.h"
 #include "node/message.h"
 #include "sim/rng.h"
 #include "sim/time.h"
@@ -146,14 +147,13 @@ inline constexpr size_t kMaxValueDepth = 100;
 // stops a few lines of nested aliases from expanding into gigabytes.
 inline constexpr uint64_t kMaxValueElements = uint64_t{1} << 20;
 
-// The outcome of loading: a scenario, or the error "FILE:LINE: what is wrong".
-struct LoadResult {
-  std::optional<Scenario> scenario;
-  std::string error;
-};
+// The outcome of loading: a scenario, or a failed Status (base/status.h):
+// bad input "FILE:LINE: what is wrong" (or "FILE: larger than ..."), or an
+// I/O error when the file cannot be opened or read.
+using LoadResult = Result<Scenario>;
 
 LoadResult load_scenario_file(const std::string& path);
-// `path` only names the text in messages.
+// `path` only names the text in messages. Fails with bad input only.
 LoadResult load_scenario_text(const std::string& text, const std::string& path);
 
 }  // namespace kv::sim

@@ -65,9 +65,9 @@ std::string temp_path(const char* name) {
 
 kv::sim::Scenario load(const std::string& text) {
   kv::sim::LoadResult r = kv::sim::load_scenario_text(text, "s.yaml");
-  INFO(r.error);
-  REQUIRE(r.scenario);
-  return *r.scenario;
+  INFO(r.error());
+  REQUIRE(r.ok());
+  return *r;
 }
 
 // Runs `scenario` writing its history, and reads that back as `kvsim render`
@@ -100,19 +100,19 @@ TEST_CASE("a history error quoting a name with control characters is one clean l
       "{\"t\": 1, \"kind\": \"deliver\", \"id\": 1, \"src\": \"c1\", \"dest\": "
       "\"n\\nX\\u001b[31m\"}\n";
   const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl");
-  REQUIRE_FALSE(r.history);
-  CHECK(one_clean_line(r.error));
-  CHECK(r.error.find(
+  REQUIRE_FALSE(r.ok());
+  CHECK(one_clean_line(r.error()));
+  CHECK(r.error().find(
             "h.jsonl:2: message 1 was sent from c1 to n1, not from c1 to n\\x0aX\\x1b[31m") == 0);
 }
 
 TEST_CASE("a history warning quoting an unknown kind with a newline is one clean line") {
   const std::string text = kStartLine + "{\"t\": 0, \"kind\": \"new\\nkind\"}\n";
   const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl", kPartial);
-  REQUIRE(r.history);
-  REQUIRE(r.history->warnings.size() == 1);
-  CHECK(one_clean_line(r.history->warnings[0]));
-  CHECK(r.history->warnings[0] == "h.jsonl:2: unknown kind \"new\\x0akind\", line skipped");
+  REQUIRE(r.ok());
+  REQUIRE(r->warnings.size() == 1);
+  CHECK(one_clean_line(r->warnings[0]));
+  CHECK(r->warnings[0] == "h.jsonl:2: unknown kind \"new\\x0akind\", line skipped");
 }
 
 // fuzz_scenario: a scenario may hold values nested kMaxValueDepth (100) deep,
@@ -130,11 +130,11 @@ TEST_CASE("the history of a run with a value nested kMaxValueDepth deep reads ba
       ", clock: auto}}\n"
       "  - {at: 50ms, client: c1, node: n2, get: {key: x}}\n");
   const kv::viz::ReadResult read = run_and_read_back(scenario);
-  INFO(read.error);
-  REQUIRE(read.history);
-  CHECK(read.history->warnings.empty());
-  CHECK_FALSE(kv::viz::causal_graph_dot(kv::viz::build_causal_graph(*read.history)).empty());
-  CHECK_FALSE(kv::viz::tell_story(*read.history).empty());
+  INFO(read.error());
+  REQUIRE(read.ok());
+  CHECK(read->warnings.empty());
+  CHECK_FALSE(kv::viz::causal_graph_dot(kv::viz::build_causal_graph(*read)).empty());
+  CHECK_FALSE(kv::viz::tell_story(*read).empty());
 }
 
 // Found reading the simulator while fuzzing scenarios: client names took any
@@ -150,9 +150,9 @@ TEST_CASE("a scripted client numbered past kMaxClients is refused") {
   const kv::sim::Scenario s = load(with_client("c" + std::to_string(kv::sim::kMaxClients)));
   CHECK(s.events[0].client == "c100000");
   const kv::sim::LoadResult r = kv::sim::load_scenario_text(with_client("c4294967296"), "s.yaml");
-  CHECK_FALSE(r.scenario);
-  CHECK(r.error == "s.yaml:5: client: client numbers go up to c100000, got 'c4294967296'");
-  CHECK(kv::sim::load_scenario_text(with_client("c100001"), "s.yaml").error ==
+  CHECK_FALSE(r.ok());
+  CHECK(r.error() == "s.yaml:5: client: client numbers go up to c100000, got 'c4294967296'");
+  CHECK(kv::sim::load_scenario_text(with_client("c100001"), "s.yaml").error() ==
         "s.yaml:5: client: client numbers go up to c100000, got 'c100001'");
 }
 
@@ -297,8 +297,8 @@ TEST_CASE("a history file larger than kMaxHistoryBytes is refused before it is r
   ::close(fd);
   const kv::viz::ReadResult r = kv::viz::read_history_file(path);
   std::remove(path.c_str());
-  CHECK(r.status == kv::viz::ReadResult::Status::kBadInput);
-  CHECK(r.error == path + ": larger than 1073741824 bytes, the limit for a history");
+  CHECK(r.status().is_bad_input());
+  CHECK(r.error() == path + ": larger than 1073741824 bytes, the limit for a history");
 }
 
 TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuses the line") {
@@ -309,10 +309,10 @@ TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuse
   };
   CHECK(
       kv::viz::read_history_text(kStartLine + siblings_line(kv::viz::kMaxClockSlots), "h", kPartial)
-          .history);
+          .ok());
   CHECK(kv::viz::read_history_text(kStartLine + siblings_line(kv::viz::kMaxClockSlots + 1), "h",
                                    kPartial)
-            .error ==
+            .error() ==
         "h:2: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
 }
 
@@ -321,7 +321,7 @@ TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
   const size_t depth = kv::viz::kMaxNestingDepth - 1;
   const std::string line =
       R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') + std::string(depth, ']') + "}\n";
-  CHECK(kv::viz::read_history_text(kStartLine + line, "h", kPartial).history);
+  CHECK(kv::viz::read_history_text(kStartLine + line, "h", kPartial).ok());
 }
 
 TEST_CASE("past kMaxWarnings skipped lines, the rest are counted in one warning") {
@@ -331,9 +331,9 @@ TEST_CASE("past kMaxWarnings skipped lines, the rest are counted in one warning"
             "\n";
   }
   const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h", kPartial);
-  REQUIRE(r.history);
-  REQUIRE(r.history->warnings.size() == kv::viz::kMaxWarnings + 1);
-  CHECK(r.history->warnings.back() == "h: 5 more lines skipped");
+  REQUIRE(r.ok());
+  REQUIRE(r->warnings.size() == kv::viz::kMaxWarnings + 1);
+  CHECK(r->warnings.back() == "h: 5 more lines skipped");
 }
 
 // ---- limits: scenarios -------------------------------------------------------
@@ -352,5 +352,5 @@ TEST_CASE("a workload at kMaxClients clients and kMaxWorkloadOps operations load
   CHECK(kv::sim::load_scenario_text("name: t\nnodes: 3\nrun_until: 1000s\nworkload: {ops: "
                                     "1000000001, interval: 1us}\n",
                                     "s.yaml")
-            .error == "s.yaml:4: workload.ops: must be between 1 and 1000000000, got 1000000001");
+            .error() == "s.yaml:4: workload.ops: must be between 1 and 1000000000, got 1000000001");
 }

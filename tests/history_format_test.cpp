@@ -259,14 +259,14 @@ std::string conforms(const std::string& text) {
 // returns the history's text.
 std::string run_history(const fs::path& scenario, uint64_t seed) {
   const kv::sim::LoadResult loaded = kv::sim::load_scenario_file(scenario.string());
-  REQUIRE_MESSAGE(loaded.scenario, loaded.error);
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error());
   const fs::path path =
       fs::temp_directory_path() / ("kvsim_format_" + scenario.stem().string() + ".jsonl");
   std::string error;
   {
     kv::sim::HistoryWriter history;
     REQUIRE(history.open(path.string(), error));
-    kv::sim::Simulation simulation(*loaded.scenario, seed, history);
+    kv::sim::Simulation simulation(*loaded, seed, history);
     simulation.run();
     REQUIRE(history.close(error));
   }
@@ -317,8 +317,8 @@ TEST_CASE("the reader reads back every scenario's history and a run past the sib
   for (const fs::path& scenario : format_scenarios()) {
     const std::string text = run_history(scenario, 1);
     const kv::viz::ReadResult r = kv::viz::read_history_text(text, scenario.stem().string());
-    CHECK_MESSAGE(r.status == kv::viz::ReadResult::Status::kOk, r.error);
-    if (r.history) CHECK(r.history->complete);
+    CHECK_MESSAGE(r.ok(), r.error());
+    if (r.ok()) CHECK(r->complete);
   }
   // The bound run has a refused write, its reply an `error` body.
   const std::string text = run_history(data_dir() / "sibling-bound.yaml", 1);

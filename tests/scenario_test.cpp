@@ -36,16 +36,16 @@ LoadResult load(const std::string& text) {
 
 Scenario loaded(const std::string& text) {
   LoadResult result = load(text);
-  INFO(result.error);
-  REQUIRE(result.scenario.has_value());
-  return *result.scenario;
+  INFO(result.error());
+  REQUIRE(result.ok());
+  return *result;
 }
 
 std::string error_of(const std::string& text) {
   LoadResult result = load(text);
-  CHECK_FALSE(result.scenario.has_value());
-  CHECK_FALSE(result.error.empty());
-  return result.error;
+  CHECK(result.status().is_bad_input());
+  CHECK_FALSE(result.error().empty());
+  return result.error();
 }
 
 // The value of the single put event of `value_yaml`, as JSON text.
@@ -509,10 +509,10 @@ TEST_CASE("a scenario file loads from disk") {
   const std::string path = (dir / "ok.yaml").string();
   std::ofstream(path) << with_head("seed: 3\n");
   const LoadResult result = load_scenario_file(path);
-  INFO(result.error);
-  REQUIRE(result.scenario.has_value());
-  CHECK(result.scenario->path == path);
-  CHECK(result.scenario->seed == std::optional<uint64_t>(3));
+  INFO(result.error());
+  REQUIRE(result.ok());
+  CHECK(result->path == path);
+  CHECK(result->seed == std::optional<uint64_t>(3));
   std::filesystem::remove_all(dir);
 }
 
@@ -538,15 +538,15 @@ TEST_CASE("format_time writes the shortest exact rendering") {
 
 TEST_CASE("a missing file is refused, naming it") {
   const LoadResult result = load_scenario_file("/nonexistent/kvsim/x.yaml");
-  CHECK_FALSE(result.scenario.has_value());
-  CHECK(result.error == "/nonexistent/kvsim/x.yaml: cannot open: No such file or directory");
+  CHECK(result.status().is_io_error());
+  CHECK(result.error() == "/nonexistent/kvsim/x.yaml: cannot open: No such file or directory");
 }
 
 TEST_CASE("an unreadable file is refused, naming it") {
   const std::string dir = std::filesystem::temp_directory_path().string();
   const LoadResult result = load_scenario_file(dir);
-  CHECK_FALSE(result.scenario.has_value());
-  CHECK(result.error == dir + ": cannot read: Is a directory");
+  CHECK(result.status().is_io_error());
+  CHECK(result.error() == dir + ": cannot read: Is a directory");
 }
 
 TEST_CASE("a file larger than kMaxScenarioBytes is refused") {
@@ -556,8 +556,8 @@ TEST_CASE("a file larger than kMaxScenarioBytes is refused") {
   const std::string path = (dir / "big.yaml").string();
   std::ofstream(path) << with_head("") << std::string(kMaxScenarioBytes, '#');
   const LoadResult result = load_scenario_file(path);
-  CHECK_FALSE(result.scenario.has_value());
-  CHECK(result.error == path + ": larger than 16777216 bytes, the limit for a scenario");
+  CHECK(result.status().is_bad_input());
+  CHECK(result.error() == path + ": larger than 16777216 bytes, the limit for a scenario");
   std::filesystem::remove_all(dir);
 }
 
@@ -1255,7 +1255,7 @@ TEST_CASE("hostile fragments are refused, never crash") {
       text.insert(at, fragment);
       const LoadResult result = load(text);
       // Either answer is acceptable here; what matters is an answer.
-      CHECK((result.scenario.has_value() || result.error.rfind("t.yaml:", 0) == 0));
+      CHECK((result.ok() || result.error().rfind("t.yaml:", 0) == 0));
     }
   }
 }

@@ -62,8 +62,8 @@ TEST_CASE("the story shows non-ASCII text as text and keeps control characters e
           R"({"t": 100, "kind": "end", "events": 7, "messages": 7})"
           "\n";
   const ReadResult read = read_history_text(text, "u.jsonl");
-  REQUIRE_MESSAGE(read.status == ReadResult::Status::kOk, read.error);
-  const std::string story = tell_story(*read.history);
+  REQUIRE_MESSAGE(read.ok(), read.error());
+  const std::string story = tell_story(*read);
   INFO(story);
   CHECK(contains(story, "Key \"cl\xc3\xa9\":"));
   CHECK(contains(story, "put \"caf\xc3\xa9\"@[1] from c1"));

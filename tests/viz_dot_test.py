@@ -11,7 +11,8 @@ Usage: viz_dot_test.py KVSIM DOT SCENARIO_DIR DATA_DIR
 - `kvsim render` writes index.html beside the pictures, and rendering twice
   gives the same bytes; `kvsim explain` prints the story and nothing else;
 - bad input: a malformed history and a bad window exit 2 with one clear line
-  on stderr; a window with too many messages is drawn in part, saying which.
+  on stderr; a history that cannot be opened exits 4 (an I/O failure);
+  a window with too many messages is drawn in part, saying which.
 Ends with 'N passed, N failed'.
 """
 import glob
@@ -98,13 +99,19 @@ with tempfile.TemporaryDirectory() as tmp:
                          (["explain", bad], f"{bad}:2: field \"t\" must be"),
                          (["render", histories[0], "--from", "soon"], "--from: \"soon\" is"),
                          (["render", histories[0], "--from", "5ms", "--to", "12"],
-                          "must both be times"),
-                         (["explain", os.path.join(tmp, "missing.jsonl")], "cannot open")):
+                          "must both be times")):
         proc = kvsim(*args)
         check(f"{' '.join(args[:1] + args[2:])}: exit 2", proc.returncode == 2,
               f"{proc.returncode} {proc.stderr[:200]}")
         check(f"{' '.join(args[:1] + args[2:])}: says why", expect in proc.stderr,
               proc.stderr[:300])
+
+    # A history that cannot be opened is an I/O failure: exit 4
+    # (cli/exit_status.h; it was 2 before issue 11).
+    proc = kvsim("explain", os.path.join(tmp, "missing.jsonl"))
+    check("explain missing.jsonl: exit 4", proc.returncode == 4,
+          f"{proc.returncode} {proc.stderr[:200]}")
+    check("explain missing.jsonl: says why", "cannot open" in proc.stderr, proc.stderr[:300])
 
     many = os.path.join(tmp, "many.jsonl")
     with open(many, "w") as f:

@@ -44,8 +44,8 @@ std::string slurp(const std::string& path) {
 
 History load(const std::string& name) {
   const ReadResult r = read_history_file(data_dir() + "/" + name);
-  REQUIRE_MESSAGE(r.status == ReadResult::Status::kOk, r.error);
-  return *r.history;
+  REQUIRE_MESSAGE(r.ok(), r.error());
+  return *r;
 }
 
 // The error for a history made of `lines` (each gets a '\n').
@@ -53,7 +53,7 @@ std::string error_of(const std::vector<std::string>& lines) {
   std::string text;
   for (const std::string& l : lines) text += l + "\n";
   const ReadResult r = read_history_text(text, "H");
-  return r.status == ReadResult::Status::kOk ? std::string("(accepted)") : r.error;
+  return r.ok() ? std::string("(accepted)") : r.error();
 }
 
 // A start line listing n1..n3, for fragments of histories.
@@ -67,7 +67,7 @@ std::string partial_error_of(const std::vector<std::string>& lines) {
   std::string text = kStart + "\n";
   for (const std::string& l : lines) text += l + "\n";
   const ReadResult r = read_history_text(text, "H", kPartial);
-  return r.status == ReadResult::Status::kOk ? std::string("(accepted)") : r.error;
+  return r.ok() ? std::string("(accepted)") : r.error();
 }
 
 const std::string kSend1 =
@@ -317,9 +317,9 @@ TEST_CASE("unknown kinds and faults are skipped with a warning") {
           "\n{\"t\": 0, \"kind\": \"checkpoint\"}\n{\"t\": 1, \"kind\": \"fault\", \"fault\": "
           "\"solar-flare\"}\n",
       "H", kPartial);
-  REQUIRE(r.status == ReadResult::Status::kOk);
-  CHECK(r.history->events.size() == 1);  // the start
-  CHECK(r.history->warnings ==
+  REQUIRE(r.ok());
+  CHECK(r->events.size() == 1);  // the start
+  CHECK(r->warnings ==
         std::vector<std::string>{"H:2: unknown kind \"checkpoint\", line skipped",
                                  "H:3: unknown fault \"solar-flare\", line skipped"});
 }
@@ -328,9 +328,9 @@ TEST_CASE("the number of warnings is bounded, and the rest are counted") {
   std::string text = kStart + "\n";
   for (int i = 0; i < 30; ++i) text += "{\"t\": 0, \"kind\": \"x\"}\n";
   const ReadResult r = read_history_text(text, "H", kPartial);
-  REQUIRE(r.status == ReadResult::Status::kOk);
-  CHECK(r.history->warnings.size() == kMaxWarnings + 1);
-  CHECK(r.history->warnings.back() == "H: 10 more lines skipped");
+  REQUIRE(r.ok());
+  CHECK(r->warnings.size() == kMaxWarnings + 1);
+  CHECK(r->warnings.back() == "H: 10 more lines skipped");
 }
 
 TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
@@ -344,10 +344,10 @@ TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
           "\n" +
           R"({"t": 2, "kind": "end", "events": 1, "messages": 0})",
       "H");
-  REQUIRE_MESSAGE(r.status == ReadResult::Status::kOk, r.error);
-  REQUIRE(r.history->events.size() == 6);
-  CHECK(r.history->events[1].line == 4);
-  CHECK(r.history->complete);
+  REQUIRE_MESSAGE(r.ok(), r.error());
+  REQUIRE(r->events.size() == 6);
+  CHECK(r->events[1].line == 4);
+  CHECK(r->complete);
 }
 
 TEST_CASE("deep nesting and long lines are refused before parsing") {
@@ -362,12 +362,15 @@ TEST_CASE("deep nesting and long lines are refused before parsing") {
   CHECK(error_of({long_line}) == "H:1: line longer than 16777216 bytes");
 }
 
-TEST_CASE("a file that cannot be opened or read is bad input") {
+// base/status.h: the file system saying no is an I/O error (exit 4), the
+// content being refused is bad input (exit 2).
+TEST_CASE("a file that cannot be opened or read is an I/O error") {
   const ReadResult missing = read_history_file("/nonexistent/history.jsonl");
-  CHECK(missing.status == ReadResult::Status::kBadInput);
-  CHECK(missing.error.rfind("/nonexistent/history.jsonl: cannot open: ", 0) == 0);
+  CHECK(missing.status().is_io_error());
+  CHECK(missing.error().rfind("/nonexistent/history.jsonl: cannot open: ", 0) == 0);
   const ReadResult folder = read_history_file(data_dir());
-  CHECK(folder.status == ReadResult::Status::kBadInput);
+  CHECK(folder.status().is_io_error());
+  CHECK(read_history_text("not json\n", "H").status().is_bad_input());
 }
 
 namespace {
@@ -377,13 +380,13 @@ namespace {
 void exercise(const std::string& text, size_t& accepted, size_t& refused) {
   // Partially: a prefix without its end is drawn too (`kvsim render --partial`).
   const ReadResult r = read_history_text(text, "H", kPartial);
-  if (r.status != ReadResult::Status::kOk) {
-    CHECK(r.error.rfind("H:", 0) == 0);
+  if (!r.ok()) {
+    CHECK(r.error().rfind("H:", 0) == 0);
     ++refused;
     return;
   }
   ++accepted;
-  const History& h = *r.history;
+  const History& h = *r;
   const std::string dot = causal_graph_dot(build_causal_graph(h));
   CHECK(dot.rfind("digraph siblings {", 0) == 0);
   const SpacetimeResult st = spacetime_dot(h, SpacetimeOptions{});
@@ -562,8 +565,8 @@ History parse(const std::vector<std::string>& lines) {
   }
   for (const std::string& l : lines) text += l + "\n";
   const ReadResult r = read_history_text(text, "H", kPartial);
-  REQUIRE_MESSAGE(r.status == ReadResult::Status::kOk, r.error);
-  return *r.history;
+  REQUIRE_MESSAGE(r.ok(), r.error());
+  return *r;
 }
 
 }  // namespace
@@ -882,9 +885,9 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
             ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
   }
   const ReadResult read = read_history_text(text, "H", kPartial);
-  REQUIRE(read.status == ReadResult::Status::kOk);
+  REQUIRE(read.ok());
   // The whole run (what `kvsim run` and a plain `kvsim render` ask for).
-  const SpacetimeResult whole = spacetime_dot(*read.history, {});
+  const SpacetimeResult whole = spacetime_dot(*read, {});
   REQUIRE(whole.ok);
   CHECK(whole.cut);
   CHECK(whole.note.rfind("Drew messages 1..2000 of the 2,010 in the run (history lines #1..#4001, "
@@ -898,7 +901,7 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
   SpacetimeOptions asked;
   std::string error;
   REQUIRE(parse_window("10us", "20.1ms", asked.window, error));
-  const SpacetimeResult part = spacetime_dot(*read.history, asked);
+  const SpacetimeResult part = spacetime_dot(*read, asked);
   REQUIRE(part.ok);
   CHECK(part.cut);
   CHECK(part.note.rfind("Drew messages 1..2000 of the 2,010 in the window 10us to 20.1ms "
@@ -907,12 +910,12 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
   CHECK(part.dot.find("window 10us to 20.1ms") != std::string::npos);
   // The window the note suggests is drawn whole.
   REQUIRE(parse_window("#4002", "", asked.window, error));
-  const SpacetimeResult next = spacetime_dot(*read.history, asked);
+  const SpacetimeResult next = spacetime_dot(*read, asked);
   CHECK_FALSE(next.cut);
   CHECK(count(next.dot, "\"#2ca02c\", fontcolor") == 10);
   // window_to_draw says the same as the picture.
   std::string note;
-  const Window w = window_to_draw(*read.history, {}, note);
+  const Window w = window_to_draw(*read, {}, note);
   CHECK(whole.note.rfind(note, 0) == 0);  // the picture's note adds the labels' note
   CHECK(w.kind == Window::Kind::kLines);
   CHECK(w.from == 1);
@@ -974,10 +977,10 @@ TEST_CASE("a picture too tall for a readable PNG gets a PNG of its first rows, s
             ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
   }
   const ReadResult read = read_history_text(text, "H", kPartial);
-  REQUIRE(read.status == ReadResult::Status::kOk);
+  REQUIRE(read.ok());
   SpacetimeOptions all;
   all.fold_quiet_anti_entropy = false;
-  const SpacetimeResult r = spacetime_dot(*read.history, all);
+  const SpacetimeResult r = spacetime_dot(*read, all);
   REQUIRE(r.ok);
   CHECK_FALSE(r.cut);  // the SVG has every message
   CHECK(count(r.dot, "color=\"#ff7f0e\", fontcolor") == 600);

@@ -875,18 +875,11 @@ class LineFeeder {
   }
 
   ReadResult finish() {
-    ReadResult result;
     if (!reader_.finish(options_.partial)) return refused(reader_.error());
-    result.history = reader_.take();
-    return result;
+    return reader_.take();
   }
 
-  ReadResult refused(const std::string& error) const {
-    ReadResult result;
-    result.status = ReadResult::Status::kBadInput;
-    result.error = one_line(error);
-    return result;
-  }
+  Status refused(const std::string& error) const { return Status::bad_input(one_line(error)); }
 
   const std::string& error() const { return reader_.error(); }
   size_t number() const { return number_; }
@@ -917,13 +910,8 @@ ReadResult read_history_text(std::string_view text, const std::string& path,
 // The file is read in chunks and fed a line at a time, so its text is never
 // held whole: only the events are kept.
 ReadResult read_history_file(const std::string& path, const ReadOptions& options) {
-  ReadResult result;
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    result.status = ReadResult::Status::kBadInput;
-    result.error = path + ": cannot open: " + std::strerror(errno);
-    return result;
-  }
+  if (file == nullptr) return Status::io_error(path + ": cannot open: " + std::strerror(errno));
   const std::string too_big_error = path + ": larger than " + std::to_string(kMaxHistoryBytes) +
                                     " bytes, the limit for a history";
   // A regular file too big is refused before anything is read.
@@ -933,9 +921,7 @@ ReadResult read_history_file(const std::string& path, const ReadOptions& options
     total = static_cast<uint64_t>(info.st_size);
     if (total > kMaxHistoryBytes) {
       std::fclose(file);
-      result.status = ReadResult::Status::kBadInput;
-      result.error = too_big_error;
-      return result;
+      return Status::bad_input(too_big_error);
     }
   }
   // Read with a bound, so an endless stream (a FIFO, /dev/zero) is refused
@@ -991,18 +977,11 @@ ReadResult read_history_file(const std::string& path, const ReadOptions& options
   const int saved_errno = errno;
   std::fclose(file);
   if (refused) return feeder.refused(feeder.error());
-  if (too_big) {
-    result.status = ReadResult::Status::kBadInput;
-    result.error = too_big_error;
-    return result;
-  }
+  if (too_big) return Status::bad_input(too_big_error);
   if (read_error) {
-    // A directory opens but does not read (EISDIR): that is the caller
-    // naming the wrong thing, not a failing disk.
-    result.status =
-        saved_errno == EISDIR ? ReadResult::Status::kBadInput : ReadResult::Status::kIoError;
-    result.error = path + ": cannot read: " + std::strerror(saved_errno);
-    return result;
+    // A folder opens but does not read (EISDIR): like a missing file, the
+    // file system said no, so it is an I/O error as a failing disk is.
+    return Status::io_error(path + ": cannot read: " + std::strerror(saved_errno));
   }
   if (!pending.empty() && !feeder.line(pending, false)) return feeder.refused(feeder.error());
   return feeder.finish();

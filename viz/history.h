@@ -50,6 +50,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/status.h"
 #include "node/clock.h"
 
 namespace kv::viz {
@@ -258,12 +259,9 @@ struct History {
   std::vector<std::string> clients() const;
 };
 
-struct ReadResult {
-  enum class Status { kOk, kBadInput, kIoError };
-  Status status = Status::kOk;
-  std::optional<History> history;
-  std::string error;  // "HISTORY:LINE: ..." or "HISTORY: ..." when not kOk
-};
+// A history, or a failed Status (base/status.h) saying "HISTORY:LINE: ..."
+// or "HISTORY: ...".
+using ReadResult = Result<History>;
 
 struct ReadOptions {
   // Accept a history that stops before its `end` (see the policy above).
@@ -274,11 +272,12 @@ struct ReadOptions {
   void* progress_ctx = nullptr;
 };
 
-// `path` only names the text in messages.
+// `path` only names the text in messages. Fails with bad input only.
 ReadResult read_history_text(std::string_view text, const std::string& path,
                              const ReadOptions& options = {});
-// kBadInput when the file cannot be opened or its content is refused;
-// kIoError when reading fails part way.
+// Bad input when the content is refused (or the file is larger than
+// kMaxHistoryBytes); an I/O error when the file cannot be opened or read
+// (missing, a folder, no permission, a read failing part way).
 ReadResult read_history_file(const std::string& path, const ReadOptions& options = {});
 
 const char* to_string(ApplyOp op);

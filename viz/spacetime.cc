@@ -1,5 +1,9 @@
 // The space-time diagram: which events are drawn, on which row, and the DOT
-// with every position fixed.
+// with every position fixed (Diagram, viz/spacetime_diagram.h), and
+// spacetime_dot, which draws a window and, for a picture too tall to read
+// as a PNG, its first rows apart. The partition bands are in
+// viz/spacetime_bands.cc, the window's limits in viz/spacetime_window.cc,
+// colours and arrow texts in viz/spacetime_labels.cc.
 #include "viz/spacetime.h"
 
 #include <algorithm>
@@ -10,201 +14,12 @@
 #include <vector>
 
 #include "viz/render.h"
+#include "viz/spacetime_diagram.h"
+#include "viz/spacetime_labels.h"
 #include "viz/text.h"
 
 namespace kv::viz {
-namespace {
-
-// Geometry, in points (1/72 inch).
-constexpr int64_t kRowStep = 30;
-constexpr int64_t kLaneStep = 120;
-constexpr int64_t kFirstLaneX = 90;
-constexpr int64_t kTimeLabelX = 20;
-
-const char* const kClientColor = "#1f77b4";
-const char* const kReplicateColor = "#2ca02c";
-const char* const kAntiEntropyColor = "#ff7f0e";
-const char* const kOtherColor = "#555555";
-const char* const kDropColor = "#d62728";
-const char* const kCrashColor = "#d62728";
-const char* const kNoteColor = "#8c564b";
-
-enum class Traffic { kClient, kReplicate, kAntiEntropy, kOther };
-
-Traffic traffic_of(const std::string& type) {
-  if (type.rfind("kv_", 0) == 0 || type == "error") return Traffic::kClient;
-  if (type == "replicate") return Traffic::kReplicate;
-  if (type.rfind("ae_", 0) == 0) return Traffic::kAntiEntropy;
-  return Traffic::kOther;
-}
-
-const char* traffic_color(Traffic t) {
-  switch (t) {
-    case Traffic::kClient:
-      return kClientColor;
-    case Traffic::kReplicate:
-      return kReplicateColor;
-    case Traffic::kAntiEntropy:
-      return kAntiEntropyColor;
-    case Traffic::kOther:
-      return kOtherColor;
-  }
-  return kOtherColor;
-}
-
-// An arrow's colour and line style: anti-entropy dashed, anything crossing
-// the window's edge (or never arriving) dotted, the rest solid.
-std::string arrow_style(Traffic t, bool crossing) {
-  const std::string color = traffic_color(t);
-  std::string out = "color=\"" + color + "\", fontcolor=\"" + color + "\"";
-  if (crossing) return out + ", style=dotted";
-  if (t == Traffic::kAntiEntropy) return out + ", style=dashed";
-  return out;
-}
-
-std::string opt_version(const MessageBody& b) {
-  std::string out = b.key.empty() ? "" : b.key;
-  if (b.value) out += "=" + value_text(*b.value, 16);
-  if (b.clock) out += "@" + clock_text(*b.clock);
-  return out;
-}
-
-// What an anti-entropy diff or push carried: ": x=v1@[1,0]" for one
-// version, ": 3 versions of x", ": 5 versions of x, y", ": 9 versions of 12
-// keys (a, b, c, ...)", ": no versions".
-std::string ae_versions_text(const MessageBody& b) {
-  if (!b.versions) return "";
-  const uint64_t n = *b.versions;
-  if (n == 0) return ": no versions";
-  const AeVersions* ae = b.ae_versions.get();
-  if (ae == nullptr) return ": " + std::to_string(n) + (n == 1 ? " version" : " versions");
-  if (n == 1 && ae->first && !ae->first_keys.empty()) {
-    return ": " + ae->first_keys[0] + "=" + value_text(ae->first->value, 16) + "@" +
-           clock_text(ae->first->clock);
-  }
-  std::string keys;
-  for (size_t i = 0; i < ae->first_keys.size(); ++i) keys += (i ? ", " : "") + ae->first_keys[i];
-  if (ae->keys > ae->first_keys.size())
-    keys = std::to_string(ae->keys) + " keys (" + keys + ", ...)";
-  return ": " + std::to_string(n) + " versions of " + keys;
-}
-
-// A short text for an arrow: what the message carried.
-std::string message_label(const MessageBody& b) {
-  const std::string& t = b.type;
-  if (t == "kv_put") return "put " + opt_version(b);
-  if (t == "kv_resolve") return "resolve " + opt_version(b);
-  if (t == "kv_get") return "get " + b.key;
-  if (t == "kv_put_ok" || t == "kv_resolve_ok") {
-    std::string out = b.status.empty() ? "ok" : b.status;
-    if (b.siblings) out += " (" + std::to_string(*b.siblings) + ")";
-    return out;
-  }
-  if (t == "kv_get_ok") {
-    if (!b.values) return "values";
-    if (b.values->empty()) return "[]";
-    if (b.values->size() == 1) {
-      return version_text((*b.values)[0].value, (*b.values)[0].clock);
-    }
-    return std::to_string(b.values->size()) + " siblings";
-  }
-  if (t == "replicate") return "repl " + opt_version(b);
-  if (t == "error") {
-    // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
-    if (b.code == 14u) return "refused: too many siblings";
-    return b.code ? "error " + std::to_string(*b.code) : std::string("error");
-  }
-  auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
-  if (t == "ae_digest") return "digest" + round();
-  if (t == "ae_diff") return "diff" + round() + ae_versions_text(b);
-  if (t == "ae_push") return "push" + round() + ae_versions_text(b);
-  return value_text(t, 16);
-}
-
-struct Message {
-  size_t send = 0;                 // event index
-  std::vector<size_t> deliveries;  // event indices
-  std::optional<size_t> drop;      // event index
-  // A quiet anti-entropy digest: delivered, never lost, and the peer found
-  // nothing to send back (no ae_diff for its round). Counted, not drawn.
-  bool folded = false;
-};
-
-enum class Where { kBefore, kIn, kAfter };
-
-class Diagram {
- public:
-  Diagram(const History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
-  SpacetimeResult draw(const std::string& note);
-  // The window the title names, when not the one drawn (a part of it).
-  void set_title_window(const Window& w) { title_window_ = w; }
-  // After draw(): the rows and lanes drawn, and the line of row r's first event.
-  size_t row_count() const { return rows_.size(); }
-  size_t lane_count() const { return lane_names_.size(); }
-  size_t first_line_of_row(size_t r) const {
-    for (const auto& [event, row] : row_of_) {
-      if (row == r) return h_.events[event].line;
-    }
-    return 0;
-  }
-  size_t count_messages() const;
-  void index_messages();
-  // The lines of the window's drawn sends (quiet digests aside), in order.
-  std::vector<size_t> send_lines() const;
-  // The first and last line in the window, and their times (nullopt: empty).
-  std::optional<std::pair<const Event*, const Event*>> extent() const;
-
- private:
-  Where where(const Event& e) const {
-    const int64_t at = w_.kind == Window::Kind::kLines ? static_cast<int64_t>(e.line) : e.t_us;
-    if (w_.kind == Window::Kind::kAll) return Where::kIn;
-    if (at < w_.from) return Where::kBefore;
-    if (at > w_.to) return Where::kAfter;
-    return Where::kIn;
-  }
-  bool in(size_t event) const { return where(h_.events[event]) == Where::kIn; }
-  bool drawn(const Message& m) const;
-
-  // Rows: a row per instant, split where a lane would both receive and send.
-  void assign_rows();
-  size_t lane_of(const std::string& name) const {
-    auto it = lanes_.find(name);
-    return it == lanes_.end() ? 0 : it->second;
-  }
-  int64_t lane_x(size_t lane) const { return kFirstLaneX + static_cast<int64_t>(lane) * kLaneStep; }
-  int64_t row_y(size_t row) const { return -static_cast<int64_t>(row + 1) * kRowStep; }
-  int64_t top_y() const { return -kRowStep / 2; }
-  int64_t bottom_y() const { return row_y(rows_.size()) + kRowStep / 2; }
-  // The point of `lane` on `row` (created on demand).
-  std::string point(size_t lane, size_t row);
-  std::string top(size_t lane) { return "p" + std::to_string(lane) + "_top"; }
-  std::string bottom(size_t lane) { return "p" + std::to_string(lane) + "_bottom"; }
-
-  void emit_bands(std::string& out);
-  void emit_lifelines(std::string& out);
-  void emit_messages(std::string& out, bool labels);
-  void emit_marks(std::string& out);
-
-  const History& h_;
-  Window w_;
-  std::optional<Window> title_window_;
-  bool fold_ = true;
-  std::map<uint64_t, Message> messages_;
-  std::vector<std::string> lane_names_;
-  std::map<std::string, size_t> lanes_;
-  size_t first_node_lane_ = 0;
-
-  struct Row {
-    int64_t t_us = 0;
-    bool first_of_instant = true;
-    size_t folded_before = 0;  // quiet digests sent since the previous row
-  };
-  std::vector<Row> rows_;
-  size_t folded_after_ = 0;  // quiet digests sent after the last row
-  size_t folded_total_ = 0;
-  std::map<size_t, size_t> row_of_;             // event index -> row
-  std::set<std::pair<size_t, size_t>> points_;  // (lane, row)
-};
+namespace spacetime_internal {
 
 void Diagram::index_messages() {
   for (size_t i = 0; i < h_.events.size(); ++i) {
@@ -331,147 +146,6 @@ void Diagram::assign_rows() {
     }
   }
   folded_after_ = folded;
-}
-
-namespace {
-
-// Tints for the sides of a partition: the nodes of one side share a colour.
-const char* const kSideFills[] = {"#f8d7da", "#d6e4f5", "#dff0d8", "#fff3cd", "#e8dff5", "#d9f2f2"};
-const char* const kSideLines[] = {"#e8a0a6", "#9dbbe0", "#a8d5a0", "#f0d68a", "#c2aee0", "#99d6d6"};
-
-// Who a partition cuts off, node by node: `side` numbers the groups (-1: no
-// group, for one-way and ring cuts) and `cut` says, in words, whom the node
-// no longer reaches or hears from.
-struct Cuts {
-  std::map<std::string, int> side;
-  std::map<std::string, std::string> cut;
-  std::string label;  // the whole partition, beside the diagram
-};
-
-// "n2 n3", or "4 nodes" past a handful.
-std::string few_names(const std::vector<std::string>& names) {
-  if (names.size() > 4) return std::to_string(names.size()) + " nodes";
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : " ") + n;
-  return out;
-}
-
-Cuts partition_cuts(const FaultEvent& f, const std::vector<std::string>& nodes) {
-  Cuts c;
-  c.label = "partition";
-  if (!f.groups.empty()) {
-    std::vector<std::vector<std::string>> groups = f.groups;
-    std::set<std::string> listed;
-    for (const auto& g : groups) listed.insert(g.begin(), g.end());
-    std::vector<std::string> rest;
-    for (const std::string& n : nodes) {
-      if (listed.count(n) == 0) rest.push_back(n);
-    }
-    if (!rest.empty()) groups.push_back(rest);  // nodes not listed are one more group
-    for (size_t g = 0; g < groups.size(); ++g) {
-      c.label += g == 0 ? " " : " | ";
-      for (size_t i = 0; i < groups[g].size(); ++i) {
-        c.label += (i > 0 ? " " : "") + groups[g][i];
-        c.side[groups[g][i]] = static_cast<int>(g);
-      }
-    }
-    for (size_t g = 0; g < groups.size(); ++g) {
-      std::vector<std::string> others;
-      for (size_t o = 0; o < groups.size(); ++o) {
-        if (o != g) others.insert(others.end(), groups[o].begin(), groups[o].end());
-      }
-      if (others.empty()) continue;
-      for (const std::string& n : groups[g]) c.cut[n] = "cut from " + few_names(others);
-    }
-  } else if (!f.ring.empty()) {
-    const size_t n = f.ring.size(), reach = f.ring_reach();
-    c.label += " ring";
-    for (const std::string& name : f.ring) c.label += " " + name;
-    c.label += " (each reaches " + std::to_string(reach) + " on either side)";
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<std::string> far;
-      for (size_t j = 0; j < n; ++j) {
-        const size_t d = std::min((i + n - j) % n, (j + n - i) % n);
-        if (d > reach) far.push_back(f.ring[j]);
-      }
-      c.side[f.ring[i]] = -1;
-      if (!far.empty()) c.cut[f.ring[i]] = "cut from " + few_names(far);
-    }
-  } else {
-    for (const std::string& n : f.from) c.label += " " + n;
-    c.label += " -/->";
-    for (const std::string& n : f.to) c.label += " " + n;
-    c.label += " (one way)";
-    for (const std::string& n : f.from) {
-      c.side[n] = -1;
-      c.cut[n] = "cannot send to " + few_names(f.to);
-    }
-    for (const std::string& n : f.to) {
-      c.side[n] = -1;
-      c.cut[n] += (c.cut[n].empty() ? "" : "; ") + ("deaf to " + few_names(f.from));
-    }
-  }
-  return c;
-}
-
-}  // namespace
-
-void Diagram::emit_bands(std::string& out) {
-  // Partitions: from each partition to the next heal (or the window's edge),
-  // a tinted strip down each node it cuts off, one colour per side, with
-  // whom the node is cut from written where the partition starts.
-  const std::vector<std::string> nodes = h_.nodes();
-  struct Band {
-    size_t from = 0;  // event index of the partition
-    std::optional<size_t> to;
-    Cuts cuts;
-  };
-  std::vector<Band> bands;
-  std::vector<size_t> open;
-  for (size_t i = 0; i < h_.events.size(); ++i) {
-    const auto* f = std::get_if<FaultEvent>(&h_.events[i].data);
-    if (f == nullptr) continue;
-    if (f->kind == FaultEvent::Kind::kPartition) {
-      bands.push_back(Band{i, std::nullopt, partition_cuts(*f, nodes)});
-      open.push_back(bands.size() - 1);
-    } else if (f->kind == FaultEvent::Kind::kHeal) {
-      for (const size_t b : open) bands[b].to = i;
-      open.clear();
-    }
-  }
-  if (first_node_lane_ >= lane_names_.size()) return;
-  const int64_t right = lane_x(lane_names_.size() - 1) + kLaneStep / 3;
-  const int64_t strip = kLaneStep * 2 / 3;
-  size_t n = 0;
-  for (size_t k = 0; k < bands.size(); ++k) {
-    const Band& b = bands[k];
-    const Where start = where(h_.events[b.from]);
-    const Where end = b.to ? where(h_.events[*b.to]) : Where::kAfter;
-    if (start == Where::kAfter || end == Where::kBefore) continue;
-    const int64_t y0 = start == Where::kIn ? row_y(row_of_[b.from]) : top_y();
-    const int64_t y1 = end == Where::kIn ? row_y(row_of_[*b.to]) : bottom_y();
-    const int64_t height = std::max<int64_t>(y0 - y1, 4);
-    // Partitions in force together are drawn side by side within a strip.
-    const int64_t shift = static_cast<int64_t>(k % 3) * 6;
-    for (const auto& [node, side] : b.cuts.side) {
-      if (lanes_.count(node) == 0 || b.cuts.cut.count(node) == 0) continue;
-      const size_t palette = side < 0 ? 0 : static_cast<size_t>(side) % std::size(kSideFills);
-      const int64_t x = lane_x(lane_of(node)) + shift;
-      const std::string id = "band" + std::to_string(n++);
-      out += "  " + id + " [shape=box, style=filled, color=\"" + kSideLines[palette] +
-             "\", fillcolor=\"" + kSideFills[palette] + "a0\", fixedsize=true, label=\"\", " +
-             "width=" + std::to_string(strip / 72.0) + ", height=" + std::to_string(height / 72.0) +
-             ", pos=\"" + std::to_string(x) + "," + std::to_string((y0 + y1) / 2) + "\"];\n";
-      if (start != Where::kIn) continue;
-      // Whom this node is cut from, just below the partition's start.
-      out += "  " + id + "_cut [shape=plaintext, fontsize=7, fontcolor=\"#a94442\", margin=0, " +
-             "width=0.1, height=0.1, label=" + dot_quote(b.cuts.cut.at(node)) + ", pos=\"" +
-             std::to_string(x) + "," + std::to_string(y0 - 11) + "\"];\n";
-    }
-    out += "  band" + std::to_string(k) + "_label [shape=plaintext, fontsize=8, " +
-           "fontcolor=\"#a94442\", label=" + dot_quote(b.cuts.label + (b.to ? "" : " (no heal)")) +
-           ", pos=\"" + std::to_string(right + 90) + "," + std::to_string(y0 - 8) + "\"];\n";
-  }
 }
 
 void Diagram::emit_lifelines(std::string& out) {
@@ -657,24 +331,6 @@ void Diagram::emit_marks(std::string& out) {
   }
 }
 
-std::string legend() {
-  auto sample = [](const char* color, const char* text, const char* what) {
-    return std::string("<tr><td align=\"right\"><font color=\"") + color + "\"><b>" + text +
-           "</b></font></td><td align=\"left\">" + what + "</td></tr>";
-  };
-  std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
-  out += sample(kClientColor, "--&gt;", "client request / reply");
-  out += sample(kReplicateColor, "--&gt;", "replication");
-  out += sample(kAntiEntropyColor, "- -&gt;", "anti-entropy");
-  out += sample(kDropColor, "X", "message lost (why)");
-  out += sample("#000000", "bold", "duplicate delivery (dup)");
-  out += sample("#555555", "....", "crosses the window edge / in flight");
-  out += sample("#e8a0a6", "strips", "partition until heal: a colour per side");
-  out += sample(kCrashColor, "- - -", "node down (crash to restart)");
-  out += "<tr><td colspan=\"2\" align=\"left\">rows follow event order, not time scale</td></tr>";
-  return out + "</table>>";
-}
-
 SpacetimeResult Diagram::draw(const std::string& note_in) {
   const std::vector<std::string> nodes = h_.nodes();
   const std::vector<std::string> clients = h_.clients();
@@ -785,126 +441,14 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   return result;
 }
 
-bool parse_bound(const std::string& text, const char* flag, Window::Kind& kind, int64_t& out,
-                 std::string& error) {
-  std::string_view s = text;
-  const bool hash = !s.empty() && s.front() == '#';
-  if (hash) s.remove_prefix(1);
-  const bool digits = !s.empty() && s.size() <= 18 &&
-                      std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (digits) {
-    out = std::stoll(std::string(s));
-    if (out < 1) {
-      error = std::string(flag) + ": history lines count from 1";
-      return false;
-    }
-    kind = Window::Kind::kLines;
-    return true;
-  }
-  if (!hash && parse_time_us(s, out)) {
-    kind = Window::Kind::kTime;
-    return true;
-  }
-  error = std::string(flag) + ": \"" + text +
-          "\" is neither a time (150ms, 1.5s, 300us) nor a history line number (120 or #120)";
-  return false;
-}
-
-}  // namespace
-
-bool parse_window(const std::string& from, const std::string& to, Window& out, std::string& error) {
-  out = Window{};
-  Window::Kind from_kind = Window::Kind::kAll, to_kind = Window::Kind::kAll;
-  if (!from.empty() && !parse_bound(from, "--from", from_kind, out.from, error)) return false;
-  if (!to.empty() && !parse_bound(to, "--to", to_kind, out.to, error)) return false;
-  if (from_kind != Window::Kind::kAll && to_kind != Window::Kind::kAll && from_kind != to_kind) {
-    error = "--from and --to must both be times or both be history line numbers";
-    return false;
-  }
-  out.kind = from_kind != Window::Kind::kAll ? from_kind : to_kind;
-  if (out.kind == Window::Kind::kLines && from.empty()) out.from = 1;
-  if (out.from > out.to) {
-    error = "--from \"" + from + "\" is after --to \"" + to + "\"";
-    return false;
-  }
-  return true;
-}
+}  // namespace spacetime_internal
 
 namespace {
 
-// 187000 -> "187,000"
-std::string with_commas(size_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-// What a window is, in words: "the run", "the window 1s to 2s", ...
-std::string window_words(const Window& w) {
-  auto end = [&](auto text) { return w.to == INT64_MAX ? std::string("the end") : text(w.to); };
-  switch (w.kind) {
-    case Window::Kind::kAll:
-      return "the run";
-    case Window::Kind::kTime:
-      return "the window " + format_time_us(w.from) + " to " +
-             end([](int64_t t) { return format_time_us(t); });
-    case Window::Kind::kLines:
-      return "the window of lines #" + std::to_string(w.from) + " to " +
-             end([](int64_t l) { return "#" + std::to_string(l); });
-  }
-  return "";
-}
-
-}  // namespace
-
-Window window_to_draw(const History& history, const SpacetimeOptions& options, std::string& note) {
-  note.clear();
-  Diagram whole(history, options.window, options.fold_quiet_anti_entropy);
-  whole.index_messages();
-  const size_t count = whole.count_messages();
-  if (count <= kMaxSpacetimeMessages) return options.window;
-  // Too many: the window's first messages, by send. Messages sent before the
-  // window and delivered in it are drawn too, so the cut may move up until
-  // the part holds no more than the limit.
-  const std::vector<size_t> sends = whole.send_lines();
-  const auto extent = whole.extent();
-  const int64_t first_line = extent ? static_cast<int64_t>(extent->first->line) : 1;
-  size_t take = std::min(kMaxSpacetimeMessages, sends.size());
-  Window part{Window::Kind::kLines, first_line, INT64_MAX};
-  size_t drawn = 0;
-  while (true) {
-    part.to = take < sends.size() ? static_cast<int64_t>(sends[take]) - 1 : INT64_MAX;
-    Diagram d(history, part, options.fold_quiet_anti_entropy);
-    d.index_messages();
-    drawn = d.count_messages();
-    if (drawn <= kMaxSpacetimeMessages || take == 0) break;
-    take -= std::min(take, drawn - kMaxSpacetimeMessages);
-  }
-  Diagram d(history, part, options.fold_quiet_anti_entropy);
-  d.index_messages();
-  const auto drawn_extent = d.extent();
-  note = "Drew messages 1.." + std::to_string(drawn) + " of the " + with_commas(count) + " in " +
-         window_words(options.window);
-  if (drawn_extent) {
-    note += " (history lines #" + std::to_string(drawn_extent->first->line) + "..#" +
-            std::to_string(drawn_extent->second->line) +
-            ", t=" + format_time_us(drawn_extent->first->t_us) + ".." +
-            format_time_us(drawn_extent->second->t_us) + ")";
-  }
-  note += ": a picture holds at most " + std::to_string(kMaxSpacetimeMessages) + ".";
-  if (take < sends.size()) {
-    // The next part, in the same words kvsim render takes.
-    const size_t next = std::min(take + kMaxSpacetimeMessages * 9 / 10, sends.size());
-    note +=
-        "\nThe next ones: kvsim render " + history.path + " --from #" + std::to_string(sends[take]);
-    if (next < sends.size()) note += " --to #" + std::to_string(sends[next] - 1);
-    note += " (or any --from/--to window).";
-  }
-  return part;
-}
+using spacetime_internal::Diagram;
+using spacetime_internal::kFirstLaneX;
+using spacetime_internal::kLaneStep;
+using spacetime_internal::kRowStep;
 
 size_t png_rows_that_fit(size_t lanes) {
   // The drawing's width: the lanes, the partition labels and the legend.
@@ -915,6 +459,8 @@ size_t png_rows_that_fit(size_t lanes) {
   const double height_pt = height_px / kPngDpi * 72.0 - 200;  // title, names, footer
   return static_cast<size_t>(std::max(height_pt / kRowStep, 10.0));
 }
+
+}  // namespace
 
 SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
   std::string note;

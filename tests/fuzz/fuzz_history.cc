@@ -41,12 +41,12 @@ bool one_clean_line(const std::string& message) {
 }
 
 void check_error(const ReadResult& r, std::string_view text) {
-  if (r.history) fail("both a history and an error: " + r.error, text);
-  if (r.status == ReadResult::Status::kOk) fail("no history, yet status ok", text);
+  if (r.ok()) fail("a history where an error was expected", text);
+  if (!r.status().is_bad_input()) fail("text refused, but not as bad input: " + r.error(), text);
   const std::string prefix = std::string(kPath) + ":";
-  if (r.error.compare(0, prefix.size(), prefix) != 0)
-    fail("error without the path: " + r.error, text);
-  if (!one_clean_line(r.error)) fail("error not one clean line: " + r.error, text);
+  if (r.error().compare(0, prefix.size(), prefix) != 0)
+    fail("error without the path: " + r.error(), text);
+  if (!one_clean_line(r.error())) fail("error not one clean line: " + r.error(), text);
 }
 
 uint64_t named_message(const EventData& data) {
@@ -110,14 +110,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReadOptions partial;
   partial.partial = true;
   const ReadResult r = read_history_text(text, kPath, partial);
-  if (!r.history) {
+  if (!r.ok()) {
     check_error(r, text);
     return 0;
   }
-  if (r.status != ReadResult::Status::kOk || !r.error.empty()) {
-    fail("a history and an error: " + r.error, text);
+  if (!r.ok() || !r.error().empty()) {
+    fail("a history and an error: " + r.error(), text);
   }
-  check_history(*r.history, text);
-  draw(*r.history, text);
+  check_history(*r, text);
+  draw(*r, text);
   return 0;
 }

@@ -435,10 +435,10 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
   }
   const kv::viz::ReadResult read = kv::viz::read_history_file(path);
   std::remove(path.c_str());
-  if (read.status != kv::viz::ReadResult::Status::kOk) {
-    fail("the viz reader refuses the simulator's history: " + read.error, text);
+  if (!read.ok()) {
+    fail("the viz reader refuses the simulator's history: " + read.error(), text);
   }
-  const kv::viz::History& h = *read.history;
+  const kv::viz::History& h = *read;
   if (!h.warnings.empty())
     fail("the viz reader warns on the simulator's history: " + h.warnings.front(), text);
   kv::viz::causal_graph_dot(kv::viz::build_causal_graph(h));
@@ -473,12 +473,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     text.assign(reinterpret_cast<const char*>(data), size);
   }
   const kv::sim::LoadResult result = kv::sim::load_scenario_text(text, kPath);
-  if (!result.scenario) {
-    check_error(result.error, text);
+  if (!result.ok()) {
+    check_error(result.error(), text);
     return 0;
   }
-  if (!result.error.empty()) fail("both a scenario and an error: " + result.error, text);
-  check_scenario(*result.scenario, text);
-  if (cost(*result.scenario) <= kMaxSimulatedCost) run_twice(*result.scenario, text);
+  if (!result.error().empty()) fail("both a scenario and an error: " + result.error(), text);
+  check_scenario(*result, text);
+  if (cost(*result) <= kMaxSimulatedCost) run_twice(*result, text);
   return 0;
 }

@@ -1,0 +1,289 @@
+// The causal graph of sibling creation as DOT text (causal_graph_dot): how
+// each version, edge, sibling box and link looks, the legend, and the note
+// for keys left out. The graph itself is built in viz/causal_graph.cc; this
+// file only draws what it is given.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node/json_text.h"
+#include "viz/causal_graph.h"
+#include "viz/text.h"
+
+namespace kv::viz {
+namespace {
+
+const char* const kFinalColor = "#1f4e79";
+const char* const kSiblingColor = "#d62728";
+const char* const kMergeColor = "#2ca02c";
+const char* const kRejectColor = "#999999";
+const char* const kUnavailableColor = "#ff7f0e";
+
+std::string html_text(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string op_word(ApplyOp op) {
+  return op == ApplyOp::kResolve ? "resolve" : "put";
+}
+
+std::string arrivals_text(const GraphVertex& v) {
+  std::vector<const Arrival*> others;
+  for (const Arrival& a : v.arrivals) {
+    if (a.node != v.node) others.push_back(&a);
+  }
+  if (others.empty()) return "";
+  if (others.size() > 4) {
+    return "reached " + std::to_string(others.size()) + " more nodes by " +
+           format_time_us(others.back()->t_us);
+  }
+  std::string out = "reached";
+  for (size_t i = 0; i < others.size(); ++i) {
+    out += i == 0 ? " " : ", ";
+    out += others[i]->node + " " + format_time_us(others[i]->t_us);
+    if (others[i]->op == ApplyOp::kAntiEntropy) out += " (ae)";
+    if (others[i]->op == ApplyOp::kPut || others[i]->op == ApplyOp::kResolve) out += " (client)";
+  }
+  return out;
+}
+
+std::string vertex_label(const GraphVertex& v) {
+  std::string label = "<<b>" + html_text(value_text(v.version.value)) + "</b> @ " +
+                      html_text(clock_text(v.version.clock));
+  auto line = [&](const std::string& text) {
+    label += "<br/><font point-size=\"9\">" + html_text(text) + "</font>";
+  };
+  switch (v.fate) {
+    case GraphVertex::Fate::kAccepted:
+      line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+      break;
+    case GraphVertex::Fate::kRejected:
+      if (v.refused) {
+        line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+        line("refused: the key would pass the sibling bound");
+      } else {
+        line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
+             format_time_us(v.t_us));
+        line("rejected");
+      }
+      break;
+    case GraphVertex::Fate::kUnwritten:
+      line("no client wrote this! first on " + v.node + ", " + format_time_us(v.t_us));
+      break;
+  }
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve) {
+    if (v.faced >= 2 && v.merged < v.faced) {
+      line("merged " + (v.merged == 0 ? std::string("none") : std::to_string(v.merged)) +
+           " of the " + std::to_string(v.faced) + " siblings " + v.merge_basis_node +
+           (v.faced_from_read ? " read" : " held"));
+    }
+    if (v.reply_status == "conflict") {
+      label += std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
+               html_text("reply: conflict, " + std::to_string(v.reply_siblings) +
+                         " siblings remain at " + v.node) +
+               "</font>";
+    }
+  }
+  if (const std::string reached = arrivals_text(v); !reached.empty()) line(reached);
+  if (v.ever_sibling) {
+    label += std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
+             html_text("conflict: first at " + v.conflict_node + ", " +
+                       format_time_us(v.conflict_t_us)) +
+             "</font>";
+  }
+  if (v.lost || v.unavailable) {
+    label += std::string("<br/><b><font color=\"") + (v.lost ? kSiblingColor : kUnavailableColor) +
+             "\">" + html_text((v.lost ? "LOST: " : "UNAVAILABLE: ") + v.fate_reason) +
+             "</font></b>";
+  }
+  if (!v.final_on.empty()) {
+    std::string on = "final on";
+    for (const std::string& node : v.final_on) on += " " + node;
+    label += "<br/><b>" + html_text(on) + "</b>";
+  }
+  if (!v.kept_on.empty()) {
+    std::string on = "kept on";
+    for (const std::string& node : v.kept_on) on += " " + node;
+    line(on + " (down)");
+  }
+  return label + ">";
+}
+
+std::string vertex_attributes(const GraphVertex& v) {
+  std::string style = "rounded,filled";
+  std::string fill = "#ffffff";
+  std::string extra;
+  if (v.ever_sibling) fill = "#fff3cd";
+  // A resolve that collapsed the siblings is green; one answered `conflict`
+  // left siblings and keeps a sibling's colour.
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve &&
+      v.reply_status != "conflict") {
+    fill = "#dff0d8";
+  }
+  if (v.fate == GraphVertex::Fate::kRejected) {
+    style = "rounded,filled,dashed";
+    fill = "#f2f2f2";
+    extra = ", color=\"#aaaaaa\", fontcolor=\"#888888\"";
+  }
+  if (v.fate == GraphVertex::Fate::kUnwritten) extra = ", color=\"#d62728\"";
+  if (!v.final_on.empty()) extra += std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
+  if (v.lost) extra += ", penwidth=3, color=\"#d62728\"";
+  if (v.unavailable) extra += std::string(", penwidth=3, color=\"") + kUnavailableColor + "\"";
+  return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
+         extra;
+}
+
+std::string edge_attributes(const GraphEdge& e) {
+  switch (e.kind) {
+    case GraphEdge::Kind::kSupersedes:
+      return "";
+    case GraphEdge::Kind::kMerged:
+      return std::string(" [color=\"") + kMergeColor + "\", penwidth=2]";
+    case GraphEdge::Kind::kRejected:
+      return std::string(" [dir=back, style=dashed, color=\"") + kRejectColor + "\", fontcolor=\"" +
+             kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) + "]";
+  }
+  return "";
+}
+
+std::string legend() {
+  std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
+  auto row = [&](const std::string& sample, const std::string& text) {
+    out += "<tr><td align=\"right\">" + sample + "</td><td align=\"left\">" + text + "</td></tr>";
+  };
+  row("<b>--&gt;</b>", "superseded by (direct dominance)");
+  row(std::string("<font color=\"") + kMergeColor + "\"><b>==&gt;</b></font>",
+      "merged by a resolve");
+  row(std::string("<font color=\"") + kSiblingColor + "\"><b>[- -]</b></font>",
+      "siblings: versions some node held together (a conflict)");
+  row(std::string("<font color=\"") + kSiblingColor + "\"><b>- - -</b></font>",
+      "also siblings, outside one box: where and when first together");
+  row(std::string("<font color=\"") + kRejectColor + "\"><b>- -&gt;</b></font>",
+      "stale write, rejected: points at a version that dominated it");
+  out += std::string("<tr><td border=\"3\" color=\"") + kFinalColor +
+         "\"> </td><td align=\"left\">thick border: the final state (live nodes holding it)"
+         "</td></tr>";
+  out += std::string("<tr><td border=\"3\" color=\"") + kSiblingColor +
+         "\"> </td><td align=\"left\">red border: a lost write (accepted; no node, live or down, "
+         "holds it or a newer version)</td></tr>";
+  out += std::string("<tr><td border=\"3\" color=\"") + kUnavailableColor +
+         "\"> </td><td align=\"left\">orange border: an unavailable write (only nodes that are "
+         "down hold it)</td></tr>";
+  return out + "</table>>";
+}
+
+}  // namespace
+
+std::string causal_graph_dot(const CausalGraph& graph) {
+  std::string out;
+  out += "digraph siblings {\n";
+  out += "  graph [rankdir=TB, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, ";
+  out += "nodesep=1.0, ranksep=0.5, label=" +
+         dot_quote("Causal graph of sibling creation: " + graph.title) + "];\n";
+  out += "  node [shape=box, fontname=\"Helvetica\", fontsize=10, margin=\"0.12,0.05\"];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
+  for (size_t k = 0; k < graph.keys.size(); ++k) {
+    const KeyGraph& key = graph.keys[k];
+    const std::string prefix = "k" + std::to_string(k) + "_v";
+    auto id = [&](size_t v) { return prefix + std::to_string(v); };
+    auto declare = [&](size_t v, const char* indent) {
+      out += indent + id(v) + " [" + vertex_attributes(key.vertices[v]) + "];\n";
+    };
+    // group_of[v]: the sibling box holding v, or npos.
+    std::vector<size_t> group_of(key.vertices.size(), std::string::npos);
+    for (size_t g = 0; g < key.same_rank.size(); ++g) {
+      for (const size_t v : key.same_rank[g]) group_of[v] = g;
+    }
+    std::string key_json;
+    kv::json::dump_string(key.key, key_json);
+    out += "  subgraph cluster_k" + std::to_string(k) + " {\n";
+    const std::string end = key.diverged ? " (replicas differ at the end)" : "";
+    out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64) + end) +
+           ", style=rounded, color=\"#888888\", fontcolor=\"#000000\"];\n";
+    for (size_t v = 0; v < key.vertices.size(); ++v) {
+      if (group_of[v] == std::string::npos) declare(v, "    ");
+    }
+    for (size_t g = 0; g < key.same_rank.size(); ++g) {
+      out += "    subgraph cluster_k" + std::to_string(k) + "_s" + std::to_string(g) + " {\n";
+      out += std::string("      graph [label=\"siblings\", style=\"dashed,rounded\", color=\"") +
+             kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\"];\n";
+      for (const size_t v : key.same_rank[g]) declare(v, "      ");
+      out += "      { rank=same;";
+      for (const size_t v : key.same_rank[g]) out.append(" ").append(id(v)).append(";");
+      out += " }\n    }\n";
+    }
+    for (const GraphEdge& e : key.edges) {
+      // A rejected write came later than the version that refused it: it is
+      // drawn below it, the arrow (dir=back) still pointing at the dominator.
+      const bool back = e.kind == GraphEdge::Kind::kRejected;
+      out += "    " + id(back ? e.to : e.from) + " -> " + id(back ? e.from : e.to) +
+             edge_attributes(e) + ";\n";
+    }
+    // Sibling links carry an xlabel: a `label` on these flat edges inside a
+    // cluster sends Graphviz 2.43's dot down a path that corrupts memory.
+    // Inside a sibling box the link is implied and not drawn.
+    for (const SiblingLink& l : key.links) {
+      if (group_of[l.a] != std::string::npos && group_of[l.a] == group_of[l.b]) continue;
+      out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
+             kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\", constraint=false, xlabel=" +
+             dot_quote("siblings\n" + l.node + " " + format_time_us(l.t_us)) + "];\n";
+    }
+    out += "  }\n";
+  }
+  // Stack the keys: every version of key k above a hidden separator, the
+  // separator above every version of key k+1 that nothing else holds down.
+  for (size_t k = 0; k + 1 < graph.keys.size(); ++k) {
+    const std::string sep = "sep" + std::to_string(k);
+    out += "  " + sep + " [style=invis, shape=point, width=0, height=0, label=\"\"];\n";
+    for (size_t v = 0; v < graph.keys[k].vertices.size(); ++v) {
+      out +=
+          "  k" + std::to_string(k) + "_v" + std::to_string(v) + " -> " + sep + " [style=invis];\n";
+    }
+    const KeyGraph& next = graph.keys[k + 1];
+    std::vector<bool> held_down(next.vertices.size(), false);
+    for (const GraphEdge& e : next.edges) {
+      held_down[e.kind == GraphEdge::Kind::kRejected ? e.from : e.to] = true;
+    }
+    for (size_t v = 0; v < next.vertices.size(); ++v) {
+      if (held_down[v]) continue;
+      out += "  " + sep + " -> k" + std::to_string(k + 1) + "_v" + std::to_string(v) +
+             " [style=invis];\n";
+    }
+  }
+  if (graph.keys.empty() && graph.omitted_keys.empty()) {
+    out += "  empty [shape=plaintext, label=\"No client wrote anything in this history.\"];\n";
+  }
+  if (!graph.omitted_keys.empty()) {
+    std::string note = "Not drawn: " + std::to_string(graph.omitted_keys.size()) + " key(s) (";
+    for (size_t i = 0; i < graph.omitted_keys.size() && i < 10; ++i) {
+      std::string key_json;
+      kv::json::dump_string(graph.omitted_keys[i], key_json);
+      note += (i == 0 ? "" : ", ") + value_text(key_json, 24);
+    }
+    if (graph.omitted_keys.size() > 10) note += ", ...";
+    note += ") with " + std::to_string(graph.omitted_items) +
+            " versions and sibling links in all;\nthe picture holds at most " +
+            std::to_string(kMaxGraphItems) + ". kvsim explain tells their story.";
+    out += "  omitted [shape=note, style=filled, fillcolor=\"#fff3cd\", label=" + dot_quote(note) +
+           "];\n";
+  }
+  out += "  legend [shape=plaintext, fontsize=9, label=" + legend() + "];\n";
+  out += "}\n";
+  return out;
+}
+
+}  // namespace kv::viz

@@ -1,0 +1,120 @@
+// How the space-time diagram's things look and what they say
+// (viz/spacetime_labels.h): colours, arrow styles, arrow texts, the legend.
+#include "viz/spacetime_labels.h"
+
+#include <cstdint>
+#include <string>
+
+#include "viz/text.h"
+
+namespace kv::viz::spacetime_internal {
+namespace {
+
+const char* traffic_color(Traffic t) {
+  switch (t) {
+    case Traffic::kClient:
+      return kClientColor;
+    case Traffic::kReplicate:
+      return kReplicateColor;
+    case Traffic::kAntiEntropy:
+      return kAntiEntropyColor;
+    case Traffic::kOther:
+      return kOtherColor;
+  }
+  return kOtherColor;
+}
+
+std::string opt_version(const MessageBody& b) {
+  std::string out = b.key.empty() ? "" : b.key;
+  if (b.value) out += "=" + value_text(*b.value, 16);
+  if (b.clock) out += "@" + clock_text(*b.clock);
+  return out;
+}
+
+// What an anti-entropy diff or push carried: ": x=v1@[1,0]" for one
+// version, ": 3 versions of x", ": 5 versions of x, y", ": 9 versions of 12
+// keys (a, b, c, ...)", ": no versions".
+std::string ae_versions_text(const MessageBody& b) {
+  if (!b.versions) return "";
+  const uint64_t n = *b.versions;
+  if (n == 0) return ": no versions";
+  const AeVersions* ae = b.ae_versions.get();
+  if (ae == nullptr) return ": " + std::to_string(n) + (n == 1 ? " version" : " versions");
+  if (n == 1 && ae->first && !ae->first_keys.empty()) {
+    return ": " + ae->first_keys[0] + "=" + value_text(ae->first->value, 16) + "@" +
+           clock_text(ae->first->clock);
+  }
+  std::string keys;
+  for (size_t i = 0; i < ae->first_keys.size(); ++i) keys += (i ? ", " : "") + ae->first_keys[i];
+  if (ae->keys > ae->first_keys.size())
+    keys = std::to_string(ae->keys) + " keys (" + keys + ", ...)";
+  return ": " + std::to_string(n) + " versions of " + keys;
+}
+
+}  // namespace
+
+Traffic traffic_of(const std::string& type) {
+  if (type.rfind("kv_", 0) == 0 || type == "error") return Traffic::kClient;
+  if (type == "replicate") return Traffic::kReplicate;
+  if (type.rfind("ae_", 0) == 0) return Traffic::kAntiEntropy;
+  return Traffic::kOther;
+}
+
+std::string arrow_style(Traffic t, bool crossing) {
+  const std::string color = traffic_color(t);
+  std::string out = "color=\"" + color + "\", fontcolor=\"" + color + "\"";
+  if (crossing) return out + ", style=dotted";
+  if (t == Traffic::kAntiEntropy) return out + ", style=dashed";
+  return out;
+}
+
+std::string message_label(const MessageBody& b) {
+  const std::string& t = b.type;
+  if (t == "kv_put") return "put " + opt_version(b);
+  if (t == "kv_resolve") return "resolve " + opt_version(b);
+  if (t == "kv_get") return "get " + b.key;
+  if (t == "kv_put_ok" || t == "kv_resolve_ok") {
+    std::string out = b.status.empty() ? "ok" : b.status;
+    if (b.siblings) out += " (" + std::to_string(*b.siblings) + ")";
+    return out;
+  }
+  if (t == "kv_get_ok") {
+    if (!b.values) return "values";
+    if (b.values->empty()) return "[]";
+    if (b.values->size() == 1) {
+      return version_text((*b.values)[0].value, (*b.values)[0].clock);
+    }
+    return std::to_string(b.values->size()) + " siblings";
+  }
+  if (t == "replicate") return "repl " + opt_version(b);
+  if (t == "error") {
+    // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
+    if (b.code == 14u) return "refused: too many siblings";
+    return b.code ? "error " + std::to_string(*b.code) : std::string("error");
+  }
+  auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
+  if (t == "ae_digest") return "digest" + round();
+  if (t == "ae_diff") return "diff" + round() + ae_versions_text(b);
+  if (t == "ae_push") return "push" + round() + ae_versions_text(b);
+  return value_text(t, 16);
+}
+
+std::string legend() {
+  auto sample = [](const char* color, const char* text, const char* what) {
+    return std::string("<tr><td align=\"right\"><font color=\"") + color + "\"><b>" + text +
+           "</b></font></td><td align=\"left\">" + what + "</td></tr>";
+  };
+  std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
+  out += sample(kClientColor, "--&gt;", "client request / reply");
+  out += sample(kReplicateColor, "--&gt;", "replication");
+  out += sample(kAntiEntropyColor, "- -&gt;", "anti-entropy");
+  out += sample(kDropColor, "X", "message lost (why)");
+  out += sample("#000000", "bold", "duplicate delivery (dup)");
+  out += sample("#555555", "....", "crosses the window edge / in flight");
+  out += sample("#e8a0a6", "strips", "partition until heal: a colour per side");
+  out += sample(kCrashColor, "- - -", "node down (crash to restart)");
+  out += "<tr><td colspan=\"2\" align=\"left\">rows follow event order, not time scale</td></tr>";
+  return out + "</table>>";
+}
+
+}  // namespace kv::viz::spacetime_internal
