@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/file.h"
 #include "viz/causal_graph.h"
 #include "viz/history.h"
 #include "viz/render.h"
@@ -113,11 +114,12 @@ int picture(const std::string& dot, const fs::path& base, const char* engine, bo
   }
   picture.dot_file = base.filename().string() + ".dot";
   if (r.rendered) {
-    std::string error;
-    if (!viz::read_file(base.string() + ".svg", picture.svg, error)) {
-      complain(error);
+    FileRead svg = read_file(base.string() + ".svg", viz::kMaxSvgBytes);
+    if (!svg.ok()) {
+      complain(svg.error);
       return kIoFailure;
     }
+    picture.svg = std::move(svg.text);
   }
   return r.ok ? kOk : kIoFailure;
 }
@@ -168,19 +170,22 @@ int write_outputs(const viz::History& history, const OutputOptions& o) {
   progress.stage("telling the story and writing index.html");
   report.story = viz::tell_story(history);
   std::string error;
-  if (o.write_story && !viz::write_file((o.dir / "story.txt").string(), report.story, error)) {
+  if (o.write_story && !write_file((o.dir / "story.txt").string(), report.story, error)) {
     complain(error);
     return kIoFailure;
   }
   report.summary_name = o.summary.string();
   if (fs::exists(o.summary, ec)) {
-    if (!viz::read_file(o.summary.string(), report.summary_json, error, viz::kMaxSummaryBytes)) {
+    FileRead summary = read_file(o.summary.string(), viz::kMaxSummaryBytes);
+    if (summary.ok()) {
+      report.summary_json = std::move(summary.text);
+    } else {
       // The summary is optional: the report says it could not be read.
-      complain("warning: " + error);
-      report.summary_error = error;
+      complain("warning: " + summary.error);
+      report.summary_error = summary.error;
     }
   }
-  if (!viz::write_file((o.dir / "index.html").string(), viz::report_html(report), error)) {
+  if (!write_file((o.dir / "index.html").string(), viz::report_html(report), error)) {
     complain(error);
     return kIoFailure;
   }

@@ -37,6 +37,9 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/escape.h"
+#include "base/file.h"
+#include "base/limits.h"
 #include "node/json_text.h"
 #include "node/protocol.h"
 
@@ -296,65 +299,30 @@ size_t read_choice(const Field& field, std::initializer_list<std::string_view> c
   fail(field.line, prefix(field.path) + "expected " + one_of(choices) + ", got " + in_quotes(text));
 }
 
-// "250us", "12ms", "2s", "1.5ms": a non-negative whole number of microseconds,
-// at most kMaxRunUntilUs.
+// A time by base/time_text.h's grammar ("250us", "12ms", "2s", "1.5ms"), at
+// most kMaxRunUntilUs.
 int64_t read_time(const Field& field) {
   const std::string text = scalar_text(field);
   const std::string where = prefix(field.path);
-  if (!text.empty() && text[0] == '-') {
-    fail(field.line, where + "time cannot be negative, got " + in_quotes(text));
+  const ParsedTime time = parse_time(text, kMaxRunUntilUs);
+  switch (time.error) {
+    case TimeTextError::kNone:
+      return time.us;
+    case TimeTextError::kNegative:
+      fail(field.line, where + "time cannot be negative, got " + in_quotes(text));
+    case TimeTextError::kMalformed:
+      fail(field.line, where + "expected a time like 250us, 12ms or 2s, got " + in_quotes(text));
+    case TimeTextError::kNoUnit:
+      fail(field.line, where + "time needs a unit (us, ms or s), got " + in_quotes(text));
+    case TimeTextError::kUnknownUnit:
+      fail(field.line, where + "unknown time unit " + in_quotes(time.unit) + " in " +
+                           in_quotes(text) + " (use us, ms or s)");
+    case TimeTextError::kNotWholeUs:
+      fail(field.line, where + in_quotes(text) + " is not a whole number of microseconds");
+    case TimeTextError::kTooLarge:
+      break;
   }
-  const size_t whole_end = text.find_first_not_of("0123456789");
-  size_t number_end = whole_end;
-  if (number_end != std::string::npos && text[number_end] == '.') {
-    number_end = text.find_first_not_of("0123456789", number_end + 1);
-  }
-  const std::string_view whole = std::string_view(text).substr(0, whole_end);
-  const std::string_view number = std::string_view(text).substr(0, number_end);
-  const std::string_view fraction =
-      number.size() > whole.size() ? number.substr(whole.size() + 1) : std::string_view();
-  if (whole.empty() || (number.size() > whole.size() && fraction.empty())) {
-    fail(field.line, where + "expected a time like 250us, 12ms or 2s, got " + in_quotes(text));
-  }
-  const std::string_view unit = number_end == std::string::npos
-                                    ? std::string_view()
-                                    : std::string_view(text).substr(number_end);
-  if (unit.empty()) {
-    fail(field.line, where + "time needs a unit (us, ms or s), got " + in_quotes(text));
-  }
-  int64_t scale = 0;
-  size_t scale_digits = 0;
-  if (unit == "us") {
-    scale = 1;
-  } else if (unit == "ms") {
-    scale = 1000;
-    scale_digits = 3;
-  } else if (unit == "s") {
-    scale = 1000000;
-    scale_digits = 6;
-  } else {
-    fail(field.line, where + "unknown time unit " + in_quotes(unit) + " in " + in_quotes(text) +
-                         " (use us, ms or s)");
-  }
-  // Digits of the fraction past the unit's microseconds must all be zero.
-  const size_t kept = std::min(fraction.size(), scale_digits);
-  if (fraction.find_first_not_of('0', kept) != std::string_view::npos) {
-    fail(field.line, where + in_quotes(text) + " is not a whole number of microseconds");
-  }
-  const std::optional<uint64_t> whole_value = parse_decimal(whole);
-  const uint64_t limit = static_cast<uint64_t>(kMaxRunUntilUs);
-  if (!whole_value || *whole_value > limit / static_cast<uint64_t>(scale)) {
-    fail(field.line, where + "time too large, got " + in_quotes(text) + " (at most 1000 days)");
-  }
-  std::string fraction_digits(fraction.substr(0, kept));
-  fraction_digits.resize(scale_digits, '0');
-  int64_t fraction_us = 0;
-  for (char c : fraction_digits) fraction_us = fraction_us * 10 + (c - '0');
-  const int64_t us = static_cast<int64_t>(*whole_value) * scale + fraction_us;
-  if (us > kMaxRunUntilUs) {
-    fail(field.line, where + "time too large, got " + in_quotes(text) + " (at most 1000 days)");
-  }
-  return us;
+  fail(field.line, where + "time too large, got " + in_quotes(text) + " (at most 1000 days)");
 }
 
 Duration read_positive_duration(const Field& field) {
@@ -1127,19 +1095,7 @@ std::string located(const std::string& path, int line, const std::string& messag
 // as \xNN, so that an error is one clean line on a terminal.
 std::string printable(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-      continue;
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += "\\x";
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
+  return escape_control(text);
 }
 
 LoadResult failure(const std::string& error) {
@@ -1193,21 +1149,9 @@ LoadResult load_scenario_text(const std::string& raw_text, const std::string& pa
 }
 
 LoadResult load_scenario_file(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return failure(path + ": cannot open: " + std::strerror(errno));
-  std::string text;
-  char buffer[65536];
-  size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
-    text.append(buffer, got);
-    if (text.size() > kMaxScenarioBytes) break;
-  }
-  const int read_errno = errno;
-  const bool read_failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (read_failed) return failure(path + ": cannot read: " + std::strerror(read_errno));
-  if (text.size() > kMaxScenarioBytes) return failure(too_big(path));
-  return load_scenario_text(text, path);
+  const FileRead file = read_file(path, kMaxScenarioBytes, "a scenario");
+  if (!file.ok()) return failure(file.error);
+  return load_scenario_text(file.text, path);
 }
 
 }  // namespace kv::sim

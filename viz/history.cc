@@ -20,6 +20,7 @@
 #include <utility>
 #include <variant>
 
+#include "base/escape.h"
 #include "node/json_text.h"
 #include "sim/history_format.h"
 #include "viz/text.h"
@@ -35,26 +36,6 @@ static_assert(fmt::detail::kOps[static_cast<size_t>(ApplyOp::kAntiEntropy)] ==
               fmt::op::kAntiEntropy);
 static_assert(fmt::detail::kResults[static_cast<size_t>(ApplyResult::kRefused)] ==
               fmt::result::kRefused);
-
-// Errors and warnings quote names and kinds from the file: control
-// characters are written as \xNN, so that each stays one clean line on a
-// terminal whatever the file holds.
-std::string one_line(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-      continue;
-    }
-    out += "\\x";
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
-}
 
 // nlohmann's messages start "[json.exception.parse_error.101] "; the bracket
 // names the library's error class, which means nothing to a reader.
@@ -361,7 +342,7 @@ class Reader {
     ++warnings_;
     if (history_.warnings.size() < kMaxWarnings) {
       history_.warnings.push_back(
-          one_line(history_.path + ":" + std::to_string(number) + ": " + what));
+          escape_control(history_.path + ":" + std::to_string(number) + ": " + what));
     }
   }
 
@@ -884,7 +865,7 @@ class LineFeeder {
   ReadResult refused(const std::string& error) const {
     ReadResult result;
     result.status = ReadResult::Status::kBadInput;
-    result.error = one_line(error);
+    result.error = escape_control(error);
     return result;
   }
 
