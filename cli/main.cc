@@ -3,13 +3,14 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 
+#include "base/time_text.h"
 #include "cli/bench_command.h"
 #include "cli/exit_status.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/viz_commands.h"
-#include "viz/text.h"
 
 namespace {
 
@@ -136,8 +137,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "kvsim node: --anti-entropy-interval needs --replicate\n");
         return kv::cli::kExitBadInput;
       }
-      if (!kv::viz::parse_time_us(node_interval, node_options.anti_entropy_interval_us) ||
-          node_options.anti_entropy_interval_us <= 0) {
+      const std::optional<int64_t> interval = kv::parse_time_us(node_interval);
+      if (interval) node_options.anti_entropy_interval_us = *interval;
+      if (!interval || *interval <= 0) {
         std::fprintf(stderr,
                      "kvsim node: --anti-entropy-interval: '%s' is not a positive time such as "
                      "100ms\n",

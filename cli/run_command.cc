@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <utility>
 #include <vector>
 
+#include "base/file.h"
 #include "node/json_text.h"
 #include "node/version.h"
 #include "sim/history.h"
@@ -39,7 +39,7 @@ struct Progress {
     if (wall < 1.0) return;
     self->shown = true;
     std::fprintf(stderr, "\rkvsim: t=%s of %s, %llu events, %.1f s",
-                 sim::format_time(now_us).c_str(), sim::format_time(self->until_us).c_str(),
+                 kv::format_time(now_us).c_str(), kv::format_time(self->until_us).c_str(),
                  static_cast<unsigned long long>(events), wall);
   }
 };
@@ -93,15 +93,6 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["versions_repaired"] = s.versions_repaired;
   f["history_bytes"] = history_bytes;
   return j;
-}
-
-// Writes `text` to `path`; an I/O error if it cannot.
-Status write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) return Status::io_error("cannot write " + path);
-  return Status();
 }
 
 // "kvsim: MESSAGE" on stderr; returns the status's exit status.
@@ -171,12 +162,12 @@ void warn_if_large(const sim::Scenario& scenario, const RunOptions& options) {
   constexpr double kEventsPerSecond = 2e6;
   std::string shape = std::to_string(scenario.nodes) + " nodes";
   if (scenario.anti_entropy_interval) {
-    shape += ", anti-entropy every " + sim::format_time(scenario.anti_entropy_interval->us);
+    shape += ", anti-entropy every " + kv::format_time(scenario.anti_entropy_interval->us);
   }
   if (scenario.workload && scenario.workload->ops > 0) {
     shape += ", " + std::to_string(scenario.workload->ops) + " workload operations";
   }
-  shape += ", run_until " + sim::format_time(scenario.run_until.us);
+  shape += ", run_until " + kv::format_time(scenario.run_until.us);
   const std::string cap =
       options.max_history == UINT64_MAX
           ? "the history has no cap (--max-history unlimited): only the disk stops it"
@@ -248,8 +239,8 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
                    const std::string& history_path, const sim::RunStats& stats, Json summary,
                    const std::string& summary_path, const std::string& error) {
   const bool cap = history.stop() == sim::HistoryWriter::Stop::kLimit;
-  const std::string at = sim::format_time(stats.end_us) + " of " +
-                         sim::format_time(scenario.run_until.us) + ", after " +
+  const std::string at = kv::format_time(stats.end_us) + " of " +
+                         kv::format_time(scenario.run_until.us) + ", after " +
                          std::to_string(stats.events) + " events";
   const std::string bytes = std::to_string(history.bytes_written()) + " bytes";
   Json& stopped = summary["stopped"];
@@ -262,7 +253,7 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
     stopped["error"] = error;
   }
   summary["ok"] = false;
-  const bool summary_written = write_text(summary_path, json::dump(summary) + "\n").ok();
+  const bool summary_written = write_file(summary_path, json::dump(summary) + "\n").ok();
   if (cap) {
     std::fprintf(stderr,
                  "kvsim: %s: the history reached its cap, %s (--max-history), at %s; the run "
@@ -360,20 +351,20 @@ int run_scenario(const RunOptions& options) {
   const uint64_t history_bytes = history.bytes_written();
   if (!closed && !history.stopped()) return fail(Status::io_error(history_path + ": " + error));
 
-  std::ifstream in(options.scenario_path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
+  // The scenario's text, for its fingerprint in the summary (the loader has
+  // read it already, with the same limit).
+  const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
   if (history.stopped()) {
     return report_stopped(
         history, scenario, history_path, simulation.stats(),
-        summary_json(scenario, seed, text.str(), simulation.stats(), {}, {}, history_bytes),
+        summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, history_bytes),
         out_dir + "/summary.json", history.write_error());
   }
   sim::WriteFates fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   const Json summary =
-      summary_json(scenario, seed, text.str(), simulation.stats(), checks, fates, history_bytes);
-  if (const Status written = write_text(out_dir + "/summary.json", json::dump(summary) + "\n");
+      summary_json(scenario, seed, text.text, simulation.stats(), checks, fates, history_bytes);
+  if (const Status written = write_file(out_dir + "/summary.json", json::dump(summary) + "\n");
       !written.ok()) {
     return fail(written);
   }

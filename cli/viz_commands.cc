@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/file.h"
 #include "cli/exit_status.h"
 #include "viz/causal_graph.h"
 #include "viz/history.h"
@@ -82,13 +83,6 @@ viz::ReadResult load(const std::string& path, bool partial, Progress* progress =
   return read;
 }
 
-// Writes `text` to `path`; an I/O error if it cannot.
-Status write_text(const std::string& path, const std::string& text) {
-  std::string error;
-  if (!viz::write_file(path, text, error)) return Status::io_error(error);
-  return Status();
-}
-
 // The exit status for `status`, its message first on stderr.
 int finish(const Status& status) {
   if (!status.ok()) complain(status.message());
@@ -120,10 +114,11 @@ Status picture(const std::string& dot, const fs::path& base, const char* engine,
   }
   picture.dot_file = base.filename().string() + ".dot";
   if (r.rendered) {
-    std::string error;
-    if (!viz::read_file(base.string() + ".svg", picture.svg, error)) {
-      return Status::io_error(error);
+    FileRead svg = read_file(base.string() + ".svg", viz::kMaxSvgBytes);
+    if (!svg.ok()) {
+      return to_status(svg);
     }
+    picture.svg = std::move(svg.text);
   }
   return Status();
 }
@@ -164,19 +159,22 @@ Status write_outputs(const viz::History& history, const OutputOptions& o) {
   progress.stage("telling the story and writing index.html");
   report.story = viz::tell_story(history);
   if (o.write_story) {
-    status = write_text((o.dir / "story.txt").string(), report.story);
+    status = write_file((o.dir / "story.txt").string(), report.story);
     if (!status.ok()) return status;
   }
   report.summary_name = o.summary.string();
   std::string error;
   if (fs::exists(o.summary, ec)) {
-    if (!viz::read_file(o.summary.string(), report.summary_json, error, viz::kMaxSummaryBytes)) {
+    FileRead summary = read_file(o.summary.string(), viz::kMaxSummaryBytes);
+    if (summary.ok()) {
+      report.summary_json = std::move(summary.text);
+    } else {
       // The summary is optional: the report says it could not be read.
-      complain("warning: " + error);
-      report.summary_error = error;
+      complain("warning: " + summary.error);
+      report.summary_error = summary.error;
     }
   }
-  status = write_text((o.dir / "index.html").string(), viz::report_html(report));
+  status = write_file((o.dir / "index.html").string(), viz::report_html(report));
   if (!status.ok()) return status;
   if (!siblings_drawn || !spacetime_drawn) {
     return Status::io_error(o.dir.string() + ": Graphviz could not draw " +

@@ -24,18 +24,18 @@
 #include <string>
 #include <string_view>
 
+#include "base/limits.h"
 #include "node/replica.h"
 #include "node/request.h"
 #include "node/request_scan.h"
 
 namespace kv {
 
-// The longest line `kvsim node` reads, '\n' not counted. A longer line is
-// skipped as it streams in (never held whole) with one diagnostic, and gets
-// no reply. nlohmann's tree of a line can take ~25 times the line's bytes
-// (a 16 MiB line of "[]," takes ~400 MB while parsed), so this bounds the
-// node's memory per request.
-inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
+// The longest line `kvsim node` reads is kMaxLineBytes (base/limits.h), '\n'
+// not counted. A longer line is skipped as it streams in (never held whole)
+// with one diagnostic, and gets no reply. nlohmann's tree of a line can take
+// ~25 times the line's bytes (a 16 MiB line of "[]," takes ~400 MB while
+// parsed), so this bounds the node's memory per request.
 
 class LineServer {
  public:

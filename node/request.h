@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "base/limits.h"
 #include "node/json_text.h"
 #include "node/message.h"
 
@@ -47,12 +48,11 @@ inline constexpr int kTemporarilyUnavailable = 11;
 inline constexpr int kMalformedRequest = 12;
 inline constexpr int kAbort = 14;  // the operation definitely did not take place
 
-// Limits on one request; past them the request is answered with error 12.
-// A message nested deeper than kMaxNestingDepth is never built whole: only
-// its envelope is kept to answer it, so a line of 16 MiB of '[' costs one bit
-// per level rather than a tree of millions of arrays.
-inline constexpr size_t kMaxNestingDepth = 128;
-inline constexpr size_t kMaxClockSlots = 4096;
+// Limits on one request (kMaxNestingDepth, kMaxClockSlots in
+// base/limits.h); past them the request is answered with error 12. A message
+// nested deeper than kMaxNestingDepth is never built whole: only its envelope
+// is kept to answer it, so a line of 16 MiB of '[' costs one bit per level
+// rather than a tree of millions of arrays.
 
 // Reads the envelope of a parsed message into `request` (src, dest, msg_id)
 // and returns its body; or returns null with `diagnostic` set when there is

@@ -7,15 +7,15 @@
 
 namespace kv::sim {
 
-Network::Network(const NetworkSpec& spec, uint32_t nodes, Rng rng, Rng fault_rng)
-    : spec_(spec),
+Network::Network(const NetworkOptions& options, uint32_t nodes, Rng rng, Rng fault_rng)
+    : options_(options),
       n_(nodes),
       rng_(rng),
       fault_rng_(fault_rng),
       cut_(static_cast<size_t>(nodes) * nodes, 0) {}
 
 Duration Network::draw_delay() {
-  const DelaySpec& d = spec_.delay;
+  const DelaySpec& d = options_.delay;
   switch (d.dist) {
     case DelaySpec::Dist::kConstant:
       return d.value;
@@ -31,12 +31,12 @@ Network::Fate Network::fate(uint32_t, uint32_t) {
   Fate f;
   // Draw only what the scenario uses, so a lossless network's draws do not
   // depend on whether loss is checked.
-  if (!spec_.loss.never() && rng_.chance(spec_.loss)) {
+  if (!options_.loss.never() && rng_.chance(options_.loss)) {
     f.lost = true;
     return f;
   }
   f.delay = draw_delay();
-  if (!spec_.duplicate.never() && rng_.chance(spec_.duplicate)) {
+  if (!options_.duplicate.never() && rng_.chance(options_.duplicate)) {
     f.duplicate = true;
     f.duplicate_delay = draw_delay();
   }

@@ -1,5 +1,5 @@
 // The simulated network: per-message delay, loss and duplication drawn from
-// the scenario's distributions, and partitions.
+// its options (NetworkOptions, a scenario's `network:`), and partitions.
 //
 // Partitions cut links between nodes only (clients reach every node). Each
 // partition event adds cut links to those already cut; heal restores every
@@ -12,9 +12,40 @@
 #include <vector>
 
 #include "sim/rng.h"
-#include "sim/scenario.h"
+#include "sim/time.h"
 
 namespace kv::sim {
+
+// Nodes are n1..nN; NodeIndex 0 is n1 (and owns clock slot 0).
+using NodeIndex = uint32_t;
+
+// How long a message takes, drawn per message.
+struct DelaySpec {
+  enum class Dist { kConstant, kUniform, kExponential };
+  Dist dist = Dist::kUniform;
+  Duration value{};  // kConstant
+  Duration min{};    // kUniform: [min, max]
+  Duration max{};
+  Duration mean{};  // kExponential
+};
+
+// The network's options (a scenario's `network:`): delay, and the chance
+// that a message is lost or delivered twice.
+struct NetworkOptions {
+  DelaySpec delay{DelaySpec::Dist::kUniform, {}, {1000}, {10000}, {}};
+  Probability loss{};
+  Probability duplicate{};
+};
+
+// A partition event's shape (a scenario's `partition:`).
+struct PartitionSpec {
+  enum class Shape { kGroups, kIsolate, kHalves, kMajoritiesRing, kOneWay };
+  Shape shape = Shape::kGroups;
+  // kGroups: the listed groups; nodes not listed form one more group.
+  std::vector<std::vector<NodeIndex>> groups;
+  NodeIndex isolate = 0;            // kIsolate
+  std::vector<NodeIndex> from, to;  // kOneWay: from's messages to `to` are lost
+};
 
 // What a partition event did, for the history.
 struct Partition {
@@ -27,7 +58,7 @@ struct Partition {
 class Network {
  public:
   // `rng` draws every message's fate; `fault_rng` draws partition shapes.
-  Network(const NetworkSpec& spec, uint32_t nodes, Rng rng, Rng fault_rng);
+  Network(const NetworkOptions& options, uint32_t nodes, Rng rng, Rng fault_rng);
 
   struct Fate {
     bool lost = false;
@@ -48,7 +79,7 @@ class Network {
   Duration draw_delay();
   void cut_between_groups(const std::vector<std::vector<NodeIndex>>& groups);
 
-  NetworkSpec spec_;
+  NetworkOptions options_;
   uint32_t n_;
   Rng rng_;
   Rng fault_rng_;

@@ -13,434 +13,31 @@
 // an event by their path inside the event ("put.clock"), the line saying which
 // event.
 //
-// Values (put/resolve values, expect.values) become JSON text by one rule:
-// quoted scalars are strings; a plain scalar that YAML 1.2's core schema reads
-// as null, a bool, an int or a float becomes that JSON literal, any other a
-// string; lists become arrays and maps objects, in file order. The text is
-// written by kv::json::dump, as Python's json.dumps would write it.
+// The pieces: sim/yaml_fields.h (fields, lines, did-you-mean, yaml-cpp
+// workarounds), sim/yaml_values.h (numbers, times, probabilities, values as
+// JSON); this file is the schema.
 #include "sim/scenario.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <initializer_list>
-#include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string_view>
 #include <utility>
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/escape.h"
+#include "base/file.h"
+#include "base/limits.h"
 #include "node/json_text.h"
-#include "node/protocol.h"
+#include "sim/yaml_fields.h"
+#include "sim/yaml_values.h"
 
 namespace kv::sim {
 namespace {
 
 using json::Json;
-
-// A problem in the scenario; caught by load_scenario_text.
-struct LoadError {
-  int line;
-  std::string message;
-};
-
-[[noreturn]] void fail(int line, std::string message) {
-  throw LoadError{line, std::move(message)};
-}
-
-// One value of the scenario: its node, its name for messages, its lines.
-struct Field {
-  YAML::Node node;
-  std::string path;  // "network.loss"; "" for the scenario and for an event
-  int line = 1;      // where the value stands
-  int key_line = 1;  // where its key stands (the value's own line in a list)
-};
-
-std::string join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-// "network.loss: " or "" at the top: the start of a message about `path`.
-std::string prefix(const std::string& path) {
-  return path.empty() ? "" : path + ": ";
-}
-
-int line_of(const YAML::Node& node, int fallback) {
-  if (node.IsNull() || node.Mark().is_null()) return fallback;
-  return node.Mark().line + 1;
-}
-
-// `text` cut short, so that a huge scalar does not flood a message.
-std::string shortened(std::string_view text) {
-  constexpr size_t kShown = 40;
-  if (text.size() <= kShown) return std::string(text);
-  return std::string(text.substr(0, kShown)) + "...";
-}
-
-std::string in_quotes(std::string_view text) {
-  return "'" + shortened(text) + "'";
-}
-
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      return in_quotes(node.Scalar());
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    default:
-      return "nothing";
-  }
-}
-
-// "a, b or c"
-std::string one_of(std::initializer_list<std::string_view> names) {
-  std::string out;
-  size_t i = 0;
-  for (std::string_view name : names) {
-    if (i > 0) out += (i + 1 == names.size()) ? " or " : ", ";
-    out += name;
-    ++i;
-  }
-  return out;
-}
-
-bool all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Decimal digits to a number; nullopt if `text` is not all digits or the
-// number does not fit in 64 bits.
-std::optional<uint64_t> parse_decimal(std::string_view text) {
-  if (!all_digits(text)) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : text) {
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-// Levenshtein distance, or more than `limit` once it is sure to be.
-size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
-  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// The allowed name closest to `key` within two edits (the first on a tie).
-std::optional<std::string_view> suggest(std::string_view key,
-                                        const std::vector<std::string_view>& allowed) {
-  constexpr size_t kMaxEdits = 2;
-  std::optional<std::string_view> best;
-  size_t best_distance = kMaxEdits + 1;
-  for (std::string_view name : allowed) {
-    const size_t distance = edit_distance(key, name, kMaxEdits);
-    if (distance < best_distance) {
-      best = name;
-      best_distance = distance;
-    }
-  }
-  return best;
-}
-
-// The entries of a map in file order, each key a scalar given once.
-// `label` names the map in messages.
-std::vector<std::pair<std::string, Field>> map_entries(const Field& map, const std::string& label) {
-  if (!map.node.IsMap()) {
-    fail(map.line, prefix(label) + "expected a map (key: value), got " + describe(map.node));
-  }
-  std::vector<std::pair<std::string, Field>> entries;
-  std::map<std::string, int> first_lines;
-  for (auto it = map.node.begin(); it != map.node.end(); ++it) {
-    const int key_line = line_of(it->first, map.line);
-    if (!it->first.IsScalar()) {
-      fail(key_line, prefix(label) + "a key must be a single word, got " + describe(it->first));
-    }
-    std::string key = it->first.Scalar();
-    const auto [first, added] = first_lines.emplace(key, key_line);
-    if (!added) {
-      fail(key_line, join(map.path, key) + ": given twice (first on line " +
-                         std::to_string(first->second) + ")");
-    }
-    Field field{it->second, join(map.path, key), line_of(it->second, key_line), key_line};
-    entries.emplace_back(std::move(key), std::move(field));
-  }
-  return entries;
-}
-
-// A map with a fixed set of field names. Messages name it by `label`, or by
-// its path when no label is given ("" for the scenario itself).
-class MapFields {
- public:
-  MapFields(const Field& map, std::vector<std::string_view> allowed, std::string label = "")
-      : map_(map), label_(label.empty() ? map.path : std::move(label)) {
-    entries_ = map_entries(map, label_);
-    for (const auto& [key, field] : entries_) {
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string message = field.path + ": unknown field";
-      if (auto near = suggest(key, allowed)) {
-        message += " (did you mean '" + std::string(*near) + "'?)";
-      } else {
-        message += " (" + (label_.empty() ? "a scenario" : label_) + " takes ";
-        for (size_t i = 0; i < allowed.size(); ++i) {
-          message += (i == 0 ? "" : ", ") + std::string(allowed[i]);
-        }
-        message += ")";
-      }
-      fail(field.key_line, message);
-    }
-  }
-
-  bool has(std::string_view key) const { return find(key) != nullptr; }
-
-  std::optional<Field> get(std::string_view key) const {
-    const Field* field = find(key);
-    if (field == nullptr) return std::nullopt;
-    return *field;
-  }
-
-  Field need(std::string_view key) const {
-    const Field* field = find(key);
-    if (field == nullptr) {
-      fail(map_.key_line, prefix(label_) + "missing field '" + std::string(key) + "'");
-    }
-    return *field;
-  }
-
-  const Field& map() const { return map_; }
-
- private:
-  const Field* find(std::string_view key) const {
-    for (const auto& [name, field] : entries_) {
-      if (name == key) return &field;
-    }
-    return nullptr;
-  }
-
-  Field map_;
-  std::string label_;
-  std::vector<std::pair<std::string, Field>> entries_;
-};
-
-std::vector<Field> list_items(const Field& list) {
-  if (!list.node.IsSequence()) {
-    fail(list.line, prefix(list.path) + "expected a list, got " + describe(list.node));
-  }
-  std::vector<Field> items;
-  items.reserve(list.node.size());
-  for (const YAML::Node& item : list.node) {
-    const int line = line_of(item, list.line);
-    items.push_back(Field{item, list.path, line, line});
-  }
-  return items;
-}
-
-std::string scalar_text(const Field& field) {
-  if (field.node.IsNull()) fail(field.line, prefix(field.path) + "has no value");
-  if (!field.node.IsScalar()) {
-    fail(field.line, prefix(field.path) + "expected a single value, got " + describe(field.node));
-  }
-  return field.node.Scalar();
-}
-
-uint64_t read_uint(const Field& field, uint64_t min, uint64_t max) {
-  const std::string text = scalar_text(field);
-  const bool negative = text.size() > 1 && text[0] == '-' && all_digits(text.substr(1));
-  if (!negative && !all_digits(text)) {
-    fail(field.line, prefix(field.path) + "expected a whole number, got " + in_quotes(text));
-  }
-  const std::optional<uint64_t> value = parse_decimal(text);
-  if (!value || *value < min || *value > max) {
-    fail(field.line, prefix(field.path) + "must be between " + std::to_string(min) + " and " +
-                         std::to_string(max) + ", got " + shortened(text));
-  }
-  return *value;
-}
-
-bool read_bool(const Field& field) {
-  const std::string text = scalar_text(field);
-  if (text == "true" || text == "True" || text == "TRUE") return true;
-  if (text == "false" || text == "False" || text == "FALSE") return false;
-  fail(field.line, prefix(field.path) + "expected true or false, got " + in_quotes(text));
-}
-
-// The index in `choices` of the field's word.
-size_t read_choice(const Field& field, std::initializer_list<std::string_view> choices) {
-  const std::string text = scalar_text(field);
-  size_t i = 0;
-  for (std::string_view choice : choices) {
-    if (text == choice) return i;
-    ++i;
-  }
-  fail(field.line, prefix(field.path) + "expected " + one_of(choices) + ", got " + in_quotes(text));
-}
-
-// "250us", "12ms", "2s", "1.5ms": a non-negative whole number of microseconds,
-// at most kMaxRunUntilUs.
-int64_t read_time(const Field& field) {
-  const std::string text = scalar_text(field);
-  const std::string where = prefix(field.path);
-  if (!text.empty() && text[0] == '-') {
-    fail(field.line, where + "time cannot be negative, got " + in_quotes(text));
-  }
-  const size_t whole_end = text.find_first_not_of("0123456789");
-  size_t number_end = whole_end;
-  if (number_end != std::string::npos && text[number_end] == '.') {
-    number_end = text.find_first_not_of("0123456789", number_end + 1);
-  }
-  const std::string_view whole = std::string_view(text).substr(0, whole_end);
-  const std::string_view number = std::string_view(text).substr(0, number_end);
-  const std::string_view fraction =
-      number.size() > whole.size() ? number.substr(whole.size() + 1) : std::string_view();
-  if (whole.empty() || (number.size() > whole.size() && fraction.empty())) {
-    fail(field.line, where + "expected a time like 250us, 12ms or 2s, got " + in_quotes(text));
-  }
-  const std::string_view unit = number_end == std::string::npos
-                                    ? std::string_view()
-                                    : std::string_view(text).substr(number_end);
-  if (unit.empty()) {
-    fail(field.line, where + "time needs a unit (us, ms or s), got " + in_quotes(text));
-  }
-  int64_t scale = 0;
-  size_t scale_digits = 0;
-  if (unit == "us") {
-    scale = 1;
-  } else if (unit == "ms") {
-    scale = 1000;
-    scale_digits = 3;
-  } else if (unit == "s") {
-    scale = 1000000;
-    scale_digits = 6;
-  } else {
-    fail(field.line, where + "unknown time unit " + in_quotes(unit) + " in " + in_quotes(text) +
-                         " (use us, ms or s)");
-  }
-  // Digits of the fraction past the unit's microseconds must all be zero.
-  const size_t kept = std::min(fraction.size(), scale_digits);
-  if (fraction.find_first_not_of('0', kept) != std::string_view::npos) {
-    fail(field.line, where + in_quotes(text) + " is not a whole number of microseconds");
-  }
-  const std::optional<uint64_t> whole_value = parse_decimal(whole);
-  const uint64_t limit = static_cast<uint64_t>(kMaxRunUntilUs);
-  if (!whole_value || *whole_value > limit / static_cast<uint64_t>(scale)) {
-    fail(field.line, where + "time too large, got " + in_quotes(text) + " (at most 1000 days)");
-  }
-  std::string fraction_digits(fraction.substr(0, kept));
-  fraction_digits.resize(scale_digits, '0');
-  int64_t fraction_us = 0;
-  for (char c : fraction_digits) fraction_us = fraction_us * 10 + (c - '0');
-  const int64_t us = static_cast<int64_t>(*whole_value) * scale + fraction_us;
-  if (us > kMaxRunUntilUs) {
-    fail(field.line, where + "time too large, got " + in_quotes(text) + " (at most 1000 days)");
-  }
-  return us;
-}
-
-Duration read_positive_duration(const Field& field) {
-  const int64_t us = read_time(field);
-  if (us == 0) fail(field.line, prefix(field.path) + "must be greater than 0");
-  return Duration{us};
-}
-
-// "0", "1", "0.05", ".5", "1.0": exactly, as parts per billion.
-Probability read_probability(const Field& field) {
-  const std::string text = scalar_text(field);
-  const std::string where = prefix(field.path);
-  const size_t dot = text.find('.');
-  const std::string_view whole = std::string_view(text).substr(0, dot);
-  const std::string_view fraction =
-      dot == std::string::npos ? std::string_view() : std::string_view(text).substr(dot + 1);
-  const bool negative = !whole.empty() && whole[0] == '-';
-  const std::string_view whole_digits = negative ? whole.substr(1) : whole;
-  const bool digits_ok = (whole_digits.empty() || all_digits(whole_digits)) &&
-                         (fraction.empty() || all_digits(fraction)) &&
-                         !(whole_digits.empty() && fraction.empty());
-  if (!digits_ok) {
-    fail(field.line, where + "expected a probability like 0.05, got " + in_quotes(text));
-  }
-  const size_t nonzero = whole_digits.find_first_not_of('0');
-  const std::string_view significant =
-      nonzero == std::string_view::npos ? std::string_view() : whole_digits.substr(nonzero);
-  const bool fraction_zero = fraction.find_first_not_of('0') == std::string_view::npos;
-  const bool is_zero = significant.empty() && fraction_zero;
-  const bool in_range =
-      (!negative || is_zero) && (significant.empty() || (significant == "1" && fraction_zero));
-  if (!in_range) {
-    fail(field.line, where + "probability must be between 0 and 1, got " + shortened(text));
-  }
-  constexpr size_t kDigits = 9;  // parts per billion
-  if (fraction.size() > kDigits) {
-    fail(field.line, where + "more than 9 decimals in " + shortened(text) +
-                         " (probabilities are exact to one part per billion)");
-  }
-  if (significant == "1") return Probability{Probability::kOne};
-  std::string digits(fraction);
-  digits.resize(kDigits, '0');
-  return Probability{*parse_decimal(digits)};
-}
-
-// YAML 1.2 core schema: does a plain scalar read as an int / a float?
-bool looks_like_int(std::string_view text) {
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'x')) {
-    const std::string_view digits = text.substr(2);
-    const char* allowed = text[1] == 'o' ? "01234567" : "0123456789abcdefABCDEF";
-    return digits.find_first_not_of(allowed) == std::string_view::npos;
-  }
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
-  return all_digits(text);
-}
-
-bool looks_like_float(std::string_view text) {
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
-  const size_t exponent = text.find_first_of("eE");
-  std::string_view mantissa = text.substr(0, exponent);
-  if (exponent != std::string_view::npos) {
-    std::string_view power = text.substr(exponent + 1);
-    if (!power.empty() && (power[0] == '-' || power[0] == '+')) power.remove_prefix(1);
-    if (!all_digits(power)) return false;
-  }
-  const size_t dot = mantissa.find('.');
-  const std::string_view whole = mantissa.substr(0, dot);
-  const std::string_view fraction =
-      dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
-  if (dot == std::string_view::npos) return all_digits(whole);
-  return (whole.empty() || all_digits(whole)) && (fraction.empty() || all_digits(fraction)) &&
-         !(whole.empty() && fraction.empty());
-}
-
-bool is_infinity_or_nan(std::string_view text) {
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
-  return text == ".inf" || text == ".Inf" || text == ".INF" || text == ".nan" || text == ".NaN" ||
-         text == ".NAN";
-}
-
-// "tag:yaml.org,2002:int" as people write it: "!!int".
-std::string tag_text(const std::string& tag) {
-  const std::string_view kCore = "tag:yaml.org,2002:";
-  if (tag.compare(0, kCore.size(), kCore) == 0) return "!!" + tag.substr(kCore.size());
-  return tag;
-}
+using namespace yaml;
 
 // Everything a scenario needs while it is read.
 class Loader {
@@ -467,14 +64,10 @@ class Loader {
   void read_workload(const Field& field);
   void read_expect(const Field& field);
 
-  std::string value_text(const Field& field);
-  Json to_json(const Field& field, size_t depth);
-  Json plain_scalar(const Field& field);
-  std::string object_key(const Field& key);
-  void check_tag(const Field& field);
+  std::string value_text(const Field& field) { return values_.value_text(field); }
 
   Scenario scenario_;
-  uint64_t value_elements_ = 0;  // against kMaxValueElements
+  JsonFromYaml values_;
 };
 
 Scenario Loader::load(const Field& root) {
@@ -928,197 +521,6 @@ void Loader::read_expect(const Field& field) {
   }
 }
 
-std::string Loader::value_text(const Field& field) {
-  return json::dump(to_json(field, 0));
-}
-
-// `depth`: how many lists and maps enclose the value.
-Json Loader::to_json(const Field& field, size_t depth) {
-  if (++value_elements_ > kMaxValueElements) {
-    fail(field.line, prefix(field.path) + "the scenario's values hold more than " +
-                         std::to_string(kMaxValueElements) + " elements (aliases expanded)");
-  }
-  check_tag(field);
-  switch (field.node.Type()) {
-    case YAML::NodeType::Scalar:
-      return field.node.Tag() == "?" ? plain_scalar(field) : Json(field.node.Scalar());
-    case YAML::NodeType::Sequence:
-    case YAML::NodeType::Map:
-      break;
-    default:
-      return Json(nullptr);
-  }
-  if (depth >= kMaxValueDepth) {
-    fail(field.line,
-         prefix(field.path) + "nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
-  }
-  if (field.node.IsSequence()) {
-    Json array = Json::array();
-    for (const Field& item : list_items(field)) array.push_back(to_json(item, depth + 1));
-    return array;
-  }
-  Json object = Json::object();
-  // ordered_json's own insert looks keys up one by one; a set finds repeats
-  // and the members are appended, so a map of N keys costs N log N.
-  Json::object_t& members = object.get_ref<Json::object_t&>();
-  std::set<std::string> keys;
-  for (auto it = field.node.begin(); it != field.node.end(); ++it) {
-    const int key_line = line_of(it->first, field.line);
-    std::string key = object_key(Field{it->first, field.path, key_line, key_line});
-    if (!keys.insert(key).second) {
-      fail(key_line, prefix(field.path) + "key " + in_quotes(key) + " is given twice");
-    }
-    Json value =
-        to_json(Field{it->second, field.path, line_of(it->second, key_line), key_line}, depth + 1);
-    members.emplace_back(std::move(key), std::move(value));
-  }
-  return object;
-}
-
-// A plain scalar, read by YAML 1.2's core schema.
-Json Loader::plain_scalar(const Field& field) {
-  const std::string& text = field.node.Scalar();
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
-    return Json(nullptr);
-  }
-  if (text == "true" || text == "True" || text == "TRUE") return Json(true);
-  if (text == "false" || text == "False" || text == "FALSE") return Json(false);
-  if (is_infinity_or_nan(text)) {
-    fail(field.line,
-         prefix(field.path) + in_quotes(text) + " has no JSON form (quote it for a string)");
-  }
-  const std::string out_of_range = prefix(field.path) + "number " + in_quotes(text) +
-                                   " is out of range (integers must fit in 64 bits, other "
-                                   "numbers in a double)";
-  if (looks_like_int(text)) {
-    const bool negative = text[0] == '-';
-    std::string_view digits = text;
-    if (digits[0] == '-' || digits[0] == '+') digits.remove_prefix(1);
-    int base = 10;
-    if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'o' || digits[1] == 'x')) {
-      base = digits[1] == 'o' ? 8 : 16;
-      digits.remove_prefix(2);
-    }
-    uint64_t magnitude = 0;
-    const auto [end, error] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
-    const uint64_t int64_min_magnitude = uint64_t{1} << 63;
-    if (error != std::errc() || end != digits.data() + digits.size() ||
-        (negative && magnitude > int64_min_magnitude)) {
-      fail(field.line, out_of_range);
-    }
-    if (!negative) return Json(magnitude);
-    if (magnitude == 0) return Json(int64_t{0});
-    return Json(static_cast<int64_t>(~(magnitude - 1)));  // -magnitude without overflow
-  }
-  if (looks_like_float(text)) {
-    std::string_view digits = text;
-    if (digits[0] == '+') digits.remove_prefix(1);
-    double value = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value)) {
-      fail(field.line, out_of_range);
-    }
-    return Json(value);
-  }
-  return Json(text);
-}
-
-// A map key in a value becomes a JSON object key as Python's json.dumps
-// writes a dict key: strings as they are, numbers, bools and null as their
-// JSON text ("1", "true", "null").
-std::string Loader::object_key(const Field& key) {
-  if (!key.node.IsScalar() && !key.node.IsNull()) {
-    fail(key.line,
-         prefix(key.path) + "a key in a value must be a single value, got " + describe(key.node));
-  }
-  const Json value = to_json(key, 0);
-  if (value.is_string()) return value.get<std::string>();
-  return json::dump(value);
-}
-
-void Loader::check_tag(const Field& field) {
-  const std::string& tag = field.node.Tag();
-  if (tag.empty() || tag == "?" || tag == "!") return;
-  const YAML::NodeType::value type = field.node.Type();
-  if ((type == YAML::NodeType::Scalar && tag == "tag:yaml.org,2002:str") ||
-      (type == YAML::NodeType::Sequence && tag == "tag:yaml.org,2002:seq") ||
-      (type == YAML::NodeType::Map && tag == "tag:yaml.org,2002:map") ||
-      (type == YAML::NodeType::Null && tag == "tag:yaml.org,2002:null")) {
-    return;
-  }
-  fail(field.line, prefix(field.path) + "unsupported tag " + in_quotes(tag_text(tag)) +
-                       " (write the value plain or quoted)");
-}
-
-int yaml_line(const YAML::Exception& e) {
-  return e.mark.is_null() ? 1 : e.mark.line + 1;
-}
-
-// Notes where each YAML document starts and whether it holds anything.
-class DocumentScan : public YAML::EventHandler {
- public:
-  YAML::Mark start;
-  std::optional<YAML::Mark> first_content;  // none: an empty document
-
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    start = mark;
-    first_content.reset();
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { saw(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    saw(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    saw(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    saw(mark);
-  }
-  void OnMapEnd() override {}
-
- private:
-  void saw(const YAML::Mark& mark) {
-    if (!first_content) first_content = mark;
-  }
-};
-
-// A scenario file holds one YAML document (empty ones around it, as a
-// trailing "---" makes, are harmless). Returns the problem if it holds more.
-// Throws YAML::Exception on a syntax error anywhere in the text.
-//
-// Documents are walked with the parser rather than YAML::LoadAll, which in
-// yaml-cpp 0.7 loops forever, allocating, on a stray ',' where a document
-// should start (jbeder/yaml-cpp#1040, fixed upstream by #1319): the parser
-// reports an empty document there without moving on, so a document that
-// starts where the previous one started is the same stray token again.
-std::optional<LoadError> check_documents(const std::string& text) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentScan scan;
-  std::optional<int> previous_start;
-  for (int index = 0; parser.HandleNextDocument(scan); ++index) {
-    const int line = scan.start.line + 1;
-    if (previous_start == scan.start.pos) {
-      const size_t pos = static_cast<size_t>(scan.start.pos);
-      const std::string token = pos < text.size() ? in_quotes(text.substr(pos, 1)) : "end of text";
-      return LoadError{line, "YAML syntax error: unexpected " + token};
-    }
-    if (index > 0 && scan.first_content) {
-      return LoadError{scan.first_content->line + 1,
-                       "a second YAML document; a scenario file holds one"};
-    }
-    previous_start = scan.start.pos;
-  }
-  return std::nullopt;
-}
-
 std::string located(const std::string& path, int line, const std::string& message) {
   return path + ":" + std::to_string(line) + ": " + message;
 }
@@ -1127,19 +529,7 @@ std::string located(const std::string& path, int line, const std::string& messag
 // as \xNN, so that an error is one clean line on a terminal.
 std::string printable(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-      continue;
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += "\\x";
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
+  return escape_control(text);
 }
 
 // Bad input, its message made printable.
@@ -1147,25 +537,9 @@ Status failure(const std::string& error) {
   return Status::bad_input(printable(error));
 }
 
-// The file could not be opened or read: an I/O error.
-Status io_failure(const std::string& error) {
-  return Status::io_error(printable(error));
-}
-
 std::string too_big(const std::string& path) {
   return path + ": larger than " + std::to_string(kMaxScenarioBytes) +
          " bytes, the limit for a scenario";
-}
-
-// YAML 1.2 reads a lone CR as a line break, as it reads LF and CRLF;
-// yaml-cpp knows only the last two (a file ending in CR with no LF was a
-// syntax error). Each lone CR becomes an LF, so lines count as YAML's do.
-std::string lone_cr_as_lf(const std::string& text) {
-  std::string out = text;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == '\r' && (i + 1 == out.size() || out[i + 1] != '\n')) out[i] = '\n';
-  }
-  return out;
 }
 
 }  // namespace
@@ -1196,21 +570,9 @@ LoadResult load_scenario_text(const std::string& raw_text, const std::string& pa
 }
 
 LoadResult load_scenario_file(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return io_failure(path + ": cannot open: " + std::strerror(errno));
-  std::string text;
-  char buffer[65536];
-  size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
-    text.append(buffer, got);
-    if (text.size() > kMaxScenarioBytes) break;
-  }
-  const int read_errno = errno;
-  const bool read_failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (read_failed) return io_failure(path + ": cannot read: " + std::strerror(read_errno));
-  if (text.size() > kMaxScenarioBytes) return failure(too_big(path));
-  return load_scenario_text(text, path);
+  const FileRead file = read_file(path, kMaxScenarioBytes, "a scenario");
+  if (!file.ok()) return to_status(file);
+  return load_scenario_text(file.text, path);
 }
 
 }  // namespace kv::sim

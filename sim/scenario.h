@@ -16,28 +16,11 @@
 
 #include "base/status.h"
 #include "node/message.h"
+#include "sim/network.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
 namespace kv::sim {
-
-// Nodes are n1..nN; NodeIndex 0 is n1 (and owns clock slot 0).
-using NodeIndex = uint32_t;
-
-struct DelaySpec {
-  enum class Dist { kConstant, kUniform, kExponential };
-  Dist dist = Dist::kUniform;
-  Duration value{};  // kConstant
-  Duration min{};    // kUniform: [min, max]
-  Duration max{};
-  Duration mean{};  // kExponential
-};
-
-struct NetworkSpec {
-  DelaySpec delay{DelaySpec::Dist::kUniform, {}, {1000}, {10000}, {}};
-  Probability loss{};
-  Probability duplicate{};
-};
 
 // A client request: MsgType::kPut, kGet or kResolve (node/message.h).
 using OpKind = MsgType;
@@ -48,15 +31,6 @@ struct ClientOp {
   std::string value_json;  // put/resolve: the value as JSON text (json::dump form)
   // put/resolve: the clock; nullopt means `clock: auto`.
   std::optional<std::vector<uint64_t>> clock;
-};
-
-struct PartitionSpec {
-  enum class Shape { kGroups, kIsolate, kHalves, kMajoritiesRing, kOneWay };
-  Shape shape = Shape::kGroups;
-  // kGroups: the listed groups; nodes not listed form one more group.
-  std::vector<std::vector<NodeIndex>> groups;
-  NodeIndex isolate = 0;            // kIsolate
-  std::vector<NodeIndex> from, to;  // kOneWay: from's messages to `to` are lost
 };
 
 struct TimelineEvent {
@@ -119,7 +93,7 @@ struct Scenario {
   std::string description;
   std::optional<uint64_t> seed;  // --seed overrides
   uint32_t nodes = 3;
-  NetworkSpec network;
+  NetworkOptions network;
   std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
   ClientSpec clients;
   std::vector<TimelineEvent> events;  // sorted by time, stable

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/time_text.h"
+
 namespace kv::sim {
 
 // GCC and Clang's 128-bit integer (for exact products in the generator and
@@ -36,7 +38,6 @@ inline constexpr Duration seconds(int64_t n) {
   return {n * 1000000};
 }
 
-// "12.4ms", "3s", "250us": the shortest exact rendering for people.
-std::string format_time(int64_t us);
+// Time text (format_time, parse_time) is base/time_text.h's.
 
 }  // namespace kv::sim

@@ -120,7 +120,7 @@ TEST_CASE("a history warning quoting an unknown kind with a newline is one clean
 // `kvsim render` refused the history of a valid run. Such a value sits at
 // most 4 levels down in a history line (final -> store -> key -> version).
 TEST_CASE("the history of a run with a value nested kMaxValueDepth deep reads back and draws") {
-  static_assert(kv::viz::kMaxNestingDepth >= kv::sim::kMaxValueDepth + 4);
+  static_assert(kv::kMaxNestingDepth >= kv::sim::kMaxValueDepth + 4);
   const std::string deep =
       std::string(kv::sim::kMaxValueDepth, '[') + "1" + std::string(kv::sim::kMaxValueDepth, ']');
   const kv::sim::Scenario scenario = load(
@@ -307,18 +307,17 @@ TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuse
            R"("clock": )" +
            zeros_clock(slots) + "}]}\n";
   };
+  CHECK(kv::viz::read_history_text(kStartLine + siblings_line(kv::kMaxClockSlots), "h", kPartial)
+            .ok());
   CHECK(
-      kv::viz::read_history_text(kStartLine + siblings_line(kv::viz::kMaxClockSlots), "h", kPartial)
-          .ok());
-  CHECK(kv::viz::read_history_text(kStartLine + siblings_line(kv::viz::kMaxClockSlots + 1), "h",
-                                   kPartial)
-            .error() ==
-        "h:2: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
+      kv::viz::read_history_text(kStartLine + siblings_line(kv::kMaxClockSlots + 1), "h", kPartial)
+          .error() ==
+      "h:2: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
 }
 
 TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
   // The line's object is one level; the value the rest.
-  const size_t depth = kv::viz::kMaxNestingDepth - 1;
+  const size_t depth = kv::kMaxNestingDepth - 1;
   const std::string line =
       R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') + std::string(depth, ']') + "}\n";
   CHECK(kv::viz::read_history_text(kStartLine + line, "h", kPartial).ok());

@@ -177,7 +177,7 @@ TEST_CASE("the event queue's top() is the next pop(), and pushes at now() come a
 }
 
 TEST_CASE("partitions cut links between groups, one-way cuts one direction, heal restores") {
-  Network net(NetworkSpec{}, 4, Rng(1), Rng(2));
+  Network net(NetworkOptions{}, 4, Rng(1), Rng(2));
   PartitionSpec groups;
   groups.groups = {{0}, {1, 2}};  // n4 is not listed: it forms a third group
   const Partition p = net.partition(groups);
@@ -201,7 +201,7 @@ TEST_CASE("partitions cut links between groups, one-way cuts one direction, heal
 }
 
 TEST_CASE("a majorities-ring leaves every node a majority but no two the same view") {
-  Network net(NetworkSpec{}, 5, Rng(1), Rng(3));
+  Network net(NetworkOptions{}, 5, Rng(1), Rng(3));
   PartitionSpec ring;
   ring.shape = PartitionSpec::Shape::kMajoritiesRing;
   net.partition(ring);
@@ -223,7 +223,7 @@ TEST_CASE("a majorities-ring leaves every node a majority but no two the same vi
 }
 
 TEST_CASE("halves split the nodes into two groups drawn from the seed") {
-  Network net(NetworkSpec{}, 6, Rng(1), Rng(4));
+  Network net(NetworkOptions{}, 6, Rng(1), Rng(4));
   PartitionSpec halves;
   halves.shape = PartitionSpec::Shape::kHalves;
   const Partition p = net.partition(halves);

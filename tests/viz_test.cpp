@@ -262,7 +262,7 @@ TEST_CASE("apply lines are checked field by field") {
            R"("clock": [18446744073709551616], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
       "H:1: field \"clock\" must hold non-negative integers that fit in 64 bits");
   std::string long_clock = "[0";
-  for (size_t i = 0; i < kMaxClockSlots; ++i) long_clock += ", 0";
+  for (size_t i = 0; i < kv::kMaxClockSlots; ++i) long_clock += ", 0";
   CHECK(error_of({head + "\"clock\": " + long_clock +
                   R"(], "op": "replicate", "msg": 0, "result": "applied", "siblings": 1})"}) ==
         "H:1: field \"clock\" has 4097 slots, more than 4096");
@@ -351,14 +351,14 @@ TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
 }
 
 TEST_CASE("deep nesting and long lines are refused before parsing") {
-  std::string deep = R"({"t": 0, "kind": "x", "v": )" + std::string(kMaxNestingDepth, '[') +
-                     std::string(kMaxNestingDepth, ']') + "}";
+  std::string deep = R"({"t": 0, "kind": "x", "v": )" + std::string(kv::kMaxNestingDepth, '[') +
+                     std::string(kv::kMaxNestingDepth, ']') + "}";
   CHECK(error_of({deep}) ==
-        "H:1: nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+        "H:1: nested deeper than " + std::to_string(kv::kMaxNestingDepth) + " levels");
   // Brackets inside strings do not count.
   CHECK(partial_error_of({R"({"t": 0, "kind": "x", "v": ")" + std::string(100, '[') + "\"}"}) ==
         "(accepted)");
-  const std::string long_line = "\"" + std::string(kMaxLineBytes, 'a') + "\"";
+  const std::string long_line = "\"" + std::string(kv::kMaxLineBytes, 'a') + "\"";
   CHECK(error_of({long_line}) == "H:1: line longer than 16777216 bytes");
 }
 

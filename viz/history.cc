@@ -7,12 +7,7 @@
 // deep value.
 #include "viz/history.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <set>
 #include <string_view>
@@ -20,8 +15,11 @@
 #include <utility>
 #include <variant>
 
+#include "base/escape.h"
 #include "node/json_text.h"
 #include "sim/history_format.h"
+#include "viz/history_reader.h"
+#include "viz/json_fields.h"
 #include "viz/text.h"
 
 namespace kv::viz {
@@ -35,213 +33,6 @@ static_assert(fmt::detail::kOps[static_cast<size_t>(ApplyOp::kAntiEntropy)] ==
               fmt::op::kAntiEntropy);
 static_assert(fmt::detail::kResults[static_cast<size_t>(ApplyResult::kRefused)] ==
               fmt::result::kRefused);
-
-// Errors and warnings quote names and kinds from the file: control
-// characters are written as \xNN, so that each stays one clean line on a
-// terminal whatever the file holds.
-std::string one_line(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-      continue;
-    }
-    out += "\\x";
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
-}
-
-// nlohmann's messages start "[json.exception.parse_error.101] "; the bracket
-// names the library's error class, which means nothing to a reader.
-std::string parse_error_text(const char* what) {
-  std::string_view text(what);
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find("] ");
-    if (close != std::string_view::npos) text.remove_prefix(close + 2);
-  }
-  return "not JSON: " + std::string(text);
-}
-
-const char* json_type_name(const Json& j) {
-  if (j.is_null()) return "null";
-  if (j.is_boolean()) return "a boolean";
-  if (j.is_number_integer()) return "an integer";
-  if (j.is_number()) return "a number";
-  if (j.is_string()) return "a string";
-  if (j.is_array()) return "an array";
-  return "an object";
-}
-
-bool as_uint(const Json& j, uint64_t& out) {
-  if (j.is_number_unsigned()) {
-    out = j.get<uint64_t>();
-    return true;
-  }
-  if (j.is_number_integer() && j.get<int64_t>() >= 0) {
-    out = static_cast<uint64_t>(j.get<int64_t>());
-    return true;
-  }
-  return false;
-}
-
-// A clock: an array of at most kMaxClockSlots non-negative 64-bit integers.
-bool as_clock(const Json& j, Clock& out, std::string& why) {
-  if (!j.is_array()) {
-    why = std::string("must be an array of non-negative integers, not ") + json_type_name(j);
-    return false;
-  }
-  if (j.size() > kMaxClockSlots) {
-    why = "has " + std::to_string(j.size()) + " slots, more than " + std::to_string(kMaxClockSlots);
-    return false;
-  }
-  std::vector<uint64_t> slots;
-  slots.reserve(j.size());
-  for (const Json& slot : j) {
-    uint64_t value = 0;
-    if (!as_uint(slot, value)) {
-      why = "must hold non-negative integers that fit in 64 bits";
-      return false;
-    }
-    slots.push_back(value);
-  }
-  out = Clock(std::move(slots));
-  return true;
-}
-
-// Field access for one line's object. The first failure is kept in error();
-// later calls after a failure are cheap no-ops returning false.
-class Fields {
- public:
-  Fields(const Json& object, std::string where) : object_(object), where_(std::move(where)) {}
-
-  const std::string& error() const { return error_; }
-  bool ok() const { return error_.empty(); }
-
-  const Json* find(const char* name) const {
-    auto it = object_.find(name);
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  const Json* need(const char* name) {
-    if (!ok()) return nullptr;
-    const Json* j = find(name);
-    if (j == nullptr) fail(std::string("field \"") + name + "\" is missing");
-    return j;
-  }
-
-  bool str(const char* name, std::string& out) {
-    const Json* j = need(name);
-    if (j == nullptr) return false;
-    if (!j->is_string()) return wrong(name, "a string", *j);
-    out = j->get<std::string>();
-    return true;
-  }
-
-  // A participant's name: a non-empty string.
-  bool name(const char* field, std::string& out) {
-    if (!str(field, out)) return false;
-    if (out.empty()) return fail(std::string("field \"") + field + "\" is an empty name");
-    return true;
-  }
-
-  bool uint(const char* name, uint64_t& out) {
-    const Json* j = need(name);
-    if (j == nullptr) return false;
-    if (!as_uint(*j, out)) return wrong(name, "a non-negative integer", *j);
-    return true;
-  }
-
-  bool positive(const char* name, uint64_t& out) {
-    if (!uint(name, out)) return false;
-    if (out == 0) return fail(std::string("field \"") + name + "\" must be at least 1");
-    return true;
-  }
-
-  bool boolean(const char* name, bool& out) {
-    const Json* j = need(name);
-    if (j == nullptr) return false;
-    if (!j->is_boolean()) return wrong(name, "true or false", *j);
-    out = j->get<bool>();
-    return true;
-  }
-
-  bool clock(const char* name, Clock& out) {
-    const Json* j = need(name);
-    if (j == nullptr) return false;
-    std::string why;
-    if (!as_clock(*j, out, why)) return fail(std::string("field \"") + name + "\" " + why);
-    return true;
-  }
-
-  bool value(const char* name, std::string& out) {
-    const Json* j = need(name);
-    if (j == nullptr) return false;
-    out = kv::json::dump(*j);
-    return true;
-  }
-
-  bool names(const char* field, const Json& j, std::vector<std::string>& out) {
-    if (!j.is_array()) return wrong(field, "a list of names", j);
-    for (const Json& item : j) {
-      if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
-        return fail(std::string("field \"") + field + "\" must list non-empty names");
-      }
-      out.push_back(item.get<std::string>());
-    }
-    return true;
-  }
-
-  // `[{"value": V, "clock": [..]}, ...]`
-  bool versions(const char* field, const Json& j, std::vector<VersionText>& out) {
-    if (!j.is_array()) return wrong(field, "a list of versions", j);
-    for (const Json& item : j) {
-      if (!version(field, item, out.emplace_back())) return false;
-    }
-    return true;
-  }
-
-  bool version(const char* field, const Json& j, VersionText& out) {
-    if (!j.is_object()) {
-      return fail(std::string("field \"") + field +
-                  "\" must hold versions {\"value\": .., \"clock\": [..]}");
-    }
-    auto value = j.find("value");
-    auto clock = j.find("clock");
-    if (value == j.end() || clock == j.end()) {
-      return fail(std::string("field \"") + field +
-                  "\" holds a version without \"value\" or \"clock\"");
-    }
-    std::string why;
-    if (!as_clock(*clock, out.clock, why)) {
-      return fail(std::string("field \"") + field + "\" holds a version whose clock " + why);
-    }
-    out.value = kv::json::dump(*value);
-    return true;
-  }
-
-  bool fail(std::string what) {
-    if (ok()) error_ = where_ + ": " + what;
-    return false;
-  }
-
- private:
-  // A number is quoted (`not -5`), short as it is; anything else is named
-  // by its type (`not a string`).
-  bool wrong(const char* name, const char* expected, const Json& got) {
-    std::string what = json_type_name(got);
-    if (got.is_number()) what = kv::json::dump(got);
-    return fail(std::string("field \"") + name + "\" must be " + expected + ", not " + what);
-  }
-
-  const Json& object_;
-  std::string where_;
-  std::string error_;
-};
 
 // Reads the body fields labels use; ill-typed ones are left empty.
 MessageBody read_body(const Json& body) {
@@ -342,63 +133,7 @@ bool is_node_name(const std::string& name) {
   return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Reads lines one at a time and keeps the cross-line state the checks need.
-class Reader {
- public:
-  explicit Reader(const std::string& path) { history_.path = path; }
-
-  // False (with error()) when the line is refused.
-  bool line(std::string_view text, size_t number);
-  // After the last line: false (with error()) when the history is not whole.
-  bool finish(bool partial);
-  const std::string& error() const { return error_; }
-  History take() { return std::move(history_); }
-  // Room for `n` events up front: growing a vector of a million events
-  // would hold the old and the new copy at once. Pages never written are
-  // never resident, so a guess on the high side costs little.
-  void reserve(size_t n) { history_.events.reserve(n); }
-  void warn(size_t number, const std::string& what) {
-    ++warnings_;
-    if (history_.warnings.size() < kMaxWarnings) {
-      history_.warnings.push_back(
-          one_line(history_.path + ":" + std::to_string(number) + ": " + what));
-    }
-  }
-
- private:
-  bool fail(size_t number, const std::string& what) {
-    error_ = history_.path + ":" + std::to_string(number) + ": " + what;
-    return false;
-  }
-
-  // The format's shape for this line (a fault's own when kind is `fault`),
-  // or nullptr when the line is to be skipped (warned). False on error.
-  bool shape_of(Fields& f, const std::string& kind, size_t number, const fmt::Shape*& shape);
-  bool read_event(Fields& f, const std::string& kind, EventData& out, size_t number);
-  bool read_start(Fields& f, StartEvent& out);
-  bool read_fault(Fields& f, FaultEvent& out);
-  bool read_apply(Fields& f, ApplyEvent& out);
-  // The message `id` must have been sent; for deliver/drop with the same ends.
-  bool check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest);
-  // `name` (from `field`) must be one of the start line's nodes.
-  bool check_node(Fields& f, const char* field, const std::string& name);
-  // A message end: a node it names must be listed; a client is anything else.
-  bool check_end(Fields& f, const char* field, const std::string& name);
-  bool check_nodes(Fields& f, const char* field, const std::vector<std::string>& names);
-  // `value` must be one of the format's values for `of`'s `field`.
-  bool check_value(Fields& f, std::string_view of, const char* field, const std::string& value);
-
-  History history_;
-  std::string error_;
-  std::map<uint64_t, size_t> sent_;  // id -> index in history_.events
-  std::set<std::string> nodes_;      // the start line's
-  std::set<std::string> finals_;     // nodes with a `final` line
-  int64_t last_t_us_ = 0;
-  size_t first_line_ = 0, last_line_ = 0;  // non-blank lines
-  std::string first_kind_;
-  bool ended_ = false;
-  size_t warnings_ = 0;
-};
+}  // namespace
 
 bool Reader::check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest) {
   auto it = sent_.find(id);
@@ -786,8 +521,6 @@ bool Reader::finish(bool partial) {
   return true;
 }
 
-}  // namespace
-
 std::string History::partial_note() const {
   if (complete) return "";
   return "PARTIAL history: it stops at line " + std::to_string(last_line) +
@@ -852,139 +585,6 @@ std::vector<std::string> History::clients() const {
     }
   }
   return {seen.begin(), seen.end()};
-}
-
-namespace {
-
-// Feeds lines to a Reader; the last line may come without its newline.
-class LineFeeder {
- public:
-  LineFeeder(const std::string& path, const ReadOptions& options)
-      : reader_(path), options_(options) {}
-
-  // One line (without its '\n'); `terminated` says whether a '\n' ended it.
-  bool line(std::string_view text, bool terminated) {
-    ++number_;
-    if (reader_.line(text, number_)) return true;
-    if (!terminated && options_.partial) {
-      // A run still writing (or killed) leaves its last line cut mid-way.
-      reader_.warn(number_, "the last line is cut short, skipped");
-      return true;
-    }
-    return false;
-  }
-
-  ReadResult finish() {
-    if (!reader_.finish(options_.partial)) return refused(reader_.error());
-    return reader_.take();
-  }
-
-  Status refused(const std::string& error) const { return Status::bad_input(one_line(error)); }
-
-  const std::string& error() const { return reader_.error(); }
-  size_t number() const { return number_; }
-  void reserve(size_t events) { reader_.reserve(events); }
-
- private:
-  Reader reader_;
-  const ReadOptions& options_;
-  size_t number_ = 0;
-};
-
-}  // namespace
-
-ReadResult read_history_text(std::string_view text, const std::string& path,
-                             const ReadOptions& options) {
-  LineFeeder feeder(path, options);
-  while (!text.empty()) {
-    const size_t newline = text.find('\n');
-    const std::string_view line = text.substr(0, newline);
-    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-    if (!feeder.line(line, newline != std::string_view::npos)) {
-      return feeder.refused(feeder.error());
-    }
-  }
-  return feeder.finish();
-}
-
-// The file is read in chunks and fed a line at a time, so its text is never
-// held whole: only the events are kept.
-ReadResult read_history_file(const std::string& path, const ReadOptions& options) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return Status::io_error(path + ": cannot open: " + std::strerror(errno));
-  const std::string too_big_error = path + ": larger than " + std::to_string(kMaxHistoryBytes) +
-                                    " bytes, the limit for a history";
-  // A regular file too big is refused before anything is read.
-  struct stat info;
-  uint64_t total = 0;
-  if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode)) {
-    total = static_cast<uint64_t>(info.st_size);
-    if (total > kMaxHistoryBytes) {
-      std::fclose(file);
-      return Status::bad_input(too_big_error);
-    }
-  }
-  // Read with a bound, so an endless stream (a FIFO, /dev/zero) is refused
-  // rather than read forever.
-  LineFeeder feeder(path, options);
-  // Lines average well over 64 bytes (a `deliver` line, the shortest
-  // common one, is about 60).
-  feeder.reserve(static_cast<size_t>(total / 64));
-  std::string pending;  // the start of a line whose end is in the next chunk
-  std::vector<char> buffer(size_t{1} << 20);
-  uint64_t read = 0, reported = 0;
-  bool too_big = false, refused = false;
-  while (true) {
-    const size_t n = std::fread(buffer.data(), 1, buffer.size(), file);
-    read += n;
-    if (read > kMaxHistoryBytes) {
-      too_big = true;
-      break;
-    }
-    std::string_view chunk(buffer.data(), n);
-    while (!chunk.empty()) {
-      const size_t newline = chunk.find('\n');
-      if (newline == std::string_view::npos) {
-        // A line longer than any the reader takes is refused by it anyway;
-        // past that, stop collecting it.
-        if (pending.size() <= kMaxLineBytes) {
-          pending.append(chunk.substr(0, kMaxLineBytes + 1 - pending.size()));
-        }
-        break;
-      }
-      bool ok = false;
-      if (pending.empty()) {
-        ok = feeder.line(chunk.substr(0, newline), true);
-      } else {
-        if (pending.size() <= kMaxLineBytes) pending.append(chunk.substr(0, newline));
-        ok = feeder.line(pending, true);
-        pending.clear();
-      }
-      chunk.remove_prefix(newline + 1);
-      if (!ok) {
-        refused = true;
-        break;
-      }
-    }
-    if (refused) break;
-    if (options.progress != nullptr && read - reported >= (uint64_t{16} << 20)) {
-      reported = read;
-      options.progress(options.progress_ctx, read, total);
-    }
-    if (n < buffer.size()) break;
-  }
-  const bool read_error = std::ferror(file) != 0;
-  const int saved_errno = errno;
-  std::fclose(file);
-  if (refused) return feeder.refused(feeder.error());
-  if (too_big) return Status::bad_input(too_big_error);
-  if (read_error) {
-    // A folder opens but does not read (EISDIR): like a missing file, the
-    // file system said no, so it is an I/O error as a failing disk is.
-    return Status::io_error(path + ": cannot read: " + std::strerror(saved_errno));
-  }
-  if (!pending.empty() && !feeder.line(pending, false)) return feeder.refused(feeder.error());
-  return feeder.finish();
 }
 
 const char* to_string(ApplyOp op) {

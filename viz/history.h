@@ -35,7 +35,8 @@
 //   otherwise left empty.
 // - Limits: a line of at most kMaxLineBytes, JSON nested at most
 //   kMaxNestingDepth deep, clocks of at most kMaxClockSlots slots, a file of
-//   at most kMaxHistoryBytes. Past a limit the line is refused.
+//   at most kMaxHistoryBytes (the first three are base/limits.h's). Past a
+//   limit the line is refused.
 //
 // Values are kept as their JSON text written as kv::json::dump writes it
 // (Python's json.dumps), so "the same value" is the same text, as in the
@@ -51,21 +52,15 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/limits.h"
 #include "node/clock.h"
 
 namespace kv::viz {
 
-inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
 // A history is read whole: the text and its events take about 4.5 times the
 // file's size (a 24 MB history peaks at 105 MB), so one at this limit needs
 // ~4.5 GB. A regular file past it is refused before it is read.
 inline constexpr size_t kMaxHistoryBytes = size_t{1} << 30;
-// A history line nests at most 4 levels around a value (final -> store -> key
-// -> version), and a scenario's values nest at most kv::sim::kMaxValueDepth
-// (100) levels: the limit must stay above their sum, or `kvsim render` would
-// refuse the history of a valid run.
-inline constexpr size_t kMaxNestingDepth = 128;
-inline constexpr size_t kMaxClockSlots = 4096;
 inline constexpr size_t kMaxWarnings = 20;
 // Keys of an anti-entropy message kept for its label.
 inline constexpr size_t kMaxLabelKeys = 3;

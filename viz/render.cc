@@ -5,6 +5,8 @@
 // error text through a pipe.
 #include "viz/render.h"
 
+#include "base/file.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -180,54 +182,6 @@ bool rendering_available() {
 #else
   return false;
 #endif
-}
-
-bool write_file(const std::string& path, const std::string& text, std::string& error) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
-    error = path + ": cannot write: " + std::strerror(errno);
-    return false;
-  }
-  const size_t written = std::fwrite(text.data(), 1, text.size(), file);
-  const bool failed = written != text.size() || std::fflush(file) != 0;
-  const int saved = errno;
-  if (std::fclose(file) != 0 || failed) {
-    error = path + ": cannot write: " + std::strerror(failed ? saved : errno);
-    return false;
-  }
-  return true;
-}
-
-bool read_file(const std::string& path, std::string& out, std::string& error, size_t max_bytes) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    error = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
-  out.clear();
-  char buffer[1 << 16];
-  bool too_big = false;
-  while (true) {
-    const size_t n = std::fread(buffer, 1, sizeof buffer, file);
-    if (out.size() + n > max_bytes) {
-      too_big = true;
-      break;
-    }
-    out.append(buffer, n);
-    if (n < sizeof buffer) break;
-  }
-  const bool failed = std::ferror(file) != 0;
-  const int saved = errno;
-  std::fclose(file);
-  if (too_big) {
-    error = path + ": larger than " + std::to_string(max_bytes) + " bytes";
-    return false;
-  }
-  if (failed) {
-    error = path + ": cannot read: " + std::strerror(saved);
-    return false;
-  }
-  return true;
 }
 
 RenderResult write_picture(const std::string& dot_text, const std::string& base,

@@ -40,16 +40,11 @@ struct RenderResult {
 // empty (a readable part of a large picture), else from `dot_text`. When
 // drawing fails the .dot is still there (dot_written) and no partial
 // .svg/.png is left.
+// The largest drawing read back into the report.
+inline constexpr size_t kMaxSvgBytes = size_t{256} << 20;
+
 RenderResult write_picture(const std::string& dot_text, const std::string& base,
                            const std::string& engine, bool draw,
                            const std::string& png_dot_text = "");
-
-// Writes `text` to `path` (binary, whole); false with `error` on failure.
-bool write_file(const std::string& path, const std::string& text, std::string& error);
-
-// Reads a whole file; false with `error` on failure. Files larger than
-// `max_bytes` are refused.
-bool read_file(const std::string& path, std::string& out, std::string& error,
-               size_t max_bytes = size_t{256} << 20);
 
 }  // namespace kv::viz

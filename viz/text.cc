@@ -1,25 +1,11 @@
 #include "viz/text.h"
 
 #include <algorithm>
-#include <charconv>
 
 namespace kv::viz {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// `value` / 10^decimals with trailing zeros of the fraction removed.
-std::string scaled(uint64_t value, int decimals) {
-  uint64_t unit = 1;
-  for (int i = 0; i < decimals; ++i) unit *= 10;
-  std::string out = std::to_string(value / unit);
-  uint64_t fraction = value % unit;
-  if (fraction == 0) return out;
-  std::string digits = std::to_string(fraction);
-  digits.insert(0, static_cast<size_t>(decimals) - digits.size(), '0');
-  while (!digits.empty() && digits.back() == '0') digits.pop_back();
-  return out + "." + digits;
-}
 
 bool is_plain_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -34,14 +20,6 @@ bool looks_like_non_string(std::string_view text) {
 }
 
 }  // namespace
-
-std::string format_time_us(int64_t us) {
-  if (us < 0) return std::string("-").append(format_time_us(us == INT64_MIN ? INT64_MAX : -us));
-  const auto u = static_cast<uint64_t>(us);
-  if (u < 1000) return std::to_string(u) + "us";
-  if (u < 1000000) return scaled(u, 3) + "ms";
-  return scaled(u, 6) + "s";
-}
 
 std::string clock_text(const Clock& clock) {
   std::string out = "[";
@@ -95,33 +73,6 @@ std::string dot_quote(std::string_view text) {
   return out;
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 bool NaturalLess::operator()(const std::string& a, const std::string& b) const {
   // Split each name into its leading non-digits and the number that follows
   // (if the rest is all digits); compare prefix, then number, then bytes.
@@ -145,46 +96,6 @@ bool NaturalLess::operator()(const std::string& a, const std::string& b) const {
   if (na.size() != nb.size()) return na.size() < nb.size();
   if (na != nb) return na < nb;
   return a < b;
-}
-
-bool parse_time_us(std::string_view text, int64_t& out) {
-  int decimals_allowed = 0;
-  uint64_t unit = 1;
-  if (text.size() > 2 && text.substr(text.size() - 2) == "us") {
-    text.remove_suffix(2);
-  } else if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
-    text.remove_suffix(2);
-    decimals_allowed = 3;
-    unit = 1000;
-  } else if (text.size() > 1 && text.back() == 's') {
-    text.remove_suffix(1);
-    decimals_allowed = 6;
-    unit = 1000000;
-  } else {
-    return false;
-  }
-  const size_t dot = text.find('.');
-  const std::string_view whole = text.substr(0, dot);
-  std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || (dot != std::string_view::npos && fraction.empty())) return false;
-  if (static_cast<int>(fraction.size()) > decimals_allowed) return false;
-  auto all_digits = [](std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (!all_digits(whole) || !all_digits(fraction)) return false;
-  uint64_t w = 0;
-  auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), w);
-  if (ec != std::errc() || end != whole.data() + whole.size()) return false;
-  uint64_t f = 0;
-  for (int i = 0; i < decimals_allowed; ++i) {
-    const size_t index = static_cast<size_t>(i);
-    f = f * 10 + (index < fraction.size() ? static_cast<uint64_t>(fraction[index] - '0') : 0);
-  }
-  if (w > static_cast<uint64_t>(INT64_MAX) / unit) return false;
-  const uint64_t total = w * unit + f;
-  if (total > static_cast<uint64_t>(INT64_MAX)) return false;
-  out = static_cast<int64_t>(total);
-  return true;
 }
 
 }  // namespace kv::viz

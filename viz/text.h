@@ -8,8 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/escape.h"
+#include "base/time_text.h"
 
 #include "node/json_text.h"
 
@@ -17,9 +21,11 @@
 
 namespace kv::viz {
 
-// "250us", "12.4ms", "1.5s": microseconds below 1ms, milliseconds below 1s,
-// else seconds, each with the fewest decimals that keep the value exact.
-std::string format_time_us(int64_t us);
+// base/time_text.h's format_time and parse_time under the names the
+// pictures use.
+inline std::string format_time_us(int64_t us) {
+  return format_time(us);
+}
 
 // "[1,0,0]" (no spaces: labels stay narrow).
 std::string clock_text(const Clock& clock);
@@ -37,17 +43,17 @@ std::string version_text(std::string_view value_json, const Clock& clock);
 // as \xNN text, newlines in `text` kept as DOT's "\n" line breaks.
 std::string dot_quote(std::string_view text);
 
-// Text safe inside HTML elements and attribute values.
-std::string html_escape(std::string_view text);
-
 // Orders names the way people count: "c2" before "c10"; ties on the numeric
 // part ("n01" vs "n1") fall back to byte order, so the order is total.
 struct NaturalLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
 
-// Parses "12ms", "1.5s", "300us" into microseconds. False for anything else
-// (no unit, a negative number, more decimals than the unit allows, overflow).
-bool parse_time_us(std::string_view text, int64_t& out);
+// True with `out` set if `text` is a time by base/time_text.h's grammar.
+inline bool parse_time_us(std::string_view text, int64_t& out) {
+  const std::optional<int64_t> us = kv::parse_time_us(text);
+  if (us) out = *us;
+  return us.has_value();
+}
 
 }  // namespace kv::viz
