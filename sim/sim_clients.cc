@@ -54,7 +54,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
   o.node = node;
   o.msg_id = c.next_msg_id++;
   const ClientState::Read* auto_from = nullptr;
-  static const ClientState::Read kNothingRead;
+  static const ClientState::Read kNothingRead{};
   if (op.kind != OpKind::kGet) {
     Clock clock;
     if (op.clock) {
