@@ -158,7 +158,7 @@ TEST_CASE("the hand-made histories read completely") {
   CHECK(a.clients() == std::vector<std::string>{"c1", "c2"});
   CHECK(a.warnings.empty());
   REQUIRE(a.find_send(21) != nullptr);
-  CHECK(a.find_send(21)->body.type == "kv_put");
+  CHECK(a.find_send(21)->body.type == kv::MsgType::kPut);
   CHECK(*a.find_send(21)->body.value == "\"late\"");
   CHECK(a.find_send(23) == nullptr);
   const History b = load("viz_crash_loss.jsonl");

@@ -166,9 +166,9 @@ void Builder::on_send(const SendEvent& s) {
   const MessageBody& b = s.body;
   if (!b.msg_id) return;
   const Request id{s.src, *b.msg_id};
-  if (b.type == "kv_get") {
+  if (b.type == MsgType::kGet) {
     gets_.emplace(id, b.key);
-  } else if (b.type == "kv_put" || b.type == "kv_resolve") {
+  } else if (b.type == MsgType::kPut || b.type == MsgType::kResolve) {
     auto read = last_read_.find({s.src, b.key});
     if (read != last_read_.end()) read_before_.emplace(id, read->second);
   }
@@ -177,7 +177,7 @@ void Builder::on_send(const SendEvent& s) {
 void Builder::on_deliver(const DeliverEvent& d) {
   static const std::vector<VersionText> kNothing;
   const SendEvent* s = history_.find_send(d.id);
-  if (s == nullptr || s->body.type != "kv_get_ok" || !s->body.in_reply_to) return;
+  if (s == nullptr || s->body.type != MsgType::kGetOk || !s->body.in_reply_to) return;
   const Request id{d.dest, *s->body.in_reply_to};
   auto get = gets_.find(id);
   // Only the first reply counts, and none after the client gave up.

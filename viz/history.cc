@@ -28,17 +28,11 @@ namespace {
 using kv::json::Json;
 namespace fmt = kv::sim::history_format;
 
-// The enumerations in viz/history.h follow the format's lists.
-static_assert(fmt::detail::kOps[static_cast<size_t>(ApplyOp::kAntiEntropy)] ==
-              fmt::op::kAntiEntropy);
-static_assert(fmt::detail::kResults[static_cast<size_t>(ApplyResult::kRefused)] ==
-              fmt::result::kRefused);
-
 // Reads the body fields labels use; ill-typed ones are left empty.
 MessageBody read_body(const Json& body) {
   MessageBody out;
   if (auto it = body.find("type"); it != body.end() && it->is_string()) {
-    out.type = it->get<std::string>();
+    out.type = type_by_name(it->get_ref<const std::string&>()).value_or(MsgType::kPut);
   }
   auto get_uint = [&](const char* name) -> std::optional<uint64_t> {
     auto it = body.find(name);
@@ -109,13 +103,16 @@ MessageBody read_body(const Json& body) {
   return out;
 }
 
-// The index of `text` in `values`, as the enumeration E.
-template <typename E>
-bool parse_enum(std::span<const std::string_view> values, const std::string& text, E& out) {
-  size_t index = 0;
-  if (!fmt::is_one_of(values, text, &index)) return false;
-  out = static_cast<E>(index);
-  return true;
+// The enumerator of E that `names` (node/'s name table of E) gives `text`.
+template <typename E, size_t N>
+bool enum_named(const std::string_view (&names)[N], const std::string& text, E& out) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == text) {
+      out = static_cast<E>(i);
+      return true;
+    }
+  }
+  return false;
 }
 
 // "a, b or c"
@@ -268,8 +265,8 @@ bool Reader::read_apply(Fields& f, ApplyEvent& e) {
       !check_value(f, fmt::kind::kApply, "result", result)) {
     return false;
   }
-  parse_enum(fmt::detail::kOps, op, e.op);
-  parse_enum(fmt::detail::kResults, result, e.result);
+  enum_named(kWriteOpNames, op, e.op);
+  enum_named(kApplyResultNames, result, e.result);
   if (e.msg != 0 && !check_sent(f, e.msg, nullptr, nullptr)) return false;
   if (e.client_write()) {
     if (!f.str("status", e.status) || !f.name("client", e.client)) return false;
@@ -299,6 +296,10 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, size
     auto type = body->find("type");
     if (type == body->end() || !type->is_string()) {
       return f.fail("field \"body\" needs a string \"type\"");
+    }
+    if (!type_by_name(type->get_ref<const std::string&>())) {
+      return f.fail("the body's \"type\" must be " + one_of_text(fmt::detail::kBodyTypes) +
+                    ", not \"" + type->get<std::string>() + "\"");
     }
     if (sent_.count(e.id) != 0) {
       return f.fail("message " + std::to_string(e.id) + " was already sent (line " +
@@ -585,14 +586,6 @@ std::vector<std::string> History::clients() const {
     }
   }
   return {seen.begin(), seen.end()};
-}
-
-const char* to_string(ApplyOp op) {
-  return fmt::detail::kOps[static_cast<size_t>(op)].data();
-}
-
-const char* to_string(ApplyResult result) {
-  return fmt::detail::kResults[static_cast<size_t>(result)].data();
 }
 
 }  // namespace kv::viz

@@ -51,9 +51,11 @@
 #include <variant>
 #include <vector>
 
-#include "base/status.h"
 #include "base/limits.h"
+#include "base/status.h"
 #include "node/clock.h"
+#include "node/replica.h"
+#include "node/store.h"
 
 namespace kv::viz {
 
@@ -83,7 +85,7 @@ struct AeVersions {
 // What a message carried, as far as labels and stories need it. Fields the
 // body did not have (or had with another type) are left empty / nullopt.
 struct MessageBody {
-  std::string type;  // "kv_put", "replicate", "ae_digest", ...
+  MsgType type = MsgType::kPut;  // node/message.h: one name table
   std::optional<uint64_t> msg_id;
   std::optional<uint64_t> in_reply_to;
   std::string key;
@@ -129,8 +131,10 @@ struct DropEvent {
 };
 
 // In the order of sim/history_format.h's lists (op::, result::).
-enum class ApplyOp { kPut, kResolve, kReplicate, kAntiEntropy };
-enum class ApplyResult { kApplied, kDuplicate, kStale, kRefused };
+// How a write reached a node, and what its store did: the node's own enums
+// (node/replica.h, node/store.h), so each has one name table.
+using ApplyOp = kv::WriteOp;
+using ApplyResult = kv::ApplyResult;
 
 struct ApplyEvent {
   std::string node, key;
@@ -274,8 +278,5 @@ ReadResult read_history_text(std::string_view text, const std::string& path,
 // kMaxHistoryBytes); an I/O error when the file cannot be opened or read
 // (missing, a folder, no permission, a read failing part way).
 ReadResult read_history_file(const std::string& path, const ReadOptions& options = {});
-
-const char* to_string(ApplyOp op);
-const char* to_string(ApplyResult result);
 
 }  // namespace kv::viz

@@ -37,13 +37,13 @@ void Diagram::index_messages() {
   std::set<std::tuple<uint64_t, std::string, std::string>> answered;
   for (const auto& [id, m] : messages_) {
     const auto& send = std::get<SendEvent>(h_.events[m.send].data);
-    if (send.body.type == "ae_diff" && send.body.round) {
+    if (send.body.type == MsgType::kAeDiff && send.body.round) {
       answered.insert({*send.body.round, send.src, send.dest});
     }
   }
   for (auto& [id, m] : messages_) {
     const auto& send = std::get<SendEvent>(h_.events[m.send].data);
-    m.folded = send.body.type == "ae_digest" && send.body.round && !m.deliveries.empty() &&
+    m.folded = send.body.type == MsgType::kAeDigest && send.body.round && !m.deliveries.empty() &&
                !m.drop && answered.count({*send.body.round, send.dest, send.src}) == 0;
   }
 }

@@ -53,10 +53,10 @@ std::string ae_versions_text(const MessageBody& b) {
 
 }  // namespace
 
-Traffic traffic_of(const std::string& type) {
-  if (type.rfind("kv_", 0) == 0 || type == "error") return Traffic::kClient;
-  if (type == "replicate") return Traffic::kReplicate;
-  if (type.rfind("ae_", 0) == 0) return Traffic::kAntiEntropy;
+Traffic traffic_of(MsgType type) {
+  if (is_client_request(type) || is_client_reply(type)) return Traffic::kClient;
+  if (type == MsgType::kReplicate) return Traffic::kReplicate;
+  if (is_anti_entropy(type)) return Traffic::kAntiEntropy;
   return Traffic::kOther;
 }
 
@@ -69,16 +69,16 @@ std::string arrow_style(Traffic t, bool crossing) {
 }
 
 std::string message_label(const MessageBody& b) {
-  const std::string& t = b.type;
-  if (t == "kv_put") return "put " + opt_version(b);
-  if (t == "kv_resolve") return "resolve " + opt_version(b);
-  if (t == "kv_get") return "get " + b.key;
-  if (t == "kv_put_ok" || t == "kv_resolve_ok") {
+  const MsgType t = b.type;
+  if (t == MsgType::kPut) return "put " + opt_version(b);
+  if (t == MsgType::kResolve) return "resolve " + opt_version(b);
+  if (t == MsgType::kGet) return "get " + b.key;
+  if (t == MsgType::kPutOk || t == MsgType::kResolveOk) {
     std::string out = b.status.empty() ? "ok" : b.status;
     if (b.siblings) out += " (" + std::to_string(*b.siblings) + ")";
     return out;
   }
-  if (t == "kv_get_ok") {
+  if (t == MsgType::kGetOk) {
     if (!b.values) return "values";
     if (b.values->empty()) return "[]";
     if (b.values->size() == 1) {
@@ -86,17 +86,17 @@ std::string message_label(const MessageBody& b) {
     }
     return std::to_string(b.values->size()) + " siblings";
   }
-  if (t == "replicate") return "repl " + opt_version(b);
-  if (t == "error") {
+  if (t == MsgType::kReplicate) return "repl " + opt_version(b);
+  if (t == MsgType::kError) {
     // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
     if (b.code == 14u) return "refused: too many siblings";
     return b.code ? "error " + std::to_string(*b.code) : std::string("error");
   }
   auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
-  if (t == "ae_digest") return "digest" + round();
-  if (t == "ae_diff") return "diff" + round() + ae_versions_text(b);
-  if (t == "ae_push") return "push" + round() + ae_versions_text(b);
-  return value_text(t, 16);
+  if (t == MsgType::kAeDigest) return "digest" + round();
+  if (t == MsgType::kAeDiff) return "diff" + round() + ae_versions_text(b);
+  if (t == MsgType::kAePush) return "push" + round() + ae_versions_text(b);
+  return std::string(type_name(t));
 }
 
 std::string legend() {

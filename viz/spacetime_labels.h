@@ -21,7 +21,7 @@ enum class Traffic { kClient, kReplicate, kAntiEntropy, kOther };
 
 // The traffic a message type belongs to: kv_* and error are the clients',
 // replicate is replication, ae_* anti-entropy.
-Traffic traffic_of(const std::string& type);
+Traffic traffic_of(MsgType type);
 
 // An arrow's colour and line style: anti-entropy dashed, anything crossing
 // the window's edge (or never arriving) dotted, the rest solid.

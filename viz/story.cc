@@ -117,19 +117,18 @@ std::string key_name(const std::string& key) {
 
 // A client's request, for sentences about its timeouts and replies.
 struct Request {
-  std::string type;  // kv_put, kv_get, kv_resolve
+  MsgType type = MsgType::kPut;  // kPut, kGet or kResolve
   const MessageBody* body = nullptr;
 };
 
 std::string request_text(const Request& r) {
   const MessageBody& b = *r.body;
-  const std::string op = r.type == "kv_put"       ? "put"
-                         : r.type == "kv_resolve" ? "resolve"
-                         : r.type == "kv_get"     ? "get"
-                                                  : r.type;
+  const std::string op = r.type == MsgType::kPut       ? "put"
+                         : r.type == MsgType::kResolve ? "resolve"
+                                                       : "get";
   std::string out = op;
   if (b.value && b.clock) out += " of " + readable(version_text(*b.value, *b.clock));
-  if (r.type == "kv_get") out += " of " + key_name(b.key);
+  if (r.type == MsgType::kGet) out += " of " + key_name(b.key);
   return out;
 }
 
@@ -211,7 +210,7 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
                        : a.result == ApplyResult::kRefused   ? " refused "
                        : a.result == ApplyResult::kDuplicate ? " already had "
                                                              : " accepted ";
-    s = a.node + verb + to_string(a.op) + " " + v + " from " + a.client;
+    s = a.node + verb + std::string(op_name(a.op)) + " " + v + " from " + a.client;
   } else {
     s = a.node + " received " + v;
     if (const SendEvent* send = a.msg != 0 ? h_.find_send(a.msg) : nullptr) {
@@ -255,9 +254,9 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
 
 void Teller::on_deliver(const Event& e, const DeliverEvent& d) {
   const SendEvent* send = h_.find_send(d.id);
-  if (send == nullptr || send->body.type != "kv_get_ok" || !send->body.in_reply_to) return;
+  if (send == nullptr || send->body.type != MsgType::kGetOk || !send->body.in_reply_to) return;
   const Request* r = request(d.dest, *send->body.in_reply_to);
-  if (r == nullptr || r->type != "kv_get") return;
+  if (r == nullptr || r->type != MsgType::kGet) return;
   read_at_.emplace(std::make_pair(d.dest, *send->body.in_reply_to), e.t_us);
   std::string s = d.dest + " read " + key_name(r->body->key) + " from " + d.src + ": ";
   if (!send->body.values || send->body.values->empty()) {
@@ -276,12 +275,13 @@ void Teller::on_drop(const Event& e, const DropEvent& d) {
   const SendEvent* send = h_.find_send(d.id);
   if (send == nullptr || send->body.key.empty() || !send->body.value || !send->body.clock) return;
   const std::string v = readable(version_text(*send->body.value, *send->body.clock));
-  const std::string& type = send->body.type;
+  const MsgType type = send->body.type;
   std::string what;
-  if (type == "replicate") {
+  if (type == MsgType::kReplicate) {
     what = d.src + "'s replicate of " + v + " to " + d.dest;
-  } else if (type == "kv_put" || type == "kv_resolve") {
-    what = d.src + "'s " + (type == "kv_put" ? "put" : "resolve") + " of " + v + " to " + d.dest;
+  } else if (type == MsgType::kPut || type == MsgType::kResolve) {
+    what =
+        d.src + "'s " + (type == MsgType::kPut ? "put" : "resolve") + " of " + v + " to " + d.dest;
   } else {
     return;
   }
@@ -475,8 +475,8 @@ std::string Teller::endings() {
 std::string Teller::tell() {
   for (const Event& e : h_.events) {
     if (const auto* s = std::get_if<SendEvent>(&e.data)) {
-      const std::string& t = s->body.type;
-      if ((t == "kv_put" || t == "kv_get" || t == "kv_resolve") && s->body.msg_id) {
+      const MsgType t = s->body.type;
+      if (is_client_request(t) && s->body.msg_id) {
         const auto id = std::make_pair(s->src, *s->body.msg_id);
         const bool first = requests_.emplace(id, Request{t, &s->body}).second;
         auto op = ops_.find(id);
