@@ -6,63 +6,21 @@
 
 namespace kv {
 
-void Clock::assign(const uint64_t* slots, size_t n) {
-  KV_ASSERT(n <= UINT32_MAX);
-  if (n > capacity_) {
-    release();
-    heap_ = new uint64_t[n];
-    capacity_ = static_cast<uint32_t>(n);
-  }
-  std::copy(slots, slots + n, data());
-  size_ = static_cast<uint32_t>(n);
-}
-
-void Clock::grow(size_t n) {
-  KV_ASSERT(n <= UINT32_MAX);
-  if (n <= size_) return;
-  if (n > capacity_) {
-    auto* bigger = new uint64_t[n];
-    std::copy(data(), data() + size_, bigger);
-    release();
-    heap_ = bigger;
-    capacity_ = static_cast<uint32_t>(n);
-  }
-  std::fill(data() + size_, data() + n, 0);
-  size_ = static_cast<uint32_t>(n);
-}
-
-void Clock::take(Clock& other) {
-  size_ = other.size_;
-  capacity_ = other.capacity_;
-  if (other.capacity_ > kInline) {
-    heap_ = other.heap_;
-  } else {
-    std::copy(other.inline_, other.inline_ + other.size_, inline_);
-  }
-  other.size_ = 0;
-  other.capacity_ = kInline;
-}
-
-void Clock::release() {
-  if (capacity_ > kInline) delete[] heap_;
-  capacity_ = kInline;
-  size_ = 0;
-}
-
 bool Clock::operator==(const Clock& other) const {
-  return size_ == other.size_ && std::equal(data(), data() + size_, other.data());
+  return std::ranges::equal(slots(), other.slots());
 }
 
 void Clock::merge(const Clock& other) {
-  if (other.size_ > size_) grow(other.size_);
-  uint64_t* mine = data();
-  const uint64_t* theirs = other.data();
-  for (size_t i = 0; i < other.size_; ++i) mine[i] = std::max(mine[i], theirs[i]);
+  const size_t n = other.slots_.size();
+  if (n > slots_.size()) slots_.resize(n, 0);
+  uint64_t* mine = slots_.data();
+  const uint64_t* theirs = other.slots_.data();
+  for (size_t i = 0; i < n; ++i) mine[i] = std::max(mine[i], theirs[i]);
 }
 
 void Clock::increment(size_t slot) {
-  if (slot >= size_) grow(slot + 1);
-  uint64_t& value = data()[slot];
+  if (slot >= slots_.size()) slots_.resize(slot + 1, 0);
+  uint64_t& value = slots_[slot];
   KV_ASSERT(value != UINT64_MAX);
   ++value;
 }

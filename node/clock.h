@@ -16,38 +16,26 @@
 #include <span>
 #include <vector>
 
+#include "node/small_vector.h"
+
 namespace kv {
 
 class Clock {
  public:
   Clock() = default;
-  Clock(std::initializer_list<uint64_t> slots) { assign(slots.begin(), slots.size()); }
-  explicit Clock(const std::vector<uint64_t>& slots) { assign(slots.data(), slots.size()); }
+  Clock(std::initializer_list<uint64_t> slots) { slots_.append(slots.begin(), slots.size()); }
+  explicit Clock(const std::vector<uint64_t>& slots) { slots_.append(slots.data(), slots.size()); }
   // n slots, all zero.
   static Clock zeros(size_t n) {
     Clock c;
-    c.grow(n);
+    c.slots_.resize(n, 0);
     return c;
   }
-  Clock(const Clock& other) { assign(other.data(), other.size_); }
-  Clock(Clock&& other) noexcept { take(other); }
-  Clock& operator=(const Clock& other) {
-    if (this != &other) assign(other.data(), other.size_);
-    return *this;
-  }
-  Clock& operator=(Clock&& other) noexcept {
-    if (this != &other) {
-      release();
-      take(other);
-    }
-    return *this;
-  }
-  ~Clock() { release(); }
 
-  size_t size() const { return size_; }
+  size_t size() const { return slots_.size(); }
   // The slot's value; 0 past the end (zero padding).
-  uint64_t at(size_t slot) const { return slot < size_ ? data()[slot] : 0; }
-  std::span<const uint64_t> slots() const { return {data(), size_}; }
+  uint64_t at(size_t slot) const { return slot < slots_.size() ? slots_[slot] : 0; }
+  std::span<const uint64_t> slots() const { return {slots_.data(), slots_.size()}; }
 
   // Point-wise maximum, in place; grows to the longer length.
   void merge(const Clock& other);
@@ -60,24 +48,9 @@ class Clock {
   bool operator==(const Clock& other) const;
 
  private:
-  // Clocks of up to kInline slots (clusters of up to that many nodes) live
-  // inside the Clock; longer ones on the heap.
-  static constexpr uint32_t kInline = 6;
-
-  const uint64_t* data() const { return capacity_ > kInline ? heap_ : inline_; }
-  uint64_t* data() { return capacity_ > kInline ? heap_ : inline_; }
-  void assign(const uint64_t* slots, size_t n);
-  // Grows to `n` slots, the new ones zero.
-  void grow(size_t n);
-  void take(Clock& other);
-  void release();
-
-  uint32_t size_ = 0;
-  uint32_t capacity_ = kInline;
-  union {
-    uint64_t inline_[kInline];
-    uint64_t* heap_;
-  };
+  // Clocks of up to 6 slots (clusters of up to that many nodes) live inside
+  // the Clock; longer ones on the heap.
+  SmallVector<uint64_t, 6> slots_;
 };
 
 enum class Order {

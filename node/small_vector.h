@@ -76,6 +76,21 @@ class SmallVector {
     size_ = static_cast<uint32_t>(n);
   }
   void clear() { truncate(0); }
+  // Adds `n` copies of `value`, or removes elements, to have `n`.
+  void resize(size_t n, const T& value) {
+    if (n <= size_) return truncate(n);
+    KV_ASSERT(n <= UINT32_MAX);
+    reserve(static_cast<uint32_t>(n));
+    std::uninitialized_fill(end(), data() + n, value);
+    size_ = static_cast<uint32_t>(n);
+  }
+  // Appends the `n` elements at `items` (not this vector's own).
+  void append(const T* items, size_t n) {
+    KV_ASSERT(size_ + n <= UINT32_MAX);
+    reserve(static_cast<uint32_t>(size_ + n));
+    std::uninitialized_copy(items, items + n, end());
+    size_ += static_cast<uint32_t>(n);
+  }
 
  private:
   bool on_heap() const { return capacity_ > kInline; }
@@ -105,11 +120,7 @@ class SmallVector {
     heap_ = bigger;
     capacity_ = capacity;
   }
-  void append(const SmallVector& other) {
-    reserve(size_ + other.size_);
-    std::uninitialized_copy(other.begin(), other.end(), end());
-    size_ += other.size_;
-  }
+  void append(const SmallVector& other) { append(other.data(), other.size()); }
   // REQUIRES: this vector is empty, its elements inside.
   void take(SmallVector& other) {
     if (other.on_heap()) {
