@@ -48,7 +48,19 @@ class HistoryWriter {
 
   // Starts writing to `path`; false (with `error` set) if it cannot be opened.
   bool open(const std::string& path, std::string& error);
-  bool enabled() const { return file_ != nullptr; }
+  // Starts taking lines without a file: they are only fingerprinted (`kvsim
+  // sweep`). The limit and stopped() behave as with a file.
+  void open_fingerprint_only();
+  // With a file too: the bytes are fingerprinted as they are flushed. Call
+  // after open(). A writer that does not fingerprint pays nothing for it.
+  void enable_fingerprint() { fingerprinting_ = true; }
+  bool enabled() const { return open_; }
+  // The run's fingerprint: FNV-1a 64 of the bytes that reached the history
+  // (the file's bytes, whole lines), so anyone can recompute it from
+  // history.jsonl. Complete after close(); 0 if fingerprinting was off.
+  uint64_t fingerprint() const { return fingerprinting_ ? fnv_ : 0; }
+  static constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+  static constexpr uint64_t kFnvPrime = 0x100000001b3ull;
   // Flushes and closes; false if a write failed (disk full...), with the
   // cause in `error`. Reaching the limit is not a failure here.
   bool close(std::string& error);
@@ -211,7 +223,15 @@ class HistoryWriter {
   // Where watch_ stands: the room the limit leaves, from the buffer's start.
   void set_watch();
 
-  std::FILE* file_ = nullptr;
+  // Resets the state for a new history, with a buffer of this size.
+  void start(size_t buffer_bytes);
+  // Folds bytes into fnv_.
+  void fingerprint_bytes(const char* data, size_t n);
+
+  std::FILE* file_ = nullptr;  // null when fingerprinting only
+  bool open_ = false;
+  bool fingerprinting_ = false;
+  uint64_t fnv_ = kFnvOffset;
   std::unique_ptr<char[]> buf_;
   size_t len_ = 0;
   size_t cap_ = 0;
