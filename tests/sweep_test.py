@@ -74,5 +74,133 @@ for scenario in (heal, lossy):
     check(f"{scenario}: seeds 1 and 2 have different histories", a[1] != b[1])
     check(f"{scenario}: seeds 1 and 2 have different fingerprints", a[0] != b[0], a[0])
 
+
+
+def sweep(args, out):
+    p = kvsim(["sweep"] + args + ["--out", out])
+    with open(os.path.join(out, "sweep.jsonl"), "rb") as f:
+        lines = f.read()
+    with open(os.path.join(out, "summary.json"), "rb") as f:
+        summary = f.read()
+    return p, lines, summary
+
+
+# 2. A sweep with failures: the same files on 1 and 2 jobs.
+FIRST, LAST = 1, 120
+one, lines1, summary1 = sweep([lossy, "--seeds", f"{FIRST}..{LAST}", "--jobs", "1"],
+                              os.path.join(tmp, "lossy-j1"))
+two, lines2, summary2 = sweep([lossy, "--seeds", f"{FIRST}..{LAST}", "--jobs", "2",
+                               "--keep-failures", "0"], os.path.join(tmp, "lossy-j2"))
+check("sweep.jsonl the same on --jobs 1 and 2", lines1 == lines2)
+check("summary.json the same on --jobs 1 and 2", summary1 == summary2)
+records = [json.loads(l) for l in lines1.decode().splitlines()]
+check("one record per seed, in seed order", [r["seed"] for r in records] == list(range(FIRST, LAST + 1)))
+failing = [r["seed"] for r in records if not r["ok"]]
+check("sweep-lossy fails on some seeds and not others", 0 < len(failing) < len(records), failing)
+check("a failure found: exit status 1", one.returncode == 1 and two.returncode == 1,
+      (one.returncode, two.returncode, one.stderr[-300:]))
+
+# 3. Sampled seeds: `kvsim run --seed S` gives the verdict and fingerprint the
+# sweep recorded; the first failing check is the run's first check not as expected.
+by_seed = {r["seed"]: r for r in records}
+passing = [r["seed"] for r in records if r["ok"]]
+for seed in failing[:3] + passing[:3]:
+    out = os.path.join(tmp, f"lossy-run-{seed}")
+    status, printed, summary, history = run(lossy, seed, out)
+    r = by_seed[seed]
+    check(f"seed {seed}: run's exit status matches the sweep's verdict",
+          status == (0 if r["ok"] else 1), (status, r))
+    check(f"seed {seed}: sweep's fingerprint is FNV-1a of run's history",
+          r["fingerprint"] == fnv1a64(history), (r["fingerprint"], fnv1a64(history)))
+    as_expected = {name: c["holds"] == c["expected"] for name, c in summary["checks"].items()}
+    check(f"seed {seed}: each check's verdict as the run's", r["checks"] == as_expected,
+          (r["checks"], as_expected))
+    first_bad = next((n for n, ok in as_expected.items() if not ok), None)
+    got = r["failure"]["check"] if r["failure"] else None
+    check(f"seed {seed}: first failure as the run's", got == first_bad, (got, first_bad))
+    if r["failure"]:
+        check(f"seed {seed}: failure detail as the run's",
+              r["failure"]["detail"] == summary["checks"][first_bad]["detail"])
+    check(f"seed {seed}: event and message counts as the run's",
+          (r["events"], r["messages"]) ==
+          (summary["figures"]["events"], summary["figures"]["messages_sent"]))
+
+# 4. --keep-failures (default 3): the first three failing seeds' run folders,
+# whose histories are `kvsim run`'s, byte for byte; no more.
+kept = sorted(d for d in os.listdir(os.path.join(tmp, "lossy-j1")) if d.startswith("seed-"))
+check("the first 3 failing seeds are kept", kept == sorted(f"seed-{s}" for s in failing[:3]),
+      kept)
+for seed in failing[:3]:
+    with open(os.path.join(tmp, "lossy-j1", f"seed-{seed}", "history.jsonl"), "rb") as f:
+        kept_history = f.read()
+    _, _, _, history = run(lossy, seed, os.path.join(tmp, f"lossy-rerun-{seed}"))
+    check(f"seed {seed}: kept history is kvsim run's", kept_history == history)
+    check(f"seed {seed}: kept history's fingerprint is the sweep's",
+          fnv1a64(kept_history) == by_seed[seed]["fingerprint"])
+check("--keep-failures 0 keeps none",
+      not any(d.startswith("seed-") for d in os.listdir(os.path.join(tmp, "lossy-j2"))))
+
+# 5. summary.json, recomputed here from the records.
+summary = json.loads(summary1)
+checks = {}
+for r in records:
+    for name, ok in r["checks"].items():
+        c = checks.setdefault(name, {"passed": 0, "failed": 0, "failing_seeds": []})
+        if ok:
+            c["passed"] += 1
+        else:
+            c["failed"] += 1
+            if len(c["failing_seeds"]) < 20:
+                c["failing_seeds"].append(r["seed"])
+check("summary: per check passed, failed, failing seeds", summary["checks"] == checks,
+      (summary["checks"], checks))
+check("summary: failing seeds", summary["failing_seeds"] == failing[:20]
+      and summary["failed"] == len(failing) and summary["ok"] is False)
+coverage = {k: sum(1 for r in records if r["coverage"][k])
+            for k in ("siblings", "gave_up", "duplicate", "stale_rejected")}
+check("summary: coverage", summary["coverage"] == coverage, (summary["coverage"], coverage))
+check("summary: seed range", summary["seeds"] == {"first": FIRST, "last": LAST}
+      and summary["runs"] == LAST - FIRST + 1)
+
+# 6. Shards: 1, 2 and 7 slices merged are the unsharded sweep, byte for byte.
+for shards in (1, 2, 7):
+    dirs = []
+    seeds_seen = []
+    for i in range(1, shards + 1):
+        d = os.path.join(tmp, f"shard-{shards}-{i}")
+        p, lines, _ = sweep([lossy, "--seeds", f"{FIRST}..{LAST}", "--jobs", "1",
+                             "--shard", f"{i}/{shards}", "--keep-failures", "0"], d)
+        seeds_seen += [json.loads(l)["seed"] for l in lines.decode().splitlines()]
+        dirs.append(d)
+    check(f"{shards} shards: contiguous slices covering the range once",
+          seeds_seen == list(range(FIRST, LAST + 1)))
+    merged = os.path.join(tmp, f"merged-{shards}")
+    p = kvsim(["sweep-merge"] + dirs + ["--out", merged])
+    check(f"{shards} shards: merge exit status 1 (failures)", p.returncode == 1, p.stderr)
+    with open(os.path.join(merged, "sweep.jsonl"), "rb") as f:
+        check(f"{shards} shards: merged sweep.jsonl is the unsharded one", f.read() == lines1)
+    with open(os.path.join(merged, "summary.json"), "rb") as f:
+        check(f"{shards} shards: merged summary.json is the unsharded one", f.read() == summary1)
+p = kvsim(["sweep-merge", dirs[0], dirs[2], "--out", os.path.join(tmp, "merged-bad")])
+check("merge with a shard missing: bad input", p.returncode == 2, p.returncode)
+p = kvsim(["sweep-merge", dirs[0], dirs[0], "--out", os.path.join(tmp, "merged-bad")])
+check("merge with a shard twice: bad input", p.returncode == 2, p.returncode)
+
+# 7. A scenario that passes on every seed: exit 0; fingerprints as kvsim run's.
+p, lines, _ = sweep([heal, "--seeds", "1..100", "--jobs", "2"], os.path.join(tmp, "heal"))
+check("partition-heal sweep: exit status 0", p.returncode == 0, p.stderr)
+heal_records = [json.loads(l) for l in lines.decode().splitlines()]
+for seed in (1, 2):
+    check(f"partition-heal seed {seed}: sweep's fingerprint is kvsim run's",
+          heal_records[seed - 1]["fingerprint"] == fingerprints[(heal, seed)][0])
+check("partition-heal: 100 distinct fingerprints",
+      len({r["fingerprint"] for r in heal_records}) == 100)
+
+# 8. Bad input: exit status 2, a message.
+for args in (["--seeds", "5..1"], ["--seeds", "1-5"], ["--seeds", "1..5", "--shard", "0/2"],
+             ["--seeds", "1..5", "--shard", "3/2"], ["--seeds", "1..5", "--shard", "1/6"]):
+    p = kvsim(["sweep", heal] + args + ["--out", os.path.join(tmp, "bad")])
+    check(f"sweep {args}: bad input", p.returncode == 2 and p.stderr, (p.returncode, p.stderr))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
