@@ -1,10 +1,12 @@
 #include "sim/history.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
 #include "base/bytes.h"
+#include "base/hash.h"
 #include "node/json_text.h"
 #include "node/version_text.h"
 
@@ -43,7 +45,9 @@ void HistoryWriter::open_fingerprint_only() {
 
 void HistoryWriter::start(size_t buffer_bytes) {
   open_ = true;
-  fnv_ = kFnvOffset;
+  hash_ = kFingerprintStart;
+  hashed_bytes_ = 0;
+  pending_len_ = 0;
   // A writer used again (a sweep's, seed after seed) keeps its buffer.
   if (cap_ != buffer_bytes) buf_ = std::make_unique<char[]>(buffer_bytes);
   cap_ = buffer_bytes;
@@ -115,11 +119,37 @@ void HistoryWriter::make_room(size_t n) {
   cap_ = cap;
 }
 
+namespace {
+inline uint64_t fingerprint_step(uint64_t h, uint64_t word) {
+  return std::rotl((h ^ word) * HistoryWriter::kFingerprintMultiplier, 29);
+}
+}  // namespace
+
 void HistoryWriter::fingerprint_bytes(const char* data, size_t n) {
-  uint64_t h = fnv_;
   const auto* p = reinterpret_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * kFnvPrime;
-  fnv_ = h;
+  hashed_bytes_ += n;
+  uint64_t h = hash_;
+  size_t i = 0;
+  if (pending_len_ > 0) {
+    while (pending_len_ < 8 && i < n) pending_[pending_len_++] = p[i++];
+    if (pending_len_ < 8) return;
+    h = fingerprint_step(h, load64(pending_));
+    pending_len_ = 0;
+  }
+  for (; i + 8 <= n; i += 8) h = fingerprint_step(h, load64(p + i));
+  while (i < n) pending_[pending_len_++] = p[i++];
+  hash_ = h;
+}
+
+uint64_t HistoryWriter::fingerprint() const {
+  if (!fingerprinting_) return 0;
+  uint64_t h = hash_;
+  if (pending_len_ > 0) {
+    unsigned char last[8] = {};
+    std::memcpy(last, pending_, pending_len_);
+    h = fingerprint_step(h, load64(last));
+  }
+  return mix64(h ^ hashed_bytes_);
 }
 
 bool HistoryWriter::close(std::string& error) {

@@ -3,8 +3,8 @@
 
 Usage: sweep_test.py KVSIM SCENARIO_DIR DATA_DIR
 
-The fingerprint is recomputed here from history.jsonl's bytes with FNV-1a 64
-(README.md), sharing nothing with kvsim's hashing. Verdicts a sweep records
+The fingerprint is recomputed here from history.jsonl's bytes as README.md
+defines it, sharing nothing with kvsim's hashing. Verdicts a sweep records
 are compared with what `kvsim run --seed S` says of the same seed.
 """
 import json
@@ -31,11 +31,26 @@ def kvsim(args):
                           timeout=300)
 
 
-def fnv1a64(data):
-    h = 0xcbf29ce484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return f"{h:016x}"
+M64 = 0xFFFFFFFFFFFFFFFF
+
+
+def mix64(h):
+    h ^= h >> 30
+    h = (h * 0xbf58476d1ce4e5b9) & M64
+    h ^= h >> 27
+    h = (h * 0x94d049bb133111eb) & M64
+    return h ^ (h >> 31)
+
+
+def fingerprint(data):
+    """README.md's definition: 8-byte little-endian words (the last padded
+    with zeros), h = rotl((h ^ w) * K, 29), then mix64(h ^ length)."""
+    h = 0x243f6a8885a308d3
+    padded = data + b"\0" * (-len(data) % 8)
+    for i in range(0, len(padded), 8):
+        h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * 0x9e3779b97f4a7c15) & M64
+        h = ((h << 29) | (h >> 35)) & M64
+    return f"{mix64(h ^ len(data)):016x}"
 
 
 def run(scenario, seed, out):
@@ -53,13 +68,13 @@ tmp = tempfile.mkdtemp(prefix="kvsim-sweep-test-")
 heal = os.path.join(SCENARIOS, "partition-heal.yaml")
 lossy = os.path.join(DATA, "sweep-lossy.yaml")
 
-# 1. The fingerprint is FNV-1a 64 of history.jsonl, printed and in summary.json.
+# 1. The fingerprint is README.md's hash of history.jsonl, printed and in summary.json.
 fingerprints = {}
 for scenario in (heal, lossy):
     for seed in (1, 2, 3):
         out = os.path.join(tmp, f"run-{os.path.basename(scenario)}-{seed}")
         status, printed, summary, history = run(scenario, seed, out)
-        want = fnv1a64(history)
+        want = fingerprint(history)
         check(f"{scenario} seed {seed}: printed fingerprint", printed == [want], (printed, want))
         check(f"{scenario} seed {seed}: summary fingerprint", summary.get("fingerprint") == want,
               (summary.get("fingerprint"), want))
@@ -110,8 +125,8 @@ for seed in failing[:3] + passing[:3]:
     r = by_seed[seed]
     check(f"seed {seed}: run's exit status matches the sweep's verdict",
           status == (0 if r["ok"] else 1), (status, r))
-    check(f"seed {seed}: sweep's fingerprint is FNV-1a of run's history",
-          r["fingerprint"] == fnv1a64(history), (r["fingerprint"], fnv1a64(history)))
+    check(f"seed {seed}: sweep's fingerprint is the fingerprint of run's history",
+          r["fingerprint"] == fingerprint(history), (r["fingerprint"], fingerprint(history)))
     as_expected = {name: c["holds"] == c["expected"] for name, c in summary["checks"].items()}
     check(f"seed {seed}: each check's verdict as the run's", r["checks"] == as_expected,
           (r["checks"], as_expected))
@@ -136,7 +151,7 @@ for seed in failing[:3]:
     _, _, _, history = run(lossy, seed, os.path.join(tmp, f"lossy-rerun-{seed}"))
     check(f"seed {seed}: kept history is kvsim run's", kept_history == history)
     check(f"seed {seed}: kept history's fingerprint is the sweep's",
-          fnv1a64(kept_history) == by_seed[seed]["fingerprint"])
+          fingerprint(kept_history) == by_seed[seed]["fingerprint"])
 check("--keep-failures 0 keeps none",
       not any(d.startswith("seed-") for d in os.listdir(os.path.join(tmp, "lossy-j2"))))
 
