@@ -268,6 +268,32 @@ void print_table(const SweepInfo& info, const Tally& t) {
   }
 }
 
+// A sweep owns its folder's seed-S/ folders: those of an earlier sweep there
+// (a folder holding sweep.jsonl) go, so that every one describes this sweep's
+// failures. Only folders named seed-DIGITS that hold a summary.json.
+Status remove_earlier_kept_runs(const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(out_dir) / "sweep.jsonl", ec)) return Status();
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    uint64_t seed = 0;
+    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5), seed) &&
+        it->is_directory(ec) && fs::exists(it->path() / "summary.json", ec)) {
+      stale.push_back(it->path());
+    }
+  }
+  for (const fs::path& path : stale) {
+    fs::remove_all(path, ec);
+    if (ec) {
+      return Status::io_error("cannot remove " + path.string() +
+                              " (an earlier sweep's): " + ec.message());
+    }
+  }
+  return Status();
+}
+
 Status write_outputs(const std::string& out_dir, const std::string& lines, const SweepInfo& info,
                      const Tally& t) {
   std::error_code ec;
@@ -328,6 +354,7 @@ int run_sweep(const SweepOptions& options) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+  if (Status s = remove_earlier_kept_runs(out_dir); !s.ok()) return fail(s);
   std::string lines;
   for (const SeedResult& r : results) lines += record_line(r);
   const Tally t = tally(results);
@@ -361,6 +388,25 @@ int run_sweep(const SweepOptions& options) {
     if (status != kExitCheckFailed && status != kExitHistoryCap) {
       std::fprintf(stderr, "kvsim: keeping seed %llu's run in %s: exit status %d\n",
                    static_cast<unsigned long long>(r.seed), run.out_dir.c_str(), status);
+      continue;
+    }
+    // The kept run is the swept one: a different fingerprint would be a
+    // determinism bug, said loudly.
+    const FileRead kept_summary =
+        read_file(run.out_dir + "/summary.json", kMaxScenarioSummaryBytes);
+    std::string fingerprint;
+    try {
+      if (kept_summary.ok()) {
+        fingerprint = Json::parse(kept_summary.text).at("fingerprint").get<std::string>();
+      }
+    } catch (const nlohmann::json::exception&) {
+    }
+    if (fingerprint != hex64(r.fingerprint)) {
+      std::fprintf(stderr,
+                   "kvsim: seed %llu: the kept run's fingerprint %s is not the sweep's %s "
+                   "(a determinism bug)\n",
+                   static_cast<unsigned long long>(r.seed), fingerprint.c_str(),
+                   hex64(r.fingerprint).c_str());
     }
   }
   if (kept > 0) {

@@ -155,6 +155,14 @@ for seed in failing[:3]:
 check("--keep-failures 0 keeps none",
       not any(d.startswith("seed-") for d in os.listdir(os.path.join(tmp, "lossy-j2"))))
 
+# A sweep again into the same folder: the earlier sweep's kept runs go.
+p = kvsim(["sweep", lossy, "--seeds", f"{FIRST}..{LAST}", "--jobs", "1", "--keep-failures", "1",
+           "--out", os.path.join(tmp, "lossy-j1")])
+kept = sorted(d for d in os.listdir(os.path.join(tmp, "lossy-j1")) if d.startswith("seed-"))
+check("a sweep again in the same folder keeps only its own failures",
+      kept == [f"seed-{failing[0]}"], kept)
+check("no determinism warning from the kept runs", b"determinism" not in p.stderr, p.stderr)
+
 # 5. summary.json, recomputed here from the records.
 summary = json.loads(summary1)
 checks = {}
