@@ -9,6 +9,7 @@ are compared with what `kvsim run --seed S` says of the same seed.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -208,6 +209,31 @@ p = kvsim(["sweep-merge", dirs[0], dirs[2], "--out", os.path.join(tmp, "merged-b
 check("merge with a shard missing: bad input", p.returncode == 2, p.returncode)
 p = kvsim(["sweep-merge", dirs[0], dirs[0], "--out", os.path.join(tmp, "merged-bad")])
 check("merge with a shard twice: bad input", p.returncode == 2, p.returncode)
+
+# GNU parallel (Debian `parallel`) running the shards, as README.md's recipe
+# does over ssh, here on this machine; then the merge is the unsharded sweep.
+parallel = shutil.which("parallel")
+if parallel is None:
+    print("SKIP: GNU parallel is not installed (Debian: parallel); the parallel shard test did not run")
+else:
+    out = os.path.join(tmp, "par")
+    p = subprocess.run([parallel, "--will-cite", "-j", "2", KVSIM, "sweep", lossy, "--seeds",
+                        f"{FIRST}..{LAST}", "--shard", "{}/4", "--jobs", "1",
+                        "--keep-failures", "0", "--out", out + "-{}", ":::", "1", "2", "3", "4"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    # parallel's exit status: how many jobs failed, here the shards (slices
+    # as README.md defines them) that hold a failing seed.
+    count = LAST - FIRST + 1
+    slices = [range(FIRST + count * (i - 1) // 4, FIRST + count * i // 4) for i in range(1, 5)]
+    want = sum(1 for sl in slices if any(s in sl for s in failing))
+    check("parallel: the shards ran, those with failures exit 1", p.returncode == want,
+          (p.returncode, want, p.stderr[-300:]))
+    merged = os.path.join(tmp, "par-merged")
+    p = kvsim(["sweep-merge"] + [f"{out}-{i}" for i in range(1, 5)] + ["--out", merged])
+    with open(os.path.join(merged, "sweep.jsonl"), "rb") as f:
+        check("parallel: merged sweep.jsonl is the unsharded one", f.read() == lines1)
+    with open(os.path.join(merged, "summary.json"), "rb") as f:
+        check("parallel: merged summary.json is the unsharded one", f.read() == summary1)
 
 # 7. A scenario that passes on every seed: exit 0; fingerprints as kvsim run's.
 p, lines, _ = sweep([heal, "--seeds", "1..100", "--jobs", "2"], os.path.join(tmp, "heal"))
