@@ -115,10 +115,9 @@ std::string record_line(const SeedResult& r) {
   j["events"] = r.events;
   j["messages"] = r.messages;
   j["fingerprint"] = hex64(r.fingerprint);
-  j["coverage"] = Json{{"siblings", r.siblings},
-                       {"gave_up", r.gave_up},
-                       {"duplicate", r.duplicate},
-                       {"stale_rejected", r.stale_rejected}};
+  j["coverage"] = Json{
+      {"siblings", r.siblings},   {"siblings_3", r.siblings_3},         {"gave_up", r.gave_up},
+      {"duplicate", r.duplicate}, {"stale_rejected", r.stale_rejected}, {"amnesia", r.amnesia}};
   return json::dump(j) + "\n";
 }
 
@@ -142,6 +141,8 @@ bool parse_record(const std::string& line, SeedResult& r) {
     if (ec != std::errc() || end != fp.data() + fp.size()) return false;
     const Json& c = j.at("coverage");
     r.siblings = c.at("siblings").get<bool>();
+    r.siblings_3 = c.at("siblings_3").get<bool>();
+    r.amnesia = c.at("amnesia").get<bool>();
     r.gave_up = c.at("gave_up").get<bool>();
     r.duplicate = c.at("duplicate").get<bool>();
     r.stale_rejected = c.at("stale_rejected").get<bool>();
@@ -164,7 +165,8 @@ struct Tally {
   uint64_t failed = 0;
   std::vector<uint64_t> failing;  // the first kListedSeeds
   uint64_t stopped = 0;           // runs that reached the history cap
-  uint64_t siblings = 0, gave_up = 0, duplicate = 0, stale_rejected = 0;
+  uint64_t siblings = 0, siblings_3 = 0, gave_up = 0, duplicate = 0, stale_rejected = 0,
+           amnesia = 0;
 };
 
 void note(std::vector<uint64_t>& seeds, uint64_t seed) {
@@ -193,6 +195,8 @@ Tally tally(const std::vector<SeedResult>& results) {
       }
     }
     t.siblings += r.siblings;
+    t.siblings_3 += r.siblings_3;
+    t.amnesia += r.amnesia;
     t.gave_up += r.gave_up;
     t.duplicate += r.duplicate;
     t.stale_rejected += r.stale_rejected;
@@ -222,10 +226,9 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   for (const auto& [name, c] : t.checks) {
     checks[name] = Json{{"passed", c.passed}, {"failed", c.failed}, {"failing_seeds", c.failing}};
   }
-  j["coverage"] = Json{{"siblings", t.siblings},
-                       {"gave_up", t.gave_up},
-                       {"duplicate", t.duplicate},
-                       {"stale_rejected", t.stale_rejected}};
+  j["coverage"] = Json{
+      {"siblings", t.siblings},   {"siblings_3", t.siblings_3},         {"gave_up", t.gave_up},
+      {"duplicate", t.duplicate}, {"stale_rejected", t.stale_rejected}, {"amnesia", t.amnesia}};
   return j;
 }
 
@@ -253,10 +256,12 @@ void print_table(const SweepInfo& info, const Tally& t) {
                 static_cast<unsigned long long>(t.seeds));
   };
   std::printf("coverage:\n");
-  share("siblings created", t.siblings);
+  share("a key with 2+ siblings", t.siblings);
+  share("a key with 3+ siblings", t.siblings_3);
   share("a client gave up", t.gave_up);
   share("a duplicate delivered", t.duplicate);
   share("a stale write rejected", t.stale_rejected);
+  share("an amnesia crash", t.amnesia);
   if (t.failed == 0) {
     std::printf("all %llu seeds as the scenario expects\n",
                 static_cast<unsigned long long>(t.seeds));

@@ -30,9 +30,11 @@ SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history
   r.messages = s.messages_sent;
   r.fingerprint = history.fingerprint();
   r.siblings = s.siblings_created > 0;
+  r.siblings_3 = s.max_siblings >= 3;
   r.gave_up = s.client_gave_up > 0;
   r.duplicate = s.duplicated > 0;
   r.stale_rejected = s.writes_rejected > 0;
+  r.amnesia = s.amnesia_crashes > 0;
   if (history.stopped()) {
     r.ok = false;
     r.failed_check = "history_cap";

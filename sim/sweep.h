@@ -32,9 +32,11 @@ struct SeedResult {
   uint64_t fingerprint = 0;
   // Coverage: did this seed's run reach these situations at all?
   bool siblings = false;        // a key got two siblings or more
+  bool siblings_3 = false;      // a key got three siblings or more
   bool gave_up = false;         // a client gave up on an operation
   bool duplicate = false;       // the network duplicated a message
   bool stale_rejected = false;  // a node rejected a client's stale write
+  bool amnesia = false;         // a node crashed with amnesia
 };
 
 // Runs `scenario` with `seed`, the history fingerprinted only, capped at

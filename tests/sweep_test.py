@@ -180,11 +180,48 @@ check("summary: per check passed, failed, failing seeds", summary["checks"] == c
       (summary["checks"], checks))
 check("summary: failing seeds", summary["failing_seeds"] == failing[:20]
       and summary["failed"] == len(failing) and summary["ok"] is False)
-coverage = {k: sum(1 for r in records if r["coverage"][k])
-            for k in ("siblings", "gave_up", "duplicate", "stale_rejected")}
+COVERAGE = ("siblings", "siblings_3", "gave_up", "duplicate", "stale_rejected", "amnesia")
+coverage = {k: sum(1 for r in records if r["coverage"][k]) for k in COVERAGE}
 check("summary: coverage", summary["coverage"] == coverage, (summary["coverage"], coverage))
 check("summary: seed range", summary["seeds"] == {"first": FIRST, "last": LAST}
       and summary["runs"] == LAST - FIRST + 1)
+
+
+
+def coverage_from_history(history):
+    """Each coverage flag, from history.jsonl's lines (docs/HISTORY.md)."""
+    flags = dict.fromkeys(COVERAGE, False)
+    for line in history.decode().splitlines():
+        e = json.loads(line)
+        kind = e["kind"]
+        if kind == "apply" and e["result"] == "applied":
+            flags["siblings"] |= e["siblings"] >= 2
+            flags["siblings_3"] |= e["siblings"] >= 3
+        if kind == "apply" and e.get("status") == "rejected":
+            flags["stale_rejected"] = True
+        flags["gave_up"] |= kind == "give_up"
+        flags["duplicate"] |= kind == "duplicate"
+        if kind == "fault" and e["fault"] == "crash" and e["amnesia"]:
+            flags["amnesia"] = True
+    return flags
+
+
+# 5b. Coverage flags as the histories of `kvsim run` show them, on scenarios
+# where they vary from seed to seed or are on.
+seen = dict.fromkeys(COVERAGE, False)
+for name, seeds in (("loss-anti-entropy.yaml", "1..12"), ("amnesia-lost-write.yaml", "1..2"),
+                    ("partition-shapes.yaml", "1..2"), ("duplicate-reorder.yaml", "1..2")):
+    scenario = os.path.join(SCENARIOS, name)
+    p, lines, _ = sweep([scenario, "--seeds", seeds, "--jobs", "2", "--keep-failures", "0"],
+                        os.path.join(tmp, f"cov-{name}"))
+    for r in (json.loads(l) for l in lines.decode().splitlines()):
+        _, _, _, history = run(scenario, r["seed"], os.path.join(tmp, f"cov-run-{name}"))
+        want = coverage_from_history(history)
+        check(f"{name} seed {r['seed']}: coverage flags as the history shows",
+              r["coverage"] == want, (r["coverage"], want))
+        for k, v in want.items():
+            seen[k] |= v
+check("every coverage flag is on for some seed tested", all(seen.values()), seen)
 
 # 6. Shards: 1, 2 and 7 slices merged are the unsharded sweep, byte for byte.
 for shards in (1, 2, 7):
