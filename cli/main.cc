@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
                    "Write the whole run folder (as kvsim run) of the first K failing seeds "
                    "into OUT/seed-S")
       ->capture_default_str();
+  sweep->add_flag("--progress", sweep_options.progress,
+                  "Show the progress line on stderr even when it is not a terminal");
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(

@@ -29,7 +29,7 @@ struct SweepOptions {
   std::string out_dir;  // default out/<scenario name>-sweep[-I-of-N]
   std::string shard;    // "I/N" (1 <= I <= N), or empty: the whole range
   uint64_t keep_failures = 3;
-  bool quiet = false;
+  bool progress = false;  // the progress line on stderr even when not a terminal
 };
 
 // At most this many seeds run in one process (a shard's slice counts):

@@ -61,16 +61,19 @@ SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_histor
 
 std::vector<SeedResult> run_seeds(const Scenario& scenario, uint64_t first, uint64_t last,
                                   unsigned jobs, uint64_t max_history,
-                                  void (*progress)(void* ctx, uint64_t done), void* ctx) {
+                                  void (*progress)(void* ctx, uint64_t done, uint64_t failed),
+                                  void* ctx) {
   const uint64_t count = last - first + 1;  // callers keep ranges to what memory holds
   std::vector<SeedResult> results(count);
   std::atomic<uint64_t> next{0};
   std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> failed{0};
   const auto work = [&] {
     HistoryWriter history;
     for (uint64_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
       results[i] = run_one(scenario, first + i, max_history, history);
-      done.fetch_add(1, std::memory_order_relaxed);
+      if (!results[i].ok) failed.fetch_add(1, std::memory_order_relaxed);
+      done.fetch_add(1, std::memory_order_release);
     }
   };
   jobs = static_cast<unsigned>(std::clamp<uint64_t>(jobs, 1, count));
@@ -82,11 +85,11 @@ std::vector<SeedResult> run_seeds(const Scenario& scenario, uint64_t first, uint
   if (progress == nullptr) {
     work();
   } else {
-    while (done.load() < count) {
-      progress(ctx, done.load());
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (int tick = 0; done.load() < count; ++tick) {
+      if (tick % 10 == 0) progress(ctx, done.load(), failed.load());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    progress(ctx, count);
+    progress(ctx, count, failed.load());
   }
   for (std::thread& t : threads) t.join();
   return results;

@@ -44,11 +44,11 @@ struct SeedResult {
 SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history);
 
 // Runs seeds first..last (inclusive, first <= last) on `jobs` threads (at
-// least 1); the results in seed order. `progress(ctx, done)` is called from
-// the calling thread now and then when given.
-std::vector<SeedResult> run_seeds(const Scenario& scenario, uint64_t first, uint64_t last,
-                                  unsigned jobs, uint64_t max_history,
-                                  void (*progress)(void* ctx, uint64_t done) = nullptr,
-                                  void* ctx = nullptr);
+// least 1); the results in seed order. When given, `progress(ctx, done,
+// failed)` is called from the calling thread (which then only reports)
+// about ten times a second and once at the end.
+std::vector<SeedResult> run_seeds(
+    const Scenario& scenario, uint64_t first, uint64_t last, unsigned jobs, uint64_t max_history,
+    void (*progress)(void* ctx, uint64_t done, uint64_t failed) = nullptr, void* ctx = nullptr);
 
 }  // namespace kv::sim

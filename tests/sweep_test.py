@@ -282,6 +282,14 @@ for seed in (1, 2):
 check("partition-heal: 100 distinct fingerprints",
       len({r["fingerprint"] for r in heal_records}) == 100)
 
+# The progress line: on stderr with --progress; nothing when not a terminal.
+p = kvsim(["sweep", heal, "--seeds", "1..5", "--jobs", "2", "--progress", "--out",
+           os.path.join(tmp, "progress")])
+check("--progress: the last progress line counts every seed",
+      b"5 of 5 seeds, 0 failed" in p.stderr, p.stderr)
+p = kvsim(["sweep", heal, "--seeds", "1..5", "--jobs", "2", "--out", os.path.join(tmp, "quiet")])
+check("no progress line when stderr is not a terminal", p.stderr == b"", p.stderr)
+
 # 8. Bad input: exit status 2, a message.
 for args in (["--seeds", "5..1"], ["--seeds", "1-5"], ["--seeds", "1..5", "--shard", "0/2"],
              ["--seeds", "1..5", "--shard", "3/2"], ["--seeds", "1..5", "--shard", "1/6"]):
