@@ -399,9 +399,9 @@ int run_sweep(const SweepOptions& options) {
                 static_cast<unsigned long long>(info.shards),
                 static_cast<unsigned long long>(first), static_cast<unsigned long long>(last));
   }
-  std::printf(", %zu runs on %u jobs in %.2f s (%.0f seeds/s); results in %s\n", results.size(),
-              jobs, wall, static_cast<double>(results.size()) / std::max(wall, 1e-9),
-              out_dir.c_str());
+  std::printf(", %zu runs on %llu jobs in %.2f s (%.0f seeds/s); results in %s\n", results.size(),
+              static_cast<unsigned long long>(std::min<uint64_t>(jobs, results.size())), wall,
+              static_cast<double>(results.size()) / std::max(wall, 1e-9), out_dir.c_str());
   print_table(info, t);
   std::fflush(stdout);
 
