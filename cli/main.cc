@@ -113,6 +113,12 @@ int main(int argc, char** argv) {
                    "Write the whole run folder (as kvsim run) of the first K failing seeds "
                    "into OUT/seed-S")
       ->capture_default_str();
+  sweep
+      ->add_option("--require", sweep_options.require,
+                   "Coverage the sweep must reach, else it fails: COUNTER=PERCENT, e.g. "
+                   "siblings=50% (siblings, siblings_3, gave_up, duplicate, stale_rejected, "
+                   "amnesia); repeatable")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sweep->add_flag("--progress", sweep_options.progress,
                   "Show the progress line on stderr even when it is not a terminal");
   std::vector<std::string> merge_dirs;

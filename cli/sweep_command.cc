@@ -45,6 +45,8 @@ struct SweepInfo {
   uint64_t shards = 0;
   uint64_t shard_first = 0;
   uint64_t shard_last = 0;
+  // --require: coverage counter name, the least percentage of seeds.
+  std::vector<std::pair<std::string, uint64_t>> required;
 };
 
 int fail(const Status& status) {
@@ -206,6 +208,56 @@ Tally tally(const std::vector<SeedResult>& results) {
   return t;
 }
 
+constexpr const char* kCoverageNames[] = {"siblings",  "siblings_3",     "gave_up",
+                                          "duplicate", "stale_rejected", "amnesia"};
+
+// The seeds that reached coverage `name`; false if there is no such counter.
+bool coverage_count(const Tally& t, std::string_view name, uint64_t& n) {
+  const uint64_t counts[] = {t.siblings,  t.siblings_3,     t.gave_up,
+                             t.duplicate, t.stale_rejected, t.amnesia};
+  for (size_t i = 0; i < std::size(counts); ++i) {
+    if (name == kCoverageNames[i]) {
+      n = counts[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+// True if `n` of `runs` seeds is at least `percent` of them.
+bool meets(uint64_t n, uint64_t runs, uint64_t percent) {
+  return static_cast<unsigned __int128>(n) * 100 >= static_cast<unsigned __int128>(percent) * runs;
+}
+
+// Every --require met.
+bool requirements_met(const SweepInfo& info, const Tally& t) {
+  for (const auto& [name, percent] : info.required) {
+    uint64_t n = 0;
+    if (!coverage_count(t, name, n) || !meets(n, t.seeds, percent)) return false;
+  }
+  return true;
+}
+
+// "siblings=50%" (or "siblings=50"): a coverage counter and a percentage.
+Status parse_requirement(std::string_view text, std::pair<std::string, uint64_t>& out) {
+  const size_t eq = text.find('=');
+  std::string_view percent = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+  if (!percent.empty() && percent.back() == '%') percent.remove_suffix(1);
+  uint64_t value = 0, ignored = 0;
+  const std::string name(text.substr(0, eq == std::string_view::npos ? text.size() : eq));
+  if (eq == std::string_view::npos || !parse_u64(percent, value) || value > 100 ||
+      !coverage_count(Tally(), name, ignored)) {
+    std::string names;
+    for (const char* n : kCoverageNames) names += (names.empty() ? "" : ", ") + std::string(n);
+    return Status::bad_input("--require: '" + std::string(text) +
+                             "' is not COUNTER=PERCENT (e.g. siblings=50%) with a counter "
+                             "among " +
+                             names + " and a percentage from 0 to 100");
+  }
+  out = {name, value};
+  return Status();
+}
+
 Json summary_json(const SweepInfo& info, const Tally& t) {
   Json j;
   j["scenario"] = info.scenario;
@@ -219,7 +271,7 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
                       {"last", info.shard_last}};
   }
   j["runs"] = t.seeds;
-  j["ok"] = t.failed == 0;
+  j["ok"] = t.failed == 0 && requirements_met(info, t);
   j["failed"] = t.failed;
   j["failing_seeds"] = t.failing;
   j["stopped_at_history_cap"] = t.stopped;
@@ -231,6 +283,18 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   j["coverage"] = Json{
       {"siblings", t.siblings},   {"siblings_3", t.siblings_3},         {"gave_up", t.gave_up},
       {"duplicate", t.duplicate}, {"stale_rejected", t.stale_rejected}, {"amnesia", t.amnesia}};
+  if (!info.required.empty()) {
+    Json& required = j["required"];
+    required = Json::array();
+    for (const auto& [name, percent] : info.required) {
+      uint64_t n = 0;
+      coverage_count(t, name, n);
+      required.push_back(Json{{"coverage", name},
+                              {"at_least_percent", percent},
+                              {"seeds", n},
+                              {"met", meets(n, t.seeds, percent)}});
+    }
+  }
   return j;
 }
 
@@ -264,6 +328,22 @@ void print_table(const SweepInfo& info, const Tally& t) {
   share("a duplicate delivered", t.duplicate);
   share("a stale write rejected", t.stale_rejected);
   share("an amnesia crash", t.amnesia);
+  for (const auto& [name, percent] : info.required) {
+    uint64_t n = 0;
+    coverage_count(t, name, n);
+    const bool met = meets(n, t.seeds, percent);
+    std::printf("required: %s on at least %llu%% of the seeds: %llu of %llu, %s\n", name.c_str(),
+                static_cast<unsigned long long>(percent), static_cast<unsigned long long>(n),
+                static_cast<unsigned long long>(t.seeds), met ? "met" : "NOT MET");
+    if (!met) {
+      std::fprintf(stderr,
+                   "kvsim: the sweep misses its required coverage: %s on %llu of %llu seeds, "
+                   "less than %llu%%\n",
+                   name.c_str(), static_cast<unsigned long long>(n),
+                   static_cast<unsigned long long>(t.seeds),
+                   static_cast<unsigned long long>(percent));
+    }
+  }
   if (t.failed == 0) {
     std::printf("all %llu seeds as the scenario expects\n",
                 static_cast<unsigned long long>(t.seeds));
@@ -338,6 +418,11 @@ int run_sweep(const SweepOptions& options) {
   SweepInfo info;
   info.first = first;
   info.last = last;
+  for (const std::string& text : options.require) {
+    std::pair<std::string, uint64_t> requirement;
+    if (Status s = parse_requirement(text, requirement); !s.ok()) return fail(s);
+    info.required.push_back(requirement);
+  }
   uint64_t slice_first = first, slice_last = last;
   if (!options.shard.empty()) {
     const uint64_t count_minus_one = last - first;
@@ -444,7 +529,7 @@ int run_sweep(const SweepOptions& options) {
     std::printf("the first %llu failing seeds' runs: %s/seed-S/\n",
                 static_cast<unsigned long long>(kept), out_dir.c_str());
   }
-  return t.failed == 0 ? kExitOk : kExitCheckFailed;
+  return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }
 
 int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
@@ -463,6 +548,12 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
       shard.scenario_hash = s.at("scenario_hash").get<std::string>();
       shard.first = s.at("seeds").at("first").get<uint64_t>();
       shard.last = s.at("seeds").at("last").get<uint64_t>();
+      if (s.contains("required")) {
+        for (const Json& r : s.at("required")) {
+          shard.required.emplace_back(r.at("coverage").get<std::string>(),
+                                      r.at("at_least_percent").get<uint64_t>());
+        }
+      }
     } catch (const nlohmann::json::exception&) {
       return fail(Status::bad_input(summary_path + ": not a sweep's summary.json"));
     }
@@ -470,9 +561,10 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
       info = shard;
     } else if (shard.scenario != info.scenario || shard.file != info.file ||
                shard.scenario_hash != info.scenario_hash || shard.first != info.first ||
-               shard.last != info.last) {
-      return fail(Status::bad_input(dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
-                                    " (scenario, file, its hash and the seed range must match)"));
+               shard.last != info.last || shard.required != info.required) {
+      return fail(Status::bad_input(
+          dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
+          " (scenario, file, its hash, the seed range and --require must match)"));
     }
     const std::string records_path = dirs[d] + "/sweep.jsonl";
     const FileRead records = read_file(records_path, kMaxSweepRecordsBytes);
@@ -525,7 +617,7 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
               static_cast<unsigned long long>(info.first),
               static_cast<unsigned long long>(info.last), dirs.size(), out_dir.c_str());
   print_table(info, t);
-  return t.failed == 0 ? kExitOk : kExitCheckFailed;
+  return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace kv::cli

@@ -29,6 +29,9 @@ struct SweepOptions {
   std::string out_dir;  // default out/<scenario name>-sweep[-I-of-N]
   std::string shard;    // "I/N" (1 <= I <= N), or empty: the whole range
   uint64_t keep_failures = 3;
+  // "COUNTER=PERCENT": a coverage counter of summary.json that at least
+  // PERCENT of the seeds must reach, or the sweep fails (exit 1).
+  std::vector<std::string> require;
   bool progress = false;  // the progress line on stderr even when not a terminal
 };
 

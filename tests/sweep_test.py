@@ -282,6 +282,41 @@ for seed in (1, 2):
 check("partition-heal: 100 distinct fingerprints",
       len({r["fingerprint"] for r in heal_records}) == 100)
 
+# --require: coverage a sweep must reach, else it fails (exit 1). Whether it
+# is met is recomputed here from the records.
+p, lines, summary_text = sweep([heal, "--seeds", "1..20", "--jobs", "2", "--require",
+                                "siblings=100%", "--require", "gave_up=10"],
+                               os.path.join(tmp, "require"))
+records_r = [json.loads(l) for l in lines.decode().splitlines()]
+summary_r = json.loads(summary_text)
+want = []
+for name, percent in (("siblings", 100), ("gave_up", 10)):
+    n = sum(1 for r in records_r if r["coverage"][name])
+    want.append({"coverage": name, "at_least_percent": percent, "seeds": n,
+                 "met": n * 100 >= percent * len(records_r)})
+check("--require: summary.json's required, recomputed", summary_r.get("required") == want,
+      (summary_r.get("required"), want))
+check("--require not met: exit 1 and ok false though every check passed",
+      p.returncode == 1 and summary_r["ok"] is False and summary_r["failed"] == 0
+      and not want[1]["met"], (p.returncode, summary_r["ok"]))
+p, _, _ = sweep([heal, "--seeds", "1..20", "--jobs", "2", "--require", "siblings=100%"],
+                os.path.join(tmp, "require-met"))
+check("--require met: exit 0", p.returncode == 0 and want[0]["met"], p.stderr)
+dirs = []
+for i in (1, 2):
+    d = os.path.join(tmp, f"require-{i}")
+    sweep([heal, "--seeds", "1..20", "--jobs", "1", "--shard", f"{i}/2", "--require",
+           "siblings=100%", "--require", "gave_up=10"], d)
+    dirs.append(d)
+p = kvsim(["sweep-merge"] + dirs + ["--out", os.path.join(tmp, "require-merged")])
+with open(os.path.join(tmp, "require-merged", "summary.json"), "rb") as f:
+    check("--require: merged shards' summary.json is the unsharded one",
+          f.read() == summary_text)
+check("--require: the merge fails too (exit 1)", p.returncode == 1, p.returncode)
+p = kvsim(["sweep-merge", dirs[0], os.path.join(tmp, "shard-2-2"), "--out",
+           os.path.join(tmp, "merged-bad")])
+check("merge of shards of different sweeps: bad input", p.returncode == 2, p.returncode)
+
 # The progress line: on stderr with --progress; nothing when not a terminal.
 p = kvsim(["sweep", heal, "--seeds", "1..5", "--jobs", "2", "--progress", "--out",
            os.path.join(tmp, "progress")])
@@ -292,7 +327,10 @@ check("no progress line when stderr is not a terminal", p.stderr == b"", p.stder
 
 # 8. Bad input: exit status 2, a message.
 for args in (["--seeds", "5..1"], ["--seeds", "1-5"], ["--seeds", "1..5", "--shard", "0/2"],
-             ["--seeds", "1..5", "--shard", "3/2"], ["--seeds", "1..5", "--shard", "1/6"]):
+             ["--seeds", "1..5", "--shard", "3/2"], ["--seeds", "1..5", "--shard", "1/6"],
+             ["--seeds", "1..5", "--require", "nope=5"],
+             ["--seeds", "1..5", "--require", "siblings=101%"],
+             ["--seeds", "1..5", "--require", "siblings"]):
     p = kvsim(["sweep", heal] + args + ["--out", os.path.join(tmp, "bad")])
     check(f"sweep {args}: bad input", p.returncode == 2 and p.stderr, (p.returncode, p.stderr))
 
