@@ -2,7 +2,7 @@
 // process's exit status. Each number means the same in every subcommand:
 //
 //   0  done (`run`, `bench`: every check came out as expected)
-//   1  a check failed (`run`, `bench fanout`): the run itself went through
+//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through
 //   2  bad input: a bad option, scenario or history (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
 //      there, keeping the history so far
@@ -40,7 +40,7 @@ inline int exit_status(const Status& status) {
 inline constexpr const char* kExitStatusHelp =
     "Exit status, the same for every subcommand:\n"
     "  0  done (every check came out as the scenario expects)\n"
-    "  1  a check failed (run, bench fanout)\n"
+    "  1  a check failed (run, sweep, sweep-merge, bench fanout)\n"
     "  2  bad input: a bad option, scenario or history\n"
     "  3  the history reached its cap (run --max-history); the run stopped there\n"
     "  4  an I/O failure: a file cannot be read or written (missing, a folder, no\n"

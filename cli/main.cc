@@ -10,6 +10,7 @@
 #include "cli/exit_status.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
+#include "cli/sweep_command.h"
 #include "cli/viz_commands.h"
 
 namespace {
@@ -92,6 +93,41 @@ int main(int argc, char** argv) {
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
 
+  kv::cli::SweepOptions sweep_options;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a scenario with many seeds in process; a line per seed, a table, a summary");
+  sweep->add_option("scenario", sweep_options.scenario_path, "Scenario file (YAML)")->required();
+  sweep->add_option("--seeds", sweep_options.seeds, "Seed range A..B (inclusive), e.g. 1..1000")
+      ->required();
+  sweep->add_option("--jobs", sweep_options.jobs, "Threads (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  sweep
+      ->add_option("--out", sweep_options.out_dir,
+                   "Output folder (default out/<scenario name>-sweep)")
+      ->check(kFolder);
+  sweep->add_option("--shard", sweep_options.shard,
+                    "Run only the I-th of N contiguous slices of the range (I/N, 1 <= I <= N); "
+                    "merge the shards' folders with sweep-merge");
+  sweep
+      ->add_option("--keep-failures", sweep_options.keep_failures,
+                   "Write the whole run folder (as kvsim run) of the first K failing seeds "
+                   "into OUT/seed-S")
+      ->capture_default_str();
+  sweep
+      ->add_option("--require", sweep_options.require,
+                   "Coverage the sweep must reach, else it fails: COUNTER=PERCENT, e.g. "
+                   "siblings=50% (siblings, siblings_3, gave_up, duplicate, stale_rejected, "
+                   "amnesia); repeatable")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep->add_flag("--progress", sweep_options.progress,
+                  "Show the progress line on stderr even when it is not a terminal");
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  CLI::App* merge = app.add_subcommand(
+      "sweep-merge", "Merge the folders of a sharded sweep into the unsharded sweep's files");
+  merge->add_option("dirs", merge_dirs, "The shards' output folders")->required();
+  merge->add_option("--out", merge_out, "Output folder")->required()->check(kFolder);
+
   std::string render_history, render_out, render_from, render_to;
   CLI::App* render = app.add_subcommand(
       "render", "Draw a saved history: siblings and spacetime .dot/.svg/.png, and index.html");
@@ -155,6 +191,8 @@ int main(int argc, char** argv) {
     if (!max_history.empty()) kv::cli::parse_size(max_history, run_options.max_history);
     return kv::cli::run_scenario(run_options);
   }
+  if (sweep->parsed()) return kv::cli::run_sweep(sweep_options);
+  if (merge->parsed()) return kv::cli::run_sweep_merge(merge_dirs, merge_out);
   if (render->parsed()) {
     return kv::cli::run_render(render_history, render_out, render_from, render_to, render_partial);
   }

@@ -52,13 +52,14 @@ std::string hex64(uint64_t v) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  const sim::WriteFates& fates, uint64_t history_bytes) {
+                  const sim::WriteFates& fates, uint64_t history_bytes, uint64_t fingerprint) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
   j["file"] = scenario.path;
   j["seed"] = seed;
   j["scenario_hash"] = hex64(stable_hash(text.data(), text.size()));
+  j["fingerprint"] = hex64(fingerprint);
   j["end_us"] = s.end_us;
   bool ok = true;
   for (const auto& c : checks) ok &= c.ok();
@@ -342,6 +343,7 @@ int run_scenario(const RunOptions& options) {
   std::string error;
   if (!history.open(history_path, error)) return fail(Status::io_error(error));
   history.set_limit(options.max_history);
+  history.enable_fingerprint();
   sim::Simulation simulation(scenario, seed, history);
   Progress progress;
   progress.until_us = scenario.run_until.us;
@@ -355,15 +357,15 @@ int run_scenario(const RunOptions& options) {
   // read it already, with the same limit).
   const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
   if (history.stopped()) {
-    return report_stopped(
-        history, scenario, history_path, simulation.stats(),
-        summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, history_bytes),
-        out_dir + "/summary.json", history.write_error());
+    return report_stopped(history, scenario, history_path, simulation.stats(),
+                          summary_json(scenario, seed, text.text, simulation.stats(), {}, {},
+                                       history_bytes, history.fingerprint()),
+                          out_dir + "/summary.json", history.write_error());
   }
   sim::WriteFates fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
-  const Json summary =
-      summary_json(scenario, seed, text.text, simulation.stats(), checks, fates, history_bytes);
+  const Json summary = summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
+                                    history_bytes, history.fingerprint());
   if (const Status written = write_file(out_dir + "/summary.json", json::dump(summary) + "\n");
       !written.ok()) {
     return fail(written);
@@ -378,6 +380,7 @@ int run_scenario(const RunOptions& options) {
                 static_cast<unsigned long long>(simulation.stats().events),
                 static_cast<unsigned long long>(simulation.stats().messages_sent),
                 history_path.c_str());
+    std::printf("fingerprint %s\n", hex64(history.fingerprint()).c_str());
   }
   for (const auto& c : checks) {
     if (c.ok() && options.quiet) continue;

@@ -1,10 +1,12 @@
 #include "sim/history.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
 #include "base/bytes.h"
+#include "base/hash.h"
 #include "node/json_text.h"
 #include "node/version_text.h"
 
@@ -12,6 +14,8 @@ namespace kv::sim {
 
 namespace {
 constexpr size_t kBufferBytes = 1 << 20;
+// Without a file a flush is only hashing: a buffer that stays in the cache.
+constexpr size_t kFingerprintBufferBytes = 64 << 10;
 }  // namespace
 
 HistoryWriter::~HistoryWriter() {
@@ -28,15 +32,31 @@ bool HistoryWriter::open(const std::string& path, std::string& error) {
   // The buffer here is the only one: each flush is one write(2), and a
   // failed write is seen at once, with what really reached the file.
   std::setvbuf(file_, nullptr, _IONBF, 0);
-  buf_ = std::make_unique<char[]>(kBufferBytes);
-  cap_ = kBufferBytes;
+  fingerprinting_ = false;
+  start(kBufferBytes);
+  return true;
+}
+
+void HistoryWriter::open_fingerprint_only() {
+  file_ = nullptr;
+  fingerprinting_ = true;
+  start(kFingerprintBufferBytes);
+}
+
+void HistoryWriter::start(size_t buffer_bytes) {
+  open_ = true;
+  hash_ = kFingerprintStart;
+  hashed_bytes_ = 0;
+  pending_len_ = 0;
+  // A writer used again (a sweep's, seed after seed) keeps its buffer.
+  if (cap_ != buffer_bytes) buf_ = std::make_unique<char[]>(buffer_bytes);
+  cap_ = buffer_bytes;
   len_ = 0;
   bytes_written_ = 0;
   stop_ = Stop::kNone;
   write_error_.clear();
   close_failed_ = false;
   set_watch();
-  return true;
 }
 
 void HistoryWriter::set_limit(uint64_t max_bytes) {
@@ -46,13 +66,13 @@ void HistoryWriter::set_limit(uint64_t max_bytes) {
 
 void HistoryWriter::set_watch() {
   const uint64_t room = limit_ - bytes_written_;
-  watch_ = file_ == nullptr || stop_ != Stop::kNone || room > SIZE_MAX ? SIZE_MAX
-                                                                       : static_cast<size_t>(room);
+  watch_ = !open_ || stop_ != Stop::kNone || room > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(room);
 }
 
 void HistoryWriter::write_out(size_t n) {
   if (n == 0 || stop_ != Stop::kNone) return;
-  const size_t put = std::fwrite(buf_.get(), 1, n, file_);
+  const size_t put = file_ == nullptr ? n : std::fwrite(buf_.get(), 1, n, file_);
+  if (fingerprinting_) fingerprint_bytes(buf_.get(), put);
   bytes_written_ += put;
   if (put != n) {
     stop_ = Stop::kWriteError;
@@ -61,7 +81,7 @@ void HistoryWriter::write_out(size_t n) {
 }
 
 void HistoryWriter::flush(bool all) {
-  if (len_ == 0 || file_ == nullptr) return;
+  if (len_ == 0 || !open_) return;
   size_t n = len_;
   if (!all) {
     const void* last = memrchr(buf_.get(), '\n', len_);
@@ -99,10 +119,44 @@ void HistoryWriter::make_room(size_t n) {
   cap_ = cap;
 }
 
+namespace {
+inline uint64_t fingerprint_step(uint64_t h, uint64_t word) {
+  return std::rotl((h ^ word) * HistoryWriter::kFingerprintMultiplier, 29);
+}
+}  // namespace
+
+void HistoryWriter::fingerprint_bytes(const char* data, size_t n) {
+  const auto* p = reinterpret_cast<const unsigned char*>(data);
+  hashed_bytes_ += n;
+  uint64_t h = hash_;
+  size_t i = 0;
+  if (pending_len_ > 0) {
+    while (pending_len_ < 8 && i < n) pending_[pending_len_++] = p[i++];
+    if (pending_len_ < 8) return;
+    h = fingerprint_step(h, load64(pending_));
+    pending_len_ = 0;
+  }
+  for (; i + 8 <= n; i += 8) h = fingerprint_step(h, load64(p + i));
+  while (i < n) pending_[pending_len_++] = p[i++];
+  hash_ = h;
+}
+
+uint64_t HistoryWriter::fingerprint() const {
+  if (!fingerprinting_) return 0;
+  uint64_t h = hash_;
+  if (pending_len_ > 0) {
+    unsigned char last[8] = {};
+    std::memcpy(last, pending_, pending_len_);
+    h = fingerprint_step(h, load64(last));
+  }
+  return mix64(h ^ hashed_bytes_);
+}
+
 bool HistoryWriter::close(std::string& error) {
-  if (file_ == nullptr) return true;
+  if (!open_) return true;
   flush(true);
-  if (std::fclose(file_) != 0 && stop_ != Stop::kWriteError) {
+  open_ = false;
+  if (file_ != nullptr && std::fclose(file_) != 0 && stop_ != Stop::kWriteError) {
     close_failed_ = true;
     write_error_ = std::strerror(errno);
   }

@@ -48,7 +48,26 @@ class HistoryWriter {
 
   // Starts writing to `path`; false (with `error` set) if it cannot be opened.
   bool open(const std::string& path, std::string& error);
-  bool enabled() const { return file_ != nullptr; }
+  // Starts taking lines without a file: they are only fingerprinted (`kvsim
+  // sweep`). The limit and stopped() behave as with a file.
+  void open_fingerprint_only();
+  // With a file too: the bytes are fingerprinted as they are flushed. Call
+  // after open(). A writer that does not fingerprint pays nothing for it.
+  void enable_fingerprint() { fingerprinting_ = true; }
+  bool enabled() const { return open_; }
+  // The run's fingerprint: a 64-bit hash of the bytes that reached the
+  // history (the file's bytes, whole lines), which anyone can recompute from
+  // history.jsonl (README.md has it in Python). The bytes are read as
+  // little-endian 8-byte words, the last one padded with zero bytes; each
+  // word w makes h = rotl((h ^ w) * kFingerprintMultiplier, 29) from
+  // h = kFingerprintStart; the fingerprint is mix64(h ^ the byte count).
+  // Each step is a bijection of h for a given word, so two histories of the
+  // same length that differ in one word never share a fingerprint. About
+  // five cycles per eight bytes (FNV-1a takes four per byte). Complete
+  // after close(); 0 if fingerprinting was off.
+  uint64_t fingerprint() const;
+  static constexpr uint64_t kFingerprintStart = 0x243f6a8885a308d3ull;
+  static constexpr uint64_t kFingerprintMultiplier = 0x9e3779b97f4a7c15ull;
   // Flushes and closes; false if a write failed (disk full...), with the
   // cause in `error`. Reaching the limit is not a failure here.
   bool close(std::string& error);
@@ -211,7 +230,18 @@ class HistoryWriter {
   // Where watch_ stands: the room the limit leaves, from the buffer's start.
   void set_watch();
 
-  std::FILE* file_ = nullptr;
+  // Resets the state for a new history, with a buffer of this size.
+  void start(size_t buffer_bytes);
+  // Folds bytes into hash_ (whole words) and pending_ (the rest).
+  void fingerprint_bytes(const char* data, size_t n);
+
+  std::FILE* file_ = nullptr;  // null when fingerprinting only
+  bool open_ = false;
+  bool fingerprinting_ = false;
+  uint64_t hash_ = kFingerprintStart;
+  uint64_t hashed_bytes_ = 0;
+  unsigned char pending_[8] = {};  // bytes not yet a whole word
+  size_t pending_len_ = 0;
   std::unique_ptr<char[]> buf_;
   size_t len_ = 0;
   size_t cap_ = 0;

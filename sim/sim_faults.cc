@@ -24,6 +24,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       ++life[node];
       std::vector<std::string_view> lost_keys;
       if (e.amnesia) {
+        ++stats.amnesia_crashes;
         lost_keys = nodes[node].node().store().sorted_keys();
       }
       if (record.on()) record.crash(now(), node, e.amnesia, was_crashed, lost_keys);

@@ -91,6 +91,7 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   if (outcome.result == ApplyResult::kApplied) {
     oracle.on_stored(key, v, node, now().us);
     if (outcome.siblings >= 2) ++stats.siblings_created;
+    if (outcome.siblings > stats.max_siblings) stats.max_siblings = outcome.siblings;
     if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
   }
   if (!record.on()) return;

@@ -43,6 +43,8 @@ struct RunStats {
   uint64_t writes_rejected = 0;   // client writes a node rejected as stale
   uint64_t writes_refused = 0;    // client writes refused: too many siblings
   uint64_t siblings_created = 0;  // applies that left a key with more siblings than before, >= 2
+  uint64_t max_siblings = 0;      // the most siblings an apply left a key with
+  uint64_t amnesia_crashes = 0;   // crashes with amnesia (of a node up or down)
   uint64_t anti_entropy_rounds = 0;
   uint64_t versions_repaired = 0;  // versions anti-entropy applied
   int64_t end_us = 0;              // run_until; or, when stopped, the time of the last event

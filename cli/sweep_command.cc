@@ -1,0 +1,623 @@
+#include "cli/sweep_command.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <thread>
+#include <utility>
+
+#include <unistd.h>
+
+#include "base/file.h"
+#include "base/hash.h"
+#include "cli/exit_status.h"
+#include "cli/run_command.h"
+#include "node/json_text.h"
+#include "sim/scenario.h"
+#include "sim/sweep.h"
+
+namespace kv::cli {
+
+namespace {
+
+using json::Json;
+using sim::SeedResult;
+
+// Failing seeds listed per check, in the table and summary.json.
+constexpr size_t kListedSeeds = 20;
+// What sweep-merge reads at most: a shard's summary.json, and its
+// sweep.jsonl (a few hundred bytes a seed, kMaxSweepSeeds of them).
+constexpr size_t kMaxScenarioSummaryBytes = size_t{1} << 20;
+constexpr size_t kMaxSweepRecordsBytes = size_t{8} << 30;
+
+// What names a sweep, besides its records.
+struct SweepInfo {
+  std::string scenario;
+  std::string file;
+  std::string scenario_hash;
+  uint64_t first = 0;  // the whole sweep's range
+  uint64_t last = 0;
+  // A shard's: its index (1-based) and count, and its slice.
+  uint64_t shard = 0;
+  uint64_t shards = 0;
+  uint64_t shard_first = 0;
+  uint64_t shard_last = 0;
+  // --require: coverage counter name, the least percentage of seeds.
+  std::vector<std::pair<std::string, uint64_t>> required;
+};
+
+int fail(const Status& status) {
+  std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
+  return exit_status(status);
+}
+
+std::string hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+bool parse_u64(std::string_view text, uint64_t& value) {
+  if (text.empty() || text.size() > 20) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// "A..B" with A <= B.
+Status parse_seeds(std::string_view text, uint64_t& first, uint64_t& last) {
+  const size_t dots = text.find("..");
+  if (dots == std::string_view::npos || !parse_u64(text.substr(0, dots), first) ||
+      !parse_u64(text.substr(dots + 2), last) || first > last) {
+    return Status::bad_input("--seeds: '" + std::string(text) +
+                             "' is not a range A..B of seeds with A <= B (e.g. 1..1000)");
+  }
+  return Status();
+}
+
+// "I/N" with 1 <= I <= N <= the range's size.
+Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards) {
+  const size_t slash = text.find('/');
+  if (slash == std::string_view::npos || !parse_u64(text.substr(0, slash), index) ||
+      !parse_u64(text.substr(slash + 1), shards) || index < 1 || index > shards) {
+    return Status::bad_input("--shard: '" + std::string(text) +
+                             "' is not I/N with 1 <= I <= N (e.g. 3/8)");
+  }
+  if (shards > count) {
+    return Status::bad_input("--shard: " + std::to_string(shards) + " shards of " +
+                             std::to_string(count) + " seeds would leave some empty");
+  }
+  return Status();
+}
+
+// The I-th of N contiguous slices of first..last, as even as they go.
+void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
+                 uint64_t& slice_first, uint64_t& slice_last) {
+  const unsigned __int128 count = static_cast<unsigned __int128>(last - first) + 1;
+  slice_first = first + static_cast<uint64_t>(count * (index - 1) / shards);
+  slice_last = first + static_cast<uint64_t>(count * index / shards - 1);
+}
+
+// One line of sweep.jsonl.
+std::string record_line(const SeedResult& r) {
+  Json j;
+  j["seed"] = r.seed;
+  j["ok"] = r.ok;
+  Json& checks = j["checks"];
+  checks = Json::object();
+  for (const auto& [name, ok] : r.checks) checks[name] = ok;
+  if (r.ok) {
+    j["failure"] = nullptr;
+  } else {
+    j["failure"] = Json{{"check", r.failed_check}, {"detail", r.failed_detail}};
+  }
+  j["events"] = r.events;
+  j["messages"] = r.messages;
+  j["fingerprint"] = hex64(r.fingerprint);
+  j["coverage"] = Json{
+      {"siblings", r.siblings},   {"siblings_3", r.siblings_3},         {"gave_up", r.gave_up},
+      {"duplicate", r.duplicate}, {"stale_rejected", r.stale_rejected}, {"amnesia", r.amnesia}};
+  return json::dump(j) + "\n";
+}
+
+// A line of sweep.jsonl read back; false if it is not one.
+bool parse_record(const std::string& line, SeedResult& r) {
+  try {
+    const Json j = Json::parse(line);
+    r.seed = j.at("seed").get<uint64_t>();
+    r.ok = j.at("ok").get<bool>();
+    for (const auto& [name, ok] : j.at("checks").items())
+      r.checks.emplace_back(name, ok.get<bool>());
+    const Json& failure = j.at("failure");
+    if (!failure.is_null()) {
+      r.failed_check = failure.at("check").get<std::string>();
+      r.failed_detail = failure.at("detail").get<std::string>();
+    }
+    r.events = j.at("events").get<uint64_t>();
+    r.messages = j.at("messages").get<uint64_t>();
+    const std::string fp = j.at("fingerprint").get<std::string>();
+    const auto [end, ec] = std::from_chars(fp.data(), fp.data() + fp.size(), r.fingerprint, 16);
+    if (ec != std::errc() || end != fp.data() + fp.size()) return false;
+    const Json& c = j.at("coverage");
+    r.siblings = c.at("siblings").get<bool>();
+    r.siblings_3 = c.at("siblings_3").get<bool>();
+    r.amnesia = c.at("amnesia").get<bool>();
+    r.gave_up = c.at("gave_up").get<bool>();
+    r.duplicate = c.at("duplicate").get<bool>();
+    r.stale_rejected = c.at("stale_rejected").get<bool>();
+    return r.ok == r.failed_check.empty();
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+// Per check: seeds as expected, seeds not, the first failing ones.
+struct CheckTally {
+  uint64_t passed = 0;
+  uint64_t failed = 0;
+  std::vector<uint64_t> failing;
+};
+
+struct Tally {
+  std::vector<std::pair<std::string, CheckTally>> checks;  // first seen first
+  uint64_t seeds = 0;
+  uint64_t failed = 0;
+  std::vector<uint64_t> failing;  // the first kListedSeeds
+  uint64_t stopped = 0;           // runs that reached the history cap
+  uint64_t siblings = 0, siblings_3 = 0, gave_up = 0, duplicate = 0, stale_rejected = 0,
+           amnesia = 0;
+};
+
+void note(std::vector<uint64_t>& seeds, uint64_t seed) {
+  if (seeds.size() < kListedSeeds) seeds.push_back(seed);
+}
+
+Tally tally(const std::vector<SeedResult>& results) {
+  Tally t;
+  std::map<std::string, size_t> index;
+  for (const SeedResult& r : results) {
+    ++t.seeds;
+    if (!r.ok) {
+      ++t.failed;
+      note(t.failing, r.seed);
+    }
+    if (r.failed_check == "history_cap") ++t.stopped;
+    for (const auto& [name, ok] : r.checks) {
+      auto [it, fresh] = index.emplace(name, t.checks.size());
+      if (fresh) t.checks.emplace_back(name, CheckTally());
+      CheckTally& c = t.checks[it->second].second;
+      if (ok) {
+        ++c.passed;
+      } else {
+        ++c.failed;
+        note(c.failing, r.seed);
+      }
+    }
+    t.siblings += r.siblings;
+    t.siblings_3 += r.siblings_3;
+    t.amnesia += r.amnesia;
+    t.gave_up += r.gave_up;
+    t.duplicate += r.duplicate;
+    t.stale_rejected += r.stale_rejected;
+  }
+  return t;
+}
+
+constexpr const char* kCoverageNames[] = {"siblings",  "siblings_3",     "gave_up",
+                                          "duplicate", "stale_rejected", "amnesia"};
+
+// The seeds that reached coverage `name`; false if there is no such counter.
+bool coverage_count(const Tally& t, std::string_view name, uint64_t& n) {
+  const uint64_t counts[] = {t.siblings,  t.siblings_3,     t.gave_up,
+                             t.duplicate, t.stale_rejected, t.amnesia};
+  for (size_t i = 0; i < std::size(counts); ++i) {
+    if (name == kCoverageNames[i]) {
+      n = counts[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+// True if `n` of `runs` seeds is at least `percent` of them.
+bool meets(uint64_t n, uint64_t runs, uint64_t percent) {
+  return static_cast<unsigned __int128>(n) * 100 >= static_cast<unsigned __int128>(percent) * runs;
+}
+
+// Every --require met.
+bool requirements_met(const SweepInfo& info, const Tally& t) {
+  for (const auto& [name, percent] : info.required) {
+    uint64_t n = 0;
+    if (!coverage_count(t, name, n) || !meets(n, t.seeds, percent)) return false;
+  }
+  return true;
+}
+
+// "siblings=50%" (or "siblings=50"): a coverage counter and a percentage.
+Status parse_requirement(std::string_view text, std::pair<std::string, uint64_t>& out) {
+  const size_t eq = text.find('=');
+  std::string_view percent = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+  if (!percent.empty() && percent.back() == '%') percent.remove_suffix(1);
+  uint64_t value = 0, ignored = 0;
+  const std::string name(text.substr(0, eq == std::string_view::npos ? text.size() : eq));
+  if (eq == std::string_view::npos || !parse_u64(percent, value) || value > 100 ||
+      !coverage_count(Tally(), name, ignored)) {
+    std::string names;
+    for (const char* n : kCoverageNames) names += (names.empty() ? "" : ", ") + std::string(n);
+    return Status::bad_input("--require: '" + std::string(text) +
+                             "' is not COUNTER=PERCENT (e.g. siblings=50%) with a counter "
+                             "among " +
+                             names + " and a percentage from 0 to 100");
+  }
+  out = {name, value};
+  return Status();
+}
+
+Json summary_json(const SweepInfo& info, const Tally& t) {
+  Json j;
+  j["scenario"] = info.scenario;
+  j["file"] = info.file;
+  j["scenario_hash"] = info.scenario_hash;
+  j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
+  if (info.shards > 0) {
+    j["shard"] = Json{{"index", info.shard},
+                      {"of", info.shards},
+                      {"first", info.shard_first},
+                      {"last", info.shard_last}};
+  }
+  j["runs"] = t.seeds;
+  j["ok"] = t.failed == 0 && requirements_met(info, t);
+  j["failed"] = t.failed;
+  j["failing_seeds"] = t.failing;
+  j["stopped_at_history_cap"] = t.stopped;
+  Json& checks = j["checks"];
+  checks = Json::object();
+  for (const auto& [name, c] : t.checks) {
+    checks[name] = Json{{"passed", c.passed}, {"failed", c.failed}, {"failing_seeds", c.failing}};
+  }
+  j["coverage"] = Json{
+      {"siblings", t.siblings},   {"siblings_3", t.siblings_3},         {"gave_up", t.gave_up},
+      {"duplicate", t.duplicate}, {"stale_rejected", t.stale_rejected}, {"amnesia", t.amnesia}};
+  if (!info.required.empty()) {
+    Json& required = j["required"];
+    required = Json::array();
+    for (const auto& [name, percent] : info.required) {
+      uint64_t n = 0;
+      coverage_count(t, name, n);
+      required.push_back(Json{{"coverage", name},
+                              {"at_least_percent", percent},
+                              {"seeds", n},
+                              {"met", meets(n, t.seeds, percent)}});
+    }
+  }
+  return j;
+}
+
+std::string seed_list(const std::vector<uint64_t>& seeds, uint64_t count) {
+  std::string out;
+  for (uint64_t s : seeds) out += (out.empty() ? "" : " ") + std::to_string(s);
+  if (count > seeds.size()) out += " ...";
+  return out;
+}
+
+void print_table(const SweepInfo& info, const Tally& t) {
+  std::printf("%-24s %10s %10s  %s\n", "check", "passed", "failed", "failing seeds");
+  for (const auto& [name, c] : t.checks) {
+    const std::string seeds = seed_list(c.failing, c.failed);
+    std::printf(
+        "%-24s %10llu %10llu%s%s\n", name.c_str(), static_cast<unsigned long long>(c.passed),
+        static_cast<unsigned long long>(c.failed), seeds.empty() ? "" : "  ", seeds.c_str());
+  }
+  if (t.stopped > 0) {
+    std::printf("%-24s %10s %10llu\n", "(history cap reached)", "",
+                static_cast<unsigned long long>(t.stopped));
+  }
+  const auto share = [&](const char* what, uint64_t n) {
+    std::printf("  %-28s %llu of %llu seeds\n", what, static_cast<unsigned long long>(n),
+                static_cast<unsigned long long>(t.seeds));
+  };
+  std::printf("coverage:\n");
+  share("a key with 2+ siblings", t.siblings);
+  share("a key with 3+ siblings", t.siblings_3);
+  share("a client gave up", t.gave_up);
+  share("a duplicate delivered", t.duplicate);
+  share("a stale write rejected", t.stale_rejected);
+  share("an amnesia crash", t.amnesia);
+  for (const auto& [name, percent] : info.required) {
+    uint64_t n = 0;
+    coverage_count(t, name, n);
+    const bool met = meets(n, t.seeds, percent);
+    std::printf("required: %s on at least %llu%% of the seeds: %llu of %llu, %s\n", name.c_str(),
+                static_cast<unsigned long long>(percent), static_cast<unsigned long long>(n),
+                static_cast<unsigned long long>(t.seeds), met ? "met" : "NOT MET");
+    if (!met) {
+      std::fprintf(stderr,
+                   "kvsim: the sweep misses its required coverage: %s on %llu of %llu seeds, "
+                   "less than %llu%%\n",
+                   name.c_str(), static_cast<unsigned long long>(n),
+                   static_cast<unsigned long long>(t.seeds),
+                   static_cast<unsigned long long>(percent));
+    }
+  }
+  if (t.failed == 0) {
+    std::printf("all %llu seeds as the scenario expects\n",
+                static_cast<unsigned long long>(t.seeds));
+  } else {
+    std::printf("%llu of %llu seeds failed: %s\nrerun one: kvsim run %s --seed %llu\n",
+                static_cast<unsigned long long>(t.failed), static_cast<unsigned long long>(t.seeds),
+                seed_list(t.failing, t.failed).c_str(), info.file.c_str(),
+                static_cast<unsigned long long>(t.failing.front()));
+  }
+}
+
+// A sweep owns its folder's seed-S/ folders: those of an earlier sweep there
+// (a folder holding sweep.jsonl) go, so that every one describes this sweep's
+// failures. Only folders named seed-DIGITS that hold a summary.json.
+Status remove_earlier_kept_runs(const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(out_dir) / "sweep.jsonl", ec)) return Status();
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    uint64_t seed = 0;
+    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5), seed) &&
+        it->is_directory(ec) && fs::exists(it->path() / "summary.json", ec)) {
+      stale.push_back(it->path());
+    }
+  }
+  for (const fs::path& path : stale) {
+    fs::remove_all(path, ec);
+    if (ec) {
+      return Status::io_error("cannot remove " + path.string() +
+                              " (an earlier sweep's): " + ec.message());
+    }
+  }
+  return Status();
+}
+
+Status write_outputs(const std::string& out_dir, const std::string& lines, const SweepInfo& info,
+                     const Tally& t) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return Status::io_error("cannot create " + out_dir + ": " + ec.message());
+  if (Status s = write_file(out_dir + "/sweep.jsonl", lines); !s.ok()) return s;
+  return write_file(out_dir + "/summary.json", json::dump(summary_json(info, t)) + "\n");
+}
+
+// The progress line on stderr: seeds done of total, failures so far,
+// seeds/s, time left. Wall time never reaches the sweep's files.
+struct SweepProgress {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  uint64_t total = 0;
+
+  static void report(void* ctx, uint64_t done, uint64_t failed) {
+    auto* self = static_cast<SweepProgress*>(ctx);
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - self->start).count();
+    const double rate = wall > 0 ? static_cast<double>(done) / wall : 0;
+    const double left = rate > 0 ? static_cast<double>(self->total - done) / rate : 0;
+    std::fprintf(
+        stderr, "\rkvsim sweep: %llu of %llu seeds, %llu failed, %.0f seeds/s, %.0f s left ",
+        static_cast<unsigned long long>(done), static_cast<unsigned long long>(self->total),
+        static_cast<unsigned long long>(failed), rate, left);
+    if (done == self->total) std::fprintf(stderr, "\n");
+  }
+};
+
+}  // namespace
+
+int run_sweep(const SweepOptions& options) {
+  uint64_t first = 0, last = 0;
+  if (Status s = parse_seeds(options.seeds, first, last); !s.ok()) return fail(s);
+  SweepInfo info;
+  info.first = first;
+  info.last = last;
+  for (const std::string& text : options.require) {
+    std::pair<std::string, uint64_t> requirement;
+    if (Status s = parse_requirement(text, requirement); !s.ok()) return fail(s);
+    info.required.push_back(requirement);
+  }
+  uint64_t slice_first = first, slice_last = last;
+  if (!options.shard.empty()) {
+    const uint64_t count_minus_one = last - first;
+    const uint64_t count = count_minus_one == UINT64_MAX ? UINT64_MAX : count_minus_one + 1;
+    if (Status s = parse_shard(options.shard, count, info.shard, info.shards); !s.ok()) {
+      return fail(s);
+    }
+    shard_slice(first, last, info.shard, info.shards, slice_first, slice_last);
+    info.shard_first = slice_first;
+    info.shard_last = slice_last;
+  }
+  if (slice_last - slice_first >= kMaxSweepSeeds) {
+    return fail(Status::bad_input("--seeds: " + options.seeds + " is more than " +
+                                  std::to_string(kMaxSweepSeeds) +
+                                  " seeds for one process; split it with --shard I/N"));
+  }
+
+  const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s\n", loaded.error().c_str());
+    return exit_status(loaded.status());
+  }
+  const sim::Scenario& scenario = *loaded;
+  const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
+  info.scenario = scenario.name;
+  info.file = options.scenario_path;
+  info.scenario_hash = hex64(stable_hash(text.text.data(), text.text.size()));
+  std::string out_dir = options.out_dir;
+  if (out_dir.empty()) {
+    out_dir = "out/" + scenario.name + "-sweep";
+    if (info.shards > 0) {
+      out_dir += "-" + std::to_string(info.shard) + "-of-" + std::to_string(info.shards);
+    }
+  }
+  unsigned jobs = options.jobs;
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+
+  const auto start = std::chrono::steady_clock::now();
+  SweepProgress progress;
+  progress.total = slice_last - slice_first + 1;
+  const bool show = options.progress || isatty(STDERR_FILENO);
+  const std::vector<SeedResult> results =
+      sim::run_seeds(scenario, slice_first, slice_last, jobs, kDefaultMaxHistoryBytes,
+                     show ? &SweepProgress::report : nullptr, &progress);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (Status s = remove_earlier_kept_runs(out_dir); !s.ok()) return fail(s);
+  std::string lines;
+  for (const SeedResult& r : results) lines += record_line(r);
+  const Tally t = tally(results);
+  if (Status s = write_outputs(out_dir, lines, info, t); !s.ok()) return fail(s);
+
+  std::printf("%s: seeds %llu..%llu", scenario.name.c_str(),
+              static_cast<unsigned long long>(slice_first),
+              static_cast<unsigned long long>(slice_last));
+  if (info.shards > 0) {
+    std::printf(" (shard %llu of %llu of %llu..%llu)", static_cast<unsigned long long>(info.shard),
+                static_cast<unsigned long long>(info.shards),
+                static_cast<unsigned long long>(first), static_cast<unsigned long long>(last));
+  }
+  std::printf(", %zu runs on %llu jobs in %.2f s (%.0f seeds/s); results in %s\n", results.size(),
+              static_cast<unsigned long long>(std::min<uint64_t>(jobs, results.size())), wall,
+              static_cast<double>(results.size()) / std::max(wall, 1e-9), out_dir.c_str());
+  print_table(info, t);
+  std::fflush(stdout);
+
+  // The first failures get their whole run folder, as `kvsim run` writes it.
+  uint64_t kept = 0;
+  for (const SeedResult& r : results) {
+    if (r.ok || kept >= options.keep_failures) continue;
+    ++kept;
+    RunOptions run;
+    run.scenario_path = options.scenario_path;
+    run.seed = r.seed;
+    run.out_dir = out_dir + "/seed-" + std::to_string(r.seed);
+    run.quiet = true;
+    const int status = run_scenario(run);
+    if (status != kExitCheckFailed && status != kExitHistoryCap) {
+      std::fprintf(stderr, "kvsim: keeping seed %llu's run in %s: exit status %d\n",
+                   static_cast<unsigned long long>(r.seed), run.out_dir.c_str(), status);
+      continue;
+    }
+    // The kept run is the swept one: a different fingerprint would be a
+    // determinism bug, said loudly.
+    const FileRead kept_summary =
+        read_file(run.out_dir + "/summary.json", kMaxScenarioSummaryBytes);
+    std::string fingerprint;
+    try {
+      if (kept_summary.ok()) {
+        fingerprint = Json::parse(kept_summary.text).at("fingerprint").get<std::string>();
+      }
+    } catch (const nlohmann::json::exception&) {
+    }
+    if (fingerprint != hex64(r.fingerprint)) {
+      std::fprintf(stderr,
+                   "kvsim: seed %llu: the kept run's fingerprint %s is not the sweep's %s "
+                   "(a determinism bug)\n",
+                   static_cast<unsigned long long>(r.seed), fingerprint.c_str(),
+                   hex64(r.fingerprint).c_str());
+    }
+  }
+  if (kept > 0) {
+    std::printf("the first %llu failing seeds' runs: %s/seed-S/\n",
+                static_cast<unsigned long long>(kept), out_dir.c_str());
+  }
+  return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
+}
+
+int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  SweepInfo info;
+  std::vector<std::pair<uint64_t, std::string>> lines;  // seed, its line
+  std::vector<SeedResult> results;
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    const std::string summary_path = dirs[d] + "/summary.json";
+    const FileRead summary_text = read_file(summary_path, kMaxScenarioSummaryBytes);
+    if (!summary_text.ok()) return fail(to_status(summary_text));
+    SweepInfo shard;
+    try {
+      const Json s = Json::parse(summary_text.text);
+      shard.scenario = s.at("scenario").get<std::string>();
+      shard.file = s.at("file").get<std::string>();
+      shard.scenario_hash = s.at("scenario_hash").get<std::string>();
+      shard.first = s.at("seeds").at("first").get<uint64_t>();
+      shard.last = s.at("seeds").at("last").get<uint64_t>();
+      if (s.contains("required")) {
+        for (const Json& r : s.at("required")) {
+          shard.required.emplace_back(r.at("coverage").get<std::string>(),
+                                      r.at("at_least_percent").get<uint64_t>());
+        }
+      }
+    } catch (const nlohmann::json::exception&) {
+      return fail(Status::bad_input(summary_path + ": not a sweep's summary.json"));
+    }
+    if (d == 0) {
+      info = shard;
+    } else if (shard.scenario != info.scenario || shard.file != info.file ||
+               shard.scenario_hash != info.scenario_hash || shard.first != info.first ||
+               shard.last != info.last || shard.required != info.required) {
+      return fail(Status::bad_input(
+          dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
+          " (scenario, file, its hash, the seed range and --require must match)"));
+    }
+    const std::string records_path = dirs[d] + "/sweep.jsonl";
+    const FileRead records = read_file(records_path, kMaxSweepRecordsBytes);
+    if (!records.ok()) return fail(to_status(records));
+    size_t line_number = 0;
+    for (size_t at = 0; at < records.text.size();) {
+      ++line_number;
+      const size_t end = records.text.find('\n', at);
+      if (end == std::string::npos) {
+        return fail(Status::bad_input(records_path + ":" + std::to_string(line_number) +
+                                      ": the last line has no end"));
+      }
+      std::string line = records.text.substr(at, end + 1 - at);
+      SeedResult r;
+      if (!parse_record(line, r) || r.seed < info.first || r.seed > info.last) {
+        return fail(Status::bad_input(records_path + ":" + std::to_string(line_number) +
+                                      ": not a record of this sweep"));
+      }
+      lines.emplace_back(r.seed, std::move(line));
+      results.push_back(std::move(r));
+      at = end + 1;
+    }
+  }
+  std::vector<size_t> order(results.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return results[a].seed < results[b].seed; });
+  // Every seed of the range once.
+  const uint64_t want = info.last - info.first;
+  if (results.empty() || results.size() - 1 != want) {
+    std::string why = "the shards hold " + std::to_string(results.size()) + " seeds of " +
+                      std::to_string(info.first) + ".." + std::to_string(info.last);
+    return fail(Status::bad_input(why + ": a shard is missing or given twice"));
+  }
+  std::string text;
+  std::vector<SeedResult> sorted;
+  sorted.reserve(results.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    const SeedResult& r = results[order[k]];
+    if (r.seed != info.first + k) {
+      return fail(Status::bad_input("seed " + std::to_string(info.first + k) +
+                                    " is missing or given twice in the shards"));
+    }
+    text += lines[order[k]].second;
+    sorted.push_back(r);
+  }
+  const Tally t = tally(sorted);
+  if (Status s = write_outputs(out_dir, text, info, t); !s.ok()) return fail(s);
+  std::printf("%s: seeds %llu..%llu merged from %zu folders into %s\n", info.scenario.c_str(),
+              static_cast<unsigned long long>(info.first),
+              static_cast<unsigned long long>(info.last), dirs.size(), out_dir.c_str());
+  print_table(info, t);
+  return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
+}
+
+}  // namespace kv::cli

@@ -1,0 +1,98 @@
+#include "sim/sweep.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "sim/history.h"
+#include "sim/simulation.h"
+
+namespace kv::sim {
+
+namespace {
+
+// One seed, with a writer a thread keeps from seed to seed (its buffer is
+// allocated once).
+SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history,
+                   HistoryWriter& history) {
+  history.open_fingerprint_only();
+  history.set_limit(max_history);
+  Simulation simulation(scenario, seed, history);
+  simulation.run();
+  std::string ignored;  // no file: closing cannot fail
+  history.close(ignored);
+
+  SeedResult r;
+  r.seed = seed;
+  const RunStats& s = simulation.stats();
+  r.events = s.events;
+  r.messages = s.messages_sent;
+  r.fingerprint = history.fingerprint();
+  r.siblings = s.siblings_created > 0;
+  r.siblings_3 = s.max_siblings >= 3;
+  r.gave_up = s.client_gave_up > 0;
+  r.duplicate = s.duplicated > 0;
+  r.stale_rejected = s.writes_rejected > 0;
+  r.amnesia = s.amnesia_crashes > 0;
+  if (history.stopped()) {
+    r.ok = false;
+    r.failed_check = "history_cap";
+    r.failed_detail = "the history reached its cap after " + std::to_string(s.events) + " events";
+    return r;
+  }
+  for (const CheckResult& c : simulation.check()) {
+    r.checks.emplace_back(c.name, c.ok());
+    if (!c.ok() && r.ok) {
+      r.ok = false;
+      r.failed_check = c.name;
+      r.failed_detail = c.detail;
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
+  HistoryWriter history;
+  return run_one(scenario, seed, max_history, history);
+}
+
+std::vector<SeedResult> run_seeds(const Scenario& scenario, uint64_t first, uint64_t last,
+                                  unsigned jobs, uint64_t max_history,
+                                  void (*progress)(void* ctx, uint64_t done, uint64_t failed),
+                                  void* ctx) {
+  const uint64_t count = last - first + 1;  // callers keep ranges to what memory holds
+  std::vector<SeedResult> results(count);
+  std::atomic<uint64_t> next{0};
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> failed{0};
+  const auto work = [&] {
+    HistoryWriter history;
+    for (uint64_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+      results[i] = run_one(scenario, first + i, max_history, history);
+      if (!results[i].ok) failed.fetch_add(1, std::memory_order_relaxed);
+      done.fetch_add(1, std::memory_order_release);
+    }
+  };
+  jobs = static_cast<unsigned>(std::clamp<uint64_t>(jobs, 1, count));
+  std::vector<std::thread> threads;
+  // With progress to report, the calling thread reports and `jobs` threads
+  // work; without, it is one of them.
+  const unsigned helpers = progress == nullptr ? jobs - 1 : jobs;
+  for (unsigned j = 0; j < helpers; ++j) threads.emplace_back(work);
+  if (progress == nullptr) {
+    work();
+  } else {
+    for (int tick = 0; done.load() < count; ++tick) {
+      if (tick % 10 == 0) progress(ctx, done.load(), failed.load());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    progress(ctx, count, failed.load());
+  }
+  for (std::thread& t : threads) t.join();
+  return results;
+}
+
+}  // namespace kv::sim

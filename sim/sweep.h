@@ -1,0 +1,54 @@
+// A sweep: the same scenario run with many seeds, in process, on a few
+// threads, each seed's history fingerprinted but never written.
+//
+// Each seed's run is exactly `kvsim run FILE --seed S`: the same Simulation,
+// the same history bytes (only hashed, sim/history.h's fingerprint), the same
+// checks, the same cap on the history (a run that reaches it is a failure
+// here). Results come back in seed order whatever the number of threads:
+// each seed's Simulation is independent of every other's, and threads only
+// take the next seed and fill its slot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/scenario.h"
+
+namespace kv::sim {
+
+// What a sweep keeps of one seed's run.
+struct SeedResult {
+  uint64_t seed = 0;
+  bool ok = true;  // every check as the scenario expects, and the run not stopped
+  std::vector<std::pair<std::string, bool>> checks;  // check name, as expected
+  // The first check not as expected (in the checks' order), with its detail;
+  // "history_cap" when the run stopped at the history's cap.
+  std::string failed_check;
+  std::string failed_detail;
+  uint64_t events = 0;
+  uint64_t messages = 0;  // sent
+  uint64_t fingerprint = 0;
+  // Coverage: did this seed's run reach these situations at all?
+  bool siblings = false;        // a key got two siblings or more
+  bool siblings_3 = false;      // a key got three siblings or more
+  bool gave_up = false;         // a client gave up on an operation
+  bool duplicate = false;       // the network duplicated a message
+  bool stale_rejected = false;  // a node rejected a client's stale write
+  bool amnesia = false;         // a node crashed with amnesia
+};
+
+// Runs `scenario` with `seed`, the history fingerprinted only, capped at
+// `max_history` bytes as `kvsim run --max-history` caps it.
+SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history);
+
+// Runs seeds first..last (inclusive, first <= last) on `jobs` threads (at
+// least 1); the results in seed order. When given, `progress(ctx, done,
+// failed)` is called from the calling thread (which then only reports)
+// about ten times a second and once at the end.
+std::vector<SeedResult> run_seeds(
+    const Scenario& scenario, uint64_t first, uint64_t last, unsigned jobs, uint64_t max_history,
+    void (*progress)(void* ctx, uint64_t done, uint64_t failed) = nullptr, void* ctx = nullptr);
+
+}  // namespace kv::sim
