@@ -198,8 +198,8 @@ Status window_starts_in(const viz::History& history, const viz::Window& w,
   }
   if (w.kind == viz::Window::Kind::kTime && w.from > last.t_us) {
     return Status::bad_input("--from " + from + " is past the end of " + history.path +
-                             ": its last event is at " + viz::format_time_us(last.t_us) +
-                             " (line #" + std::to_string(last.line) + ")");
+                             ": its last event is at " + format_time(last.t_us) + " (line #" +
+                             std::to_string(last.line) + ")");
   }
   return Status();
 }

@@ -105,7 +105,7 @@ TEST_CASE("a check message writes times as the story does") {
   INFO(refusal);
   CHECK(refusal.find("t=999.999ms") != std::string::npos);
   CHECK(refusal.find("t=5ms") != std::string::npos);
-  CHECK(kv::viz::format_time_us(999999) == "999.999ms");
+  CHECK(kv::format_time(999999) == "999.999ms");
 }
 
 TEST_CASE("a time a scenario takes, --from and --to take too, with the same value") {

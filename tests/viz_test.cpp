@@ -96,31 +96,7 @@ bool has_edge(const KeyGraph& k, size_t from, size_t to, GraphEdge::Kind kind) {
 
 // ---- text helpers ----
 
-TEST_CASE("times read as the shortest exact microseconds, milliseconds or seconds") {
-  CHECK(format_time_us(0) == "0us");
-  CHECK(format_time_us(250) == "250us");
-  CHECK(format_time_us(1000) == "1ms");
-  CHECK(format_time_us(12400) == "12.4ms");
-  CHECK(format_time_us(1001) == "1.001ms");
-  CHECK(format_time_us(1500000) == "1.5s");
-  CHECK(format_time_us(2000000) == "2s");
-  CHECK(format_time_us(1000001) == "1.000001s");
-}
-
-TEST_CASE("window times need a unit and stay exact") {
-  int64_t us = 0;
-  CHECK((parse_time_us("150ms", us) && us == 150000));
-  CHECK((parse_time_us("1.5s", us) && us == 1500000));
-  CHECK((parse_time_us("300us", us) && us == 300));
-  CHECK((parse_time_us("0.001ms", us) && us == 1));
-  CHECK_FALSE(parse_time_us("150", us));
-  CHECK_FALSE(parse_time_us("-1ms", us));
-  CHECK_FALSE(parse_time_us("1.5us", us));
-  CHECK_FALSE(parse_time_us("1.ms", us));
-  CHECK_FALSE(parse_time_us("ms", us));
-  CHECK_FALSE(parse_time_us("99999999999999999999s", us));
-  CHECK_FALSE(parse_time_us("9223372036854775807s", us));
-}
+// (Times as text are base/time_text.h's: tests/base_test.cpp.)
 
 TEST_CASE("plain string values lose their quotes, others keep their JSON text") {
   CHECK(value_text("\"v1\"") == "v1");

@@ -49,12 +49,12 @@ std::string arrivals_text(const GraphVertex& v) {
   if (others.empty()) return "";
   if (others.size() > 4) {
     return "reached " + std::to_string(others.size()) + " more nodes by " +
-           format_time_us(others.back()->t_us);
+           format_time(others.back()->t_us);
   }
   std::string out = "reached";
   for (size_t i = 0; i < others.size(); ++i) {
     out += i == 0 ? " " : ", ";
-    out += others[i]->node + " " + format_time_us(others[i]->t_us);
+    out += others[i]->node + " " + format_time(others[i]->t_us);
     if (others[i]->op == ApplyOp::kAntiEntropy) out += " (ae)";
     if (others[i]->op == ApplyOp::kPut || others[i]->op == ApplyOp::kResolve) out += " (client)";
   }
@@ -69,20 +69,20 @@ std::string vertex_label(const GraphVertex& v) {
   };
   switch (v.fate) {
     case GraphVertex::Fate::kAccepted:
-      line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+      line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time(v.t_us));
       break;
     case GraphVertex::Fate::kRejected:
       if (v.refused) {
-        line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time_us(v.t_us));
+        line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time(v.t_us));
         line("refused: the key would pass the sibling bound");
       } else {
         line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
-             format_time_us(v.t_us));
+             format_time(v.t_us));
         line("rejected");
       }
       break;
     case GraphVertex::Fate::kUnwritten:
-      line("no client wrote this! first on " + v.node + ", " + format_time_us(v.t_us));
+      line("no client wrote this! first on " + v.node + ", " + format_time(v.t_us));
       break;
   }
   if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve) {
@@ -100,10 +100,10 @@ std::string vertex_label(const GraphVertex& v) {
   }
   if (const std::string reached = arrivals_text(v); !reached.empty()) line(reached);
   if (v.ever_sibling) {
-    label += std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
-             html_text("conflict: first at " + v.conflict_node + ", " +
-                       format_time_us(v.conflict_t_us)) +
-             "</font>";
+    label +=
+        std::string("<br/><font point-size=\"9\" color=\"") + kSiblingColor + "\">" +
+        html_text("conflict: first at " + v.conflict_node + ", " + format_time(v.conflict_t_us)) +
+        "</font>";
   }
   if (v.lost || v.unavailable) {
     label += std::string("<br/><b><font color=\"") + (v.lost ? kSiblingColor : kUnavailableColor) +
@@ -240,7 +240,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
       if (group_of[l.a] != std::string::npos && group_of[l.a] == group_of[l.b]) continue;
       out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\", constraint=false, xlabel=" +
-             dot_quote("siblings\n" + l.node + " " + format_time_us(l.t_us)) + "];\n";
+             dot_quote("siblings\n" + l.node + " " + format_time(l.t_us)) + "];\n";
     }
     out += "  }\n";
   }

@@ -525,7 +525,7 @@ bool Reader::finish(bool partial) {
 std::string History::partial_note() const {
   if (complete) return "";
   return "PARTIAL history: it stops at line " + std::to_string(last_line) +
-         " (t=" + format_time_us(last_t_us) + ") without its end; nothing after that is shown";
+         " (t=" + format_time(last_t_us) + ") without its end; nothing after that is shown";
 }
 
 const SendEvent* History::find_send(uint64_t id) const {

@@ -372,8 +372,8 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   }
   const Window& tw = title_window_ ? *title_window_ : w_;
   if (tw.kind == Window::Kind::kTime) {
-    title += "; window " + format_time_us(tw.from) + " to " +
-             (tw.to == INT64_MAX ? std::string("the end") : format_time_us(tw.to));
+    title += "; window " + format_time(tw.from) + " to " +
+             (tw.to == INT64_MAX ? std::string("the end") : format_time(tw.to));
   } else if (tw.kind == Window::Kind::kLines) {
     title += "; history lines " + std::to_string(tw.from) + " to " +
              (tw.to == INT64_MAX ? std::string("the end") : std::to_string(tw.to));
@@ -395,7 +395,7 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
     // A row that continues an instant repeats its time, lighter.
     const char* color = rows_[r].first_of_instant ? "#555555" : "#bbbbbb";
     times += "  t" + std::to_string(r) + " [shape=plaintext, fontsize=8, fontcolor=\"" + color +
-             "\", label=" + dot_quote(format_time_us(rows_[r].t_us)) + ", pos=\"" +
+             "\", label=" + dot_quote(format_time(rows_[r].t_us)) + ", pos=\"" +
              std::to_string(kTimeLabelX) + "," + std::to_string(row_y(r)) + "\"];\n";
   }
   // Quiet anti-entropy digests: a grey count where they were left out.
@@ -486,8 +486,8 @@ SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& op
   std::string extent;
   if (const auto e = part.extent()) {
     extent = " (history lines #" + std::to_string(e->first->line) + "..#" +
-             std::to_string(e->second->line) + ", t=" + format_time_us(e->first->t_us) + ".." +
-             format_time_us(e->second->t_us) + ")";
+             std::to_string(e->second->line) + ", t=" + format_time(e->first->t_us) + ".." +
+             format_time(e->second->t_us) + ")";
   }
   result.png_note = "This PNG shows rows 1.." + std::to_string(fit) + " of the " +
                     std::to_string(diagram.row_count()) + " drawn" + extent +

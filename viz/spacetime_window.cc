@@ -34,7 +34,8 @@ bool parse_bound(const std::string& text, const char* flag, Window::Kind& kind, 
     kind = Window::Kind::kLines;
     return true;
   }
-  if (!hash && parse_time_us(s, out)) {
+  if (const std::optional<int64_t> us = kv::parse_time_us(s); !hash && us) {
+    out = *us;
     kind = Window::Kind::kTime;
     return true;
   }
@@ -82,8 +83,8 @@ std::string window_words(const Window& w) {
     case Window::Kind::kAll:
       return "the run";
     case Window::Kind::kTime:
-      return "the window " + format_time_us(w.from) + " to " +
-             end([](int64_t t) { return format_time_us(t); });
+      return "the window " + format_time(w.from) + " to " +
+             end([](int64_t t) { return format_time(t); });
     case Window::Kind::kLines:
       return "the window of lines #" + std::to_string(w.from) + " to " +
              end([](int64_t l) { return "#" + std::to_string(l); });
@@ -124,8 +125,8 @@ Window window_to_draw(const History& history, const SpacetimeOptions& options, s
   if (drawn_extent) {
     note += " (history lines #" + std::to_string(drawn_extent->first->line) + "..#" +
             std::to_string(drawn_extent->second->line) +
-            ", t=" + format_time_us(drawn_extent->first->t_us) + ".." +
-            format_time_us(drawn_extent->second->t_us) + ")";
+            ", t=" + format_time(drawn_extent->first->t_us) + ".." +
+            format_time(drawn_extent->second->t_us) + ")";
   }
   note += ": a picture holds at most " + std::to_string(kMaxSpacetimeMessages) + ".";
   if (take < sends.size()) {

@@ -139,7 +139,7 @@ class Teller {
 
  private:
   void say(const std::string& key, const Event& e, const std::string& sentence) {
-    keys_[key].push_back("t=" + format_time_us(e.t_us) + " " + sentence);
+    keys_[key].push_back("t=" + format_time(e.t_us) + " " + sentence);
   }
   void on_apply(const Event& e, const ApplyEvent& a);
   void on_deliver(const Event& e, const DeliverEvent& d);
@@ -171,8 +171,7 @@ void Teller::on_request_sent(const Event& e, const OpEvent& op, const MessageBod
   if (!waited && !op.auto_read) return;
   std::string s =
       op.client + " sends " + request_text(Request{body.type, &body}) + " to " + op.node;
-  if (waited)
-    s += " (due at " + format_time_us(op.due_us) + ", it waited for its previous request)";
+  if (waited) s += " (due at " + format_time(op.due_us) + ", it waited for its previous request)";
   if (op.auto_read && op.auto_context && body.clock) {
     const std::vector<std::string> nodes = h_.nodes();
     const auto slot =
@@ -185,7 +184,7 @@ void Teller::on_request_sent(const Event& e, const OpEvent& op, const MessageBod
     } else {
       s += op.client + "'s read of " + key_name(op.key);
       auto at = read_at_.find({op.client, *op.auto_read});
-      s += at != read_at_.end() ? " at " + format_time_us(at->second)
+      s += at != read_at_.end() ? " at " + format_time(at->second)
                                 : " (msg_id " + std::to_string(*op.auto_read) + ")";
     }
     s += ": " + clock_text(context);
@@ -389,7 +388,7 @@ std::string Teller::faults() const {
             " (msg_id " + std::to_string(g->msg_id) + ")";
       }
     }
-    if (!s.empty()) out += "  t=" + format_time_us(e.t_us) + " " + s + "\n";
+    if (!s.empty()) out += "  t=" + format_time(e.t_us) + " " + s + "\n";
   }
   return out.empty() ? "" : "Faults and timeouts:\n" + out;
 }
@@ -462,8 +461,8 @@ std::string Teller::endings() {
     for (const WriteFate* f : fates_by_key[key]) {
       out += std::string("    ") + (f->kind == WriteFate::Kind::kLost ? "LOST" : "UNAVAILABLE") +
              ": " + version(f->version) + ", accepted by " + f->node +
-             " at t=" + format_time_us(f->t_us) + " (" + f->client +
-             "'s write): " + fate_reason(*f) + "\n";
+             " at t=" + format_time(f->t_us) + " (" + f->client + "'s write): " + fate_reason(*f) +
+             "\n";
     }
   }
   out += "Writes lost: " + std::to_string(fates.lost) +

@@ -21,12 +21,6 @@
 
 namespace kv::viz {
 
-// base/time_text.h's format_time and parse_time under the names the
-// pictures use.
-inline std::string format_time_us(int64_t us) {
-  return format_time(us);
-}
-
 // "[1,0,0]" (no spaces: labels stay narrow).
 std::string clock_text(const Clock& clock);
 
@@ -48,12 +42,5 @@ std::string dot_quote(std::string_view text);
 struct NaturalLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
-
-// True with `out` set if `text` is a time by base/time_text.h's grammar.
-inline bool parse_time_us(std::string_view text, int64_t& out) {
-  const std::optional<int64_t> us = kv::parse_time_us(text);
-  if (us) out = *us;
-  return us.has_value();
-}
 
 }  // namespace kv::viz
