@@ -65,8 +65,9 @@ suite() {  # suite DIR [meson test options...]: runs DIR's tests, sets status=1 
 }
 
 # The tests also need Graphviz's dot (graphviz, above); the test command also
-# builds the fuzz targets, which need clang and libFuzzer (libclang-rt).
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)
+# builds the fuzz targets, which need clang and libFuzzer (libclang-rt), and
+# the sweep test runs shards through GNU parallel.
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev parallel)
 
 install_missing
 if [ "$mode" = test ]; then
