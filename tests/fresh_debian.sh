@@ -195,6 +195,14 @@ for cmd in demo test; do
   echo "=== bash setup.sh $cmd: exit ${status[$cmd]}, $(took "$start") — last lines:"
   tail -n 15 "$logs/$cmd.log" | sed 's/^/  /'
 done
+# The test builds' own logs, so a failure can be read after the chroot is gone.
+for b in build build-san build-fuzz; do
+  for f in test.log meson-logs/testlog.txt smoke.log; do
+    [ -f "$root/root/kvsim/$b/$f" ] && cp "$root/root/kvsim/$b/$f" "$logs/$b-$(basename "$f")"
+  done
+done
+grep -h -B2 -A12 -E '^(FAIL|[0-9]+/[0-9]+ .* FAIL)' "$logs"/build*-test*.log "$logs"/build*-testlog.txt \
+  2>/dev/null | head -n 60 | sed 's/^/  /'
 
 echo
 echo "fresh_debian: logs in $logs"
