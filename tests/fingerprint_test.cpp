@@ -14,6 +14,7 @@
 
 #include "sim/history.h"
 #include "sim/simulation.h"
+#include "tests/run_helpers.h"
 
 using namespace kv::sim;
 
@@ -38,34 +39,11 @@ uint64_t reference_fingerprint(const std::string& bytes) {
   return h ^ h >> 31;
 }
 
-// Generated traffic with anti-entropy: a few MB of history, past both
-// buffers many times, with lines of every length.
 Scenario busy_scenario() {
-  Scenario s;
-  s.name = "fingerprint";
-  s.nodes = 5;
-  s.anti_entropy_interval = Duration{10000};
-  WorkloadSpec w;
-  w.clients = 4;
-  w.keys = 20;
-  w.ops = 3000;
-  w.interval = Duration{200};
-  w.put_weight = 3;
-  w.get_weight = 1;
-  w.resolve_weight = 1;
-  s.workload = w;
-  s.run_until = SimTime{2000000};
-  return s;
+  return testing::busy_scenario("fingerprint", 3000, 2000000);
 }
 
-std::string slurp_and_remove(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  in.close();
-  std::remove(path.c_str());
-  return text.str();
-}
+using testing::slurp_and_remove;
 
 struct FileRun {
   std::string text;

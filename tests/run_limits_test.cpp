@@ -11,39 +11,17 @@
 
 #include "sim/history.h"
 #include "sim/simulation.h"
+#include "tests/run_helpers.h"
 
 using namespace kv::sim;
 
 namespace {
 
-// Generated traffic on 5 nodes with anti-entropy: a few MB of history, so
-// that a full disk is seen (at the first 1 MiB flush) well before the end.
 Scenario busy_scenario() {
-  Scenario s;
-  s.name = "limits";
-  s.nodes = 5;
-  s.anti_entropy_interval = Duration{10000};
-  WorkloadSpec w;
-  w.clients = 4;
-  w.keys = 20;
-  w.ops = 6000;
-  w.interval = Duration{200};
-  w.put_weight = 3;
-  w.get_weight = 1;
-  w.resolve_weight = 1;
-  s.workload = w;
-  s.run_until = SimTime{3000000};
-  return s;
+  return testing::busy_scenario("limits", 6000, 3000000);
 }
 
-std::string slurp_and_remove(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  in.close();
-  std::remove(path.c_str());
-  return text.str();
-}
+using testing::slurp_and_remove;
 
 struct Outcome {
   std::string text;  // the history file

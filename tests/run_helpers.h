@@ -1,0 +1,46 @@
+// Helpers the run tests share (tests/run_limits_test.cpp,
+// tests/fingerprint_test.cpp).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "sim/scenario.h"
+
+namespace kv::sim::testing {
+
+// Generated traffic on 5 nodes with anti-entropy: `ops` operations, one every
+// 200 µs, a few MB of history (past the writer's buffers many times, with
+// lines of every length).
+inline Scenario busy_scenario(const std::string& name, uint64_t ops, int64_t run_until_us) {
+  Scenario s;
+  s.name = name;
+  s.nodes = 5;
+  s.anti_entropy_interval = Duration{10000};
+  WorkloadSpec w;
+  w.clients = 4;
+  w.keys = 20;
+  w.ops = ops;
+  w.interval = Duration{200};
+  w.put_weight = 3;
+  w.get_weight = 1;
+  w.resolve_weight = 1;
+  s.workload = w;
+  s.run_until = SimTime{run_until_us};
+  return s;
+}
+
+// The file's bytes; the file is removed.
+inline std::string slurp_and_remove(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  in.close();
+  std::remove(path.c_str());
+  return text.str();
+}
+
+}  // namespace kv::sim::testing
