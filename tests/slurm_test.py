@@ -57,9 +57,10 @@ def check(name, cond, detail=""):
         print(f"FAIL: {name} {str(detail)[:1500]}")
 
 
-def note(text):
-    """Into the record of the run: stdout and RECORD_FILE."""
-    print(text)
+def note(text, echo=True):
+    """Into the record of the run: RECORD_FILE, and stdout if echo."""
+    if echo:
+        print(text)
     record.append(text)
 
 
@@ -80,7 +81,7 @@ def read(path, mode="r"):
 
 
 if os.geteuid() != 0:
-    skip("not root (slurmd runs jobs as their users, munged and slurmd here run as root)")
+    skip("not root (munged, slurmctld and slurmd run here as root, SlurmUser=root)")
 missing = [t for t in TOOLS if shutil.which(t) is None]
 if missing:
     skip(f"{', '.join(missing)} not installed (Debian: slurm-wlm munge)")
@@ -97,8 +98,10 @@ daemons = []  # Popen objects, each the leader of its own process group
 
 def start(name, args):
     log = open(os.path.join(tmp, "log", name + ".out"), "w")
+    # In the folder: slurmstepd and the jobs, which leave slurmd's session,
+    # work there too, so that stop_everything finds them.
     p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                         env=env, start_new_session=True)
+                         env=env, cwd=tmp, start_new_session=True)
     log.close()
     daemons.append(p)
     return p
@@ -111,7 +114,7 @@ def slurm(args, timeout=30):
 
 def processes_of_this_test():
     """Pids of processes (not ours) working in the temporary folder or named
-    after it: job scripts and slurmstepd, which leave slurmd's process group."""
+    after it: the daemons, slurmstepd and the jobs."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         if int(pid) == os.getpid():
@@ -126,10 +129,16 @@ def processes_of_this_test():
     return found
 
 
-def stop_everything(job_ids):
-    if job_ids and daemons and daemons[-1].poll() is None:
+def stop_everything():
+    # Jobs still there (a failure, a timeout): cancel them while slurmctld
+    # and slurmd run, so that their slurmstepd end too.
+    if len(daemons) == 3 and all(p.poll() is None for p in daemons):
         try:
-            slurm(["scancel"] + job_ids, timeout=10)
+            slurm(["scancel", "--partition=test"], timeout=10)
+            deadline = time.monotonic() + 10
+            while slurm(["squeue", "--noheader"], timeout=10).strip() and \
+                    time.monotonic() < deadline:
+                time.sleep(0.3)
         except (subprocess.SubprocessError, OSError):
             pass
     for p in reversed(daemons):
@@ -312,6 +321,8 @@ def slice_of(first, last, i, n):
     return list(range(first + count * (i - 1) // n, first + count * i // n))
 
 
+# meson's timeout sends SIGTERM: stop the daemons on the way out (finally).
+signal.signal(signal.SIGTERM, lambda *_: sys.exit("slurm_test: terminated"))
 job_ids = []
 wall_start = time.monotonic()
 try:
@@ -344,10 +355,17 @@ try:
     check(f"the jobs left the queue within {JOBS_TIMEOUT_S} s", finished)
     note(f"jobs done {time.monotonic() - wall_start:.1f} s after the daemons started")
 
+    note("scontrol show job, in short (the whole text is in the record file):")
     for name, (array, merge) in submitted.items():
         for job in (array, merge):
-            text, _ = job_records(job)
-            note(f"$ scontrol show job {job}   ({name})\n{text.rstrip()}")
+            text, jobs = job_records(job)
+            for j in sorted(jobs, key=lambda j: int(j.get("ArrayTaskId", 0))):
+                task = f"{j['ArrayJobId']}_{j['ArrayTaskId']}" if "ArrayTaskId" in j else job
+                note(f"  {name:<6} JobId={j.get('JobId'):<3} {task:<5} {j.get('JobName'):<18}"
+                     f" {j.get('JobState'):<10} ExitCode={j.get('ExitCode')}"
+                     f" Reason={j.get('Reason')} Start={j.get('StartTime')}"
+                     f" End={j.get('EndTime')}")
+            note(f"$ scontrol --oneliner show job {job}\n{text.rstrip()}", echo=False)
     note("$ sacct -j " + ",".join(job_ids) + "\n" + slurm(["sacct", "-j", ",".join(job_ids)]).rstrip()
          + "\n(accounting is off in this cluster: the job completion log stands in)")
     comp_path = os.path.join(tmp, "log", "jobcomp.txt")
@@ -432,10 +450,10 @@ try:
 except RuntimeError as e:
     check("the Slurm test ran to its end", False, e)
 finally:
-    stop_everything(job_ids)
+    stop_everything()
     shutil.rmtree(tmp, ignore_errors=True)
     wall = time.monotonic() - wall_start
-    note(f"wall time {wall:.1f} s (daemons up, three sweeps submitted, run, merged, down)")
+    note(f"wall time {wall:.1f} s")
     with open(RECORD, "w") as f:
         f.write("\n".join(record) + "\n")
     print(f"record of this run: {RECORD}")
