@@ -69,10 +69,15 @@ def skip(why):
     sys.exit(SKIP)
 
 
-def free_port():
-    with socket.socket() as s:
+def free_ports(n):
+    """n distinct ports free on this machine just now."""
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
 
 
 def read(path, mode="r"):
@@ -208,13 +213,14 @@ def write_slurm_conf(sock):
     host = socket.gethostname().split(".")[0]
     for d in ("state", "spool"):
         os.makedirs(os.path.join(tmp, d), mode=0o755)
+    ctld_port, slurmd_port = free_ports(2)
     conf = f"""\
 ClusterName=kvsimtest
 SlurmctldHost={host}(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
-SlurmctldPort={free_port()}
-SlurmdPort={free_port()}
+SlurmctldPort={ctld_port}
+SlurmdPort={slurmd_port}
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket={sock}
@@ -366,8 +372,9 @@ try:
                      f" Reason={j.get('Reason')} Start={j.get('StartTime')}"
                      f" End={j.get('EndTime')}")
             note(f"$ scontrol --oneliner show job {job}\n{text.rstrip()}", echo=False)
-    note("$ sacct -j " + ",".join(job_ids) + "\n" + slurm(["sacct", "-j", ",".join(job_ids)]).rstrip()
-         + "\n(accounting is off in this cluster: the job completion log stands in)")
+    jobs = ",".join(job_ids)
+    note(f"$ sacct -j {jobs}\n{slurm(['sacct', '-j', jobs]).rstrip()}\n"
+         "(accounting is off in this cluster: the job completion log stands in)")
     comp_path = os.path.join(tmp, "log", "jobcomp.txt")
     comp_text = read(comp_path) if os.path.exists(comp_path) else ""
     note("slurmctld's job completion log (JobCompType=jobcomp/filetxt):\n" + comp_text.rstrip())

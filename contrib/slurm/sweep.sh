@@ -6,7 +6,8 @@
 # job ids; Slurm's logs go to OUT/logs/.
 #
 #   contrib/slurm/sweep.sh FILE SEEDS SHARDS OUT [kvsim sweep options...]
-#   e.g. contrib/slurm/sweep.sh scenarios/partition-heal.yaml 1..1000000 64 out/heal --keep-failures 1
+#   e.g. contrib/slurm/sweep.sh scenarios/partition-heal.yaml 1..1000000 64 out/heal \
+#          --keep-failures 1
 #
 # Run it from a folder on the filesystem the compute nodes share: the jobs
 # run there, and FILE and OUT are taken relative to it (FILE is recorded in
@@ -39,6 +40,10 @@ if ! [ -x "$kvsim" ]; then
   exit 2
 fi
 kvsim=$(realpath "$kvsim")
+if ! command -v sbatch >/dev/null; then
+  echo "sweep.sh: no sbatch here: run it where Slurm jobs are submitted (Debian: slurm-client)" >&2
+  exit 2
+fi
 mkdir -p "$out/logs"
 
 # --parsable prints "JOBID" (or "JOBID;CLUSTER").
