@@ -18,12 +18,14 @@ through contrib/slurm/sweep.sh at once, waits for them, and checks:
 - a bad seed range, 2 shards: the tasks fail with exit code 2 and the merge
   job is cancelled without running.
 
-The squeue lines seen while the jobs ran, `scontrol show job` of each job,
-the job completion log and what sacct says (accounting is off, so sacct has
-nothing to show) go to stdout and to RECORD_FILE. Every daemon started here
-is stopped, and the folder removed, whatever happens. Where the cluster
-cannot run (not root, Slurm or munge not installed, munged refusing to
-start) it prints SKIP and why and exits 77, which meson counts as skipped.
+The squeue lines seen while the jobs ran, each job's state from `scontrol
+show job` (its whole text in RECORD_FILE only), the job completion log and
+what sacct says (accounting is off, so sacct has nothing to show) go to
+stdout and to RECORD_FILE. Every daemon started here is stopped, and the
+folder removed, whatever happens. Where the cluster cannot run (not root,
+Slurm or munge not installed, munged refusing to start) it prints SKIP and
+why and exits 77, which meson counts as skipped and tests/totals.py as a
+failure (`setup.sh test` installs what it needs).
 """
 import json
 import os
