@@ -120,9 +120,7 @@ std::string record_line(const SeedResult& r) {
   } else {
     Json& f = j["failure"];
     f["check"] = r.failed_check;
-    f["node"] = r.failed_node ? Json("n" + std::to_string(*r.failed_node + 1)) : Json(nullptr);
-    f["key"] = r.failed_key ? Json(*r.failed_key) : Json(nullptr);
-    f["time"] = r.failed_time_us ? Json(format_time(*r.failed_time_us)) : Json(nullptr);
+    write_offence(f, r.failed_node, r.failed_key, r.failed_time_us);
     f["detail"] = r.failed_detail;
   }
   j["events"] = r.events;
@@ -256,9 +254,8 @@ int64_t percentile(const std::vector<int64_t>& values, uint64_t p) {
 // The seeds that reached coverage `name`; false if there is no such counter.
 bool coverage_count(const Tally& t, std::string_view name, uint64_t& n) {
   // In sim::kCoverageNames' order.
-  const uint64_t counts[] = {t.siblings,  t.siblings_3,     t.gave_up,
-                             t.duplicate, t.stale_rejected, t.amnesia,
-                             t.resolve_after_heal};
+  const uint64_t counts[] = {t.siblings,       t.siblings_3, t.gave_up,           t.duplicate,
+                             t.stale_rejected, t.amnesia,    t.resolve_after_heal};
   static_assert(std::size(counts) == std::size(sim::kCoverageNames));
   for (size_t i = 0; i < std::size(counts); ++i) {
     if (name == sim::kCoverageNames[i]) {
@@ -334,9 +331,11 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
                        {"resolve_after_heal", t.resolve_after_heal}};
   Json& convergence = j["convergence"];
   convergence = Json{{"seeds", t.convergence_us.size()}};
-  for (const auto& [name, p] : {std::pair{"p50", 50}, std::pair{"p99", 99}, std::pair{"max", 100}}) {
-    convergence[name] =
-        t.convergence_us.empty() ? Json(nullptr) : Json(format_time(percentile(t.convergence_us, p)));
+  for (const auto& [name, p] :
+       {std::pair{"p50", 50}, std::pair{"p99", 99}, std::pair{"max", 100}}) {
+    convergence[name] = t.convergence_us.empty()
+                            ? Json(nullptr)
+                            : Json(format_time(percentile(t.convergence_us, p)));
   }
   if (!info.required.empty()) {
     Json& required = j["required"];
@@ -388,10 +387,11 @@ void print_table(const SweepInfo& info, const Tally& t) {
     std::printf("time to convergence after the last fault: no seed has one\n");
   } else {
     const std::vector<int64_t>& c = t.convergence_us;
-    std::printf("time to convergence after the last fault: p50 %s, p99 %s, max %s (%zu of %llu "
-                "seeds)\n",
-                format_time(percentile(c, 50)).c_str(), format_time(percentile(c, 99)).c_str(),
-                format_time(c.back()).c_str(), c.size(), static_cast<unsigned long long>(t.seeds));
+    std::printf(
+        "time to convergence after the last fault: p50 %s, p99 %s, max %s (%zu of %llu "
+        "seeds)\n",
+        format_time(percentile(c, 50)).c_str(), format_time(percentile(c, 99)).c_str(),
+        format_time(c.back()).c_str(), c.size(), static_cast<unsigned long long>(t.seeds));
   }
   for (const auto& [name, percent] : info.required) {
     uint64_t n = 0;
@@ -491,9 +491,10 @@ int run_sweep(const SweepOptions& options) {
   } else if (scenario.sweep.seeds) {
     std::tie(first, last) = *scenario.sweep.seeds;
   } else {
-    return fail(Status::bad_input("no seeds to sweep: give --seeds A..B, or `sweep: seeds: A..B` "
-                                  "in " +
-                                  options.scenario_path));
+    return fail(
+        Status::bad_input("no seeds to sweep: give --seeds A..B, or `sweep: seeds: A..B` "
+                          "in " +
+                          options.scenario_path));
   }
   SweepInfo info;
   info.first = first;

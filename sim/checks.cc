@@ -12,10 +12,6 @@ namespace {
 
 const Oracle::AcceptedList kNone{};
 
-std::string node_name(size_t i) {
-  return "n" + std::to_string(i + 1);
-}
-
 std::string describe(const Version& v) {
   std::string out = v.value + "@";
   write_clock(v.clock, out);
@@ -293,6 +289,10 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
 
 }  // namespace
 
+std::string node_name(size_t i) {
+  return "n" + std::to_string(i + 1);
+}
+
 std::string FailureSignature::text() const {
   return key ? check + " '" + *key + "'" : check;
 }
@@ -323,10 +323,10 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
 void Oracle::record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
                              int64_t time_us) {
   if (invented_) return;  // the first one is reported
-  invented_ = Invented{node_name(node) + " stored " + describe(*version) + " for key '" +
-                           std::string(key) + "' at " + at_time(time_us) +
-                           ", a version no node accepted",
-                       node, std::string(key), time_us};
+  invented_ =
+      Invented{node_name(node) + " stored " + describe(*version) + " for key '" + std::string(key) +
+                   "' at " + at_time(time_us) + ", a version no node accepted",
+               node, std::string(key), time_us};
 }
 
 void Oracle::on_crash(NodeIndex node, int64_t time_us) {

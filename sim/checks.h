@@ -42,6 +42,9 @@
 
 namespace kv::sim {
 
+// "n1" for node 0: nodes as histories and messages name them.
+std::string node_name(size_t i);
+
 // What identifies a failure across runs that differ in detail (other seeds,
 // a smaller scenario): the check and the key it names, if any. A shrinker
 // keeps a change to a failing scenario when the failure's signature stays.

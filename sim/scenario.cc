@@ -78,8 +78,7 @@ Scenario Loader::load(const Field& root) {
                         describe(root.node));
   }
   const MapFields fields(root, {"name", "description", "seed", "nodes", "network", "anti_entropy",
-                                "clients", "events", "workload", "run_until", "expect",
-                                "sweep"});
+                                "clients", "events", "workload", "run_until", "expect", "sweep"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);

@@ -59,8 +59,8 @@ struct SeedResult {
 // The coverage counters, as sweep.jsonl, summary.json, --require and a
 // scenario's `sweep: require:` name them.
 inline constexpr std::string_view kCoverageNames[] = {
-    "siblings", "siblings_3", "gave_up", "duplicate", "stale_rejected", "amnesia",
-    "resolve_after_heal"};
+    "siblings",       "siblings_3", "gave_up",           "duplicate",
+    "stale_rejected", "amnesia",    "resolve_after_heal"};
 bool is_coverage_name(std::string_view name);
 
 // Runs `scenario` with `seed`, the history fingerprinted only, capped at
