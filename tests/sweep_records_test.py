@@ -213,6 +213,23 @@ for scenario, seeds, want_check in ((amnesia, "1..40", "no_lost_write"),
     passing = next(r for r in records if r["ok"])
     check(f"{name}: a passing seed has no failure", passing["failure"] is None, passing)
 
+# The new fields survive sweep-merge: 3 shards of sweep-amnesia (failures
+# naming node, key and time; convergence times) merge into the unsharded files.
+whole = os.path.join(tmp, "fail-sweep-amnesia.yaml")
+dirs = []
+for i in (1, 2, 3):
+    dirs.append(os.path.join(tmp, f"amnesia-shard-{i}"))
+    kvsim(["sweep", amnesia, "--seeds", "1..40", "--jobs", "1", "--shard", f"{i}/3",
+           "--keep-failures", "0", "--out", dirs[-1]])
+p = kvsim(["sweep-merge"] + dirs + ["--out", os.path.join(tmp, "amnesia-merged")])
+for name in ("sweep.jsonl", "summary.json"):
+    with open(os.path.join(whole, name), "rb") as a, \
+            open(os.path.join(tmp, "amnesia-merged", name), "rb") as b:
+        check(f"sweep-amnesia: merged {name} is the unsharded one", a.read() == b.read())
+with open(os.path.join(whole, "summary.json")) as f:
+    check("sweep-amnesia: the merged summary has convergence times",
+          json.load(f)["convergence"]["seeds"] > 0)
+
 # 2. resolve_after_heal and convergence, per seed from the histories; the
 # summary's convergence statistics from the records.
 seen_resolve = set()
