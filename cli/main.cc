@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Run a scenario with many seeds in process; a line per seed, a table, a summary");
   sweep->add_option("scenario", sweep_options.scenario_path, "Scenario file (YAML)")->required();
-  sweep->add_option("--seeds", sweep_options.seeds, "Seed range A..B (inclusive), e.g. 1..1000")
-      ->required();
+  sweep->add_option("--seeds", sweep_options.seeds,
+                    "Seed range A..B (inclusive), e.g. 1..1000 (default: the scenario's "
+                    "sweep: seeds:)");
   sweep->add_option("--jobs", sweep_options.jobs, "Threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
   sweep
@@ -117,7 +118,8 @@ int main(int argc, char** argv) {
       ->add_option("--require", sweep_options.require,
                    "Coverage the sweep must reach, else it fails: COUNTER=PERCENT, e.g. "
                    "siblings=50% (siblings, siblings_3, gave_up, duplicate, stale_rejected, "
-                   "amnesia); repeatable")
+                   "amnesia, resolve_after_heal); repeatable; adds to the scenario's "
+                   "sweep: require:, or overrides it for the same counter")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sweep->add_flag("--progress", sweep_options.progress,
                   "Show the progress line on stderr even when it is not a terminal");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/time_text.h"
 #include "node/json_text.h"
 #include "node/version.h"
 #include "sim/history.h"
@@ -71,6 +72,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
                          {"holds", check.holds},
                          {"expected", check.expected},
                          {"detail", check.detail}};
+    write_offence(c[check.name], check.node, check.key, check.time_us);
   }
   Json& f = j["figures"];
   f["events"] = s.events;
@@ -276,6 +278,13 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
 }
 
 }  // namespace
+
+void write_offence(Json& into, const std::optional<sim::NodeIndex>& node,
+                   const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
+  into["node"] = node ? Json(sim::node_name(*node)) : Json(nullptr);
+  into["key"] = key ? Json(*key) : Json(nullptr);
+  into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
+}
 
 bool parse_size(std::string_view text, uint64_t& bytes) {
   const std::string t = lower(text);

@@ -6,18 +6,22 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include <unistd.h>
 
 #include "base/file.h"
 #include "base/hash.h"
+#include "base/time_text.h"
 #include "cli/exit_status.h"
 #include "cli/run_command.h"
 #include "node/json_text.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/yaml_values.h"
 
 namespace kv::cli {
 
@@ -71,12 +75,12 @@ bool parse_u64(std::string_view text, uint64_t& value) {
 
 // "A..B" with A <= B.
 Status parse_seeds(std::string_view text, uint64_t& first, uint64_t& last) {
-  const size_t dots = text.find("..");
-  if (dots == std::string_view::npos || !parse_u64(text.substr(0, dots), first) ||
-      !parse_u64(text.substr(dots + 2), last) || first > last) {
+  const auto range = sim::yaml::parse_seed_range(text);
+  if (!range) {
     return Status::bad_input("--seeds: '" + std::string(text) +
                              "' is not a range A..B of seeds with A <= B (e.g. 1..1000)");
   }
+  std::tie(first, last) = *range;
   return Status();
 }
 
@@ -114,14 +118,22 @@ std::string record_line(const SeedResult& r) {
   if (r.ok) {
     j["failure"] = nullptr;
   } else {
-    j["failure"] = Json{{"check", r.failed_check}, {"detail", r.failed_detail}};
+    Json& f = j["failure"];
+    f["check"] = r.failed_check;
+    write_offence(f, r.failed_node, r.failed_key, r.failed_time_us);
+    f["detail"] = r.failed_detail;
   }
   j["events"] = r.events;
   j["messages"] = r.messages;
   j["fingerprint"] = hex64(r.fingerprint);
-  j["coverage"] = Json{
-      {"siblings", r.siblings},   {"siblings_3", r.siblings_3},         {"gave_up", r.gave_up},
-      {"duplicate", r.duplicate}, {"stale_rejected", r.stale_rejected}, {"amnesia", r.amnesia}};
+  j["coverage"] = Json{{"siblings", r.siblings},
+                       {"siblings_3", r.siblings_3},
+                       {"gave_up", r.gave_up},
+                       {"duplicate", r.duplicate},
+                       {"stale_rejected", r.stale_rejected},
+                       {"amnesia", r.amnesia},
+                       {"resolve_after_heal", r.resolve_after_heal}};
+  j["convergence"] = r.convergence_us ? Json(format_time(*r.convergence_us)) : Json(nullptr);
   return json::dump(j) + "\n";
 }
 
@@ -137,6 +149,21 @@ bool parse_record(const std::string& line, SeedResult& r) {
     if (!failure.is_null()) {
       r.failed_check = failure.at("check").get<std::string>();
       r.failed_detail = failure.at("detail").get<std::string>();
+      const Json& node = failure.at("node");
+      if (!node.is_null()) {
+        const std::string name = node.get<std::string>();
+        uint64_t number = 0;
+        if (name.size() < 2 || name[0] != 'n' || !parse_u64(name.substr(1), number) ||
+            number == 0 || number > sim::kMaxNodes) {
+          return false;
+        }
+        r.failed_node = static_cast<sim::NodeIndex>(number - 1);
+      }
+      if (!failure.at("key").is_null()) r.failed_key = failure.at("key").get<std::string>();
+      if (!failure.at("time").is_null()) {
+        r.failed_time_us = parse_time_us(failure.at("time").get<std::string>());
+        if (!r.failed_time_us) return false;
+      }
     }
     r.events = j.at("events").get<uint64_t>();
     r.messages = j.at("messages").get<uint64_t>();
@@ -150,6 +177,11 @@ bool parse_record(const std::string& line, SeedResult& r) {
     r.gave_up = c.at("gave_up").get<bool>();
     r.duplicate = c.at("duplicate").get<bool>();
     r.stale_rejected = c.at("stale_rejected").get<bool>();
+    r.resolve_after_heal = c.at("resolve_after_heal").get<bool>();
+    if (!j.at("convergence").is_null()) {
+      r.convergence_us = parse_time_us(j.at("convergence").get<std::string>());
+      if (!r.convergence_us) return false;
+    }
     return r.ok == r.failed_check.empty();
   } catch (const nlohmann::json::exception&) {
     return false;
@@ -170,7 +202,8 @@ struct Tally {
   std::vector<uint64_t> failing;  // the first kListedSeeds
   uint64_t stopped = 0;           // runs that reached the history cap
   uint64_t siblings = 0, siblings_3 = 0, gave_up = 0, duplicate = 0, stale_rejected = 0,
-           amnesia = 0;
+           amnesia = 0, resolve_after_heal = 0;
+  std::vector<int64_t> convergence_us;  // of the seeds that have one, sorted
 };
 
 void note(std::vector<uint64_t>& seeds, uint64_t seed) {
@@ -204,19 +237,28 @@ Tally tally(const std::vector<SeedResult>& results) {
     t.gave_up += r.gave_up;
     t.duplicate += r.duplicate;
     t.stale_rejected += r.stale_rejected;
+    t.resolve_after_heal += r.resolve_after_heal;
+    if (r.convergence_us) t.convergence_us.push_back(*r.convergence_us);
   }
+  std::sort(t.convergence_us.begin(), t.convergence_us.end());
   return t;
 }
 
-constexpr const char* kCoverageNames[] = {"siblings",  "siblings_3",     "gave_up",
-                                          "duplicate", "stale_rejected", "amnesia"};
+// The p-th percentile of sorted `values` by nearest rank: the smallest value
+// with at least p% of the values at or below it.
+int64_t percentile(const std::vector<int64_t>& values, uint64_t p) {
+  const size_t rank = static_cast<size_t>((p * values.size() + 99) / 100);
+  return values[std::max<size_t>(rank, 1) - 1];
+}
 
 // The seeds that reached coverage `name`; false if there is no such counter.
 bool coverage_count(const Tally& t, std::string_view name, uint64_t& n) {
-  const uint64_t counts[] = {t.siblings,  t.siblings_3,     t.gave_up,
-                             t.duplicate, t.stale_rejected, t.amnesia};
+  // In sim::kCoverageNames' order.
+  const uint64_t counts[] = {t.siblings,       t.siblings_3, t.gave_up,           t.duplicate,
+                             t.stale_rejected, t.amnesia,    t.resolve_after_heal};
+  static_assert(std::size(counts) == std::size(sim::kCoverageNames));
   for (size_t i = 0; i < std::size(counts); ++i) {
-    if (name == kCoverageNames[i]) {
+    if (name == sim::kCoverageNames[i]) {
       n = counts[i];
       return true;
     }
@@ -241,20 +283,20 @@ bool requirements_met(const SweepInfo& info, const Tally& t) {
 // "siblings=50%" (or "siblings=50"): a coverage counter and a percentage.
 Status parse_requirement(std::string_view text, std::pair<std::string, uint64_t>& out) {
   const size_t eq = text.find('=');
-  std::string_view percent = eq == std::string_view::npos ? "" : text.substr(eq + 1);
-  if (!percent.empty() && percent.back() == '%') percent.remove_suffix(1);
-  uint64_t value = 0, ignored = 0;
+  const std::optional<uint64_t> value =
+      sim::yaml::parse_percent(eq == std::string_view::npos ? "" : text.substr(eq + 1));
   const std::string name(text.substr(0, eq == std::string_view::npos ? text.size() : eq));
-  if (eq == std::string_view::npos || !parse_u64(percent, value) || value > 100 ||
-      !coverage_count(Tally(), name, ignored)) {
+  if (!value || !sim::is_coverage_name(name)) {
     std::string names;
-    for (const char* n : kCoverageNames) names += (names.empty() ? "" : ", ") + std::string(n);
+    for (std::string_view n : sim::kCoverageNames) {
+      names += (names.empty() ? "" : ", ") + std::string(n);
+    }
     return Status::bad_input("--require: '" + std::string(text) +
                              "' is not COUNTER=PERCENT (e.g. siblings=50%) with a counter "
                              "among " +
                              names + " and a percentage from 0 to 100");
   }
-  out = {name, value};
+  out = {name, *value};
   return Status();
 }
 
@@ -280,9 +322,21 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   for (const auto& [name, c] : t.checks) {
     checks[name] = Json{{"passed", c.passed}, {"failed", c.failed}, {"failing_seeds", c.failing}};
   }
-  j["coverage"] = Json{
-      {"siblings", t.siblings},   {"siblings_3", t.siblings_3},         {"gave_up", t.gave_up},
-      {"duplicate", t.duplicate}, {"stale_rejected", t.stale_rejected}, {"amnesia", t.amnesia}};
+  j["coverage"] = Json{{"siblings", t.siblings},
+                       {"siblings_3", t.siblings_3},
+                       {"gave_up", t.gave_up},
+                       {"duplicate", t.duplicate},
+                       {"stale_rejected", t.stale_rejected},
+                       {"amnesia", t.amnesia},
+                       {"resolve_after_heal", t.resolve_after_heal}};
+  Json& convergence = j["convergence"];
+  convergence = Json{{"seeds", t.convergence_us.size()}};
+  for (const auto& [name, p] :
+       {std::pair{"p50", 50}, std::pair{"p99", 99}, std::pair{"max", 100}}) {
+    convergence[name] = t.convergence_us.empty()
+                            ? Json(nullptr)
+                            : Json(format_time(percentile(t.convergence_us, p)));
+  }
   if (!info.required.empty()) {
     Json& required = j["required"];
     required = Json::array();
@@ -328,6 +382,17 @@ void print_table(const SweepInfo& info, const Tally& t) {
   share("a duplicate delivered", t.duplicate);
   share("a stale write rejected", t.stale_rejected);
   share("an amnesia crash", t.amnesia);
+  share("a resolve after a heal", t.resolve_after_heal);
+  if (t.convergence_us.empty()) {
+    std::printf("time to convergence after the last fault: no seed has one\n");
+  } else {
+    const std::vector<int64_t>& c = t.convergence_us;
+    std::printf(
+        "time to convergence after the last fault: p50 %s, p99 %s, max %s (%zu of %llu "
+        "seeds)\n",
+        format_time(percentile(c, 50)).c_str(), format_time(percentile(c, 99)).c_str(),
+        format_time(c.back()).c_str(), c.size(), static_cast<unsigned long long>(t.seeds));
+  }
   for (const auto& [name, percent] : info.required) {
     uint64_t n = 0;
     coverage_count(t, name, n);
@@ -413,15 +478,40 @@ struct SweepProgress {
 }  // namespace
 
 int run_sweep(const SweepOptions& options) {
+  const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s\n", loaded.error().c_str());
+    return exit_status(loaded.status());
+  }
+  const sim::Scenario& scenario = *loaded;
+  // --seeds overrides the scenario's `sweep: seeds:`.
   uint64_t first = 0, last = 0;
-  if (Status s = parse_seeds(options.seeds, first, last); !s.ok()) return fail(s);
+  if (!options.seeds.empty()) {
+    if (Status s = parse_seeds(options.seeds, first, last); !s.ok()) return fail(s);
+  } else if (scenario.sweep.seeds) {
+    std::tie(first, last) = *scenario.sweep.seeds;
+  } else {
+    return fail(
+        Status::bad_input("no seeds to sweep: give --seeds A..B, or `sweep: seeds: A..B` "
+                          "in " +
+                          options.scenario_path));
+  }
   SweepInfo info;
   info.first = first;
   info.last = last;
+  // The scenario's `sweep: require:`, then --require: a counter given on the
+  // command line too takes the command line's percentage, in its place.
+  info.required = scenario.sweep.require;
   for (const std::string& text : options.require) {
     std::pair<std::string, uint64_t> requirement;
     if (Status s = parse_requirement(text, requirement); !s.ok()) return fail(s);
-    info.required.push_back(requirement);
+    auto same = std::find_if(info.required.begin(), info.required.end(),
+                             [&](const auto& r) { return r.first == requirement.first; });
+    if (same != info.required.end()) {
+      same->second = requirement.second;
+    } else {
+      info.required.push_back(requirement);
+    }
   }
   uint64_t slice_first = first, slice_last = last;
   if (!options.shard.empty()) {
@@ -435,17 +525,11 @@ int run_sweep(const SweepOptions& options) {
     info.shard_last = slice_last;
   }
   if (slice_last - slice_first >= kMaxSweepSeeds) {
-    return fail(Status::bad_input("--seeds: " + options.seeds + " is more than " +
-                                  std::to_string(kMaxSweepSeeds) +
-                                  " seeds for one process; split it with --shard I/N"));
+    return fail(Status::bad_input("seeds " + std::to_string(first) + ".." + std::to_string(last) +
+                                  " are more than " + std::to_string(kMaxSweepSeeds) +
+                                  " seeds for one process; split them with --shard I/N"));
   }
 
-  const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", loaded.error().c_str());
-    return exit_status(loaded.status());
-  }
-  const sim::Scenario& scenario = *loaded;
   const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
   info.scenario = scenario.name;
   info.file = options.scenario_path;

@@ -4,13 +4,15 @@
 // A sweep writes, into its folder:
 //   sweep.jsonl   one line per seed, in seed order whatever --jobs:
 //                 {"seed", "ok", "checks": {name: as expected}, "failure":
-//                 null or {"check", "detail"}, "events", "messages",
-//                 "fingerprint", "coverage": {"siblings", "gave_up",
-//                 "duplicate", "stale_rejected"}}
+//                 null or {"check", "node", "key", "time", "detail"} (node,
+//                 key, time null when the check names none), "events",
+//                 "messages", "fingerprint", "coverage": {"siblings", ...,
+//                 "resolve_after_heal"}, "convergence": time text or null}
 //   summary.json  computed from sweep.jsonl's records alone (so sweep-merge
 //                 recomputes it byte for byte): the scenario, the seed range,
 //                 per check seeds passed and failed and the first failing
-//                 seeds, coverage counters; a shard's also says which shard
+//                 seeds, coverage counters, the time to convergence (p50,
+//                 p99, max); a shard's also says which shard
 //   seed-S/       for the first --keep-failures failing seeds: the folder
 //                 `kvsim run FILE --seed S --out DIR/seed-S` writes
 // and a table on stdout. Exit status as `kvsim run` (cli/exit_status.h).
@@ -24,13 +26,14 @@ namespace kv::cli {
 
 struct SweepOptions {
   std::string scenario_path;
-  std::string seeds;    // "A..B", inclusive
+  std::string seeds;    // "A..B", inclusive; empty: the scenario's `sweep: seeds:`
   unsigned jobs = 0;    // 0: one per core
   std::string out_dir;  // default out/<scenario name>-sweep[-I-of-N]
   std::string shard;    // "I/N" (1 <= I <= N), or empty: the whole range
   uint64_t keep_failures = 3;
   // "COUNTER=PERCENT": a coverage counter of summary.json that at least
-  // PERCENT of the seeds must reach, or the sweep fails (exit 1).
+  // PERCENT of the seeds must reach, or the sweep fails (exit 1). Added to
+  // the scenario's `sweep: require:`; for the same counter, it overrides it.
   std::vector<std::string> require;
   bool progress = false;  // the progress line on stderr even when not a terminal
 };

@@ -12,10 +12,6 @@ namespace {
 
 const Oracle::AcceptedList kNone{};
 
-std::string node_name(size_t i) {
-  return "n" + std::to_string(i + 1);
-}
-
 std::string describe(const Version& v) {
   std::string out = v.value + "@";
   write_clock(v.clock, out);
@@ -116,6 +112,9 @@ class KeyChecks {
       r.holds = false;
       r.detail = node_name(differing_node_) + " and " + node_name(first_live_) +
                  " differ on key '" + differing_key_ + "' at the end (" + at_time(end_us_) + ")";
+      r.node = static_cast<NodeIndex>(differing_node_);
+      r.key = differing_key_;
+      r.time_us = end_us_;
     }
     return r;
   }
@@ -126,6 +125,9 @@ class KeyChecks {
       r.holds = false;
       r.detail = std::to_string(lost_.count) +
                  " lost write(s), held by no node, live or down; first: " + lost_.first;
+      r.node = lost_.first_node;
+      r.key = lost_.first_key;
+      r.time_us = lost_.first_time;
     }
     if (unavailable_.count > 0) {
       r.detail +=
@@ -141,12 +143,18 @@ class KeyChecks {
     CheckResult r{"maximal", true, true,
                   "every live replica holds exactly the maximal accepted writes"};
     if (first_live_ == kNone) r.detail = kNoLiveNode;
-    if (oracle_.invented()) {
+    if (const auto& invented = oracle_.invented()) {
       r.holds = false;
-      r.detail = *oracle_.invented();
+      r.detail = invented->detail;
+      r.node = invented->node;
+      r.key = invented->key;
+      r.time_us = invented->time_us;
     } else if (!not_maximal_.empty()) {
       r.holds = false;
       r.detail = not_maximal_;
+      r.node = static_cast<NodeIndex>(not_maximal_node_);
+      r.key = not_maximal_key_;
+      r.time_us = end_us_;
     }
     return r;
   }
@@ -160,10 +168,14 @@ class KeyChecks {
     uint64_t count = 0;
     std::optional<int64_t> first_time;
     std::string first;
+    NodeIndex first_node = 0;
+    std::string first_key;
     void add(const Oracle::Accepted& m, std::string_view key, const std::string& where) {
       ++count;
       if (first_time && *first_time <= m.time_us) return;
       first_time = m.time_us;
+      first_node = m.node;
+      first_key = std::string(key);
       first = "write " + describe(*m.version) + " to key '" + std::string(key) + "', accepted by " +
               node_name(m.node) + " at " + at_time(m.time_us) + ", " + where;
     }
@@ -211,6 +223,8 @@ class KeyChecks {
                      " sibling(s) for key '" + std::string(key) + "' but there are " +
                      std::to_string(maximal.size()) + " maximal accepted write(s) (" +
                      at_time(end_us_) + ")";
+      not_maximal_node_ = i;
+      not_maximal_key_ = std::string(key);
       return;
     }
   }
@@ -229,12 +243,20 @@ class KeyChecks {
   Tally lost_;
   Tally unavailable_;
   std::string not_maximal_;
+  size_t not_maximal_node_ = kNone;
+  std::string not_maximal_key_;
 };
 
-CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>& nodes) {
+CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>& nodes,
+                         int64_t end_us) {
   CheckResult r{"expect", true, true, "the scenario's expectations hold"};
-  auto fail = [&](std::string detail) {
-    if (r.holds) r.detail = std::move(detail);
+  auto fail = [&](std::string detail, size_t node, const std::string& key) {
+    if (r.holds) {
+      r.detail = std::move(detail);
+      r.node = static_cast<NodeIndex>(node);
+      r.key = key;
+      r.time_us = end_us;
+    }
     r.holds = false;
   };
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -243,7 +265,8 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
       const size_t held = nodes[i].node->get(key).size();
       if (held != count) {
         fail("expected " + std::to_string(count) + " sibling(s) for key '" + key + "' but " +
-             node_name(i) + " holds " + std::to_string(held));
+                 node_name(i) + " holds " + std::to_string(held),
+             i, key);
       }
     }
     for (const auto& [key, values] : expect.values) {
@@ -256,7 +279,8 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
         std::string text;
         for (const std::string& v : held) text += (text.empty() ? "" : ", ") + v;
         fail("expected other values for key '" + key + "': " + node_name(i) + " holds [" + text +
-             "]");
+                 "]",
+             i, key);
       }
     }
   }
@@ -264,6 +288,14 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
 }
 
 }  // namespace
+
+std::string node_name(size_t i) {
+  return "n" + std::to_string(i + 1);
+}
+
+std::string FailureSignature::text() const {
+  return key ? check + " '" + *key + "'" : check;
+}
 
 void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,
                          int64_t time_us) {
@@ -291,8 +323,10 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
 void Oracle::record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
                              int64_t time_us) {
   if (invented_) return;  // the first one is reported
-  invented_ = node_name(node) + " stored " + describe(*version) + " for key '" + std::string(key) +
-              "' at " + at_time(time_us) + ", a version no node accepted";
+  invented_ =
+      Invented{node_name(node) + " stored " + describe(*version) + " for key '" + std::string(key) +
+                   "' at " + at_time(time_us) + ", a version no node accepted",
+               node, std::string(key), time_us};
 }
 
 void Oracle::on_crash(NodeIndex node, int64_t time_us) {
@@ -330,7 +364,7 @@ std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<Node
   results.back().expected = !expect.lost_writes.value_or(false);
   results.push_back(checks.maximal());
   results.back().expected = expect.maximal.value_or(true);
-  results.push_back(check_expect(expect, nodes));
+  results.push_back(check_expect(expect, nodes, end_us));
   return results;
 }
 

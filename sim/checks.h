@@ -42,6 +42,20 @@
 
 namespace kv::sim {
 
+// "n1" for node 0: nodes as histories and messages name them.
+std::string node_name(size_t i);
+
+// What identifies a failure across runs that differ in detail (other seeds,
+// a smaller scenario): the check and the key it names, if any. A shrinker
+// keeps a change to a failing scenario when the failure's signature stays.
+struct FailureSignature {
+  std::string check;
+  std::optional<std::string> key;
+  bool operator==(const FailureSignature&) const = default;
+  // "no_lost_write 'k3'", or the check alone.
+  std::string text() const;
+};
+
 // A check's verdict. A scenario may expect a check to fail (an amnesia demo
 // expects a lost write): the check is `ok` when what happened is what was
 // expected.
@@ -50,7 +64,21 @@ struct CheckResult {
   bool holds = true;
   bool expected = true;  // whether the scenario expects it to hold
   std::string detail;    // what was found: the first offending node, key and time
+  // When the check fails, the offence `detail` describes, as far as the check
+  // names it (none while it holds):
+  //   converged       the node that differs from the first live one, the
+  //                   first key they differ on, the end of the run;
+  //   no_lost_write   the earliest accepted write that is lost: the node that
+  //                   accepted it, its key, when it was accepted;
+  //   maximal         a version no node accepted: the node that stored it,
+  //                   its key, when; else the first key where a live node
+  //                   differs from the maximal writes, that node, the end;
+  //   expect          the first live node and key not as expected, the end.
+  std::optional<NodeIndex> node = std::nullopt;
+  std::optional<std::string> key = std::nullopt;
+  std::optional<int64_t> time_us = std::nullopt;
   bool ok() const { return holds == expected; }
+  FailureSignature signature() const { return {name, key}; }
 };
 
 class Oracle {
@@ -90,7 +118,15 @@ class Oracle {
   const AcceptedList& maximal(std::string_view key) const;
   // The keys of accepted writes, in the order they were first accepted.
   const KeyIndex& key_index() const { return keys_; }
-  const std::optional<std::string>& invented() const { return invented_; }
+  // The first version a node stored that no node accepted: the detail, the
+  // node, its key and when.
+  struct Invented {
+    std::string detail;
+    NodeIndex node;
+    std::string key;
+    int64_t time_us;
+  };
+  const std::optional<Invented>& invented() const { return invented_; }
 
  private:
   static uint64_t key_hash(std::string_view key) { return stable_hash(key.data(), key.size()); }
@@ -102,7 +138,7 @@ class Oracle {
   void record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
                        int64_t time_us);
   std::string describe_refusal(NodeIndex node, Act act, int64_t time_us) const;
-  std::optional<std::string> invented_;
+  std::optional<Invented> invented_;
   // down_since_[i]: when n(i+1) crashed, or -1 while it runs.
   std::vector<int64_t> down_since_;
 };

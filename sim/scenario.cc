@@ -30,6 +30,7 @@
 #include "base/file.h"
 #include "base/limits.h"
 #include "node/json_text.h"
+#include "sim/sweep.h"
 #include "sim/yaml_fields.h"
 #include "sim/yaml_values.h"
 
@@ -63,6 +64,7 @@ class Loader {
   std::optional<std::vector<uint64_t>> read_clock(const Field& field);
   void read_workload(const Field& field);
   void read_expect(const Field& field);
+  void read_sweep(const Field& field);
 
   std::string value_text(const Field& field) { return values_.value_text(field); }
 
@@ -76,7 +78,7 @@ Scenario Loader::load(const Field& root) {
                         describe(root.node));
   }
   const MapFields fields(root, {"name", "description", "seed", "nodes", "network", "anti_entropy",
-                                "clients", "events", "workload", "run_until", "expect"});
+                                "clients", "events", "workload", "run_until", "expect", "sweep"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);
@@ -94,6 +96,7 @@ Scenario Loader::load(const Field& root) {
   if (auto field = fields.get("events")) read_events(*field);
   if (auto field = fields.get("workload")) read_workload(*field);
   if (auto field = fields.get("expect")) read_expect(*field);
+  if (auto field = fields.get("sweep")) read_sweep(*field);
   return std::move(scenario_);
 }
 
@@ -517,6 +520,26 @@ void Loader::read_expect(const Field& field) {
       std::vector<std::string> texts;
       for (const Field& item : list_items(list)) texts.push_back(value_text(item));
       expect.values[key] = std::move(texts);
+    }
+  }
+}
+
+void Loader::read_sweep(const Field& field) {
+  const MapFields fields(field, {"require", "seeds"});
+  SweepSpec& sweep = scenario_.sweep;
+  if (auto seeds = fields.get("seeds")) sweep.seeds = read_seed_range(*seeds);
+  if (auto require = fields.get("require")) {
+    const std::vector<std::string_view> names(std::begin(kCoverageNames), std::end(kCoverageNames));
+    for (const auto& [name, percent] : map_entries(*require, require->path)) {
+      if (!is_coverage_name(name)) {
+        std::string all;
+        for (std::string_view n : names) all += (all.empty() ? "" : ", ") + std::string(n);
+        const auto close = suggest(name, names);
+        fail(percent.key_line, prefix(require->path) + "no coverage counter " + in_quotes(name) +
+                                   (close ? " (did you mean " + in_quotes(*close) + "?)" : "") +
+                                   "; the counters: " + all);
+      }
+      sweep.require.emplace_back(name, read_percent(percent));
     }
   }
 }

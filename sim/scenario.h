@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -87,6 +88,15 @@ struct Expectations {
   int line = 0;
 };
 
+// The `sweep:` section: what `kvsim sweep` of the scenario does unless its
+// command line says otherwise; `kvsim run` ignores it.
+struct SweepSpec {
+  // Coverage counter (sim/sweep.h's kCoverageNames) -> the least percentage
+  // of the seeds that must reach it, in file order.
+  std::vector<std::pair<std::string, uint64_t>> require;
+  std::optional<std::pair<uint64_t, uint64_t>> seeds;  // first, last
+};
+
 struct Scenario {
   std::string path;  // the file it came from, for messages
   std::string name;
@@ -100,6 +110,7 @@ struct Scenario {
   std::optional<WorkloadSpec> workload;
   SimTime run_until{1000000};
   Expectations expect;
+  SweepSpec sweep;
 };
 
 // Limits on what a scenario may ask for (each refused past its bound).

@@ -6,6 +6,7 @@ namespace kv::sim {
 
 void Simulation::Impl::fault(const TimelineEvent& e) {
   using Kind = TimelineEvent::Kind;
+  stats.last_fault_us = stats.last_change_after_fault_us = now().us;
   switch (e.kind) {
     case Kind::kPartition: {
       const Partition p = network.partition(e.partition);
@@ -13,6 +14,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       return;
     }
     case Kind::kHeal:
+      ++stats.heals;
       network.heal();
       if (record.on()) record.heal(now());
       return;

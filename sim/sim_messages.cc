@@ -86,9 +86,13 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   const ApplyOutcome outcome = a.outcome;
   if (a.reply) {
     count_write(*a.reply);
-    if (a.reply->accepted()) oracle.on_accepted(key, v, node, now().us);
+    if (a.reply->accepted()) {
+      oracle.on_accepted(key, v, node, now().us);
+      if (a.op == WriteOp::kResolve && stats.heals > 0) ++stats.resolves_after_heal;
+    }
   }
   if (outcome.result == ApplyResult::kApplied) {
+    if (stats.last_fault_us >= 0) stats.last_change_after_fault_us = now().us;
     oracle.on_stored(key, v, node, now().us);
     if (outcome.siblings >= 2) ++stats.siblings_created;
     if (outcome.siblings > stats.max_siblings) stats.max_siblings = outcome.siblings;

@@ -47,8 +47,19 @@ struct RunStats {
   uint64_t amnesia_crashes = 0;   // crashes with amnesia (of a node up or down)
   uint64_t anti_entropy_rounds = 0;
   uint64_t versions_repaired = 0;  // versions anti-entropy applied
-  int64_t end_us = 0;              // run_until; or, when stopped, the time of the last event
-  bool stopped = false;            // the history stopped taking lines, so the run ended early
+  uint64_t heals = 0;
+  // Client resolves a node accepted (status written, conflict or resolved)
+  // after a heal earlier in the run (an earlier event, or the same instant
+  // but handled before).
+  uint64_t resolves_after_heal = 0;
+  // The last fault (partition, heal, crash, restart), and the last store
+  // change (an apply that left a new sibling) after it, or the fault's own
+  // time if none came after: their difference is the time to convergence
+  // after the last fault (sim/sweep.h). -1 while there was no fault.
+  int64_t last_fault_us = -1;
+  int64_t last_change_after_fault_us = -1;
+  int64_t end_us = 0;    // run_until; or, when stopped, the time of the last event
+  bool stopped = false;  // the history stopped taking lines, so the run ended early
 };
 
 // A rough count of the events a run of `scenario` handles, from its shape

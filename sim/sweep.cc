@@ -35,24 +35,37 @@ SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history
   r.duplicate = s.duplicated > 0;
   r.stale_rejected = s.writes_rejected > 0;
   r.amnesia = s.amnesia_crashes > 0;
+  r.resolve_after_heal = s.resolves_after_heal > 0;
   if (history.stopped()) {
     r.ok = false;
     r.failed_check = "history_cap";
     r.failed_detail = "the history reached its cap after " + std::to_string(s.events) + " events";
+    r.failed_time_us = s.end_us;
     return r;
   }
-  for (const CheckResult& c : simulation.check()) {
+  for (CheckResult& c : simulation.check()) {
     r.checks.emplace_back(c.name, c.ok());
+    if (c.name == "converged" && c.holds && s.last_fault_us >= 0) {
+      r.convergence_us = s.last_change_after_fault_us - s.last_fault_us;
+    }
     if (!c.ok() && r.ok) {
       r.ok = false;
       r.failed_check = c.name;
-      r.failed_detail = c.detail;
+      r.failed_detail = std::move(c.detail);
+      r.failed_node = c.node;
+      r.failed_key = std::move(c.key);
+      r.failed_time_us = c.time_us;
     }
   }
   return r;
 }
 
 }  // namespace
+
+bool is_coverage_name(std::string_view name) {
+  return std::find(std::begin(kCoverageNames), std::end(kCoverageNames), name) !=
+         std::end(kCoverageNames);
+}
 
 SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
   HistoryWriter history;

@@ -10,10 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "sim/checks.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -23,10 +26,15 @@ struct SeedResult {
   uint64_t seed = 0;
   bool ok = true;  // every check as the scenario expects, and the run not stopped
   std::vector<std::pair<std::string, bool>> checks;  // check name, as expected
-  // The first check not as expected (in the checks' order), with its detail;
-  // "history_cap" when the run stopped at the history's cap.
+  // The first check not as expected (in the checks' order), with its detail
+  // and what it names (CheckResult's node, key and time); "history_cap" when
+  // the run stopped at the history's cap (its time: the last event's).
   std::string failed_check;
   std::string failed_detail;
+  std::optional<NodeIndex> failed_node;
+  std::optional<std::string> failed_key;
+  std::optional<int64_t> failed_time_us;
+  FailureSignature signature() const { return {failed_check, failed_key}; }
   uint64_t events = 0;
   uint64_t messages = 0;  // sent
   uint64_t fingerprint = 0;
@@ -37,7 +45,23 @@ struct SeedResult {
   bool duplicate = false;       // the network duplicated a message
   bool stale_rejected = false;  // a node rejected a client's stale write
   bool amnesia = false;         // a node crashed with amnesia
+  // A node accepted a client's resolve after a heal earlier in the run
+  // (RunStats::resolves_after_heal).
+  bool resolve_after_heal = false;
+  // Time to convergence after the last fault: from the last fault
+  // (partition, heal, crash or restart) to the last store change after it
+  // (an apply that left a new sibling on any node; 0 if none came after),
+  // when the run ends converged (the `converged` check holds). None when the
+  // run had no fault, ends not converged, or stopped at the history's cap.
+  std::optional<int64_t> convergence_us;
 };
+
+// The coverage counters, as sweep.jsonl, summary.json, --require and a
+// scenario's `sweep: require:` name them.
+inline constexpr std::string_view kCoverageNames[] = {
+    "siblings",       "siblings_3", "gave_up",           "duplicate",
+    "stale_rejected", "amnesia",    "resolve_after_heal"};
+bool is_coverage_name(std::string_view name);
 
 // Runs `scenario` with `seed`, the history fingerprinted only, capped at
 // `max_history` bytes as `kvsim run --max-history` caps it.

@@ -78,6 +78,42 @@ std::optional<uint64_t> parse_decimal(std::string_view text) {
   return value;
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> parse_seed_range(std::string_view text) {
+  const size_t dots = text.find("..");
+  if (dots == std::string_view::npos) return std::nullopt;
+  const std::optional<uint64_t> first = parse_decimal(text.substr(0, dots));
+  const std::optional<uint64_t> last = parse_decimal(text.substr(dots + 2));
+  if (!first || !last || *first > *last) return std::nullopt;
+  return std::pair{*first, *last};
+}
+
+std::optional<uint64_t> parse_percent(std::string_view text) {
+  if (!text.empty() && text.back() == '%') text.remove_suffix(1);
+  const std::optional<uint64_t> value = parse_decimal(text);
+  if (!value || *value > 100) return std::nullopt;
+  return value;
+}
+
+std::pair<uint64_t, uint64_t> read_seed_range(const Field& field) {
+  const std::string text = scalar_text(field);
+  const auto range = parse_seed_range(text);
+  if (!range) {
+    fail(field.line, prefix(field.path) + "expected a range of seeds A..B with A <= B (e.g. " +
+                         "1..1000), got " + in_quotes(text));
+  }
+  return *range;
+}
+
+uint64_t read_percent(const Field& field) {
+  const std::string text = scalar_text(field);
+  const std::optional<uint64_t> percent = parse_percent(text);
+  if (!percent) {
+    fail(field.line, prefix(field.path) + "expected a percentage from 0 to 100 (e.g. 50%), got " +
+                         in_quotes(text));
+  }
+  return *percent;
+}
+
 uint64_t read_uint(const Field& field, uint64_t min, uint64_t max) {
   const std::string text = scalar_text(field);
   const bool negative = text.size() > 1 && text[0] == '-' && all_digits(text.substr(1));

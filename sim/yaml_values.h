@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "node/json_text.h"
 #include "sim/rng.h"
@@ -29,7 +30,16 @@ bool all_digits(std::string_view text);
 // number does not fit in 64 bits.
 std::optional<uint64_t> parse_decimal(std::string_view text);
 
+// "A..B" with A <= B (decimal): a range of seeds, as `kvsim sweep --seeds`
+// and a scenario's `sweep: seeds:` write it.
+std::optional<std::pair<uint64_t, uint64_t>> parse_seed_range(std::string_view text);
+// "50%" or "50": a percentage from 0 to 100, as `--require` and a
+// scenario's `sweep: require:` write it.
+std::optional<uint64_t> parse_percent(std::string_view text);
+
 uint64_t read_uint(const Field& field, uint64_t min, uint64_t max);
+std::pair<uint64_t, uint64_t> read_seed_range(const Field& field);
+uint64_t read_percent(const Field& field);
 // true/True/TRUE or false/False/FALSE.
 bool read_bool(const Field& field);
 // The index in `choices` of the field's word.

@@ -621,10 +621,26 @@ TEST_CASE("an unknown field near a known one suggests it") {
                 "expect.convergd: unknown field (did you mean 'converged'?)");
 }
 
+TEST_CASE("the sweep: section gives a sweep its seeds and required coverage, in file order") {
+  const Scenario s =
+      loaded(with_head("sweep:\n  seeds: 5..9\n  require: {gave_up: 10, siblings: 50%}\n"));
+  REQUIRE(s.sweep.seeds);
+  CHECK(*s.sweep.seeds == std::pair<uint64_t, uint64_t>{5, 9});
+  const std::vector<std::pair<std::string, uint64_t>> want = {{"gave_up", 10}, {"siblings", 50}};
+  CHECK(s.sweep.require == want);
+  CHECK_FALSE(loaded(with_head("")).sweep.seeds);
+  CHECK_REFUSED(with_head("sweep:\n  require: {sibling: 5}\n"), "t.yaml:5",
+                "sweep.require: no coverage counter 'sibling' (did you mean 'siblings'?)");
+  CHECK_REFUSED(with_head("sweep:\n  seeds: 9..5\n"), "t.yaml:5",
+                "sweep.seeds: expected a range of seeds A..B with A <= B");
+  CHECK_REFUSED(with_head("sweep:\n  require:\n    amnesia: 100.5%\n"), "t.yaml:6",
+                "sweep.require.amnesia: expected a percentage from 0 to 100");
+}
+
 TEST_CASE("an unknown field far from every known one lists the known ones") {
   CHECK_REFUSED(with_head("colour: red\n"), "t.yaml:4",
                 "colour: unknown field (a scenario takes name, description, seed, nodes, network, "
-                "anti_entropy, clients, events, workload, run_until, expect)");
+                "anti_entropy, clients, events, workload, run_until, expect, sweep)");
   CHECK_REFUSED(with_event("{at: 0ms, heal: true, because: reasons}"), "t.yaml:5",
                 "because: unknown field (event takes at, partition, heal, crash, amnesia, restart, "
                 "client, node, put, get, resolve)");

@@ -523,12 +523,26 @@ TEST_CASE("the checks name the first failure each would meet in its own order") 
   CHECK(results[0].name == "converged");
   CHECK_FALSE(results[0].holds);
   CHECK(results[0].detail == "n3 and n2 differ on key 'b' at the end (t=5ms)");
+  // The same, structured: n3 (index 2), key b, the end.
+  CHECK(results[0].node == std::optional<kv::sim::NodeIndex>(2));
+  CHECK(results[0].key == std::optional<std::string>("b"));
+  CHECK(results[0].time_us == std::optional<int64_t>(5000));
   CHECK(results[1].name == "no_lost_write");
   CHECK(results[1].holds);
   CHECK(results[1].detail == "every accepted write survives or is superseded");
+  // A check that holds names nothing.
+  CHECK_FALSE(results[1].node);
+  CHECK_FALSE(results[1].key);
+  CHECK_FALSE(results[1].time_us);
   CHECK(results[2].name == "maximal");
   CHECK(results[2].detail ==
         "n4 holds 0 sibling(s) for key 'a' but there are 1 maximal accepted write(s) (t=5ms)");
+  CHECK(results[2].node == std::optional<kv::sim::NodeIndex>(3));
+  CHECK(results[2].key == std::optional<std::string>("a"));
+  CHECK(results[2].time_us == std::optional<int64_t>(5000));
+  CHECK(results[2].signature() == FailureSignature{"maximal", "a"});
+  CHECK(results[2].signature().text() == "maximal 'a'");
+  CHECK_FALSE(results[2].signature() == results[0].signature());
   CHECK(results[3].holds);
 
   // With every node down (each keeping its store) there is nothing to
@@ -576,6 +590,11 @@ TEST_CASE("no node holding a write is a lost write, even with no node live (issu
   CHECK(r[1].detail ==
         "1 lost write(s), held by no node, live or down; first: write \"x1\"@[1, 0, 0] to key "
         "'x', accepted by n1 at t=1ms, is held by no node");
+  // Structured: accepted by n1 (index 0), key x, at 1ms.
+  CHECK(r[1].node == std::optional<kv::sim::NodeIndex>(0));
+  CHECK(r[1].key == std::optional<std::string>("x"));
+  CHECK(r[1].time_us == std::optional<int64_t>(1000));
+  CHECK(r[1].signature() == FailureSignature{"no_lost_write", "x"});
   CHECK(r[2].holds);
   CHECK(fates.lost == 1);
   CHECK(fates.unavailable == 0);

@@ -180,7 +180,8 @@ check("summary: per check passed, failed, failing seeds", summary["checks"] == c
       (summary["checks"], checks))
 check("summary: failing seeds", summary["failing_seeds"] == failing[:20]
       and summary["failed"] == len(failing) and summary["ok"] is False)
-COVERAGE = ("siblings", "siblings_3", "gave_up", "duplicate", "stale_rejected", "amnesia")
+COVERAGE = ("siblings", "siblings_3", "gave_up", "duplicate", "stale_rejected", "amnesia",
+            "resolve_after_heal")
 coverage = {k: sum(1 for r in records if r["coverage"][k]) for k in COVERAGE}
 check("summary: coverage", summary["coverage"] == coverage, (summary["coverage"], coverage))
 check("summary: seed range", summary["seeds"] == {"first": FIRST, "last": LAST}
@@ -191,6 +192,7 @@ check("summary: seed range", summary["seeds"] == {"first": FIRST, "last": LAST}
 def coverage_from_history(history):
     """Each coverage flag, from history.jsonl's lines (docs/HISTORY.md)."""
     flags = dict.fromkeys(COVERAGE, False)
+    healed = False
     for line in history.decode().splitlines():
         e = json.loads(line)
         kind = e["kind"]
@@ -203,6 +205,10 @@ def coverage_from_history(history):
         flags["duplicate"] |= kind == "duplicate"
         if kind == "fault" and e["fault"] == "crash" and e["amnesia"]:
             flags["amnesia"] = True
+        healed = healed or (kind == "fault" and e["fault"] == "heal")
+        if (healed and kind == "apply" and e["op"] == "resolve"
+                and e.get("status") in ("written", "conflict", "resolved")):
+            flags["resolve_after_heal"] = True
     return flags
 
 
@@ -210,7 +216,8 @@ def coverage_from_history(history):
 # where they vary from seed to seed or are on.
 seen = dict.fromkeys(COVERAGE, False)
 for name, seeds in (("loss-anti-entropy.yaml", "1..12"), ("amnesia-lost-write.yaml", "1..2"),
-                    ("partition-shapes.yaml", "1..2"), ("duplicate-reorder.yaml", "1..2")):
+                    ("partition-shapes.yaml", "1..2"), ("duplicate-reorder.yaml", "1..2"),
+                    ("partition-heal.yaml", "1..2")):
     scenario = os.path.join(SCENARIOS, name)
     p, lines, _ = sweep([scenario, "--seeds", seeds, "--jobs", "2", "--keep-failures", "0"],
                         os.path.join(tmp, f"cov-{name}"))
