@@ -18,6 +18,7 @@
 #include "sim/history.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
+#include "sim/swarm.h"
 
 namespace kv::cli {
 
@@ -58,6 +59,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   j["description"] = scenario.description;
   j["file"] = scenario.path;
   j["seed"] = seed;
+  if (!scenario.swarm_draw_json.empty()) j["swarm"] = Json::parse(scenario.swarm_draw_json);
   j["scenario_hash"] = hex64(stable_hash(text.data(), text.size()));
   j["fingerprint"] = hex64(fingerprint);
   j["end_us"] = s.end_us;
@@ -277,6 +279,14 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
 
 }  // namespace
 
+void set_swarm(sim::Scenario& scenario, bool swarm) {
+  if (!swarm) {
+    scenario.swarm.reset();
+  } else if (!scenario.swarm) {
+    scenario.swarm = sim::SwarmSpec();
+  }
+}
+
 bool parse_size(std::string_view text, uint64_t& bytes) {
   const std::string t = lower(text);
   if (t == "unlimited") {
@@ -329,8 +339,12 @@ int run_scenario(const RunOptions& options) {
     std::fprintf(stderr, "%s\n", loaded.error().c_str());  // "FILE:LINE: ..."
     return exit_status(loaded.status());
   }
-  const sim::Scenario& scenario = *loaded;
-  const uint64_t seed = options.seed.value_or(scenario.seed.value_or(1));
+  sim::Scenario loaded_scenario = *loaded;
+  const uint64_t seed = options.seed.value_or(loaded_scenario.seed.value_or(1));
+  set_swarm(loaded_scenario, options.swarm);
+  // A swarm run runs what its seed draws.
+  const sim::Scenario scenario =
+      loaded_scenario.swarm ? sim::draw_swarm(loaded_scenario, seed).first : loaded_scenario;
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);

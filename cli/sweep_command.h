@@ -3,7 +3,8 @@
 //
 // A sweep writes, into its folder:
 //   sweep.jsonl   one line per seed, in seed order whatever --jobs:
-//                 {"seed", "ok", "checks": {name: as expected}, "failure":
+//                 {"seed", "swarm" (with --swarm: the draw), "ok",
+//                 "checks": {name: as expected}, "failure":
 //                 null or {"check", "detail"}, "events", "messages",
 //                 "fingerprint", "coverage": {"siblings", "gave_up",
 //                 "duplicate", "stale_rejected"}}
@@ -33,6 +34,9 @@ struct SweepOptions {
   // PERCENT of the seeds must reach, or the sweep fails (exit 1).
   std::vector<std::string> require;
   bool progress = false;  // the progress line on stderr even when not a terminal
+  // --swarm: each seed runs what it draws (sim/swarm.h), as `kvsim run
+  // --seed S --swarm` does; its line in sweep.jsonl records the draw.
+  bool swarm = false;
 };
 
 // At most this many seeds run in one process (a shard's slice counts):

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,10 +38,14 @@ struct SeedResult {
   bool duplicate = false;       // the network duplicated a message
   bool stale_rejected = false;  // a node rejected a client's stale write
   bool amnesia = false;         // a node crashed with amnesia
+  // A swarm sweep's (the scenario has a swarm section): what the seed drew.
+  std::optional<SwarmDraw> swarm;
 };
 
 // Runs `scenario` with `seed`, the history fingerprinted only, capped at
-// `max_history` bytes as `kvsim run --max-history` caps it.
+// `max_history` bytes as `kvsim run --max-history` caps it. When the
+// scenario has a swarm section, the seed's draw (sim/swarm.h) is what runs,
+// as `kvsim run --swarm` runs it.
 SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history);
 
 // Runs seeds first..last (inclusive, first <= last) on `jobs` threads (at
