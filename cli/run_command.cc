@@ -405,9 +405,10 @@ int run_scenario(const RunOptions& options) {
                  c.holds ? "holds" : "fails", c.detail.empty() ? "" : (" — " + c.detail).c_str());
   }
   if (!ok) {
-    std::fprintf(stderr, "kvsim: %s failed with seed %llu (rerun: kvsim run %s --seed %llu)\n",
+    std::fprintf(stderr, "kvsim: %s failed with seed %llu (rerun: kvsim run %s --seed %llu%s)\n",
                  scenario.name.c_str(), static_cast<unsigned long long>(seed),
-                 options.scenario_path.c_str(), static_cast<unsigned long long>(seed));
+                 options.scenario_path.c_str(), static_cast<unsigned long long>(seed),
+                 options.swarm ? " --swarm" : "");
   }
   std::fflush(stdout);
   // The run's verdict is the exit status: pictures that could not be made

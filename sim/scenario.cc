@@ -553,8 +553,8 @@ std::optional<MapFields> swarm_dimension(const Field& field, std::vector<std::st
   if (!field.node.IsMap()) {
     std::string names;
     for (std::string_view name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
-    fail(field.line, field.path + ": expected off, on, or a map (" + names + "), got " +
-                         describe(field.node));
+    fail(field.line,
+         field.path + ": expected off, on, or a map (" + names + "), got " + describe(field.node));
   }
   return MapFields(field, std::move(allowed));
 }
@@ -570,8 +570,9 @@ void Loader::read_swarm(const Field& field) {
   if (auto end = fields.get("faults_end")) {
     swarm.faults_end = read_probability(*end);
     if (swarm.faults_end.never()) {
-      fail(end->line, "swarm.faults_end: must be greater than 0 (the fraction of run_until by "
-                      "which every drawn fault ends)");
+      fail(end->line,
+           "swarm.faults_end: must be greater than 0 (the fraction of run_until by "
+           "which every drawn fault ends)");
     }
   }
   if (auto loss = fields.get("loss")) read_swarm_rate(*loss, swarm.loss);
@@ -597,17 +598,19 @@ void Loader::read_swarm(const Field& field) {
           read_duration_bounds(*delay, swarm.delay.min, swarm.delay.max);
     }
   }
-  const int64_t window_us = static_cast<int64_t>(
-      static_cast<uint128>(scenario_.run_until.us) * swarm.faults_end.ppb / Probability::kOne);
+  const int64_t window_us = static_cast<int64_t>(static_cast<uint128>(scenario_.run_until.us) *
+                                                 swarm.faults_end.ppb / Probability::kOne);
   if (auto partitions = fields.get("partitions")) {
     read_swarm_partitions(*partitions, swarm.partitions);
   }
   if (swarm.partitions.on) {
-    check_fits_slot(fields.get("partitions").value_or(field), swarm.partitions.min_duration, swarm.partitions.max, window_us);
+    check_fits_slot(fields.get("partitions").value_or(field), swarm.partitions.min_duration,
+                    swarm.partitions.max, window_us);
   }
   if (auto crashes = fields.get("crashes")) read_swarm_crashes(*crashes, swarm.crashes);
   if (swarm.crashes.on) {
-    check_fits_slot(fields.get("crashes").value_or(field), swarm.crashes.min_down, swarm.crashes.max, window_us);
+    check_fits_slot(fields.get("crashes").value_or(field), swarm.crashes.min_down,
+                    swarm.crashes.max, window_us);
   }
   if (auto field_ae = fields.get("anti_entropy")) {
     if (auto ae = swarm_dimension(*field_ae, {"min", "max"}, swarm.anti_entropy.on)) {
@@ -671,7 +674,8 @@ void Loader::read_swarm_partitions(const Field& field, SwarmSpec::Partitions& pa
   auto fields = swarm_dimension(field, {"chance", "max", "shapes", "duration"}, partitions.on);
   if (!fields) return;
   if (auto chance = fields->get("chance")) partitions.chance = read_probability(*chance);
-  if (auto max = fields->get("max")) partitions.max = static_cast<uint32_t>(read_uint(*max, 1, 100));
+  if (auto max = fields->get("max"))
+    partitions.max = static_cast<uint32_t>(read_uint(*max, 1, 100));
   if (auto shapes = fields->get("shapes")) {
     partitions.shapes.clear();
     const PartitionSpec::Shape kShapes[] = {
@@ -689,9 +693,9 @@ void Loader::read_swarm_partitions(const Field& field, SwarmSpec::Partitions& pa
   }
   if (auto duration = fields->get("duration")) {
     const Duration no_max{kMaxRunUntilUs};
-    auto [min, max] = read_duration_bounds(MapFields(*duration, {"min", "max"}),
-                                           partitions.min_duration,
-                                           partitions.max_duration.value_or(no_max));
+    auto [min, max] =
+        read_duration_bounds(MapFields(*duration, {"min", "max"}), partitions.min_duration,
+                             partitions.max_duration.value_or(no_max));
     partitions.min_duration = min;
     if (max < no_max) partitions.max_duration = max;
   }
@@ -704,9 +708,8 @@ void Loader::read_swarm_crashes(const Field& field, SwarmSpec::Crashes& crashes)
   if (auto max = fields->get("max")) crashes.max = static_cast<uint32_t>(read_uint(*max, 1, 100));
   if (auto downtime = fields->get("downtime")) {
     const Duration no_max{kMaxRunUntilUs};
-    auto [min, max] =
-        read_duration_bounds(MapFields(*downtime, {"min", "max"}), crashes.min_down,
-                             crashes.max_down.value_or(no_max));
+    auto [min, max] = read_duration_bounds(MapFields(*downtime, {"min", "max"}), crashes.min_down,
+                                           crashes.max_down.value_or(no_max));
     crashes.min_down = min;
     if (max < no_max) crashes.max_down = max;
   }

@@ -47,8 +47,8 @@ Probability draw_rate(Rng& rng, const SwarmSpec::Rate& rate) {
   const uint64_t hi = rate.max.ppb / kStep;
   const Probability value =
       lo > hi ? rate.min
-              : Probability{static_cast<uint64_t>(rng.between(static_cast<int64_t>(lo),
-                                                              static_cast<int64_t>(hi))) *
+              : Probability{static_cast<uint64_t>(
+                                rng.between(static_cast<int64_t>(lo), static_cast<int64_t>(hi))) *
                             kStep};
   return on ? value : Probability{0};
 }
@@ -64,8 +64,7 @@ Slot slot(int64_t window_us, uint32_t i, uint32_t count) {
 
 // A fault inside slot `s`, lasting uniform in [min, max] (at most the
 // slot): its start and its end.
-std::pair<SimTime, SimTime> draw_span(Rng& rng, Slot s, Duration min,
-                                      std::optional<Duration> max) {
+std::pair<SimTime, SimTime> draw_span(Rng& rng, Slot s, Duration min, std::optional<Duration> max) {
   const Duration room{s.end_us - s.start_us};
   const Duration longest = std::min(max.value_or(room), room);
   const Duration length = draw_duration(rng, std::min(min, longest), longest);
@@ -201,8 +200,8 @@ std::pair<Scenario, SwarmDraw> draw_swarm(const Scenario& scenario, uint64_t see
       // Drawn whether or not amnesia is allowed, so that allowing it keeps
       // every crash where it was.
       crash.amnesia = rng.below(2) == 0 && spec.crashes.amnesia;
-      const auto [at, restart_at] = draw_span(rng, slot(window_us, i, count),
-                                              spec.crashes.min_down, spec.crashes.max_down);
+      const auto [at, restart_at] =
+          draw_span(rng, slot(window_us, i, count), spec.crashes.min_down, spec.crashes.max_down);
       crash.at = at;
       TimelineEvent restart;
       restart.kind = Kind::kRestart;
@@ -288,9 +287,8 @@ json::Json SwarmDraw::to_json() const {
     Json& list = j["partitions"];
     list = Json::array();
     for (const Partition& p : *partitions) {
-      list.push_back(Json{{"shape", std::string(shape_name(p.shape))},
-                          {"at_us", p.at.us},
-                          {"heal_us", p.heal.us}});
+      list.push_back(Json{
+          {"shape", std::string(shape_name(p.shape))}, {"at_us", p.at.us}, {"heal_us", p.heal.us}});
     }
   }
   if (crashes) {
