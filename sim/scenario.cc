@@ -663,10 +663,10 @@ std::pair<Duration, Duration> Loader::read_duration_bounds(const MapFields& fiel
 void Loader::check_fits_slot(const Field& field, Duration min, uint32_t count, int64_t window_us) {
   const int64_t slot_us = window_us / count;
   if (min.us > slot_us) {
-    fail(field.line, field.path + ": the shortest fault (" + format_time(min.us) +
-                         ") does not fit: the fault window (faults_end x run_until = " +
-                         format_time(window_us) + ") cut into max = " + std::to_string(count) +
-                         " slots gives each " + format_time(slot_us));
+    fail(field.key_line, field.path + ": the shortest fault (" + format_time(min.us) +
+                             ") does not fit: the fault window (faults_end x run_until = " +
+                             format_time(window_us) + ") cut into max = " + std::to_string(count) +
+                             " slots gives each " + format_time(slot_us));
   }
 }
 
