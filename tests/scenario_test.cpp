@@ -624,7 +624,7 @@ TEST_CASE("an unknown field near a known one suggests it") {
 TEST_CASE("an unknown field far from every known one lists the known ones") {
   CHECK_REFUSED(with_head("colour: red\n"), "t.yaml:4",
                 "colour: unknown field (a scenario takes name, description, seed, nodes, network, "
-                "anti_entropy, clients, events, workload, run_until, expect)");
+                "anti_entropy, clients, events, workload, run_until, expect, swarm)");
   CHECK_REFUSED(with_event("{at: 0ms, heal: true, because: reasons}"), "t.yaml:5",
                 "because: unknown field (event takes at, partition, heal, crash, amnesia, restart, "
                 "client, node, put, get, resolve)");
