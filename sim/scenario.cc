@@ -66,6 +66,8 @@ class Loader {
   void read_expect(const Field& field);
   void read_swarm(const Field& field);
   void read_swarm_rate(const Field& field, SwarmSpec::Rate& rate);
+  void read_swarm_delay(const Field& field, SwarmSpec::Delay& delay);
+  void read_swarm_nodes(const Field& field, SwarmSpec::Nodes& nodes);
   void read_swarm_partitions(const Field& field, SwarmSpec::Partitions& partitions);
   void read_swarm_crashes(const Field& field, SwarmSpec::Crashes& crashes);
   void read_swarm_workload(const Field& field, SwarmSpec::Workload& workload);
@@ -561,13 +563,17 @@ std::optional<MapFields> swarm_dimension(const Field& field, std::vector<std::st
 
 void Loader::read_swarm(const Field& field) {
   SwarmSpec swarm;
-  if (field.node.IsNull()) {
-    scenario_.swarm = swarm;
-    return;
+  // `swarm:` with no value: every default.
+  std::optional<MapFields> fields;
+  if (!field.node.IsNull()) {
+    fields.emplace(field, std::vector<std::string_view>{"faults_end", "loss", "duplicate", "delay",
+                                                        "partitions", "crashes", "anti_entropy",
+                                                        "workload", "nodes"});
   }
-  const MapFields fields(field, {"faults_end", "loss", "duplicate", "delay", "partitions",
-                                 "crashes", "anti_entropy", "workload", "nodes"});
-  if (auto end = fields.get("faults_end")) {
+  const auto get = [&](std::string_view key) {
+    return fields ? fields->get(key) : std::optional<Field>();
+  };
+  if (auto end = get("faults_end")) {
     swarm.faults_end = read_probability(*end);
     if (swarm.faults_end.never()) {
       fail(end->line,
@@ -575,63 +581,62 @@ void Loader::read_swarm(const Field& field) {
            "which every drawn fault ends)");
     }
   }
-  if (auto loss = fields.get("loss")) read_swarm_rate(*loss, swarm.loss);
-  if (auto duplicate = fields.get("duplicate")) read_swarm_rate(*duplicate, swarm.duplicate);
-  if (auto field_delay = fields.get("delay")) {
-    auto delay = swarm_dimension(*field_delay, {"dists", "min", "max"}, swarm.delay.on);
-    if (delay) {
-      if (auto dists = delay->get("dists")) {
-        swarm.delay.dists.clear();
-        for (const Field& item : list_items(*dists)) {
-          const DelaySpec::Dist kDists[] = {DelaySpec::Dist::kConstant, DelaySpec::Dist::kUniform,
-                                            DelaySpec::Dist::kExponential};
-          const DelaySpec::Dist dist =
-              kDists[read_choice(item, {"constant", "uniform", "exponential"})];
-          if (std::find(swarm.delay.dists.begin(), swarm.delay.dists.end(), dist) ==
-              swarm.delay.dists.end()) {
-            swarm.delay.dists.push_back(dist);
-          }
-        }
-        if (swarm.delay.dists.empty()) fail(dists->line, "swarm.delay.dists: needs a distribution");
-      }
-      std::tie(swarm.delay.min, swarm.delay.max) =
-          read_duration_bounds(*delay, swarm.delay.min, swarm.delay.max);
-    }
-  }
-  const int64_t window_us = static_cast<int64_t>(static_cast<uint128>(scenario_.run_until.us) *
-                                                 swarm.faults_end.ppb / Probability::kOne);
-  if (auto partitions = fields.get("partitions")) {
-    read_swarm_partitions(*partitions, swarm.partitions);
-  }
-  if (swarm.partitions.on) {
-    check_fits_slot(fields.get("partitions").value_or(field), swarm.partitions.min_duration,
-                    swarm.partitions.max, window_us);
-  }
-  if (auto crashes = fields.get("crashes")) read_swarm_crashes(*crashes, swarm.crashes);
-  if (swarm.crashes.on) {
-    check_fits_slot(fields.get("crashes").value_or(field), swarm.crashes.min_down,
-                    swarm.crashes.max, window_us);
-  }
-  if (auto field_ae = fields.get("anti_entropy")) {
+  if (auto loss = get("loss")) read_swarm_rate(*loss, swarm.loss);
+  if (auto duplicate = get("duplicate")) read_swarm_rate(*duplicate, swarm.duplicate);
+  if (auto delay = get("delay")) read_swarm_delay(*delay, swarm.delay);
+  if (auto partitions = get("partitions")) read_swarm_partitions(*partitions, swarm.partitions);
+  if (auto crashes = get("crashes")) read_swarm_crashes(*crashes, swarm.crashes);
+  if (auto field_ae = get("anti_entropy")) {
     if (auto ae = swarm_dimension(*field_ae, {"min", "max"}, swarm.anti_entropy.on)) {
       std::tie(swarm.anti_entropy.min, swarm.anti_entropy.max) =
           read_duration_bounds(*ae, swarm.anti_entropy.min, swarm.anti_entropy.max);
     }
   }
-  if (auto workload = fields.get("workload")) read_swarm_workload(*workload, swarm.workload);
-  if (auto field_nodes = fields.get("nodes")) {
-    if (auto nodes = swarm_dimension(*field_nodes, {"min", "max"}, swarm.nodes.on)) {
-      const Field min = nodes->need("min");
-      const Field max = nodes->need("max");
-      swarm.nodes.min = static_cast<uint32_t>(read_uint(min, 1, kMaxNodes));
-      swarm.nodes.max = static_cast<uint32_t>(read_uint(max, 1, kMaxNodes));
-      if (*swarm.nodes.min > *swarm.nodes.max) {
-        fail(min.line, "swarm.nodes: min (" + std::to_string(*swarm.nodes.min) +
-                           ") is greater than max (" + std::to_string(*swarm.nodes.max) + ")");
-      }
-    }
+  if (auto workload = get("workload")) read_swarm_workload(*workload, swarm.workload);
+  if (auto nodes = get("nodes")) read_swarm_nodes(*nodes, swarm.nodes);
+  const int64_t window_us = static_cast<int64_t>(static_cast<uint128>(scenario_.run_until.us) *
+                                                 swarm.faults_end.ppb / Probability::kOne);
+  if (swarm.partitions.on) {
+    check_fits_slot(get("partitions").value_or(field), swarm.partitions.min_duration,
+                    swarm.partitions.max, window_us);
+  }
+  if (swarm.crashes.on) {
+    check_fits_slot(get("crashes").value_or(field), swarm.crashes.min_down, swarm.crashes.max,
+                    window_us);
   }
   scenario_.swarm = swarm;
+}
+
+void Loader::read_swarm_delay(const Field& field, SwarmSpec::Delay& delay) {
+  auto fields = swarm_dimension(field, {"dists", "min", "max"}, delay.on);
+  if (!fields) return;
+  if (auto dists = fields->get("dists")) {
+    const DelaySpec::Dist kDists[] = {DelaySpec::Dist::kConstant, DelaySpec::Dist::kUniform,
+                                      DelaySpec::Dist::kExponential};
+    delay.dists.clear();
+    for (const Field& item : list_items(*dists)) {
+      const DelaySpec::Dist dist =
+          kDists[read_choice(item, {"constant", "uniform", "exponential"})];
+      if (std::find(delay.dists.begin(), delay.dists.end(), dist) == delay.dists.end()) {
+        delay.dists.push_back(dist);
+      }
+    }
+    if (delay.dists.empty()) fail(dists->line, "swarm.delay.dists: needs a distribution");
+  }
+  std::tie(delay.min, delay.max) = read_duration_bounds(*fields, delay.min, delay.max);
+}
+
+void Loader::read_swarm_nodes(const Field& field, SwarmSpec::Nodes& nodes) {
+  auto fields = swarm_dimension(field, {"min", "max"}, nodes.on);
+  if (!fields) return;
+  const Field min = fields->need("min");
+  const Field max = fields->need("max");
+  nodes.min = static_cast<uint32_t>(read_uint(min, 1, kMaxNodes));
+  nodes.max = static_cast<uint32_t>(read_uint(max, 1, kMaxNodes));
+  if (*nodes.min > *nodes.max) {
+    fail(min.line, "swarm.nodes: min (" + std::to_string(*nodes.min) + ") is greater than max (" +
+                       std::to_string(*nodes.max) + ")");
+  }
 }
 
 void Loader::read_swarm_rate(const Field& field, SwarmSpec::Rate& rate) {
