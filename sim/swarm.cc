@@ -255,20 +255,20 @@ json::Json SwarmDraw::to_json() const {
   if (duplicate) j["duplicate"] = as_fraction(*duplicate);
   if (delay) {
     Json& d = j["delay"];
-    d["scale_us"] = delay_scale->us;
     switch (delay->dist) {
       case DelaySpec::Dist::kConstant:
-        d["dist"] = "constant";
-        d["value_us"] = delay->value.us;
+        d = Json{
+            {"dist", "constant"}, {"scale_us", delay_scale->us}, {"value_us", delay->value.us}};
         break;
       case DelaySpec::Dist::kUniform:
-        d["dist"] = "uniform";
-        d["min_us"] = delay->min.us;
-        d["max_us"] = delay->max.us;
+        d = Json{{"dist", "uniform"},
+                 {"scale_us", delay_scale->us},
+                 {"min_us", delay->min.us},
+                 {"max_us", delay->max.us}};
         break;
       case DelaySpec::Dist::kExponential:
-        d["dist"] = "exponential";
-        d["mean_us"] = delay->mean.us;
+        d = Json{
+            {"dist", "exponential"}, {"scale_us", delay_scale->us}, {"mean_us", delay->mean.us}};
         break;
     }
   }
