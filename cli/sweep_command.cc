@@ -108,7 +108,7 @@ void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
 std::string record_line(const SeedResult& r) {
   Json j;
   j["seed"] = r.seed;
-  if (r.swarm) j["swarm"] = r.swarm->to_json();
+  if (r.swarm) j["swarm"] = Json::parse(r.swarm->json_text());
   j["ok"] = r.ok;
   Json& checks = j["checks"];
   checks = Json::object();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "node/json_text.h"
 #include "sim/history_format.h"
 #include "sim/scenario.h"
 
@@ -243,11 +244,11 @@ std::pair<Scenario, SwarmDraw> draw_swarm(const Scenario& scenario, uint64_t see
       draw.workload_mix = std::vector<uint32_t>{put, get, resolve};
     }
   }
-  s.swarm_draw_json = json::dump(draw.to_json());
+  s.swarm_draw_json = draw.json_text();
   return {std::move(s), std::move(draw)};
 }
 
-json::Json SwarmDraw::to_json() const {
+std::string SwarmDraw::json_text() const {
   using json::Json;
   Json j = Json::object();
   if (nodes) j["nodes"] = *nodes;
@@ -301,7 +302,7 @@ json::Json SwarmDraw::to_json() const {
                           {"amnesia", c.amnesia}});
     }
   }
-  return j;
+  return json::dump(j);
 }
 
 }  // namespace kv::sim

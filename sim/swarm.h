@@ -36,7 +36,6 @@
 #include <utility>
 #include <vector>
 
-#include "node/json_text.h"
 #include "sim/network.h"
 #include "sim/rng.h"
 #include "sim/time.h"
@@ -156,8 +155,9 @@ struct SwarmDraw {
   // {"nodes", "loss", "duplicate", "delay": {"dist", "scale_us", ...},
   //  "anti_entropy_us", "workload": {"interval_us", "mix"}, "partitions":
   //  [{"shape", "at_us", "heal_us"}], "crashes": [{"node", "at_us",
-  //  "restart_us", "amnesia"}]}, each key only when drawn.
-  json::Json to_json() const;
+  //  "restart_us", "amnesia"}]}, each key only when drawn; as JSON text
+  //  (json::dump's form).
+  std::string json_text() const;
 };
 
 // The scenario `scenario` becomes in a swarm run with `seed`, and what was

@@ -44,7 +44,7 @@ TEST_CASE("drawn faults alternate, stay in their window and name drawn nodes") {
     CHECK(*draw.nodes <= 7);
     CHECK(drawn.nodes == *draw.nodes);
     CHECK_FALSE(drawn.swarm.has_value());
-    CHECK(drawn.swarm_draw_json == kv::json::dump(draw.to_json()));
+    CHECK(drawn.swarm_draw_json == draw.json_text());
     REQUIRE(draw.partitions.has_value());
     REQUIRE(draw.crashes.has_value());
     CHECK(draw.partitions->size() >= 1);
