@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
   bool no_render = false;
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
+  run->add_flag("--swarm", run_options.swarm,
+                "Run the fault mix the seed draws within the scenario's swarm: bounds (README)");
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -123,6 +125,8 @@ int main(int argc, char** argv) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sweep->add_flag("--progress", sweep_options.progress,
                   "Show the progress line on stderr even when it is not a terminal");
+  sweep->add_flag("--swarm", sweep_options.swarm,
+                  "Each seed runs the fault mix it draws within the scenario's swarm: bounds");
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(

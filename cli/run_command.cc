@@ -19,6 +19,7 @@
 #include "sim/history.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
+#include "sim/swarm.h"
 
 namespace kv::cli {
 
@@ -59,6 +60,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   j["description"] = scenario.description;
   j["file"] = scenario.path;
   j["seed"] = seed;
+  if (!scenario.swarm_draw_json.empty()) j["swarm"] = Json::parse(scenario.swarm_draw_json);
   j["scenario_hash"] = hex64(stable_hash(text.data(), text.size()));
   j["fingerprint"] = hex64(fingerprint);
   j["end_us"] = s.end_us;
@@ -286,6 +288,14 @@ void write_offence(Json& into, const std::optional<sim::NodeIndex>& node,
   into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
 }
 
+void set_swarm(sim::Scenario& scenario, bool swarm) {
+  if (!swarm) {
+    scenario.swarm.reset();
+  } else if (!scenario.swarm) {
+    scenario.swarm = sim::SwarmSpec();
+  }
+}
+
 bool parse_size(std::string_view text, uint64_t& bytes) {
   const std::string t = lower(text);
   if (t == "unlimited") {
@@ -338,8 +348,12 @@ int run_scenario(const RunOptions& options) {
     std::fprintf(stderr, "%s\n", loaded.error().c_str());  // "FILE:LINE: ..."
     return exit_status(loaded.status());
   }
-  const sim::Scenario& scenario = *loaded;
-  const uint64_t seed = options.seed.value_or(scenario.seed.value_or(1));
+  sim::Scenario loaded_scenario = *loaded;
+  const uint64_t seed = options.seed.value_or(loaded_scenario.seed.value_or(1));
+  set_swarm(loaded_scenario, options.swarm);
+  // A swarm run runs what its seed draws.
+  const sim::Scenario scenario =
+      loaded_scenario.swarm ? sim::draw_swarm(loaded_scenario, seed).first : loaded_scenario;
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
@@ -400,9 +414,10 @@ int run_scenario(const RunOptions& options) {
                  c.holds ? "holds" : "fails", c.detail.empty() ? "" : (" — " + c.detail).c_str());
   }
   if (!ok) {
-    std::fprintf(stderr, "kvsim: %s failed with seed %llu (rerun: kvsim run %s --seed %llu)\n",
+    std::fprintf(stderr, "kvsim: %s failed with seed %llu (rerun: kvsim run %s --seed %llu%s)\n",
                  scenario.name.c_str(), static_cast<unsigned long long>(seed),
-                 options.scenario_path.c_str(), static_cast<unsigned long long>(seed));
+                 options.scenario_path.c_str(), static_cast<unsigned long long>(seed),
+                 options.swarm ? " --swarm" : "");
   }
   std::fflush(stdout);
   // The run's verdict is the exit status: pictures that could not be made

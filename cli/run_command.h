@@ -9,6 +9,7 @@
 
 #include "node/json_text.h"
 #include "sim/network.h"
+#include "sim/scenario.h"
 
 namespace kv::cli {
 
@@ -26,6 +27,9 @@ struct RunOptions {
   bool render = true;
   bool explain = false;
   uint64_t max_history = kDefaultMaxHistoryBytes;  // UINT64_MAX: no cap
+  // Run what the seed draws within the scenario's `swarm:` bounds (or the
+  // default bounds without one): sim/swarm.h.
+  bool swarm = false;
 };
 
 // Exit status (cli/exit_status.h): 0 every check as expected, 1 a check
@@ -34,6 +38,11 @@ struct RunOptions {
 // saying so, 4 the scenario cannot be read or an output cannot be written
 // (the history's write failing part way stops the run there).
 int run_scenario(const RunOptions& options);
+
+// The scenario a run (or a sweep) simulates: the loaded one without its
+// swarm section, or with --swarm, with the section (its defaults when the
+// file has none) for each seed to draw from.
+void set_swarm(sim::Scenario& scenario, bool swarm);
 
 // "4GiB", "500MB", "10gb", "1000000" (bytes), "unlimited" (UINT64_MAX): KB,
 // MB, GB, TB are powers of 1000, KiB, MiB, GiB, TiB of 1024; case does not

@@ -51,6 +51,7 @@ struct SweepInfo {
   uint64_t shard_last = 0;
   // --require: coverage counter name, the least percentage of seeds.
   std::vector<std::pair<std::string, uint64_t>> required;
+  bool swarm = false;  // --swarm: each seed ran its own draw
 };
 
 int fail(const Status& status) {
@@ -111,6 +112,7 @@ void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
 std::string record_line(const SeedResult& r) {
   Json j;
   j["seed"] = r.seed;
+  if (r.swarm) j["swarm"] = Json::parse(r.swarm->json_text());
   j["ok"] = r.ok;
   Json& checks = j["checks"];
   checks = Json::object();
@@ -306,6 +308,7 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   j["file"] = info.file;
   j["scenario_hash"] = info.scenario_hash;
   j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
+  if (info.swarm) j["swarm"] = true;
   if (info.shards > 0) {
     j["shard"] = Json{{"index", info.shard},
                       {"of", info.shards},
@@ -413,10 +416,10 @@ void print_table(const SweepInfo& info, const Tally& t) {
     std::printf("all %llu seeds as the scenario expects\n",
                 static_cast<unsigned long long>(t.seeds));
   } else {
-    std::printf("%llu of %llu seeds failed: %s\nrerun one: kvsim run %s --seed %llu\n",
+    std::printf("%llu of %llu seeds failed: %s\nrerun one: kvsim run %s --seed %llu%s\n",
                 static_cast<unsigned long long>(t.failed), static_cast<unsigned long long>(t.seeds),
                 seed_list(t.failing, t.failed).c_str(), info.file.c_str(),
-                static_cast<unsigned long long>(t.failing.front()));
+                static_cast<unsigned long long>(t.failing.front()), info.swarm ? " --swarm" : "");
   }
 }
 
@@ -483,7 +486,8 @@ int run_sweep(const SweepOptions& options) {
     std::fprintf(stderr, "%s\n", loaded.error().c_str());
     return exit_status(loaded.status());
   }
-  const sim::Scenario& scenario = *loaded;
+  sim::Scenario scenario = *loaded;
+  set_swarm(scenario, options.swarm);
   // --seeds overrides the scenario's `sweep: seeds:`.
   uint64_t first = 0, last = 0;
   if (!options.seeds.empty()) {
@@ -499,6 +503,7 @@ int run_sweep(const SweepOptions& options) {
   SweepInfo info;
   info.first = first;
   info.last = last;
+  info.swarm = options.swarm;
   // The scenario's `sweep: require:`, then --require: a counter given on the
   // command line too takes the command line's percentage, in its place.
   info.required = scenario.sweep.require;
@@ -560,7 +565,7 @@ int run_sweep(const SweepOptions& options) {
   const Tally t = tally(results);
   if (Status s = write_outputs(out_dir, lines, info, t); !s.ok()) return fail(s);
 
-  std::printf("%s: seeds %llu..%llu", scenario.name.c_str(),
+  std::printf("%s: %sseeds %llu..%llu", scenario.name.c_str(), info.swarm ? "swarm, " : "",
               static_cast<unsigned long long>(slice_first),
               static_cast<unsigned long long>(slice_last));
   if (info.shards > 0) {
@@ -584,6 +589,7 @@ int run_sweep(const SweepOptions& options) {
     run.seed = r.seed;
     run.out_dir = out_dir + "/seed-" + std::to_string(r.seed);
     run.quiet = true;
+    run.swarm = options.swarm;
     const int status = run_scenario(run);
     if (status != kExitCheckFailed && status != kExitHistoryCap) {
       std::fprintf(stderr, "kvsim: keeping seed %llu's run in %s: exit status %d\n",
@@ -632,6 +638,7 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
       shard.scenario_hash = s.at("scenario_hash").get<std::string>();
       shard.first = s.at("seeds").at("first").get<uint64_t>();
       shard.last = s.at("seeds").at("last").get<uint64_t>();
+      shard.swarm = s.value("swarm", false);
       if (s.contains("required")) {
         for (const Json& r : s.at("required")) {
           shard.required.emplace_back(r.at("coverage").get<std::string>(),
@@ -645,10 +652,11 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
       info = shard;
     } else if (shard.scenario != info.scenario || shard.file != info.file ||
                shard.scenario_hash != info.scenario_hash || shard.first != info.first ||
-               shard.last != info.last || shard.required != info.required) {
+               shard.last != info.last || shard.required != info.required ||
+               shard.swarm != info.swarm) {
       return fail(Status::bad_input(
           dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
-          " (scenario, file, its hash, the seed range and --require must match)"));
+          " (scenario, file, its hash, the seed range, --require and --swarm must match)"));
     }
     const std::string records_path = dirs[d] + "/sweep.jsonl";
     const FileRead records = read_file(records_path, kMaxSweepRecordsBytes);

@@ -3,11 +3,12 @@
 //
 // A sweep writes, into its folder:
 //   sweep.jsonl   one line per seed, in seed order whatever --jobs:
-//                 {"seed", "ok", "checks": {name: as expected}, "failure":
-//                 null or {"check", "node", "key", "time", "detail"} (node,
-//                 key, time null when the check names none), "events",
-//                 "messages", "fingerprint", "coverage": {"siblings", ...,
-//                 "resolve_after_heal"}, "convergence": time text or null}
+//                 {"seed", "swarm" (with --swarm: the draw), "ok", "checks":
+//                 {name: as expected}, "failure": null or {"check", "node",
+//                 "key", "time", "detail"} (node, key, time null when the
+//                 check names none), "events", "messages", "fingerprint",
+//                 "coverage": {"siblings", ..., "resolve_after_heal"},
+//                 "convergence": time text or null}
 //   summary.json  computed from sweep.jsonl's records alone (so sweep-merge
 //                 recomputes it byte for byte): the scenario, the seed range,
 //                 per check seeds passed and failed and the first failing
@@ -36,6 +37,9 @@ struct SweepOptions {
   // the scenario's `sweep: require:`; for the same counter, it overrides it.
   std::vector<std::string> require;
   bool progress = false;  // the progress line on stderr even when not a terminal
+  // --swarm: each seed runs what it draws (sim/swarm.h), as `kvsim run
+  // --seed S --swarm` does; its line in sweep.jsonl records the draw.
+  bool swarm = false;
 };
 
 // At most this many seeds run in one process (a shard's slice counts):

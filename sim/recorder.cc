@@ -47,6 +47,7 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   for (NodeIndex i = 0; i < nodes; ++i) all[i] = i;
   names("nodes", all);
   history_.field_string("description", scenario.description);
+  if (!scenario.swarm_draw_json.empty()) history_.field_raw("swarm", scenario.swarm_draw_json);
   history_.end();
 }
 

@@ -19,6 +19,7 @@
 #include "node/message.h"
 #include "sim/network.h"
 #include "sim/rng.h"
+#include "sim/swarm.h"
 #include "sim/time.h"
 
 namespace kv::sim {
@@ -111,6 +112,13 @@ struct Scenario {
   SimTime run_until{1000000};
   Expectations expect;
   SweepSpec sweep;
+  // The bounds a swarm run draws from (sim/swarm.h): the `swarm:` section.
+  // Only a swarm run uses it: `kvsim run` and `sweep` clear it without
+  // --swarm, and set the defaults with --swarm when the file has none.
+  std::optional<SwarmSpec> swarm;
+  // A drawn scenario's draw (SwarmDraw::to_json's text), for the history's
+  // start line; empty for any other.
+  std::string swarm_draw_json;
 };
 
 // Limits on what a scenario may ask for (each refused past its bound).

@@ -7,6 +7,7 @@
 
 #include "sim/history.h"
 #include "sim/simulation.h"
+#include "sim/swarm.h"
 
 namespace kv::sim {
 
@@ -16,6 +17,12 @@ namespace {
 // allocated once).
 SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history,
                    HistoryWriter& history) {
+  if (scenario.swarm) {
+    auto [drawn, draw] = draw_swarm(scenario, seed);
+    SeedResult r = run_one(drawn, seed, max_history, history);
+    r.swarm = std::move(draw);
+    return r;
+  }
   history.open_fingerprint_only();
   history.set_limit(max_history);
   Simulation simulation(scenario, seed, history);

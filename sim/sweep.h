@@ -54,6 +54,8 @@ struct SeedResult {
   // when the run ends converged (the `converged` check holds). None when the
   // run had no fault, ends not converged, or stopped at the history's cap.
   std::optional<int64_t> convergence_us;
+  // A swarm sweep's (the scenario has a swarm section): what the seed drew.
+  std::optional<SwarmDraw> swarm;
 };
 
 // The coverage counters, as sweep.jsonl, summary.json, --require and a
@@ -64,7 +66,9 @@ inline constexpr std::string_view kCoverageNames[] = {
 bool is_coverage_name(std::string_view name);
 
 // Runs `scenario` with `seed`, the history fingerprinted only, capped at
-// `max_history` bytes as `kvsim run --max-history` caps it.
+// `max_history` bytes as `kvsim run --max-history` caps it. When the
+// scenario has a swarm section, the seed's draw (sim/swarm.h) is what runs,
+// as `kvsim run --swarm` runs it.
 SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history);
 
 // Runs seeds first..last (inclusive, first <= last) on `jobs` threads (at
