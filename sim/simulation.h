@@ -59,6 +59,26 @@ struct RunStats {
 // UINT64_MAX.
 uint64_t estimate_events(const Scenario& scenario);
 
+// A message the network's loss draw dropped (not a scripted drop): what a
+// shrinker needs to script the same drop (sim/shrink.h).
+struct LostMessage {
+  SimTime sent;
+  std::string from, to;  // endpoint names: n1.., c1..
+  MsgType type = MsgType::kReplicate;
+};
+
+// The workload's operation number `i` (not colocated), drawn from `rng` (the
+// run's "workload" stream, after the draws of operations 0..i-1): which of
+// the workload's clients sends it (0-based), to which node, and what it is.
+// The simulation and sim/shrink.h's materializer share it, so that the same
+// draws make the same operations.
+struct WorkloadOp {
+  uint32_t client = 0;
+  NodeIndex node = 0;
+  ClientOp op;
+};
+WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, Rng& rng);
+
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
@@ -76,6 +96,9 @@ class Simulation {
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
   const RunStats& stats() const;
+  // Call before run() to keep every message the network's draw loses.
+  void keep_losses();
+  const std::vector<LostMessage>& losses() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;
   size_t node_count() const;

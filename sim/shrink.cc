@@ -1,0 +1,549 @@
+#include "sim/shrink.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "sim/history.h"
+#include "sim/scenario_writer.h"
+#include "sim/simulation.h"
+
+namespace kv::sim {
+
+std::string to_string(const Signature& signature) {
+  if (signature.key.empty()) return signature.check;
+  return signature.check + " on key '" + signature.key + "'";
+}
+
+std::string detail_key(const std::string& detail) {
+  static constexpr std::string_view kOpen = "key '";
+  const size_t start = detail.find(kOpen);
+  if (start == std::string::npos) return "";
+  const size_t from = start + kOpen.size();
+  const size_t end = detail.find('\'', from);
+  return end == std::string::npos ? "" : detail.substr(from, end - from);
+}
+
+namespace {
+
+struct Outcome {
+  bool stopped = false;  // the history reached its cap
+  std::vector<CheckResult> checks;
+  RunStats stats;
+};
+
+Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
+  HistoryWriter history;
+  history.open_fingerprint_only();
+  history.set_limit(max_history);
+  Simulation simulation(scenario, seed, history);
+  simulation.run();
+  std::string ignored;  // no file: closing cannot fail
+  history.close(ignored);
+  Outcome out;
+  out.stopped = history.stopped();
+  out.stats = simulation.stats();
+  if (!out.stopped) out.checks = simulation.check();
+  return out;
+}
+
+bool fails_with(const Outcome& outcome, const Signature& target) {
+  for (const CheckResult& c : outcome.checks) {
+    if (c.name == target.check && !c.holds && detail_key(c.detail) == target.key) return true;
+  }
+  return false;
+}
+
+uint32_t number_of(const std::string& name) {
+  uint32_t n = 0;
+  for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
+  return n;
+}
+
+// --- the transformations -------------------------------------------------------
+
+void sort_events(Scenario& s) {
+  std::stable_sort(s.events.begin(), s.events.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
+}
+
+// The workload's operations as timeline client events, drawn as the
+// simulation draws them; nullopt for a colocated workload (its clocks come
+// from the node's store at the time) or one too long to list.
+std::optional<Scenario> materialized(const Scenario& s, uint64_t seed) {
+  if (!s.workload || s.workload->colocated) return std::nullopt;
+  const WorkloadSpec& w = *s.workload;
+  constexpr uint64_t kMaxListed = 20000;
+  if (w.ops > kMaxListed || s.events.size() + w.ops > kMaxTimelineEvents) return std::nullopt;
+  uint32_t highest = 0;  // workload clients are numbered after the scripted ones
+  for (const TimelineEvent& e : s.events) {
+    if (e.kind == TimelineEvent::Kind::kClient) highest = std::max(highest, number_of(e.client));
+  }
+  Scenario out = s;
+  out.workload.reset();
+  Rng rng = Rng::derive(seed, "workload");
+  for (uint64_t i = 0; i < w.ops; ++i) {
+    const WorkloadOp o = draw_workload_op(w, s.nodes, i, rng);
+    TimelineEvent e;
+    e.at = w.start + Duration{w.interval.us * static_cast<int64_t>(i)};
+    e.kind = TimelineEvent::Kind::kClient;
+    e.client = "c" + std::to_string(highest + 1 + o.client);
+    e.node = o.node;
+    e.op = o.op;
+    out.events.push_back(std::move(e));
+  }
+  sort_events(out);
+  return out;
+}
+
+// Loss 0, and a drop: event for each message the loss draw dropped.
+std::optional<Scenario> scripted_losses(const Scenario& s, uint64_t seed) {
+  if (s.network.loss.never()) return std::nullopt;
+  HistoryWriter off;
+  Simulation simulation(s, seed, off);
+  simulation.keep_losses();
+  simulation.run();
+  if (s.events.size() + simulation.losses().size() > kMaxTimelineEvents) return std::nullopt;
+  Scenario out = s;
+  out.network.loss = {};
+  for (const LostMessage& m : simulation.losses()) {
+    TimelineEvent e;
+    e.at = m.sent;
+    e.kind = TimelineEvent::Kind::kDrop;
+    e.fate.from = m.from;
+    e.fate.to = m.to;
+    e.fate.type = m.type;
+    out.events.push_back(std::move(e));
+  }
+  sort_events(out);
+  return out;
+}
+
+// `s` without node `k`: its events go, the others are renumbered, clocks
+// lose slot k. nullopt for the last node.
+std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
+  if (s.nodes <= 1) return std::nullopt;
+  const auto renumber = [k](NodeIndex n) { return n > k ? n - 1 : n; };
+  const auto rename = [&](const std::string& name, bool& gone) {
+    if (name[0] != 'n') return name;
+    const NodeIndex n = number_of(name) - 1;
+    gone |= n == k;
+    return "n" + std::to_string(renumber(n) + 1);
+  };
+  const auto strip = [&](std::vector<NodeIndex>& list) {
+    std::erase(list, k);
+    for (NodeIndex& n : list) n = renumber(n);
+  };
+  Scenario out = s;
+  out.nodes = s.nodes - 1;
+  out.events.clear();
+  using Kind = TimelineEvent::Kind;
+  for (TimelineEvent e : s.events) {
+    bool gone = false;
+    switch (e.kind) {
+      case Kind::kClient:
+      case Kind::kCrash:
+      case Kind::kRestart:
+        gone = e.node == k;
+        e.node = renumber(e.node);
+        if (e.kind == Kind::kClient && e.op.clock && e.op.clock->size() > k) {
+          e.op.clock->erase(e.op.clock->begin() + k);
+        }
+        break;
+      case Kind::kPartition: {
+        PartitionSpec& p = e.partition;
+        if (p.shape == PartitionSpec::Shape::kIsolate) {
+          gone = p.isolate == k;
+          p.isolate = renumber(p.isolate);
+        }
+        for (auto& group : p.groups) strip(group);
+        std::erase_if(p.groups, [](const auto& g) { return g.empty(); });
+        strip(p.from);
+        strip(p.to);
+        gone |= p.shape == PartitionSpec::Shape::kGroups && p.groups.empty();
+        gone |= p.shape == PartitionSpec::Shape::kOneWay && (p.from.empty() || p.to.empty());
+        break;
+      }
+      case Kind::kHeal:
+        break;
+      case Kind::kDrop:
+      case Kind::kDelay:
+        e.fate.from = rename(e.fate.from, gone);
+        e.fate.to = rename(e.fate.to, gone);
+        break;
+    }
+    if (!gone) out.events.push_back(std::move(e));
+  }
+  return out;
+}
+
+// "a".."z", then "k27", "k28"...
+std::string short_name(size_t i) {
+  return i < 26 ? std::string(1, static_cast<char>('a' + i)) : "k" + std::to_string(i + 1);
+}
+
+std::vector<std::string> keys_of(const Scenario& s) {
+  std::vector<std::string> keys;
+  const auto add = [&](const std::string& key) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  };
+  for (const TimelineEvent& e : s.events) {
+    if (e.kind == TimelineEvent::Kind::kClient) add(e.op.key);
+  }
+  for (const auto& [key, count] : s.expect.siblings) add(key);
+  for (const auto& [key, values] : s.expect.values) add(key);
+  return keys;
+}
+
+Scenario with_keys(const Scenario& s, const std::map<std::string, std::string>& renamed) {
+  const auto name = [&](const std::string& key) {
+    auto it = renamed.find(key);
+    return it == renamed.end() ? key : it->second;
+  };
+  Scenario out = s;
+  for (TimelineEvent& e : out.events) {
+    if (e.kind == TimelineEvent::Kind::kClient) e.op.key = name(e.op.key);
+  }
+  out.expect.siblings.clear();
+  out.expect.values.clear();
+  for (const auto& [key, count] : s.expect.siblings) out.expect.siblings[name(key)] = count;
+  for (const auto& [key, values] : s.expect.values) out.expect.values[name(key)] = values;
+  return out;
+}
+
+std::vector<std::string> values_of(const Scenario& s) {
+  std::vector<std::string> values;
+  for (const TimelineEvent& e : s.events) {
+    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == OpKind::kGet) continue;
+    if (std::find(values.begin(), values.end(), e.op.value_json) == values.end()) {
+      values.push_back(e.op.value_json);
+    }
+  }
+  return values;
+}
+
+int64_t round_down(int64_t t, int64_t grain) {
+  return t - t % grain;
+}
+
+constexpr int64_t kMs = 1000;
+
+// --- the search ------------------------------------------------------------------
+
+class Shrinker {
+ public:
+  Shrinker(uint64_t seed, const Signature& target, uint64_t max_history)
+      : seed_(seed), target_(target), max_history_(max_history) {}
+
+  // Whether `candidate`, written and loaded back, fails with `target`; if it
+  // does, it becomes the current scenario and `target` the one kept.
+  bool accept(const Scenario& candidate, const Signature& target) {
+    std::optional<Scenario> loaded = run(candidate, target);
+    if (!loaded) return false;
+    current_ = std::move(*loaded);
+    target_ = target;
+    return true;
+  }
+  bool accept(const Scenario& candidate) { return accept(candidate, target_); }
+
+  // The loaded candidate if it fails with `target`.
+  std::optional<Scenario> run(const Scenario& candidate, const Signature& target) {
+    const std::string text = write_scenario(candidate);
+    const std::string cache_key = to_string(target) + '\n' + text;
+    auto cached = cache_.find(cache_key);
+    if (cached != cache_.end() && !cached->second) return std::nullopt;
+    LoadResult loaded = load_scenario_text(text, candidate.path);
+    if (!loaded.ok()) {
+      cache_.emplace(cache_key, false);
+      return std::nullopt;
+    }
+    if (cached == cache_.end()) {
+      ++runs_;
+      const bool fails = fails_with(run_once(loaded.value(), seed_, max_history_), target);
+      cache_.emplace(cache_key, fails);
+      if (!fails) return std::nullopt;
+    }
+    return std::move(loaded.value());
+  }
+
+  Scenario current_;
+  const uint64_t seed_;
+  Signature target_;
+  const uint64_t max_history_;
+  uint64_t runs_ = 0;
+
+  void workload_ops();
+  void events();
+  void nodes();
+  void keys();
+  void values();
+  void network();
+  void cluster();
+  void times();
+  void run_until();
+
+ private:
+  std::map<std::string, bool> cache_;
+};
+
+// Fewer workload operations: the first half, as long as that keeps it.
+void Shrinker::workload_ops() {
+  while (current_.workload && current_.workload->ops > 1) {
+    Scenario c = current_;
+    c.workload->ops /= 2;
+    if (!accept(c)) return;
+  }
+}
+
+// ddmin over the timeline events, removing complements of chunks: at the
+// end no single event can go.
+void Shrinker::events() {
+  size_t n = 2;
+  while (!current_.events.empty()) {
+    const size_t len = current_.events.size();
+    n = std::min(n, len);
+    bool reduced = false;
+    for (size_t i = 0; i < n && !reduced; ++i) {
+      Scenario c = current_;
+      c.events.erase(c.events.begin() + static_cast<std::ptrdiff_t>(len * i / n),
+                     c.events.begin() + static_cast<std::ptrdiff_t>(len * (i + 1) / n));
+      if (accept(c)) {
+        reduced = true;
+        n = std::max<size_t>(n - 1, 2);
+      }
+    }
+    if (reduced) continue;
+    if (n >= len) return;
+    n = std::min(2 * n, len);
+  }
+}
+
+void Shrinker::nodes() {
+  for (NodeIndex k = current_.nodes; k-- > 0;) {
+    if (k >= current_.nodes) continue;
+    if (auto c = without_node(current_, k)) accept(*c);
+  }
+}
+
+// Keys renamed a, b, ... in order of appearance, then merged where the
+// failure allows.
+void Shrinker::keys() {
+  const auto renamed_target = [&](const std::map<std::string, std::string>& names) {
+    Signature t = target_;
+    auto it = names.find(t.key);
+    if (it != names.end()) t.key = it->second;
+    return t;
+  };
+  std::vector<std::string> keys = keys_of(current_);
+  std::map<std::string, std::string> names;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] != short_name(i)) names[keys[i]] = short_name(i);
+  }
+  // Two steps when a key already has a short name that another key takes.
+  bool clash = false;
+  for (const auto& [from, to] : names)
+    clash |= std::find(keys.begin(), keys.end(), to) != keys.end();
+  if (!names.empty() && !clash) accept(with_keys(current_, names), renamed_target(names));
+  keys = keys_of(current_);
+  for (size_t j = keys.size(); j-- > 1;) {
+    for (size_t i = 0; i < j; ++i) {
+      const std::map<std::string, std::string> merge = {{keys[j], keys[i]}};
+      if (accept(with_keys(current_, merge), renamed_target(merge))) break;
+    }
+  }
+}
+
+// Values as "v1", "v2"... where that is shorter.
+void Shrinker::values() {
+  const std::vector<std::string> values = values_of(current_);
+  std::map<std::string, std::string> names;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string name = "\"v" + std::to_string(i + 1) + "\"";
+    if (values[i].size() > name.size()) names[values[i]] = name;
+  }
+  for (const std::string& value : values) {
+    // A short value keeping its text could meet a new name equal to it.
+    for (const auto& [from, to] : names) {
+      if (value == to && names.count(value) == 0) return;
+    }
+  }
+  if (names.empty()) return;
+  Scenario c = current_;
+  for (TimelineEvent& e : c.events) {
+    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == OpKind::kGet) continue;
+    auto it = names.find(e.op.value_json);
+    if (it != names.end()) e.op.value_json = it->second;
+  }
+  accept(c);
+}
+
+// No duplication, no loss, a small constant delay.
+void Shrinker::network() {
+  if (!current_.network.duplicate.never()) {
+    Scenario c = current_;
+    c.network.duplicate = {};
+    accept(c);
+  }
+  if (!current_.network.loss.never()) {
+    Scenario c = current_;
+    c.network.loss = {};
+    accept(c);
+  }
+  const DelaySpec d = current_.network.delay;
+  std::vector<int64_t> constants = {kMs};
+  switch (d.dist) {
+    case DelaySpec::Dist::kConstant:
+      constants.push_back(round_down(d.value.us, kMs));
+      break;
+    case DelaySpec::Dist::kUniform:
+      constants.push_back(round_down(d.min.us, kMs));
+      constants.push_back(round_down((d.min.us + d.max.us) / 2, kMs));
+      constants.push_back(round_down(d.max.us, kMs));
+      break;
+    case DelaySpec::Dist::kExponential:
+      constants.push_back(round_down(d.mean.us, kMs));
+      break;
+  }
+  for (int64_t value : constants) {
+    if (d.dist == DelaySpec::Dist::kConstant && value >= d.value.us) continue;
+    Scenario c = current_;
+    c.network.delay = DelaySpec{DelaySpec::Dist::kConstant, {value}, {}, {}, {}};
+    if (accept(c)) return;
+  }
+}
+
+// No anti-entropy, no retries.
+void Shrinker::cluster() {
+  if (current_.anti_entropy_interval) {
+    Scenario c = current_;
+    c.anti_entropy_interval.reset();
+    accept(c);
+  }
+  if (current_.clients.retries > 0) {
+    Scenario c = current_;
+    c.clients.retries = 0;
+    accept(c);
+  }
+}
+
+// Each event as early and as round as the failure allows.
+void Shrinker::times() {
+  for (size_t i = 0; i < current_.events.size(); ++i) {
+    const int64_t at = current_.events[i].at.us;
+    for (int64_t grain : {int64_t{0}, 100 * kMs, 10 * kMs, kMs}) {
+      const int64_t to = grain == 0 ? 0 : round_down(at, grain);
+      if (to >= at) continue;
+      Scenario c = current_;
+      c.events[i].at = SimTime{to};
+      sort_events(c);
+      if (accept(c)) break;
+    }
+  }
+}
+
+// The shortest run_until on a 10 ms grid (binary search; each step checked).
+void Shrinker::run_until() {
+  int64_t last = 0;
+  for (const TimelineEvent& e : current_.events) last = std::max(last, e.at.us);
+  const int64_t grain = 10 * kMs;
+  int64_t lo = (last + grain - 1) / grain;  // in grains
+  int64_t hi = current_.run_until.us / grain;
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    Scenario c = current_;
+    c.run_until = SimTime{std::max<int64_t>(mid * grain, 1)};
+    if (accept(c)) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
+  const Outcome outcome = run_once(scenario, seed, max_history);
+  if (outcome.stopped) return std::nullopt;
+  for (const CheckResult& c : outcome.checks) {
+    if (!c.ok()) return Signature{c.name, detail_key(c.detail)};
+  }
+  for (const CheckResult& c : outcome.checks) {
+    if (!c.holds) return Signature{c.name, detail_key(c.detail)};
+  }
+  return std::nullopt;
+}
+
+RunSize run_size(const Scenario& scenario, uint64_t seed) {
+  RunSize size;
+  size.events = scenario.events.size() + (scenario.workload ? scenario.workload->ops : 0);
+  size.nodes = scenario.nodes;
+  const Outcome outcome = run_once(scenario, seed, UINT64_MAX);
+  size.messages = outcome.stats.messages_sent;
+  size.sim_events = outcome.stats.events;
+  return size;
+}
+
+ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& target,
+                    uint64_t max_history) {
+  Shrinker s(seed, target, max_history);
+  s.current_ = scenario;
+  s.current_.seed = seed;
+  // The shrunk file fails by itself: expectations go, unless they are what
+  // fails.
+  if (target.check != "expect") s.current_.expect = Expectations{};
+
+  ShrinkResult result;
+  s.workload_ops();
+  if (auto c = materialized(s.current_, seed)) result.materialized = s.accept(*c);
+  if (auto c = scripted_losses(s.current_, seed)) result.scripted_losses = s.accept(*c);
+  constexpr int kMaxRounds = 20;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    const std::string before = write_scenario(s.current_);
+    s.workload_ops();
+    s.events();
+    s.nodes();
+    s.network();
+    s.cluster();
+    s.keys();
+    s.values();
+    s.times();
+    s.run_until();
+    if (write_scenario(s.current_) == before) break;
+  }
+  result.scenario = s.current_;
+  result.signature = s.target_;
+  result.runs = s.runs_;
+  result.minimality = check_minimality(result.scenario, seed, result.signature, max_history);
+  return result;
+}
+
+Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Signature& target,
+                            uint64_t max_history) {
+  Minimality m;
+  const auto removable = [&](const Scenario& c) {
+    LoadResult loaded = load_scenario_text(write_scenario(c), scenario.path);
+    if (!loaded.ok()) {
+      ++m.invalid;
+      return false;
+    }
+    return fails_with(run_once(loaded.value(), seed, max_history), target);
+  };
+  for (size_t i = 0; i < scenario.events.size(); ++i) {
+    ++m.events;
+    Scenario c = scenario;
+    c.events.erase(c.events.begin() + static_cast<std::ptrdiff_t>(i));
+    if (removable(c)) {
+      m.removable.push_back("event " + std::to_string(i + 1) + ": " +
+                            event_text(scenario.events[i]));
+    }
+  }
+  for (NodeIndex k = 0; k < scenario.nodes && scenario.nodes > 1; ++k) {
+    ++m.nodes;
+    if (removable(*without_node(scenario, k)))
+      m.removable.push_back("node n" + std::to_string(k + 1));
+  }
+  return m;
+}
+
+}  // namespace kv::sim
