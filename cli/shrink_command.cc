@@ -119,6 +119,9 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
               static_cast<unsigned long long>(seed), sim::to_string(*failure).c_str());
   if (result.materialized) std::printf("  the workload became timeline events\n");
   if (result.scripted_losses) std::printf("  the loss rate became scripted drop events\n");
+  if (result.scripted_network) {
+    std::printf("  the network's draws became scripted drop and delay events (then thinned)\n");
+  }
   std::printf("                 before      after\n");
   const auto row = [](const char* what, uint64_t a, uint64_t b) {
     std::printf("  %-12s %9llu  %9llu\n", what, static_cast<unsigned long long>(a),

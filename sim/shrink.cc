@@ -96,25 +96,61 @@ std::optional<Scenario> materialized(const Scenario& s, uint64_t seed) {
   return out;
 }
 
+std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
+  HistoryWriter off;
+  Simulation simulation(s, seed, off);
+  simulation.keep_messages();
+  simulation.run();
+  return simulation.messages();
+}
+
+TimelineEvent fate_event(const SentMessage& m) {
+  TimelineEvent e;
+  e.at = m.sent;
+  e.kind = m.lost ? TimelineEvent::Kind::kDrop : TimelineEvent::Kind::kDelay;
+  e.fate.from = m.from;
+  e.fate.to = m.to;
+  e.fate.type = m.type;
+  e.fate.by = m.delay;
+  return e;
+}
+
 // Loss 0, and a drop: event for each message the loss draw dropped.
 std::optional<Scenario> scripted_losses(const Scenario& s, uint64_t seed) {
   if (s.network.loss.never()) return std::nullopt;
-  HistoryWriter off;
-  Simulation simulation(s, seed, off);
-  simulation.keep_losses();
-  simulation.run();
-  if (s.events.size() + simulation.losses().size() > kMaxTimelineEvents) return std::nullopt;
   Scenario out = s;
   out.network.loss = {};
-  for (const LostMessage& m : simulation.losses()) {
-    TimelineEvent e;
-    e.at = m.sent;
-    e.kind = TimelineEvent::Kind::kDrop;
-    e.fate.from = m.from;
-    e.fate.to = m.to;
-    e.fate.type = m.type;
-    out.events.push_back(std::move(e));
+  for (const SentMessage& m : messages_of(s, seed)) {
+    if (m.lost && !m.scripted) out.events.push_back(fate_event(m));
   }
+  if (out.events.size() > kMaxTimelineEvents) return std::nullopt;
+  sort_events(out);
+  return out;
+}
+
+// Whether the network still draws anything.
+bool random_network(const Scenario& s) {
+  return !s.network.loss.never() || !s.network.duplicate.never() ||
+         s.network.delay.dist != DelaySpec::Dist::kConstant;
+}
+
+// Every message's fate scripted (a drop: or a delay: event each), the
+// network constant and lossless: the same run with no network draws at all,
+// which ddmin then thins to the fates that matter (a fate removed: the
+// message arrives after 1 ms). nullopt if the run duplicated a message (no
+// event says that) or sends too many to list.
+std::optional<Scenario> scripted_network(const Scenario& s, uint64_t seed) {
+  constexpr size_t kMaxListed = 20000;
+  const std::vector<SentMessage> messages = messages_of(s, seed);
+  if (messages.size() > kMaxListed) return std::nullopt;
+  Scenario out = s;
+  std::erase_if(out.events, [](const TimelineEvent& e) { return e.is_fate(); });
+  out.network = NetworkOptions{DelaySpec{DelaySpec::Dist::kConstant, {1000}, {}, {}, {}}, {}, {}};
+  for (const SentMessage& m : messages) {
+    if (m.duplicated) return std::nullopt;
+    out.events.push_back(fate_event(m));
+  }
+  if (out.events.size() > kMaxTimelineEvents) return std::nullopt;
   sort_events(out);
   return out;
 }
@@ -419,10 +455,10 @@ void Shrinker::cluster() {
     c.anti_entropy_interval.reset();
     accept(c);
   }
-  if (current_.clients.retries > 0) {
+  for (uint32_t retries = 0; retries < current_.clients.retries; ++retries) {
     Scenario c = current_;
-    c.clients.retries = 0;
-    accept(c);
+    c.clients.retries = retries;
+    if (accept(c)) break;
   }
 }
 
@@ -502,6 +538,10 @@ ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& ta
     const std::string before = write_scenario(s.current_);
     s.workload_ops();
     s.events();
+    if (random_network(s.current_)) {
+      if (auto c = scripted_network(s.current_, seed)) result.scripted_network |= s.accept(*c);
+      if (result.scripted_network) s.events();
+    }
     s.nodes();
     s.network();
     s.cluster();

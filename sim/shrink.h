@@ -75,11 +75,12 @@ struct Minimality {
 };
 
 struct ShrinkResult {
-  Scenario scenario;             // the shrunk scenario, its seed set
-  Signature signature;           // the failure it keeps, with its key as renamed
-  bool materialized = false;     // the workload became timeline events
-  bool scripted_losses = false;  // the loss rate became drop: events
-  uint64_t runs = 0;             // candidate runs
+  Scenario scenario;              // the shrunk scenario, its seed set
+  Signature signature;            // the failure it keeps, with its key as renamed
+  bool materialized = false;      // the workload became timeline events
+  bool scripted_losses = false;   // the loss rate became drop: events
+  bool scripted_network = false;  // every message's fate became an event, then thinned
+  uint64_t runs = 0;              // candidate runs
   Minimality minimality;
 };
 

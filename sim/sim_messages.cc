@@ -41,12 +41,13 @@ void Simulation::Impl::send(uint64_t slot) {
     fate.lost = scripted_fate->drop;
     fate.delay = scripted_fate->by;
   }
+  if (keep_messages) {
+    sent_messages.push_back({now(), endpoint_text(m.src), endpoint_text(m.dest), m.type, fate.lost,
+                             fate.delay, fate.duplicate, scripted_fate != nullptr});
+  }
   if (fate.lost) {
     ++stats.dropped_loss;
     if (record.on()) record.lost(now(), m, scripted_fate != nullptr);
-    if (keep_losses && scripted_fate == nullptr) {
-      losses.push_back({now(), endpoint_text(m.src), endpoint_text(m.dest), m.type});
-    }
     release(slot);
     return;
   }

@@ -185,11 +185,11 @@ std::vector<CheckResult> Simulation::check(WriteFates* fates) const {
 const RunStats& Simulation::stats() const {
   return impl_->stats;
 }
-void Simulation::keep_losses() {
-  impl_->keep_losses = true;
+void Simulation::keep_messages() {
+  impl_->keep_messages = true;
 }
-const std::vector<LostMessage>& Simulation::losses() const {
-  return impl_->losses;
+const std::vector<SentMessage>& Simulation::messages() const {
+  return impl_->sent_messages;
 }
 const Node& Simulation::node(NodeIndex i) const {
   return impl_->nodes.at(i).node();

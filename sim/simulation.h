@@ -59,12 +59,16 @@ struct RunStats {
 // UINT64_MAX.
 uint64_t estimate_events(const Scenario& scenario);
 
-// A message the network's loss draw dropped (not a scripted drop): what a
-// shrinker needs to script the same drop (sim/shrink.h).
-struct LostMessage {
+// A message sent and its fate: what a shrinker needs to script the same
+// fate (sim/shrink.h).
+struct SentMessage {
   SimTime sent;
   std::string from, to;  // endpoint names: n1.., c1..
   MsgType type = MsgType::kReplicate;
+  bool lost = false;
+  Duration delay{};  // when not lost
+  bool duplicated = false;
+  bool scripted = false;  // a drop: or delay: event decided it
 };
 
 // The workload's operation number `i` (not colocated), drawn from `rng` (the
@@ -96,9 +100,9 @@ class Simulation {
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
   const RunStats& stats() const;
-  // Call before run() to keep every message the network's draw loses.
-  void keep_losses();
-  const std::vector<LostMessage>& losses() const;
+  // Call before run() to keep every message sent, with its fate.
+  void keep_messages();
+  const std::vector<SentMessage>& messages() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;
   size_t node_count() const;

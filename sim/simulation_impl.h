@@ -254,8 +254,8 @@ struct Simulation::Impl {
   uint32_t workload_client_first = 0;  // and are clients[first..first+count)
   std::vector<Operation> operations;
   std::vector<ScriptedFate> scripted;
-  bool keep_losses = false;
-  std::vector<LostMessage> losses;
+  bool keep_messages = false;
+  std::vector<SentMessage> sent_messages;
   std::string endpoint_text(uint32_t e) const {
     return is_node(e) ? "n" + std::to_string(e + 1) : clients[e - n].name;
   }

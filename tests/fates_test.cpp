@@ -95,8 +95,9 @@ TEST_CASE("a drop armed at 0 takes the first replicate; a second drop the next o
   const Run one = run(two_puts("  - {at: 0ms, drop: {from: n1, to: n2, type: replicate}}\n"));
   CHECK_FALSE(one.n2_has_x);
   CHECK(one.n2_has_y);
-  const Run two = run(two_puts("  - {at: 0ms, drop: {from: n1, to: n2, type: replicate}}\n"
-                               "  - {at: 0ms, drop: {from: n1, to: n2, type: replicate}}\n"));
+  const Run two =
+      run(two_puts("  - {at: 0ms, drop: {from: n1, to: n2, type: replicate}}\n"
+                   "  - {at: 0ms, drop: {from: n1, to: n2, type: replicate}}\n"));
   CHECK_FALSE(two.n2_has_x);
   CHECK_FALSE(two.n2_has_y);
   CHECK(two.stats.dropped_loss == 2);
@@ -104,8 +105,9 @@ TEST_CASE("a drop armed at 0 takes the first replicate; a second drop the next o
 
 TEST_CASE("a drop matches type and direction: a reply or the other direction is untouched") {
   // n2 -> n1 carries nothing here, and kv_put_ok goes n1 -> c1.
-  const Run r = run(two_puts("  - {at: 0ms, drop: {from: n2, to: n1, type: replicate}}\n"
-                             "  - {at: 0ms, drop: {from: n1, to: n2, type: kv_get}}\n"));
+  const Run r =
+      run(two_puts("  - {at: 0ms, drop: {from: n2, to: n1, type: replicate}}\n"
+                   "  - {at: 0ms, drop: {from: n1, to: n2, type: kv_get}}\n"));
   CHECK(r.n2_has_x);
   CHECK(r.n2_has_y);
   CHECK(r.stats.dropped_loss == 0);

@@ -27,8 +27,8 @@ Scenario loaded(const std::string& text) {
 std::vector<std::filesystem::path> shipped_scenarios() {
   std::vector<std::filesystem::path> files;
   const std::filesystem::path data = KVSIM_TEST_DATA;
-  for (const auto& dir : {data, data / ".." / ".." / "scenarios",
-                          data / ".." / ".." / "scenarios" / "regressions"}) {
+  for (const auto& dir :
+       {data, data / ".." / ".." / "scenarios", data / ".." / ".." / "scenarios" / "regressions"}) {
     if (!std::filesystem::is_directory(dir)) continue;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       if (entry.path().extension() == ".yaml") files.push_back(entry.path());
@@ -65,7 +65,8 @@ TEST_CASE("the writer spells times, probabilities, events and fates as the forma
       "description: \"say \\\"hi\\\"\"\n"
       "seed: 7\n"
       "nodes: 3\n"
-      "network: {delay: {dist: uniform, min: 1500us, max: 2s}, loss: 0.25, duplicate: 0.000000001}\n"
+      "network: {delay: {dist: uniform, min: 1500us, max: 2s}, loss: 0.25, duplicate: "
+      "0.000000001}\n"
       "anti_entropy: {interval: 20ms}\n"
       "clients: {timeout: 50ms, retries: 2, retry: same}\n"
       "events:\n"
