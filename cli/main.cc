@@ -120,6 +120,8 @@ int main(int argc, char** argv) {
                    "siblings=50% (siblings, siblings_3, gave_up, duplicate, stale_rejected, "
                    "amnesia); repeatable")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep->add_flag("--shrink", sweep_options.shrink,
+                  "Shrink the first failing seed into DIR/shrunk (as kvsim shrink does)");
   sweep->add_flag("--progress", sweep_options.progress,
                   "Show the progress line on stderr even when it is not a terminal");
   kv::cli::ShrinkOptions shrink_options;

@@ -13,6 +13,8 @@
 //                 seeds, coverage counters; a shard's also says which shard
 //   seed-S/       for the first --keep-failures failing seeds: the folder
 //                 `kvsim run FILE --seed S --out DIR/seed-S` writes
+//   shrunk/       with --shrink: the first failing seed shrunk, as
+//                 `kvsim shrink FILE --seed S --out DIR/shrunk` writes it
 // and a table on stdout. Exit status as `kvsim run` (cli/exit_status.h).
 #pragma once
 
@@ -33,6 +35,7 @@ struct SweepOptions {
   // PERCENT of the seeds must reach, or the sweep fails (exit 1).
   std::vector<std::string> require;
   bool progress = false;  // the progress line on stderr even when not a terminal
+  bool shrink = false;    // shrink the first failing seed into DIR/shrunk (`kvsim shrink`)
 };
 
 // At most this many seeds run in one process (a shard's slice counts):
