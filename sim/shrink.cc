@@ -375,11 +375,8 @@ void Shrinker::keys() {
   for (size_t i = 0; i < keys.size(); ++i) {
     if (keys[i] != short_name(i)) names[keys[i]] = short_name(i);
   }
-  // Two steps when a key already has a short name that another key takes.
-  bool clash = false;
-  for (const auto& [from, to] : names)
-    clash |= std::find(keys.begin(), keys.end(), to) != keys.end();
-  if (!names.empty() && !clash) accept(with_keys(current_, names), renamed_target(names));
+  // A key left as it is already has its own new name, so no two keys meet.
+  if (!names.empty()) accept(with_keys(current_, names), renamed_target(names));
   keys = keys_of(current_);
   for (size_t j = keys.size(); j-- > 1;) {
     for (size_t i = 0; i < j; ++i) {
@@ -389,19 +386,14 @@ void Shrinker::keys() {
   }
 }
 
-// Values as "v1", "v2"... where that is shorter.
+// Values as "v1", "v2"... in order of appearance (a value left as it is
+// already has its own new name, so no two values meet).
 void Shrinker::values() {
   const std::vector<std::string> values = values_of(current_);
   std::map<std::string, std::string> names;
   for (size_t i = 0; i < values.size(); ++i) {
     const std::string name = "\"v" + std::to_string(i + 1) + "\"";
-    if (values[i].size() > name.size()) names[values[i]] = name;
-  }
-  for (const std::string& value : values) {
-    // A short value keeping its text could meet a new name equal to it.
-    for (const auto& [from, to] : names) {
-      if (value == to && names.count(value) == 0) return;
-    }
+    if (values[i] != name) names[values[i]] = name;
   }
   if (names.empty()) return;
   Scenario c = current_;
@@ -462,17 +454,39 @@ void Shrinker::cluster() {
   }
 }
 
-// Each event as early and as round as the failure allows.
+// Each event as early and as round as the failure allows: rounded down to
+// 10 ms, then the earliest 10 ms multiple that keeps the failure (binary
+// search, each step checked), then the same on a 1 ms grid.
 void Shrinker::times() {
   for (size_t i = 0; i < current_.events.size(); ++i) {
-    const int64_t at = current_.events[i].at.us;
-    for (int64_t grain : {int64_t{0}, 100 * kMs, 10 * kMs, kMs}) {
-      const int64_t to = grain == 0 ? 0 : round_down(at, grain);
-      if (to >= at) continue;
+    size_t index = i;
+    // Moves the event at `index` earlier, to `t`, where a stable sort by
+    // time puts it: after the events before it at or before `t`.
+    const auto move_to = [&](int64_t t) {
       Scenario c = current_;
-      c.events[i].at = SimTime{to};
-      sort_events(c);
-      if (accept(c)) break;
+      size_t to = 0;
+      for (size_t k = 0; k < index; ++k) to += c.events[k].at.us <= t ? 1 : 0;
+      TimelineEvent e = c.events[index];
+      e.at = SimTime{t};
+      c.events.erase(c.events.begin() + static_cast<std::ptrdiff_t>(index));
+      c.events.insert(c.events.begin() + static_cast<std::ptrdiff_t>(to), std::move(e));
+      if (!accept(c)) return false;
+      index = to;
+      return true;
+    };
+    for (int64_t grain : {10 * kMs, kMs}) {
+      const int64_t at = current_.events[index].at.us;
+      if (at % grain != 0 && !move_to(round_down(at, grain))) continue;
+      int64_t lo = 0;
+      int64_t hi = current_.events[index].at.us / grain;  // hi * grain keeps the failure
+      while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (move_to(mid * grain)) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
     }
   }
 }

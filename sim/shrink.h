@@ -18,9 +18,10 @@
 //   become `drop:` events with loss 0, each kept only if the failure stays;
 //   delta debugging (ddmin) over the timeline events; nodes (removing one
 //   renumbers the others and drops its clock slot); keys renamed to a, b,
-//   ... and merged; values to short names; duplication and loss to zero;
-//   the delay to a small constant; anti-entropy off, retries 0; each
-//   event's time toward 0 and round values; run_until shorter.
+//   ... and merged; values to "v1", "v2"...; duplication and loss to zero;
+//   the delay to a small constant; anti-entropy off, fewer retries; each
+//   event's time as early as it can be, on a 10 ms then a 1 ms grid;
+//   run_until shorter.
 // Deterministic: the same input gives the same output (no clock, no
 // unordered iteration; candidates are tried in a fixed order).
 #pragma once
