@@ -67,10 +67,9 @@ void sort_events(Scenario& s) {
                    [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
 }
 
-// The workload's operations as timeline client events, drawn as the
-// simulation draws them; nullopt for a colocated workload (its clocks come
-// from the node's store at the time) or one too long to list.
-std::optional<Scenario> materialized(const Scenario& s, uint64_t seed) {
+}  // namespace
+
+std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed) {
   if (!s.workload || s.workload->colocated) return std::nullopt;
   const WorkloadSpec& w = *s.workload;
   constexpr uint64_t kMaxListed = 20000;
@@ -95,6 +94,8 @@ std::optional<Scenario> materialized(const Scenario& s, uint64_t seed) {
   sort_events(out);
   return out;
 }
+
+namespace {
 
 std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
   HistoryWriter off;
@@ -545,7 +546,7 @@ ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& ta
 
   ShrinkResult result;
   s.workload_ops();
-  if (auto c = materialized(s.current_, seed)) result.materialized = s.accept(*c);
+  if (auto c = materialize_workload(s.current_, seed)) result.materialized = s.accept(*c);
   if (auto c = scripted_losses(s.current_, seed)) result.scripted_losses = s.accept(*c);
   constexpr int kMaxRounds = 20;
   for (int round = 0; round < kMaxRounds; ++round) {

@@ -56,6 +56,16 @@ std::string detail_key(const std::string& detail);
 // reached `max_history`.
 std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uint64_t max_history);
 
+// `scenario` with its workload's operations as timeline client events
+// (clients numbered after the scripted ones, clock: auto), drawn with
+// `seed` exactly as the simulation draws them (draw_workload_op); nullopt
+// for a colocated workload (its clocks come from the node's store at the
+// time) or one of more than 20,000 operations. The run can differ from the
+// original's where an operation and another event fall in the same
+// microsecond (a timeline event is queued first), so the shrinker keeps it
+// only if the failure stays.
+std::optional<Scenario> materialize_workload(const Scenario& scenario, uint64_t seed);
+
 // What a run amounts to, for the before/after counts.
 struct RunSize {
   size_t events = 0;  // timeline events, plus workload operations
