@@ -121,7 +121,9 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
   const sim::Minimality& m = result.minimality;
   const std::string tried = "removing any of the " + std::to_string(m.events) + " events" +
                             (m.nodes > 0 ? " or 1 of " + std::to_string(m.nodes) + " nodes" : "");
-  if (m.one_minimal()) {
+  if (m.events == 0 && m.nodes == 0) {
+    std::printf("1-minimal: nothing is left to remove (no events, one node)\n");
+  } else if (m.one_minimal()) {
     std::printf(
         "1-minimal: %s makes the failure go%s\n", tried.c_str(),
         m.invalid > 0
