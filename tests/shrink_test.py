@@ -18,6 +18,7 @@ different values are concurrent); a maximal write is lost when no node's
 - shrinking twice gives byte-identical files;
 - a generated-traffic scenario under loss and amnesia shrinks on a failing
   seed to a standalone file (no workload, no loss rate) that loses a write;
+- `kvsim sweep --shrink` shrinks the first failing seed to the same file;
 - a seed on which nothing fails is refused (exit 2), a missing file is 4.
 """
 import json
@@ -167,6 +168,16 @@ with tempfile.TemporaryDirectory() as tmp:
     check("kvsim run of it exits 1", p.returncode == 1, p.stderr)
     check("it loses the write on the renamed key (recounted)",
           key3 in lost_keys(os.path.join(run3, "history.jsonl")), (key3, text3))
+
+    # kvsim sweep --shrink: the first failing seed (93 of 90..95) shrunk into DIR/shrunk.
+    sweep_out = os.path.join(tmp, "sweep")
+    p = kvsim(["sweep", lossy, "--seeds", "90..95", "--jobs", "1", "--keep-failures", "0",
+               "--shrink", "--out", sweep_out])
+    check("the sweep finds seed 93 and exits 1", p.returncode == 1, p.stderr)
+    check("it shrinks seed 93", "shrunk shrink-lossy-amnesia (seed 93)" in p.stdout, p.stdout)
+    shrunk4 = shrunk_file(os.path.join(sweep_out, "shrunk"))
+    check("the sweep's shrunk file is the one kvsim shrink writes",
+          shrunk4 is not None and open(shrunk4).read() == text3, shrunk4)
 
     # Bad input.
     p = kvsim(["shrink", amnesia, "--seed", "19", "--out", os.path.join(tmp, "x")])
