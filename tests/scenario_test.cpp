@@ -906,9 +906,10 @@ TEST_CASE("a client name not of the form c<N> is refused") {
 // Events
 
 TEST_CASE("an event without an action is refused") {
-  CHECK_REFUSED(with_event("{at: 0ms}"), "t.yaml:5",
-                "event: no action (partition, heal, crash, restart, drop, delay, or client with node "
-                "and put, get or resolve)");
+  CHECK_REFUSED(
+      with_event("{at: 0ms}"), "t.yaml:5",
+      "event: no action (partition, heal, crash, restart, drop, delay, or client with node "
+      "and put, get or resolve)");
 }
 
 TEST_CASE("an event with two actions is refused") {
