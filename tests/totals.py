@@ -5,7 +5,8 @@ Arguments are meson test logs (testlog.txt) or plain logs of a test script.
 Counts every doctest test case and every check of the end-to-end scripts
 (which end with their own 'N passed, N failed' line). A meson test that
 failed without printing counts (a crash, a timeout) counts as one failure.
-Exits 1 if anything failed.
+Exits 1 if anything failed. A test that exits 77 (it cannot run here) is
+counted neither way, but listed with its "SKIP: why" line above the totals.
 
 A log that is missing, or a meson log in which no test ran (meson writes no
 testlog.txt, and says "No tests defined", when a build has no tests: doctest
@@ -15,6 +16,7 @@ import re
 import sys
 
 passed = failed = 0
+skipped = []  # (test name, its SKIP line): counted neither way, but listed
 
 
 def counts_in(text):
@@ -48,6 +50,11 @@ for path in sys.argv[1:]:
         continue
     for block in blocks[1:]:
         result = re.search(r"^result:\s+(.*)$", block, re.M)
+        if result is not None and "exit status 77" in result.group(1):
+            name = re.search(r"^test:\s+(.*)$", block, re.M)
+            why = re.search(r"^SKIP: .*$", block, re.M)
+            skipped.append((name.group(1) if name else "?", why.group(0) if why else "SKIP"))
+            continue
         ok = result is not None and "exit status 0" in result.group(1)
         counts = counts_in(block)
         if counts:
@@ -58,5 +65,7 @@ for path in sys.argv[1:]:
             passed += 1
         else:
             failed += 1
+for name, why in skipped:
+    print(f"totals: skipped, not counted: {name}: {why}")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
