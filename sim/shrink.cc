@@ -531,7 +531,6 @@ RunSize run_size(const Scenario& scenario, uint64_t seed) {
   size.nodes = scenario.nodes;
   const Outcome outcome = run_once(scenario, seed, UINT64_MAX);
   size.messages = outcome.stats.messages_sent;
-  size.sim_events = outcome.stats.events;
   return size;
 }
 

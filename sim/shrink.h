@@ -71,7 +71,6 @@ struct RunSize {
   size_t events = 0;  // timeline events, plus workload operations
   uint32_t nodes = 0;
   uint64_t messages = 0;  // sent
-  uint64_t sim_events = 0;
 };
 RunSize run_size(const Scenario& scenario, uint64_t seed);
 
