@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "base/hash.h"
@@ -260,6 +261,19 @@ std::vector<std::string> values_of(const Scenario& s) {
   return values;
 }
 
+// In time order, each node alternates crash and restart (the loader's rule:
+// a crash of a node that is down, or a restart of one that is up, is refused).
+bool crashes_alternate(const Scenario& s) {
+  std::vector<uint8_t> down(s.nodes, 0);
+  for (const TimelineEvent& e : s.events) {
+    if (e.kind != TimelineEvent::Kind::kCrash && e.kind != TimelineEvent::Kind::kRestart) continue;
+    const uint8_t crash = e.kind == TimelineEvent::Kind::kCrash ? 1 : 0;
+    if (down[e.node] == crash) return false;
+    down[e.node] = crash;
+  }
+  return true;
+}
+
 int64_t round_down(int64_t t, int64_t grain) {
   return t - t % grain;
 }
@@ -273,19 +287,21 @@ class Shrinker {
   Shrinker(uint64_t seed, const Signature& target, uint64_t max_history)
       : seed_(seed), target_(target), max_history_(max_history) {}
 
-  // Whether `candidate`, written and loaded back, fails with `target`; if it
-  // does, it becomes the current scenario and `target` the one kept.
+  // Whether `candidate` fails with `target`; if it does, it becomes the
+  // current scenario and `target` the one kept.
   bool accept(const Scenario& candidate, const Signature& target) {
-    std::optional<Scenario> loaded = run(candidate, target);
-    if (!loaded) return false;
-    current_ = std::move(*loaded);
+    if (!run(candidate, target)) return false;
+    current_ = candidate;
     target_ = target;
     return true;
   }
   bool accept(const Scenario& candidate) { return accept(candidate, target_); }
 
-  // The loaded candidate if it fails with `target`.
-  std::optional<Scenario> run(const Scenario& candidate, const Signature& target) {
+  // Whether `candidate` fails with `target`. It runs as it is: loading a
+  // thousand events back from YAML costs more than running them, so the
+  // round trip through the writer is made once a round (confirm()).
+  bool run(const Scenario& candidate, const Signature& target) {
+    if (!crashes_alternate(candidate)) return false;  // the loader would refuse it
     const std::string text = write_scenario(candidate);
     // A candidate's text can be a megabyte: the cache keeps its hash (seeded
     // with the target's, which key renaming changes) and length.
@@ -294,20 +310,28 @@ class Shrinker {
         stable_hash(text.data(), text.size(), stable_hash(wanted.data(), wanted.size())),
         text.size()};
     auto cached = cache_.find(cache_key);
-    if (cached != cache_.end() && !cached->second) return std::nullopt;
-    LoadResult loaded = load_scenario_text(text, candidate.path);
-    if (!loaded.ok()) {
-      cache_.emplace(cache_key, false);
-      return std::nullopt;
-    }
-    if (cached == cache_.end()) {
-      ++runs_;
-      const bool fails = fails_with(run_once(loaded.value(), seed_, max_history_), target);
-      cache_.emplace(cache_key, fails);
-      if (!fails) return std::nullopt;
-    }
-    return std::move(loaded.value());
+    if (cached != cache_.end()) return cached->second;
+    ++runs_;
+    const bool fails = fails_with(run_once(candidate, seed_, max_history_), target);
+    cache_.emplace(cache_key, fails);
+    return fails;
   }
+
+  // The current scenario written and loaded back, and run from there: if it
+  // still fails, it becomes the confirmed one (what the output file will
+  // say); if not (a scenario the writer cannot say), the search goes back
+  // to the last confirmed one and says false.
+  bool confirm() {
+    LoadResult loaded = load_scenario_text(write_scenario(current_), current_.path);
+    if (loaded.ok() && fails_with(run_once(loaded.value(), seed_, max_history_), target_)) {
+      current_ = std::move(loaded.value());
+      confirmed_ = {current_, target_};
+      return true;
+    }
+    std::tie(current_, target_) = confirmed_;
+    return false;
+  }
+  std::pair<Scenario, Signature> confirmed_;
 
   Scenario current_;
   const uint64_t seed_;
@@ -338,26 +362,23 @@ void Shrinker::workload_ops() {
   }
 }
 
-// ddmin over the timeline events, removing complements of chunks: at the
-// end no single event can go.
+// Delta debugging over the timeline events, as chunks of halving size: all
+// of them, then each half, each quarter... down to each single event, a
+// chunk that goes taking the next into its place (ddmin's complements, in
+// one pass per size rather than restarting after each success, which is
+// quadratic on a thousand events). After the pass of size 1 with nothing
+// removed, no single event can go.
 void Shrinker::events() {
-  size_t n = 2;
-  while (!current_.events.empty()) {
-    const size_t len = current_.events.size();
-    n = std::min(n, len);
-    bool reduced = false;
-    for (size_t i = 0; i < n && !reduced; ++i) {
+  size_t k = 1;
+  while (k < current_.events.size()) k *= 2;
+  for (; k >= 1; k /= 2) {
+    for (size_t i = 0; i < current_.events.size();) {
       Scenario c = current_;
-      c.events.erase(c.events.begin() + static_cast<std::ptrdiff_t>(len * i / n),
-                     c.events.begin() + static_cast<std::ptrdiff_t>(len * (i + 1) / n));
-      if (accept(c)) {
-        reduced = true;
-        n = std::max<size_t>(n - 1, 2);
-      }
+      const size_t end = std::min(i + k, c.events.size());
+      c.events.erase(c.events.begin() + static_cast<std::ptrdiff_t>(i),
+                     c.events.begin() + static_cast<std::ptrdiff_t>(end));
+      if (!accept(c)) i += k;
     }
-    if (reduced) continue;
-    if (n >= len) return;
-    n = std::min(2 * n, len);
   }
 }
 
@@ -548,6 +569,7 @@ ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& ta
   // The shrunk file fails by itself: expectations go, unless they are what
   // fails.
   if (target.check != "expect") s.current_.expect = Expectations{};
+  s.confirmed_ = {s.current_, target};
 
   ShrinkResult result;
   s.workload_ops();
@@ -556,20 +578,23 @@ ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& ta
   constexpr int kMaxRounds = 20;
   for (int round = 0; round < kMaxRounds; ++round) {
     const std::string before = write_scenario(s.current_);
+    // Whole mechanisms first (anti-entropy, retries, the network's
+    // randomness, the run's length): when one can go, much else follows.
     s.workload_ops();
+    s.cluster();
+    s.network();
+    s.run_until();
     s.events();
     if (random_network(s.current_)) {
       if (auto c = scripted_network(s.current_, seed)) result.scripted_network |= s.accept(*c);
       if (result.scripted_network) s.events();
     }
     s.nodes();
-    s.network();
-    s.cluster();
     s.keys();
     s.values();
     s.times();
     s.run_until();
-    if (write_scenario(s.current_) == before) break;
+    if (!s.confirm() || write_scenario(s.current_) == before) break;
   }
   result.scenario = s.current_;
   result.signature = s.target_;
