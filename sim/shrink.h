@@ -7,21 +7,23 @@
 // signature: the same check does not hold, naming the same key (or the key
 // it was renamed to). Other checks may fail as well.
 //
-// Every candidate is written as YAML (sim/scenario_writer.h) and loaded
-// back before it runs, so what is kept is exactly what the output file
-// says, and an invalid candidate (a restart left without its crash) is
-// simply not kept.
+// Candidates run as they are (one that leaves a restart without its crash,
+// which the loader refuses, is not tried); once a round the scenario kept
+// so far is written as YAML (sim/scenario_writer.h), loaded back and run
+// again from the text, so what is kept is exactly what the output file says.
 //
 // The reductions, repeated until none applies:
-//   the workload becomes timeline client events (the same draws,
-//   draw_workload_op), and the messages the network's loss draw dropped
-//   become `drop:` events with loss 0, each kept only if the failure stays;
-//   delta debugging (ddmin) over the timeline events; nodes (removing one
-//   renumbers the others and drops its clock slot); keys renamed to a, b,
-//   ... and merged; values to "v1", "v2"...; duplication and loss to zero;
-//   the delay to a small constant; anti-entropy off, fewer retries; each
-//   event's time as early as it can be, on a 10 ms then a 1 ms grid;
-//   run_until shorter.
+//   the workload's first half while that keeps the failure; the workload as
+//   timeline client events (the same draws, draw_workload_op); the messages
+//   the loss draw dropped as `drop:` events with loss 0; then each round:
+//   anti-entropy off, fewer retries; duplication and loss to zero, the
+//   delay a small constant; run_until shorter; delta debugging (ddmin) over
+//   the timeline events, in chunks of halving size; while the network still
+//   draws, every message's fate as a `drop:` or `delay:` event (no draws
+//   left), thinned by ddmin; nodes (removing one renumbers the others and
+//   drops its clock slot); keys renamed to a, b, ... and merged; values to
+//   "v1", "v2"...; each event's time as early as it can be, on a 10 ms then
+//   a 1 ms grid; run_until again.
 // Deterministic: the same input gives the same output (no clock, no
 // unordered iteration; candidates are tried in a fixed order).
 #pragma once
