@@ -10,6 +10,7 @@
 #include "cli/exit_status.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
+#include "cli/shrink_command.h"
 #include "cli/sweep_command.h"
 #include "cli/viz_commands.h"
 
@@ -123,10 +124,32 @@ int main(int argc, char** argv) {
                    "amnesia, resolve_after_heal); repeatable; adds to the scenario's "
                    "sweep: require:, or overrides it for the same counter")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep->add_flag("--shrink", sweep_options.shrink,
+                  "Shrink the first failing seed into DIR/shrunk (as kvsim shrink does)");
   sweep->add_flag("--progress", sweep_options.progress,
                   "Show the progress line on stderr even when it is not a terminal");
   sweep->add_flag("--swarm", sweep_options.swarm,
                   "Each seed runs the fault mix it draws within the scenario's swarm: bounds");
+  kv::cli::ShrinkOptions shrink_options;
+  uint64_t shrink_seed = 0;
+  std::string shrink_max_history;
+  CLI::App* shrink = app.add_subcommand(
+      "shrink", "Reduce a failing run to a small scenario file that fails the same way");
+  shrink->add_option("scenario", shrink_options.scenario_path, "Scenario file (YAML)")->required();
+  CLI::Option* shrink_seed_option =
+      shrink->add_option("--seed", shrink_seed, "The failing seed (default: the scenario's)")
+          ->check(kSeed);
+  shrink
+      ->add_option("--out", shrink_options.out_dir,
+                   "Output folder (default out/<scenario name>-shrunk)")
+      ->check(kFolder);
+  shrink
+      ->add_option("--max-history", shrink_max_history,
+                   "Cap on each candidate run's history (default " +
+                       kv::cli::format_size(kv::cli::kDefaultMaxHistoryBytes) + ")")
+      ->check(kSize);
+  bool shrink_no_render = false;
+  shrink->add_flag("--no-render", shrink_no_render, "Skip the pictures and the report");
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(
@@ -198,6 +221,14 @@ int main(int argc, char** argv) {
     return kv::cli::run_scenario(run_options);
   }
   if (sweep->parsed()) return kv::cli::run_sweep(sweep_options);
+  if (shrink->parsed()) {
+    if (shrink_seed_option->count() > 0) shrink_options.seed = shrink_seed;
+    shrink_options.render = !shrink_no_render;
+    if (!shrink_max_history.empty()) {
+      kv::cli::parse_size(shrink_max_history, shrink_options.max_history);
+    }
+    return kv::cli::run_shrink(shrink_options);
+  }
   if (merge->parsed()) return kv::cli::run_sweep_merge(merge_dirs, merge_out);
   if (render->parsed()) {
     return kv::cli::run_render(render_history, render_out, render_from, render_to, render_partial);

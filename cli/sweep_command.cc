@@ -1,5 +1,7 @@
 #include "cli/sweep_command.h"
 
+#include "cli/shrink_command.h"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -618,6 +620,16 @@ int run_sweep(const SweepOptions& options) {
   if (kept > 0) {
     std::printf("the first %llu failing seeds' runs: %s/seed-S/\n",
                 static_cast<unsigned long long>(kept), out_dir.c_str());
+  }
+  if (options.shrink) {
+    for (const SeedResult& r : results) {
+      if (r.ok) continue;
+      ShrinkOptions shrink;
+      shrink.out_dir = out_dir + "/shrunk";
+      const int status = shrink_scenario(scenario, r.seed, shrink);
+      if (status == kExitIoError) return status;
+      break;
+    }
   }
   return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }

@@ -16,6 +16,8 @@
 //                 p99, max); a shard's also says which shard
 //   seed-S/       for the first --keep-failures failing seeds: the folder
 //                 `kvsim run FILE --seed S --out DIR/seed-S` writes
+//   shrunk/       with --shrink: the first failing seed shrunk, as
+//                 `kvsim shrink FILE --seed S --out DIR/shrunk` writes it
 // and a table on stdout. Exit status as `kvsim run` (cli/exit_status.h).
 #pragma once
 
@@ -40,6 +42,7 @@ struct SweepOptions {
   // --swarm: each seed runs what it draws (sim/swarm.h), as `kvsim run
   // --seed S --swarm` does; its line in sweep.jsonl records the draw.
   bool swarm = false;
+  bool shrink = false;    // shrink the first failing seed into DIR/shrunk (`kvsim shrink`)
 };
 
 // At most this many seeds run in one process (a shard's slice counts):

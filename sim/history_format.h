@@ -85,6 +85,13 @@ namespace reason {
 inline constexpr std::string_view kLoss = "loss";
 inline constexpr std::string_view kPartition = "partition";
 inline constexpr std::string_view kCrashed = "crashed";
+// A scenario's `drop:` event chose this message (a scripted fate).
+inline constexpr std::string_view kScripted = "scripted";
+// Whether a drop for `reason` was decided as the message was sent (and is
+// logged at the send time), not on arrival.
+constexpr bool decided_at_send(std::string_view reason) {
+  return reason == kLoss || reason == kScripted;
+}
 }  // namespace reason
 
 // `fault`'s `fault`.
@@ -204,8 +211,8 @@ inline constexpr std::string_view kStatuses[] = {status::kWritten, status::kConf
 // A `kv_put_ok`/`kv_resolve_ok` reply: a refused write gets an `error` body.
 inline constexpr std::string_view kReplyStatuses[] = {status::kWritten, status::kConflict,
                                                       status::kResolved, status::kRejected};
-inline constexpr std::string_view kReasons[] = {reason::kLoss, reason::kPartition,
-                                                reason::kCrashed};
+inline constexpr std::string_view kReasons[] = {reason::kLoss, reason::kPartition, reason::kCrashed,
+                                                reason::kScripted};
 inline constexpr std::string_view kFaults[] = {fault::kPartition, fault::kHeal, fault::kCrash,
                                                fault::kRestart};
 inline constexpr std::string_view kShapes[] = {shape::kGroups, shape::kIsolate, shape::kHalves,

@@ -76,8 +76,8 @@ void Recorder::send(SimTime t, const Message& m) {
   history_.end();
 }
 
-void Recorder::lost(SimTime t, const Message& m) {
-  arrival(t, m, fmt::reason::kLoss);
+void Recorder::lost(SimTime t, const Message& m, bool scripted) {
+  arrival(t, m, scripted ? fmt::reason::kScripted : fmt::reason::kLoss);
 }
 
 void Recorder::duplicate(SimTime t, const Message& m) {

@@ -39,8 +39,9 @@ class Recorder {
           NodeIndex node, SimTime due, const Clock* auto_context, uint64_t auto_read);
 
   void send(SimTime t, const Message& m);
-  // The network lost `m` as it was sent.
-  void lost(SimTime t, const Message& m);
+  // The network lost `m` as it was sent (`scripted`: a scenario's drop: event
+  // chose it).
+  void lost(SimTime t, const Message& m, bool scripted = false);
   void duplicate(SimTime t, const Message& m);
   // `m` arrived: delivered if `drop_reason` is empty, else dropped.
   void arrival(SimTime t, const Message& m, std::string_view drop_reason);

@@ -55,6 +55,8 @@ class Loader {
   void check_crashes() const;
   TimelineEvent read_event(const Field& field);
   void read_client_op(const MapFields& event, TimelineEvent& out);
+  MessageFate read_fate(const Field& field, bool delay);
+  std::string read_endpoint(const Field& field);
   ClientOp read_op(const Field& field, OpKind kind);
   PartitionSpec read_partition(const Field& field);
   PartitionSpec read_groups(const Field& field);
@@ -237,8 +239,8 @@ void Loader::check_crashes() const {
 
 TimelineEvent Loader::read_event(const Field& field) {
   const MapFields fields(field,
-                         {"at", "partition", "heal", "crash", "amnesia", "restart", "client",
-                          "node", "put", "get", "resolve"},
+                         {"at", "partition", "heal", "crash", "amnesia", "restart", "drop", "delay",
+                          "client", "node", "put", "get", "resolve"},
                          "event");
   TimelineEvent event;
   event.line = field.line;
@@ -249,7 +251,7 @@ TimelineEvent Loader::read_event(const Field& field) {
                       format_time(scenario_.run_until.us) + ")");
   }
   std::vector<std::string_view> actions;
-  for (std::string_view key : {"partition", "heal", "crash", "restart"}) {
+  for (std::string_view key : {"partition", "heal", "crash", "restart", "drop", "delay"}) {
     if (fields.has(key)) actions.push_back(key);
   }
   for (std::string_view key : {"client", "node", "put", "get", "resolve"}) {
@@ -260,8 +262,8 @@ TimelineEvent Loader::read_event(const Field& field) {
   }
   if (actions.empty()) {
     fail(field.line,
-         "event: no action (partition, heal, crash, restart, or client with node and put, get or "
-         "resolve)");
+         "event: no action (partition, heal, crash, restart, drop, delay, or client with node and "
+         "put, get or resolve)");
   }
   if (actions.size() > 1) {
     fail(field.line, "event: more than one action ('" + std::string(actions[0]) + "' and '" +
@@ -285,6 +287,9 @@ TimelineEvent Loader::read_event(const Field& field) {
   } else if (action == "restart") {
     event.kind = TimelineEvent::Kind::kRestart;
     event.node = read_node(fields.need("restart"));
+  } else if (action == "drop" || action == "delay") {
+    event.kind = action == "drop" ? TimelineEvent::Kind::kDrop : TimelineEvent::Kind::kDelay;
+    event.fate = read_fate(fields.need(action), action == "delay");
   } else {
     event.kind = TimelineEvent::Kind::kClient;
     read_client_op(fields, event);
@@ -309,6 +314,35 @@ void Loader::read_client_op(const MapFields& event, TimelineEvent& out) {
                       : ops[0] == "get" ? OpKind::kGet
                                         : OpKind::kResolve;
   out.op = read_op(event.need(ops[0]), kind);
+}
+
+MessageFate Loader::read_fate(const Field& field, bool delay) {
+  std::vector<std::string_view> allowed = {"from", "to", "type"};
+  if (delay) allowed.push_back("by");
+  const MapFields fields(field, allowed);
+  MessageFate fate;
+  fate.from = read_endpoint(fields.need("from"));
+  fate.to = read_endpoint(fields.need("to"));
+  if (fate.from == fate.to) fail(field.line, field.path + ": from and to are the same endpoint");
+  const Field type = fields.need("type");
+  const std::string name = scalar_text(type);
+  const std::optional<MsgType> t = type_by_name(name);
+  if (!t) {
+    std::string names;
+    for (std::string_view n : kMsgTypeNames) names += (names.empty() ? "" : ", ") + std::string(n);
+    fail(type.line,
+         prefix(type.path) + "unknown message type " + in_quotes(name) + " (one of " + names + ")");
+  }
+  fate.type = *t;
+  if (delay) fate.by = Duration{read_time(fields.need("by"))};
+  return fate;
+}
+
+// A node (n1..nN) or a client (c1..) by name.
+std::string Loader::read_endpoint(const Field& field) {
+  const std::string name = scalar_text(field);
+  if (!name.empty() && name[0] == 'c') return read_client_name(field);
+  return "n" + std::to_string(read_node(field) + 1);
 }
 
 ClientOp Loader::read_op(const Field& field, OpKind kind) {

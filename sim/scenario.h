@@ -35,10 +35,22 @@ struct ClientOp {
   std::optional<std::vector<uint64_t>> clock;
 };
 
+// A scripted fate (`drop:` or `delay:`): what happens to the first message of
+// `type` from endpoint `from` to endpoint `to` (names: n1.., c1..) sent at or
+// after the event's time, in place of the network's draws for it (loss,
+// delay, duplication). Each event decides one message; a message matched by
+// two takes the earlier-listed one.
+struct MessageFate {
+  std::string from;
+  std::string to;
+  MsgType type = MsgType::kReplicate;
+  Duration by{};  // kDelay: the message's delay
+};
+
 struct TimelineEvent {
   SimTime at;
   int line = 0;  // where it stands in the scenario file (0 if built in code)
-  enum class Kind { kClient, kPartition, kHeal, kCrash, kRestart };
+  enum class Kind { kClient, kPartition, kHeal, kCrash, kRestart, kDrop, kDelay };
   Kind kind = Kind::kClient;
   // kClient
   std::string client;  // "c1", "c2", ...
@@ -48,6 +60,9 @@ struct TimelineEvent {
   PartitionSpec partition;
   // kCrash
   bool amnesia = false;
+  // kDrop, kDelay
+  MessageFate fate;
+  bool is_fate() const { return kind == Kind::kDrop || kind == Kind::kDelay; }
 };
 
 // Generated client traffic, drawn from the run's seed.

@@ -163,22 +163,26 @@ void Simulation::Impl::workload_op(uint64_t i) {
     queue.push(w.start + Duration{w.interval.us * static_cast<int64_t>(i + 1)}, kWorkload, i + 1);
   }
   if (w.colocated) return colocated_put(i);
-  const uint32_t client =
-      workload_client_first + static_cast<uint32_t>(workload_rng.below(w.clients));
-  const NodeIndex node = w.target == WorkloadSpec::Target::kRoundRobin
-                             ? static_cast<NodeIndex>(i % n)
-                             : static_cast<NodeIndex>(workload_rng.below(n));
-  ClientOp op;
-  op.key = *workload_key(workload_rng.below(w.keys));
+  const WorkloadOp o = draw_workload_op(w, n, i, workload_rng);
+  operation_due(workload_client_first + o.client, o.node, o.op);
+}
+
+WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, Rng& rng) {
+  WorkloadOp o;
+  o.client = static_cast<uint32_t>(rng.below(w.clients));
+  o.node = w.target == WorkloadSpec::Target::kRoundRobin ? static_cast<NodeIndex>(i % nodes)
+                                                         : static_cast<NodeIndex>(rng.below(nodes));
+  ClientOp& op = o.op;
+  op.key = numbered("k", rng.below(w.keys), "");
   const uint64_t total = uint64_t{w.put_weight} + w.get_weight + w.resolve_weight;
-  const uint64_t pick = workload_rng.below(total);
+  const uint64_t pick = rng.below(total);
   op.kind = pick < w.put_weight                  ? OpKind::kPut
             : pick < w.put_weight + w.get_weight ? OpKind::kGet
                                                  : OpKind::kResolve;
   if (op.kind != OpKind::kGet) {
     op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
   }
-  operation_due(client, node, op);
+  return o;
 }
 
 }  // namespace kv::sim

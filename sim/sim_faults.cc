@@ -46,6 +46,8 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       return;
     }
     case Kind::kClient:
+    case Kind::kDrop:
+    case Kind::kDelay:
       break;
   }
   KV_ASSERT(false && "not a fault");

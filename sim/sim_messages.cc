@@ -32,10 +32,22 @@ void Simulation::Impl::send(uint64_t slot) {
   if (is_node(m.src)) acting(m.src, Oracle::Act::kSend);
   ++stats.messages_sent;
   if (record.on()) record.send(now(), m);
-  const Network::Fate fate = network.fate(m.src, m.dest);
+  // A scripted fate replaces the network's draws for its message.
+  const ScriptedFate* scripted_fate = scripted.empty() ? nullptr : take_scripted(m);
+  Network::Fate fate;
+  if (scripted_fate == nullptr) {
+    fate = network.fate(m.src, m.dest);
+  } else {
+    fate.lost = scripted_fate->drop;
+    fate.delay = scripted_fate->by;
+  }
+  if (keep_messages) {
+    sent_messages.push_back({now(), endpoint_text(m.src), endpoint_text(m.dest), m.type, fate.lost,
+                             fate.delay, fate.duplicate, scripted_fate != nullptr});
+  }
   if (fate.lost) {
     ++stats.dropped_loss;
-    if (record.on()) record.lost(now(), m);
+    if (record.on()) record.lost(now(), m, scripted_fate != nullptr);
     release(slot);
     return;
   }
@@ -47,6 +59,21 @@ void Simulation::Impl::send(uint64_t slot) {
     queue.push(now() + fate.duplicate_delay, kDeliver, slot);
     if (record.on()) record.duplicate(now(), m);
   }
+}
+
+uint32_t Simulation::Impl::endpoint_named(const std::string& name) const {
+  if (name[0] == 'n') return client_number(name) - 1;  // the loader checked the range
+  auto it = client_by_name.find(name);
+  return it == client_by_name.end() ? kNoEndpoint : client_endpoint(it->second);
+}
+
+const Simulation::Impl::ScriptedFate* Simulation::Impl::take_scripted(const Message& m) {
+  for (ScriptedFate& f : scripted) {
+    if (f.used || f.at > now() || f.src != m.src || f.dest != m.dest || f.type != m.type) continue;
+    f.used = true;
+    return &f;
+  }
+  return nullptr;
 }
 
 void Simulation::Impl::deliver(uint64_t slot) {

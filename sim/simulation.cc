@@ -52,6 +52,13 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, HistoryWriter& h)
 
   for (size_t i = 0; i < s.events.size(); ++i) {
     const TimelineEvent& e = s.events[i];
+    if (e.is_fate()) {
+      // Not an event of its own: send() looks the message up (no queue entry,
+      // so a scenario without fates runs exactly as before).
+      scripted.push_back({e.at, endpoint_named(e.fate.from), endpoint_named(e.fate.to), e.fate.type,
+                          e.kind == TimelineEvent::Kind::kDrop, e.fate.by});
+      continue;
+    }
     queue.push(e.at, e.kind == TimelineEvent::Kind::kClient ? kClientOp : kFault, i);
   }
   if (s.workload && s.workload->ops > 0) queue.push(s.workload->start, kWorkload, 0);
@@ -145,7 +152,7 @@ uint64_t estimate_events(const Scenario& s) {
   uint64_t client_ops = 0;
   for (const TimelineEvent& e : s.events) {
     client_ops += e.kind == TimelineEvent::Kind::kClient ? 1 : 0;
-    events = saturating_add(events, e.kind == TimelineEvent::Kind::kClient ? 0 : 1);
+    events = saturating_add(events, e.kind == TimelineEvent::Kind::kClient || e.is_fate() ? 0 : 1);
   }
   if (s.workload && s.workload->ops > 0 && s.workload->start.us <= s.run_until.us) {
     const WorkloadSpec& w = *s.workload;
@@ -177,6 +184,12 @@ std::vector<CheckResult> Simulation::check(WriteFates* fates) const {
 
 const RunStats& Simulation::stats() const {
   return impl_->stats;
+}
+void Simulation::keep_messages() {
+  impl_->keep_messages = true;
+}
+const std::vector<SentMessage>& Simulation::messages() const {
+  return impl_->sent_messages;
 }
 const Node& Simulation::node(NodeIndex i) const {
   return impl_->nodes.at(i).node();

@@ -70,6 +70,30 @@ struct RunStats {
 // UINT64_MAX.
 uint64_t estimate_events(const Scenario& scenario);
 
+// A message sent and its fate: what a shrinker needs to script the same
+// fate (sim/shrink.h).
+struct SentMessage {
+  SimTime sent;
+  std::string from, to;  // endpoint names: n1.., c1..
+  MsgType type = MsgType::kReplicate;
+  bool lost = false;
+  Duration delay{};  // when not lost
+  bool duplicated = false;
+  bool scripted = false;  // a drop: or delay: event decided it
+};
+
+// The workload's operation number `i` (not colocated), drawn from `rng` (the
+// run's "workload" stream, after the draws of operations 0..i-1): which of
+// the workload's clients sends it (0-based), to which node, and what it is.
+// The simulation and sim/shrink.h's materializer share it, so that the same
+// draws make the same operations.
+struct WorkloadOp {
+  uint32_t client = 0;
+  NodeIndex node = 0;
+  ClientOp op;
+};
+WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, Rng& rng);
+
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
@@ -87,6 +111,9 @@ class Simulation {
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
   const RunStats& stats() const;
+  // Call before run() to keep every message sent, with its fate.
+  void keep_messages();
+  const std::vector<SentMessage>& messages() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;
   size_t node_count() const;

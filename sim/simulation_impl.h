@@ -201,6 +201,22 @@ struct Simulation::Impl {
   // --- faults -------------------------------------------------------------
   void fault(const TimelineEvent& e);
 
+  // A scenario's drop: and delay: events, in timeline order; each decides
+  // the first message it matches, sent at or after `at`.
+  struct ScriptedFate {
+    SimTime at;
+    uint32_t src = 0;  // endpoints; kNoEndpoint: a client the run does not have
+    uint32_t dest = 0;
+    MsgType type = MsgType::kReplicate;
+    bool drop = true;
+    Duration by{};
+    bool used = false;
+  };
+  static constexpr uint32_t kNoEndpoint = UINT32_MAX;
+  uint32_t endpoint_named(const std::string& name) const;
+  // The scripted fate armed for `m`, sent now (marked used), or null.
+  const ScriptedFate* take_scripted(const Message& m);
+
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
   void write_finals();
 
@@ -237,6 +253,12 @@ struct Simulation::Impl {
   uint32_t workload_client_base = 0;   // workload clients are named c<base+1>..
   uint32_t workload_client_first = 0;  // and are clients[first..first+count)
   std::vector<Operation> operations;
+  std::vector<ScriptedFate> scripted;
+  bool keep_messages = false;
+  std::vector<SentMessage> sent_messages;
+  std::string endpoint_text(uint32_t e) const {
+    return is_node(e) ? "n" + std::to_string(e + 1) : clients[e - n].name;
+  }
 };
 
 }  // namespace kv::sim

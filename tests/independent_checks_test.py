@@ -2,10 +2,10 @@
 """Independent checks of `kvsim run` (issue 10): the history read back by code
 that shares nothing with kvsim's.
 
-Usage: independent_checks_test.py KVSIM SCENARIO_DIR DATA_DIR [SEEDS]
+Usage: independent_checks_test.py KVSIM SCENARIO_DIR REGRESSIONS_DIR [SEEDS]
 
 For every shipped scenario (SCENARIO_DIR/*.yaml) and the issue-10 regression
-scenarios (DATA_DIR/issue10_*.yaml), on seeds 1..SEEDS (KVSIM_SEEDS lowers
+scenarios (three files of REGRESSIONS_DIR, scenarios/regressions/), on seeds 1..SEEDS (KVSIM_SEEDS lowers
 it, never raises it), `kvsim run --no-render`, then from history.jsonl:
 
 (a) a crashed node does nothing while down: between a `crash` fault line and
@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 
-KVSIM, SCENARIOS, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
+KVSIM, SCENARIOS, REGRESSIONS = sys.argv[1], sys.argv[2], sys.argv[3]
 SEEDS = int(sys.argv[4]) if len(sys.argv) > 4 else 20
 if os.environ.get("KVSIM_SEEDS"):
     SEEDS = min(SEEDS, int(os.environ["KVSIM_SEEDS"]))
@@ -42,15 +42,15 @@ passed = failed = 0
 
 # Worked out by hand in each file's comments: verdicts (holds) and counts.
 EXPECTED = {
-    "issue10_colocated_crashed.yaml": {
+    "colocated-put-to-crashed-node.yaml": {
         "holds": {"converged": True, "no_lost_write": True, "maximal": True, "expect": True},
         "lost": 0, "unavailable": 0, "gave_up_at_n2": 2, "applies": {"n1": 2, "n2": 0},
     },
-    "issue10_all_amnesia.yaml": {
+    "every-node-amnesia.yaml": {
         "holds": {"converged": True, "no_lost_write": False, "maximal": True, "expect": True},
         "lost": 1, "unavailable": 0,
     },
-    "issue10_down_keeps_store.yaml": {
+    "down-node-keeps-store.yaml": {
         "holds": {"converged": True, "no_lost_write": True, "maximal": False, "expect": True},
         "lost": 0, "unavailable": 1,
     },
@@ -163,9 +163,10 @@ def examine(lines):
 STORY_COUNTS = re.compile(r"Writes lost: (\d+) .*; unavailable: (\d+) ")
 
 files = sorted(glob.glob(os.path.join(SCENARIOS, "*.yaml")))
-regressions = sorted(glob.glob(os.path.join(DATA, "issue10_*.yaml")))
+regressions = [os.path.join(REGRESSIONS, name) for name in sorted(EXPECTED)]
 check("at least 11 shipped scenarios", len(files) >= 11, str(len(files)))
-check("the three issue-10 regression scenarios", len(regressions) == 3, str(regressions))
+check("the three issue-10 regression scenarios", all(os.path.exists(p) for p in regressions),
+      str(regressions))
 with tempfile.TemporaryDirectory() as tmp:
     for path in files + regressions:
         name = os.path.basename(path)

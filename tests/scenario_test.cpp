@@ -643,7 +643,7 @@ TEST_CASE("an unknown field far from every known one lists the known ones") {
                 "anti_entropy, clients, events, workload, run_until, expect, sweep, swarm)");
   CHECK_REFUSED(with_event("{at: 0ms, heal: true, because: reasons}"), "t.yaml:5",
                 "because: unknown field (event takes at, partition, heal, crash, amnesia, restart, "
-                "client, node, put, get, resolve)");
+                "drop, delay, client, node, put, get, resolve)");
   CHECK_REFUSED(with_head("workload: {ops: 1, burstiness: 3}\n"), "t.yaml:4",
                 "workload.burstiness: unknown field (workload takes clients, keys, ops, start, "
                 "interval, mix, target, colocated)");
@@ -922,9 +922,10 @@ TEST_CASE("a client name not of the form c<N> is refused") {
 // Events
 
 TEST_CASE("an event without an action is refused") {
-  CHECK_REFUSED(with_event("{at: 0ms}"), "t.yaml:5",
-                "event: no action (partition, heal, crash, restart, or client with node and put, "
-                "get or resolve)");
+  CHECK_REFUSED(
+      with_event("{at: 0ms}"), "t.yaml:5",
+      "event: no action (partition, heal, crash, restart, drop, delay, or client with node "
+      "and put, get or resolve)");
 }
 
 TEST_CASE("an event with two actions is refused") {

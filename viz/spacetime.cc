@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "sim/history_format.h"
 #include "viz/render.h"
 #include "viz/spacetime_diagram.h"
 #include "viz/spacetime_labels.h"
@@ -20,6 +21,8 @@
 
 namespace kv::viz {
 namespace spacetime_internal {
+
+namespace fmt = sim::history_format;
 
 void Diagram::index_messages() {
   for (size_t i = 0; i < h_.events.size(); ++i) {
@@ -129,7 +132,8 @@ void Diagram::assign_rows() {
       place(i, dl->dest, 2, dl->id);
     } else if (const auto* dr = std::get_if<DropEvent>(&d)) {
       // A loss is decided as the message leaves: its X hangs off the send.
-      if (dr->reason != "loss" || !in(messages_[dr->id].send)) place(i, dr->dest, 2, dr->id);
+      if (!fmt::reason::decided_at_send(dr->reason) || !in(messages_[dr->id].send))
+        place(i, dr->dest, 2, dr->id);
     } else if (const auto* f = std::get_if<FaultEvent>(&d)) {
       if (f->kind == FaultEvent::Kind::kCrash || f->kind == FaultEvent::Kind::kRestart) {
         place(i, f->node, 2, 0);
@@ -260,7 +264,7 @@ void Diagram::emit_messages(std::string& out, bool labels) {
     if (m.drop) {
       const Event& e = h_.events[*m.drop];
       const auto& drop = std::get<DropEvent>(e.data);
-      const bool loss_at_send = drop.reason == "loss" && sent_in;
+      const bool loss_at_send = fmt::reason::decided_at_send(drop.reason) && sent_in;
       if (loss_at_send || where(e) == Where::kIn) {
         // The X: halfway for a loss (decided as it left), else at the
         // destination lane, just short of it.

@@ -1,0 +1,32 @@
+// `kvsim shrink FILE --seed S`: a failing run reduced to a small standalone
+// scenario that fails the same way (sim/shrink.h), written with the shrunk
+// run's history, summary, pictures and story beside it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cli/run_command.h"
+#include "sim/scenario.h"
+
+namespace kv::cli {
+
+struct ShrinkOptions {
+  std::string scenario_path;
+  std::optional<uint64_t> seed;  // overrides the scenario's
+  std::string out_dir;           // default out/<scenario name>-shrunk
+  bool render = true;
+  uint64_t max_history = kDefaultMaxHistoryBytes;  // each candidate run's cap
+};
+
+// Exit status: 0 shrunk (the file fails, as it should), 2 bad input (a bad
+// scenario, or a seed on which nothing fails), 4 an I/O failure.
+int run_shrink(const ShrinkOptions& options);
+
+// The same for a scenario already in hand: `scenario` is what runs with the
+// seed (a swarm draw passes the drawn scenario; its `path` names the file it
+// came from).
+int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOptions& options);
+
+}  // namespace kv::cli

@@ -1,0 +1,203 @@
+#include "sim/scenario_writer.h"
+
+#include "base/time_text.h"
+#include "node/json_text.h"
+
+namespace kv::sim {
+
+namespace {
+
+std::string node_name(NodeIndex node) {
+  return "n" + std::to_string(node + 1);
+}
+
+std::string node_list(const std::vector<NodeIndex>& nodes) {
+  std::string out = "[";
+  for (size_t i = 0; i < nodes.size(); ++i) out += (i > 0 ? ", " : "") + node_name(nodes[i]);
+  return out + "]";
+}
+
+std::string json_quoted(std::string_view text) {
+  std::string out;
+  json::dump_string(text, out);
+  return out;
+}
+
+std::string time_text(int64_t us) {
+  return format_time(us);
+}
+
+// Parts per billion as the shortest decimal: 0, 1, 0.3, 0.000000001.
+std::string probability_text(Probability p) {
+  if (p.ppb == 0) return "0";
+  if (p.ppb >= Probability::kOne) return "1";
+  std::string digits = std::to_string(p.ppb);
+  digits.insert(0, 9 - digits.size(), '0');
+  while (digits.back() == '0') digits.pop_back();
+  return "0." + digits;
+}
+
+std::string delay_text(const DelaySpec& d) {
+  switch (d.dist) {
+    case DelaySpec::Dist::kConstant:
+      return "{dist: constant, value: " + time_text(d.value.us) + "}";
+    case DelaySpec::Dist::kUniform:
+      return "{dist: uniform, min: " + time_text(d.min.us) + ", max: " + time_text(d.max.us) + "}";
+    case DelaySpec::Dist::kExponential:
+      return "{dist: exponential, mean: " + time_text(d.mean.us) + "}";
+  }
+  return "";
+}
+
+std::string partition_text(const PartitionSpec& p) {
+  switch (p.shape) {
+    case PartitionSpec::Shape::kGroups: {
+      std::string out = "[";
+      for (size_t i = 0; i < p.groups.size(); ++i) {
+        out += (i > 0 ? ", " : "") + node_list(p.groups[i]);
+      }
+      return out + "]";
+    }
+    case PartitionSpec::Shape::kIsolate:
+      return "{isolate: " + node_name(p.isolate) + "}";
+    case PartitionSpec::Shape::kHalves:
+      return "{shape: halves}";
+    case PartitionSpec::Shape::kMajoritiesRing:
+      return "{shape: majorities-ring}";
+    case PartitionSpec::Shape::kOneWay:
+      return "{from: " + node_list(p.from) + ", to: " + node_list(p.to) + "}";
+  }
+  return "";
+}
+
+std::string op_text(const ClientOp& op) {
+  const std::string key = "key: " + json_quoted(op.key);
+  if (op.kind == OpKind::kGet) return "get: {" + key + "}";
+  std::string clock = "auto";
+  if (op.clock) {
+    clock = "[";
+    for (size_t i = 0; i < op.clock->size(); ++i) {
+      clock += (i > 0 ? ", " : "") + std::to_string((*op.clock)[i]);
+    }
+    clock += "]";
+  }
+  return std::string(op.kind == OpKind::kPut ? "put" : "resolve") + ": {" + key +
+         ", value: " + op.value_json + ", clock: " + clock + "}";
+}
+
+std::string fate_text(const TimelineEvent& e) {
+  const MessageFate& f = e.fate;
+  std::string out = std::string(e.kind == TimelineEvent::Kind::kDrop ? "drop" : "delay") +
+                    ": {from: " + f.from + ", to: " + f.to +
+                    ", type: " + std::string(type_name(f.type));
+  if (e.kind == TimelineEvent::Kind::kDelay) out += ", by: " + time_text(f.by.us);
+  return out + "}";
+}
+
+std::string action_text(const TimelineEvent& e) {
+  using Kind = TimelineEvent::Kind;
+  switch (e.kind) {
+    case Kind::kClient:
+      return "client: " + e.client + ", node: " + node_name(e.node) + ", " + op_text(e.op);
+    case Kind::kPartition:
+      return "partition: " + partition_text(e.partition);
+    case Kind::kHeal:
+      return "heal: true";
+    case Kind::kCrash:
+      return "crash: " + node_name(e.node) + (e.amnesia ? ", amnesia: true" : "");
+    case Kind::kRestart:
+      return "restart: " + node_name(e.node);
+    case Kind::kDrop:
+    case Kind::kDelay:
+      return fate_text(e);
+  }
+  return "";
+}
+
+std::string workload_text(const WorkloadSpec& w) {
+  std::string out = "workload:\n";
+  out += "  clients: " + std::to_string(w.clients) + "\n";
+  out += "  keys: " + std::to_string(w.keys) + "\n";
+  out += "  ops: " + std::to_string(w.ops) + "\n";
+  out += "  start: " + time_text(w.start.us) + "\n";
+  out += "  interval: " + time_text(w.interval.us) + "\n";
+  out += "  mix: {put: " + std::to_string(w.put_weight) + ", get: " + std::to_string(w.get_weight) +
+         ", resolve: " + std::to_string(w.resolve_weight) + "}\n";
+  out += std::string("  target: ") +
+         (w.target == WorkloadSpec::Target::kRandom ? "random" : "round-robin") + "\n";
+  if (w.colocated) out += "  colocated: true\n";
+  return out;
+}
+
+std::string bool_text(bool b) {
+  return b ? "true" : "false";
+}
+
+std::string expect_text(const Expectations& e) {
+  std::string out;
+  if (e.converged) out += "  converged: " + bool_text(*e.converged) + "\n";
+  if (e.lost_writes) out += "  lost_writes: " + bool_text(*e.lost_writes) + "\n";
+  if (e.maximal) out += "  maximal: " + bool_text(*e.maximal) + "\n";
+  if (!e.siblings.empty()) {
+    out += "  siblings: {";
+    bool first = true;
+    for (const auto& [key, count] : e.siblings) {
+      out += (first ? "" : ", ") + json_quoted(key) + ": " + std::to_string(count);
+      first = false;
+    }
+    out += "}\n";
+  }
+  if (!e.values.empty()) {
+    out += "  values: {";
+    bool first = true;
+    for (const auto& [key, values] : e.values) {
+      out += (first ? "" : ", ") + json_quoted(key) + ": [";
+      for (size_t i = 0; i < values.size(); ++i) out += (i > 0 ? ", " : "") + values[i];
+      out += "]";
+      first = false;
+    }
+    out += "}\n";
+  }
+  return out.empty() ? "" : "expect:\n" + out;
+}
+
+}  // namespace
+
+std::string event_text(const TimelineEvent& event) {
+  return "{at: " + time_text(event.at.us) + ", " + action_text(event) + "}";
+}
+
+std::string write_scenario(const Scenario& s, const std::string& header) {
+  std::string out;
+  size_t begin = 0;
+  while (begin < header.size()) {
+    size_t end = header.find('\n', begin);
+    if (end == std::string::npos) end = header.size();
+    out += "# " + header.substr(begin, end - begin) + "\n";
+    begin = end + 1;
+  }
+  out += "name: " + s.name + "\n";
+  out += "description: " + json_quoted(s.description) + "\n";
+  if (s.seed) out += "seed: " + std::to_string(*s.seed) + "\n";
+  out += "nodes: " + std::to_string(s.nodes) + "\n";
+  out += "network:\n";
+  out += "  delay: " + delay_text(s.network.delay) + "\n";
+  out += "  loss: " + probability_text(s.network.loss) + "\n";
+  out += "  duplicate: " + probability_text(s.network.duplicate) + "\n";
+  if (s.anti_entropy_interval) {
+    out += "anti_entropy: {interval: " + time_text(s.anti_entropy_interval->us) + "}\n";
+  }
+  out += "clients: {timeout: " + time_text(s.clients.timeout.us) +
+         ", retries: " + std::to_string(s.clients.retries) +
+         ", retry: " + (s.clients.retry_next_node ? "next" : "same") + "}\n";
+  if (!s.events.empty()) {
+    out += "events:\n";
+    for (const TimelineEvent& e : s.events) out += "  - " + event_text(e) + "\n";
+  }
+  if (s.workload) out += workload_text(*s.workload);
+  out += "run_until: " + time_text(s.run_until.us) + "\n";
+  out += expect_text(s.expect);
+  return out;
+}
+
+}  // namespace kv::sim
