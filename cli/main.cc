@@ -8,6 +8,7 @@
 #include "base/time_text.h"
 #include "cli/bench_command.h"
 #include "cli/exit_status.h"
+#include "cli/mutant_option.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
@@ -59,6 +60,8 @@ int main(int argc, char** argv) {
   // KVSIM_VERSION: meson's project version (cli/meson.build).
   app.set_version_flag("--version", "kvsim " KVSIM_VERSION, "Print kvsim's version and exit");
   app.footer(kv::cli::kExitStatusHelp);
+  kv::cli::add_mutants_flag(app);
+  std::string mutant;  // --mutant of run and sweep
 
   CLI::App* node = app.add_subcommand(
       "node", "Run one node speaking the JSON line protocol on stdin/stdout (docs/PROTOCOL.md)");
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
   bool no_render = false;
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
+  kv::cli::add_mutant_option(run, mutant);
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -121,6 +125,7 @@ int main(int argc, char** argv) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sweep->add_flag("--progress", sweep_options.progress,
                   "Show the progress line on stderr even when it is not a terminal");
+  kv::cli::add_mutant_option(sweep, mutant);
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(
@@ -186,12 +191,16 @@ int main(int argc, char** argv) {
     return kv::cli::run_node(node_options);
   }
   if (run->parsed()) {
+    if (auto stop = kv::cli::use_mutant_option(mutant, "run")) return *stop;
     if (seed_option->count() > 0) run_options.seed = seed;
     run_options.render = !no_render;
     if (!max_history.empty()) kv::cli::parse_size(max_history, run_options.max_history);
     return kv::cli::run_scenario(run_options);
   }
-  if (sweep->parsed()) return kv::cli::run_sweep(sweep_options);
+  if (sweep->parsed()) {
+    if (auto stop = kv::cli::use_mutant_option(mutant, "sweep")) return *stop;
+    return kv::cli::run_sweep(sweep_options);
+  }
   if (merge->parsed()) return kv::cli::run_sweep_merge(merge_dirs, merge_out);
   if (render->parsed()) {
     return kv::cli::run_render(render_history, render_out, render_from, render_to, render_partial);

@@ -147,7 +147,8 @@ struct Enumeration {
 
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
-inline constexpr Field kStartFields[] = {{"scenario"}, {"seed"}, {"nodes"}, {"description"}};
+inline constexpr Field kStartFields[] = {
+    {"scenario"}, {"seed"}, {"nodes"}, {"description"}, {"mutant", kWhen}};
 inline constexpr Field kOpFields[] = {{"client"},
                                       {"msg_id"},
                                       {"op"},

@@ -1,6 +1,7 @@
 #include "sim/recorder.h"
 
 #include "node/json_text.h"
+#include "node/mutant.h"
 #include "node/version_text.h"
 #include "sim/history_format.h"
 
@@ -47,6 +48,7 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   for (NodeIndex i = 0; i < nodes; ++i) all[i] = i;
   names("nodes", all);
   history_.field_string("description", scenario.description);
+  if (active_mutant != Mutant::kNone) history_.field_string("mutant", mutant_name(active_mutant));
   history_.end();
 }
 
