@@ -49,7 +49,8 @@ fi
 "$kvsim" --mutants >/dev/null 2>&1 || { echo "bench: $kvsim was built without mutants (-Dmutants=true)" >&2; exit 2; }
 [ $((seeds % 5)) -eq 0 ] || { echo "bench: --seeds must be a multiple of 5" >&2; exit 2; }
 has_shrink=0
-"$kvsim" shrink --help >/dev/null 2>&1 && has_shrink=1
+# (`kvsim shrink --help` would say 0 without a shrink: --help wins.)
+"$kvsim" --help | grep -qE '^ +shrink ' && has_shrink=1
 mkdir -p "$out"
 
 # sweep NAME FILE [--mutant M]: the failing seeds of 1..$seeds, one a line.
@@ -57,7 +58,7 @@ sweep() {
   local name="$1" file="$2"
   shift 2
   "$kvsim" sweep "$file" --seeds "1..$seeds" ${swarm[@]+"${swarm[@]}"} --jobs "$jobs" "$@" \
-    --out "$out/$name" >/dev/null || [ $? -eq 1 ]
+    --keep-failures 0 --out "$out/$name" >/dev/null 2>&1 || [ $? -eq 1 ]
   python3 -c 'import json,sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
@@ -102,7 +103,7 @@ EOF
       >"$out/$name/shrink.txt" 2>&1 || true
     end=$(date +%s.%N)
     took="$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f s", b - a}')"
-    yaml="$(find "$dir" -maxdepth 1 -name '*.yaml' 2>/dev/null | sort | head -1)"
+    yaml="$(find "$dir" -maxdepth 1 -name '*.yaml' 2>/dev/null | sort | head -1 || true)"
     if [ -n "$yaml" ]; then
       # events: the timeline's items; nodes: the `nodes:` count.
       shrunk="$(python3 -c 'import sys, yaml
