@@ -105,15 +105,21 @@ EOF
       >"$out/$name/shrink.txt" 2>&1 || true
     end=$(date +%s.%N)
     took="$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f s", b - a}')"
-    yaml="$(find "$dir" -maxdepth 1 -name '*.yaml' 2>/dev/null | sort | head -1 || true)"
-    if [ -n "$yaml" ]; then
-      # events: the timeline's items; nodes: the `nodes:` count.
-      shrunk="$(python3 -c 'import sys, yaml
-s = yaml.safe_load(open(sys.argv[1]))
-print(f"{len(s.get(\"events\") or [])} events, {s.get(\"nodes\", 3)} nodes")' "$yaml" 2>/dev/null || echo "see $yaml")"
-    else
-      shrunk="no file (see $out/$name/shrink.txt)"
-    fi
+    # kvsim shrink prints its table ("  events  BEFORE  AFTER", "  nodes ...")
+    # and "shrunk in T s (N candidate runs): FILE"; 1-minimal or NOT.
+    shrunk="$(python3 - "$out/$name/shrink.txt" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+after = {m.group(1): m.group(2) for m in re.finditer(r"^  (events|nodes) +\d+ +(\d+)$", text, re.M)}
+minimal = " (NOT 1-minimal)" if "NOT 1-minimal" in text else ""
+if "events" in after and "nodes" in after:
+    print(f"{after['events']} events, {after['nodes']} nodes{minimal}")
+EOF
+)"
+    [ -n "$shrunk" ] || shrunk="no table (see $out/$name/shrink.txt)"
+    local reported
+    reported="$(sed -nE 's/^shrunk in ([0-9.]+) s .*/\1 s/p' "$out/$name/shrink.txt")"
+    [ -z "$reported" ] || took="$reported"
   fi
   # A mutant generated traffic does not reach has a scripted scenario.
   local targeted="-" mutant="${2:-}"  # after the shift: --mutant NAME, or nothing
