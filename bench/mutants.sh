@@ -116,7 +116,7 @@ if "events" in after and "nodes" in after:
     print(f"{after['events']} events, {after['nodes']} nodes{minimal}")
 EOF
 )"
-    [ -n "$shrunk" ] || shrunk="no table (see $out/$name/shrink.txt)"
+    [ -n "$shrunk" ] || { shrunk="no table (see $out/$name/shrink.txt)"; took="-"; }
     local reported
     reported="$(sed -nE 's/^shrunk in ([0-9.]+) s .*/\1 s/p' "$out/$name/shrink.txt")"
     [ -z "$reported" ] || took="$reported"
