@@ -8,6 +8,7 @@
 #include "base/time_text.h"
 #include "cli/bench_command.h"
 #include "cli/exit_status.h"
+#include "cli/mutant_option.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/shrink_command.h"
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
   // KVSIM_VERSION: meson's project version (cli/meson.build).
   app.set_version_flag("--version", "kvsim " KVSIM_VERSION, "Print kvsim's version and exit");
   app.footer(kv::cli::kExitStatusHelp);
+  kv::cli::add_mutants_flag(app);
+  std::string mutant;  // --mutant of run and sweep
 
   CLI::App* node = app.add_subcommand(
       "node", "Run one node speaking the JSON line protocol on stdin/stdout (docs/PROTOCOL.md)");
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
   run->add_flag("--swarm", run_options.swarm,
                 "Run the fault mix the seed draws within the scenario's swarm: bounds (README)");
+  kv::cli::add_mutant_option(run, mutant);
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -150,6 +154,8 @@ int main(int argc, char** argv) {
       ->check(kSize);
   bool shrink_no_render = false;
   shrink->add_flag("--no-render", shrink_no_render, "Skip the pictures and the report");
+  kv::cli::add_mutant_option(shrink, mutant);
+  kv::cli::add_mutant_option(sweep, mutant);
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(
@@ -215,13 +221,18 @@ int main(int argc, char** argv) {
     return kv::cli::run_node(node_options);
   }
   if (run->parsed()) {
+    if (auto stop = kv::cli::use_mutant_option(mutant, "run")) return *stop;
     if (seed_option->count() > 0) run_options.seed = seed;
     run_options.render = !no_render;
     if (!max_history.empty()) kv::cli::parse_size(max_history, run_options.max_history);
     return kv::cli::run_scenario(run_options);
   }
-  if (sweep->parsed()) return kv::cli::run_sweep(sweep_options);
+  if (sweep->parsed()) {
+    if (auto stop = kv::cli::use_mutant_option(mutant, "sweep")) return *stop;
+    return kv::cli::run_sweep(sweep_options);
+  }
   if (shrink->parsed()) {
+    if (auto stop = kv::cli::use_mutant_option(mutant, "shrink")) return *stop;
     if (shrink_seed_option->count() > 0) shrink_options.seed = shrink_seed;
     shrink_options.render = !shrink_no_render;
     if (!shrink_max_history.empty()) {

@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "base/time_text.h"
 #include "node/json_text.h"
+#include "node/mutant.h"
 #include "node/version.h"
 #include "sim/history.h"
 #include "sim/scenario.h"
@@ -62,6 +63,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   j["seed"] = seed;
   if (!scenario.swarm_draw_json.empty()) j["swarm"] = Json::parse(scenario.swarm_draw_json);
   j["scenario_hash"] = hex64(stable_hash(text.data(), text.size()));
+  if (active_mutant != Mutant::kNone) j["mutant"] = std::string(mutant_name(active_mutant));
   j["fingerprint"] = hex64(fingerprint);
   j["end_us"] = s.end_us;
   bool ok = true;

@@ -21,6 +21,7 @@
 #include "cli/exit_status.h"
 #include "cli/run_command.h"
 #include "node/json_text.h"
+#include "node/mutant.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
 #include "sim/yaml_values.h"
@@ -309,6 +310,7 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   j["scenario"] = info.scenario;
   j["file"] = info.file;
   j["scenario_hash"] = info.scenario_hash;
+  if (active_mutant != Mutant::kNone) j["mutant"] = std::string(mutant_name(active_mutant));
   j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
   if (info.swarm) j["swarm"] = true;
   if (info.shards > 0) {

@@ -1,6 +1,7 @@
 #include "node/node.h"
 
 #include "node/kv_assert.h"
+#include "node/mutant.h"
 
 namespace kv {
 
@@ -18,7 +19,16 @@ void Node::init(std::string id, std::vector<std::string> node_ids, size_t slot) 
 }
 
 WriteReply Node::write(std::string_view key, const VersionPtr& version, bool resolving) {
+#ifdef KVSIM_MUTANTS
+  ApplyOutcome outcome = store_.apply(key, version, kMaxSiblings);
+  if (active_mutant == Mutant::kResolveDropsSiblings && resolving &&
+      outcome.result == ApplyResult::kApplied) {
+    store_.keep_only(key, version);
+    outcome.siblings = 1;
+  }
+#else
   const ApplyOutcome outcome = store_.apply(key, version, kMaxSiblings);
+#endif
   if (outcome.result == ApplyResult::kStale) {
     return {WriteStatus::kRejected, outcome.siblings, outcome.result};
   }
@@ -39,7 +49,16 @@ WriteReply Node::resolve(std::string_view key, const VersionPtr& version) {
 }
 
 ApplyOutcome Node::replicate(std::string_view key, const VersionPtr& version) {
+#ifdef KVSIM_MUTANTS
+  ApplyOutcome outcome = store_.apply(key, version);
+  if (active_mutant == Mutant::kReplicateOverwrites && outcome.result == ApplyResult::kApplied) {
+    store_.keep_only(key, version);
+    outcome.siblings = 1;
+  }
+  return outcome;
+#else
   return store_.apply(key, version);
+#endif
 }
 
 std::vector<uint32_t> Node::differing_buckets(const Store::Digest& theirs) const {
@@ -60,7 +79,12 @@ std::vector<KeyVersions> Node::versions_in(const std::vector<uint32_t>& buckets)
   std::vector<KeyVersions> out;
   store_.for_each_in_buckets(mask, [&](std::string_view key, const Siblings& siblings) {
     out.push_back({std::string(key), {siblings.begin(), siblings.end()}});
+    if (active_mutant == Mutant::kAeNewestOnly) {
+      std::vector<VersionPtr>& versions = out.back().versions;
+      versions.erase(versions.begin(), versions.end() - 1);
+    }
   });
+  if (active_mutant == Mutant::kAeSkipsLastKey && !out.empty()) out.pop_back();
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "node/mutant.h"
 #include "node/store.h"
 
 namespace kv {
@@ -94,6 +95,13 @@ class Node {
   const Store& store() const { return store_; }
   // An amnesia crash: the store is lost, the identity kept.
   void forget() { store_.clear(); }
+#ifdef KVSIM_MUTANTS
+  // Mutant kRestartDropsLastWrite: a crash that keeps the store loses the
+  // last write (it had not reached the disk).
+  void crash_without_amnesia() {
+    if (active_mutant == Mutant::kRestartDropsLastWrite) store_.undo_last_write();
+  }
+#endif
 
  private:
   WriteReply write(std::string_view key, const VersionPtr& version, bool resolving);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "node/kv_assert.h"
+#include "node/mutant.h"
 
 namespace kv {
 
@@ -74,7 +75,9 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
   out.send();  // reply first, then replicate
-  if (r.accepted()) replicate_to_peers(m.key, m.version, out);
+  const bool retry_unreplicated =
+      active_mutant == Mutant::kRetryNotReplicated && r.applied == ApplyResult::kDuplicate;
+  if (r.accepted() && !retry_unreplicated) replicate_to_peers(m.key, m.version, out);
 }
 
 WriteReply Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
@@ -83,6 +86,12 @@ WriteReply Replica::write_local(const std::string* key, const VersionPtr& versio
   if (r.accepted()) replicate_to_peers(key, version, out);
   return r;
 }
+
+#ifdef KVSIM_MUTANTS
+void Replica::crash_without_amnesia() {
+  node_.crash_without_amnesia();
+}
+#endif
 
 void Replica::on_get(const Message& m, Outbox& out) {
   compose_reply(out, m, MsgType::kGetOk).values = node_.get(*m.key);
@@ -138,7 +147,7 @@ void Replica::on_ae_diff(const Message& m, Outbox& out) {
     for (const KeyVersions& theirs : m.ae->versions) {
       if (theirs.key != key) continue;
       for (const VersionPtr& t : theirs.versions) {
-        if (same_version(*t, *v)) return true;
+        if (same_version(*t, *v) || active_mutant == Mutant::kAePushByKey) return true;
       }
     }
     return false;

@@ -103,6 +103,11 @@ class Replica {
   const Node& node() const { return node_; }
   Endpoint self() const { return static_cast<Endpoint>(node_.slot()); }
 
+#ifdef KVSIM_MUTANTS
+  // A crash that keeps the store (mutant kRestartDropsLastWrite).
+  void crash_without_amnesia();
+#endif
+
  private:
   void on_client_write(const Message& m, Outbox& out);
   void on_get(const Message& m, Outbox& out);

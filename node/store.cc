@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "node/kv_assert.h"
+#include "node/mutant.h"
 
 namespace kv {
 
@@ -34,6 +35,14 @@ uint64_t entry_hash(uint64_t key_hash, uint64_t sibling_hash_sum) {
   return true;
 }
 
+// Mutant kClockNoPadding: the clocks compared over their common slots only,
+// as if the longer clock's extra slots were not there.
+[[maybe_unused]] Order compare_common_slots(const Clock& a, const Clock& b) {
+  const size_t n = std::min(a.size(), b.size());
+  return compare(Clock(std::vector<uint64_t>(a.slots().begin(), a.slots().begin() + n)),
+                 Clock(std::vector<uint64_t>(b.slots().begin(), b.slots().begin() + n)));
+}
+
 }  // namespace
 
 size_t Store::bucket_of(std::string_view key) {
@@ -56,9 +65,14 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
   uint64_t hash_sum = 0;
   for (size_t i = 0; i < before; ++i) {
     const Version& s = *items[i];
-    const Order order = compare(s.clock, version->clock);
-    if (order == Order::kDominates) return {ApplyResult::kStale, before};
-    if (order == Order::kEqual && s.value == version->value) {
+    const Order order = active_mutant == Mutant::kClockNoPadding
+                            ? compare_common_slots(s.clock, version->clock)
+                            : compare(s.clock, version->clock);
+    if (order == Order::kDominates && active_mutant != Mutant::kStaleWriteAccepted) {
+      return {ApplyResult::kStale, before};
+    }
+    if (order == Order::kEqual &&
+        (s.value == version->value || active_mutant == Mutant::kEqualClockDuplicate)) {
       return {ApplyResult::kDuplicate, before};
     }
     if (order == Order::kDominated) {
@@ -68,6 +82,12 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
     hash_sum += s.hash;
   }
   if (before - dominated_count + 1 > max_siblings) return {ApplyResult::kRefused, before};
+#ifdef KVSIM_MUTANTS
+  if (active_mutant == Mutant::kRestartDropsLastWrite) {
+    last_write_key_ = key;
+    last_write_before_ = siblings;
+  }
+#endif
 
   const uint64_t old_hash = before == 0 ? 0 : entry_hash(hash, hash_sum);
   if (dominated_count == 0) {
@@ -90,7 +110,9 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
   }
   sibling_count_ = sibling_count_ - before + siblings.size();
   hash_sum += version->hash;
-  digest_[hash % kBuckets] += entry_hash(hash, hash_sum) - old_hash;
+  if (dominated_count == 0 || active_mutant != Mutant::kDigestStaleOnReplace) {
+    digest_[hash % kBuckets] += entry_hash(hash, hash_sum) - old_hash;
+  }
   KV_EXPENSIVE_ASSERT(siblings_are_maximal(siblings));
   return {ApplyResult::kApplied, siblings.size()};
 }
@@ -124,6 +146,39 @@ void Store::clear() {
   siblings_ = {};
   sibling_count_ = 0;
   digest_.fill(0);
+#ifdef KVSIM_MUTANTS
+  last_write_key_.reset();
+  last_write_before_ = {};
+#endif
 }
+
+#ifdef KVSIM_MUTANTS
+void Store::replace_siblings(std::string_view key, Siblings siblings) {
+  const uint64_t hash = key_hash(key);
+  const uint32_t id = keys_.insert(key, hash);
+  if (id == siblings_.size()) siblings_.emplace_back();
+  const auto entry = [&](const Siblings& s) {
+    uint64_t sum = 0;
+    for (const VersionPtr& v : s) sum += v->hash;
+    return s.size() == 0 ? 0 : entry_hash(hash, sum);
+  };
+  digest_[hash % kBuckets] += entry(siblings) - entry(siblings_[id]);
+  sibling_count_ = sibling_count_ - siblings_[id].size() + siblings.size();
+  siblings_[id] = std::move(siblings);
+}
+
+void Store::keep_only(std::string_view key, const VersionPtr& version) {
+  Siblings only;
+  only.push_back(version);
+  replace_siblings(key, std::move(only));
+}
+
+void Store::undo_last_write() {
+  if (!last_write_key_) return;
+  replace_siblings(*last_write_key_, std::move(last_write_before_));
+  last_write_key_.reset();
+  last_write_before_ = {};
+}
+#endif
 
 }  // namespace kv

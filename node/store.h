@@ -23,6 +23,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -85,11 +87,27 @@ class Store {
   // Forgets everything (an amnesia crash).
   void clear();
 
+#ifdef KVSIM_MUTANTS
+  // For the planted bugs of node/mutant.h: the key's siblings become just
+  // `version` (the digest kept right).
+  void keep_only(std::string_view key, const VersionPtr& version);
+  // Mutant kRestartDropsLastWrite: the last applied write is undone.
+  void undo_last_write();
+#endif
+
  private:
   KeyIndex keys_;
   std::vector<Siblings> siblings_;  // by key id
   size_t sibling_count_ = 0;
   Digest digest_{};
+
+#ifdef KVSIM_MUTANTS
+  void replace_siblings(std::string_view key, Siblings siblings);
+  // Mutant kRestartDropsLastWrite: the last applied write's key, and its
+  // siblings before that write.
+  std::optional<std::string> last_write_key_;
+  Siblings last_write_before_;
+#endif
 };
 
 }  // namespace kv

@@ -1,6 +1,7 @@
 #include "sim/recorder.h"
 
 #include "node/json_text.h"
+#include "node/mutant.h"
 #include "node/version_text.h"
 #include "sim/history_format.h"
 
@@ -48,6 +49,7 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   names("nodes", all);
   history_.field_string("description", scenario.description);
   if (!scenario.swarm_draw_json.empty()) history_.field_raw("swarm", scenario.swarm_draw_json);
+  if (active_mutant != Mutant::kNone) history_.field_string("mutant", mutant_name(active_mutant));
   history_.end();
 }
 

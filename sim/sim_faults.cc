@@ -31,6 +31,9 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       }
       if (record.on()) record.crash(now(), node, e.amnesia, was_crashed, lost_keys);
       if (e.amnesia) nodes[node].forget();
+#ifdef KVSIM_MUTANTS
+      if (!e.amnesia && !was_crashed) nodes[node].crash_without_amnesia();
+#endif
       return;
     }
     case Kind::kRestart: {
