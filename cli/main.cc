@@ -154,6 +154,8 @@ int main(int argc, char** argv) {
       ->check(kSize);
   bool shrink_no_render = false;
   shrink->add_flag("--no-render", shrink_no_render, "Skip the pictures and the report");
+  shrink->add_flag("--swarm", shrink_options.swarm,
+                   "Shrink the fault mix the seed draws (as kvsim run --swarm runs it)");
   kv::cli::add_mutant_option(shrink, mutant);
   kv::cli::add_mutant_option(sweep, mutant);
   std::vector<std::string> merge_dirs;

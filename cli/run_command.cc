@@ -298,6 +298,10 @@ void set_swarm(sim::Scenario& scenario, bool swarm) {
   }
 }
 
+sim::Scenario scenario_for_seed(const sim::Scenario& scenario, uint64_t seed) {
+  return scenario.swarm ? sim::draw_swarm(scenario, seed).first : scenario;
+}
+
 bool parse_size(std::string_view text, uint64_t& bytes) {
   const std::string t = lower(text);
   if (t == "unlimited") {
@@ -354,8 +358,7 @@ int run_scenario(const RunOptions& options) {
   const uint64_t seed = options.seed.value_or(loaded_scenario.seed.value_or(1));
   set_swarm(loaded_scenario, options.swarm);
   // A swarm run runs what its seed draws.
-  const sim::Scenario scenario =
-      loaded_scenario.swarm ? sim::draw_swarm(loaded_scenario, seed).first : loaded_scenario;
+  const sim::Scenario scenario = scenario_for_seed(loaded_scenario, seed);
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);

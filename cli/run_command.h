@@ -44,6 +44,10 @@ int run_scenario(const RunOptions& options);
 // file has none) for each seed to draw from.
 void set_swarm(sim::Scenario& scenario, bool swarm);
 
+// What seed `seed` of `scenario` (after set_swarm) runs: its swarm draw when
+// it has a swarm section, else the scenario itself.
+sim::Scenario scenario_for_seed(const sim::Scenario& scenario, uint64_t seed);
+
 // "4GiB", "500MB", "10gb", "1000000" (bytes), "unlimited" (UINT64_MAX): KB,
 // MB, GB, TB are powers of 1000, KiB, MiB, GiB, TiB of 1024; case does not
 // matter. False for anything else, zero, or more than UINT64_MAX bytes.

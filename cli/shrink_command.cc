@@ -7,6 +7,7 @@
 
 #include "base/file.h"
 #include "cli/exit_status.h"
+#include "node/mutant.h"
 #include "sim/history.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink.h"
@@ -55,7 +56,10 @@ int run_shrink(const ShrinkOptions& options) {
     std::fprintf(stderr, "%s\n", loaded.error().c_str());
     return exit_status(loaded.status());
   }
-  return shrink_scenario(*loaded, options.seed.value_or(loaded->seed.value_or(1)), options);
+  sim::Scenario scenario = *loaded;
+  set_swarm(scenario, options.swarm);
+  const uint64_t seed = options.seed.value_or(scenario.seed.value_or(1));
+  return shrink_scenario(scenario_for_seed(scenario, seed), seed, options);
 }
 
 int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {
@@ -76,19 +80,27 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
 
   sim::ShrinkResult result = sim::shrink(scenario, seed, *failure, options.max_history);
   sim::Scenario& shrunk = result.scenario;
+  shrunk.swarm_draw_json.clear();  // the draw is in the file's own settings now
   shrunk.name = named(scenario.name);
   shrunk.description = "kvsim shrink's reproducer of " + scenario.name + " seed " +
-                       std::to_string(seed) + ": " + sim::to_string(result.signature) +
-                       " does not hold.";
+                       std::to_string(seed) + ": " + result.signature.text() + " does not hold.";
   const double seconds = std::chrono::duration<double>(WallClock::now() - started).count();
 
+  // A swarm draw, and a planted bug (node/mutant.h), are part of where the
+  // failure came from; the shrunk file itself is explicit, but fails only
+  // under the same mutant.
+  const bool swarm = !scenario.swarm_draw_json.empty();
+  const std::string mutant =
+      active_mutant == Mutant::kNone ? "" : std::string(mutant_name(active_mutant));
   const std::string header =
       "Shrunk by kvsim " KVSIM_VERSION " (kvsim shrink) from " + scenario.path + ", seed " +
-      std::to_string(seed) + ".\nThe failure kept: " + sim::to_string(*failure) +
-      (result.signature == *failure
-           ? ""
-           : " (its key renamed: " + sim::to_string(result.signature) + ")") +
-      ".\nRerun: kvsim run THIS_FILE (the seed is in the file).";
+      std::to_string(seed) + (swarm ? " with --swarm (the draw is spelled out below)" : "") +
+      (mutant.empty() ? "" : ", under the planted bug --mutant " + mutant) +
+      ".\nThe failure kept: " + failure->text() +
+      (result.signature == *failure ? "" : " (its key renamed: " + result.signature.text() + ")") +
+      ".\nRerun: kvsim run THIS_FILE" +
+      (mutant.empty() ? "" : " --mutant " + mutant + " (a build with -Dmutants=true)") +
+      " (the seed is in the file).";
   const std::string file = out_dir + "/" + shrunk.name + ".yaml";
   if (const Status written = write_file(file, sim::write_scenario(shrunk, header)); !written.ok()) {
     return fail(written);
@@ -103,7 +115,7 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
   if (!lines_after.ok()) return fail(lines_after.status());
 
   std::printf("shrunk %s (seed %llu): %s\n", scenario.name.c_str(),
-              static_cast<unsigned long long>(seed), sim::to_string(*failure).c_str());
+              static_cast<unsigned long long>(seed), failure->text().c_str());
   if (result.materialized) std::printf("  the workload became timeline events\n");
   if (result.scripted_losses) std::printf("  the loss rate became scripted drop events\n");
   if (result.scripted_network) {

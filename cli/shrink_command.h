@@ -15,6 +15,7 @@ namespace kv::cli {
 struct ShrinkOptions {
   std::string scenario_path;
   std::optional<uint64_t> seed;  // overrides the scenario's
+  bool swarm = false;            // shrink what the seed draws (`kvsim run --swarm`)
   std::string out_dir;           // default out/<scenario name>-shrunk
   bool render = true;
   uint64_t max_history = kDefaultMaxHistoryBytes;  // each candidate run's cap

@@ -628,7 +628,7 @@ int run_sweep(const SweepOptions& options) {
       if (r.ok) continue;
       ShrinkOptions shrink;
       shrink.out_dir = out_dir + "/shrunk";
-      const int status = shrink_scenario(scenario, r.seed, shrink);
+      const int status = shrink_scenario(scenario_for_seed(scenario, r.seed), r.seed, shrink);
       if (status == kExitIoError) return status;
       break;
     }

@@ -42,7 +42,7 @@ struct SweepOptions {
   // --swarm: each seed runs what it draws (sim/swarm.h), as `kvsim run
   // --seed S --swarm` does; its line in sweep.jsonl records the draw.
   bool swarm = false;
-  bool shrink = false;    // shrink the first failing seed into DIR/shrunk (`kvsim shrink`)
+  bool shrink = false;  // shrink the first failing seed into DIR/shrunk (`kvsim shrink`)
 };
 
 // At most this many seeds run in one process (a shard's slice counts):

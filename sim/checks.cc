@@ -294,7 +294,7 @@ std::string node_name(size_t i) {
 }
 
 std::string FailureSignature::text() const {
-  return key ? check + " '" + *key + "'" : check;
+  return key ? check + " on key '" + *key + "'" : check;
 }
 
 void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,

@@ -52,7 +52,7 @@ struct FailureSignature {
   std::string check;
   std::optional<std::string> key;
   bool operator==(const FailureSignature&) const = default;
-  // "no_lost_write 'k3'", or the check alone.
+  // "no_lost_write on key 'k3'", or the check alone.
   std::string text() const;
 };
 

@@ -12,20 +12,6 @@
 
 namespace kv::sim {
 
-std::string to_string(const Signature& signature) {
-  if (signature.key.empty()) return signature.check;
-  return signature.check + " on key '" + signature.key + "'";
-}
-
-std::string detail_key(const std::string& detail) {
-  static constexpr std::string_view kOpen = "key '";
-  const size_t start = detail.find(kOpen);
-  if (start == std::string::npos) return "";
-  const size_t from = start + kOpen.size();
-  const size_t end = detail.find('\'', from);
-  return end == std::string::npos ? "" : detail.substr(from, end - from);
-}
-
 namespace {
 
 struct Outcome {
@@ -51,7 +37,7 @@ Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) 
 
 bool fails_with(const Outcome& outcome, const Signature& target) {
   for (const CheckResult& c : outcome.checks) {
-    if (c.name == target.check && !c.holds && detail_key(c.detail) == target.key) return true;
+    if (!c.holds && c.signature() == target) return true;
   }
   return false;
 }
@@ -305,7 +291,7 @@ class Shrinker {
     const std::string text = write_scenario(candidate);
     // A candidate's text can be a megabyte: the cache keeps its hash (seeded
     // with the target's, which key renaming changes) and length.
-    const std::string wanted = to_string(target);
+    const std::string wanted = target.text();
     const std::pair<uint64_t, size_t> cache_key{
         stable_hash(text.data(), text.size(), stable_hash(wanted.data(), wanted.size())),
         text.size()};
@@ -394,8 +380,10 @@ void Shrinker::nodes() {
 void Shrinker::keys() {
   const auto renamed_target = [&](const std::map<std::string, std::string>& names) {
     Signature t = target_;
-    auto it = names.find(t.key);
-    if (it != names.end()) t.key = it->second;
+    if (t.key) {
+      auto it = names.find(*t.key);
+      if (it != names.end()) t.key = it->second;
+    }
     return t;
   };
   std::vector<std::string> keys = keys_of(current_);
@@ -544,10 +532,10 @@ std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uin
   const Outcome outcome = run_once(scenario, seed, max_history);
   if (outcome.stopped) return std::nullopt;
   for (const CheckResult& c : outcome.checks) {
-    if (!c.ok()) return Signature{c.name, detail_key(c.detail)};
+    if (!c.ok()) return c.signature();
   }
   for (const CheckResult& c : outcome.checks) {
-    if (!c.holds) return Signature{c.name, detail_key(c.detail)};
+    if (!c.holds) return c.signature();
   }
   return std::nullopt;
 }

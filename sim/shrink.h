@@ -1,8 +1,8 @@
 // The shrinker: a failing run (a scenario and a seed) reduced to a small
 // standalone scenario that fails the same way on the same seed.
 //
-// A failure's signature is the check that does not hold and the key its
-// detail names. A candidate scenario is kept only if its run (in process,
+// A failure's signature is the check that does not hold and the key it
+// names (FailureSignature, sim/checks.h). A candidate scenario is kept only if its run (in process,
 // the history only fingerprinted, as a sweep runs a seed) fails with that
 // signature: the same check does not hold, naming the same key (or the key
 // it was renamed to). Other checks may fail as well.
@@ -33,23 +33,14 @@
 #include <string>
 #include <vector>
 
+#include "sim/checks.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
 
-struct Signature {
-  std::string check;  // converged, no_lost_write, maximal, expect
-  std::string key;    // "" when the check's detail names no key
-  bool operator==(const Signature&) const = default;
-};
-
-// "no_lost_write on key 'order'".
-std::string to_string(const Signature& signature);
-
-// The key a check's detail names ("... key 'K' ..."), or "". The one place
-// that reads a key out of a detail: when CheckResult carries the key as a
-// field, this is where to take it instead.
-std::string detail_key(const std::string& detail);
+// A failure's signature is sim/checks.h's FailureSignature: the check and
+// the key it names.
+using Signature = FailureSignature;
 
 // The failure of `scenario` run with `seed`: the first check not as the
 // scenario expects; or, when every check is as expected but one does not

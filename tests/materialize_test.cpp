@@ -1,6 +1,5 @@
-// Tests for sim/shrink's pieces: the signature's key read from a check's
-// detail, a workload materialized into timeline events drawing the same
-// operations, a failure's signature, and a small shrink worked by hand.
+// Tests for sim/shrink's pieces: a workload materialized into timeline
+// events drawing the same operations, a failure's signature, and a small shrink worked by hand.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -53,15 +52,6 @@ std::vector<std::string> op_lines(const Scenario& s, uint64_t seed) {
 }
 
 }  // namespace
-
-TEST_CASE("the key is read from each check's detail") {
-  CHECK(detail_key("n2 and n1 differ on key 'k3' at the end (t=1s)") == "k3");
-  CHECK(detail_key("1 lost write(s), held by no node, live or down; first: write \"v\"@[1] to key "
-                   "'order', accepted by n1 at t=1ms, is held by no node") == "order");
-  CHECK(detail_key("n3 holds 5 sibling(s) for key 'a b' but there are 1 maximal") == "a b");
-  CHECK(detail_key("expected 0 sibling(s) for key '' but n1 holds 1") == "");
-  CHECK(detail_key("every accepted write survives or is superseded") == "");
-}
 
 TEST_CASE("a materialized workload sends the operations the workload draws") {
   Scenario s = testing::busy_scenario("m", 300, 200000);

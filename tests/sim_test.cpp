@@ -541,7 +541,7 @@ TEST_CASE("the checks name the first failure each would meet in its own order") 
   CHECK(results[2].key == std::optional<std::string>("a"));
   CHECK(results[2].time_us == std::optional<int64_t>(5000));
   CHECK(results[2].signature() == FailureSignature{"maximal", "a"});
-  CHECK(results[2].signature().text() == "maximal 'a'");
+  CHECK(results[2].signature().text() == "maximal on key 'a'");
   CHECK_FALSE(results[2].signature() == results[0].signature());
   CHECK(results[3].holds);
 
