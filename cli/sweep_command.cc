@@ -55,6 +55,7 @@ struct SweepInfo {
   // --require: coverage counter name, the least percentage of seeds.
   std::vector<std::pair<std::string, uint64_t>> required;
   bool swarm = false;  // --swarm: each seed ran its own draw
+  std::string mutant;  // --mutant (a build with mutants): the planted bug, or ""
 };
 
 int fail(const Status& status) {
@@ -310,7 +311,7 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   j["scenario"] = info.scenario;
   j["file"] = info.file;
   j["scenario_hash"] = info.scenario_hash;
-  if (active_mutant != Mutant::kNone) j["mutant"] = std::string(mutant_name(active_mutant));
+  if (!info.mutant.empty()) j["mutant"] = info.mutant;
   j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
   if (info.swarm) j["swarm"] = true;
   if (info.shards > 0) {
@@ -508,6 +509,7 @@ int run_sweep(const SweepOptions& options) {
   info.first = first;
   info.last = last;
   info.swarm = options.swarm;
+  if (active_mutant != Mutant::kNone) info.mutant = mutant_name(active_mutant);
   // The scenario's `sweep: require:`, then --require: a counter given on the
   // command line too takes the command line's percentage, in its place.
   info.required = scenario.sweep.require;
@@ -653,6 +655,7 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
       shard.first = s.at("seeds").at("first").get<uint64_t>();
       shard.last = s.at("seeds").at("last").get<uint64_t>();
       shard.swarm = s.value("swarm", false);
+      shard.mutant = s.value("mutant", "");
       if (s.contains("required")) {
         for (const Json& r : s.at("required")) {
           shard.required.emplace_back(r.at("coverage").get<std::string>(),
@@ -667,10 +670,11 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
     } else if (shard.scenario != info.scenario || shard.file != info.file ||
                shard.scenario_hash != info.scenario_hash || shard.first != info.first ||
                shard.last != info.last || shard.required != info.required ||
-               shard.swarm != info.swarm) {
+               shard.swarm != info.swarm || shard.mutant != info.mutant) {
       return fail(Status::bad_input(
           dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
-          " (scenario, file, its hash, the seed range, --require and --swarm must match)"));
+          " (scenario, file, its hash, the seed range, --require, --swarm and --mutant "
+          "must match)"));
     }
     const std::string records_path = dirs[d] + "/sweep.jsonl";
     const FileRead records = read_file(records_path, kMaxSweepRecordsBytes);

@@ -177,6 +177,28 @@ with tempfile.TemporaryDirectory() as tmp:
             check(f"{name}: wrong by the recount, seed {seed}", runs[name][1] != [], runs[name])
             check(f"{name}: the real code passes seed {seed}", runs[None] == (OK, []),
                   runs[None])
+        # A mutant sweep in two shards merges into the unsharded sweep's files,
+        # the mutant named in both summaries; a shard of another mutant is refused.
+        name = listed[0]
+        whole, parts = os.path.join(tmp, "whole"), []
+        kvsim(["sweep", TRAFFIC, "--seeds", "1..40", "--mutant", name, "--keep-failures", "0",
+               "--out", whole])
+        for i in (1, 2):
+            parts.append(os.path.join(tmp, f"part{i}"))
+            kvsim(["sweep", TRAFFIC, "--seeds", "1..40", "--shard", f"{i}/2", "--mutant", name,
+                   "--keep-failures", "0", "--out", parts[-1]])
+        p = kvsim(["sweep-merge"] + parts + ["--out", os.path.join(tmp, "merged")])
+        for f in ("sweep.jsonl", "summary.json"):
+            same_bytes = (open(os.path.join(whole, f), "rb").read() ==
+                          open(os.path.join(tmp, "merged", f), "rb").read())
+            check(f"a mutant sweep's merged {f} is the unsharded one's", same_bytes)
+        merged = json.load(open(os.path.join(tmp, "merged", "summary.json")))
+        check("the merged summary names the mutant", merged.get("mutant") == name, merged)
+        other = os.path.join(tmp, "other")
+        kvsim(["sweep", TRAFFIC, "--seeds", "1..40", "--shard", "2/2", "--mutant", listed[1],
+               "--keep-failures", "0", "--out", other])
+        p = kvsim(["sweep-merge", parts[0], other, "--out", os.path.join(tmp, "mixed")])
+        check("shards of two mutants refused with 2", p.returncode == BAD_INPUT, p.returncode)
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
