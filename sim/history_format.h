@@ -154,8 +154,8 @@ struct Enumeration {
 
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
-inline constexpr Field kStartFields[] = {
-    {"scenario"}, {"seed"}, {"nodes"}, {"description"}, {"swarm", kWhen}, {"mutant", kWhen}};
+inline constexpr Field kStartFields[] = {{"scenario"},    {"seed"},         {"nodes"},
+                                         {"description"}, {"swarm", kWhen}, {"mutant", kWhen}};
 inline constexpr Field kOpFields[] = {{"client"},
                                       {"msg_id"},
                                       {"op"},

@@ -19,8 +19,9 @@ std::string_view op_text(OpKind kind) {
       return fmt::client_op::kGet;
     case OpKind::kResolve:
       return fmt::client_op::kResolve;
+    default:  // not a client operation
+      return "?";
   }
-  return "?";
 }
 
 }  // namespace

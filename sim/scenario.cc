@@ -184,7 +184,7 @@ DelaySpec Loader::read_delay(const Field& field) {
 }
 
 void Loader::read_clients(const Field& field) {
-  const MapFields fields(field, {"timeout", "retries", "retry"});
+  const MapFields fields(field, {"timeout", "retries", "retry", "short_clocks"});
   ClientSpec& clients = scenario_.clients;
   if (auto timeout = fields.get("timeout")) clients.timeout = read_positive_duration(*timeout);
   if (auto retries = fields.get("retries")) {
@@ -192,6 +192,9 @@ void Loader::read_clients(const Field& field) {
   }
   if (auto retry = fields.get("retry")) {
     clients.retry_next_node = read_choice(*retry, {"same", "next"}) == 1;
+  }
+  if (auto short_clocks = fields.get("short_clocks")) {
+    clients.short_clocks = read_bool(*short_clocks);
   }
 }
 
@@ -626,7 +629,7 @@ void Loader::read_swarm(const Field& field) {
   if (!field.node.IsNull()) {
     fields.emplace(field, std::vector<std::string_view>{"faults_end", "loss", "duplicate", "delay",
                                                         "partitions", "crashes", "anti_entropy",
-                                                        "workload", "nodes"});
+                                                        "workload", "nodes", "short_clocks"});
   }
   const auto get = [&](std::string_view key) {
     return fields ? fields->get(key) : std::optional<Field>();
@@ -652,6 +655,13 @@ void Loader::read_swarm(const Field& field) {
   }
   if (auto workload = get("workload")) read_swarm_workload(*workload, swarm.workload);
   if (auto nodes = get("nodes")) read_swarm_nodes(*nodes, swarm.nodes);
+  if (auto field_short = get("short_clocks")) {
+    if (auto short_clocks = swarm_dimension(*field_short, {"chance"}, swarm.short_clocks.on)) {
+      if (auto chance = short_clocks->get("chance")) {
+        swarm.short_clocks.chance = read_probability(*chance);
+      }
+    }
+  }
   const int64_t window_us = static_cast<int64_t>(static_cast<uint128>(scenario_.run_until.us) *
                                                  swarm.faults_end.ppb / Probability::kOne);
   if (swarm.partitions.on) {

@@ -189,7 +189,8 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
   }
   out += "clients: {timeout: " + time_text(s.clients.timeout.us) +
          ", retries: " + std::to_string(s.clients.retries) +
-         ", retry: " + (s.clients.retry_next_node ? "next" : "same") + "}\n";
+         ", retry: " + (s.clients.retry_next_node ? "next" : "same") +
+         (s.clients.short_clocks ? ", short_clocks: true" : "") + "}\n";
   if (!s.events.empty()) {
     out += "events:\n";
     for (const TimelineEvent& e : s.events) out += "  - " + event_text(e) + "\n";

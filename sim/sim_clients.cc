@@ -68,6 +68,11 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
       auto_from = it != c.context.end() ? &it->second : &kNothingRead;
       clock.merge(auto_from->clock);
       if (clock.can_increment(node)) clock.increment(node);
+      if (scenario.clients.short_clocks) {
+        std::span<const uint64_t> slots = clock.slots();
+        while (!slots.empty() && slots.back() == 0) slots = slots.first(slots.size() - 1);
+        clock = Clock(std::vector<uint64_t>(slots.begin(), slots.end()));
+      }
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
   }

@@ -21,7 +21,8 @@ enum Dimension : uint64_t {
   kPartitions,
   kCrashes,
   kAntiEntropy,
-  kWorkload
+  kWorkload,
+  kShortClocks
 };
 
 Rng stream(uint64_t seed, Dimension dimension) {
@@ -244,6 +245,11 @@ std::pair<Scenario, SwarmDraw> draw_swarm(const Scenario& scenario, uint64_t see
       draw.workload_mix = std::vector<uint32_t>{put, get, resolve};
     }
   }
+  if (spec.short_clocks.on) {
+    Rng rng = stream(seed, kShortClocks);
+    s.clients.short_clocks = coin(rng, spec.short_clocks.chance);
+    draw.short_clocks = s.clients.short_clocks;
+  }
   s.swarm_draw_json = draw.json_text();
   return {std::move(s), std::move(draw)};
 }
@@ -274,6 +280,7 @@ std::string SwarmDraw::json_text() const {
     }
   }
   if (anti_entropy_interval) j["anti_entropy_us"] = anti_entropy_interval->us;
+  if (short_clocks) j["short_clocks"] = *short_clocks;
   if (workload_interval || workload_mix) {
     Json& w = j["workload"];
     w = Json::object();

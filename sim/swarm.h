@@ -99,6 +99,13 @@ struct SwarmSpec {
     bool amnesia = false;
   } crashes;
 
+  // Clients send `clock: auto` clocks without trailing zero slots
+  // (ClientSpec::short_clocks), with probability `chance`.
+  struct ShortClocks {
+    bool on = true;
+    Probability chance{500000000};
+  } short_clocks;
+
   // The anti-entropy interval, uniform in [min, max].
   struct AntiEntropy {
     bool on = true;
@@ -134,6 +141,7 @@ struct SwarmDraw {
   std::optional<DelaySpec> delay;
   std::optional<Duration> delay_scale;
   std::optional<Duration> anti_entropy_interval;
+  std::optional<bool> short_clocks;
   std::optional<Duration> workload_interval;
   // put, get, resolve
   std::optional<std::vector<uint32_t>> workload_mix;

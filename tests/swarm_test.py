@@ -221,6 +221,16 @@ for r in records[:: 40]:
     check(f"seed {seed}: partition shapes as drawn", shapes == [p["shape"] for p in d["partitions"]])
     losses = sum(1 for l in lines if l["kind"] == "drop" and l["reason"] == "loss")
     check(f"seed {seed}: losses only when loss was drawn", d["loss"] > 0 or losses == 0, losses)
+    # A client's write as a node applied it (`client` set): its clock: auto
+    # has one slot per node, or with short_clocks drawn, no trailing zero slot.
+    clocks = [l["clock"] for l in lines
+              if l["kind"] == "apply" and "client" in l and l["op"] in ("put", "resolve")]
+    if d["short_clocks"]:
+        good = all(c and c[-1] != 0 for c in clocks)
+    else:
+        good = all(len(c) == d["nodes"] for c in clocks)
+    check(f"seed {seed}: client clocks as short_clocks={d['short_clocks']} says",
+          clocks and good, clocks[:5])
 
 # 3. Same seed, same draw; --jobs changes nothing; shards merge to the same files.
 p2, again = sweep(BOUNDED, "1..400", os.path.join(tmp, "bounded-again"), "--swarm", jobs=1)
