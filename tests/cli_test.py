@@ -25,17 +25,9 @@ import sys
 import tempfile
 import time
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {str(detail)[:600]}")
 
 
 def kvsim(args, cwd=None, timeout=120):
@@ -270,8 +262,7 @@ def main():
                 test(tmp)
             except Exception as e:  # a missing file, unreadable JSON: the test failed
                 check(test.__name__, False, f"{type(e).__name__}: {e}")
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 main()

@@ -30,19 +30,11 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
 SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[4] if len(sys.argv) > 4 else 20))
 REQUESTS = ("kv_put", "kv_get", "kv_resolve")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
 
 
 def strip(clock):
@@ -207,5 +199,4 @@ with tempfile.TemporaryDirectory() as tmp:
         check("get-then-resolve: built from the read, msg_id 1, [1, 1, 0]",
               r.get("auto_read") == 1 and strip(r.get("auto_context", [])) == [1, 1], str(r))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -19,19 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OK, CHECK_FAILED, BAD_INPUT, HISTORY_CAP, IO_ERROR = 0, 1, 2, 3, 4
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {str(detail)[:600]}")
 
 
 def kvsim(args, stdin=b"", stdout=subprocess.PIPE):
@@ -186,8 +178,7 @@ def main():
                 test(tmp)
             except Exception as e:  # a missing file, a timeout: the test failed
                 check(test.__name__, False, f"{type(e).__name__}: {e}")
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 main()

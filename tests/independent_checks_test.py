@@ -34,11 +34,12 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS, REGRESSIONS = sys.argv[1], sys.argv[2], sys.argv[3]
 SEEDS = int(sys.argv[4]) if len(sys.argv) > 4 else 20
 if os.environ.get("KVSIM_SEEDS"):
     SEEDS = min(SEEDS, int(os.environ["KVSIM_SEEDS"]))
-passed = failed = 0
 
 # Worked out by hand in each file's comments: verdicts (holds) and counts.
 EXPECTED = {
@@ -55,15 +56,6 @@ EXPECTED = {
         "lost": 0, "unavailable": 1,
     },
 }
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
 
 
 def canon_value(value):
@@ -225,5 +217,4 @@ with tempfile.TemporaryDirectory() as tmp:
               not bad, "\n  " + "\n  ".join(bad[:5]))
         print(f"{name}: {SEEDS} seeds, lost {totals[0]}, unavailable {totals[1]} in all")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

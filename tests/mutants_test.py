@@ -33,20 +33,12 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, ROOT, BUILT = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3] == "true"
 DATA = os.path.join(ROOT, "tests", "data")
 TRAFFIC = os.path.join(ROOT, "bench", "mutants-traffic.yaml")
 OK, CHECK_FAILED, BAD_INPUT = 0, 1, 2
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {str(detail)[:600]}")
 
 
 def kvsim(args):
@@ -200,5 +192,4 @@ with tempfile.TemporaryDirectory() as tmp:
         p = kvsim(["sweep-merge", parts[0], other, "--out", os.path.join(tmp, "mixed")])
         check("shards of two mutants refused with 2", p.returncode == BAD_INPUT, p.returncode)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -13,18 +13,10 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS = sys.argv[1], sys.argv[2]
 SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[3] if len(sys.argv) > 3 else 200))
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
 
 
 def run(path, seed, out):
@@ -61,5 +53,4 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"{name}: another seed, another history",
               ha.split(b"\n", 1)[1] != hc.split(b"\n", 1)[1])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

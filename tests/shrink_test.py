@@ -28,17 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS, DATA = (os.path.abspath(a) for a in sys.argv[1:4])
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {str(detail)[:600]}")
 
 
 def kvsim(args):
@@ -191,5 +183,4 @@ with tempfile.TemporaryDirectory() as tmp:
     p = kvsim(["shrink", amnesia, "--seed", "-1"])
     check("a bad seed is 2", p.returncode == 2, (p.returncode, p.stderr))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -21,17 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS = (os.path.abspath(a) for a in sys.argv[1:3])
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {str(detail)[:600]}")
 
 
 def kvsim(args):
@@ -380,5 +372,4 @@ ok = all(within(r["swarm"]["loss"], (0, 0.3)) and within(r["swarm"]["duplicate"]
 check("default bounds on a scenario without a section", records and ok, records[:1])
 
 shutil.rmtree(tmp, ignore_errors=True)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -14,17 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS, DATA = (os.path.abspath(a) for a in sys.argv[1:4])
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {str(detail)[:600]}")
 
 
 def kvsim(args):
@@ -341,5 +333,4 @@ for args in (["--seeds", "5..1"], ["--seeds", "1-5"], ["--seeds", "1..5", "--sha
     p = kvsim(["sweep", heal] + args + ["--out", os.path.join(tmp, "bad")])
     check(f"sweep {args}: bad input", p.returncode == 2 and p.stderr, (p.returncode, p.stderr))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -30,17 +30,9 @@ import sys
 import tempfile
 import time
 
+from checklib import check, finish
+
 KVSIM, SCENARIOS, DATA = sys.argv[1:4]
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
 
 
 def kvsim(*args, merge=False):
@@ -268,5 +260,4 @@ if os.path.exists(png):
     check("tall picture: kvsim says which rows the PNG shows",
           "note: spacetime.png: This PNG shows rows 1.." in said, said[-800:])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

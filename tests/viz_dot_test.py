@@ -22,17 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+from checklib import check, finish
+
 KVSIM, DOT, SCENARIOS, DATA = sys.argv[1:5]
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
 
 
 def kvsim(*args):
@@ -133,5 +125,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("too many messages: says where the next part starts", "--from #2002" in proc.stderr,
           proc.stderr[:300])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
