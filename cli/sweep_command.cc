@@ -3,6 +3,7 @@
 #include "cli/shrink_command.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -640,8 +641,12 @@ int run_sweep(const SweepOptions& options) {
 
 int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   SweepInfo info;
-  std::vector<std::pair<uint64_t, std::string>> lines;  // seed, its line
-  std::vector<SeedResult> results;
+  struct Line {
+    std::string text;
+    size_t dir;  // its shard's index in `dirs`, and its line number there
+    size_t number;
+  };
+  std::vector<Line> lines;
   for (size_t d = 0; d < dirs.size(); ++d) {
     const std::string summary_path = dirs[d] + "/summary.json";
     const FileRead summary_text = read_file(summary_path, kMaxScenarioSummaryBytes);
@@ -687,15 +692,31 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
         return fail(Status::bad_input(records_path + ":" + std::to_string(line_number) +
                                       ": the last line has no end"));
       }
-      std::string line = records.text.substr(at, end + 1 - at);
-      SeedResult r;
-      if (!parse_record(line, r) || r.seed < info.first || r.seed > info.last) {
-        return fail(Status::bad_input(records_path + ":" + std::to_string(line_number) +
-                                      ": not a record of this sweep"));
-      }
-      lines.emplace_back(r.seed, std::move(line));
-      results.push_back(std::move(r));
+      lines.push_back({records.text.substr(at, end + 1 - at), d, line_number});
       at = end + 1;
+    }
+  }
+  // Parsing the records is most of a merge's work: it runs on every core.
+  std::vector<SeedResult> results(lines.size());
+  std::vector<char> parsed(lines.size(), 0);
+  {
+    std::atomic<size_t> next{0};
+    const auto work = [&] {
+      for (size_t i = next.fetch_add(1); i < lines.size(); i = next.fetch_add(1)) {
+        parsed[i] = parse_record(lines[i].text, results[i]) && results[i].seed >= info.first &&
+                    results[i].seed <= info.last;
+      }
+    };
+    std::vector<std::thread> threads(std::max(1u, std::thread::hardware_concurrency()) - 1);
+    for (std::thread& t : threads) t = std::thread(work);
+    work();
+    for (std::thread& t : threads) t.join();
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!parsed[i]) {
+      return fail(Status::bad_input(dirs[lines[i].dir] +
+                                    "/sweep.jsonl:" + std::to_string(lines[i].number) +
+                                    ": not a record of this sweep"));
     }
   }
   std::vector<size_t> order(results.size());
@@ -718,7 +739,7 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
       return fail(Status::bad_input("seed " + std::to_string(info.first + k) +
                                     " is missing or given twice in the shards"));
     }
-    text += lines[order[k]].second;
+    text += lines[order[k]].text;
     sorted.push_back(r);
   }
   const Tally t = tally(sorted);

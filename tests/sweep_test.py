@@ -245,6 +245,18 @@ p = kvsim(["sweep-merge", dirs[0], dirs[2], "--out", os.path.join(tmp, "merged-b
 check("merge with a shard missing: bad input", p.returncode == 2, p.returncode)
 p = kvsim(["sweep-merge", dirs[0], dirs[0], "--out", os.path.join(tmp, "merged-bad")])
 check("merge with a shard twice: bad input", p.returncode == 2, p.returncode)
+# A record that is not this sweep's (its seed out of the range) names its
+# shard's file and line, whichever thread parsed it.
+bad_dir = os.path.join(tmp, "shard-7-5-bad")
+shutil.copytree(dirs[4], bad_dir)
+with open(os.path.join(bad_dir, "sweep.jsonl")) as f:
+    bad_lines = f.read().splitlines(keepends=True)
+bad_lines[1] = '{"seed": 999999999}\n'
+with open(os.path.join(bad_dir, "sweep.jsonl"), "w") as f:
+    f.writelines(bad_lines)
+p = kvsim(["sweep-merge"] + dirs[:4] + [bad_dir] + dirs[5:] + ["--out", os.path.join(tmp, "m")])
+check("merge with a foreign record: bad input naming FILE:2", p.returncode == 2 and
+      f"{bad_dir}/sweep.jsonl:2: not a record of this sweep".encode() in p.stderr, p.stderr)
 
 # GNU parallel (Debian `parallel`) running the shards, as README.md's recipe
 # does over ssh, here on this machine; then the merge is the unsharded sweep.
