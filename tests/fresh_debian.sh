@@ -25,9 +25,10 @@
 #   --mirror URL  the Debian mirror; by default the one this machine's apt
 #                 sources use for bookworm
 #
-# Needs root (debootstrap, chroot, mount). Mounts /proc, /sys, /dev and
-# /dev/pts in the chroot and unmounts them on every exit (a trap); the chroot
-# is removed only once nothing is mounted in it. KVSIM_FUZZ_SECONDS and
+# Needs root (debootstrap, chroot, mount). Mounts /proc, /sys (and the
+# host's /sys/fs/cgroup), /dev and /dev/pts in the chroot and unmounts them
+# on every exit (a trap); the chroot is removed only once nothing is
+# mounted in it. KVSIM_FUZZ_SECONDS and
 # KVSIM_SAN_SEEDS, if set, are passed to setup.sh (shorter runs, for trying
 # the script out; the real check runs without them).
 set -uo pipefail
@@ -106,7 +107,7 @@ mounted=()
 cleanup() {
   local i still
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null ||
+    umount -R "${mounted[i]}" 2>/dev/null || umount -R -l "${mounted[i]}" 2>/dev/null ||
       echo "fresh_debian: could not unmount ${mounted[i]}" >&2
   done
   still="$(awk -v r="$root/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo)"
@@ -164,6 +165,13 @@ fi
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" || fail_setup "could not copy /etc/resolv.conf"
 mount_in /proc -t proc proc
 mount_in /sys -t sysfs sysfs
+# Debian 12's slurmd (the Slurm test) will not start without a cgroup
+# filesystem: the host's, made a slave so that nothing done in the chroot
+# (its unmounting included) reaches the host's own mounts.
+if mountpoint -q /sys/fs/cgroup; then
+  mount_in /sys/fs/cgroup --rbind /sys/fs/cgroup
+  mount --make-rslave "$root/sys/fs/cgroup" || fail_setup "could not make $root/sys/fs/cgroup a slave"
+fi
 mount_in /dev --bind /dev
 mount_in /dev/pts --bind /dev/pts
 

@@ -92,6 +92,9 @@ if os.geteuid() != 0:
 missing = [t for t in TOOLS if shutil.which(t) is None]
 if missing:
     skip(f"{', '.join(missing)} not installed (Debian: slurm-wlm munge)")
+if not os.path.ismount("/sys/fs/cgroup"):
+    skip("no cgroup filesystem on /sys/fs/cgroup (a chroot or container without one):"
+         " Debian 12's slurmd (Slurm 22.05) does not start without it")
 
 tmp = tempfile.mkdtemp(prefix="kvsim-slurm-test-")
 # munged wants every folder on its socket's path searchable by all.
