@@ -298,6 +298,17 @@ void set_swarm(sim::Scenario& scenario, bool swarm) {
   }
 }
 
+std::optional<sim::Scenario> load_for_command(const std::string& path, bool swarm, int& exit) {
+  sim::LoadResult loaded = sim::load_scenario_file(path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s\n", loaded.error().c_str());  // "FILE:LINE: ..."
+    exit = exit_status(loaded.status());
+    return std::nullopt;
+  }
+  set_swarm(loaded.value(), swarm);
+  return std::move(loaded.value());
+}
+
 sim::Scenario scenario_for_seed(const sim::Scenario& scenario, uint64_t seed) {
   return scenario.swarm ? sim::draw_swarm(scenario, seed).first : scenario;
 }
@@ -349,16 +360,13 @@ std::string format_size(uint64_t bytes) {
 }
 
 int run_scenario(const RunOptions& options) {
-  const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", loaded.error().c_str());  // "FILE:LINE: ..."
-    return exit_status(loaded.status());
-  }
-  sim::Scenario loaded_scenario = *loaded;
-  const uint64_t seed = options.seed.value_or(loaded_scenario.seed.value_or(1));
-  set_swarm(loaded_scenario, options.swarm);
+  int exit = kExitOk;
+  const std::optional<sim::Scenario> loaded =
+      load_for_command(options.scenario_path, options.swarm, exit);
+  if (!loaded) return exit;
+  const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   // A swarm run runs what its seed draws.
-  const sim::Scenario scenario = scenario_for_seed(loaded_scenario, seed);
+  const sim::Scenario scenario = scenario_for_seed(*loaded, seed);
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);

@@ -51,15 +51,12 @@ std::string named(const std::string& name) {
 }  // namespace
 
 int run_shrink(const ShrinkOptions& options) {
-  const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", loaded.error().c_str());
-    return exit_status(loaded.status());
-  }
-  sim::Scenario scenario = *loaded;
-  set_swarm(scenario, options.swarm);
-  const uint64_t seed = options.seed.value_or(scenario.seed.value_or(1));
-  return shrink_scenario(scenario_for_seed(scenario, seed), seed, options);
+  int exit = kExitOk;
+  const std::optional<sim::Scenario> loaded =
+      load_for_command(options.scenario_path, options.swarm, exit);
+  if (!loaded) return exit;
+  const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
+  return shrink_scenario(scenario_for_seed(*loaded, seed), seed, options);
 }
 
 int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {

@@ -487,13 +487,11 @@ struct SweepProgress {
 }  // namespace
 
 int run_sweep(const SweepOptions& options) {
-  const sim::LoadResult loaded = sim::load_scenario_file(options.scenario_path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", loaded.error().c_str());
-    return exit_status(loaded.status());
-  }
-  sim::Scenario scenario = *loaded;
-  set_swarm(scenario, options.swarm);
+  int exit = kExitOk;
+  const std::optional<sim::Scenario> loaded =
+      load_for_command(options.scenario_path, options.swarm, exit);
+  if (!loaded) return exit;
+  const sim::Scenario& scenario = *loaded;
   // --seeds overrides the scenario's `sweep: seeds:`.
   uint64_t first = 0, last = 0;
   if (!options.seeds.empty()) {

@@ -17,13 +17,7 @@
 namespace {
 
 using namespace kv::sim;
-
-Scenario loaded(const std::string& text) {
-  LoadResult result = load_scenario_text(text, "m.yaml");
-  INFO(result.error());
-  REQUIRE(result.ok());
-  return std::move(result.value());
-}
+using testing::loaded;
 
 // Each `op` line's client, op, key, node and due time, sorted.
 std::vector<std::string> op_lines(const Scenario& s, uint64_t seed) {

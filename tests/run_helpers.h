@@ -1,6 +1,8 @@
-// Helpers the run tests share (tests/run_limits_test.cpp,
-// tests/fingerprint_test.cpp).
+// Helpers the unit tests share (the run, fingerprint, scenario writer,
+// swarm draw and shrinker tests).
 #pragma once
+
+#include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +13,14 @@
 #include "sim/scenario.h"
 
 namespace kv::sim::testing {
+
+// The scenario `text` loads to; a failed load fails the test, saying why.
+inline Scenario loaded(const std::string& text, const std::string& path = "t.yaml") {
+  LoadResult result = load_scenario_text(text, path);
+  INFO(result.error());
+  REQUIRE(result.ok());
+  return std::move(result.value());
+}
 
 // Generated traffic on 5 nodes with anti-entropy: `ops` operations, one every
 // 200 µs, a few MB of history (past the writer's buffers many times, with

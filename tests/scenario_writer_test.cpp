@@ -12,17 +12,12 @@
 #include <vector>
 
 #include "sim/scenario.h"
+#include "tests/run_helpers.h"
 
 namespace {
 
 using namespace kv::sim;
-
-Scenario loaded(const std::string& text) {
-  LoadResult result = load_scenario_text(text, "t.yaml");
-  INFO(result.error());
-  REQUIRE(result.ok());
-  return std::move(result.value());
-}
+using testing::loaded;
 
 std::vector<std::filesystem::path> shipped_scenarios() {
   std::vector<std::filesystem::path> files;

@@ -11,17 +11,12 @@
 #include <doctest/doctest.h>
 
 #include "sim/scenario.h"
+#include "tests/run_helpers.h"
 
 namespace {
 
 using namespace kv::sim;
-
-Scenario loaded(const std::string& text) {
-  LoadResult result = load_scenario_text(text, "t.yaml");
-  INFO(result.error());
-  REQUIRE(result.ok());
-  return *result;
-}
+using testing::loaded;
 
 const char* const kTraffic =
     "name: t\nnodes: 3\nrun_until: 1s\nanti_entropy: {interval: 50ms}\n"
