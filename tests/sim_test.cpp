@@ -17,6 +17,7 @@
 #include "sim/network.h"
 #include "sim/rng.h"
 #include "sim/simulation.h"
+#include "tests/run_helpers.h"
 
 using namespace kv::sim;
 
@@ -281,15 +282,6 @@ std::string run_to_text(const Scenario& s, uint64_t seed, const std::string& pat
 
 }  // namespace
 
-std::string read_and_remove(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  in.close();
-  std::remove(path.c_str());
-  return text.str();
-}
-
 TEST_CASE("the history writes numbers as std::to_string does, at every length") {
   std::vector<uint64_t> numbers = {0, 1, 9, 10, 11, 99, 100, 101, UINT64_MAX, UINT64_MAX - 1};
   for (uint64_t p = 10; p <= 1000000000000000000u; p *= 10) {
@@ -311,7 +303,7 @@ TEST_CASE("the history writes numbers as std::to_string does, at every length") 
                 ", \"kind\": \"n\", \"x\": " + std::to_string(x) + "}\n";
   }
   REQUIRE(history.close(error));
-  CHECK(read_and_remove("history_numbers.jsonl") == expected);
+  CHECK(kv::sim::testing::slurp_and_remove("history_numbers.jsonl") == expected);
 }
 
 TEST_CASE("the history writes clocks and sibling lists as the node's writers do") {
@@ -345,7 +337,7 @@ TEST_CASE("the history writes clocks and sibling lists as the node's writers do"
   kv::write_siblings(siblings, expected);
   expected += "}\n";
   REQUIRE(history.close(error));
-  CHECK(read_and_remove("history_clocks.jsonl") == expected);
+  CHECK(kv::sim::testing::slurp_and_remove("history_clocks.jsonl") == expected);
   CHECK(expected.find("[18446744073709551615, 0, 1234567890123]") != std::string::npos);
 }
 
@@ -381,7 +373,7 @@ TEST_CASE("the history's plain-ASCII test agrees with a byte-by-byte one") {
   history.field_string("b", "quote\"back\\slash\x01\xc3\xa9");
   history.end();
   REQUIRE(history.close(error));
-  CHECK(read_and_remove("history_strings.jsonl") ==
+  CHECK(kv::sim::testing::slurp_and_remove("history_strings.jsonl") ==
         "{\"t\": 0, \"kind\": \"s\", \"a\": \"plain\", \"b\": "
         "\"quote\\\"back\\\\slash\\u0001\\u00e9\"}\n");
 }

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-from checklib import check, finish
+from checklib import check, finish, fingerprint
 
 KVSIM, SCENARIOS = (os.path.abspath(a) for a in sys.argv[1:3])
 
@@ -29,25 +29,6 @@ KVSIM, SCENARIOS = (os.path.abspath(a) for a in sys.argv[1:3])
 def kvsim(args):
     return subprocess.run([KVSIM] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=600)
-
-
-M64 = 0xFFFFFFFFFFFFFFFF
-
-
-def fingerprint(data):
-    """README.md's fingerprint of history.jsonl's bytes."""
-    def mix64(h):
-        h ^= h >> 30
-        h = (h * 0xbf58476d1ce4e5b9) & M64
-        h ^= h >> 27
-        h = (h * 0x94d049bb133111eb) & M64
-        return h ^ (h >> 31)
-    h = 0x243f6a8885a308d3
-    padded = data + b"\0" * (-len(data) % 8)
-    for i in range(0, len(padded), 8):
-        h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * 0x9e3779b97f4a7c15) & M64
-        h = ((h << 29) | (h >> 35)) & M64
-    return f"{mix64(h ^ len(data)):016x}"
 
 
 def sweep(scenario, seeds, out, *extra, jobs=2):

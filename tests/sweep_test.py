@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from checklib import check, finish
+from checklib import check, finish, fingerprint
 
 KVSIM, SCENARIOS, DATA = (os.path.abspath(a) for a in sys.argv[1:4])
 
@@ -22,28 +22,6 @@ KVSIM, SCENARIOS, DATA = (os.path.abspath(a) for a in sys.argv[1:4])
 def kvsim(args):
     return subprocess.run([KVSIM] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=300)
-
-
-M64 = 0xFFFFFFFFFFFFFFFF
-
-
-def mix64(h):
-    h ^= h >> 30
-    h = (h * 0xbf58476d1ce4e5b9) & M64
-    h ^= h >> 27
-    h = (h * 0x94d049bb133111eb) & M64
-    return h ^ (h >> 31)
-
-
-def fingerprint(data):
-    """README.md's definition: 8-byte little-endian words (the last padded
-    with zeros), h = rotl((h ^ w) * K, 29), then mix64(h ^ length)."""
-    h = 0x243f6a8885a308d3
-    padded = data + b"\0" * (-len(data) % 8)
-    for i in range(0, len(padded), 8):
-        h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * 0x9e3779b97f4a7c15) & M64
-        h = ((h << 29) | (h >> 35)) & M64
-    return f"{mix64(h ^ len(data)):016x}"
 
 
 def run(scenario, seed, out):
