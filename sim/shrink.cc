@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "base/hash.h"
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/scenario_writer.h"
 #include "sim/simulation.h"
 
@@ -21,7 +21,7 @@ struct Outcome {
 };
 
 Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
-  HistoryWriter history;
+  history::HistoryWriter history;
   history.open_fingerprint_only();
   history.set_limit(max_history);
   Simulation simulation(scenario, seed, history);
@@ -86,7 +86,7 @@ std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed) {
 namespace {
 
 std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
-  HistoryWriter off;
+  history::HistoryWriter off;
   Simulation simulation(s, seed, off);
   simulation.keep_messages();
   simulation.run();
