@@ -62,7 +62,7 @@ int run_shrink(const ShrinkOptions& options) {
 int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {
   using WallClock = std::chrono::steady_clock;
   const WallClock::time_point started = WallClock::now();
-  const std::optional<sim::Signature> failure =
+  const std::optional<sim::FailureSignature> failure =
       sim::failure_of(scenario, seed, options.max_history);
   if (!failure) {
     return fail(Status::bad_input(scenario.path + " with seed " + std::to_string(seed) +

@@ -102,9 +102,9 @@ std::vector<std::string> code_words(const std::string& cell) {
 
 // A "fields, in order" cell: each `field`, and whether "(when" follows it.
 // Code words inside the parentheses are not fields.
-std::vector<fmt::Field> documented_fields(const std::string& cell,
-                                          std::vector<std::string>& names) {
-  std::vector<fmt::Field> out;
+std::vector<fmt::FieldSpec> documented_fields(const std::string& cell,
+                                              std::vector<std::string>& names) {
+  std::vector<fmt::FieldSpec> out;
   size_t depth = 0;
   for (size_t i = 0; i < cell.size(); ++i) {
     if (cell[i] == '(') ++depth;
@@ -133,12 +133,12 @@ void check_shapes(const std::vector<std::vector<std::string>>& rows,
     CHECK_MESSAGE(name[0] == shapes[i].name, what << " row " << i + 1);
     std::vector<std::string> storage;
     storage.reserve(64);
-    const std::vector<fmt::Field> fields = documented_fields(rows[i][1], storage);
+    const std::vector<fmt::FieldSpec> fields = documented_fields(rows[i][1], storage);
     std::string documented, defined;
-    for (const fmt::Field& f : fields) {
+    for (const fmt::FieldSpec& f : fields) {
       documented += std::string(f.name) + (f.presence == fmt::Presence::kWhen ? "? " : " ");
     }
-    for (const fmt::Field& f : shapes[i].fields) {
+    for (const fmt::FieldSpec& f : shapes[i].fields) {
       defined += std::string(f.name) + (f.presence == fmt::Presence::kWhen ? "? " : " ");
     }
     CHECK_MESSAGE(documented == defined, what << " " << name[0]);
@@ -188,11 +188,11 @@ namespace {
 // Checks `object`'s keys from `first` on against `fields`, in order: every
 // kAlways field present, kWhen ones optional, nothing else. Returns "" or
 // what is wrong.
-std::string check_keys(const Json& object, size_t first, std::span<const fmt::Field> fields) {
+std::string check_keys(const Json& object, size_t first, std::span<const fmt::FieldSpec> fields) {
   std::vector<std::string> keys;
   for (const auto& [key, value] : object.items()) keys.push_back(key);
   size_t k = first;
-  for (const fmt::Field& f : fields) {
+  for (const fmt::FieldSpec& f : fields) {
     if (k < keys.size() && keys[k] == f.name) {
       ++k;
     } else if (f.presence == fmt::Presence::kAlways) {

@@ -542,7 +542,7 @@ TEST_CASE("the checks name the first failure each would meet in its own order") 
   // compare, and nothing is lost: a1 is on n2 and n3, b1 on n2 and n4, all
   // down, so both are unavailable; the first is b1 (accepted at t=1ms).
   for (NodeView& v : views) v.live = false;
-  WriteFates fates;
+  FateCounts fates;
   const std::vector<CheckResult> down = run_checks(oracle, views, Expectations{}, 5000, &fates);
   for (const CheckResult& r : down) {
     INFO(r.name << ": " << r.detail);
@@ -575,7 +575,7 @@ TEST_CASE("no node holding a write is a lost write, even with no node live (issu
   }
   std::vector<NodeView> views;
   for (size_t i = 0; i < 3; ++i) views.push_back({&nodes[i], false});
-  WriteFates fates;
+  FateCounts fates;
   const std::vector<CheckResult> r = run_checks(oracle, views, Expectations{}, 9000, &fates);
   CHECK(r[0].holds);
   CHECK(r[1].name == "no_lost_write");
@@ -619,7 +619,7 @@ TEST_CASE("a write only a down node keeps is unavailable, not lost (issue 10, 3)
   nodes[1].replicate("x", w);
   nodes[2].replicate("x", w);
   const std::vector<NodeView> views = {{&nodes[0], false}, {&nodes[1], true}, {&nodes[2], true}};
-  WriteFates fates;
+  FateCounts fates;
   const std::vector<CheckResult> r = run_checks(oracle, views, Expectations{}, 9000, &fates);
   CHECK(r[0].holds);
   CHECK(r[1].holds);
@@ -691,7 +691,7 @@ TEST_CASE("a colocated put aimed at a crashed node is given up, not applied (iss
 
 namespace {
 
-TimelineEvent client_event(int64_t at_us, const std::string& client, NodeIndex node, OpKind kind,
+TimelineEvent client_event(int64_t at_us, const std::string& client, NodeIndex node, MsgType kind,
                            const std::string& value,
                            std::optional<std::vector<uint64_t>> clock = std::nullopt) {
   TimelineEvent e;
@@ -701,7 +701,7 @@ TimelineEvent client_event(int64_t at_us, const std::string& client, NodeIndex n
   e.node = node;
   e.op.kind = kind;
   e.op.key = "x";
-  if (kind != OpKind::kGet) e.op.value_json = "\"" + value + "\"";
+  if (kind != MsgType::kGet) e.op.value_json = "\"" + value + "\"";
   e.op.clock = std::move(clock);
   return e;
 }
@@ -719,10 +719,10 @@ TEST_CASE("a client is sequential: a resolve due as its read's reply lands is bu
   s.name = "get-then-resolve";
   s.nodes = 3;
   s.network.delay = DelaySpec{DelaySpec::Dist::kConstant, Duration{5000}, {}, {}, {}};
-  s.events = {client_event(1000, "c1", 0, OpKind::kPut, "v1", std::vector<uint64_t>{1, 0, 0}),
-              client_event(1000, "c2", 1, OpKind::kPut, "v2", std::vector<uint64_t>{0, 1, 0}),
-              client_event(100000, "c3", 2, OpKind::kGet, ""),
-              client_event(110000, "c3", 2, OpKind::kResolve, "v1+v2")};
+  s.events = {client_event(1000, "c1", 0, MsgType::kPut, "v1", std::vector<uint64_t>{1, 0, 0}),
+              client_event(1000, "c2", 1, MsgType::kPut, "v2", std::vector<uint64_t>{0, 1, 0}),
+              client_event(100000, "c3", 2, MsgType::kGet, ""),
+              client_event(110000, "c3", 2, MsgType::kResolve, "v1+v2")};
   s.run_until = SimTime{1000000};
   kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
@@ -752,8 +752,8 @@ TEST_CASE("a client's operations wait in order behind a request with no reply") 
   TimelineEvent crash;
   crash.kind = TimelineEvent::Kind::kCrash;
   crash.node = 0;
-  s.events = {crash, client_event(1000, "c1", 0, OpKind::kPut, "v", std::vector<uint64_t>{1}),
-              client_event(2000, "c1", 0, OpKind::kGet, "")};
+  s.events = {crash, client_event(1000, "c1", 0, MsgType::kPut, "v", std::vector<uint64_t>{1}),
+              client_event(2000, "c1", 0, MsgType::kGet, "")};
   s.clients.retry_next_node = false;
   s.run_until = SimTime{300000};
   kv::history::HistoryWriter off;
