@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 mode="${1:-demo}"
 packages=(g++ meson ninja-build pkg-config python3 nlohmann-json3-dev libcli11-dev doctest-dev
-          libyaml-cpp-dev graphviz libgraphviz-dev)
+          libyaml-cpp-dev graphviz libgraphviz-dev gnuplot-nox)
 
 install_missing() {
   local missing=()

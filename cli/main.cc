@@ -12,6 +12,7 @@
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/shrink_command.h"
+#include "cli/staleness_command.h"
 #include "cli/sweep_command.h"
 #include "cli/viz_commands.h"
 
@@ -184,6 +185,26 @@ int main(int argc, char** argv) {
   explain->add_flag("--partial", explain_partial,
                     "Tell a history that stops before its end (a run killed or still going)");
 
+  kv::cli::StalenessOptions staleness_options;
+  CLI::App* staleness = app.add_subcommand(
+      "staleness",
+      "How stale are reads? P(a read sent delta after a write commits returns it), PBS-style");
+  staleness->add_option("scenario", staleness_options.scenario_paths, "Scenario files (YAML)")
+      ->required();
+  staleness->add_option("--trials", staleness_options.trials, "Trials per delta")
+      ->capture_default_str();
+  staleness->add_option("--delta", staleness_options.deltas, "Deltas, comma-separated")
+      ->capture_default_str();
+  staleness->add_option("--seed", staleness_options.seed, "Seed of the experiment")
+      ->check(kSeed)
+      ->capture_default_str();
+  staleness->add_option("--jobs", staleness_options.jobs, "Threads (default: one per core)");
+  staleness->add_flag("--json", staleness_options.json, "One JSON object on stdout");
+  staleness
+      ->add_option("--out", staleness_options.out_dir,
+                   "Also write staleness.json and a plot (svg, png) here")
+      ->check(kFolder);
+
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
   bench->require_subcommand(1);
   kv::cli::FanoutOptions fanout_options;
@@ -222,6 +243,7 @@ int main(int argc, char** argv) {
     }
     return kv::cli::run_node(node_options);
   }
+  if (staleness->parsed()) return kv::cli::run_staleness(staleness_options);
   if (run->parsed()) {
     if (auto stop = kv::cli::use_mutant_option(mutant, "run")) return *stop;
     if (seed_option->count() > 0) run_options.seed = seed;

@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/limits.h"
 #include "node/replica.h"
@@ -36,6 +38,13 @@ namespace kv {
 // with one diagnostic, and gets no reply. nlohmann's tree of a line can take
 // ~25 times the line's bytes (a 16 MiB line of "[]," takes ~400 MB while
 // parsed), so this bounds the node's memory per request.
+
+// A timer a replica set (after_us >= 0: fire after that many microseconds)
+// or cancelled (after_us < 0), for the host's wall clock.
+struct TimerChange {
+  uint64_t timer = 0;
+  int64_t after_us = 0;
+};
 
 class LineServer {
  public:
@@ -51,6 +60,14 @@ class LineServer {
   // `peer_draw` picks (any number; taken modulo the peer count) and appends
   // its message to `out`.
   void tick(uint64_t peer_draw, std::string& out);
+
+  // The timers the replica set or cancelled since the last call, in order;
+  // the host keeps them on its wall clock and calls fire_timer when one is
+  // due (cli/node_command.cc).
+  std::vector<TimerChange> take_timer_changes() { return std::exchange(timer_changes_, {}); }
+  // A timer the replica set is due: the replica handles it, appending what
+  // it sends to `out`.
+  void fire_timer(uint64_t timer, std::string& out);
 
   const Node& node() const { return replica_.node(); }
 
@@ -70,6 +87,7 @@ class LineServer {
   uint64_t next_round_ = 1;
   RequestScanner scanner_;
   Request request_;  // the line being handled; kept to reuse its buffers
+  std::vector<TimerChange> timer_changes_;
 };
 
 // Cuts a byte stream (stdin, read in chunks of any size) into lines for a

@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "node/message.h"
+#include "node/placement.h"
 #include "sim/network.h"
 #include "sim/swarm.h"
 
@@ -124,6 +125,9 @@ struct Scenario {
   std::optional<uint64_t> seed;  // --seed overrides
   uint32_t nodes = 3;
   NetworkOptions network;
+  // The `replication:` section (node/placement.h); without one every node
+  // takes every write and replicates it to all others.
+  Replication replication;
   std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
   ClientSpec clients;
   std::vector<TimelineEvent> events;  // sorted by time, stable

@@ -37,7 +37,8 @@ void Simulation::Impl::send(uint64_t slot) {
   const ScriptedFate* scripted_fate = scripted.empty() ? nullptr : take_scripted(m);
   Network::Fate fate;
   if (scripted_fate == nullptr) {
-    fate = network.fate(m.src, m.dest);
+    fate = network.delays_by_role() ? network.fate(m.src, m.dest, delay_role(m.type))
+                                    : network.fate(m.src, m.dest);
   } else {
     fate.lost = scripted_fate->drop;
     fate.delay = scripted_fate->by;
@@ -100,8 +101,11 @@ void Simulation::Impl::deliver(uint64_t slot) {
 void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
   acting(m.dest, Oracle::Act::kHandle);
+  Replica& replica = replicas[m.dest];
+  const size_t open_before = replica.open_requests();
   NodeOutbox out(*this, m.dest);
-  replicas[m.dest].receive(m, out);
+  replica.receive(m, out);
+  replica.check_replies(out.replies(), is_client_request(m.type) ? 1 : 0, open_before);
 }
 
 // --- the replicas' outboxes ------------------------------------------------------------------
@@ -112,16 +116,11 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   const std::string_view key = a.key;
   const VersionPtr& v = a.version;
   const ApplyOutcome outcome = a.outcome;
-  if (a.reply) {
-    count_write(*a.reply);
-    if (a.reply->accepted()) {
-      oracle.on_accepted(key, v, node, now().us);
-      if (a.op == WriteOp::kResolve && stats.heals > 0) ++stats.resolves_after_heal;
-    }
-  }
   if (outcome.result == ApplyResult::kApplied) {
     if (stats.last_fault_us >= 0) stats.last_change_after_fault_us = now().us;
-    oracle.on_stored(key, v, node, now().us);
+    // A client write's own apply is checked once its reply is sent
+    // (NodeOutbox::settle).
+    if (a.reply == nullptr) oracle.on_stored(key, v, node, now().us);
     if (outcome.siblings >= 2) ++stats.siblings_created;
     if (outcome.siblings > stats.max_siblings) stats.max_siblings = outcome.siblings;
     if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
@@ -129,6 +128,38 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   if (!record.on()) return;
   const Endpoint client = a.via ? a.via->src : client_endpoint(colocated_client);
   record.apply(now(), node, a, client, replicas[node].node().get(key));
+}
+
+void Simulation::Impl::told_client(NodeIndex node, const Message& reply) {
+  if (reply.type == MsgType::kGetOk) return;
+  told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
+}
+
+void Simulation::Impl::told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
+                                   WriteStatus status, bool resolve) {
+  count_write(status);
+  if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;
+  oracle.on_accepted(key, version, node, now().us);
+  if (resolve && stats.heals > 0) ++stats.resolves_after_heal;
+}
+
+void Simulation::Impl::set_timer(NodeIndex node, Duration after, uint64_t timer) {
+  KV_ASSERT(after.us >= 0 && timers[node].insert(timer).second);
+  queue.push(now() + after, kTimer, timer, node);
+}
+
+void Simulation::Impl::cancel_timer(NodeIndex node, uint64_t timer) {
+  timers[node].erase(timer);
+}
+
+void Simulation::Impl::on_timer(NodeIndex node, uint64_t timer) {
+  if (timers[node].erase(timer) == 0) return;  // cancelled, or set before a crash
+  acting(node, Oracle::Act::kTick);
+  Replica& replica = replicas[node];
+  const size_t open_before = replica.open_requests();
+  NodeOutbox out(*this, node);
+  replica.on_timer(timer, out);
+  replica.check_replies(out.replies(), 0, open_before);
 }
 
 void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
@@ -140,6 +171,7 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   ++stats.anti_entropy_rounds;
   NodeOutbox out(*this, node);
   replicas[node].tick(peer, next_ae_round++, out);
+  KV_ASSERT(out.replies() == 0);
 }
 
 }  // namespace kv::sim

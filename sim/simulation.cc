@@ -19,16 +19,21 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       history(h),
       record(h),
       n(s.nodes),
+      client_coordinates(s.replication.quorum() &&
+                         s.replication.coordinator == Replication::Coordinator::kClient),
       replicas(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
+      timers(s.nodes),
       network(s.network, s.nodes, Rng::derive(seed_, "network"), Rng::derive(seed_, "faults")),
       workload_rng(Rng::derive(seed_, "workload")) {
   KV_ASSERT(n >= 1);
   std::vector<std::string> node_names;
   for (uint32_t i = 0; i < n; ++i) node_names.push_back(node_name(i));
+  placement = s.replication.quorum() ? Placement::ring(node_names, s.replication.n)
+                                     : Placement::everywhere(n);
   for (uint32_t i = 0; i < n; ++i) {
-    replicas[i].init(node_names[i], node_names, i);
+    replicas[i].init(node_names[i], node_names, i, s.replication);
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
   for (const std::string& name : node_names) record.add_endpoint(name);
@@ -42,7 +47,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
   for (uint32_t number : numbers) {
-    client_index("c" + std::to_string(number));
+    client_index(numbered("c", number, ""));
     highest = std::max(highest, number);
   }
   workload_client_base = highest;
@@ -100,6 +105,12 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
         break;
       case kWorkload:
         workload_op(e.arg);
+        break;
+      case kTimer:
+        on_timer(e.arg32, e.arg);
+        break;
+      case kProbe:
+        probe_event(e.arg, e.arg32);
         break;
     }
     if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);

@@ -94,6 +94,25 @@ struct WorkloadOp {
 };
 WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, Rng& rng);
 
+// The staleness experiment (`kvsim staleness`, PBS's "t-visibility"): trial
+// after trial, each on a key of its own, a client writes the key, and a
+// read is sent `delta` after the write commits (its client got the w-th
+// acknowledgement); the read is consistent when the merge of the first r
+// responses holds the write or a version that supersedes it. The scenario's
+// network, replication and faults apply; its events and workload are not
+// run. Trial t uses deltas[t % deltas.size()].
+struct StalenessProbe {
+  std::vector<Duration> deltas;
+  uint64_t trials = 0;  // per delta
+};
+struct StalenessCounts {
+  std::vector<uint64_t> trials;            // by delta: trials whose write and read completed
+  std::vector<uint64_t> consistent;        // by delta
+  std::vector<uint64_t> failed;            // by delta: the write or the read did not complete
+  std::vector<uint32_t> write_latency_us;  // commit - write sent, per completed write
+  std::vector<uint32_t> read_latency_us;   // r-th response - read sent
+};
+
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
@@ -107,6 +126,10 @@ class Simulation {
   // that event, without the final lines, and stats().stopped says so.
   void run(void (*progress)(void* ctx, int64_t now_us, uint64_t events) = nullptr,
            void* ctx = nullptr);
+
+  // Runs the staleness experiment instead of the scenario's clients (call
+  // instead of run()); the history, if enabled, records it as any run.
+  StalenessCounts run_staleness(const StalenessProbe& probe);
 
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(FateCounts* fates = nullptr) const;

@@ -13,11 +13,14 @@ struct Recorded : Outbox {
   std::vector<Message> sent;
   std::vector<std::string> applied_ops;  // "op key result"
   Message composing;
-  Message& compose() override {
+  std::vector<std::pair<int64_t, uint64_t>> timers;  // (after us, timer)
+  Message& do_compose() override {
     composing = Message{};
     return composing;
   }
-  void send() override { sent.push_back(composing); }
+  void do_send() override { sent.push_back(composing); }
+  void set_timer(Duration after, uint64_t timer) override { timers.emplace_back(after.us, timer); }
+  void cancel_timer(uint64_t) override {}
   void applied(const AppliedWrite& a) override {
     static const char* results[] = {"stale", "duplicate", "applied", "too_many"};
     applied_ops.push_back(std::string(op_name(a.op)) + " " + std::string(a.key) + " " +
@@ -203,7 +206,37 @@ TEST_CASE("every message type has one name, and names map back to their types") 
   }
   CHECK(type_name(MsgType::kPut) == "kv_put");
   CHECK(type_name(MsgType::kAePush) == "ae_push");
-  CHECK_FALSE(type_by_name("init").has_value());
+  // init is the line protocol's: named, but not carried by the simulator.
+  CHECK(type_by_name("init") == MsgType::kInit);
+  CHECK_FALSE(simulated_type_by_name("init").has_value());
+  CHECK(simulated_type_by_name("replicate") == MsgType::kReplicate);
+  CHECK_FALSE(type_by_name("kv_put ").has_value());
+}
+
+TEST_CASE("roles: client traffic, writes to replicas, anti-entropy") {
+  CHECK(is_client_request(MsgType::kPut));
+  CHECK(is_client_request(MsgType::kResolve));
+  CHECK_FALSE(is_client_request(MsgType::kReplicate));
+  CHECK(is_client_reply(MsgType::kError));
+  CHECK(is_client_reply(MsgType::kGetOk));
+  CHECK_FALSE(is_client_reply(MsgType::kInitOk));
+  CHECK(role_of(MsgType::kReplicate) == Role::kWrite);
+  CHECK(is_node_to_node(MsgType::kAeDiff));
+  CHECK_FALSE(is_node_to_node(MsgType::kInit));
+  CHECK(role_name(Role::kWriteAck) == "write_ack");
+}
+
+TEST_CASE("the outbox holds a replica to compose then send, and counts replies") {
+  Replica n1 = make_replica(0);
+  Recorded out;
+  const std::string key = "x";
+  n1.receive(request(MsgType::kPut, &key, 1, 0, make_version("1", Clock{1, 0, 0})), out);
+  n1.receive(request(MsgType::kGet, &key, 2, 0), out);
+  CHECK(out.replies() == 2);  // and two replications, which are not replies
+  CHECK(out.sent.size() == 4);
+  n1.check_replies(out.replies(), 2, 0);
+  // The reply to a write carries, off the wire, the version it answers for.
+  CHECK(out.sent[0].version->value == "1");
 }
 
 }  // namespace
