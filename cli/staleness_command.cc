@@ -92,8 +92,13 @@ std::optional<std::vector<Duration>> parse_deltas(const std::string& text, std::
 
 Result measure(const sim::Scenario& loaded, const StalenessOptions& options,
                const std::vector<Duration>& deltas, unsigned jobs) {
+  // The trials are the clients: the scenario's own client operations and
+  // workload are dropped; its faults (partitions, crashes) and scripted
+  // fates stay, at their times in each chunk's run.
   sim::Scenario scenario = loaded;
-  scenario.events.clear();
+  std::erase_if(scenario.events, [](const sim::TimelineEvent& e) {
+    return e.kind == sim::TimelineEvent::Kind::kClient;
+  });
   scenario.workload.reset();
   scenario.run_until = SimTime{sim::kMaxRunUntilUs};
   const uint64_t chunks = (options.trials + kChunkTrials - 1) / kChunkTrials;

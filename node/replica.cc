@@ -106,18 +106,24 @@ void Replica::on_get(const Message& m, Outbox& out) {
 }
 
 void Replica::replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out) {
-  auto send_to = [&](Endpoint peer) {
-    if (peer == self()) return;
+  if (placement_.everywhere()) [[likely]] {
+    const Endpoint nodes = placement_.nodes();
+    for (Endpoint peer = 0; peer < nodes; ++peer) {
+      if (peer == self()) continue;
+      Message& m = compose(out, peer, MsgType::kReplicate);
+      m.key = key;
+      m.version = version;
+      out.send();
+    }
+    return;
+  }
+  for (const Endpoint peer : placement_.replicas_of(*key)) {
+    if (peer == self()) continue;
     Message& m = compose(out, peer, MsgType::kReplicate);
     m.key = key;
     m.version = version;
     out.send();
-  };
-  if (placement_.everywhere()) [[likely]] {
-    for (const Endpoint peer : placement_.all()) send_to(peer);
-    return;
   }
-  for (const Endpoint peer : placement_.replicas_of(*key)) send_to(peer);
 }
 
 void Replica::tick(uint32_t peer_pick, uint64_t round, Outbox& out) {

@@ -116,11 +116,17 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   const std::string_view key = a.key;
   const VersionPtr& v = a.version;
   const ApplyOutcome outcome = a.outcome;
+  // A colocated client's write has no reply message: the result write_local
+  // hands it (a.reply, unchanged) is its reply, known now. A client's
+  // request is answered by a reply the oracle learns from when it is sent,
+  // and its apply is checked then (NodeOutbox::settle).
+  const bool answered_by_message = a.reply != nullptr && a.via != nullptr;
+  if (a.reply != nullptr && a.via == nullptr) {
+    told_client(node, key, v, a.reply->status, a.op == WriteOp::kResolve);
+  }
   if (outcome.result == ApplyResult::kApplied) {
     if (stats.last_fault_us >= 0) stats.last_change_after_fault_us = now().us;
-    // A client write's own apply is checked once its reply is sent
-    // (NodeOutbox::settle).
-    if (a.reply == nullptr) oracle.on_stored(key, v, node, now().us);
+    if (!answered_by_message) oracle.on_stored(key, v, node, now().us);
     if (outcome.siblings >= 2) ++stats.siblings_created;
     if (outcome.siblings > stats.max_siblings) stats.max_siblings = outcome.siblings;
     if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
@@ -128,19 +134,6 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   if (!record.on()) return;
   const Endpoint client = a.via ? a.via->src : client_endpoint(colocated_client);
   record.apply(now(), node, a, client, replicas[node].node().get(key));
-}
-
-void Simulation::Impl::told_client(NodeIndex node, const Message& reply) {
-  if (reply.type == MsgType::kGetOk) return;
-  told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
-}
-
-void Simulation::Impl::told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
-                                   WriteStatus status, bool resolve) {
-  count_write(status);
-  if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;
-  oracle.on_accepted(key, version, node, now().us);
-  if (resolve && stats.heals > 0) ++stats.resolves_after_heal;
 }
 
 void Simulation::Impl::set_timer(NodeIndex node, Duration after, uint64_t timer) {

@@ -13,23 +13,6 @@ StalenessCounts Simulation::run_staleness(const StalenessProbe& probe) {
   return impl_->run_staleness(probe);
 }
 
-StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
-  KV_ASSERT(!spec.deltas.empty());
-  StalenessCounts counts;
-  const size_t d = spec.deltas.size();
-  counts.trials.assign(d, 0);
-  counts.consistent.assign(d, 0);
-  counts.failed.assign(d, 0);
-  probe.spec = &spec;
-  probe.counts = &counts;
-  probe.client = client_index("c1");
-  if (spec.trials > 0) queue.push(now(), kProbe, 0, 0);
-  run(nullptr, nullptr);
-  probe.spec = nullptr;
-  probe.counts = nullptr;
-  return counts;
-}
-
 // Trial t: its write (what == 0) or its read (what == 1) is due.
 void Simulation::Impl::probe_event(uint64_t trial, uint32_t what) {
   ClientOp op;
@@ -79,6 +62,7 @@ void Simulation::Impl::probe_done(const Operation& o, bool completed) {
     if (r == ApplyResult::kDuplicate || r == ApplyResult::kStale) ++counts.consistent[slot];
   }
   if (!next) return;
+  ++probe.ended;
   const uint64_t total = spec.trials * spec.deltas.size();
   if (++probe.started < total) queue.push(now(), kProbe, probe.started, 0);
 }

@@ -79,40 +79,45 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
 
 // --- the loop ---------------------------------------------------------------
 
+// One event of the queue, handled.
+inline void Simulation::Impl::dispatch(const ScheduledEvent& e) {
+  switch (e.kind) {
+    case kDeliver:
+      deliver(e.arg);
+      break;
+    case kClientOp: {
+      const TimelineEvent& t = scenario.events[e.arg];
+      operation_due(client_index(t.client), t.node, t.op);
+      break;
+    }
+    case kFault:
+      fault(scenario.events[e.arg]);
+      break;
+    case kTimeout:
+      on_timeout(e.arg, e.arg32);
+      break;
+    case kAeTick:
+      ae_tick(e.arg32, e.arg);
+      break;
+    case kWorkload:
+      workload_op(e.arg);
+      break;
+    case kTimer:
+      on_timer(e.arg32, e.arg);
+      break;
+    case kProbe:
+      probe_event(e.arg, e.arg32);
+      break;
+  }
+}
+
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   if (record.on()) record.start(scenario, seed, n);
   const int64_t until = scenario.run_until.us;
   while (!queue.empty() && queue.top().time_us() <= until) {
     const ScheduledEvent e = queue.pop();
     ++stats.events;
-    switch (e.kind) {
-      case kDeliver:
-        deliver(e.arg);
-        break;
-      case kClientOp: {
-        const TimelineEvent& t = scenario.events[e.arg];
-        operation_due(client_index(t.client), t.node, t.op);
-        break;
-      }
-      case kFault:
-        fault(scenario.events[e.arg]);
-        break;
-      case kTimeout:
-        on_timeout(e.arg, e.arg32);
-        break;
-      case kAeTick:
-        ae_tick(e.arg32, e.arg);
-        break;
-      case kWorkload:
-        workload_op(e.arg);
-        break;
-      case kTimer:
-        on_timer(e.arg32, e.arg);
-        break;
-      case kProbe:
-        probe_event(e.arg, e.arg32);
-        break;
-    }
+    dispatch(e);
     if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);
     if (history.stopped()) {
       // A write failed or the history reached its limit: the run ends here,
@@ -124,6 +129,34 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
   }
   stats.end_us = until;
   write_finals();
+}
+
+// The staleness experiment's loop (sim_staleness.cc): the same events,
+// until the last trial ends (anti-entropy would tick forever) or run_until.
+StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
+  KV_ASSERT(!spec.deltas.empty());
+  StalenessCounts counts;
+  const size_t d = spec.deltas.size();
+  counts.trials.assign(d, 0);
+  counts.consistent.assign(d, 0);
+  counts.failed.assign(d, 0);
+  probe.spec = &spec;
+  probe.counts = &counts;
+  probe.client = client_index("c1");
+  const uint64_t total = spec.trials * spec.deltas.size();
+  if (total > 0) queue.push(now(), kProbe, 0, 0);
+  if (record.on()) record.start(scenario, seed, n);
+  const int64_t until = scenario.run_until.us;
+  while (probe.ended < total && !queue.empty() && queue.top().time_us() <= until) {
+    const ScheduledEvent e = queue.pop();
+    ++stats.events;
+    dispatch(e);
+    if (history.stopped()) break;
+  }
+  stats.end_us = now().us;
+  probe.spec = nullptr;
+  probe.counts = nullptr;
+  return counts;
 }
 
 void Simulation::Impl::write_finals() {

@@ -99,8 +99,9 @@ WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, R
 // read is sent `delta` after the write commits (its client got the w-th
 // acknowledgement); the read is consistent when the merge of the first r
 // responses holds the write or a version that supersedes it. The scenario's
-// network, replication and faults apply; its events and workload are not
-// run. Trial t uses deltas[t % deltas.size()].
+// network, replication, anti-entropy and events apply (`kvsim staleness`
+// drops its client operations and workload first). Trial t uses
+// deltas[t % deltas.size()].
 struct StalenessProbe {
   std::vector<Duration> deltas;
   uint64_t trials = 0;  // per delta

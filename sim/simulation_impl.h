@@ -157,10 +157,10 @@ struct Simulation::Impl {
   //
   // The oracle learns that a client write was accepted from the reply its
   // client is sent (or, for a colocated client, the result write_local
-  // returns), not from the store's apply. Within one call a client write is
-  // applied before its reply is composed, so the apply's check that the
-  // version was accepted (Oracle::on_stored) waits for the reply: it runs
-  // when the reply is sent, or when the outbox goes out of scope.
+  // hands it), not from the store's apply. Within one call a client's
+  // request is applied before its reply is composed, so the apply's check
+  // that the version was accepted (Oracle::on_stored) waits for the reply:
+  // it runs when the reply is sent, or when the outbox goes out of scope.
   struct NodeOutbox final : Outbox {
     NodeOutbox(Impl& sim, NodeIndex node, uint32_t colocated_client = 0)
         : sim(sim), node(node), colocated_client(colocated_client) {}
@@ -181,7 +181,7 @@ struct Simulation::Impl {
     void cancel_timer(uint64_t timer) override { sim.cancel_timer(node, timer); }
     void applied(const AppliedWrite& a) override {
       sim.record_apply(node, a, colocated_client);
-      if (a.reply != nullptr && a.outcome.result == ApplyResult::kApplied) {
+      if (a.reply != nullptr && a.via != nullptr && a.outcome.result == ApplyResult::kApplied) {
         unsettled_key = a.key;
         unsettled = &a.version;
       }
@@ -202,9 +202,17 @@ struct Simulation::Impl {
   };
   // A node answers a client: the oracle and the figures learn what the
   // client was told (a write's status; a read tells nothing to record).
-  void told_client(NodeIndex node, const Message& reply);
+  void told_client(NodeIndex node, const Message& reply) {
+    if (reply.type == MsgType::kGetOk) return;
+    told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
+  }
   void told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
-                   WriteStatus status, bool resolve);
+                   WriteStatus status, bool resolve) {
+    count_write(status);
+    if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;
+    oracle.on_accepted(key, version, node, now().us);
+    if (resolve && stats.heals > 0) ++stats.resolves_after_heal;
+  }
   // The role whose delay a message of type `type` takes (network.delays):
   // its own, but when clients coordinate a client's request to a replica is
   // the write (W) or read (R) of PBS's model, and the reply its
@@ -283,6 +291,7 @@ struct Simulation::Impl {
     StalenessCounts* counts = nullptr;
     uint32_t client = 0;
     uint64_t started = 0;          // the trial under way
+    uint64_t ended = 0;            // trials done (counted or failed)
     int64_t sent_us = 0;           // when its current operation fell due
     bool acked = false;            // its write's reply accepted it (no client coordination)
     VersionPtr written;            // its write
@@ -309,6 +318,7 @@ struct Simulation::Impl {
   const ScriptedFate* take_scripted(const Message& m);
 
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
+  void dispatch(const ScheduledEvent& e);
   void write_finals();
 
   const Scenario& scenario;
