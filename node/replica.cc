@@ -52,7 +52,6 @@ void Replica::on_timer(uint64_t /*timer*/, Outbox& /*out*/) {
 
 Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {
   Message& reply = compose(out, request.src, type);
-  out.count_reply();
   reply.msg_id = request.msg_id;
   reply.key = request.key;
   reply.own_msg_id = take_msg_id();
@@ -75,7 +74,7 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   reply.version = m.version;  // off the wire: what the client is told about
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
-  out.send();  // reply first, then replicate
+  out.send_reply();  // reply first, then replicate
   const bool retry_unreplicated =
       active_mutant == Mutant::kRetryNotReplicated && r.applied == ApplyResult::kDuplicate;
   // When clients coordinate, the client sends the write to every replica
@@ -102,7 +101,7 @@ void Replica::crash_without_amnesia() {
 
 void Replica::on_get(const Message& m, Outbox& out) {
   compose_reply(out, m, MsgType::kGetOk).values = node_.get(*m.key);
-  out.send();
+  out.send_reply();
 }
 
 void Replica::replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out) {

@@ -66,10 +66,10 @@ struct AppliedWrite {
 //     hot path a check per message is a cost the benchmarks count);
 //   exactly one reply per request: every client request a replica receives
 //     gets exactly one reply, at once or later (when the coordinator's
-//     pending request completes or times out). replies() counts the replies
-//     sent through this outbox; a host checks, over each call into the
-//     replica, replies() == requests received + pending requests closed
-//     (Replica::check_replies).
+//     pending request completes or times out). A replica sends its replies
+//     with send_reply(), which replies() counts; a host checks, over each
+//     call into the replica, replies() == requests received + pending
+//     requests closed (Replica::check_replies).
 class Outbox {
  public:
   virtual ~Outbox() = default;
@@ -89,6 +89,16 @@ class Outbox {
 #endif
     do_send();
   }
+  // The same for a reply to a client (kv_*_ok, error): counted, and handed
+  // to the host as a reply (the simulator's oracle learns from it).
+  void send_reply() {
+    KV_EXPENSIVE_ASSERT(composing_ && "compose then send: nothing composed to send");
+#ifdef KV_EXPENSIVE_CHECKS
+    composing_ = false;
+#endif
+    ++replies_;
+    do_send_reply();
+  }
   // Asks the host to call Replica::on_timer(timer) `after` from now, unless
   // cancelled first. `timer` is the replica's own number, unique among its
   // timers not yet fired or cancelled. A node's timers die with it: a crash
@@ -98,14 +108,17 @@ class Outbox {
   virtual void cancel_timer(uint64_t timer) = 0;
   virtual void applied(const AppliedWrite&) {}
 
-  // The replies to clients sent through this outbox (the replica counts
-  // each as it composes it).
-  uint64_t replies() const { return replies_; }
-  void count_reply() { ++replies_; }
+  // The replies to clients sent through this outbox (send_reply).
+  uint64_t replies() const {
+    return replies_;
+  }
 
  protected:
   virtual Message& do_compose() = 0;
   virtual void do_send() = 0;
+  virtual void do_send_reply() {
+    do_send();
+  }
 
  private:
 #ifdef KV_EXPENSIVE_CHECKS

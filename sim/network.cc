@@ -14,6 +14,7 @@ Network::Network(const NetworkOptions& options, uint32_t nodes, Rng rng, Rng fau
       fault_rng_(fault_rng),
       cut_(static_cast<size_t>(nodes) * nodes, 0) {
   if (options_.delays.empty()) return;
+  by_role_on_ = true;
   by_role_.assign(std::size(kRoleNames), nullptr);
   for (const auto& [role, delay] : options_.delays) by_role_[static_cast<size_t>(role)] = &delay;
 }
@@ -53,7 +54,27 @@ Duration draw_delay(const DelaySpec& d, Rng& rng) {
   return {};
 }
 
-Network::Fate Network::fate_with(const DelaySpec& delay) {
+// network.delay, drawn as draw_delay does: the common case, kept apart so
+// that the draw inlines into fate().
+Duration Network::draw_default() {
+  const DelaySpec& d = options_.delay;
+  switch (d.dist) {
+    case DelaySpec::Dist::kConstant:
+      return d.value;
+    case DelaySpec::Dist::kUniform:
+      return {rng_.between(d.min.us, d.max.us)};
+    case DelaySpec::Dist::kExponential:
+      return {rng_.exponential(d.mean.us)};
+    case DelaySpec::Dist::kPareto:
+    case DelaySpec::Dist::kMixture:
+      break;
+  }
+  return draw_delay(d, rng_);
+}
+
+// A fate whose delays `draw` draws.
+template <class Draw>
+Network::Fate Network::fate_drawn(Draw draw) {
   Fate f;
   // Draw only what the scenario uses, so a lossless network's draws do not
   // depend on whether loss is checked.
@@ -61,12 +82,20 @@ Network::Fate Network::fate_with(const DelaySpec& delay) {
     f.lost = true;
     return f;
   }
-  f.delay = draw_delay(delay, rng_);
+  f.delay = draw();
   if (!options_.duplicate.never() && rng_.chance(options_.duplicate)) {
     f.duplicate = true;
-    f.duplicate_delay = draw_delay(delay, rng_);
+    f.duplicate_delay = draw();
   }
   return f;
+}
+
+Network::Fate Network::fate(uint32_t, uint32_t) {
+  return fate_drawn([this] { return draw_default(); });
+}
+
+Network::Fate Network::fate_with(const DelaySpec& delay) {
+  return fate_drawn([&] { return draw_delay(delay, rng_); });
 }
 
 void Network::cut_between_groups(const std::vector<std::vector<NodeIndex>>& groups) {

@@ -84,9 +84,9 @@ class Network {
   };
   // The fate of a message sent now from endpoint `src` to `dest`, its delay
   // drawn from `network.delay`.
-  Fate fate(uint32_t, uint32_t) { return fate_with(options_.delay); }
+  Fate fate(uint32_t src, uint32_t dest);
   // Whether some roles have delays of their own (then fate() takes a role).
-  bool delays_by_role() const { return !by_role_.empty(); }
+  bool delays_by_role() const { return by_role_on_; }
   // The same, its delay drawn for `role` (the message type's role, or the
   // one a quorum configuration gives it).
   Fate fate(uint32_t, uint32_t, Role role) { return fate_with(delay_for(role)); }
@@ -99,6 +99,9 @@ class Network {
 
  private:
   Fate fate_with(const DelaySpec& delay);
+  template <class Draw>
+  Fate fate_drawn(Draw draw);
+  Duration draw_default();
   const DelaySpec& delay_for(Role role) const {
     const DelaySpec* d = by_role_[static_cast<size_t>(role)];
     return d != nullptr ? *d : options_.delay;
@@ -109,6 +112,7 @@ class Network {
   // options_.delays by role; empty when the scenario gives none (the common
   // case: every message's delay is options_.delay).
   std::vector<const DelaySpec*> by_role_;
+  bool by_role_on_ = false;
   uint32_t n_;
   Rng rng_;
   Rng fault_rng_;

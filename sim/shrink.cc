@@ -442,6 +442,11 @@ void Shrinker::network() {
     case DelaySpec::Dist::kExponential:
       constants.push_back(round_down(d.mean.us, kMs));
       break;
+    case DelaySpec::Dist::kPareto:
+      constants.push_back(round_down(d.xm.us, kMs));
+      break;
+    case DelaySpec::Dist::kMixture:
+      break;
   }
   for (int64_t value : constants) {
     if (d.dist == DelaySpec::Dist::kConstant && value >= d.value.us) continue;

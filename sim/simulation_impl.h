@@ -169,36 +169,28 @@ struct Simulation::Impl {
       slot = sim.new_message();
       return *sim.slab[slot];
     }
-    void do_send() override {
-      const Message& m = *sim.slab[slot];
-      if (is_client_reply(m.type)) [[unlikely]] {
-        sim.told_client(node, m);
-        settle();
-      }
+    void do_send() override { sim.send(slot); }
+    void do_send_reply() override {
+      sim.told_client(node, *sim.slab[slot]);
+      settle();
       sim.send(slot);
     }
     void set_timer(Duration after, uint64_t timer) override { sim.set_timer(node, after, timer); }
     void cancel_timer(uint64_t timer) override { sim.cancel_timer(node, timer); }
-    void applied(const AppliedWrite& a) override {
-      sim.record_apply(node, a, colocated_client);
-      if (a.reply != nullptr && a.via != nullptr && a.outcome.result == ApplyResult::kApplied) {
-        unsettled_key = a.key;
-        unsettled = &a.version;
-      }
-    }
-    // The deferred on_stored of a client write's own apply.
+    void applied(const AppliedWrite& a) override { sim.record_apply(*this, a); }
+    // The deferred on_stored of a client request's own apply (its version
+    // and key are the request's).
     void settle() {
       if (unsettled == nullptr) [[likely]]
         return;
-      sim.oracle.on_stored(unsettled_key, *unsettled, node, sim.now().us);
+      sim.oracle.on_stored(*unsettled->key, unsettled->version, node, sim.now().us);
       unsettled = nullptr;
     }
     Impl& sim;
     NodeIndex node;
-    uint32_t colocated_client;  // the client of a write with no message
-    uint64_t slot = 0;          // of the message composed
-    std::string_view unsettled_key;
-    const VersionPtr* unsettled = nullptr;  // lives as long as the call
+    uint32_t colocated_client;           // the client of a write with no message
+    uint64_t slot = 0;                   // of the message composed
+    const Message* unsettled = nullptr;  // a request applied, its reply not yet sent
   };
   // A node answers a client: the oracle and the figures learn what the
   // client was told (a write's status; a read tells nothing to record).
@@ -249,7 +241,7 @@ struct Simulation::Impl {
   }
   // Records what a replica's store did with a version (history, oracle,
   // figures).
-  void record_apply(NodeIndex node, const AppliedWrite& a, uint32_t colocated_client);
+  void record_apply(NodeOutbox& out, const AppliedWrite& a);
   void ae_tick(NodeIndex node, uint64_t life);
 
   // --- clients ------------------------------------------------------------

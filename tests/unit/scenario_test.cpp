@@ -641,7 +641,8 @@ TEST_CASE("the sweep: section gives a sweep its seeds and required coverage, in 
 TEST_CASE("an unknown field far from every known one lists the known ones") {
   CHECK_REFUSED(with_head("colour: red\n"), "t.yaml:4",
                 "colour: unknown field (a scenario takes name, description, seed, nodes, network, "
-                "anti_entropy, clients, events, workload, run_until, expect, sweep, swarm)");
+                "replication, anti_entropy, clients, events, workload, run_until, expect, sweep, "
+                "swarm)");
   CHECK_REFUSED(with_event("{at: 0ms, heal: true, because: reasons}"), "t.yaml:5",
                 "because: unknown field (event takes at, partition, heal, crash, amnesia, restart, "
                 "drop, delay, client, node, put, get, resolve)");
@@ -751,8 +752,10 @@ TEST_CASE("a flag that is not true or false is refused") {
 }
 
 TEST_CASE("a word outside its choices is refused, listing them") {
-  CHECK_REFUSED(with_head("network: {delay: {dist: normal, mean: 1ms}}\n"), "t.yaml:4",
-                "network.delay.dist: expected uniform, constant or exponential, got 'normal'");
+  CHECK_REFUSED(
+      with_head("network: {delay: {dist: normal, mean: 1ms}}\n"), "t.yaml:4",
+      "network.delay.dist: expected uniform, constant, exponential, pareto or mixture, got "
+      "'normal'");
   CHECK_REFUSED(with_head("clients: {retry: other}\n"), "t.yaml:4",
                 "clients.retry: expected same or next, got 'other'");
   CHECK_REFUSED(with_head("workload: {ops: 1, target: nearest}\n"), "t.yaml:4",
