@@ -1,7 +1,8 @@
 // Exit statuses: the one place where how a subcommand ended becomes the
 // process's exit status. Each number means the same in every subcommand:
 //
-//   0  done (`run`, `bench`: every check came out as expected)
+//   0  done (`run`, `sweep`, `bench fanout`: every check came out as expected;
+//      `shrink`: the failure was shrunk)
 //   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through
 //   2  bad input: a bad option, scenario or history (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
