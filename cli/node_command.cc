@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/rng.h"
 #include "cli/exit_status.h"
 #include "node/protocol.h"
-#include "sim/rng.h"
 
 namespace kv::cli {
 
@@ -64,7 +64,7 @@ int run_node(const NodeOptions& options) {
   LineServer server(options.replicate);
   LineStream lines(server);  // at most kMaxLineBytes of a line held
   Timer timer(options.replicate ? options.anti_entropy_interval_us : 0);
-  sim::Rng peers = sim::Rng::derive(options.seed, "node-anti-entropy");
+  Rng peers = Rng::derive(options.seed, "node-anti-entropy");
   std::string out, err;
   char buffer[1 << 16];
   for (;;) {

@@ -14,7 +14,7 @@
 #include <system_error>
 #include <vector>
 
-#include "node/kv_assert.h"
+#include "base/kv_assert.h"
 
 namespace kv::json {
 namespace {

@@ -1,6 +1,6 @@
 #include "node/key_index.h"
 
-#include "node/kv_assert.h"
+#include "base/kv_assert.h"
 
 namespace kv {
 

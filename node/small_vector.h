@@ -17,7 +17,7 @@
 #include <new>
 #include <utility>
 
-#include "node/kv_assert.h"
+#include "base/kv_assert.h"
 
 namespace kv {
 

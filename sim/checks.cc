@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "node/kv_assert.h"
+#include "base/kv_assert.h"
 #include "node/version_text.h"
 #include "sim/time.h"
 

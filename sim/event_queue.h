@@ -21,7 +21,7 @@
 #include <memory>
 #include <vector>
 
-#include "node/kv_assert.h"
+#include "base/kv_assert.h"
 #include "sim/time.h"
 
 namespace kv::sim {

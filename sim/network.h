@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/rng.h"
+#include "base/rng.h"
 #include "sim/time.h"
 
 namespace kv::sim {

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "base/rng.h"
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
 #include "sim/history.h"
-#include "sim/rng.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {

@@ -19,7 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "node/kv_assert.h"
+#include "base/kv_assert.h"
+#include "base/rng.h"
 #include "node/message.h"
 #include "node/replica.h"
 #include "sim/checks.h"
@@ -27,7 +28,6 @@
 #include "sim/history.h"
 #include "sim/network.h"
 #include "sim/recorder.h"
-#include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 

@@ -36,8 +36,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/rng.h"
 #include "sim/network.h"
-#include "sim/rng.h"
 #include "sim/time.h"
 
 namespace kv::sim {

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/rng.h"
 #include "node/json_text.h"
-#include "sim/rng.h"
 #include "sim/time.h"
 #include "sim/yaml_fields.h"
 

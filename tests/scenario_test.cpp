@@ -18,6 +18,7 @@
 
 namespace {
 
+using namespace kv;
 using namespace kv::sim;
 
 // Three lines every test scenario starts with; a body starts on line 4.

@@ -10,15 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "base/rng.h"
 #include "node/version_text.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
 #include "sim/history.h"
 #include "sim/network.h"
-#include "sim/rng.h"
 #include "sim/simulation.h"
 #include "tests/run_helpers.h"
 
+using namespace kv;
 using namespace kv::sim;
 
 TEST_CASE("xoshiro256** from splitmix64 gives the reference sequence for seed 0") {

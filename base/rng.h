@@ -1,4 +1,6 @@
-// The run's only source of randomness: xoshiro256** seeded through splitmix64.
+// The project's only source of randomness: xoshiro256** seeded through
+// splitmix64 (the simulator's runs, `kvsim node`'s peer draws, `kvsim
+// grade`'s sessions).
 //
 // Determinism rules (STYLE.md): no std::*_distribution, no floating point in
 // draws that order events. Probabilities are integer ratios (parts per
@@ -13,10 +15,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "node/kv_assert.h"
-#include "sim/time.h"
+#include "base/int128.h"
+#include "base/kv_assert.h"
 
-namespace kv::sim {
+namespace kv {
 
 // A probability as parts per billion: 0 = never, 1e9 = always.
 struct Probability {
@@ -86,4 +88,4 @@ class Rng {
 
 uint64_t splitmix64(uint64_t& state);
 
-}  // namespace kv::sim
+}  // namespace kv
