@@ -304,7 +304,13 @@ void judge_reply(const Situation& s, std::string_view got, SessionJudging& judgi
     d.choice = c;
     out.push_back(std::move(d));
   };
-  const std::string outcome = "expected " + summarize(eb) + "; got " + summarize(gb);
+  // "expected status conflict with 2 siblings; got written"
+  const std::string expected_says = summarize(eb);
+  std::string got_says = summarize(gb);
+  if (expected_says.rfind("status ", 0) == 0 && got_says.rfind("status ", 0) == 0) {
+    got_says.erase(0, 7);
+  }
+  const std::string outcome = "expected " + expected_says + "; got " + got_says;
   if (exp_error && !got_error) {
     differ("served", rule == Rule::kErrors ? explain_unservable(s, eb) + ": " + outcome : outcome);
   } else if (!exp_error && got_error) {

@@ -106,13 +106,13 @@ std::string report_text(const Report& r) {
          fixed(rate, 1) + " sessions/s)\n";
   if (!r.stopped.empty()) out += "stopped early: " + r.stopped + "\n";
 
-  out += "\n" + pad("rule", 18) + pad("judged", 10, true) + pad("wrong", 8, true) + "\n";
+  out += "\n" + pad("rule", 26) + pad("judged", 10, true) + pad("wrong", 8, true) + "\n";
   for (size_t i = 0; i < kRuleCount; ++i) {
     const Rule rule = static_cast<Rule>(i);
     RuleScore s = r.score[i];
     if (rule == Rule::kChoices) s = choices_total(r.choices);
     if (rule == Rule::kExact && !o.exact) continue;
-    std::string line = pad(std::string(rule_info(rule).title), 18) +
+    std::string line = pad(std::string(rule_info(rule).title), 26) +
                        pad(thousands(s.judged), 10, true) + pad(thousands(s.wrong), 8, true);
     if (rule == Rule::kChoices)
       line += o.strict ? "   (--strict: they fail)" : "   (not failing without --strict)";
@@ -120,7 +120,7 @@ std::string report_text(const Report& r) {
     if (rule != Rule::kChoices) continue;
     for (size_t c = 0; c < kChoiceCount; ++c) {
       if (r.choices[c].judged == 0) continue;
-      out += "  " + pad(std::string(choice_info(static_cast<Choice>(c)).title), 16) +
+      out += "  " + pad(std::string(choice_info(static_cast<Choice>(c)).title), 24) +
              pad(thousands(r.choices[c].judged), 10, true) +
              pad(thousands(r.choices[c].wrong), 8, true) + "\n";
     }

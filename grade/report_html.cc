@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/escape.h"
+#include "base/time_text.h"
 #include "grade/report.h"
 
 namespace kv::grade {
@@ -97,7 +98,8 @@ std::string score_table(const Report& r) {
 }
 
 std::string difference_block(const Difference& d) {
-  std::string out = "<p><b>Request " + std::to_string(d.request + 1) + "</b>, expected:</p>\n";
+  std::string out = "<p><b>Request " + std::to_string(d.request + 1) +
+                    "</b> (what differs: " + esc(d.what) + "), expected:</p>\n";
   out += "<pre>" + esc(d.expected.empty() ? "(no reply)" : d.expected) + "</pre>\n";
   out += "<p>got:</p>\n<pre>" + esc(d.got.empty() ? "(nothing)" : d.got) + "</pre>\n";
   out += "<p class=\"why\">" + esc(d.why) + "</p>\n";
@@ -113,10 +115,10 @@ std::string report_html(const Report& r) {
   const GradeOptions& o = r.options;
   const std::string command = command_words(o.command);
   std::string body = "<h1>kvsim grade</h1>\n<p class=\"meta\">Program: <code>" + esc(command) +
-                     "</code><br>seed " + std::to_string(o.seed) + ", " +
-                     thousands(r.sessions_run) + " sessions, timeout " +
-                     std::to_string(o.timeout_us / 1000) + " ms" + (o.exact ? ", --exact" : "") +
-                     (o.strict ? ", --strict" : "") + "</p>\n";
+                     "</code><br>seed " + std::to_string(o.seed) + "; " +
+                     thousands(r.sessions_run) + " of " + thousands(o.sessions) +
+                     " sessions run; a reply may take " + format_time(o.timeout_us) +
+                     (o.exact ? "; --exact" : "") + (o.strict ? "; --strict" : "") + "</p>\n";
   if (r.passed()) {
     body += "<div class=\"verdict pass\">PASS: no difference from the task's rules in " +
             std::to_string(r.sample_names.size()) + " samples and " + thousands(r.sessions_run) +
@@ -141,7 +143,9 @@ std::string report_html(const Report& r) {
               esc(f.session.name) + " up to the difference, in " + std::to_string(f.shrink_runs) +
               " runs";
     }
-    body += ":</p>\n" + lines_block(f.shrunk.lines) + difference_block(d);
+    body += ":</p>\n" + lines_block(f.shrunk.lines) +
+            "<p class=\"meta\">Or save them as <code>session.txt</code> and run <code>" +
+            esc(command) + " &lt; session.txt</code>.</p>\n" + difference_block(d);
   }
   body +=
       "<h2>Score by rule</h2>\n<p class=\"meta\">Every reply is judged under the protocol, "
@@ -157,7 +161,12 @@ std::string report_html(const Report& r) {
   body += "</table>\n<p class=\"meta\">Sessions: " + thousands(r.sessions_passed) + " of " +
           thousands(r.sessions_run) + " pass, " + fixed(r.seconds, 1) + " s.</p>\n";
   if (!r.choice_examples.empty()) {
-    body += "<h2>Where kvsim chose otherwise</h2>\n<dl>\n";
+    body +=
+        "<h2>Where kvsim chose otherwise</h2>\n<p class=\"meta\">The task does not say "
+        "what to do here; kvsim node does what each rule below says and this program did "
+        "something else. These do not fail the grade" +
+        std::string(o.strict ? " without --strict (they do now)" : " (--strict makes them)") +
+        ", and the key concerned is not judged further in that session.</p>\n<dl>\n";
     for (size_t i = 0; i < r.choice_examples.size(); ++i) {
       const auto& [name, d] = r.choice_examples[i];
       body += "<dt>" + esc(std::string(choice_info(*d.choice).title)) + " (" + esc(name) +
@@ -169,7 +178,9 @@ std::string report_html(const Report& r) {
   }
   body += "<h2>Run it again</h2>\n<pre>" +
           esc("kvsim grade --seed " + std::to_string(o.seed) + " --sessions " +
-              std::to_string(o.sessions) + " -- " + command) +
+              std::to_string(o.sessions) + " --timeout " + format_time(o.timeout_us) +
+              (o.exact ? " --exact" : "") + (o.strict ? " --strict" : "") +
+              (o.fail_fast ? " --fail-fast" : "") + " -- " + command) +
           "</pre>\n";
   return page("kvsim grade: " + command, body);
 }
