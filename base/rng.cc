@@ -1,7 +1,7 @@
 #include "base/rng.h"
 
+#include "base/assert.h"
 #include "base/hash.h"
-#include "base/kv_assert.h"
 
 namespace kv {
 

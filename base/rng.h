@@ -1,6 +1,4 @@
-// The project's only source of randomness: xoshiro256** seeded through
-// splitmix64 (the simulator's runs, `kvsim node`'s peer draws, `kvsim
-// grade`'s sessions).
+// The run's only source of randomness: xoshiro256** seeded through splitmix64.
 //
 // Determinism rules (STYLE.md): no std::*_distribution, no floating point in
 // draws that order events. Probabilities are integer ratios (parts per
@@ -15,8 +13,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "base/int128.h"
-#include "base/kv_assert.h"
+#include "base/assert.h"
+#include "base/time.h"
 
 namespace kv {
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 namespace kv::grade {
 

@@ -7,7 +7,7 @@
 
 #include "base/rng.h"
 #include "grade/session.h"
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "node/protocol.h"
 
 namespace kv::grade {

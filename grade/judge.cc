@@ -5,7 +5,7 @@
 
 #include "base/limits.h"
 #include "grade/explain.h"
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 namespace kv::grade {
 

@@ -5,7 +5,7 @@
 
 #include "base/file.h"
 #include "grade/judge.h"
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 namespace kv::grade {
 

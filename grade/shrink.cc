@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 namespace kv::grade {
 

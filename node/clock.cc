@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "base/kv_assert.h"
+#include "base/assert.h"
 
 namespace kv {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/rng.h"
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace kv::sim {
 

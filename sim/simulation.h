@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "base/rng.h"
+#include "history/writer.h"
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
-#include "sim/history.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -97,7 +97,7 @@ WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, R
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
-  Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
+  Simulation(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history);
   ~Simulation();
 
   // Runs until the queue is empty or the next event is past run_until, then
@@ -109,7 +109,7 @@ class Simulation {
            void* ctx = nullptr);
 
   // Runs the checks (sim/checks.h); fills `fates` when given.
-  std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
+  std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();

@@ -37,8 +37,8 @@
 #include <vector>
 
 #include "base/rng.h"
+#include "base/time.h"
 #include "sim/network.h"
-#include "sim/time.h"
 
 namespace kv::sim {
 

@@ -1,4 +1,4 @@
-// Tests for the history format's one definition (sim/history_format.h):
+// Tests for the history format's one definition (history/format.h):
 // - docs/HISTORY.md's tables say what the table says: the kinds, faults and
 //   bodies with their fields in order (and which are only on some lines),
 //   and every enumerated value;
@@ -17,16 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "node/json_text.h"
-#include "sim/history.h"
-#include "sim/history_format.h"
+#include "base/json_text.h"
+#include "history/format.h"
+#include "history/history.h"
+#include "history/writer.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
-#include "viz/history.h"
 
 namespace {
 
-namespace fmt = kv::sim::history_format;
+namespace fmt = kv::history::format;
 namespace fs = std::filesystem;
 using kv::json::Json;
 
@@ -102,9 +102,9 @@ std::vector<std::string> code_words(const std::string& cell) {
 
 // A "fields, in order" cell: each `field`, and whether "(when" follows it.
 // Code words inside the parentheses are not fields.
-std::vector<fmt::Field> documented_fields(const std::string& cell,
-                                          std::vector<std::string>& names) {
-  std::vector<fmt::Field> out;
+std::vector<fmt::FieldSpec> documented_fields(const std::string& cell,
+                                              std::vector<std::string>& names) {
+  std::vector<fmt::FieldSpec> out;
   size_t depth = 0;
   for (size_t i = 0; i < cell.size(); ++i) {
     if (cell[i] == '(') ++depth;
@@ -133,12 +133,12 @@ void check_shapes(const std::vector<std::vector<std::string>>& rows,
     CHECK_MESSAGE(name[0] == shapes[i].name, what << " row " << i + 1);
     std::vector<std::string> storage;
     storage.reserve(64);
-    const std::vector<fmt::Field> fields = documented_fields(rows[i][1], storage);
+    const std::vector<fmt::FieldSpec> fields = documented_fields(rows[i][1], storage);
     std::string documented, defined;
-    for (const fmt::Field& f : fields) {
+    for (const fmt::FieldSpec& f : fields) {
       documented += std::string(f.name) + (f.presence == fmt::Presence::kWhen ? "? " : " ");
     }
-    for (const fmt::Field& f : shapes[i].fields) {
+    for (const fmt::FieldSpec& f : shapes[i].fields) {
       defined += std::string(f.name) + (f.presence == fmt::Presence::kWhen ? "? " : " ");
     }
     CHECK_MESSAGE(documented == defined, what << " " << name[0]);
@@ -188,11 +188,11 @@ namespace {
 // Checks `object`'s keys from `first` on against `fields`, in order: every
 // kAlways field present, kWhen ones optional, nothing else. Returns "" or
 // what is wrong.
-std::string check_keys(const Json& object, size_t first, std::span<const fmt::Field> fields) {
+std::string check_keys(const Json& object, size_t first, std::span<const fmt::FieldSpec> fields) {
   std::vector<std::string> keys;
   for (const auto& [key, value] : object.items()) keys.push_back(key);
   size_t k = first;
-  for (const fmt::Field& f : fields) {
+  for (const fmt::FieldSpec& f : fields) {
     if (k < keys.size() && keys[k] == f.name) {
       ++k;
     } else if (f.presence == fmt::Presence::kAlways) {
@@ -264,7 +264,7 @@ std::string run_history(const fs::path& scenario, uint64_t seed) {
       fs::temp_directory_path() / ("kvsim_format_" + scenario.stem().string() + ".jsonl");
   std::string error;
   {
-    kv::sim::HistoryWriter history;
+    kv::history::HistoryWriter history;
     REQUIRE(history.open(path.string(), error));
     kv::sim::Simulation simulation(*loaded, seed, history);
     simulation.run();
@@ -316,7 +316,8 @@ TEST_CASE("the conformance check notices a line that strays from the format") {
 TEST_CASE("the reader reads back every scenario's history and a run past the sibling bound") {
   for (const fs::path& scenario : format_scenarios()) {
     const std::string text = run_history(scenario, 1);
-    const kv::viz::ReadResult r = kv::viz::read_history_text(text, scenario.stem().string());
+    const kv::history::ReadResult r =
+        kv::history::read_history_text(text, scenario.stem().string());
     CHECK_MESSAGE(r.ok(), r.error());
     if (r.ok()) CHECK(r->complete);
   }

@@ -7,8 +7,8 @@
 #include <tuple>
 #include <vector>
 
-#include "node/json_text.h"
-#include "sim/history.h"
+#include "base/json_text.h"
+#include "history/writer.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink.h"
 #include "sim/simulation.h"
@@ -21,7 +21,7 @@ using testing::loaded;
 
 // Each `op` line's client, op, key, node and due time, sorted.
 std::vector<std::string> op_lines(const Scenario& s, uint64_t seed) {
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   const std::string path = "materialize_test_history.jsonl";
   std::string error;
   REQUIRE(history.open(path, error));
@@ -80,10 +80,10 @@ TEST_CASE("a failure's signature: the first check not as expected, else the firs
       "name: s\nnodes: 1\nnetwork: {delay: {dist: constant, value: 1ms}}\nrun_until: 10ms\n"
       "events:\n  - {at: 0ms, client: c1, node: n1, put: {key: x, value: 1, clock: [1]}}\n"
       "  - {at: 5ms, crash: n1, amnesia: true}\n";
-  CHECK(failure_of(loaded(base), 1, UINT64_MAX) == Signature{"no_lost_write", "x"});
+  CHECK(failure_of(loaded(base), 1, UINT64_MAX) == FailureSignature{"no_lost_write", "x"});
   // Expected: every check as the scenario says; still the loss is what fails.
   CHECK(failure_of(loaded(base + "expect: {lost_writes: true}\n"), 1, UINT64_MAX) ==
-        Signature{"no_lost_write", "x"});
+        FailureSignature{"no_lost_write", "x"});
   // Without the crash nothing fails.
   const Scenario fine = loaded(
       "name: s\nnodes: 1\nrun_until: 10ms\n"
@@ -106,10 +106,10 @@ TEST_CASE("a small shrink, worked by hand") {
       "  - {at: 60ms, heal: true}\n"
       "  - {at: 70ms, restart: n1}\n"
       "expect: {lost_writes: true, maximal: false}\n");
-  const Signature target{"no_lost_write", "order"};
+  const FailureSignature target{"no_lost_write", "order"};
   REQUIRE(failure_of(s, 3, UINT64_MAX) == target);
   const ShrinkResult r = shrink(s, 3, target, UINT64_MAX);
-  CHECK(r.signature == Signature{"no_lost_write", "a"});
+  CHECK(r.signature == FailureSignature{"no_lost_write", "a"});
   CHECK(r.scenario.nodes == 1);
   REQUIRE(r.scenario.events.size() == 2);
   CHECK(r.scenario.events[0].kind == TimelineEvent::Kind::kClient);

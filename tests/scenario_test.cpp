@@ -18,8 +18,8 @@
 
 namespace {
 
-using namespace kv;
 using namespace kv::sim;
+using namespace kv;
 
 // Three lines every test scenario starts with; a body starts on line 4.
 std::string with_head(std::string_view body) {
@@ -128,7 +128,7 @@ expect:
   CHECK(put.line == 12);
   CHECK(put.client == "c1");
   CHECK(put.node == 0);
-  CHECK(put.op.kind == OpKind::kPut);
+  CHECK(put.op.kind == MsgType::kPut);
   CHECK(put.op.key == "x");
   CHECK(put.op.value_json == "\"v1\"");
   CHECK(put.op.clock == std::optional<std::vector<uint64_t>>({1, 0, 0}));
@@ -139,13 +139,13 @@ expect:
   CHECK(s.events[3].at == SimTime{50000});
 
   const TimelineEvent& get = s.events[4];
-  CHECK(get.op.kind == OpKind::kGet);
+  CHECK(get.op.kind == MsgType::kGet);
   CHECK(get.op.key == "x");
   CHECK(get.node == 2);
   CHECK(get.op.value_json.empty());
 
   const TimelineEvent& resolve = s.events[5];
-  CHECK(resolve.op.kind == OpKind::kResolve);
+  CHECK(resolve.op.kind == MsgType::kResolve);
   CHECK(resolve.op.value_json == "\"v1+v2\"");
   CHECK_FALSE(resolve.op.clock.has_value());
 
