@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/json_text.h"
 #include "base/rng.h"
 #include "grade/session.h"
-#include "base/json_text.h"
 #include "node/protocol.h"
 
 namespace kv::grade {

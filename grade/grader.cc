@@ -88,10 +88,6 @@ Result<SessionRun> run_session(const GradeOptions& options, const Session& sessi
     const int64_t deadline = Process::now_us() + options.timeout_us;
     if (!program.send(line, deadline)) {
       // It no longer reads: gone, or not reading for a whole timeout.
-      std::string got;
-      if (program.read_line(got, Process::now_us()) == Process::Read::kLine) {
-        judge_reply(s, got, run.judging, run.differences);
-      }
       const std::string how = program.wait_exit(kExitWaitUs);
       stopped(s, false,
               "the program " + how + " before reading request " + std::to_string(i + 1) + " (" +
@@ -102,56 +98,57 @@ Result<SessionRun> run_session(const GradeOptions& options, const Session& sessi
       unanswered.push_back(std::move(s));
       continue;
     }
-    std::string got;
-    bool done = false;
-    while (!done) {
-      switch (program.read_line(got, deadline)) {
-        case Process::Read::kTimeout:
-          stopped(s, true,
-                  "no reply within " + seconds_text(options.timeout_us) + " to request " +
-                      std::to_string(i + 1) + " (" + describe(s) + ")");
-          done = true;
-          break;
-        case Process::Read::kClosed: {
-          const std::string how = program.wait_exit(kExitWaitUs);
-          stopped(s, false,
-                  "the program " + how + " before answering request " + std::to_string(i + 1) +
-                      " (" + describe(s) + ")");
-          done = true;
-          break;
-        }
-        case Process::Read::kLine:
-          if (!unanswered.empty() && answers_another(s, got)) {
-            // A reply to a line kvsim leaves unanswered: counted, not judged.
-            Situation& u = unanswered.front();
-            auto& counts = run.judging.choices[static_cast<size_t>(Choice::kNoReplyLine)];
-            ++counts.judged;
-            ++counts.wrong;
-            Difference d;
-            d.rule = Rule::kChoices;
-            d.choice = Choice::kNoReplyLine;
-            d.what = "reply";
-            d.request = u.index;
-            d.got = got;
-            d.why = "kvsim's own choice where the task is silent (" +
-                    std::string(choice_info(Choice::kNoReplyLine).words) +
-                    "): expected no reply to request " + std::to_string(u.index + 1) + " (" +
-                    describe(u) + "); got one";
-            run.differences.push_back(std::move(d));
-            unanswered.pop_front();
-            if (failing(run.differences.back(), options.strict)) {
-              run.failed = true;
-              done = true;
-            }
-            continue;
-          }
-          judge_reply(s, got, run.judging, run.differences);
-          ++replies;
-          done = true;
-          // A line that is not a reply: nothing after it can be trusted.
-          run.stopped |= !run.differences.empty() && run.differences.back().what == "not JSON";
-          break;
+    // The reply to s. After lines that get no reply, a line that answers
+    // something else may be the program's reply to one of them: it is, if
+    // another line follows before the deadline; else it is its (wrong)
+    // reply to s.
+    std::string got, next;
+    bool held = false;  // `got` was read ahead of its judging
+    for (bool done = false; !done;) {
+      const Process::Read read = held ? Process::Read::kLine : program.read_line(got, deadline);
+      held = false;
+      if (read == Process::Read::kTimeout) {
+        stopped(s, true,
+                "no reply within " + seconds_text(options.timeout_us) + " to request " +
+                    std::to_string(i + 1) + " (" + describe(s) + ")");
+        break;
       }
+      if (read == Process::Read::kClosed) {
+        const std::string how = program.wait_exit(kExitWaitUs);
+        stopped(s, false,
+                "the program " + how + " before answering request " + std::to_string(i + 1) + " (" +
+                    describe(s) + ")");
+        break;
+      }
+      if (!unanswered.empty() && answers_another(s, got) &&
+          program.read_line(next, deadline) == Process::Read::kLine) {
+        // A reply to a line kvsim leaves unanswered: counted, not judged.
+        const Situation& u = unanswered.front();
+        auto& counts = run.judging.choices[static_cast<size_t>(Choice::kNoReplyLine)];
+        ++counts.judged;
+        ++counts.wrong;
+        Difference d;
+        d.rule = Rule::kChoices;
+        d.choice = Choice::kNoReplyLine;
+        d.what = "reply";
+        d.request = u.index;
+        d.got = got;
+        d.why = "kvsim's own choice where the task is silent (" +
+                std::string(choice_info(Choice::kNoReplyLine).words) +
+                "): expected no reply to request " + std::to_string(u.index + 1) + " (" +
+                describe(u) + "); got one";
+        run.differences.push_back(std::move(d));
+        unanswered.pop_front();
+        got.swap(next);
+        held = true;
+        if (failing(run.differences.back(), options.strict)) break;
+        continue;
+      }
+      judge_reply(s, got, run.judging, run.differences);
+      ++replies;
+      done = true;
+      // A line that is not a reply: nothing after it can be trusted.
+      run.stopped |= !run.differences.empty() && run.differences.back().what == "not JSON";
     }
     if (run.stopped) {
       run.failed = true;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/json_text.h"
 #include "base/limits.h"
 #include "grade/explain.h"
-#include "base/json_text.h"
 
 namespace kv::grade {
 
@@ -197,6 +197,7 @@ bool failing(const Difference& d, bool strict) {
 
 bool answers_another(const Situation& s, std::string_view got) {
   const Loose reply = parse_loose(got);
+  if (!field(reply, "body").is_object()) return false;  // not a reply at all: judged as such
   const Loose& in_reply_to = field(field(reply, "body"), "in_reply_to");
   return s.msg_id.empty() || in_reply_to != Loose::parse(s.msg_id);
 }

@@ -105,9 +105,8 @@ struct SessionJudging {
 void judge_reply(const Situation& s, std::string_view got, SessionJudging& judging,
                  std::vector<Difference>& out);
 
-// Whether `got` reads as a reply to something other than `s` (its
-// in_reply_to is not s's msg_id): after lines that get no reply, the reply a
-// program gave one of them.
+// Whether `got` is a message whose in_reply_to is not s's msg_id: after
+// lines that get no reply, maybe the reply a program gave one of them.
 bool answers_another(const Situation& s, std::string_view got);
 
 // The rule a process failure on `s` (no reply, an exit) falls under: the

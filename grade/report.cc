@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "base/file.h"
-#include "grade/judge.h"
 #include "base/json_text.h"
+#include "grade/judge.h"
 
 namespace kv::grade {
 

@@ -7,7 +7,7 @@
 // are the task's own, byte for byte; those marked "completed" were written
 // from the task's rules and its reply format, checked by hand against the
 // rules (see each comment), and are what `kvsim node` answers
-// (tests/grade_test.cpp checks that). docs/GRADING.md shows the same.
+// (tests/unit/grade_test.cpp checks that). docs/GRADING.md shows the same.
 #include "grade/session.h"
 
 namespace kv::grade {
