@@ -52,6 +52,9 @@ Result<SessionRun> run_session(const GradeOptions& options, const Session& sessi
   auto stopped = [&](const Situation& s, bool silent, const std::string& how) {
     Difference d;
     d.rule = failure_rule(s, /*unanswerable_since_last_reply=*/!unanswered.empty());
+    RuleScore& score = run.judging.score[static_cast<size_t>(d.rule)];
+    ++score.judged;
+    ++score.wrong;
     d.what = silent ? "no reply" : "exited";
     d.request = s.index;
     d.expected = s.expected;

@@ -295,6 +295,7 @@ std::string summary_text(const std::vector<Submission>& subs) {
            pad(std::to_string(s.samples_passed) + "/" + std::to_string(s.samples), 9) +
            pad(thousands(s.sessions_passed) + "/" + thousands(s.sessions_run), 13) + first + "\n";
   }
+  width = std::max<size_t>(width, 24);
   out += "\n" + pad("wrong replies per rule", width);
   for (size_t r = 0; r < kRuleCount; ++r) {
     if (static_cast<Rule>(r) == Rule::kExact) continue;

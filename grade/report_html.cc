@@ -120,9 +120,16 @@ std::string report_html(const Report& r) {
                      " sessions run; a reply may take " + format_time(o.timeout_us) +
                      (o.exact ? "; --exact" : "") + (o.strict ? "; --strict" : "") + "</p>\n";
   if (r.passed()) {
+    uint64_t choices = 0;
+    for (const RuleScore& c : r.choices) choices += c.wrong;
     body += "<div class=\"verdict pass\">PASS: no difference from the task's rules in " +
             std::to_string(r.sample_names.size()) + " samples and " + thousands(r.sessions_run) +
-            " sessions</div>\n";
+            " sessions" +
+            (choices > 0 && !o.strict ? " (" + thousands(choices) +
+                                            " where kvsim chose otherwise, which do not fail: "
+                                            "below)"
+                                      : std::string()) +
+            "</div>\n";
   } else {
     body += "<div class=\"verdict fail\">FAIL: " + esc(r.first->session.name) + " differs under " +
             esc(std::string(rule_info(r.first->shrunk_difference.rule).title)) +
@@ -186,46 +193,63 @@ std::string report_html(const Report& r) {
 }
 
 std::string summary_html(const std::vector<Submission>& subs, const std::string& page_folder) {
-  std::string body = "<h1>kvsim grade: " + std::to_string(subs.size()) +
-                     " submissions</h1>\n<table>\n<tr><th>submission</th><th>result</th>"
-                     "<th>samples</th><th>sessions passed</th>";
-  for (size_t r = 0; r < kRuleCount; ++r) {
-    if (static_cast<Rule>(r) == Rule::kExact) continue;
-    body += "<th title=\"wrong replies\">" +
-            esc(std::string(rule_info(static_cast<Rule>(r)).title)) + "</th>";
-  }
-  body += "<th>first difference</th></tr>\n";
-  for (const Submission& s : subs) {
+  size_t failed = 0;
+  for (const Submission& s : subs) failed += !s.passed;
+  std::string body = "<h1>kvsim grade: " + std::to_string(subs.size()) + " submissions, " +
+                     std::to_string(failed) + " failing</h1>\n";
+  body +=
+      "<table>\n<tr><th>submission</th><th>result</th><th>samples</th><th>sessions "
+      "passed</th><th>first difference</th></tr>\n";
+  for (size_t i = 0; i < subs.size(); ++i) {
+    const Submission& s = subs[i];
     std::error_code ec;
     const std::filesystem::path page_path = std::filesystem::path(s.folder) / "grade.html";
     std::filesystem::path link = std::filesystem::relative(page_path, page_folder, ec);
     if (ec || link.empty()) link = page_path;
-    const bool page_there = std::filesystem::exists(page_path, ec);
-    body += std::string("<tr") + (s.passed ? "" : " class=\"bad\"") + "><td>" +
-            (page_there ? "<a href=\"" + esc(link.string()) + "\">" + esc(s.name) + "</a>"
-                        : esc(s.name)) +
-            "<br><code>" + esc(s.command) + "</code></td><td>" +
+    const std::string name = std::filesystem::exists(page_path, ec)
+                                 ? "<a href=\"" + esc(link.string()) + "\">" + esc(s.name) + "</a>"
+                                 : esc(s.name);
+    body += std::string("<tr") + (s.passed ? "" : " class=\"bad\"") + "><td>" + name + "</td><td>" +
             (s.passed ? "pass" : "<b>FAIL</b>") + "</td><td class=\"num\">" +
             std::to_string(s.samples_passed) + "/" + std::to_string(s.samples) +
             "</td><td class=\"num\">" + thousands(s.sessions_passed) + "/" +
-            thousands(s.sessions_run) + "</td>";
+            thousands(s.sessions_run) + "</td><td>" +
+            (s.first_rule.empty() ? std::string("&ndash;")
+                                  : "<a href=\"#s" + std::to_string(i) + "\">" + esc(s.first_rule) +
+                                        "</a>, " + std::to_string(s.first_requests) + " requests") +
+            "</td></tr>\n";
+  }
+  body += "</table>\n<h2>Wrong replies per rule</h2>\n<table>\n<tr><th>submission</th>";
+  for (size_t r = 0; r < kRuleCount; ++r) {
+    if (static_cast<Rule>(r) == Rule::kExact) continue;
+    body += "<th>" + esc(std::string(rule_info(static_cast<Rule>(r)).title)) + "</th>";
+  }
+  body += "</tr>\n";
+  for (const Submission& s : subs) {
+    body += "<tr><td>" + esc(s.name) + "</td>";
     for (size_t r = 0; r < kRuleCount; ++r) {
-      if (static_cast<Rule>(r) == Rule::kExact) continue;
+      const Rule rule = static_cast<Rule>(r);
+      if (rule == Rule::kExact) continue;
       const RuleScore& score = s.rules[r];
-      body += "<td class=\"num\">" +
+      const bool bad = score.wrong > 0 && rule != Rule::kChoices;
+      body += std::string("<td class=\"num\"") +
+              (bad ? " style=\"color:#cf222e;font-weight:bold\"" : "") + ">" +
               (score.judged == 0 ? std::string("&ndash;") : thousands(score.wrong)) + "</td>";
     }
-    body += "<td>";
-    if (!s.first_rule.empty()) {
-      body += "<b>" + esc(s.first_rule) + "</b> (" + std::to_string(s.first_requests) +
-              " requests): " + esc(s.first_why) + "<details><summary>lines</summary>" +
-              lines_block(s.first_lines) + "</details>";
-    }
-    body += "</td></tr>\n";
+    body += "</tr>\n";
   }
   body +=
-      "</table>\n<p class=\"meta\">The rule columns count wrong replies (&ndash;: none "
-      "judged). kvsim's choices fail a submission only when graded with --strict.</p>\n";
+      "</table>\n<p class=\"meta\">&ndash;: no reply judged under that rule. A session "
+      "stops at its first failing difference, so a rule counts at most one wrong reply per "
+      "session. kvsim's choices fail a submission only when graded with --strict.</p>\n";
+  if (failed > 0) body += "<h2>First differences</h2>\n";
+  for (size_t i = 0; i < subs.size(); ++i) {
+    const Submission& s = subs[i];
+    if (s.first_rule.empty()) continue;
+    body += "<h3 id=\"s" + std::to_string(i) + "\">" + esc(s.name) + ": " + esc(s.first_rule) +
+            "</h3>\n<p class=\"meta\"><code>" + esc(s.command) + "</code></p>\n<p class=\"why\">" +
+            esc(s.first_why) + "</p>\n" + lines_block(s.first_lines);
+  }
   return page("kvsim grade: summary", body);
 }
 

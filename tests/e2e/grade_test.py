@@ -398,10 +398,16 @@ def main():
                       r.stdout[-800:])
                 check("answers_everything: its replies to lines without msg_id are counted",
                       counted["wrong"] > 0, counted)
+                example = [e for e in g["choice_examples"] if e["choice"] == "no_reply_line"]
+                line = example[0]["lines"][example[0]["request"] - 1] if example else ""
+                check("answers_everything: ... and the line it answered gets no reply from "
+                      "kvsim node", example and run_lines([KVSIM, "node"], [line])[1] == [],
+                      example)
             else:
+                # --strict stops each session at its first choice, whichever.
                 first = g["first_difference"] or {}
-                check("answers_everything --strict: fails on lines without a msg_id",
-                      r.returncode == 1 and first.get("choice") == "no_reply_line", first)
+                check("answers_everything --strict: fails on one of kvsim's choices",
+                      r.returncode == 1 and first.get("rule") == "choices", first)
 
         # The summary of every graded folder.
         folders = [str(grades / name) for name in names]
