@@ -71,7 +71,8 @@ int print_sessions(const GradeCommand& c) {
 
 }  // namespace
 
-CLI::App* add_grade_command(CLI::App& app, GradeCommand& c) {
+CLI::App* add_grade_command(CLI::App& app, GradeCommand& c, const CLI::Validator& seed,
+                            const CLI::Validator& folder) {
   CLI::App* grade = app.add_subcommand(
       "grade",
       "Grade a program that implements the task (any language) against kvsim's replica: the "
@@ -83,7 +84,8 @@ CLI::App* add_grade_command(CLI::App& app, GradeCommand& c) {
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{0}, kMaxSessions));
   grade->add_option("--seed", c.options.seed, "Seed of the generated sessions")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(seed);
   grade
       ->add_option("--timeout", c.timeout,
                    "How long a reply may take (e.g. 5s, 500ms) before the program counts as "
@@ -94,9 +96,10 @@ CLI::App* add_grade_command(CLI::App& app, GradeCommand& c) {
   grade->add_flag("--strict", c.options.strict,
                   "Fail on kvsim's own choices too (error codes, the sibling bound, ...)");
   grade->add_flag("--fail-fast", c.options.fail_fast, "Stop at the first failing session");
-  grade->add_option("--out", c.out_dir,
-                    "Write grade.json and grade.html here (with --summary: "
-                    "summary.html)");
+  grade
+      ->add_option("--out", c.out_dir,
+                   "Write grade.json and grade.html here (with --summary: summary.html)")
+      ->check(folder);
   grade
       ->add_option("--summary", c.summary_dirs,
                    "Summarise the --out folders of graded submissions: a table (and, with "
@@ -110,11 +113,6 @@ CLI::App* add_grade_command(CLI::App& app, GradeCommand& c) {
 }
 
 int run_grade(GradeCommand& c) {
-  if (!c.out_dir.empty() && c.out_dir[0] == '-') {
-    return fail("--out needs a folder name, not '" + c.out_dir + "' (write ./" + c.out_dir +
-                    " for a folder of that name)",
-                kExitBadInput);
-  }
   if (!c.summary_dirs.empty()) {
     if (!c.options.command.empty()) {
       return fail("--summary reads graded folders and runs nothing: no command goes with it",

@@ -21,8 +21,10 @@ struct GradeCommand {
   bool progress = false;                  // a progress line even when stderr is no terminal
 };
 
-// Adds the `grade` subcommand, its options stored in `command`.
-CLI::App* add_grade_command(CLI::App& app, GradeCommand& command);
+// Adds the `grade` subcommand, its options stored in `command`; `seed` and
+// `folder` check --seed and --out as every subcommand checks them.
+CLI::App* add_grade_command(CLI::App& app, GradeCommand& command, const CLI::Validator& seed,
+                            const CLI::Validator& folder);
 
 // Exit status: 0 no difference (every summarised submission passed), 1 a
 // difference found, 2 bad usage (or a grade.json that is not one), 4 the

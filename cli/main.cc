@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
                     "Tell a history that stops before its end (a run killed or still going)");
 
   kv::cli::GradeCommand grade_command;
-  CLI::App* grade = kv::cli::add_grade_command(app, grade_command);
+  CLI::App* grade = kv::cli::add_grade_command(app, grade_command, kSeed, kFolder);
 
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
   bench->require_subcommand(1);

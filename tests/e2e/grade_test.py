@@ -241,6 +241,9 @@ def main():
         r = subprocess.run([KVSIM, "grade", "--timeout", "0s", "--", "true"],
                            capture_output=True, text=True)
         check("--timeout 0s is bad usage (2)", r.returncode == 2, r.stderr)
+        r = subprocess.run([KVSIM, "grade", "--seed", "-1", "--", "true"],
+                           capture_output=True, text=True)
+        check("--seed -1 is bad usage (2), not wrapped", r.returncode == 2, r.stderr)
         r = subprocess.run([KVSIM, "grade", "--", str(tmp / "no-such-program")],
                            capture_output=True, text=True)
         check("a program that cannot be started is exit 4", r.returncode == 4, r.stderr)
