@@ -31,10 +31,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from checklib import check, finish
+from checklib import check, finish, seeds
 
 KVSIM, SCENARIOS, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
-SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[4] if len(sys.argv) > 4 else 20))
+SEEDS = seeds(int(sys.argv[4]) if len(sys.argv) > 4 else 20)
 REQUESTS = ("kv_put", "kv_get", "kv_resolve")
 
 

@@ -35,12 +35,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from checklib import check, finish
+from checklib import check, finish, seeds
 
 KVSIM, SCENARIOS, REGRESSIONS = sys.argv[1], sys.argv[2], sys.argv[3]
-SEEDS = int(sys.argv[4]) if len(sys.argv) > 4 else 20
-if os.environ.get("KVSIM_SEEDS"):
-    SEEDS = min(SEEDS, int(os.environ["KVSIM_SEEDS"]))
+SEEDS = seeds(int(sys.argv[4]) if len(sys.argv) > 4 else 20)
 
 # Worked out by hand in each file's comments: verdicts (holds) and counts.
 EXPECTED = {

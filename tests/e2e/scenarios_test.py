@@ -14,10 +14,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from checklib import check, finish
+from checklib import check, finish, seeds
 
 KVSIM, SCENARIOS = sys.argv[1], sys.argv[2]
-SEEDS = int(os.environ.get("KVSIM_SEEDS", sys.argv[3] if len(sys.argv) > 3 else 200))
+SEEDS = seeds(int(sys.argv[3]) if len(sys.argv) > 3 else 200)
 
 
 def run(path, seed, out):

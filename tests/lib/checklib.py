@@ -5,6 +5,7 @@ Each script calls check() for every assertion and finish() at the end,
 which prints the "N passed, N failed" line tests/lib/totals.py adds up and exits
 1 if anything failed.
 """
+import os
 import sys
 
 passed = failed = 0
@@ -17,6 +18,14 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print(f"FAIL: {name} {str(detail)[:600]}")
+
+
+def seeds(default):
+    """How many seeds a test runs: `default`, lowered (never raised) by the
+    environment's KVSIM_SEEDS, which the sanitizer build's suite sets so
+    that its slower runs fit their timeouts."""
+    limit = os.environ.get("KVSIM_SEEDS")
+    return min(default, int(limit)) if limit else default
 
 
 def finish():
