@@ -282,7 +282,7 @@ void judge_reply(const Situation& s, std::string_view got, SessionJudging& judgi
   if (about_store && s.key && judging.set_aside.count(*s.key)) return;  // not judged
   RuleScore& score = choice ? judging.choices[static_cast<size_t>(*choice)]
                             : judging.score[static_cast<size_t>(rule)];
-  ++score.judged;
+  if (rule != Rule::kProtocol) ++score.judged;  // init_ok: its type was all there was
   // A difference under the request's rule. Under a choice, the program may
   // now hold something else for the key: it is set aside.
   auto differ = [&](std::string what, std::string why) {
