@@ -1,8 +1,9 @@
 // Exit statuses: the one place where how a subcommand ended becomes the
 // process's exit status. Each number means the same in every subcommand:
 //
-//   0  done (`run`, `bench`: every check came out as expected; `grade`: no
-//      difference from the task's rules)
+//   0  done (`run`, `sweep`, `bench fanout`: every check came out as expected;
+//      `shrink`: the failure was shrunk; `grade`: no difference from the
+//      task's rules)
 //   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run
 //      itself went through; `grade`: the program differs from the task's rules
 //   2  bad input: a bad option, scenario or history (Status::bad_input)
