@@ -2,13 +2,16 @@
 // process's exit status. Each number means the same in every subcommand:
 //
 //   0  done (`run`, `sweep`, `bench fanout`: every check came out as expected;
-//      `shrink`: the failure was shrunk)
-//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through
+//      `shrink`: the failure was shrunk; `grade`: no difference from the
+//      task's rules)
+//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run
+//      itself went through; `grade`: the program differs from the task's rules
 //   2  bad input: a bad option, scenario or history (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
 //      there, keeping the history so far
 //   4  an I/O failure: a file or folder cannot be opened, read or written,
-//      stdin/stdout fail, or Graphviz fails to draw (Status::io_error)
+//      stdin/stdout fail, Graphviz fails to draw, or the program `grade`
+//      runs cannot be started (Status::io_error)
 //
 // Subcommands return these constants or exit_status(status); they never
 // write a number of their own.
@@ -41,10 +44,11 @@ inline int exit_status(const Status& status) {
 inline constexpr const char* kExitStatusHelp =
     "Exit status, the same for every subcommand:\n"
     "  0  done (every check came out as the scenario expects)\n"
-    "  1  a check failed (run, sweep, sweep-merge, bench fanout)\n"
+    "  1  a check failed (run, sweep, sweep-merge, bench fanout); grade: a difference\n"
     "  2  bad input: a bad option, scenario or history\n"
     "  3  the history reached its cap (run --max-history); the run stopped there\n"
     "  4  an I/O failure: a file cannot be read or written (missing, a folder, no\n"
-    "     permission, a full disk), stdin/stdout failed, or Graphviz failed to draw";
+    "     permission, a full disk), stdin/stdout failed, Graphviz failed to draw, or\n"
+    "     the program to grade cannot be started";
 
 }  // namespace kv::cli

@@ -8,6 +8,7 @@
 #include "base/time_text.h"
 #include "cli/bench_command.h"
 #include "cli/exit_status.h"
+#include "cli/grade_command.h"
 #include "cli/mutant_option.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
@@ -206,6 +207,9 @@ int main(int argc, char** argv) {
                    "Also write staleness.json and a plot (svg, png) here")
       ->check(kFolder);
 
+  kv::cli::GradeCommand grade_command;
+  CLI::App* grade = kv::cli::add_grade_command(app, grade_command, kSeed, kFolder);
+
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCHMARKS.md");
   bench->require_subcommand(1);
   kv::cli::FanoutOptions fanout_options;
@@ -270,6 +274,7 @@ int main(int argc, char** argv) {
     return kv::cli::run_render(render_history, render_out, render_from, render_to, render_partial);
   }
   if (explain->parsed()) return kv::cli::run_explain(explain_history, explain_partial);
+  if (grade->parsed()) return kv::cli::run_grade(grade_command);
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return kv::cli::kExitBadInput;
