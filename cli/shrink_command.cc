@@ -107,9 +107,11 @@ std::vector<std::string> changes(const Scenario& a, const Scenario& b) {
   using Kind = sim::TimelineEvent::Kind;
   std::vector<std::string> out;
   if (a.workload && !b.workload) {
-    out.push_back("the workload (" + std::to_string(a.workload->ops) +
-                  " operations) became timeline client events; " +
-                  std::to_string(count_kind(b, Kind::kClient)) + " client events are left");
+    out.push_back(
+        "the workload (" + std::to_string(a.workload->ops) +
+        " operations) became timeline client events; " +
+        std::to_string(count_kind(b, Kind::kClient)) +
+        (count_kind(b, Kind::kClient) == 1 ? " client event is left" : " client events are left"));
   } else if (a.workload && b.workload && a.workload->ops != b.workload->ops) {
     out.push_back("the workload: " + std::to_string(a.workload->ops) + " -> " +
                   std::to_string(b.workload->ops) + " operations (still generated)");
@@ -196,7 +198,7 @@ int shrink_scenario(const Scenario& scenario, uint64_t seed, const ShrinkOptions
   shrunk.swarm_draw_json.clear();  // the draw is in the file's own settings now
   shrunk.name = named(scenario.name);
   shrunk.description = "kvsim shrink's reproducer of " + scenario.name + " seed " +
-                       std::to_string(seed) + ": " + result.signature.text() + " does not hold.";
+                       std::to_string(seed) + "; the failure: " + result.signature.text() + ".";
   const double seconds = std::chrono::duration<double>(WallClock::now() - started).count();
 
   // A swarm draw, and a planted bug (node/mutant.h), are part of where the
@@ -222,12 +224,11 @@ int shrink_scenario(const Scenario& scenario, uint64_t seed, const ShrinkOptions
   }
   const std::string header =
       "Shrunk by kvsim " KVSIM_VERSION " (kvsim shrink) from " + scenario.path + ", seed " +
-      std::to_string(seed) +
-      (swarm ? " with --swarm, which drew " + scenario.swarm_draw_json +
+      std::to_string(seed) + (mutant.empty() ? "" : ", under the planted bug --mutant " + mutant) +
+      (swarm ? ", with --swarm, which drew " + scenario.swarm_draw_json +
                    ".\nWhat the failure needs of that draw is this file's own settings and "
                    "events: it runs without --swarm"
              : "") +
-      (mutant.empty() ? "" : ", under the planted bug --mutant " + mutant) +
       ".\nThe failure kept: " + failure->text() +
       (result.signature == *failure ? "" : " (renamed: " + result.signature.text() + ")") + ".\n" +
       verdict + "\nRerun: kvsim run THIS_FILE" +
