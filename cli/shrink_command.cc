@@ -151,6 +151,15 @@ std::vector<std::string> changes(const Scenario& a, const Scenario& b) {
     out.push_back("run_until " + format_time(a.run_until.us) + " -> " +
                   format_time(b.run_until.us));
   }
+  const auto expectations = [](const Scenario& s) {
+    const sim::Expectations& e = s.expect;
+    return (e.converged ? 1u : 0u) + (e.lost_writes ? 1u : 0u) + (e.maximal ? 1u : 0u) +
+           e.siblings.size() + e.values.size();
+  };
+  if (expectations(a) > expectations(b)) {
+    out.push_back(expectations(b) == 0 ? "expect: none kept (the file fails by itself)"
+                                       : "expect: only the failing key's own expectation kept");
+  }
   return out;
 }
 

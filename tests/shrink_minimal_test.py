@@ -109,6 +109,20 @@ def read_history(path):
     return accepted, finals, sends
 
 
+def first_mismatch(live, expect):
+    """(key, versions held) of the first live node not as `expect` says."""
+    for _, store in live:
+        for key in sorted(expect.get("siblings") or {}):
+            if len(store.get(key, [])) != expect["siblings"][key]:
+                return key, len(store.get(key, []))
+        for key in sorted(expect.get("values") or {}):
+            want = sorted(json.dumps(v, sort_keys=True) for v in expect["values"][key])
+            got = sorted(json.dumps(v["value"], sort_keys=True) for v in store.get(key, []))
+            if want != got:
+                return key, len(got)
+    return None
+
+
 def verdicts(history, expect):
     """Each check's (holds, key it names) from the history, as README.md
     defines them; `expect` is the scenario's expect section (or {})."""
@@ -156,25 +170,10 @@ def verdicts(history, expect):
             out["maximal"] = (False, key)
             break
     # expect: the first live node not as expected, siblings before values,
-    # keys in byte order; with what it holds of the key.
-    out["expect"] = (True, None)
-    out["expect_held"] = None
-    found = False
-    for node, store in live:
-        for key in sorted((expect or {}).get("siblings", {}) or {}):
-            if len(store.get(key, [])) != expect["siblings"][key]:
-                out["expect"], out["expect_held"], found = (False, key), len(store.get(key, [])), True
-                break
-        if found:
-            break
-        for key in sorted((expect or {}).get("values", {}) or {}):
-            want = sorted(json.dumps(v, sort_keys=True) for v in expect["values"][key])
-            got = sorted(json.dumps(v["value"], sort_keys=True) for v in store.get(key, []))
-            if want != got:
-                out["expect"], out["expect_held"], found = (False, key), len(got), True
-                break
-        if found:
-            break
+    # keys in byte order; with how many versions it holds of the key.
+    mismatch = first_mismatch(live, expect or {})
+    out["expect"] = (mismatch is None, mismatch and mismatch[0])
+    out["expect_held"] = mismatch and mismatch[1]
     out["written"] = {key for _, key, _, _ in accepted}
     out["sends"] = sends
     return out
@@ -277,9 +276,12 @@ counts = {"shrunk": 0, "could not": 0}
 sizes, seconds = [], []
 
 
-def run_and_count(path, out_dir):
+def run_file(path, out_dir):
+    """`kvsim run` of a file: its exit status and its history (None when
+    refused)."""
     p = kvsim(["run", path, "--out", out_dir, "--no-render", "--quiet"])
-    return p.returncode, (os.path.join(out_dir, "history.jsonl") if p.returncode in (0, 1) else None)
+    history = os.path.join(out_dir, "history.jsonl")
+    return p.returncode, (history if p.returncode in (0, 1) else None)
 
 
 def claimed(stdout, label):
@@ -383,7 +385,15 @@ def one(tmp, scenario, seed):
     ae = re.search(r"^  anti-entropy every \S+ -> off$", p.stdout, re.M)
     check(f"{name}: anti-entropy off exactly when the output says so",
           bool(ae) == ("anti_entropy" in source and "anti_entropy" not in doc), p.stdout)
-    workload = re.search(r"became timeline client events; (\d+) client events? (?:is|are) left", p.stdout)
+    def expectations(d):
+        e = d.get("expect") or {}
+        return sum(k in e for k in ("converged", "lost_writes", "maximal")) + \
+            len(e.get("siblings") or {}) + len(e.get("values") or {})
+    said = re.search(r"^  expect: ", p.stdout, re.M)
+    check(f"{name}: expectations dropped exactly when the output says so",
+          bool(said) == (expectations(source) > expectations(doc)), p.stdout)
+    workload = re.search(r"became timeline client events; (\d+) client events? (?:is|are) left",
+                         p.stdout)
     clients = sum(1 for e in events if "client" in e)
     check(f"{name}: the client events it claims are in the file",
           workload is not None and int(workload.group(1)) == clients, (p.stdout, clients))
@@ -397,7 +407,7 @@ def one(tmp, scenario, seed):
 
     # The file alone fails the same way.
     path = os.path.join(out, files[0])
-    status, history = run_and_count(path, os.path.join(tmp, name + "-after"))
+    status, history = run_file(path, os.path.join(tmp, name + "-after"))
     check(f"{name}: kvsim run of the shrunk file exits 1", status == 1, status)
     if history is None:
         return True
@@ -419,7 +429,7 @@ def one(tmp, scenario, seed):
     for what, variant in removals:
         vpath = os.path.join(tmp, f"{name}-without.yaml")
         write_yaml(variant, vpath)
-        status, history = run_and_count(vpath, os.path.join(tmp, name + "-without"))
+        status, history = run_file(vpath, os.path.join(tmp, name + "-without"))
         stays = history is not None and same_way(history, variant, check_name, new_key,
                                                  want_expect)
         check(f"{name}: without {what} the failure goes", status in (0, 1, 2) and not stays,

@@ -27,6 +27,12 @@ Issue 22:
   y and fails on x (2 held); the shrunk file expects 3 on the renamed key,
   never 7, keeps both writes (not "no events, run_until 1us"), and `kvsim
   run` of it fails with "expected 3 sibling(s) ... holds 2";
+- a shrink that cannot reach a 1-minimal file says so: a colocated
+  workload (shrink-colocated.yaml) cannot become timeline events, so the
+  shrink exits 1, prints "could not shrink" and why, and neither its output
+  nor the file calls the result 1-minimal (before issue 22 it exited 0 with
+  "1-minimal: removing any of the 1 events", the 30-operation workload
+  still in the file);
 - a `--swarm` shrink's header gives the draw (as `kvsim run --swarm`
   records it in summary.json), not "(the draw is spelled out below)";
 - `shrink --max-history` on a run that reaches the cap says so (exit 3),
@@ -201,6 +207,19 @@ with tempfile.TemporaryDirectory() as tmp:
     check("expect: kvsim run of it fails as the original did",
           p.returncode == 1 and
           f"expected 3 sibling(s) for key '{key5}' but n1 holds 2" in p.stderr, p.stderr)
+
+    # Issue 22, item 2: a shrink that cannot reach 1-minimal says so.
+    colocated = os.path.join(DATA, "shrink-colocated.yaml")
+    out7 = os.path.join(tmp, "s7")
+    p = kvsim(["shrink", colocated, "--out", out7, "--no-render"])
+    check("could not: exit 1", p.returncode == 1, (p.returncode, p.stdout, p.stderr))
+    check("could not: said, with why", p.stdout.startswith("could not shrink") and
+          "NOT 1-minimal: its workload" in p.stdout and "could not shrink" in p.stderr, p.stdout)
+    check("could not: never called 1-minimal", "\n1-minimal" not in p.stdout, p.stdout)
+    text7 = open(shrunk_file(out7)).read() if shrunk_file(out7) else ""
+    check("could not: the file says NOT 1-minimal and keeps its workload",
+          "# NOT 1-minimal: its workload" in text7 and "\nworkload:" in text7 and
+          "# 1-minimal" not in text7, text7[:600])
 
     # Issue 22, item 8: a swarm shrink's header gives the draw.
     sweep_amnesia = os.path.join(SCENARIOS, "sweep-amnesia.yaml")
