@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "base/file.h"
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 namespace kv::cli {
 

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/json_text.h"
 #include "base/time_text.h"
-#include "node/json_text.h"
+#include "history/writer.h"
 #include "node/mutant.h"
 #include "node/version.h"
-#include "sim/history.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sim/swarm.h"
@@ -232,10 +232,10 @@ Status remove_earlier_outputs(const std::string& dir) {
 
 // The run ended early because its history stopped taking lines: says why
 // on stderr, writes a summary saying so, and returns the exit status.
-int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scenario,
+int report_stopped(const history::HistoryWriter& history, const sim::Scenario& scenario,
                    const std::string& history_path, const sim::RunStats& stats, Json summary,
                    const std::string& summary_path, const std::string& error) {
-  const bool cap = history.stop() == sim::HistoryWriter::Stop::kLimit;
+  const bool cap = history.stop() == history::HistoryWriter::Stop::kLimit;
   const std::string at = kv::format_time(stats.end_us) + " of " +
                          kv::format_time(scenario.run_until.us) + ", after " +
                          std::to_string(stats.events) + " events";
@@ -367,7 +367,7 @@ int run_scenario(const RunOptions& options) {
   if (const Status removed = remove_earlier_outputs(out_dir); !removed.ok()) return fail(removed);
   if (!options.quiet) warn_if_large(scenario, options);
 
-  sim::HistoryWriter history;
+  history::HistoryWriter history;
   const std::string history_path = out_dir + "/history.jsonl";
   std::string error;
   if (!history.open(history_path, error)) return fail(Status::io_error(error));

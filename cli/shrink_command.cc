@@ -9,8 +9,8 @@
 #include "base/time_text.h"
 #include "cli/exit_status.h"
 #include "cli/output_folder.h"
+#include "history/writer.h"
 #include "node/mutant.h"
-#include "sim/history.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink.h"
 #include "sim/simulation.h"
@@ -29,7 +29,7 @@ int fail(const Status& status) {
 // The number of lines of the history `scenario` writes with `seed`, written
 // to `path` and removed again.
 Result<uint64_t> history_lines(const Scenario& scenario, uint64_t seed, const std::string& path) {
-  sim::HistoryWriter history;
+  history::HistoryWriter history;
   std::string error;
   if (!history.open(path, error)) return Status::io_error(error);
   sim::Simulation simulation(scenario, seed, history);
@@ -51,9 +51,9 @@ std::string named(const std::string& name) {
   return name.substr(0, sim::kMaxNameLength - suffix.size()) + suffix;
 }
 
-std::string rate_text(sim::Probability p) {
+std::string rate_text(Probability p) {
   if (p.ppb == 0) return "0";
-  if (p.ppb >= sim::Probability::kOne) return "1";
+  if (p.ppb >= Probability::kOne) return "1";
   std::string digits = std::to_string(p.ppb);
   digits.insert(0, 9 - digits.size(), '0');
   while (digits.back() == '0') digits.pop_back();

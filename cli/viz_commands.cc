@@ -10,8 +10,8 @@
 
 #include "base/file.h"
 #include "cli/exit_status.h"
+#include "history/history.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/render.h"
 #include "viz/report.h"
 #include "viz/spacetime.h"
@@ -68,14 +68,14 @@ class Progress {
 };
 
 // Reads the history, reporting its warnings on stderr.
-viz::ReadResult load(const std::string& path, bool partial, Progress* progress = nullptr) {
-  viz::ReadOptions options;
+history::ReadResult load(const std::string& path, bool partial, Progress* progress = nullptr) {
+  history::ReadOptions options;
   options.partial = partial;
   if (progress != nullptr) {
     options.progress = &Progress::reading;
     options.progress_ctx = progress;
   }
-  viz::ReadResult read = viz::read_history_file(path, options);
+  history::ReadResult read = history::read_history_file(path, options);
   if (progress != nullptr) progress->end_line();
   if (read.ok()) {
     for (const std::string& w : read->warnings) complain("warning: " + w);
@@ -123,7 +123,7 @@ Status picture(const std::string& dot, const fs::path& base, const char* engine,
   return Status();
 }
 
-Status write_outputs(const viz::History& history, const OutputOptions& o) {
+Status write_outputs(const history::History& history, const OutputOptions& o) {
   Progress silent(/*silent=*/true);
   Progress& progress = o.progress != nullptr ? *o.progress : silent;
   // Everything that can be refused is checked before anything is written.
@@ -188,10 +188,10 @@ Status write_outputs(const viz::History& history, const OutputOptions& o) {
 
 // A window that starts after the history's last line or event draws
 // nothing: bad input, rather than an empty picture.
-Status window_starts_in(const viz::History& history, const viz::Window& w,
+Status window_starts_in(const history::History& history, const viz::Window& w,
                         const std::string& from) {
   if (w.kind == viz::Window::Kind::kAll || history.events.empty()) return Status();
-  const viz::Event& last = history.events.back();
+  const history::Event& last = history.events.back();
   if (w.kind == viz::Window::Kind::kLines && w.from > static_cast<int64_t>(last.line)) {
     return Status::bad_input("--from " + from + " is past the end of " + history.path +
                              ": its last line is #" + std::to_string(last.line));
@@ -210,7 +210,7 @@ Status render(const std::string& history_path, const std::string& out_dir, const
   std::string error;
   if (!viz::parse_window(from, to, o.spacetime.window, error)) return Status::bad_input(error);
   Progress progress;
-  const viz::ReadResult history = load(history_path, partial, &progress);
+  const history::ReadResult history = load(history_path, partial, &progress);
   if (!history.ok()) return history.status();
   const Status in_window = window_starts_in(*history, o.spacetime.window, from);
   if (!in_window.ok()) return in_window;
@@ -225,7 +225,7 @@ Status render(const std::string& history_path, const std::string& out_dir, const
 }
 
 Status explain(const std::string& history_path, bool partial) {
-  const viz::ReadResult history = load(history_path, partial);
+  const history::ReadResult history = load(history_path, partial);
   if (!history.ok()) return history.status();
   const std::string story = viz::tell_story(*history);
   if (std::fwrite(story.data(), 1, story.size(), stdout) != story.size() ||
@@ -249,7 +249,7 @@ int run_explain(const std::string& history_path, bool partial) {
 Status write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet) {
   const fs::path dir(out_dir);
   Progress progress;
-  const viz::ReadResult history =
+  const history::ReadResult history =
       load((dir / "history.jsonl").string(), false, quiet ? nullptr : &progress);
   if (!history.ok()) return history.status();
   OutputOptions o;

@@ -1,6 +1,6 @@
 #include "node/node.h"
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 #include "node/mutant.h"
 
 namespace kv {

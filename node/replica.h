@@ -37,14 +37,6 @@
 
 namespace kv {
 
-// How a version reached a replica's store.
-enum class WriteOp : uint8_t { kPut, kResolve, kReplicate, kAntiEntropy };
-// The op's name in histories ("put", ...): the one table.
-inline constexpr std::string_view kWriteOpNames[] = {"put", "resolve", "replicate", "anti_entropy"};
-constexpr std::string_view op_name(WriteOp op) {
-  return kWriteOpNames[static_cast<size_t>(op)];
-}
-
 // What the store did with one version, reported to the host (the simulator
 // records it; `kvsim node` does not).
 struct AppliedWrite {

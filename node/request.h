@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "base/json_text.h"
 #include "base/limits.h"
-#include "node/json_text.h"
 #include "node/message.h"
 
 namespace kv {

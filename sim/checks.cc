@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
+#include "base/time.h"
 #include "node/version_text.h"
-#include "sim/time.h"
 
 namespace kv::sim {
 

@@ -35,9 +35,9 @@
 #include <string>
 #include <vector>
 
-#include "node/key_index.h"
+#include "base/key_index.h"
+#include "base/small_vector.h"
 #include "node/node.h"
-#include "node/small_vector.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {

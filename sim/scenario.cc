@@ -29,8 +29,8 @@
 
 #include "base/escape.h"
 #include "base/file.h"
+#include "base/json_text.h"
 #include "base/limits.h"
-#include "node/json_text.h"
 #include "sim/sweep.h"
 #include "sim/yaml_fields.h"
 #include "sim/yaml_values.h"

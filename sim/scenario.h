@@ -15,12 +15,12 @@
 #include <variant>
 #include <vector>
 
+#include "base/rng.h"
 #include "base/status.h"
+#include "base/time.h"
 #include "node/message.h"
 #include "sim/network.h"
-#include "sim/rng.h"
 #include "sim/swarm.h"
-#include "sim/time.h"
 
 namespace kv::sim {
 

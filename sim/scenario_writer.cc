@@ -1,7 +1,7 @@
 #include "sim/scenario_writer.h"
 
+#include "base/json_text.h"
 #include "base/time_text.h"
-#include "node/json_text.h"
 
 namespace kv::sim {
 

@@ -6,7 +6,7 @@
 
 #include "base/hash.h"
 #include "base/time_text.h"
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink_edits.h"
 #include "sim/simulation.h"
@@ -22,7 +22,7 @@ struct Outcome {
 };
 
 Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
-  HistoryWriter history;
+  history::HistoryWriter history;
   history.open_fingerprint_only();
   history.set_limit(max_history);
   Simulation simulation(scenario, seed, history);

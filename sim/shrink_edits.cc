@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/simulation.h"
 
 namespace kv::sim {
@@ -17,7 +17,7 @@ uint32_t number_of(const std::string& name) {
 }
 
 std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
-  HistoryWriter off;
+  history::HistoryWriter off;
   Simulation simulation(s, seed, off);
   simulation.keep_messages();
   simulation.run();
@@ -63,7 +63,7 @@ std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed, b
   if (w.ops > kMaxListed || s.events.size() + w.ops > kMaxTimelineEvents) return std::nullopt;
   std::vector<bool> ties;
   if (keep_order) {
-    HistoryWriter off;
+    history::HistoryWriter off;
     Simulation simulation(s, seed, off);
     simulation.keep_workload_ties();
     simulation.run();

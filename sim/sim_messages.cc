@@ -1,10 +1,10 @@
 #include "sim/simulation_impl.h"
 
-#include "sim/history_format.h"
+#include "history/format.h"
 
 namespace kv::sim {
 
-namespace fmt = history_format;
+namespace fmt = history::format;
 
 // --- messages ----------------------------------------------------------------
 

@@ -4,15 +4,15 @@
 
 #include <algorithm>
 
-#include "sim/history_format.h"
+#include "history/format.h"
 #include "sim/simulation_impl.h"
 
 namespace kv::sim {
 
-static_assert(history_format::kMaxNodes == kMaxNodes,
+static_assert(history::format::kMaxNodes == kMaxNodes,
               "a start line lists at most the scenario's nodes");
 
-Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, HistoryWriter& h)
+Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter& h)
     : scenario(s),
       seed(seed_),
       history(h),
@@ -169,7 +169,7 @@ uint64_t estimate_events(const Scenario& s) {
 
 // --- the public face ----------------------------------------------------------
 
-Simulation::Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history)
+Simulation::Simulation(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history)
     : impl_(std::make_unique<Impl>(scenario, seed, history)) {}
 
 Simulation::~Simulation() = default;

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "base/rng.h"
+#include "history/writer.h"
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
-#include "sim/history.h"
-#include "sim/rng.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -98,7 +98,7 @@ WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, R
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
-  Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
+  Simulation(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history);
   ~Simulation();
 
   // Runs until the queue is empty or the next event is past run_until, then

@@ -19,15 +19,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
+#include "base/rng.h"
+#include "history/writer.h"
 #include "node/message.h"
 #include "node/replica.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
-#include "sim/history.h"
 #include "sim/network.h"
 #include "sim/recorder.h"
-#include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 
@@ -122,7 +122,7 @@ inline uint32_t client_number(std::string_view name) {
 }
 
 struct Simulation::Impl {
-  Impl(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
+  Impl(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history);
 
   // --- plumbing ---------------------------------------------------------
   SimTime now() const { return queue.now(); }
@@ -223,7 +223,7 @@ struct Simulation::Impl {
 
   const Scenario& scenario;
   const uint64_t seed;
-  HistoryWriter& history;
+  history::HistoryWriter& history;
   Recorder record;
   const uint32_t n;
   std::vector<Replica> nodes;

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "node/json_text.h"
-#include "sim/history_format.h"
+#include "base/json_text.h"
+#include "history/format.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -109,7 +109,7 @@ bool scripts(const Scenario& s, std::initializer_list<TimelineEvent::Kind> kinds
 }
 
 std::string_view shape_name(PartitionSpec::Shape shape) {
-  namespace shapes = history_format::shape;
+  namespace shapes = history::format::shape;
   switch (shape) {
     case PartitionSpec::Shape::kGroups:
       return shapes::kGroups;

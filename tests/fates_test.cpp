@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "tests/run_helpers.h"
@@ -45,7 +45,7 @@ struct Run {
 
 Run run(const std::string& text) {
   const Scenario s = loaded(text);
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   const std::string path = "fates_test_history.jsonl";
   std::string error;
   REQUIRE(history.open(path, error));

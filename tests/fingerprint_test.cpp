@@ -1,10 +1,10 @@
-// The run's fingerprint (issue 12; sim/history.h, README.md): a hash of the
+// The run's fingerprint (issue 12; history/writer.h, README.md): a hash of the
 // bytes that reached history.jsonl, computed as the HistoryWriter flushes,
 // the same whether the history goes to a file (1 MiB buffer) or is only
 // fingerprinted (64 KiB buffer, flushed at other line boundaries), and the
 // same as the definition applied to the file's bytes in one go. The
 // definition is written out again here, from README.md, sharing no code
-// with sim/history.cc.
+// with history/writer.cc.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -12,11 +12,12 @@
 #include <sstream>
 #include <string>
 
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/simulation.h"
 #include "tests/run_helpers.h"
 
 using namespace kv::sim;
+using namespace kv;
 
 namespace {
 
@@ -51,7 +52,7 @@ struct FileRun {
 };
 
 FileRun run_to_file(const Scenario& s, uint64_t seed, uint64_t limit, const std::string& path) {
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open(path, error));
   history.set_limit(limit);
@@ -63,7 +64,7 @@ FileRun run_to_file(const Scenario& s, uint64_t seed, uint64_t limit, const std:
 }
 
 uint64_t run_fingerprint_only(const Scenario& s, uint64_t seed, uint64_t limit,
-                              HistoryWriter& history) {
+                              kv::history::HistoryWriter& history) {
   history.open_fingerprint_only();
   history.set_limit(limit);
   Simulation sim(s, seed, history);
@@ -77,7 +78,7 @@ uint64_t run_fingerprint_only(const Scenario& s, uint64_t seed, uint64_t limit,
 
 TEST_CASE("the fingerprint is the definition applied to history.jsonl, with or without a file") {
   const Scenario s = busy_scenario();
-  HistoryWriter reused;  // kept from run to run, as a sweep's thread keeps it
+  kv::history::HistoryWriter reused;  // kept from run to run, as a sweep's thread keeps it
   for (uint64_t seed : {1, 2}) {
     INFO("seed " << seed);
     const FileRun file = run_to_file(s, seed, UINT64_MAX, "fingerprint_test.jsonl");
@@ -92,7 +93,7 @@ TEST_CASE("the fingerprint is the definition applied to history.jsonl, with or w
 
 TEST_CASE("a history cut at its limit is fingerprinted as the whole lines the file keeps") {
   const Scenario s = busy_scenario();
-  HistoryWriter reused;
+  kv::history::HistoryWriter reused;
   for (uint64_t limit : {uint64_t{1}, uint64_t{150}, uint64_t{70000}, uint64_t{1500000}}) {
     INFO("limit " << limit);
     const FileRun file = run_to_file(s, 1, limit, "fingerprint_cut.jsonl");
@@ -103,7 +104,7 @@ TEST_CASE("a history cut at its limit is fingerprinted as the whole lines the fi
 }
 
 TEST_CASE("a writer that does not fingerprint reports 0") {
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open("fingerprint_off.jsonl", error));
   history.begin(SimTime{0}, "start");

@@ -17,12 +17,12 @@
 #include <string>
 #include <string_view>
 
+#include "history/history.h"
+#include "history/writer.h"
 #include "node/protocol.h"
-#include "sim/history.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/spacetime.h"
 #include "viz/story.h"
 
@@ -33,7 +33,7 @@ namespace {
 const std::string kStartLine =
     R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1"], "description": ""})"
     "\n";
-const kv::viz::ReadOptions kPartial{.partial = true};
+const kv::history::ReadOptions kPartial{.partial = true};
 
 bool one_clean_line(const std::string& text) {
   for (char c : text) {
@@ -72,17 +72,17 @@ kv::sim::Scenario load(const std::string& text) {
 
 // Runs `scenario` writing its history, and reads that back as `kvsim render`
 // would.
-kv::viz::ReadResult run_and_read_back(const kv::sim::Scenario& scenario) {
+kv::history::ReadResult run_and_read_back(const kv::sim::Scenario& scenario) {
   const std::string path = temp_path("history.jsonl");
   {
-    kv::sim::HistoryWriter history;
+    kv::history::HistoryWriter history;
     std::string error;
     REQUIRE(history.open(path, error));
     kv::sim::Simulation sim(scenario, 1, history);
     sim.run();
     REQUIRE(history.close(error));
   }
-  kv::viz::ReadResult read = kv::viz::read_history_file(path);
+  kv::history::ReadResult read = kv::history::read_history_file(path);
   std::remove(path.c_str());
   return read;
 }
@@ -99,7 +99,7 @@ TEST_CASE("a history error quoting a name with control characters is one clean l
       "{\"type\": \"kv_put\"}}\n"
       "{\"t\": 1, \"kind\": \"deliver\", \"id\": 1, \"src\": \"c1\", \"dest\": "
       "\"n\\nX\\u001b[31m\"}\n";
-  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl");
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "h.jsonl");
   REQUIRE_FALSE(r.ok());
   CHECK(one_clean_line(r.error()));
   CHECK(r.error().find(
@@ -108,7 +108,7 @@ TEST_CASE("a history error quoting a name with control characters is one clean l
 
 TEST_CASE("a history warning quoting an unknown kind with a newline is one clean line") {
   const std::string text = kStartLine + "{\"t\": 0, \"kind\": \"new\\nkind\"}\n";
-  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h.jsonl", kPartial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "h.jsonl", kPartial);
   REQUIRE(r.ok());
   REQUIRE(r->warnings.size() == 1);
   CHECK(one_clean_line(r->warnings[0]));
@@ -129,7 +129,7 @@ TEST_CASE("the history of a run with a value nested kMaxValueDepth deep reads ba
       deep +
       ", clock: auto}}\n"
       "  - {at: 50ms, client: c1, node: n2, get: {key: x}}\n");
-  const kv::viz::ReadResult read = run_and_read_back(scenario);
+  const kv::history::ReadResult read = run_and_read_back(scenario);
   INFO(read.error());
   REQUIRE(read.ok());
   CHECK(read->warnings.empty());
@@ -289,13 +289,13 @@ TEST_CASE("a message nested 100000 levels deep is answered without building it")
 
 // The reader used to read a file up to kMaxHistoryBytes (1 GiB) into memory
 // before finding it too big; a regular file's size is now checked first.
-TEST_CASE("a history file larger than kMaxHistoryBytes is refused before it is read") {
+TEST_CASE("a history file larger than kv::history::kMaxHistoryBytes is refused before it is read") {
   const std::string path = temp_path("big.jsonl");
   const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
   REQUIRE(fd >= 0);
-  REQUIRE(::ftruncate(fd, static_cast<off_t>(kv::viz::kMaxHistoryBytes + 1)) == 0);  // sparse
+  REQUIRE(::ftruncate(fd, static_cast<off_t>(kv::history::kMaxHistoryBytes + 1)) == 0);  // sparse
   ::close(fd);
-  const kv::viz::ReadResult r = kv::viz::read_history_file(path);
+  const kv::history::ReadResult r = kv::history::read_history_file(path);
   std::remove(path.c_str());
   CHECK(r.status().is_bad_input());
   CHECK(r.error() == path + ": larger than 1073741824 bytes, the limit for a history");
@@ -307,12 +307,13 @@ TEST_CASE("a history clock of kMaxClockSlots slots is read; one slot more refuse
            R"("clock": )" +
            zeros_clock(slots) + "}]}\n";
   };
-  CHECK(kv::viz::read_history_text(kStartLine + siblings_line(kv::kMaxClockSlots), "h", kPartial)
-            .ok());
   CHECK(
-      kv::viz::read_history_text(kStartLine + siblings_line(kv::kMaxClockSlots + 1), "h", kPartial)
-          .error() ==
-      "h:2: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
+      kv::history::read_history_text(kStartLine + siblings_line(kv::kMaxClockSlots), "h", kPartial)
+          .ok());
+  CHECK(kv::history::read_history_text(kStartLine + siblings_line(kv::kMaxClockSlots + 1), "h",
+                                       kPartial)
+            .error() ==
+        "h:2: field \"siblings\" holds a version whose clock has 4097 slots, more than 4096");
 }
 
 TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
@@ -320,18 +321,18 @@ TEST_CASE("a history line nested exactly kMaxNestingDepth deep is read") {
   const size_t depth = kv::kMaxNestingDepth - 1;
   const std::string line =
       R"({"t": 0, "kind": "x", "v": )" + std::string(depth, '[') + std::string(depth, ']') + "}\n";
-  CHECK(kv::viz::read_history_text(kStartLine + line, "h", kPartial).ok());
+  CHECK(kv::history::read_history_text(kStartLine + line, "h", kPartial).ok());
 }
 
-TEST_CASE("past kMaxWarnings skipped lines, the rest are counted in one warning") {
+TEST_CASE("past kv::history::kMaxWarnings skipped lines, the rest are counted in one warning") {
   std::string text = kStartLine;
-  for (size_t i = 0; i < kv::viz::kMaxWarnings + 5; ++i) {
+  for (size_t i = 0; i < kv::history::kMaxWarnings + 5; ++i) {
     text += R"({"t": 0, "kind": "future"})"
             "\n";
   }
-  const kv::viz::ReadResult r = kv::viz::read_history_text(text, "h", kPartial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "h", kPartial);
   REQUIRE(r.ok());
-  REQUIRE(r->warnings.size() == kv::viz::kMaxWarnings + 1);
+  REQUIRE(r->warnings.size() == kv::history::kMaxWarnings + 1);
   CHECK(r->warnings.back() == "h: 5 more lines skipped");
 }
 

@@ -1,4 +1,4 @@
-// Tests for the history format's one definition (sim/history_format.h):
+// Tests for the history format's one definition (history/format.h):
 // - docs/HISTORY.md's tables say what the table says: the kinds, faults and
 //   bodies with their fields in order (and which are only on some lines),
 //   and every enumerated value;
@@ -17,16 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "node/json_text.h"
-#include "sim/history.h"
-#include "sim/history_format.h"
+#include "base/json_text.h"
+#include "history/format.h"
+#include "history/history.h"
+#include "history/writer.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
-#include "viz/history.h"
 
 namespace {
 
-namespace fmt = kv::sim::history_format;
+namespace fmt = kv::history::format;
 namespace fs = std::filesystem;
 using kv::json::Json;
 
@@ -264,7 +264,7 @@ std::string run_history(const fs::path& scenario, uint64_t seed) {
       fs::temp_directory_path() / ("kvsim_format_" + scenario.stem().string() + ".jsonl");
   std::string error;
   {
-    kv::sim::HistoryWriter history;
+    kv::history::HistoryWriter history;
     REQUIRE(history.open(path.string(), error));
     kv::sim::Simulation simulation(*loaded, seed, history);
     simulation.run();
@@ -316,7 +316,8 @@ TEST_CASE("the conformance check notices a line that strays from the format") {
 TEST_CASE("the reader reads back every scenario's history and a run past the sibling bound") {
   for (const fs::path& scenario : format_scenarios()) {
     const std::string text = run_history(scenario, 1);
-    const kv::viz::ReadResult r = kv::viz::read_history_text(text, scenario.stem().string());
+    const kv::history::ReadResult r =
+        kv::history::read_history_text(text, scenario.stem().string());
     CHECK_MESSAGE(r.ok(), r.error());
     if (r.ok()) CHECK(r->complete);
   }

@@ -1,8 +1,8 @@
-// Tests for node/json_text: the writer must match Python's json.dumps byte
+// Tests for base/json_text: the writer must match Python's json.dumps byte
 // for byte. Unless a comment says otherwise, every expected string below was
 // produced by python3 (3.11) as json.dumps(json.loads(input)) or
 // json.dumps(value) and pasted here as a literal.
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 #include <cmath>
 #include <limits>

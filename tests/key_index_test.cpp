@@ -1,4 +1,4 @@
-#include "node/key_index.h"
+#include "base/key_index.h"
 
 #include <doctest/doctest.h>
 

@@ -7,8 +7,8 @@
 #include <tuple>
 #include <vector>
 
-#include "node/json_text.h"
-#include "sim/history.h"
+#include "base/json_text.h"
+#include "history/writer.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink.h"
 #include "sim/shrink_edits.h"
@@ -22,7 +22,7 @@ using testing::loaded;
 
 // Each `op` line's client, op, key, node and due time, sorted.
 std::vector<std::string> op_lines(const Scenario& s, uint64_t seed) {
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   const std::string path = "materialize_test_history.jsonl";
   std::string error;
   REQUIRE(history.open(path, error));

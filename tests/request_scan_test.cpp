@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "node/request.h"
 #include "node/request_scan.h"
 

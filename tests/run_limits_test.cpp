@@ -9,11 +9,12 @@
 #include <sstream>
 #include <string>
 
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/simulation.h"
 #include "tests/run_helpers.h"
 
 using namespace kv::sim;
+using namespace kv;
 
 namespace {
 
@@ -26,14 +27,14 @@ using testing::slurp_and_remove;
 struct Outcome {
   std::string text;  // the history file
   RunStats stats;
-  HistoryWriter::Stop stop = HistoryWriter::Stop::kNone;
+  kv::history::HistoryWriter::Stop stop = kv::history::HistoryWriter::Stop::kNone;
   bool closed = false;
 };
 
 // Runs `s` with its history in `path`, limited to `limit` bytes.
 Outcome run_limited(const Scenario& s, uint64_t limit, const std::string& path) {
   Outcome o;
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open(path, error));
   history.set_limit(limit);
@@ -56,17 +57,17 @@ int64_t time_of(const std::string& line) {
 
 TEST_CASE("a history on a full disk stops at its first write, and the run stops with it") {
   const Scenario s = busy_scenario();
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation whole(s, 1, off);
   whole.run();
   REQUIRE_FALSE(whole.stats().stopped);
 
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open("/dev/full", error));
   Simulation sim(s, 1, history);
   sim.run();
-  CHECK(history.stop() == HistoryWriter::Stop::kWriteError);
+  CHECK(history.stop() == kv::history::HistoryWriter::Stop::kWriteError);
   CHECK(history.write_error() == "No space left on device");
   CHECK(history.bytes_written() == 0);  // /dev/full takes nothing
   CHECK(sim.stats().stopped);
@@ -84,7 +85,7 @@ TEST_CASE(
   const Scenario s = busy_scenario();
   const Outcome full = run_limited(s, UINT64_MAX, "limits_full.jsonl");
   REQUIRE(full.closed);
-  REQUIRE(full.stop == HistoryWriter::Stop::kNone);
+  REQUIRE(full.stop == kv::history::HistoryWriter::Stop::kNone);
   REQUIRE(full.text.size() > 3000000);
 
   for (uint64_t limit : {uint64_t{1}, uint64_t{150}, uint64_t{1000000}, uint64_t{1048576},
@@ -92,7 +93,7 @@ TEST_CASE(
     INFO("limit " << limit);
     const Outcome cut = run_limited(s, limit, "limits_cut.jsonl");
     CHECK(cut.closed);  // reaching the limit is not a write failure
-    CHECK(cut.stop == HistoryWriter::Stop::kLimit);
+    CHECK(cut.stop == kv::history::HistoryWriter::Stop::kLimit);
     // A prefix of the whole history, ending at a line's end, within the
     // limit; the next line would not have fit.
     REQUIRE(cut.text.size() <= limit);
@@ -113,12 +114,12 @@ TEST_CASE(
   }
 
   const Outcome exact = run_limited(s, full.text.size(), "limits_exact.jsonl");
-  CHECK(exact.stop == HistoryWriter::Stop::kNone);
+  CHECK(exact.stop == kv::history::HistoryWriter::Stop::kNone);
   CHECK((exact.text == full.text));
 }
 
 TEST_CASE("a line longer than the buffer reaches the file whole, between the others") {
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open("limits_long.jsonl", error));
   const std::string big(3 << 20, 'x');
@@ -146,7 +147,7 @@ TEST_CASE("estimate_events: the disk-filling scenario of issue 10 is absurd, sma
 
   // Measured against a real run: within a factor of 3 either way.
   const Scenario s = busy_scenario();
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   const double estimate = static_cast<double>(estimate_events(s));

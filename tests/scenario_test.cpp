@@ -19,6 +19,7 @@
 namespace {
 
 using namespace kv::sim;
+using namespace kv;
 
 // Three lines every test scenario starts with; a body starts on line 4.
 std::string with_head(std::string_view body) {

@@ -101,7 +101,7 @@ TEST_CASE("the writer spells times, probabilities, events and fates as the forma
   CHECK(write_scenario(back) == write_scenario(s));
   REQUIRE(back.events.size() == 8);
   CHECK(!back.events[5].fate.again);
-  CHECK(back.events[7].fate.again == kv::sim::Duration{3500});
+  CHECK(back.events[7].fate.again == kv::Duration{3500});
   CHECK(back.events[3].op.key == "7");
   CHECK(back.events[3].op.value_json == R"({"a": [1, "x"]})");
   CHECK(!back.events[3].op.clock);

@@ -10,16 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "base/rng.h"
+#include "history/writer.h"
 #include "node/version_text.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
-#include "sim/history.h"
 #include "sim/network.h"
-#include "sim/rng.h"
 #include "sim/simulation.h"
 #include "tests/run_helpers.h"
 
 using namespace kv::sim;
+using namespace kv;
 
 TEST_CASE("xoshiro256** from splitmix64 gives the reference sequence for seed 0") {
   // Reference values: splitmix64 with state 0 gives the four words
@@ -267,7 +268,7 @@ Scenario busy_scenario() {
 }
 
 std::string run_to_text(const Scenario& s, uint64_t seed, const std::string& path) {
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open(path, error));
   Simulation sim(s, seed, history);
@@ -291,7 +292,7 @@ TEST_CASE("the history writes numbers as std::to_string does, at every length") 
   numbers.push_back(9999999999999999999u);
   Rng rng(3);
   for (int i = 0; i < 2000; ++i) numbers.push_back(rng.next() >> rng.below(64));
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open("history_numbers.jsonl", error));
   std::string expected;
@@ -316,7 +317,7 @@ TEST_CASE("the history writes clocks and sibling lists as the node's writers do"
     for (size_t k = 0; k < i * 7; ++k) big.increment(i);
   }
   clocks.push_back(big);
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open("history_clocks.jsonl", error));
   std::string expected;
@@ -359,13 +360,13 @@ TEST_CASE("the history's plain-ASCII test agrees with a byte-by-byte one") {
         const bool expected = plain(s);
         special += expected ? 0 : 1;
         INFO("length " << length << ", byte " << byte << " at " << at);
-        REQUIRE(HistoryWriter::plain_ascii(s) == expected);
+        REQUIRE(kv::history::HistoryWriter::plain_ascii(s) == expected);
       }
     }
   }
   CHECK(special > 0);
   // Strings that need escaping come out escaped.
-  HistoryWriter history;
+  kv::history::HistoryWriter history;
   std::string error;
   REQUIRE(history.open("history_strings.jsonl", error));
   history.begin(SimTime{0}, "s");
@@ -391,7 +392,7 @@ TEST_CASE("the same scenario and seed give byte-identical histories; another see
 TEST_CASE("a lossy, duplicating, partitioned run converges once healed and loses nothing") {
   const Scenario s = busy_scenario();
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    HistoryWriter off;
+    kv::history::HistoryWriter off;
     Simulation sim(s, seed, off);
     sim.run();
     for (const CheckResult& c : sim.check()) {
@@ -405,10 +406,10 @@ TEST_CASE("a lossy, duplicating, partitioned run converges once healed and loses
 
 TEST_CASE("a run with history off makes the same decisions as with history on") {
   const Scenario s = busy_scenario();
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation quiet(s, 3, off);
   quiet.run();
-  HistoryWriter on;
+  kv::history::HistoryWriter on;
   std::string error;
   REQUIRE(on.open("sim_test_d.jsonl", error));
   Simulation loud(s, 3, on);
@@ -452,7 +453,7 @@ TEST_CASE(
   restart.node = 0;
   s.events = {isolate, put, crash, heal, restart};
   s.run_until = SimTime{500000};
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   const auto checks = sim.check();
@@ -477,7 +478,7 @@ TEST_CASE("colocated puts follow BENCH.md's W1: one event per put, N-1 deliverie
   w.target = WorkloadSpec::Target::kRoundRobin;
   s.workload = w;
   s.run_until = SimTime{1000000};
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   CHECK(sim.stats().events == 2000 + 2000 * 4);
@@ -674,7 +675,7 @@ TEST_CASE("a colocated put aimed at a crashed node is given up, not applied (iss
   w.target = WorkloadSpec::Target::kRoundRobin;
   s.workload = w;
   s.run_until = SimTime{100000};
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   CHECK(sim.stats().writes_accepted == 2);
@@ -723,7 +724,7 @@ TEST_CASE("a client is sequential: a resolve due as its read's reply lands is bu
               client_event(100000, "c3", 2, OpKind::kGet, ""),
               client_event(110000, "c3", 2, OpKind::kResolve, "v1+v2")};
   s.run_until = SimTime{1000000};
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   for (NodeIndex i = 0; i < 3; ++i) {
@@ -755,7 +756,7 @@ TEST_CASE("a client's operations wait in order behind a request with no reply") 
               client_event(2000, "c1", 0, OpKind::kGet, "")};
   s.clients.retry_next_node = false;
   s.run_until = SimTime{300000};
-  HistoryWriter off;
+  kv::history::HistoryWriter off;
   Simulation sim(s, 1, off);
   sim.run();
   CHECK(sim.stats().client_ops == 1);

@@ -1,4 +1,4 @@
-#include "node/small_vector.h"
+#include "base/small_vector.h"
 
 #include <doctest/doctest.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 #include "viz/story.h"
 
 using namespace kv::viz;
@@ -61,7 +61,7 @@ TEST_CASE("the story shows non-ASCII text as text and keeps control characters e
           "\n"
           R"({"t": 100, "kind": "end", "events": 7, "messages": 7})"
           "\n";
-  const ReadResult read = read_history_text(text, "u.jsonl");
+  const kv::history::ReadResult read = kv::history::read_history_text(text, "u.jsonl");
   REQUIRE_MESSAGE(read.ok(), read.error());
   const std::string story = tell_story(*read);
   INFO(story);

@@ -16,6 +16,7 @@
 namespace {
 
 using namespace kv::sim;
+using namespace kv;
 using testing::loaded;
 
 const char* const kTraffic =

@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "base/natural_less.h"
+#include "history/history.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/render.h"
 #include "viz/report.h"
 #include "viz/spacetime.h"
@@ -42,8 +43,8 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-History load(const std::string& name) {
-  const ReadResult r = read_history_file(data_dir() + "/" + name);
+kv::history::History load(const std::string& name) {
+  const kv::history::ReadResult r = kv::history::read_history_file(data_dir() + "/" + name);
   REQUIRE_MESSAGE(r.ok(), r.error());
   return *r;
 }
@@ -52,21 +53,21 @@ History load(const std::string& name) {
 std::string error_of(const std::vector<std::string>& lines) {
   std::string text;
   for (const std::string& l : lines) text += l + "\n";
-  const ReadResult r = read_history_text(text, "H");
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "H");
   return r.ok() ? std::string("(accepted)") : r.error();
 }
 
 // A start line listing n1..n3, for fragments of histories.
 const std::string kStart =
     R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2", "n3"], "description": ""})";
-const ReadOptions kPartial{.partial = true};
+const kv::history::ReadOptions kPartial{.partial = true};
 
 // The error for kStart then `lines`, read partially (no `end` needed);
 // "(accepted)" if none. Line numbers count kStart as line 1.
 std::string partial_error_of(const std::vector<std::string>& lines) {
   std::string text = kStart + "\n";
   for (const std::string& l : lines) text += l + "\n";
-  const ReadResult r = read_history_text(text, "H", kPartial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "H", kPartial);
   return r.ok() ? std::string("(accepted)") : r.error();
 }
 
@@ -118,14 +119,14 @@ TEST_CASE("DOT strings escape quotes and backslashes and show control characters
 
 TEST_CASE("names sort the way people count") {
   std::vector<std::string> names = {"c10", "n2", "c2", "c1", "n10", "n1", "c01"};
-  std::sort(names.begin(), names.end(), NaturalLess());
+  std::sort(names.begin(), names.end(), kv::NaturalLess());
   CHECK(names == std::vector<std::string>{"c01", "c1", "c2", "c10", "n1", "n2", "n10"});
 }
 
 // ---- the reader ----
 
 TEST_CASE("the hand-made histories read completely") {
-  const History a = load("viz_partition_heal.jsonl");
+  const kv::history::History a = load("viz_partition_heal.jsonl");
   CHECK(a.events.size() == 71);
   REQUIRE(a.start);
   CHECK(a.start->scenario == "partition-heal");
@@ -137,9 +138,9 @@ TEST_CASE("the hand-made histories read completely") {
   CHECK(a.find_send(21)->body.type == kv::MsgType::kPut);
   CHECK(*a.find_send(21)->body.value == "\"late\"");
   CHECK(a.find_send(23) == nullptr);
-  const History b = load("viz_crash_loss.jsonl");
+  const kv::history::History b = load("viz_crash_loss.jsonl");
   CHECK(b.events.size() == 48);
-  const auto& apply = std::get<ApplyEvent>(b.events[24].data);  // line 25
+  const auto& apply = std::get<kv::history::ApplyEvent>(b.events[24].data);  // line 25
   CHECK(apply.status == "conflict");
   CHECK(apply.client == "c2");
   CHECK(apply.siblings == 2);
@@ -288,7 +289,7 @@ TEST_CASE("versions, faults, timeouts and final stores are checked") {
 }
 
 TEST_CASE("unknown kinds and faults are skipped with a warning") {
-  const ReadResult r = read_history_text(
+  const kv::history::ReadResult r = kv::history::read_history_text(
       kStart +
           "\n{\"t\": 0, \"kind\": \"checkpoint\"}\n{\"t\": 1, \"kind\": \"fault\", \"fault\": "
           "\"solar-flare\"}\n",
@@ -303,14 +304,14 @@ TEST_CASE("unknown kinds and faults are skipped with a warning") {
 TEST_CASE("the number of warnings is bounded, and the rest are counted") {
   std::string text = kStart + "\n";
   for (int i = 0; i < 30; ++i) text += "{\"t\": 0, \"kind\": \"x\"}\n";
-  const ReadResult r = read_history_text(text, "H", kPartial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "H", kPartial);
   REQUIRE(r.ok());
-  CHECK(r->warnings.size() == kMaxWarnings + 1);
+  CHECK(r->warnings.size() == kv::history::kMaxWarnings + 1);
   CHECK(r->warnings.back() == "H: 10 more lines skipped");
 }
 
 TEST_CASE("blank lines, CRLF and a missing last newline are fine") {
-  const ReadResult r = read_history_text(
+  const kv::history::ReadResult r = kv::history::read_history_text(
       "\n" + kStart + "\r\n   \n{\"t\": 1, \"kind\": \"fault\", \"fault\": \"heal\"}\n" +
           R"({"t": 2, "kind": "final", "node": "n1", "live": true, "store": {}})"
           "\n" +
@@ -341,12 +342,13 @@ TEST_CASE("deep nesting and long lines are refused before parsing") {
 // base/status.h: the file system saying no is an I/O error (exit 4), the
 // content being refused is bad input (exit 2).
 TEST_CASE("a file that cannot be opened or read is an I/O error") {
-  const ReadResult missing = read_history_file("/nonexistent/history.jsonl");
+  const kv::history::ReadResult missing =
+      kv::history::read_history_file("/nonexistent/history.jsonl");
   CHECK(missing.status().is_io_error());
   CHECK(missing.error().rfind("/nonexistent/history.jsonl: cannot open: ", 0) == 0);
-  const ReadResult folder = read_history_file(data_dir());
+  const kv::history::ReadResult folder = kv::history::read_history_file(data_dir());
   CHECK(folder.status().is_io_error());
-  CHECK(read_history_text("not json\n", "H").status().is_bad_input());
+  CHECK(kv::history::read_history_text("not json\n", "H").status().is_bad_input());
 }
 
 namespace {
@@ -355,14 +357,14 @@ namespace {
 // from it. Counts what happened.
 void exercise(const std::string& text, size_t& accepted, size_t& refused) {
   // Partially: a prefix without its end is drawn too (`kvsim render --partial`).
-  const ReadResult r = read_history_text(text, "H", kPartial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "H", kPartial);
   if (!r.ok()) {
     CHECK(r.error().rfind("H:", 0) == 0);
     ++refused;
     return;
   }
   ++accepted;
-  const History& h = *r;
+  const kv::history::History& h = *r;
   const std::string dot = causal_graph_dot(build_causal_graph(h));
   CHECK(dot.rfind("digraph siblings {", 0) == 0);
   const SpacetimeResult st = spacetime_dot(h, SpacetimeOptions{});
@@ -443,15 +445,15 @@ TEST_CASE("partition-heal: two siblings, a resolve that merges both, a rejected 
   REQUIRE(x.vertices[0].arrivals.size() == 3);
   CHECK(x.vertices[0].arrivals[1].node == "n2");
   CHECK(x.vertices[0].arrivals[1].t_us == 108000);
-  CHECK(x.vertices[0].arrivals[1].op == ApplyOp::kAntiEntropy);
+  CHECK(x.vertices[0].arrivals[1].op == kv::WriteOp::kAntiEntropy);
   CHECK(x.vertices[0].ever_sibling);
   CHECK(x.vertices[0].final_on.empty());
   // v1 v2@[0,1,0]: put by c2 at n2, 4ms; n3 by replication at 8ms.
   CHECK(x.vertices[1].version.value == "\"v2\"");
   CHECK(x.vertices[1].arrivals[1].node == "n3");
-  CHECK(x.vertices[1].arrivals[1].op == ApplyOp::kReplicate);
+  CHECK(x.vertices[1].arrivals[1].op == kv::WriteOp::kReplicate);
   // v2 v1+v2@[1,1,1]: resolve by c1 at n3, final on every node.
-  CHECK(x.vertices[2].op == ApplyOp::kResolve);
+  CHECK(x.vertices[2].op == kv::WriteOp::kResolve);
   CHECK(x.vertices[2].node == "n3");
   CHECK(x.vertices[2].final_on == std::vector<std::string>{"n1", "n2", "n3"});
   CHECK_FALSE(x.vertices[2].ever_sibling);
@@ -534,13 +536,13 @@ std::string siblings_line(int64_t t, const std::string& node,
 
 // A fragment of a history, read partially (no `end` needed), after kStart
 // unless it brings its own start line.
-History parse(const std::vector<std::string>& lines) {
+kv::history::History parse(const std::vector<std::string>& lines) {
   std::string text;
   if (lines.empty() || lines[0].find("\"kind\": \"start\"") == std::string::npos) {
     text += kStart + "\n";
   }
   for (const std::string& l : lines) text += l + "\n";
-  const ReadResult r = read_history_text(text, "H", kPartial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, "H", kPartial);
   REQUIRE_MESSAGE(r.ok(), r.error());
   return *r;
 }
@@ -549,8 +551,9 @@ History parse(const std::vector<std::string>& lines) {
 
 TEST_CASE("edges are the transitive reduction of dominance") {
   // a[1,0] < b[2,0] < d[2,1]; c[1,1] is above a and below d, concurrent with b.
-  const History h = parse({put_line(1, "n1", "a", "[1, 0]"), put_line(2, "n1", "b", "[2, 0]"),
-                           put_line(3, "n2", "c", "[1, 1]"), put_line(4, "n1", "d", "[2, 1]")});
+  const kv::history::History h =
+      parse({put_line(1, "n1", "a", "[1, 0]"), put_line(2, "n1", "b", "[2, 0]"),
+             put_line(3, "n2", "c", "[1, 1]"), put_line(4, "n1", "d", "[2, 1]")});
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   REQUIRE(k.edges.size() == 4);
@@ -562,9 +565,9 @@ TEST_CASE("edges are the transitive reduction of dominance") {
 
 TEST_CASE(
     "clocks equal under zero padding are one version; equal clocks with other values are two") {
-  const History h = parse({put_line(1, "n1", "a", "[1]"), put_line(2, "n2", "a", "[1, 0]"),
-                           put_line(3, "n2", "b", "[1, 0]"),
-                           siblings_line(3, "n2", {{"a", "[1]"}, {"b", "[1, 0]"}})});
+  const kv::history::History h = parse(
+      {put_line(1, "n1", "a", "[1]"), put_line(2, "n2", "a", "[1, 0]"),
+       put_line(3, "n2", "b", "[1, 0]"), siblings_line(3, "n2", {{"a", "[1]"}, {"b", "[1, 0]"}})});
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   REQUIRE(k.vertices.size() == 2);
@@ -574,7 +577,7 @@ TEST_CASE(
 }
 
 TEST_CASE("growing sibling sets share one box; each version says where it first conflicted") {
-  const History h =
+  const kv::history::History h =
       parse({put_line(1, "n1", "a", "[1]"), siblings_line(1, "n1", {{"a", "[1]"}}),
              put_line(2, "n1", "b", "[1]"), siblings_line(2, "n1", {{"a", "[1]"}, {"b", "[1]"}}),
              put_line(3, "n2", "c", "[1]"),
@@ -594,7 +597,7 @@ TEST_CASE("a write only a down node keeps is unavailable, not lost (issue 10, 3)
   // a is held only by the crashed n3 (kept on its disk): unavailable; b is
   // superseded by c, which n2 holds; c is final. Before issue 10 the picture
   // called a LOST ("no live node holds it") while the story said n3 held it.
-  const History h = parse(
+  const kv::history::History h = parse(
       {put_line(1, "n1", "a", "[1, 0]"), put_line(2, "n2", "b", "[0, 1]"),
        put_line(3, "n2", "c", "[0, 2]"),
        R"({"t": 9, "kind": "final", "node": "n1", "live": true, "store": {}})",
@@ -627,7 +630,7 @@ TEST_CASE("lost and unavailable are the maximal accepted writes no live node hol
   // store {b}: b is unavailable (only n1, down, holds it); n2 crashed with
   // amnesia and holds nothing: c is lost. a is below b: neither lost nor
   // unavailable (superseded). A rejected (stale) write counts for nothing.
-  const History h = parse({
+  const kv::history::History h = parse({
       put_line(1000, "n1", "a", "[1, 0]"),
       siblings_line(1000, "n1", {{"a", "[1, 0]"}}),
       put_line(2000, "n1", "b", "[2, 0]"),
@@ -669,7 +672,7 @@ TEST_CASE("lost and unavailable are the maximal accepted writes no live node hol
 
   // The same history cut before its `final` lines: the last sibling sets and
   // the crash lines stand for the end, with the same answer.
-  const History cut = parse({
+  const kv::history::History cut = parse({
       put_line(1000, "n1", "a", "[1, 0]"),
       siblings_line(1000, "n1", {{"a", "[1, 0]"}}),
       put_line(2000, "n1", "b", "[2, 0]"),
@@ -688,7 +691,7 @@ TEST_CASE("lost and unavailable are the maximal accepted writes no live node hol
 TEST_CASE("with every node down and nothing kept, an accepted write is lost (issue 10, 2)") {
   // A write replicated to all three nodes, then all crash with amnesia and
   // none restarts: every final store is empty, so it is lost.
-  const History h = parse({
+  const kv::history::History h = parse({
       put_line(1000, "n1", "v", "[1, 0, 0]"),
       siblings_line(1000, "n1", {{"v", "[1, 0, 0]"}}),
       R"({"t": 9000, "kind": "final", "node": "n1", "live": false, "store": {}})",
@@ -705,7 +708,7 @@ TEST_CASE("with every node down and nothing kept, an accepted write is lost (iss
 }
 
 TEST_CASE("a version a node holds but no client wrote is drawn and marked") {
-  const History h = parse({siblings_line(5, "n1", {{"ghost", "[0, 3]"}})});
+  const kv::history::History h = parse({siblings_line(5, "n1", {{"ghost", "[0, 3]"}})});
   const CausalGraph g = build_causal_graph(h);
   const KeyGraph& k = key_graph(g, "k");
   REQUIRE(k.vertices.size() == 1);
@@ -716,7 +719,7 @@ TEST_CASE("a version a node holds but no client wrote is drawn and marked") {
 }
 
 TEST_CASE("a stale write later accepted elsewhere is an accepted version") {
-  const History h =
+  const kv::history::History h =
       parse({put_line(1, "n1", "new", "[2]"), siblings_line(1, "n1", {{"new", "[2]"}}),
              put_line(2, "n1", "old", "[1]", "stale"), put_line(3, "n2", "old", "[1]")});
   const CausalGraph g = build_causal_graph(h);
@@ -743,7 +746,7 @@ TEST_CASE("keys past the picture's bound are left out with a note, never silentl
 }
 
 TEST_CASE("the graph depends only on the history") {
-  const History h = load("viz_partition_heal.jsonl");
+  const kv::history::History h = load("viz_partition_heal.jsonl");
   CHECK(causal_graph_dot(build_causal_graph(h)) == causal_graph_dot(build_causal_graph(h)));
   CHECK(spacetime_dot(h, {}).dot == spacetime_dot(h, {}).dot);
   CHECK(tell_story(h) == tell_story(h));
@@ -821,7 +824,7 @@ TEST_CASE("crash-and-loss: a duplicate delivery, a loss, a crashed lifeline and 
 }
 
 TEST_CASE("a window draws what crosses its edges dotted, and says what it shows") {
-  const History h = load("viz_partition_heal.jsonl");
+  const kv::history::History h = load("viz_partition_heal.jsonl");
   SpacetimeOptions o;
   std::string error;
   REQUIRE(parse_window("100ms", "110ms", o.window, error));
@@ -860,7 +863,7 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
     text += "{\"t\": " + t + ", \"kind\": \"deliver\", \"id\": " + id +
             ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
   }
-  const ReadResult read = read_history_text(text, "H", kPartial);
+  const kv::history::ReadResult read = kv::history::read_history_text(text, "H", kPartial);
   REQUIRE(read.ok());
   // The whole run (what `kvsim run` and a plain `kvsim render` ask for).
   const SpacetimeResult whole = spacetime_dot(*read, {});
@@ -905,7 +908,7 @@ TEST_CASE("one-way and ring partitions say, node by node, whom each is cut from"
   // position 0) from n3 and n4 (positions 2 and 3).
   const std::string start =
       R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2", "n3", "n4", "n5"], "description": ""})";
-  const History one_way = parse(
+  const kv::history::History one_way = parse(
       {start,
        R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "one-way", "from": ["n1"], "to": ["n3"]})"});
   const std::string a = spacetime_dot(one_way, {}).dot;
@@ -913,7 +916,7 @@ TEST_CASE("one-way and ring partitions say, node by node, whom each is cut from"
   CHECK(count(a, "label=\"deaf to n1\"") == 1);
   CHECK(count(a, "_cut [") == 2);
   CHECK(a.find("label=\"partition n1 -/-> n3 (one way) (no heal)\"") != std::string::npos);
-  const History ring = parse(
+  const kv::history::History ring = parse(
       {start,
        R"({"t": 1, "kind": "fault", "fault": "partition", "shape": "majorities-ring", "ring": ["n1", "n2", "n3", "n4", "n5"]})"});
   const std::string b = spacetime_dot(ring, {}).dot;
@@ -925,7 +928,7 @@ TEST_CASE("one-way and ring partitions say, node by node, whom each is cut from"
 }
 
 TEST_CASE("anti-entropy arrows say which keys and versions they carry") {
-  const History h = parse({
+  const kv::history::History h = parse({
       R"({"t": 10, "kind": "send", "id": 1, "src": "n1", "dest": "n2", "body": {"type": "ae_diff", "round": 4, "buckets": [1], "versions": [{"key": "a", "value": "x", "clock": [1]}, {"key": "a", "value": "y", "clock": [0, 1]}, {"key": "b", "value": 3, "clock": [2]}]}})",
       R"({"t": 20, "kind": "deliver", "id": 1, "src": "n1", "dest": "n2"})",
       R"({"t": 20, "kind": "send", "id": 2, "src": "n2", "dest": "n1", "body": {"type": "ae_push", "round": 4, "versions": [{"key": "k1", "value": 1, "clock": [1]}, {"key": "k2", "value": 1, "clock": [1]}, {"key": "k3", "value": 1, "clock": [1]}, {"key": "k4", "value": 1, "clock": [1]}]}})",
@@ -952,7 +955,7 @@ TEST_CASE("a picture too tall for a readable PNG gets a PNG of its first rows, s
     text += "{\"t\": " + std::to_string(i * 10 + 5) + ", \"kind\": \"deliver\", \"id\": " + id +
             ", \"src\": \"n1\", \"dest\": \"n2\"}\n";
   }
-  const ReadResult read = read_history_text(text, "H", kPartial);
+  const kv::history::ReadResult read = kv::history::read_history_text(text, "H", kPartial);
   REQUIRE(read.ok());
   SpacetimeOptions all;
   all.fold_quiet_anti_entropy = false;
@@ -974,7 +977,7 @@ TEST_CASE("a picture too tall for a readable PNG gets a PNG of its first rows, s
 
 TEST_CASE("quiet anti-entropy digests are counted, not drawn; answered ones are drawn") {
   // Round 1 finds nothing (no ae_diff), round 2 is answered, round 3 is lost.
-  const History h = parse({
+  const kv::history::History h = parse({
       R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2"], "description": ""})",
       R"({"t": 10, "kind": "send", "id": 1, "src": "n1", "dest": "n2", "body": {"type": "ae_digest", "round": 1, "digest": [0]}})",
       R"({"t": 20, "kind": "deliver", "id": 1, "src": "n1", "dest": "n2"})",
@@ -1041,7 +1044,7 @@ TEST_CASE("the story tells each key's life in sentences") {
 }
 
 TEST_CASE("replicas holding the same siblings in another order have converged") {
-  const History h = parse(
+  const kv::history::History h = parse(
       {R"({"t": 9, "kind": "final", "node": "n1", "live": true, "store": {"k": [{"value": "a", "clock": [1, 0]}, {"value": "b", "clock": [0, 1]}]}})",
        R"({"t": 9, "kind": "final", "node": "n2", "live": true, "store": {"k": [{"value": "b", "clock": [0, 1]}, {"value": "a", "clock": [1, 0]}]}})",
        R"({"t": 9, "kind": "final", "node": "n3", "live": false, "store": {}})"});
@@ -1051,7 +1054,7 @@ TEST_CASE("replicas holding the same siblings in another order have converged") 
 // ---- the report ----
 
 TEST_CASE("the report is self-contained, escapes everything and shows the summary") {
-  const History h = load("viz_crash_loss.jsonl");
+  const kv::history::History h = load("viz_crash_loss.jsonl");
   ReportInput in;
   in.history = &h;
   in.summary_json =
@@ -1085,7 +1088,7 @@ TEST_CASE("the report is self-contained, escapes everything and shows the summar
 }
 
 TEST_CASE("a check's other fields are shown after its detail") {
-  const History h = load("viz_crash_loss.jsonl");
+  const kv::history::History h = load("viz_crash_loss.jsonl");
   ReportInput in;
   in.history = &h;
   in.summary_json =
@@ -1095,7 +1098,7 @@ TEST_CASE("a check's other fields are shown after its detail") {
 }
 
 TEST_CASE("a long story is cut in the report, which says where the rest is") {
-  const History h = load("viz_crash_loss.jsonl");
+  const kv::history::History h = load("viz_crash_loss.jsonl");
   ReportInput in;
   in.history = &h;
   for (size_t i = 0; i < kMaxReportStoryLines + 5; ++i)
@@ -1107,7 +1110,7 @@ TEST_CASE("a long story is cut in the report, which says where the rest is") {
 }
 
 TEST_CASE("a summary that is not a JSON object is reported, not fatal") {
-  const History h = load("viz_crash_loss.jsonl");
+  const kv::history::History h = load("viz_crash_loss.jsonl");
   ReportInput in;
   in.history = &h;
   in.summary_name = "summary.json";
@@ -1124,7 +1127,7 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
       std::filesystem::temp_directory_path() / "kvsim_viz_test_render";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const History h = load("viz_partition_heal.jsonl");
+  const kv::history::History h = load("viz_partition_heal.jsonl");
   const std::string base = (dir / "siblings").string();
   const RenderResult r = write_picture(causal_graph_dot(build_causal_graph(h)), base, "dot", true);
   REQUIRE_MESSAGE(r.ok, r.error);
@@ -1169,19 +1172,19 @@ const std::vector<std::string> kOpLines = {
 }  // namespace
 
 TEST_CASE("op lines are read: when an operation was due, and what clock: auto was built from") {
-  const History h = parse(kOpLines);
+  const kv::history::History h = parse(kOpLines);
   CHECK(h.warnings.empty());
-  const auto& get = std::get<OpEvent>(h.events[1].data);
+  const auto& get = std::get<kv::history::OpEvent>(h.events[1].data);
   CHECK(get.client == "c1");
   CHECK(get.op == "get");
   CHECK(get.due_us == 100000);
   CHECK_FALSE(get.auto_read);
-  const auto& put = std::get<OpEvent>(h.events[6].data);
+  const auto& put = std::get<kv::history::OpEvent>(h.events[6].data);
   CHECK(put.due_us == 102000);
   CHECK(put.auto_read == 1u);
   REQUIRE(put.auto_context);
   CHECK(clock_text(*put.auto_context) == "[1,0,1]");
-  const auto& blind = std::get<OpEvent>(h.events[8].data);
+  const auto& blind = std::get<kv::history::OpEvent>(h.events[8].data);
   CHECK(blind.auto_read == 0u);
   CHECK(blind.auto_context->slots().empty());
   CHECK(h.clients() == std::vector<std::string>{"c1", "c2"});
@@ -1363,7 +1366,7 @@ TEST_CASE("a resolve with no read merges what its node held that it dominates, e
   // and replicated). c3 resolves R@[2,0] at n1 without reading: it faced
   // n1's {a, b}, dominates a only, and n1 keeps {b, R}: conflict. Vertices:
   // a 0, b 1, R 2. a->R is a merge of 1 of 2, drawn green.
-  const History h = parse(
+  const kv::history::History h = parse(
       {apply_line(1, "n1", "a", "[1, 0]", "put", 0, "applied", 1, "written", "c1"),
        siblings_line(1, "n1", {{"a", "[1, 0]"}}),
        apply_line(2, "n2", "b", "[0, 1]", "put", 0, "applied", 1, "written", "c2"),
@@ -1389,12 +1392,12 @@ TEST_CASE("a resolve with no read merges what its node held that it dominates, e
 TEST_CASE("a colocated put on a down node reads as not made, in the story and the diagram") {
   // Issue 10, item 1: the simulator writes a give_up with the node and the
   // reason when a colocated client's node is down.
-  const History h = parse({
+  const kv::history::History h = parse({
       R"({"t": 0, "kind": "fault", "fault": "crash", "node": "n2", "amnesia": false})",
       R"({"t": 2000, "kind": "give_up", "client": "c1", "msg_id": 0, "node": "n2", "reason": "crashed"})",
   });
   // parse() puts a start line first.
-  const auto* g = std::get_if<GiveUpEvent>(&h.events[2].data);
+  const auto* g = std::get_if<kv::history::GiveUpEvent>(&h.events[2].data);
   REQUIRE(g != nullptr);
   CHECK(g->node == "n2");
   CHECK(g->reason == "crashed");

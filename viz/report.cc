@@ -1,6 +1,6 @@
 #include "viz/report.h"
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "viz/text.h"
 
 namespace kv::viz {
@@ -163,7 +163,7 @@ std::string inline_svg(const std::string& svg_file_text) {
 }
 
 std::string report_html(const ReportInput& in) {
-  const History& h = *in.history;
+  const history::History& h = *in.history;
   std::string name = h.start ? h.start->scenario : h.path;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<title>kvsim: " + html_escape(name) + "</title>\n";

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <string>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
@@ -32,10 +32,10 @@ struct Picture {
 };
 
 struct ReportInput {
-  const History* history = nullptr;  // REQUIRES: not null
-  std::string summary_json;          // summary.json's text; empty when absent
-  std::string summary_name;          // for messages
-  std::string summary_error;         // set when summary.json exists but could not be read
+  const history::History* history = nullptr;  // REQUIRES: not null
+  std::string summary_json;                   // summary.json's text; empty when absent
+  std::string summary_name;                   // for messages
+  std::string summary_error;                  // set when summary.json exists but could not be read
   Picture siblings;
   Picture spacetime;
   std::string story;

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 #include "viz/spacetime.h"
 
 namespace kv::viz::spacetime_internal {
@@ -41,7 +41,7 @@ enum class Where { kBefore, kIn, kAfter };
 
 class Diagram {
  public:
-  Diagram(const History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
+  Diagram(const history::History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
   SpacetimeResult draw(const std::string& note);
   // The window the title names, when not the one drawn (a part of it).
   void set_title_window(const Window& w) { title_window_ = w; }
@@ -59,10 +59,10 @@ class Diagram {
   // The lines of the window's drawn sends (quiet digests aside), in order.
   std::vector<size_t> send_lines() const;
   // The first and last line in the window, and their times (nullopt: empty).
-  std::optional<std::pair<const Event*, const Event*>> extent() const;
+  std::optional<std::pair<const history::Event*, const history::Event*>> extent() const;
 
  private:
-  Where where(const Event& e) const {
+  Where where(const history::Event& e) const {
     const int64_t at = w_.kind == Window::Kind::kLines ? static_cast<int64_t>(e.line) : e.t_us;
     if (w_.kind == Window::Kind::kAll) return Where::kIn;
     if (at < w_.from) return Where::kBefore;
@@ -92,7 +92,7 @@ class Diagram {
   void emit_messages(std::string& out, bool labels);
   void emit_marks(std::string& out);
 
-  const History& h_;
+  const history::History& h_;
   Window w_;
   std::optional<Window> title_window_;
   bool fold_ = true;

@@ -12,11 +12,11 @@
 
 #include <string>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
 // The whole story, lines ending in '\n'.
-std::string tell_story(const History& history);
+std::string tell_story(const history::History& history);
 
 }  // namespace kv::viz

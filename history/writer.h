@@ -30,10 +30,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/time.h"
 #include "node/clock.h"
-#include "sim/time.h"
 
-namespace kv::sim {
+namespace kv::history {
 
 // The appends below are small and called from everywhere; without this GCC
 // keeps them out of line and a field name costs a call instead of two stores.
@@ -258,4 +258,4 @@ class HistoryWriter {
 
 #undef KV_HISTORY_INLINE
 
-}  // namespace kv::sim
+}  // namespace kv::history

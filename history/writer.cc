@@ -1,4 +1,4 @@
-#include "sim/history.h"
+#include "history/writer.h"
 
 #include <algorithm>
 #include <bit>
@@ -7,10 +7,10 @@
 
 #include "base/bytes.h"
 #include "base/hash.h"
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "node/version_text.h"
 
-namespace kv::sim {
+namespace kv::history {
 
 namespace {
 constexpr size_t kBufferBytes = 1 << 20;
@@ -252,4 +252,4 @@ const char HistoryWriter::kPairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-}  // namespace kv::sim
+}  // namespace kv::history

@@ -5,7 +5,7 @@
 // nothing asserts on the input. Lines are bounded in length and nesting
 // before nlohmann sees them, so its recursive copy and compare never meet a
 // deep value.
-#include "viz/history.h"
+#include "history/history.h"
 
 #include <algorithm>
 #include <map>
@@ -16,17 +16,18 @@
 #include <variant>
 
 #include "base/escape.h"
-#include "node/json_text.h"
-#include "sim/history_format.h"
-#include "viz/history_reader.h"
-#include "viz/json_fields.h"
-#include "viz/text.h"
+#include "base/json_text.h"
+#include "base/natural_less.h"
+#include "base/time_text.h"
+#include "history/format.h"
+#include "history/json_fields.h"
+#include "history/reader.h"
 
-namespace kv::viz {
+namespace kv::history {
 namespace {
 
 using kv::json::Json;
-namespace fmt = kv::sim::history_format;
+namespace fmt = kv::history::format;
 
 // Reads the body fields labels use; ill-typed ones are left empty.
 MessageBody read_body(const Json& body) {
@@ -588,4 +589,4 @@ std::vector<std::string> History::clients() const {
   return {seen.begin(), seen.end()};
 }
 
-}  // namespace kv::viz
+}  // namespace kv::history

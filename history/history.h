@@ -9,7 +9,7 @@
 //
 // Policy, decided once here:
 // - What a line must hold comes from the format's one definition
-//   (sim/history_format.h): its kinds, the fields every line of a kind has,
+//   (history/format.h): its kinds, the fields every line of a kind has,
 //   and the values enumerated fields may take.
 // - A line that is not JSON, is not an object, lacks a field its `kind`
 //   needs, or has an ill-typed field or a value the format does not list
@@ -54,10 +54,10 @@
 #include "base/limits.h"
 #include "base/status.h"
 #include "node/clock.h"
-#include "node/replica.h"
+#include "node/message.h"
 #include "node/store.h"
 
-namespace kv::viz {
+namespace kv::history {
 
 // A history is read whole: the text and its events take about 4.5 times the
 // file's size (a 24 MB history peaks at 105 MB), so one at this limit needs
@@ -130,23 +130,21 @@ struct DropEvent {
   std::string reason;  // "loss", "partition", "crashed" (or what the file says)
 };
 
-// In the order of sim/history_format.h's lists (op::, result::).
-// How a write reached a node, and what its store did: the node's own enums
-// (node/replica.h, node/store.h), so each has one name table.
-using ApplyOp = kv::WriteOp;
-using ApplyResult = kv::ApplyResult;
+// How a write reached a node (WriteOp, node/message.h) and what its store did
+// (ApplyResult, node/store.h): the node's own enums, so each has one name
+// table, in the order of history/format.h's lists (op::, result::).
 
 struct ApplyEvent {
   std::string node, key;
   VersionText version;
-  ApplyOp op = ApplyOp::kPut;
+  WriteOp op = WriteOp::kPut;
   uint64_t msg = 0;  // 0: a colocated client, no message
   ApplyResult result = ApplyResult::kApplied;
   uint64_t siblings = 0;  // the key's sibling count after
   // Client writes (kPut, kResolve) only: the reply and who wrote.
   std::string status;  // "written", "conflict", "resolved", "rejected", "too_many_siblings"
   std::string client;
-  bool client_write() const { return op == ApplyOp::kPut || op == ApplyOp::kResolve; }
+  bool client_write() const { return op == WriteOp::kPut || op == WriteOp::kResolve; }
 };
 
 struct SiblingsEvent {
@@ -279,4 +277,4 @@ ReadResult read_history_text(std::string_view text, const std::string& path,
 // (missing, a folder, no permission, a read failing part way).
 ReadResult read_history_file(const std::string& path, const ReadOptions& options = {});
 
-}  // namespace kv::viz
+}  // namespace kv::history

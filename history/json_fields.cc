@@ -1,8 +1,8 @@
-#include "viz/json_fields.h"
+#include "history/json_fields.h"
 
 #include <string_view>
 
-namespace kv::viz {
+namespace kv::history {
 
 using json::Json;
 
@@ -60,4 +60,4 @@ bool as_clock(const Json& j, Clock& out, std::string& why) {
   return true;
 }
 
-}  // namespace kv::viz
+}  // namespace kv::history

@@ -1,7 +1,7 @@
 // The history reader's line-by-line checker (internal to viz/): the Reader
 // takes one line at a time, checks it against the format and the lines
-// before it, and builds the History. viz/history.cc holds its rules;
-// viz/history_file.cc feeds it lines from text or a file.
+// before it, and builds the History. history/read.cc holds its rules;
+// history/read_file.cc feeds it lines from text or a file.
 #pragma once
 
 #include <cstddef>
@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/history_format.h"
-#include "viz/history.h"
-#include "viz/json_fields.h"
+#include "history/format.h"
+#include "history/history.h"
+#include "history/json_fields.h"
 
-namespace kv::viz {
+namespace kv::history {
 
 // Reads lines one at a time and keeps the cross-line state the checks need.
 class Reader {
@@ -50,7 +50,7 @@ class Reader {
   // The format's shape for this line (a fault's own when kind is `fault`),
   // or nullptr when the line is to be skipped (warned). False on error.
   bool shape_of(Fields& f, const std::string& kind, size_t number,
-                const sim::history_format::Shape*& shape);
+                const history::format::Shape*& shape);
   bool read_event(Fields& f, const std::string& kind, EventData& out, size_t number);
   bool read_start(Fields& f, StartEvent& out);
   bool read_fault(Fields& f, FaultEvent& out);
@@ -77,4 +77,4 @@ class Reader {
   size_t warnings_ = 0;
 };
 
-}  // namespace kv::viz
+}  // namespace kv::history

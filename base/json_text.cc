@@ -4,7 +4,7 @@
 // nested deeper than the C++ stack could recurse through is still written
 // rather than crashing the node: nlohmann's parser and destructor are
 // iterative too, so such a value can reach us from a single input line.
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 #include <algorithm>
 #include <array>
@@ -14,7 +14,7 @@
 #include <system_error>
 #include <vector>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 
 namespace kv::json {
 namespace {

@@ -8,12 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "base/json_text.h"
 #include "base/limits.h"
+#include "history/history.h"
 #include "node/clock.h"
-#include "node/json_text.h"
-#include "viz/history.h"
 
-namespace kv::viz {
+namespace kv::history {
 
 // nlohmann's messages start "[json.exception.parse_error.101] "; the bracket
 // names the library's error class, which means nothing to a reader: "not
@@ -157,4 +157,4 @@ class Fields {
   std::string error_;
 };
 
-}  // namespace kv::viz
+}  // namespace kv::history

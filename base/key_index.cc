@@ -1,6 +1,6 @@
-#include "node/key_index.h"
+#include "base/key_index.h"
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 
 namespace kv {
 

@@ -7,7 +7,7 @@
 //   values from the constants below (string_views: writing one costs what a
 //   literal costs), and a test checks every line of every scenario's history
 //   against the table: kinds, fields, their order and their values;
-// - the reader (viz/history.cc) knows the kinds, requires the fields and
+// - the reader (history/read.cc) knows the kinds, requires the fields and
 //   accepts the values the table lists, and words its errors from it;
 // - a test reads docs/HISTORY.md's tables and compares them with this one.
 //
@@ -24,9 +24,8 @@
 #include <string_view>
 
 #include "node/message.h"
-#include "node/replica.h"
 
-namespace kv::sim::history_format {
+namespace kv::history::format {
 
 // The most nodes a `start` line may list (the scenario limit, kMaxNodes).
 inline constexpr size_t kMaxNodes = 1000;
@@ -299,4 +298,4 @@ constexpr bool is_one_of(std::span<const std::string_view> values, std::string_v
   return false;
 }
 
-}  // namespace kv::sim::history_format
+}  // namespace kv::history::format

@@ -10,7 +10,7 @@
 
 #include "base/time_text.h"
 
-namespace kv::sim {
+namespace kv {
 
 // GCC and Clang's 128-bit integer (for exact products in the generator and
 // the event order key); __extension__ keeps -Wpedantic quiet about it.
@@ -40,4 +40,4 @@ inline constexpr Duration seconds(int64_t n) {
 
 // Time text (format_time, parse_time) is base/time_text.h's.
 
-}  // namespace kv::sim
+}  // namespace kv

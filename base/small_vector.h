@@ -17,7 +17,7 @@
 #include <new>
 #include <utility>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 
 namespace kv {
 

@@ -10,10 +10,10 @@
 
 #include "base/escape.h"
 #include "base/limits.h"
-#include "viz/history.h"
-#include "viz/history_reader.h"
+#include "history/history.h"
+#include "history/reader.h"
 
-namespace kv::viz {
+namespace kv::history {
 
 namespace {
 
@@ -150,4 +150,4 @@ ReadResult read_history_file(const std::string& path, const ReadOptions& options
   return feeder.finish();
 }
 
-}  // namespace kv::viz
+}  // namespace kv::history

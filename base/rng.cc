@@ -1,9 +1,9 @@
-#include "sim/rng.h"
+#include "base/rng.h"
 
+#include "base/assert.h"
 #include "base/hash.h"
-#include "node/kv_assert.h"
 
-namespace kv::sim {
+namespace kv {
 
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9e3779b97f4a7c15ull);
@@ -60,4 +60,4 @@ int64_t Rng::exponential(int64_t mean) {
   return static_cast<int64_t>(delay > cap ? cap : delay);
 }
 
-}  // namespace kv::sim
+}  // namespace kv

@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "node/kv_assert.h"
-#include "sim/time.h"
+#include "base/assert.h"
+#include "base/time.h"
 
-namespace kv::sim {
+namespace kv {
 
 // A probability as parts per billion: 0 = never, 1e9 = always.
 struct Probability {
@@ -86,4 +86,4 @@ class Rng {
 
 uint64_t splitmix64(uint64_t& state);
 
-}  // namespace kv::sim
+}  // namespace kv
