@@ -148,8 +148,8 @@ std::string record_line(const SeedResult& r) {
 // What is wrong with the form of a line of a shard's sweep.jsonl (the
 // merged file is the shards' lines byte for byte, so a line must be exactly
 // as kvsim writes it): a CR before the line end, a field kvsim does not
-// write, or other spacing or order; "" when nothing is.
-// `j` is the line parsed.
+// write, or other spacing or order; "" when nothing is. `j` is the line
+// parsed.
 std::string record_form_problem(const std::string& line, const Json& j) {
   if (line.size() >= 2 && line[line.size() - 2] == '\r') {
     return "the line ends in CR LF, not LF (copied through a tool that changed line ends?)";
@@ -633,12 +633,13 @@ int run_sweep(const SweepOptions& options) {
 
   // The first failures get their whole run folder, as `kvsim run` writes it.
   // Only the runs written are announced; one that cannot be written (a file
-  // where its folder goes, a full disk) ends the keeping and the sweep's
-  // status is 4: the verdicts are in sweep.jsonl, the runs are not.
+  // where its folder goes, a full disk) ends the keeping, and the sweep ends
+  // with that run's status (4): the verdicts are in sweep.jsonl, the runs
+  // are not. (A run that passes is kept: the fingerprint below says why.)
   uint64_t kept = 0;
-  bool keeping_failed = false;
+  int keeping_failed = kExitOk;
   for (const SeedResult& r : results) {
-    if (r.ok || kept >= options.keep_failures || keeping_failed) continue;
+    if (r.ok || kept >= options.keep_failures || keeping_failed != kExitOk) continue;
     RunOptions run;
     run.scenario_path = options.scenario_path;
     run.seed = r.seed;
@@ -646,12 +647,12 @@ int run_sweep(const SweepOptions& options) {
     run.quiet = true;
     run.swarm = options.swarm;
     const int status = run_scenario(run);
-    if (status != kExitCheckFailed && status != kExitHistoryCap) {
+    if (status == kExitIoError || status == kExitBadInput) {
       std::fprintf(stderr,
                    "kvsim: seed %llu's run could not be kept in %s (kvsim run ended with exit "
                    "status %d); no more failing runs are kept\n",
                    static_cast<unsigned long long>(r.seed), run.out_dir.c_str(), status);
-      keeping_failed = true;
+      keeping_failed = status;
       continue;
     }
     ++kept;
@@ -688,7 +689,7 @@ int run_sweep(const SweepOptions& options) {
       break;
     }
   }
-  if (keeping_failed) return kExitIoError;
+  if (keeping_failed != kExitOk) return keeping_failed;
   return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }
 
