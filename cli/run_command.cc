@@ -2,6 +2,7 @@
 
 #include "cli/exit_status.h"
 #include "cli/output_folder.h"
+#include "cli/progress.h"
 #include "cli/viz_commands.h"
 
 #include <cctype>
@@ -28,25 +29,6 @@ namespace kv::cli {
 namespace {
 
 using json::Json;
-using Clock = std::chrono::steady_clock;
-
-// Progress on stderr for runs longer than a second. Wall time never reaches
-// the history or the summary.
-struct Progress {
-  Clock::time_point start = Clock::now();
-  int64_t until_us = 0;
-  bool shown = false;
-
-  static void report(void* ctx, int64_t now_us, uint64_t events) {
-    auto* self = static_cast<Progress*>(ctx);
-    const double wall = std::chrono::duration<double>(Clock::now() - self->start).count();
-    if (wall < 1.0) return;
-    self->shown = true;
-    std::fprintf(stderr, "\rkvsim: t=%s of %s, %llu events, %.1f s",
-                 kv::format_time(now_us).c_str(), kv::format_time(self->until_us).c_str(),
-                 static_cast<unsigned long long>(events), wall);
-  }
-};
 
 std::string hex64(uint64_t v) {
   char buf[17];
@@ -56,7 +38,7 @@ std::string hex64(uint64_t v) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  const sim::WriteFates& fates, uint64_t history_bytes, uint64_t fingerprint) {
+                  const sim::FateCounts& fates, uint64_t history_bytes, uint64_t fingerprint) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
@@ -275,7 +257,7 @@ int report_stopped(const history::HistoryWriter& history, const sim::Scenario& s
 
 void write_offence(Json& into, const std::optional<sim::NodeIndex>& node,
                    const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
-  into["node"] = node ? Json(sim::node_name(*node)) : Json(nullptr);
+  into["node"] = node ? Json(kv::node_name(*node)) : Json(nullptr);
   into["key"] = key ? Json(*key) : Json(nullptr);
   into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
 }
@@ -376,8 +358,8 @@ int run_scenario(const RunOptions& options) {
   sim::Simulation simulation(scenario, seed, history);
   Progress progress;
   progress.until_us = scenario.run_until.us;
-  simulation.run(&Progress::report, &progress);
-  if (progress.shown) std::fprintf(stderr, "\n");
+  simulation.run(&Progress::simulating, &progress);
+  progress.end_line();
   const bool closed = history.close(error);
   const uint64_t history_bytes = history.bytes_written();
   if (!closed && !history.stopped()) return fail(Status::io_error(history_path + ": " + error));
@@ -391,7 +373,7 @@ int run_scenario(const RunOptions& options) {
                                        history_bytes, history.fingerprint()),
                           out_dir + "/summary.json", history.write_error());
   }
-  sim::WriteFates fates;
+  sim::FateCounts fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   const Json summary = summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
                                     history_bytes, history.fingerprint());

@@ -183,7 +183,7 @@ int shrink_scenario(const Scenario& scenario, uint64_t seed, const ShrinkOptions
     return fail(s);
   }
   bool capped = false;
-  const std::optional<sim::Signature> failure =
+  const std::optional<sim::FailureSignature> failure =
       sim::failure_of(scenario, seed, options.max_history, &capped);
   if (capped) {
     std::fprintf(stderr,

@@ -10,6 +10,7 @@
 
 #include "base/file.h"
 #include "cli/exit_status.h"
+#include "cli/progress.h"
 #include "history/history.h"
 #include "viz/causal_graph.h"
 #include "viz/render.h"
@@ -26,46 +27,6 @@ namespace fs = std::filesystem;
 void complain(const std::string& message) {
   std::fprintf(stderr, "kvsim: %s\n", message.c_str());
 }
-
-// Progress on stderr for drawing that takes more than a second: the share of
-// the history read, then a line as each picture starts. Wall time never
-// reaches an output file.
-class Progress {
- public:
-  using Clock = std::chrono::steady_clock;
-
-  // A silent one says nothing (--quiet).
-  explicit Progress(bool silent = false) : silent_(silent) {}
-  double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-  // "kvsim: drawing spacetime.svg/.png (3.2 s)", once past a second.
-  void stage(const std::string& what) {
-    if (silent_ || seconds() < 1.0) return;
-    end_line();
-    std::fprintf(stderr, "kvsim: %s (%.1f s)\n", what.c_str(), seconds());
-  }
-  static void reading(void* ctx, uint64_t done, uint64_t total) {
-    auto* self = static_cast<Progress*>(ctx);
-    if (self->silent_ || self->seconds() < 1.0) return;
-    self->open_line_ = true;
-    if (total > 0) {
-      std::fprintf(stderr, "\rkvsim: reading the history: %llu of %llu MB (%.1f s)",
-                   static_cast<unsigned long long>(done >> 20),
-                   static_cast<unsigned long long>(total >> 20), self->seconds());
-    } else {
-      std::fprintf(stderr, "\rkvsim: reading the history: %llu MB (%.1f s)",
-                   static_cast<unsigned long long>(done >> 20), self->seconds());
-    }
-  }
-  void end_line() {
-    if (open_line_) std::fprintf(stderr, "\n");
-    open_line_ = false;
-  }
-
- private:
-  Clock::time_point start_ = Clock::now();
-  bool silent_ = false;
-  bool open_line_ = false;
-};
 
 // Reads the history, reporting its warnings on stderr.
 history::ReadResult load(const std::string& path, bool partial, Progress* progress = nullptr) {

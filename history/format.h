@@ -130,7 +130,7 @@ inline constexpr std::string_view kError = type_name(MsgType::kError);
 // kAlways: every such line has it. kWhen: only some do (docs/HISTORY.md says
 // when, in parentheses after the name).
 enum class Presence : uint8_t { kAlways, kWhen };
-struct Field {
+struct FieldSpec {
   std::string_view name;
   Presence presence = Presence::kAlways;
 };
@@ -140,7 +140,7 @@ struct Field {
 // field itself is listed — and after `type` for bodies).
 struct Shape {
   std::string_view name;
-  std::span<const Field> fields;
+  std::span<const FieldSpec> fields;
 };
 
 // The values a field may take. `of` names what holds it: a line kind, or a
@@ -153,48 +153,48 @@ struct Enumeration {
 
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
-inline constexpr Field kStartFields[] = {{"scenario"},    {"seed"},         {"nodes"},
-                                         {"description"}, {"swarm", kWhen}, {"mutant", kWhen}};
-inline constexpr Field kOpFields[] = {{"client"},
-                                      {"msg_id"},
-                                      {"op"},
-                                      {"key"},
-                                      {"node"},
-                                      {"due"},
-                                      {"auto_read", kWhen},
-                                      {"auto_context", kWhen}};
-inline constexpr Field kSendFields[] = {{"id"}, {"src"}, {"dest"}, {"body"}};
-inline constexpr Field kDuplicateFields[] = {{"id"}};
-inline constexpr Field kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
-inline constexpr Field kDropFields[] = {{"id"}, {"src"}, {"dest"}, {"reason"}};
-inline constexpr Field kApplyFields[] = {
+inline constexpr FieldSpec kStartFields[] = {{"scenario"},    {"seed"},         {"nodes"},
+                                             {"description"}, {"swarm", kWhen}, {"mutant", kWhen}};
+inline constexpr FieldSpec kOpFields[] = {{"client"},
+                                          {"msg_id"},
+                                          {"op"},
+                                          {"key"},
+                                          {"node"},
+                                          {"due"},
+                                          {"auto_read", kWhen},
+                                          {"auto_context", kWhen}};
+inline constexpr FieldSpec kSendFields[] = {{"id"}, {"src"}, {"dest"}, {"body"}};
+inline constexpr FieldSpec kDuplicateFields[] = {{"id"}};
+inline constexpr FieldSpec kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
+inline constexpr FieldSpec kDropFields[] = {{"id"}, {"src"}, {"dest"}, {"reason"}};
+inline constexpr FieldSpec kApplyFields[] = {
     {"node"}, {"key"},    {"value"},    {"clock"},         {"op"},
     {"msg"},  {"result"}, {"siblings"}, {"status", kWhen}, {"client", kWhen}};
-inline constexpr Field kSiblingsFields[] = {{"node"}, {"key"}, {"siblings"}};
-inline constexpr Field kFaultFields[] = {{"fault"}};
-inline constexpr Field kTimeoutFields[] = {{"client"}, {"msg_id"}, {"attempt"}, {"node"}};
-inline constexpr Field kGiveUpFields[] = {
+inline constexpr FieldSpec kSiblingsFields[] = {{"node"}, {"key"}, {"siblings"}};
+inline constexpr FieldSpec kFaultFields[] = {{"fault"}};
+inline constexpr FieldSpec kTimeoutFields[] = {{"client"}, {"msg_id"}, {"attempt"}, {"node"}};
+inline constexpr FieldSpec kGiveUpFields[] = {
     {"client"}, {"msg_id"}, {"node", kWhen}, {"reason", kWhen}};
-inline constexpr Field kFinalFields[] = {{"node"}, {"live"}, {"store"}};
-inline constexpr Field kEndFields[] = {{"events"}, {"messages"}};
+inline constexpr FieldSpec kFinalFields[] = {{"node"}, {"live"}, {"store"}};
+inline constexpr FieldSpec kEndFields[] = {{"events"}, {"messages"}};
 
-inline constexpr Field kPartitionFields[] = {{"fault"},       {"shape"},     {"groups", kWhen},
-                                             {"from", kWhen}, {"to", kWhen}, {"ring", kWhen}};
-inline constexpr Field kHealFields[] = {{"fault"}};
-inline constexpr Field kCrashFields[] = {
+inline constexpr FieldSpec kPartitionFields[] = {{"fault"},       {"shape"},     {"groups", kWhen},
+                                                 {"from", kWhen}, {"to", kWhen}, {"ring", kWhen}};
+inline constexpr FieldSpec kHealFields[] = {{"fault"}};
+inline constexpr FieldSpec kCrashFields[] = {
     {"fault"}, {"node"}, {"amnesia"}, {"already_crashed", kWhen}};
-inline constexpr Field kRestartFields[] = {{"fault"}, {"node"}, {"was_running", kWhen}};
+inline constexpr FieldSpec kRestartFields[] = {{"fault"}, {"node"}, {"was_running", kWhen}};
 
-inline constexpr Field kWriteFields[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
-inline constexpr Field kGetFields[] = {{"msg_id"}, {"key"}};
-inline constexpr Field kWriteOkFields[] = {
+inline constexpr FieldSpec kWriteFields[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
+inline constexpr FieldSpec kGetFields[] = {{"msg_id"}, {"key"}};
+inline constexpr FieldSpec kWriteOkFields[] = {
     {"in_reply_to"}, {"status"}, {"siblings", kWhen}, {"msg_id"}};
-inline constexpr Field kGetOkFields[] = {{"in_reply_to"}, {"values"}, {"msg_id"}};
-inline constexpr Field kReplicateFields[] = {{"key"}, {"value"}, {"clock"}};
-inline constexpr Field kAeDigestFields[] = {{"round"}, {"digest"}};
-inline constexpr Field kAeDiffFields[] = {{"round"}, {"buckets"}, {"versions"}};
-inline constexpr Field kAePushFields[] = {{"round"}, {"versions"}};
-inline constexpr Field kErrorFields[] = {{"in_reply_to"}, {"code"}, {"text"}, {"msg_id"}};
+inline constexpr FieldSpec kGetOkFields[] = {{"in_reply_to"}, {"values"}, {"msg_id"}};
+inline constexpr FieldSpec kReplicateFields[] = {{"key"}, {"value"}, {"clock"}};
+inline constexpr FieldSpec kAeDigestFields[] = {{"round"}, {"digest"}};
+inline constexpr FieldSpec kAeDiffFields[] = {{"round"}, {"buckets"}, {"versions"}};
+inline constexpr FieldSpec kAePushFields[] = {{"round"}, {"versions"}};
+inline constexpr FieldSpec kErrorFields[] = {{"in_reply_to"}, {"code"}, {"text"}, {"msg_id"}};
 
 inline constexpr std::string_view kClientOps[] = {client_op::kPut, client_op::kGet,
                                                   client_op::kResolve};

@@ -471,7 +471,7 @@ bool Reader::line(std::string_view text, size_t number) {
   last_t_us_ = static_cast<int64_t>(t_us);
   if (shape == nullptr) return true;  // skipped, with a warning
   // Every field the format says such a line always has, in the format's order.
-  for (const fmt::Field& field : shape->fields) {
+  for (const fmt::FieldSpec& field : shape->fields) {
     if (field.presence == fmt::Presence::kAlways && !f.need(std::string(field.name).c_str())) {
       error_ = f.error();
       return false;

@@ -137,7 +137,7 @@ class KeyChecks {
     return r;
   }
 
-  WriteFates fates() const { return {lost_.count, unavailable_.count}; }
+  FateCounts fates() const { return {lost_.count, unavailable_.count}; }
 
   CheckResult maximal() const {
     CheckResult r{"maximal", true, true,
@@ -298,10 +298,6 @@ std::string list_text(const std::vector<std::string>& values) {
 
 }  // namespace
 
-std::string node_name(size_t i) {
-  return "n" + std::to_string(i + 1);
-}
-
 std::string FailureSignature::text() const {
   std::string out = key ? check + " on key '" + *key + "'" : check;
   if (expect) {
@@ -372,7 +368,7 @@ const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
 }
 
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
-                                    const Expectations& expect, int64_t end_us, WriteFates* fates) {
+                                    const Expectations& expect, int64_t end_us, FateCounts* fates) {
   KeyChecks checks(oracle, nodes, end_us);
   for (std::string_view key : all_keys(oracle, nodes)) checks.check(key);
   if (fates != nullptr) *fates = checks.fates();

@@ -37,13 +37,11 @@
 
 #include "base/key_index.h"
 #include "base/small_vector.h"
+#include "node/names.h"
 #include "node/node.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
-
-// "n1" for node 0: nodes as histories and messages name them.
-std::string node_name(size_t i);
 
 // What an `expect` failure is about, beyond its key: the expectation the
 // scenario states for the key (a sibling count, or a multiset of values), what
@@ -175,7 +173,7 @@ struct NodeView {
 
 // How many maximal accepted writes are lost, and how many unavailable (see
 // the top of this file).
-struct WriteFates {
+struct FateCounts {
   uint64_t lost = 0;
   uint64_t unavailable = 0;
 };
@@ -184,6 +182,6 @@ struct WriteFates {
 // Fills `fates` when given.
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
                                     const Expectations& expect, int64_t end_us,
-                                    WriteFates* fates = nullptr);
+                                    FateCounts* fates = nullptr);
 
 }  // namespace kv::sim

@@ -11,13 +11,13 @@ namespace {
 
 namespace fmt = history::format;
 
-std::string_view op_text(OpKind kind) {
+std::string_view op_text(MsgType kind) {
   switch (kind) {
-    case OpKind::kPut:
+    case MsgType::kPut:
       return fmt::client_op::kPut;
-    case OpKind::kGet:
+    case MsgType::kGet:
       return fmt::client_op::kGet;
-    case OpKind::kResolve:
+    case MsgType::kResolve:
       return fmt::client_op::kResolve;
     default:  // not a client operation
       return "?";
@@ -54,7 +54,7 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   history_.end();
 }
 
-void Recorder::op(SimTime t, Endpoint client, uint64_t msg_id, OpKind kind, std::string_view key,
+void Recorder::op(SimTime t, Endpoint client, uint64_t msg_id, MsgType kind, std::string_view key,
                   NodeIndex node, SimTime due, const Clock* auto_context, uint64_t auto_read) {
   history_.begin(t, fmt::kind::kOp);
   history_.field_raw("client", name(client));

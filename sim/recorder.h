@@ -35,7 +35,7 @@ class Recorder {
   void start(const Scenario& scenario, uint64_t seed, uint32_t nodes);
   // A client operation sent for the first time; `auto_context` (with the
   // msg_id of the read it came from) for a clock: auto write.
-  void op(SimTime t, Endpoint client, uint64_t msg_id, OpKind kind, std::string_view key,
+  void op(SimTime t, Endpoint client, uint64_t msg_id, MsgType kind, std::string_view key,
           NodeIndex node, SimTime due, const Clock* auto_context, uint64_t auto_read);
 
   void send(SimTime t, const Message& m);

@@ -25,10 +25,10 @@
 namespace kv::sim {
 
 // A client request: MsgType::kPut, kGet or kResolve (node/message.h).
-using OpKind = MsgType;
+using MsgType = MsgType;
 
 struct ClientOp {
-  OpKind kind = OpKind::kPut;
+  MsgType kind = MsgType::kPut;
   std::string key;
   std::string value_json;  // put/resolve: the value as JSON text (json::dump form)
   // put/resolve: the clock; nullopt means `clock: auto`.

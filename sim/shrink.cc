@@ -36,7 +36,7 @@ Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) 
   return out;
 }
 
-bool fails_with(const Outcome& outcome, const Signature& target) {
+bool fails_with(const Outcome& outcome, const FailureSignature& target) {
   for (const CheckResult& c : outcome.checks) {
     if (!c.holds && c.signature() == target) return true;
   }
@@ -53,7 +53,7 @@ constexpr int64_t kMs = 1000;
 // expect check; then only the failing key's own expectation of the kind
 // that fails (the others are not what fails, and dropping them cannot move
 // the first node and key not as expected).
-Expectations kept_expectations(const Expectations& expect, const Signature& target) {
+Expectations kept_expectations(const Expectations& expect, const FailureSignature& target) {
   Expectations kept;
   if (!target.expect || !target.key) return kept;
   if (target.expect->values) {
@@ -70,13 +70,14 @@ Expectations kept_expectations(const Expectations& expect, const Signature& targ
 
 class Shrinker {
  public:
-  Shrinker(const Scenario& scenario, uint64_t seed, const Signature& target, uint64_t max_history)
+  Shrinker(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
+           uint64_t max_history)
       : current_(scenario), seed_(seed), target_(target), max_history_(max_history) {}
 
   // Whether `candidate`, written and loaded back, fails with `target`; if it
   // does, what was loaded becomes the current scenario (what the output
   // file will say) and `target` the failure kept.
-  bool accept(const Scenario& candidate, const Signature& target) {
+  bool accept(const Scenario& candidate, const FailureSignature& target) {
     if (!plausible(candidate)) return false;  // the loader would refuse it
     const std::string text = write_scenario(candidate);
     // A candidate's text can be a megabyte: the cache keeps its hash (seeded
@@ -106,7 +107,7 @@ class Shrinker {
 
   Scenario current_;
   const uint64_t seed_;
-  Signature target_;
+  FailureSignature target_;
   const uint64_t max_history_;
   uint64_t runs_ = 0;
 
@@ -192,7 +193,7 @@ void Shrinker::nodes() {
 // failure allows (with_keys never merges two keys expected to differ).
 void Shrinker::keys() {
   const auto renamed_target = [&](const std::map<std::string, std::string>& names) {
-    Signature t = target_;
+    FailureSignature t = target_;
     if (t.key) {
       auto it = names.find(*t.key);
       if (it != names.end()) t.key = it->second;
@@ -229,7 +230,7 @@ void Shrinker::values() {
     if (values[i] != name) names[values[i]] = name;
   }
   if (names.empty()) return;
-  Signature target = target_;
+  FailureSignature target = target_;
   if (target.expect && target.expect->values) {
     for (auto* list : {&target.expect->expected, &target.expect->held}) {
       for (std::string& v : *list) {
@@ -361,8 +362,8 @@ std::string rate_text(Probability p) {
 
 }  // namespace
 
-std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uint64_t max_history,
-                                    bool* capped) {
+std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
+                                           uint64_t max_history, bool* capped) {
   const Outcome outcome = run_once(scenario, seed, max_history);
   if (capped != nullptr) *capped = outcome.stopped;
   if (outcome.stopped) return std::nullopt;
@@ -384,7 +385,7 @@ RunSize run_size(const Scenario& scenario, uint64_t seed) {
   return size;
 }
 
-ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& target,
+ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                     uint64_t max_history) {
   Scenario start = scenario;
   start.seed = seed;
@@ -442,7 +443,7 @@ ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& ta
   return result;
 }
 
-Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Signature& target,
+Minimality check_minimality(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                             uint64_t max_history) {
   Minimality m;
   const auto removable = [&](const Scenario& c) {

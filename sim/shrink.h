@@ -43,17 +43,14 @@
 
 namespace kv::sim {
 
-// A failure's signature is sim/checks.h's FailureSignature.
-using Signature = FailureSignature;
-
 // The failure of `scenario` run with `seed`: the first check not as the
 // scenario expects; or, when every check is as expected but one does not
 // hold (a scenario that expects its failure, as amnesia-lost-write does), the
 // first that does not hold. nullopt when every check holds or the history
 // reached `max_history` (then `*capped`, when given, is set: a run cut
 // short has no checks).
-std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uint64_t max_history,
-                                    bool* capped = nullptr);
+std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
+                                           uint64_t max_history, bool* capped = nullptr);
 
 // What a run amounts to, for the before/after counts.
 struct RunSize {
@@ -74,10 +71,10 @@ struct Minimality {
 };
 
 struct ShrinkResult {
-  Scenario scenario;      // the shrunk scenario, its seed set
-  Signature signature;    // the failure it keeps, with its key (and values) as renamed
-  uint64_t runs = 0;      // candidate runs
-  Minimality minimality;  // of `scenario`, checked on its written text
+  Scenario scenario;           // the shrunk scenario, its seed set
+  FailureSignature signature;  // the failure it keeps, with its key (and values) as renamed
+  uint64_t runs = 0;           // candidate runs
+  Minimality minimality;       // of `scenario`, checked on its written text
   // Why `scenario` is not a 1-minimal reproducer, a sentence each: a
   // workload or a loss rate left (a generated workload or random losses are
   // not single events one can remove), or what can still go. Empty when it
@@ -91,13 +88,13 @@ struct ShrinkResult {
 // keeps `expect:` only when the failure is the expect check, and then only
 // the failing key's own expectation; otherwise its run fails by itself.
 // REQUIRES: failure_of(scenario, seed, max_history) == target.
-ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& target,
+ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                     uint64_t max_history);
 
 // Each single event and node removed in turn (sim/shrink_edits.h's removal
 // of a node: renumbered, its clock slot dropped), each removal written and
 // loaded back.
-Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Signature& target,
+Minimality check_minimality(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                             uint64_t max_history);
 
 }  // namespace kv::sim

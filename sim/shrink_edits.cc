@@ -4,17 +4,12 @@
 #include <utility>
 
 #include "history/writer.h"
+#include "node/names.h"
 #include "sim/simulation.h"
 
 namespace kv::sim {
 
 namespace {
-
-uint32_t number_of(const std::string& name) {
-  uint32_t n = 0;
-  for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
-  return n;
-}
 
 std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
   history::HistoryWriter off;
@@ -71,7 +66,7 @@ std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed, b
   }
   uint32_t highest = 0;  // workload clients are numbered after the scripted ones
   for (const TimelineEvent& e : s.events) {
-    if (e.kind == TimelineEvent::Kind::kClient) highest = std::max(highest, number_of(e.client));
+    if (e.kind == TimelineEvent::Kind::kClient) highest = std::max(highest, name_number(e.client));
   }
   Scenario out = s;
   out.workload.reset();
@@ -126,9 +121,9 @@ std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
   const auto renumber = [k](NodeIndex n) { return n > k ? n - 1 : n; };
   const auto rename = [&](const std::string& name, bool& gone) {
     if (name[0] != 'n') return name;
-    const NodeIndex n = number_of(name) - 1;
+    const NodeIndex n = name_number(name) - 1;
     gone |= n == k;
-    return "n" + std::to_string(renumber(n) + 1);
+    return node_name(renumber(n));
   };
   const auto strip = [&](std::vector<NodeIndex>& list) {
     std::erase(list, k);
@@ -225,7 +220,7 @@ std::optional<Scenario> with_keys(const Scenario& s,
 std::vector<std::string> values_of(const Scenario& s) {
   std::vector<std::string> values;
   for (const TimelineEvent& e : s.events) {
-    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == OpKind::kGet) continue;
+    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == MsgType::kGet) continue;
     if (std::find(values.begin(), values.end(), e.op.value_json) == values.end()) {
       values.push_back(e.op.value_json);
     }
@@ -240,7 +235,7 @@ Scenario with_values(const Scenario& s, const std::map<std::string, std::string>
   };
   Scenario out = s;
   for (TimelineEvent& e : out.events) {
-    if (e.kind == TimelineEvent::Kind::kClient && e.op.kind != OpKind::kGet) {
+    if (e.kind == TimelineEvent::Kind::kClient && e.op.kind != MsgType::kGet) {
       e.op.value_json = name(e.op.value_json);
     }
   }

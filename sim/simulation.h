@@ -110,7 +110,7 @@ class Simulation {
            void* ctx = nullptr);
 
   // Runs the checks (sim/checks.h); fills `fates` when given.
-  std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
+  std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();

@@ -5,6 +5,7 @@
 
 #include "base/json_text.h"
 #include "history/format.h"
+#include "node/names.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -303,7 +304,7 @@ std::string SwarmDraw::json_text() const {
     Json& list = j["crashes"];
     list = Json::array();
     for (const Crash& c : *crashes) {
-      list.push_back(Json{{"node", "n" + std::to_string(c.node + 1)},
+      list.push_back(Json{{"node", node_name(c.node)},
                           {"at_us", c.at.us},
                           {"restart_us", c.restart.us},
                           {"amnesia", c.amnesia}});

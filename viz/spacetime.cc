@@ -51,7 +51,7 @@ void Diagram::index_messages() {
   }
 }
 
-bool Diagram::drawn(const Message& m) const {
+bool Diagram::drawn(const Arrow& m) const {
   if (m.folded) return false;
   if (in(m.send)) return true;
   if (m.drop && in(*m.drop)) return true;

@@ -28,7 +28,7 @@ inline constexpr int64_t kLaneStep = 120;
 inline constexpr int64_t kFirstLaneX = 90;
 inline constexpr int64_t kTimeLabelX = 20;
 
-struct Message {
+struct Arrow {
   size_t send = 0;                 // event index
   std::vector<size_t> deliveries;  // event indices
   std::optional<size_t> drop;      // event index
@@ -70,7 +70,7 @@ class Diagram {
     return Where::kIn;
   }
   bool in(size_t event) const { return where(h_.events[event]) == Where::kIn; }
-  bool drawn(const Message& m) const;
+  bool drawn(const Arrow& m) const;
 
   // Rows: a row per instant, split where a lane would both receive and send.
   void assign_rows();
@@ -96,7 +96,7 @@ class Diagram {
   Window w_;
   std::optional<Window> title_window_;
   bool fold_ = true;
-  std::map<uint64_t, Message> messages_;
+  std::map<uint64_t, Arrow> messages_;
   std::vector<std::string> lane_names_;
   std::map<std::string, size_t> lanes_;
   size_t first_node_lane_ = 0;

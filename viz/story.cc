@@ -116,12 +116,12 @@ std::string key_name(const std::string& key) {
 }
 
 // A client's request, for sentences about its timeouts and replies.
-struct Request {
+struct SentRequest {
   MsgType type = MsgType::kPut;  // kPut, kGet or kResolve
   const history::MessageBody* body = nullptr;
 };
 
-std::string request_text(const Request& r) {
+std::string request_text(const SentRequest& r) {
   const history::MessageBody& b = *r.body;
   const std::string op = r.type == MsgType::kPut       ? "put"
                          : r.type == MsgType::kResolve ? "resolve"
@@ -146,7 +146,7 @@ class Teller {
   void on_request_sent(const history::Event& e, const history::OpEvent& op,
                        const history::MessageBody& body);
   void on_drop(const history::Event& e, const history::DropEvent& d);
-  const Request* request(const std::string& client, uint64_t msg_id) const {
+  const SentRequest* request(const std::string& client, uint64_t msg_id) const {
     auto it = requests_.find({client, msg_id});
     return it == requests_.end() ? nullptr : &it->second;
   }
@@ -158,7 +158,7 @@ class Teller {
   std::map<std::string, std::vector<std::string>> keys_;  // key -> sentences
   // (node, key) -> its siblings, as the last `siblings` line said.
   std::map<std::pair<std::string, std::string>, std::vector<history::VersionText>> current_;
-  std::map<std::pair<std::string, uint64_t>, Request> requests_;  // (client, msg_id)
+  std::map<std::pair<std::string, uint64_t>, SentRequest> requests_;  // (client, msg_id)
   // `op` lines waiting for their request's first send, and when each read's
   // first reply reached its client; both by (client, msg_id).
   std::map<std::pair<std::string, uint64_t>, const history::OpEvent*> ops_;
@@ -172,7 +172,7 @@ void Teller::on_request_sent(const history::Event& e, const history::OpEvent& op
   const bool waited = op.due_us < e.t_us;
   if (!waited && !op.auto_read) return;
   std::string s =
-      op.client + " sends " + request_text(Request{body.type, &body}) + " to " + op.node;
+      op.client + " sends " + request_text(SentRequest{body.type, &body}) + " to " + op.node;
   if (waited) s += " (due at " + format_time(op.due_us) + ", it waited for its previous request)";
   if (op.auto_read && op.auto_context && body.clock) {
     const std::vector<std::string> nodes = h_.nodes();
@@ -256,7 +256,7 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
 void Teller::on_deliver(const history::Event& e, const history::DeliverEvent& d) {
   const history::SendEvent* send = h_.find_send(d.id);
   if (send == nullptr || send->body.type != MsgType::kGetOk || !send->body.in_reply_to) return;
-  const Request* r = request(d.dest, *send->body.in_reply_to);
+  const SentRequest* r = request(d.dest, *send->body.in_reply_to);
   if (r == nullptr || r->type != MsgType::kGet) return;
   read_at_.emplace(std::make_pair(d.dest, *send->body.in_reply_to), e.t_us);
   std::string s = d.dest + " read " + key_name(r->body->key) + " from " + d.src + ": ";
@@ -376,12 +376,12 @@ std::string Teller::faults() const {
           break;
       }
     } else if (const auto* t = std::get_if<history::TimeoutEvent>(&e.data)) {
-      const Request* r = request(t->client, t->msg_id);
+      const SentRequest* r = request(t->client, t->msg_id);
       s = t->client + "'s " + (r != nullptr ? request_text(*r) : "request") + " (msg_id " +
           std::to_string(t->msg_id) + ") got no reply in time; retry " +
           std::to_string(t->attempt) + " goes to " + t->node;
     } else if (const auto* g = std::get_if<history::GiveUpEvent>(&e.data)) {
-      const Request* r = request(g->client, g->msg_id);
+      const SentRequest* r = request(g->client, g->msg_id);
       if (!g->node.empty()) {
         s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
             (g->reason == "crashed" ? "down" : g->reason);
@@ -479,7 +479,7 @@ std::string Teller::tell() {
       const MsgType t = s->body.type;
       if (is_client_request(t) && s->body.msg_id) {
         const auto id = std::make_pair(s->src, *s->body.msg_id);
-        const bool first = requests_.emplace(id, Request{t, &s->body}).second;
+        const bool first = requests_.emplace(id, SentRequest{t, &s->body}).second;
         auto op = ops_.find(id);
         if (first && op != ops_.end()) on_request_sent(e, *op->second, s->body);
         if (op != ops_.end()) ops_.erase(op);

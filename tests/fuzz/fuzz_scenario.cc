@@ -346,7 +346,8 @@ void check_scenario(const Scenario& s, const std::string& text) {
   need(s.nodes >= 1 && s.nodes <= kMaxNodes, "1 <= nodes <= kMaxNodes");
   need(s.run_until.us > 0 && time_ok(s.run_until.us), "0 < run_until <= kMaxRunUntilUs");
   need(!s.name.empty() && s.name.size() <= kMaxNameLength, "a name of at most kMaxNameLength");
-  need(s.network.loss.ppb <= kv::Probability::kOne && s.network.duplicate.ppb <= kv::Probability::kOne,
+  need(s.network.loss.ppb <= kv::Probability::kOne &&
+           s.network.duplicate.ppb <= kv::Probability::kOne,
        "probabilities in [0, 1]");
   const DelaySpec& d = s.network.delay;
   need(time_ok(d.value.us) && time_ok(d.min.us) && time_ok(d.max.us) && time_ok(d.mean.us),
@@ -373,7 +374,7 @@ void check_scenario(const Scenario& s, const std::string& text) {
     if (e.kind != TimelineEvent::Kind::kClient) continue;
     need(e.client.size() >= 2 && e.client[0] == 'c', "a client name c<N>");
     if (e.op.clock) need(e.op.clock->size() <= kv::kMaxClockSlots, "clock within kMaxClockSlots");
-    if (e.op.kind != OpKind::kGet) {
+    if (e.op.kind != MsgType::kGet) {
       try {
         const kv::json::Json value = kv::json::Json::parse(e.op.value_json);
         need(kv::json::dump(value) == e.op.value_json, "value text in json.dumps form");
