@@ -1,6 +1,6 @@
 // The run's only source of randomness: xoshiro256** seeded through splitmix64.
 //
-// Determinism rules (STYLE.md): no std::*_distribution, no floating point in
+// Determinism rules: no std::*_distribution, no floating point in
 // draws that order events. Probabilities are integer ratios (parts per
 // billion); bounded integers use Lemire's multiply-shift with rejection, so
 // the result is exact and the same on every platform.

@@ -1,8 +1,8 @@
 // Exit statuses: the one place where how a subcommand ended becomes the
 // process's exit status. Each number means the same in every subcommand:
 //
-//   0  done (`run`, `bench`: every check came out as expected; `shrink`:
-//      shrunk to a 1-minimal file)
+//   0  done (`run`, `sweep`, `bench fanout`: every check came out as expected;
+//      `shrink`: the failure was shrunk to a 1-minimal file)
 //   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through;
 //      `shrink`: its own check failed, the file is not 1-minimal
 //   2  bad input: a bad option, scenario or history, an output folder holding

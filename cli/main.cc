@@ -153,8 +153,9 @@ int run_command(int argc, char** argv) {
   bool no_render = false;
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
-  run->add_flag("--swarm", run_options.swarm,
-                "Run the fault mix the seed draws within the scenario's swarm: bounds (README)");
+  run->add_flag(
+      "--swarm", run_options.swarm,
+      "Run the fault mix the seed draws within the scenario's swarm: bounds (docs/SCENARIOS.md)");
   kv::cli::add_mutant_option(run, mutant);
 
   kv::cli::SweepOptions sweep_options;
@@ -242,7 +243,7 @@ int run_command(int argc, char** argv) {
   explain->add_flag("--partial", explain_partial,
                     "Tell a history that stops before its end (a run killed or still going)");
 
-  CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
+  CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCHMARKS.md");
   bench->require_subcommand(1);
   kv::cli::FanoutOptions fanout_options;
   CLI::App* fanout = bench->add_subcommand("fanout", "W1: full replication, random delays");

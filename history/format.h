@@ -3,19 +3,20 @@
 // Every line kind with its fields in the order lines write them, every kind
 // of fault and message body with theirs, and every enumerated value a field
 // can take. Three parties use this one table:
-// - the writer (sim/simulation.cc) takes its kind names and enumerated
-//   values from the constants below (string_views: writing one costs what a
-//   literal costs), and a test checks every line of every scenario's history
-//   against the table: kinds, fields, their order and their values;
+// - the writer (history/writer.h, driven by the simulator's Recorder,
+//   sim/recorder.cc) takes its kind names and enumerated values from the
+//   constants below (string_views: writing one costs what a literal costs),
+//   and a test checks every line of every scenario's history against the
+//   table: kinds, fields, their order and their values;
 // - the reader (history/read.cc) knows the kinds, requires the fields and
 //   accepts the values the table lists, and words its errors from it;
 // - a test reads docs/HISTORY.md's tables and compares them with this one.
 //
 // To add a field: add it to its kind's list here (kWhen if not every line
 // has it), write it, document it in docs/HISTORY.md; the tests say what is
-// missing. Header-only: viz/ includes it without linking sim/. The names the node
-// also uses (message types, write ops, results, statuses) come from node/'s
-// own tables.
+// missing. Header-only: the reader and viz/ include it without linking the
+// writer or sim/. The names the node also uses (message types, write ops, results, statuses) come
+// from node/'s own tables.
 #pragma once
 
 #include <cstddef>

@@ -99,7 +99,7 @@ std::string_view trim_parse_error(std::string_view what) {
 }
 
 // Writes {"src": ..., "dest": ..., "body": {"type": ..., "in_reply_to": ...,
-// <fields>, "msg_id": N}} one field at a time, in the order SPEC gives.
+// <fields>, "msg_id": N}} one field at a time, in docs/PROTOCOL.md's order.
 class Reply {
  public:
   Reply(std::string& out, std::string_view src, const Request& request, std::string_view type)

@@ -1,14 +1,16 @@
 // The line protocol of `kvsim node` (docs/PROTOCOL.md).
 //
-// LineServer turns one input line into at most one reply line, driving a Node.
-// Replies are written byte for byte as Python's json.dumps writes them. Bad
-// input never changes the store:
+// LineServer hands each input line to its Replica (node/replica.h) and
+// writes what the replica sends: at most one reply line to a client, and with
+// `replicate` the messages to its peers. Replies are written byte for byte as
+// Python's json.dumps writes them. Bad input never changes the store:
 //   - a line that is not JSON, or has no `src`/`body`/`msg_id` to answer to,
 //     gets no reply but one diagnostic naming the line number and the cause;
 //   - a request that can be answered but not served gets a Maelstrom error
 //     body: 10 not-supported, 11 temporarily-unavailable (before init),
-//     12 malformed-request (missing or ill-typed field).
-// The node numbers the messages it sends from 0, one more for every reply.
+//     12 malformed-request (missing or ill-typed field); and the replica
+//     itself answers 14 to a write that would pass the sibling bound.
+// The node numbers the replies it sends from 0, one more for every reply.
 // A line is read by RequestScanner when it is one of the common shapes, and
 // otherwise parsed whole (node/request.h); both readings give one Request.
 //
@@ -16,8 +18,8 @@
 // LineServer made with `replicate` also takes part in a cluster: it writes
 // what the replica sends its peers (replication, anti-entropy) as Maelstrom
 // messages, {"src": "n1", "dest": "n2", "body": {...}}, and reads theirs;
-// without it, messages to peers are not written (the task's single-node
-// mode, byte for byte).
+// without it, messages to peers are not written (one node on its own: its
+// output is its replies, byte for byte).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The sibling store: key -> the maximal (value, clock) versions written to it.
 //
-// Applying a write (v, c) to a key (SPEC §1):
+// Applying a write (v, c) to a key (the store's rules, docs/PROTOCOL.md):
 //   - some sibling's clock dominates c          -> kStale, nothing changes;
 //   - a sibling is already exactly (v, c)        -> kDuplicate, nothing changes;
 //   - otherwise every sibling c dominates is removed and (v, c) is appended.

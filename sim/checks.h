@@ -1,4 +1,4 @@
-// The run's checks (SPEC §3 "Checks on every run"), kept apart from what they
+// The run's checks (docs/RUNNING.md, "Checks on every run"), kept apart from what they
 // check: the simulation reports what nodes accepted and what entered their
 // stores; the Oracle keeps, per key, the maximal accepted writes, computed by
 // its own code from the definition, and the checks compare the nodes' final

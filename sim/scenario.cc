@@ -1,5 +1,5 @@
 // The scenario loader: YAML text in, a valid Scenario or "FILE:LINE: what is
-// wrong" out (SPEC §3, "Scenarios (YAML)").
+// wrong" out (the format, its fields, defaults and bounds: docs/SCENARIOS.md).
 //
 // yaml-cpp parses the text into nodes; a syntax error is the first possible
 // error. Then one pass walks the nodes, checking each field as it converts

@@ -1,11 +1,12 @@
-// The simulated cluster: N nodes (each a kv::Node, the same code as
+// The simulated cluster: N nodes (each a kv::Replica, the same code as
 // `kvsim node`), clients, a seeded network, faults, and the event loop.
 //
 // Everything that happens is a ScheduledEvent in one queue ordered by (time, seq).
 // Randomness comes from generators derived from the run's seed, one per
 // subsystem (network, faults, workload, each node's anti-entropy), so a draw
-// in one never shifts another's. Every event is written to the HistoryWriter (when
-// enabled) and reported to the Oracle for the checks.
+// in one never shifts another's. Every event is written to the history by the
+// Recorder (sim/recorder.h; when enabled) and reported to the Oracle for the
+// checks.
 //
 // Messages live in a slab and are referred to by slot from delivery events;
 // a version travels as a shared immutable object, so replicating a write to

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of `kvsim node` through the real binary.
 
-Expected lines are written by hand from docs/PROTOCOL.md and the task's samples.
+Expected lines are written by hand from docs/PROTOCOL.md and its three sessions.
 Usage: node_e2e_test.py PATH_TO_KVSIM
 """
 import json
@@ -24,35 +24,36 @@ def run(lines, raw=None):
 
 INIT = '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}'
 
-# The task's first sample, byte for byte (including the get's reply).
+# docs/PROTOCOL.md's first session, byte for byte (including the get's reply).
 rc, out, err = run([
     INIT,
     '{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"hello","clock":[1,0]}}',
     '{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"x"}}',
 ])
-check("sample 1", out == (
+check("first session", out == (
     '{"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "written", "msg_id": 1}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 3, "values": [{"value": "hello", "clock": [1, 0]}], "msg_id": 2}}\n'
 ), out)
-check("sample 1 exit 0", rc == 0)
-check("sample 1 quiet stderr", err == "", err)
+check("first session exit 0", rc == 0)
+check("first session quiet stderr", err == "", err)
 
-# The task's second sample.
+# docs/PROTOCOL.md's second session.
 rc, out, err = run([
     INIT,
     '{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"v1","clock":[1,0]}}',
     '{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":3,"key":"x","value":"v2","clock":[0,1]}}',
     '{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":4,"key":"x"}}',
 ])
-check("sample 2", out == (
+check("second session", out == (
     '{"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "written", "msg_id": 1}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 3, "status": "conflict", "siblings": 2, "msg_id": 2}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 4, "values": [{"value": "v1", "clock": [1, 0]}, {"value": "v2", "clock": [0, 1]}], "msg_id": 3}}\n'
 ), out)
 
-# The task's walk-through (Alice, Bob, resolve), then a get after the resolve.
+# docs/PROTOCOL.md's third session: Alice, Bob, a get, a resolve, a get after the
+# resolve, and a stale write.
 rc, out, err = run([
     INIT,
     '{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":1,"key":"user:1","value":"Alice","clock":[1,0]}}',
@@ -60,14 +61,16 @@ rc, out, err = run([
     '{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"user:1"}}',
     '{"src":"c1","dest":"n1","body":{"type":"kv_resolve","msg_id":4,"key":"user:1","value":"Alice+Bob","clock":[1,1]}}',
     '{"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":5,"key":"user:1"}}',
+    '{"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":6,"key":"user:1","value":"Old","clock":[1,0]}}',
 ])
-check("walk-through", out == (
+check("third session", out == (
     '{"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 1, "status": "written", "msg_id": 1}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "conflict", "siblings": 2, "msg_id": 2}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 3, "values": [{"value": "Alice", "clock": [1, 0]}, {"value": "Bob", "clock": [0, 1]}], "msg_id": 3}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_resolve_ok", "in_reply_to": 4, "status": "resolved", "msg_id": 4}}\n'
     '{"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 5, "values": [{"value": "Alice+Bob", "clock": [1, 1]}], "msg_id": 5}}\n'
+    '{"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 6, "status": "rejected", "msg_id": 6}}\n'
 ), out)
 
 # Every error code, garbage lines, requests before init, a request without msg_id.

@@ -327,7 +327,7 @@ def local_sweep(name, scenario, seeds):
 
 
 def slice_of(first, last, i, n):
-    """README.md's I-th of N slices of first..last."""
+    """docs/SWEEPS.md's I-th of N slices of first..last."""
     count = last - first + 1
     return list(range(first + count * (i - 1) // n, first + count * i // n))
 

@@ -4,7 +4,7 @@
 Usage: sweep_records_test.py KVSIM SCENARIO_DIR DATA_DIR
 
 Everything is worked out here from `history.jsonl` (docs/HISTORY.md) by code
-that shares nothing with kvsim's, following README.md's definitions:
+that shares nothing with kvsim's, following docs/SWEEPS.md's definitions:
 
 1. sweep.jsonl's `failure`: `check`, `node`, `key`, `time` of the first
    failing check. For no_lost_write: the earliest accepted write (ties: the
@@ -40,7 +40,7 @@ def kvsim(args):
 
 
 def time_us(text):
-    """README's time text ("250us", "12.4ms", "1.5s") in microseconds."""
+    """Time text as docs/SCENARIOS.md writes it ("250us", "12.4ms", "1.5s"), in microseconds."""
     m = re.fullmatch(r"(\d+)(?:\.(\d+))?(us|ms|s)", text)
     assert m, text
     scale = {"us": 1, "ms": 1000, "s": 1000000}[m.group(3)]

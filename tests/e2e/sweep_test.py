@@ -3,8 +3,8 @@
 
 Usage: sweep_test.py KVSIM SCENARIO_DIR DATA_DIR
 
-The fingerprint is recomputed here from history.jsonl's bytes as README.md
-defines it, sharing nothing with kvsim's hashing. Verdicts a sweep records
+The fingerprint is recomputed here from history.jsonl's bytes as
+docs/RUNNING.md defines it, sharing nothing with kvsim's hashing. Verdicts a sweep records
 are compared with what `kvsim run --seed S` says of the same seed.
 """
 import json
@@ -40,7 +40,7 @@ tmp = tempfile.mkdtemp(prefix="kvsim-sweep-test-")
 heal = os.path.join(SCENARIOS, "partition-heal.yaml")
 lossy = os.path.join(DATA, "sweep-lossy.yaml")
 
-# 1. The fingerprint is README.md's hash of history.jsonl, printed and in summary.json.
+# 1. The fingerprint is docs/RUNNING.md's hash of history.jsonl, printed and in summary.json.
 fingerprints = {}
 for scenario in (heal, lossy):
     for seed in (1, 2, 3):
@@ -237,7 +237,7 @@ p = kvsim(["sweep-merge"] + dirs[:4] + [bad_dir] + dirs[5:] + ["--out", os.path.
 check("merge with a foreign record: bad input naming FILE:2", p.returncode == 2 and
       f"{bad_dir}/sweep.jsonl:2: not a record of this sweep".encode() in p.stderr, p.stderr)
 
-# GNU parallel (Debian `parallel`) running the shards, as README.md's recipe
+# GNU parallel (Debian `parallel`) running the shards, as docs/SWEEPS.md's recipe
 # does over ssh, here on this machine; then the merge is the unsharded sweep.
 parallel = shutil.which("parallel")
 if parallel is None:
@@ -249,7 +249,7 @@ else:
                         "--keep-failures", "0", "--out", out + "-{}", ":::", "1", "2", "3", "4"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     # parallel's exit status: how many jobs failed, here the shards (slices
-    # as README.md defines them) that hold a failing seed.
+    # as docs/SWEEPS.md defines them) that hold a failing seed.
     count = LAST - FIRST + 1
     slices = [range(FIRST + count * (i - 1) // 4, FIRST + count * i // 4) for i in range(1, 5)]
     want = sum(1 for sl in slices if any(s in sl for s in failing))

@@ -1,5 +1,5 @@
 """What the end-to-end test scripts share: counting their checks, and the
-README's fingerprint of a history, written from its definition there.
+fingerprint of a history, written from its definition in docs/RUNNING.md.
 
 Each script calls check() for every assertion and finish() at the end,
 which prints the "N passed, N failed" line tests/lib/totals.py adds up and exits
@@ -45,7 +45,7 @@ def mix64(h):
 
 
 def fingerprint(data):
-    """README.md's definition: 8-byte little-endian words (the last padded
+    """docs/RUNNING.md's definition: 8-byte little-endian words (the last padded
     with zeros), h = rotl((h ^ w) * K, 29), then mix64(h ^ length)."""
     h = 0x243f6a8885a308d3
     padded = data + b"\0" * (-len(data) % 8)

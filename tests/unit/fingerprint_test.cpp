@@ -1,9 +1,9 @@
-// The run's fingerprint (issue 12; history/writer.h, README.md): a hash of the
+// The run's fingerprint (issue 12; history/writer.h, docs/RUNNING.md): a hash of the
 // bytes that reached history.jsonl, computed as the HistoryWriter flushes,
 // the same whether the history goes to a file (1 MiB buffer) or is only
 // fingerprinted (64 KiB buffer, flushed at other line boundaries), and the
 // same as the definition applied to the file's bytes in one go. The
-// definition is written out again here, from README.md, sharing no code
+// definition is written out again here, from docs/RUNNING.md, sharing no code
 // with history/writer.cc.
 #include <doctest/doctest.h>
 
@@ -21,7 +21,7 @@ using namespace kv;
 
 namespace {
 
-// README.md's definition, word by word.
+// docs/RUNNING.md's definition, word by word.
 uint64_t reference_fingerprint(const std::string& bytes) {
   uint64_t h = 0x243f6a8885a308d3ull;
   std::string padded = bytes;

@@ -1,5 +1,5 @@
 // The line protocol, byte for byte. Expected lines are written by hand from
-// SPEC §2 and the task's samples (../shared/seed/).
+// docs/PROTOCOL.md and its three sessions ("Three sessions, byte for byte").
 #include <doctest/doctest.h>
 
 #include <string>
@@ -26,7 +26,7 @@ const char* kInit =
 
 }  // namespace
 
-TEST_CASE("the task's first sample: a simple write to an empty key, then a get") {
+TEST_CASE("the protocol's first session: a simple write to an empty key, then a get") {
   Session s;
   CHECK(s.send(kInit) ==
         "{\"src\": \"n1\", \"dest\": \"c0\", \"body\": {\"type\": \"init_ok\", \"in_reply_to\": 1, "
@@ -43,7 +43,7 @@ TEST_CASE("the task's first sample: a simple write to an empty key, then a get")
   CHECK(s.err.empty());
 }
 
-TEST_CASE("the task's second sample: concurrent writes create siblings") {
+TEST_CASE("the protocol's second session: concurrent writes create siblings") {
   Session s;
   s.send(kInit);
   s.send(
@@ -60,7 +60,7 @@ TEST_CASE("the task's second sample: concurrent writes create siblings") {
       "1]}], \"msg_id\": 3}}\n");
 }
 
-TEST_CASE("the task's walk-through: resolve collapses siblings, a stale write is rejected") {
+TEST_CASE("the protocol's third session, gets left out: resolve collapses, stale is rejected") {
   Session s;
   s.send(kInit);
   s.send(

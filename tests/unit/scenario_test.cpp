@@ -76,7 +76,8 @@ bool contains(const std::string& text, std::string_view part) {
 // ---------------------------------------------------------------------------
 // Valid scenarios
 
-TEST_CASE("the SPEC's example scenario loads to the values it states") {
+// The example that opens docs/SCENARIOS.md, word for word.
+TEST_CASE("the documented example scenario loads to the values it states") {
   const Scenario s = loaded(R"(name: partition-heal
 description: two clients write x on opposite sides of a partition
 seed: 7                      # --seed overrides

@@ -466,7 +466,7 @@ TEST_CASE(
   CHECK_FALSE(checks[2].holds);
 }
 
-TEST_CASE("colocated puts follow BENCH.md's W1: one event per put, N-1 deliveries each") {
+TEST_CASE("colocated puts follow BENCHMARKS.md's W1: one event per put, N-1 deliveries each") {
   Scenario s;
   s.name = "fanout";
   s.nodes = 5;
