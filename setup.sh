@@ -67,8 +67,9 @@ suite() {  # suite DIR [meson test options...]: runs DIR's tests, sets status=1 
 # The tests also need Graphviz's dot (graphviz, above); the test command also
 # builds the fuzz targets, which need clang and libFuzzer (libclang-rt); the
 # sweep tests run shards through GNU parallel and through a Slurm job array
-# on a one-machine cluster the test starts (slurm-wlm, munge).
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev parallel slurm-wlm munge)
+# on a one-machine cluster the test starts (slurm-wlm, munge); the shrink
+# test edits scenario files with PyYAML (python3-yaml).
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev parallel slurm-wlm munge python3-yaml)
 
 install_missing
 if [ "$mode" = test ]; then

@@ -276,7 +276,10 @@ void Loader::read_client_op(const MapFields& event, TimelineEvent& out) {
 
 MessageFate Loader::read_fate(const Field& field, bool delay) {
   std::vector<std::string_view> allowed = {"from", "to", "type"};
-  if (delay) allowed.push_back("by");
+  if (delay) {
+    allowed.push_back("by");
+    allowed.push_back("again");
+  }
   const MapFields fields(field, allowed);
   MessageFate fate;
   fate.from = read_endpoint(fields.need("from"));
@@ -295,6 +298,7 @@ MessageFate Loader::read_fate(const Field& field, bool delay) {
   }
   fate.type = *t;
   if (delay) fate.by = Duration{read_time(fields.need("by"))};
+  if (auto again = fields.get("again")) fate.again = Duration{read_time(*again)};
   return fate;
 }
 

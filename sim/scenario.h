@@ -47,6 +47,9 @@ struct MessageFate {
   std::string to;
   MsgType type = MsgType::kReplicate;
   Duration by{};  // kDelay: the message's delay
+  // kDelay: delivered a second time, this long after it was sent (the
+  // network duplicated it); none: delivered once.
+  std::optional<Duration> again;
 };
 
 struct TimelineEvent {

@@ -116,6 +116,7 @@ std::string fate_text(const TimelineEvent& e) {
                     ": {from: " + f.from + ", to: " + f.to +
                     ", type: " + std::string(type_name(f.type));
   if (e.kind == TimelineEvent::Kind::kDelay) out += ", by: " + time_text(f.by.us);
+  if (e.kind == TimelineEvent::Kind::kDelay && f.again) out += ", again: " + time_text(f.again->us);
   return out + "}";
 }
 

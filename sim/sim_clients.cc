@@ -223,6 +223,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
     queue.push(w.start + Duration{w.interval.us * static_cast<int64_t>(i + 1)}, kWorkload, i + 1);
   }
   if (w.colocated) return colocated_put(i);
+  if (keep_workload_ties) workload_ties.push_back(last_run_event_us == now().us);
   const WorkloadOp o = draw_workload_op(w, n, i, workload_rng);
   operation_due(workload_client_first + o.client, o.node, o.op);
 }

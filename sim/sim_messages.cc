@@ -42,10 +42,15 @@ void Simulation::Impl::send(uint64_t slot) {
   } else {
     fate.lost = scripted_fate->drop;
     fate.delay = scripted_fate->by;
+    if (scripted_fate->again) {
+      fate.duplicate = true;
+      fate.duplicate_delay = *scripted_fate->again;
+    }
   }
   if (keep_messages) {
     sent_messages.push_back({now(), endpoint_text(m.src), endpoint_text(m.dest), m.type, fate.lost,
-                             fate.delay, fate.duplicate, scripted_fate != nullptr});
+                             fate.delay, fate.duplicate, fate.duplicate_delay,
+                             scripted_fate != nullptr});
   }
   if (fate.lost) {
     ++stats.dropped_loss;

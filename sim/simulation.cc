@@ -62,7 +62,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       // Not an event of its own: send() looks the message up (no queue entry,
       // so a scenario without fates runs exactly as before).
       scripted.push_back({e.at, endpoint_named(e.fate.from), endpoint_named(e.fate.to), e.fate.type,
-                          e.kind == TimelineEvent::Kind::kDrop, e.fate.by});
+                          e.kind == TimelineEvent::Kind::kDrop, e.fate.by, e.fate.again});
       continue;
     }
     queue.push(e.at, e.kind == TimelineEvent::Kind::kClient ? kClientOp : kFault, i);
@@ -118,6 +118,9 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
     const ScheduledEvent e = queue.pop();
     ++stats.events;
     dispatch(e);
+    if (keep_workload_ties && e.kind != kClientOp && e.kind != kFault) {
+      last_run_event_us = e.time_us();
+    }
     if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);
     if (history.stopped()) {
       // A write failed or the history reached its limit: the run ends here,
@@ -235,6 +238,12 @@ void Simulation::keep_messages() {
 }
 const std::vector<SentMessage>& Simulation::messages() const {
   return impl_->sent_messages;
+}
+void Simulation::keep_workload_ties() {
+  impl_->keep_workload_ties = true;
+}
+const std::vector<bool>& Simulation::workload_ties() const {
+  return impl_->workload_ties;
 }
 const Node& Simulation::node(NodeIndex i) const {
   return impl_->replicas.at(i).node();

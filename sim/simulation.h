@@ -80,7 +80,8 @@ struct SentMessage {
   bool lost = false;
   Duration delay{};  // when not lost
   bool duplicated = false;
-  bool scripted = false;  // a drop: or delay: event decided it
+  Duration duplicate_delay{};  // when duplicated: the second delivery's delay
+  bool scripted = false;       // a drop: or delay: event decided it
 };
 
 // The workload's operation number `i` (not colocated), drawn from `rng` (the
@@ -139,6 +140,14 @@ class Simulation {
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();
   const std::vector<SentMessage>& messages() const;
+  // Call before run() to note, for each workload operation (not colocated),
+  // whether an event the run itself queued (a delivery, a timeout, an
+  // anti-entropy tick) fell in the same microsecond and was handled before
+  // it. A timeline event is queued before the run starts, so it is handled
+  // before such events: sim/shrink.h's materializer moves these operations
+  // 1 us later to keep the order.
+  void keep_workload_ties();
+  const std::vector<bool>& workload_ties() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;
   size_t node_count() const;

@@ -302,6 +302,7 @@ struct Simulation::Impl {
     MsgType type = MsgType::kReplicate;
     bool drop = true;
     Duration by{};
+    std::optional<Duration> again;  // a second delivery (a duplicate)
     bool used = false;
   };
   static constexpr uint32_t kNoEndpoint = UINT32_MAX;
@@ -357,6 +358,12 @@ struct Simulation::Impl {
   std::vector<ScriptedFate> scripted;
   bool keep_messages = false;
   std::vector<SentMessage> sent_messages;
+  // Simulation::keep_workload_ties(): the time of the last event handled
+  // that the run itself queued (not a timeline event), and per workload
+  // operation whether one of the same microsecond came before it.
+  bool keep_workload_ties = false;
+  int64_t last_run_event_us = -1;
+  std::vector<bool> workload_ties;
   std::string endpoint_text(uint32_t e) const {
     return is_node(e) ? node_name(e) : clients[e - n].name;
   }

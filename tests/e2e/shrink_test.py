@@ -20,6 +20,23 @@ different values are concurrent); a maximal write is lost when no node's
   seed to a standalone file (no workload, no loss rate) that loses a write;
 - `kvsim sweep --shrink` shrinks the first failing seed to the same file;
 - a seed on which nothing fails is refused (exit 2), a missing file is 4.
+
+Issue 22:
+- an `expect` failure keeps the failing key's own expectation and what the
+  node holds: shrink-expect-two-keys.yaml expects 3 siblings on x and 7 on
+  y and fails on x (2 held); the shrunk file expects 3 on the renamed key,
+  never 7, keeps both writes (not "no events, run_until 1us"), and `kvsim
+  run` of it fails with "expected 3 sibling(s) ... holds 2";
+- a shrink that cannot reach a 1-minimal file says so: a colocated
+  workload (shrink-colocated.yaml) cannot become timeline events, so the
+  shrink exits 1, prints "could not shrink" and why, and neither its output
+  nor the file calls the result 1-minimal (before issue 22 it exited 0 with
+  "1-minimal: removing any of the 1 events", the 30-operation workload
+  still in the file);
+- a `--swarm` shrink's header gives the draw (as `kvsim run --swarm`
+  records it in summary.json), not "(the draw is spelled out below)";
+- `shrink --max-history` on a run that reaches the cap says so (exit 3),
+  and a seed where every check holds says only that (exit 2).
 """
 import json
 import os
@@ -86,7 +103,8 @@ def shrunk_file(out):
 
 def renamed_key(text):
     """The key the header says the failure is on (after renaming)."""
-    m = re.search(r"on key '([^']*)'\)?\.\n# Rerun", text)
+    m = re.search(r"\(renamed: \S+ on key '([^']*)'", text) or \
+        re.search(r"# The failure kept: \S+ on key '([^']*)'", text)
     return m.group(1) if m else None
 
 
@@ -96,7 +114,7 @@ with tempfile.TemporaryDirectory() as tmp:
     p = kvsim(["shrink", amnesia, "--seed", "19", "--out", out1])
     check("shrink amnesia exits 0", p.returncode == 0, p.stderr)
     check("it says what it kept", "no_lost_write on key 'order'" in p.stdout, p.stdout)
-    check("it says it checked 1-minimality", "1-minimal: removing any of the" in p.stdout,
+    check("it says it checked 1-minimality", "1-minimal: removing any one of its" in p.stdout,
           p.stdout)
     path = shrunk_file(out1)
     check("one shrunk file", path is not None, os.listdir(out1))
@@ -148,8 +166,8 @@ with tempfile.TemporaryDirectory() as tmp:
     out3 = os.path.join(tmp, "s3")
     p = kvsim(["shrink", lossy, "--seed", "93", "--out", out3, "--no-render"])
     check("shrink lossy exits 0", p.returncode == 0, p.stderr)
-    check("its workload became events", "the workload became timeline events" in p.stdout,
-          p.stdout)
+    check("its workload became events",
+          "the workload (60 operations) became timeline client events" in p.stdout, p.stdout)
     path3 = shrunk_file(out3)
     text3 = open(path3).read()
     check("the shrunk file has no workload and no loss rate",
@@ -172,13 +190,66 @@ with tempfile.TemporaryDirectory() as tmp:
     check("the sweep's shrunk file is the one kvsim shrink writes",
           shrunk4 is not None and open(shrunk4).read() == text3, shrunk4)
 
+    # Issue 22, item 1: an expect failure keeps its own expectation and what
+    # is held (the file's comments work out 3 expected, 2 held on x).
+    two = os.path.join(DATA, "shrink-expect-two-keys.yaml")
+    out5 = os.path.join(tmp, "s5")
+    p = kvsim(["shrink", two, "--out", out5, "--no-render"])
+    check("expect: shrink exits 0", p.returncode == 0, (p.returncode, p.stdout, p.stderr))
+    check("expect: the failure names what is expected and held",
+          "expect on key 'x': 3 sibling(s) expected, 2 held" in p.stdout, p.stdout)
+    text5 = open(shrunk_file(out5)).read() if shrunk_file(out5) else ""
+    key5 = renamed_key(text5)
+    check("expect: the file keeps x's own expectation, renamed, and nothing else",
+          f'expect:\n  siblings: {{"{key5}": 3}}\n' in text5 and ": 7" not in text5, text5)
+    check("expect: both writes stay", len(event_lines(text5)) == 2, text5)
+    p = kvsim(["run", shrunk_file(out5) or "", "--out", os.path.join(tmp, "run5"), "--no-render",
+               "--quiet"])
+    check("expect: kvsim run of it fails as the original did",
+          p.returncode == 1 and
+          f"expected 3 sibling(s) for key '{key5}' but n1 holds 2" in p.stderr, p.stderr)
+
+    # Issue 22, item 2: a shrink that cannot reach 1-minimal says so.
+    colocated = os.path.join(DATA, "shrink-colocated.yaml")
+    out7 = os.path.join(tmp, "s7")
+    p = kvsim(["shrink", colocated, "--out", out7, "--no-render"])
+    check("could not: exit 1", p.returncode == 1, (p.returncode, p.stdout, p.stderr))
+    check("could not: said, with why", p.stdout.startswith("could not shrink") and
+          "NOT 1-minimal: its workload" in p.stdout and "could not shrink" in p.stderr, p.stdout)
+    check("could not: never called 1-minimal", "\n1-minimal" not in p.stdout, p.stdout)
+    text7 = open(shrunk_file(out7)).read() if shrunk_file(out7) else ""
+    check("could not: the file says NOT 1-minimal and keeps its workload",
+          "# NOT 1-minimal: its workload" in text7 and "\nworkload:" in text7 and
+          "# 1-minimal" not in text7, text7[:600])
+
+    # Issue 22, item 8: a swarm shrink's header gives the draw.
+    sweep_amnesia = os.path.join(SCENARIOS, "sweep-amnesia.yaml")
+    p = kvsim(["run", sweep_amnesia, "--seed", "29", "--swarm", "--out",
+               os.path.join(tmp, "swarm-run"), "--no-render", "--quiet"])
+    draw = json.load(open(os.path.join(tmp, "swarm-run", "summary.json")))["swarm"]
+    out6 = os.path.join(tmp, "s6")
+    p = kvsim(["shrink", sweep_amnesia, "--seed", "29", "--swarm", "--out", out6, "--no-render"])
+    text6 = open(shrunk_file(out6)).read() if p.returncode == 0 and shrunk_file(out6) else ""
+    m = re.search(r"with --swarm, which drew (\{.*\})\.\n", text6)
+    check("swarm: the header gives the seed's draw", m is not None and
+          json.loads(m.group(1)) == draw, (text6[:600], draw))
+    check("swarm: no claim that the draw is spelled out", "spelled out" not in text6, text6[:400])
+
+    # Issue 22, item 8: --max-history says which of the two it was.
+    p = kvsim(["shrink", amnesia, "--seed", "19", "--max-history", "1000",
+               "--out", os.path.join(tmp, "cap")])
+    check("--max-history: the cap reached is said, exit 3", p.returncode == 3 and
+          "reached its history cap" in p.stderr and "every check holds" not in p.stderr,
+          (p.returncode, p.stderr))
+
     # Bad input.
     p = kvsim(["shrink", amnesia, "--seed", "19", "--out", os.path.join(tmp, "x")])
     check("a scenario that expects its failure is still shrunk", p.returncode == 0, p.stderr)
     p = kvsim(["shrink", os.path.join(SCENARIOS, "partition-heal.yaml"), "--seed", "1",
                "--out", os.path.join(tmp, "y")])
     check("a passing seed is refused with 2", p.returncode == 2, (p.returncode, p.stderr))
-    check("saying nothing fails", "nothing to shrink" in p.stderr, p.stderr)
+    check("saying nothing fails", "every check holds: nothing to shrink" in p.stderr and
+          "history cap" not in p.stderr, p.stderr)
     p = kvsim(["shrink", os.path.join(tmp, "missing.yaml"), "--out", os.path.join(tmp, "z")])
     check("a missing scenario is 4", p.returncode == 4, (p.returncode, p.stderr))
     p = kvsim(["shrink", amnesia, "--seed", "-1"])

@@ -145,6 +145,27 @@ TEST_CASE("a delay sets one message's delay") {
         std::string::npos);
 }
 
+TEST_CASE("a delay with `again` delivers the message twice, as a drawn duplicate is") {
+  // x's replicate leaves n1 at 1ms (message 3): delivered at 1 + 30 = 31ms
+  // and again at 1 + 40 = 41ms; the second apply finds it already stored.
+  const Run r = run(two_puts(
+      "  - {at: 0ms, delay: {from: n1, to: n2, type: replicate, by: 30ms, again: 40ms}}\n"));
+  CHECK(r.n2_has_x);
+  CHECK(r.stats.duplicated == 1);
+  CHECK(r.history.find(R"({"t": 1000, "kind": "duplicate", "id": 3})") != std::string::npos);
+  CHECK(r.history.find(R"({"t": 31000, "kind": "deliver", "id": 3, "src": "n1", "dest": "n2"})") !=
+        std::string::npos);
+  CHECK(r.history.find(R"({"t": 41000, "kind": "deliver", "id": 3, "src": "n1", "dest": "n2"})") !=
+        std::string::npos);
+  // 6 messages as without it; 7 deliveries (the duplicate one more).
+  CHECK(r.stats.messages_sent == 6);
+  CHECK(r.stats.messages_delivered == 7);
+  // A drop has no second delivery to give.
+  CHECK(
+      load_error(two_puts("  - {at: 0ms, drop: {from: n1, to: n2, type: replicate, again: 1ms}}\n"))
+          .find("f.yaml:9:") == 0);
+}
+
 TEST_CASE("a malformed fate is refused with its line") {
   const auto event = [](const std::string& e) { return two_puts("  - " + e + "\n"); };
   CHECK(load_error(event("{at: 0ms, drop: {from: n1, to: n2, type: gossip}}")) ==

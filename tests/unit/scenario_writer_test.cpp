@@ -72,6 +72,7 @@ TEST_CASE("the writer spells times, probabilities, events and fates as the forma
       "  - {at: 4ms, drop: {from: n1, to: n2, type: replicate}}\n"
       "  - {at: 5ms, delay: {from: c2, to: n3, type: kv_get, by: 30ms}}\n"
       "  - {at: 6ms, crash: n2, amnesia: true}\n"
+      "  - {at: 7ms, delay: {from: n1, to: n3, type: replicate, by: 2ms, again: 3500us}}\n"
       "run_until: 1s\n"
       "expect: {lost_writes: true, siblings: {x: 2}, values: {x: [1, \"1\"]}}\n");
   const std::string text = write_scenario(s, "from a test\nsecond line");
@@ -91,12 +92,16 @@ TEST_CASE("the writer spells times, probabilities, events and fates as the forma
   CHECK(text.find("  - {at: 5ms, delay: {from: c2, to: n3, type: kv_get, by: 30ms}}\n") !=
         std::string::npos);
   CHECK(text.find("  - {at: 6ms, crash: n2, amnesia: true}\n") != std::string::npos);
+  CHECK(text.find("  - {at: 7ms, delay: {from: n1, to: n3, type: replicate, by: 2ms, again: "
+                  "3.5ms}}\n") != std::string::npos);
   CHECK(text.find("expect:\n  lost_writes: true\n  siblings: {\"x\": 2}\n  values: {\"x\": [1, "
                   "\"1\"]}\n") != std::string::npos);
 
   const Scenario back = loaded(text);
   CHECK(write_scenario(back) == write_scenario(s));
-  REQUIRE(back.events.size() == 7);
+  REQUIRE(back.events.size() == 8);
+  CHECK(!back.events[5].fate.again);
+  CHECK(back.events[7].fate.again == kv::Duration{3500});
   CHECK(back.events[3].op.key == "7");
   CHECK(back.events[3].op.value_json == R"({"a": [1, "x"]})");
   CHECK(!back.events[3].op.clock);
