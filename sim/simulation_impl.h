@@ -218,6 +218,8 @@ struct Simulation::Impl {
   const ScriptedFate* take_scripted(const Message& m);
 
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
+  // Counts what is still under way at run_until (stats.run_end).
+  void note_run_end();
   void write_finals();
 
   const Scenario& scenario;

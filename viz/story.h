@@ -11,12 +11,26 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "viz/history.h"
 
 namespace kv::viz {
 
-// The whole story, lines ending in '\n'.
-std::string tell_story(const History& history);
+// The whole story, lines ending in '\n'. `run_end` is what the run left
+// under way at its end, as summary.json's `run_end.sentence` says it ("the
+// run ended with 79 operations never sent ..."; sim/run_end.h); when not
+// empty it closes the story.
+std::string tell_story(const History& history, const std::string& run_end = "");
+
+// The story's own sentence about each event (by index into
+// history.events), without its time: the key it is told under (empty for
+// faults, timeouts and give-ups) and the text; both empty for events the
+// story does not tell (most sends, deliveries, anti-entropy).
+struct StorySentence {
+  std::string key;
+  std::string text;
+};
+std::vector<StorySentence> story_sentences(const History& history);
 
 }  // namespace kv::viz

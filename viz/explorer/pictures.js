@@ -1,0 +1,125 @@
+// The two pictures follow the slider. Graphviz keeps the DOT ids in its SVG
+// (viz/spacetime.cc and viz/causal_graph_dot.cc set them):
+//   space-time   st_line<L>: a row's time label, L the history line of its
+//                first event; st_msg<id>, st_msg<id>_<k>: message <id>'s
+//                arrows; st_legend: the legend
+//   causal graph k<k>_v<v>: a version's box; cg_legend: the legend
+// The space-time diagram gets a line under the current row, the current
+// message's arrow is marked, and messages sent later are faded; in the
+// causal graph versions not yet written are faded, the current event's
+// version is marked, and the chosen version's past and future are
+// coloured (the same words as the stores: before, after, concurrent).
+
+class Pictures {
+  constructor(run) {
+    this.run = run;
+    this.st = document.querySelector('#spacetime .pic svg');
+    this.cg = document.querySelector('#siblings .pic svg');
+    for (const svg of [this.st, this.cg]) {
+      if (!svg) continue;
+      for (const id of ['st_legend', 'cg_legend']) {
+        const legend = svg.getElementById(id);
+        if (legend) legend.classList.add('kv-hide');
+      }
+    }
+    this.rows = [];
+    this.edges = [];
+    if (this.st) this.indexSpacetime();
+    this.firstSeen = this.versionsFirstSeen();
+    this.marked = [];
+  }
+
+  indexSpacetime() {
+    for (const g of this.st.querySelectorAll('g.node[id^="st_line"]')) {
+      const text = g.querySelector('text');
+      if (!text) continue;
+      this.rows.push({ line: Number(g.id.slice(7)), y: Number(text.getAttribute('y')) });
+    }
+    this.rows.sort((a, b) => a.line - b.line);
+    for (const g of this.st.querySelectorAll('g.edge[id^="st_msg"]')) {
+      const id = Number(g.id.slice(6).split('_')[0]);
+      const send = this.run.sendOf(id);
+      this.edges.push({ g, id, line: send ? send.line : 0 });
+    }
+    const graph = this.st.querySelector('g.graph');
+    if (graph && this.rows.length) {
+      const box = this.st.viewBox && this.st.viewBox.baseVal;
+      this.nowLine = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+      this.nowLine.setAttribute('class', 'kv-nowline');
+      this.nowLine.setAttribute('x1', '0');
+      this.nowLine.setAttribute('x2', String(box && box.width ? box.width : 4000));
+      graph.appendChild(this.nowLine);
+    }
+  }
+
+  // The event index at which each version first appears in the window
+  // (-1: held before it).
+  versionsFirstSeen() {
+    const run = this.run;
+    const first = new Array(run.versions.length).fill(Infinity);
+    for (const store of run.initial.stores) for (const vs of store.values()) for (const x of vs) first[x] = -1;
+    for (const e of run.events) {
+      const seen = [];
+      if (e.version !== undefined && e.version >= 0) seen.push(e.version);
+      if (e.versions) seen.push(...e.versions);
+      for (const x of seen) if (first[x] > e.index) first[x] = e.index;
+    }
+    return first;
+  }
+
+  sync(cursor, ui) {
+    for (const g of this.marked) g.classList.remove('kv-now');
+    this.marked = [];
+    const e = this.run.events[cursor];
+    if (this.st) this.syncSpacetime(e);
+    if (this.cg) this.syncGraph(e, cursor, ui);
+  }
+
+  syncSpacetime(e) {
+    let row = null;
+    for (const r of this.rows) {  // rows are few (a picture holds 2000 messages)
+      if (r.line > e.line) break;
+      row = r;
+    }
+    if (this.nowLine) {
+      const y = row ? row.y + 10 : (this.rows.length ? this.rows[0].y - 20 : 0);
+      this.nowLine.setAttribute('y1', String(y));
+      this.nowLine.setAttribute('y2', String(y));
+    }
+    const msg = e.kind === 'send' || e.kind === 'deliver' || e.kind === 'drop' || e.kind === 'duplicate' ? e.id : null;
+    for (const edge of this.edges) {
+      edge.g.classList.toggle('kv-later', edge.line > e.line);
+      if (edge.id === msg) {
+        edge.g.classList.add('kv-now');
+        this.marked.push(edge.g);
+      }
+    }
+    if (this.nowLine && document.getElementById('follow').checked) {
+      const box = this.st.closest('.pic');
+      const at = this.nowLine.getBoundingClientRect(), view = box.getBoundingClientRect();
+      if (at.top < view.top + 20 || at.top > view.bottom - 20) {
+        box.scrollTop += at.top - view.top - box.clientHeight / 2;
+      }
+    }
+  }
+
+  syncGraph(e, cursor, ui) {
+    const run = this.run;
+    const a = ui.selected !== null ? run.versions[ui.selected] : null;
+    for (const v of run.versions) {
+      if (!v.gid) continue;
+      const g = this.cg.getElementById(v.gid);
+      if (!g) continue;
+      g.classList.toggle('kv-later', this.firstSeen[v.index] > cursor);
+      const rel = a ? relation(v, a) : null;
+      g.classList.toggle('kv-selected', rel === 'same');
+      g.classList.toggle('kv-past', rel === 'before');
+      g.classList.toggle('kv-future', rel === 'after');
+      g.classList.toggle('kv-concurrent', rel === 'concurrent');
+      if (e.version === v.index || (e.kind === 'siblings' && e.versions.indexOf(v.index) >= 0 && e.versions.length === 1)) {
+        g.classList.add('kv-now');
+        this.marked.push(g);
+      }
+    }
+  }
+}
