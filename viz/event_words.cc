@@ -29,7 +29,7 @@ std::string versions_list(const std::vector<VersionText>& versions) {
 }
 
 std::string round_text(const MessageBody& b) {
-  return b.round ? " (round " + std::to_string(*b.round) + ")" : "";
+  return b.round ? ", round " + std::to_string(*b.round) : "";
 }
 
 // What the message carried, without who sent it: "put of v1@[1,0,0]".
@@ -60,7 +60,7 @@ std::string carried(const MessageBody& b) {
     case MsgType::kAePush: {
       std::string out = b.type == MsgType::kAeDiff ? "anti-entropy diff" : "anti-entropy push";
       out += round_text(b);
-      if (b.versions) out += " with " + count(*b.versions, "version", "versions");
+      if (b.versions) out += ", with " + count(*b.versions, "version", "versions");
       const AeVersions* ae = b.ae_versions.get();
       if (ae != nullptr && !ae->first_keys.empty()) {
         out += " of ";

@@ -97,16 +97,19 @@ std::string header(const ReportInput& in, const SummaryWords& words) {
 }
 
 std::string summary_section(const ReportInput& in, const SummaryWords& words) {
-  std::string out = "<h2 id=\"checks\">Checks and figures</h2>\n";
-  if (!in.summary_error.empty()) return out + "<p class=\"note\">" + h(in.summary_error) + "</p>\n";
-  if (in.summary_json.empty()) return out + "<p class=\"muted\">No summary.json beside the history.</p>\n";
-  if (!words.read) {
-    return out + "<p class=\"note\">" + h(in.summary_name) + " could not be read: " + h(words.error) +
+  std::string out = "<section id=\"checks\">\n<h2>Checks and figures</h2>\n";
+  if (!in.summary_error.empty()) {
+    out += "<p class=\"note\">" + h(in.summary_error) + "</p>\n";
+  } else if (in.summary_json.empty()) {
+    out += "<p class=\"muted\">No summary.json beside the history.</p>\n";
+  } else if (!words.read) {
+    out += "<p class=\"note\">" + h(in.summary_name) + " could not be read: " + h(words.error) +
            "</p>\n";
+  } else {
+    out += words.checks_html + words.figures_html;
+    if (!words.facts_html.empty()) out += "<h3>About this run</h3>\n" + words.facts_html;
   }
-  out += words.checks_html + words.figures_html;
-  if (!words.facts_html.empty()) out += "<h3>About this run</h3>\n" + words.facts_html;
-  return out;
+  return out + "</section>\n";
 }
 
 std::string picture_section(const std::string& id, const Picture& p, const char* legend) {

@@ -178,7 +178,8 @@ void Diagram::emit_lifelines(std::string& out) {
   for (size_t lane = 0; lane < lane_names_.size(); ++lane) {
     const std::string x = std::to_string(lane_x(lane));
     const bool is_node = lane >= first_node_lane_;
-    out += "  h" + std::to_string(lane) + " [shape=box, style=\"rounded,filled\", fillcolor=\"" +
+    out += "  h" + std::to_string(lane) + " [id=\"st_lane" + std::to_string(lane) +
+           "\", shape=box, style=\"rounded,filled\", fillcolor=\"" +
            (is_node ? "#e8eef7" : "#f5f5f5") +
            "\", fontsize=10, label=" + dot_quote(lane_names_[lane]) + ", pos=\"" + x + ",0\"];\n";
     out += "  f" + std::to_string(lane) +

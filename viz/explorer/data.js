@@ -122,6 +122,22 @@ class Run {
     this.initial = this.initialState(data.initial);
     this.checkpoints = [];
     this.buildCheckpoints();
+    this.firstSeen = this.versionsFirstSeen();
+  }
+
+  // The event index at which each version first appears in the window
+  // (-1: held before it).
+  versionsFirstSeen() {
+    const run = this;
+    const first = new Array(run.versions.length).fill(Infinity);
+    for (const store of run.initial.stores) for (const vs of store.values()) for (const x of vs) first[x] = -1;
+    for (const e of run.events) {
+      const seen = [];
+      if (e.version !== undefined && e.version >= 0) seen.push(e.version);
+      if (e.versions) seen.push(...e.versions);
+      for (const x of seen) if (first[x] > e.index) first[x] = e.index;
+    }
+    return first;
   }
 
   findClients() {

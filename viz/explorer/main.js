@@ -88,9 +88,11 @@ class Explorer {
     now.id = 'now';
     const kind = el('span', 'kind');
     kind.id = 'now-kind';
+    const key = el('span', 'kind');
+    key.id = 'now-key';
     const text = el('span');
     text.id = 'now-text';
-    now.append(kind, text);
+    now.append(kind, key, text);
     controls.append(row1, row2, row3, now);
     // The controls and the grid follow the section, in the block that also
     // holds the pictures (report.cc), so that the controls stay in view
@@ -101,7 +103,10 @@ class Explorer {
     const left = el('div');
     const nodes = el('div');
     nodes.id = 'nodes';
-    left.appendChild(nodes);
+    left.append(nodes, el('p', 'legend-line',
+      'A ring marks what the current event changed. After a click on a version, the others of its ' +
+      'key say how they relate: before (in its causal past), after (in its future), or concurrent; ' +
+      'A and B are the pair compared.'));
     const side = el('div');
     side.id = 'side';
     const why = el('div', 'panel');
@@ -122,7 +127,8 @@ class Explorer {
     const log = el('ol');
     log.id = 'log';
     logBox.appendChild(log);
-    side.append(why, version, logBox, network);
+    left.appendChild(network);
+    side.append(why, version, logBox);
     grid.append(left, side);
     root.after(controls, grid);
   }

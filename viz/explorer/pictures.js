@@ -25,7 +25,6 @@ class Pictures {
     this.rows = [];
     this.edges = [];
     if (this.st) this.indexSpacetime();
-    this.firstSeen = this.versionsFirstSeen();
     this.marked = [];
   }
 
@@ -41,6 +40,7 @@ class Pictures {
       const send = this.run.sendOf(id);
       this.edges.push({ g, id, line: send ? send.line : 0 });
     }
+    this.laneNames();
     const graph = this.st.querySelector('g.graph');
     if (graph && this.rows.length) {
       const box = this.st.viewBox && this.st.viewBox.baseVal;
@@ -52,19 +52,23 @@ class Pictures {
     }
   }
 
-  // The event index at which each version first appears in the window
-  // (-1: held before it).
-  versionsFirstSeen() {
-    const run = this.run;
-    const first = new Array(run.versions.length).fill(Infinity);
-    for (const store of run.initial.stores) for (const vs of store.values()) for (const x of vs) first[x] = -1;
-    for (const e of run.events) {
-      const seen = [];
-      if (e.version !== undefined && e.version >= 0) seen.push(e.version);
-      if (e.versions) seen.push(...e.versions);
-      for (const x of seen) if (first[x] > e.index) first[x] = e.index;
+  // The lifelines' names in a strip that stays at the top of the picture
+  // as it scrolls (st_lane<i>: a lifeline's head).
+  laneNames() {
+    const box = this.st.closest('.pic');
+    const heads = this.st.querySelectorAll('g.node[id^="st_lane"]');
+    if (!box || !heads.length) return;
+    const strip = el('div', 'lanes');
+    strip.setAttribute('aria-hidden', 'true');
+    const origin = box.getBoundingClientRect().left - box.scrollLeft;
+    for (const g of heads) {
+      const r = g.getBoundingClientRect();
+      const text = g.querySelector('text');
+      const name = el('span', '', text ? text.textContent.trim() : '');
+      name.style.left = (r.left + r.width / 2 - origin) + 'px';
+      strip.appendChild(name);
     }
-    return first;
+    box.prepend(strip);
   }
 
   sync(cursor, ui) {
@@ -110,7 +114,7 @@ class Pictures {
       if (!v.gid) continue;
       const g = this.cg.getElementById(v.gid);
       if (!g) continue;
-      g.classList.toggle('kv-later', this.firstSeen[v.index] > cursor);
+      g.classList.toggle('kv-later', this.run.firstSeen[v.index] > cursor);
       const rel = a ? relation(v, a) : null;
       g.classList.toggle('kv-selected', rel === 'same');
       g.classList.toggle('kv-past', rel === 'before');

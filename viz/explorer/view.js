@@ -48,8 +48,8 @@ class View {
     document.getElementById('position').textContent = 'event ' + (cursor + 1) + ' of ' +
       run.events.length + ' \u00b7 history line #' + e.line;
     document.getElementById('now-kind').textContent = e.kind.replace('_', ' ');
+    document.getElementById('now-key').textContent = e.key >= 0 ? 'key ' + run.keys[e.key] : '';
     let text = e.text;
-    if (e.key >= 0 && e.kind !== 'fault') text = 'key ' + run.keys[e.key] + ': ' + text;
     if (cursor === run.events.length - 1 && run.window.complete && run.runEnd) {
       text += '. ' + run.runEnd.charAt(0).toUpperCase() + run.runEnd.slice(1);
     }
@@ -124,7 +124,8 @@ class View {
           const versions = store.get(k);
           for (const x of versions) cell.appendChild(this.chip(run.versions[x], n === changedNode && k === e.key));
           if (versions.length >= 2) {
-            const why = el('button', 'why-siblings', 'why ' + versions.length + ' siblings?');
+            const why = el('button', 'why-siblings', 'why concurrent?');
+            why.title = 'compare the first two siblings clock slot by slot';
             why.type = 'button';
             why.addEventListener('click', () => ui.comparePair(versions[0], versions[1]));
             cell.appendChild(why);
@@ -187,6 +188,9 @@ class View {
       tr.insertCell().textContent = m.id;
       tr.insertCell().textContent = m.src + ' \u2192 ' + m.dest;
       let what = TYPE_WORDS[m.type] || m.type;
+      // An anti-entropy diff or push: what its sentence says it carries.
+      const said = /^\S+ sends \S+ an? (.*?)(?: \(message \d+\))?$/.exec(m.text);
+      if ((m.type === 'ae_diff' || m.type === 'ae_push') && said) what = said[1];
       if (m.version >= 0) what += ' ' + versionText(run.versions[m.version]);
       else if (m.key >= 0) what += ' of ' + run.keys[m.key];
       if (m.copies > 1) what += ' (' + m.copies + ' copies)';
@@ -251,9 +255,11 @@ class View {
       ['concurrent', 'Concurrent with it (siblings where held together): '],
     ];
     const rel = el('ul', 'relations');
+    const written = (w) => versionText(w) +
+      (run.firstSeen[w.index] > cursor ? ' (not written yet)' : '');
     for (const [k, words] of says) {
       const li = el('li', 'rel-' + k);
-      li.textContent = words + (groups[k].length ? groups[k].map(versionText).join(', ') : 'none in this run');
+      li.textContent = words + (groups[k].length ? groups[k].map(written).join(', ') : 'none in this run');
       rel.appendChild(li);
     }
     panel.appendChild(rel);
