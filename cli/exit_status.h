@@ -1,8 +1,9 @@
 // Exit statuses: the one place where how a subcommand ended becomes the
 // process's exit status. Each number means the same in every subcommand:
 //
-//   0  done (`run`, `bench`: every check came out as expected)
-//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through
+//   0  done (`run`, `bench`: every check came out as expected; `diff`: the runs are the same)
+//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through;
+//      `diff`: the two runs differ
 //   2  bad input: a bad option, scenario or history (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
 //      there, keeping the history so far
@@ -39,8 +40,8 @@ inline int exit_status(const Status& status) {
 // The table above, for `kvsim --help`.
 inline constexpr const char* kExitStatusHelp =
     "Exit status, the same for every subcommand:\n"
-    "  0  done (every check came out as the scenario expects)\n"
-    "  1  a check failed (run, sweep, sweep-merge, bench fanout)\n"
+    "  0  done (every check came out as the scenario expects; diff: the runs are the same)\n"
+    "  1  a check failed (run, sweep, sweep-merge, bench fanout); diff: the runs differ\n"
     "  2  bad input: a bad option, scenario or history\n"
     "  3  the history reached its cap (run --max-history); the run stopped there\n"
     "  4  an I/O failure: a file cannot be read or written (missing, a folder, no\n"

@@ -130,14 +130,7 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
     const bool expected = flag(check, "expected", true);
     const bool ok = flag(check, "ok", holds == expected);
     if (!ok) ++bad;
-    std::string verdict = holds ? "\u2714 holds" : "\u2718 fails";
-    if (ok) {
-      verdict = (holds ? "\u2714 holds" : "\u2714 fails") +
-                std::string(expected ? ", as expected" : ", as the scenario expects");
-    } else {
-      verdict = holds ? "\u2718 HOLDS, but the scenario expects it to fail"
-                      : "\u2718 FAILS (expected to hold)";
-    }
+    const std::string verdict = verdict_words(holds, expected);
     std::string detail;
     if (const Json* d = field(check, "detail")) detail = d->is_string() ? d->get<std::string>() : words(*d);
     std::vector<std::string> where;
@@ -226,6 +219,24 @@ std::string facts_html(const Json& summary, const std::string& page_dir) {
 }
 
 }  // namespace
+
+std::string figure_label(const std::string& name) {
+  for (const auto& [group, labels] : kFigureGroups) {
+    for (const Label& l : labels) {
+      if (name == l.name) return l.words;
+    }
+  }
+  return label_of(name);
+}
+
+std::string verdict_words(bool holds, bool expected) {
+  if (holds == expected) {
+    return (holds ? "\u2714 holds" : "\u2714 fails") +
+           std::string(expected ? ", as expected" : ", as the scenario expects");
+  }
+  return holds ? "\u2718 HOLDS, but the scenario expects it to fail"
+               : "\u2718 FAILS (expected to hold)";
+}
 
 std::string size_words(uint64_t bytes) {
   if (bytes < 1000) return std::to_string(bytes) + " bytes";

@@ -35,6 +35,14 @@ SummaryWords summary_words(const std::string& summary_json, const std::string& p
 // summary.json's run_end.sentence, or "" (no summary, or no such field).
 std::string run_end_sentence(const std::string& summary_json);
 
+// A figure's label: "messages_sent" -> "messages sent", "dropped_crashed"
+// -> "dropped because the receiver was down".
+std::string figure_label(const std::string& name);
+
+// A check's verdict in words, with a symbol that does not rely on colour:
+// "✔ holds, as expected", "✘ FAILS (expected to hold)", ...
+std::string verdict_words(bool holds, bool expected);
+
 // A byte count for people: "130 kB", "1.2 MB".
 std::string size_words(uint64_t bytes);
 
