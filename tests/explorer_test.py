@@ -399,6 +399,8 @@ def check_words(browser):
     before = size()
     d.find_element("tag name", "body").send_keys("l")
     check("L switches to large type", size() >= 1.4 * before, (before, size()))
+    wide = d.execute_script("return document.documentElement.scrollWidth")
+    check("large type still fits the 1280 px window", wide <= 1280, wide)
     d.find_element("tag name", "body").send_keys("l")
 
 

@@ -119,9 +119,11 @@ class Explorer {
     network.appendChild(el('h3', '', 'Network'));
     const cuts = el('p');
     cuts.id = 'cuts';
+    const caption = el('p');
+    caption.id = 'flight-caption';
     const flight = el('table');
     flight.id = 'flight';
-    network.append(cuts, flight);
+    network.append(cuts, caption, flight);
     const logBox = el('div', 'panel');
     logBox.appendChild(el('h3', '', 'Events around this instant'));
     const log = el('ol');

@@ -176,7 +176,7 @@ class View {
       if (ui.filter.client !== null && m.src !== ui.filter.client && m.dest !== ui.filter.client) continue;
       shown.push(m);
     }
-    const caption = table.createCaption();
+    const caption = document.getElementById('flight-caption');
     caption.textContent = shown.length === 0 ? 'No messages in flight' + (ui.filtered() ? ' (filtered)' : '')
       : shown.length + ' message' + (shown.length === 1 ? '' : 's') + ' in flight' + (ui.filtered() ? ' (filtered)' : '');
     if (shown.length === 0) return;
