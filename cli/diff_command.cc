@@ -66,7 +66,8 @@ int run_diff(const DiffOptions& o) {
     const fs::path dir = o.out_dir.empty() ? fs::path("out/diff") : fs::path(o.out_dir);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return fail(Status::io_error(dir.string() + ": cannot create the folder: " + ec.message()));
+    if (ec)
+      return fail(Status::io_error(dir.string() + ": cannot create the folder: " + ec.message()));
     const Status written = write_file((dir / "index.html").string(), viz::diff_html(diff));
     if (!written.ok()) return fail(written);
     std::printf("page: %s\n", (dir / "index.html").string().c_str());

@@ -15,7 +15,7 @@
 namespace kv::cli {
 
 struct DiffOptions {
-  std::string a, b;  // run folders (or their history.jsonl files)
+  std::string a, b;     // run folders (or their history.jsonl files)
   std::string out_dir;  // default out/diff
   size_t context = 5;
   bool page = true;

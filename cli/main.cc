@@ -189,8 +189,10 @@ int main(int argc, char** argv) {
   CLI::App* diff = app.add_subcommand(
       "diff", "Compare two runs' folders: where their histories part, stores and verdicts");
   diff->add_option("a", diff_options.a, "A run's folder (or its history.jsonl)")->required();
-  diff->add_option("b", diff_options.b, "The other run's folder (or its history.jsonl)")->required();
-  diff->add_option("--out", diff_options.out_dir, "Folder for the page, index.html (default out/diff)")
+  diff->add_option("b", diff_options.b, "The other run's folder (or its history.jsonl)")
+      ->required();
+  diff->add_option("--out", diff_options.out_dir,
+                   "Folder for the page, index.html (default out/diff)")
       ->check(kFolder);
   diff->add_option("--context", diff_options.context,
                    "Lines shown before the first difference and from it on each side")

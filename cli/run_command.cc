@@ -63,8 +63,7 @@ Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
   j["nodes_down"] = Json::array();
   for (sim::NodeIndex n : e.nodes_down) j["nodes_down"].push_back(sim::node_name(n));
   j["links_cut"] = e.links_cut;
-  j["last_op_sent"] =
-      e.last_op_sent_us >= 0 ? Json(format_time(e.last_op_sent_us)) : Json(nullptr);
+  j["last_op_sent"] = e.last_op_sent_us >= 0 ? Json(format_time(e.last_op_sent_us)) : Json(nullptr);
   j["sentence"] = e.sentence(run_until_us);
   return j;
 }

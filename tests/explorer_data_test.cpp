@@ -32,7 +32,8 @@ History partition_heal() {
 std::string version(const Json& data, const Json& index) {
   const Json& v = data["versions"][index.get<size_t>()];
   std::string out = v[1].get<std::string>() + "@[";
-  for (size_t i = 0; i < v[2].size(); ++i) out += (i ? "," : "") + std::to_string(v[2][i].get<int>());
+  for (size_t i = 0; i < v[2].size(); ++i)
+    out += (i ? "," : "") + std::to_string(v[2][i].get<int>());
   return out + "]";
 }
 

@@ -801,7 +801,8 @@ TEST_CASE(
   CHECK(dot.find("label=\"2 siblings\"") != std::string::npos);
   CHECK(dot.find("label=\"rejected\"") != std::string::npos);
   // Lifelines for 2 clients and 3 nodes, clients first.
-  CHECK(dot.find("h0 [id=\"st_lane0\", shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", fontsize=10, "
+  CHECK(dot.find("h0 [id=\"st_lane0\", shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", "
+                 "fontsize=10, "
                  "label=\"c1\"") != std::string::npos);
   CHECK(dot.find("label=\"n3\", pos=\"570,0\"") != std::string::npos);
 }

@@ -129,9 +129,8 @@ std::string plain(const History& h, const Event& e, std::string& key) {
   if (const auto* sib = std::get_if<SiblingsEvent>(&d)) {
     key = sib->key;
     if (sib->siblings.empty()) return sib->node + " no longer holds " + key_text(sib->key);
-    return sib->node + " now holds " +
-           count(sib->siblings.size(), "version", "siblings") + " of " + key_text(sib->key) +
-           ": " + versions_list(sib->siblings);
+    return sib->node + " now holds " + count(sib->siblings.size(), "version", "siblings") + " of " +
+           key_text(sib->key) + ": " + versions_list(sib->siblings);
   }
   if (const auto* f = std::get_if<FinalEvent>(&d)) {
     return "at the end " + f->node + (f->live ? " is up and holds " : " is down and keeps ") +

@@ -70,8 +70,7 @@ class Builder {
       for (size_t k = 0; k < in.graph->keys.size(); ++k) {
         const KeyGraph& g = in.graph->keys[k];
         for (size_t v = 0; v < g.vertices.size(); ++v) {
-          graph_ids_[{g.key, g.vertices[v].version.value,
-                      padded(g.vertices[v].version.clock)}] =
+          graph_ids_[{g.key, g.vertices[v].version.value, padded(g.vertices[v].version.clock)}] =
               "k" + std::to_string(k) + "_v" + std::to_string(v);
         }
       }
@@ -159,20 +158,22 @@ std::pair<size_t, size_t> Builder::window(std::string& note) const {
     const size_t cut_at = first + in_.max_events;
     note = "This page holds history lines #" + std::to_string(ev[first].line) + "..#" +
            std::to_string(ev[cut_at - 1].line) + " (t=" + format_time(ev[first].t_us) + ".." +
-           format_time(ev[cut_at - 1].t_us) + ") of the " + std::to_string(last - first) +
-           " in " + (w.kind == Window::Kind::kAll ? "the run" : "the window") + ": at most " +
+           format_time(ev[cut_at - 1].t_us) + ") of the " + std::to_string(last - first) + " in " +
+           (w.kind == Window::Kind::kAll ? "the run" : "the window") + ": at most " +
            std::to_string(in_.max_events) +
            " keep it quick to open. The state at its first line is replayed from the lines "
-           "before it. kvsim render " + in_.history_name + " --from #" +
-           std::to_string(ev[cut_at].line) + " writes a page of the next lines.";
+           "before it. kvsim render " +
+           in_.history_name + " --from #" + std::to_string(ev[cut_at].line) +
+           " writes a page of the next lines.";
     last = cut_at;
   } else if (first > 0 || last < ev.size()) {
-    note = "This page holds history lines #" +
-           (first < last ? std::to_string(ev[first].line) + "..#" + std::to_string(ev[last - 1].line)
-                         : std::string("(none)")) +
-           " of the " + std::to_string(ev.size()) +
-           " in the run (the window asked for); the state at its first line is replayed from "
-           "the lines before it.";
+    note =
+        "This page holds history lines #" +
+        (first < last ? std::to_string(ev[first].line) + "..#" + std::to_string(ev[last - 1].line)
+                      : std::string("(none)")) +
+        " of the " + std::to_string(ev.size()) +
+        " in the run (the window asked for); the state at its first line is replayed from "
+        "the lines before it.";
   }
   return {first, last};
 }
@@ -268,9 +269,9 @@ void Builder::write_event(size_t i) {
   const EventData& d = e.data;
   const EventWords& w = words_[i];
   static_assert(std::variant_size_v<EventData> == 13, "a name for every kind of event");
-  static const char* const kKinds[] = {"start",    "send",  "duplicate", "deliver", "drop",
-                                       "apply",    "siblings", "fault", "timeout", "give_up",
-                                       "op",       "final", "end"};
+  static const char* const kKinds[] = {"start", "send",     "duplicate", "deliver", "drop",
+                                       "apply", "siblings", "fault",     "timeout", "give_up",
+                                       "op",    "final",    "end"};
   out_ += '[';
   num(static_cast<int64_t>(e.line));
   out_ += ',';

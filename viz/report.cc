@@ -70,9 +70,11 @@ std::string header(const ReportInput& in, const SummaryWords& words) {
   }
   const std::vector<std::string> nodes = hist.nodes(), clients = hist.clients();
   std::string facts = counted(nodes.size(), "node", "nodes") + " (" + few(nodes) + ")";
-  if (!clients.empty()) facts += " \u00b7 " + counted(clients.size(), "client", "clients") + " (" + few(clients) + ")";
+  if (!clients.empty())
+    facts += " \u00b7 " + counted(clients.size(), "client", "clients") + " (" + few(clients) + ")";
   facts += " \u00b7 " + counted(hist.events.size(), "history line", "history lines");
-  if (!hist.events.empty()) facts += " \u00b7 " + format_time(hist.events.back().t_us) + " simulated";
+  if (!hist.events.empty())
+    facts += " \u00b7 " + format_time(hist.events.back().t_us) + " simulated";
   facts += " \u00b7 the history: " + in.history_name;
   out += "<p class=\"facts\">" + h(facts) + "</p>\n";
   if (!words.overall.empty()) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "base/limits.h"
@@ -33,7 +33,8 @@ std::vector<std::string_view> lines_of(std::string_view text) {
 
 // A summary as JSON, or null when absent or unreadable.
 Json summary_of(const std::string& text) {
-  if (text.empty() || json::nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) return nullptr;
+  if (text.empty() || json::nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth)
+    return nullptr;
   try {
     Json j = Json::parse(text);
     return j.is_object() ? j : Json(nullptr);
@@ -190,9 +191,9 @@ void compare_summaries(const Json& a, const Json& b, RunDiff& d) {
     return t != nullptr && t->is_string() ? t->get<std::string>() : std::string();
   };
   if (sentence(a) != sentence(b)) {
-    d.verdicts.push_back("at the end: A: " +
-                         (sentence(a).empty() ? "nothing was under way" : sentence(a)) + "; B: " +
-                         (sentence(b).empty() ? "nothing was under way" : sentence(b)));
+    d.verdicts.push_back(
+        "at the end: A: " + (sentence(a).empty() ? "nothing was under way" : sentence(a)) +
+        "; B: " + (sentence(b).empty() ? "nothing was under way" : sentence(b)));
   }
   const Json* fa = member(a, "figures");
   const Json* fb = member(b, "figures");
@@ -201,22 +202,25 @@ void compare_summaries(const Json& a, const Json& b, RunDiff& d) {
     const Json* w = member(*fb, name.c_str());
     if (w == nullptr || *w == v) continue;
     const std::string unit = name == "history_bytes" ? " bytes" : "";
-    d.figures.push_back(figure_label(name) + ": " + json::dump(v) + unit + " in A, " + json::dump(*w) +
-                        unit + " in B");
+    d.figures.push_back(figure_label(name) + ": " + json::dump(v) + unit + " in A, " +
+                        json::dump(*w) + unit + " in B");
   }
 }
 
 // How two start lines differ, in words: "seed 7 in A, 8 in B".
 std::string start_difference(const StartEvent& a, const StartEvent& b) {
   std::vector<std::string> parts;
-  if (a.scenario != b.scenario) parts.push_back("scenario " + a.scenario + " in A, " + b.scenario + " in B");
+  if (a.scenario != b.scenario)
+    parts.push_back("scenario " + a.scenario + " in A, " + b.scenario + " in B");
   if (a.seed != b.seed) {
-    auto seed = [](const std::optional<uint64_t>& s) { return s ? std::to_string(*s) : std::string("none"); };
+    auto seed = [](const std::optional<uint64_t>& s) {
+      return s ? std::to_string(*s) : std::string("none");
+    };
     parts.push_back("seed " + seed(a.seed) + " in A, " + seed(b.seed) + " in B");
   }
   if (a.nodes != b.nodes) {
-    parts.push_back(std::to_string(a.nodes.size()) + " nodes in A, " + std::to_string(b.nodes.size()) +
-                    " in B");
+    parts.push_back(std::to_string(a.nodes.size()) + " nodes in A, " +
+                    std::to_string(b.nodes.size()) + " in B");
   }
   if (a.description != b.description) parts.push_back("the descriptions differ");
   if (parts.empty()) parts.push_back("other fields (a swarm draw, a planted bug) differ");
@@ -273,10 +277,11 @@ std::string diff_text(const RunDiff& d) {
     if (d.first_difference == 0) {
       out += "Past their start lines the histories are the same.\n";
     } else {
-      out += std::string(d.start.empty() ? "The histories" : "Past them, the histories") + " agree on " +
-             (d.first_difference > from ? "lines " + std::to_string(from) + ".." +
-                                              std::to_string(d.first_difference - 1)
-                                        : std::string("no line")) +
+      out += std::string(d.start.empty() ? "The histories" : "Past them, the histories") +
+             " agree on " +
+             (d.first_difference > from
+                  ? "lines " + std::to_string(from) + ".." + std::to_string(d.first_difference - 1)
+                  : std::string("no line")) +
              " and differ from line " + std::to_string(d.first_difference) + ".\n";
     }
     if (!d.shared.empty()) out += "Both runs, up to it:\n";
@@ -314,25 +319,31 @@ std::string diff_text(const RunDiff& d) {
 std::string diff_html(const RunDiff& d) {
   auto h = [](const std::string& t) { return html_escape(t); };
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>kvsim diff</title>\n"
-      "<style>\n" + std::string(kExplorerStyle) +
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>kvsim "
+      "diff</title>\n"
+      "<style>\n" +
+      std::string(kExplorerStyle) +
       "td.side{font-weight:bold;white-space:nowrap}</style>\n</head>\n<body>\n<main>\n"
-      "<h1>kvsim diff</h1>\n<p><b>A</b>: " + h(d.about_a) + "<br><b>B</b>: " + h(d.about_b) + "</p>\n";
-  out += std::string("<p class=\"overall ") + (d.same() ? "verdict-ok\">\u2714 Same runs: " : "verdict-bad\">\u2718 The runs differ: ") +
+      "<h1>kvsim diff</h1>\n<p><b>A</b>: " +
+      h(d.about_a) + "<br><b>B</b>: " + h(d.about_b) + "</p>\n";
+  out += std::string("<p class=\"overall ") +
+         (d.same() ? "verdict-ok\">\u2714 Same runs: " : "verdict-bad\">\u2718 The runs differ: ") +
          (d.same_history ? "the histories are identical, byte for byte"
-          : d.first_difference == 0 ? "only the start lines differ (" + d.start + ")"
-                                    : "the histories differ from line " + std::to_string(d.first_difference) +
-                                          (d.start.empty() ? "" : " (and their start lines: " + d.start + ")")) +
+          : d.first_difference == 0
+              ? "only the start lines differ (" + d.start + ")"
+              : "the histories differ from line " + std::to_string(d.first_difference) +
+                    (d.start.empty() ? "" : " (and their start lines: " + d.start + ")")) +
          (d.same_verdicts ? "; the verdicts are the same." : "; the verdicts differ.") + "</p>\n";
   if (!d.same_history) {
-    out += "<h2>Where they part</h2>\n<table>\n<tr><th>run</th><th>line</th><th>t</th><th>key</th>"
-           "<th>what happens</th></tr>\n";
+    out +=
+        "<h2>Where they part</h2>\n<table>\n<tr><th>run</th><th>line</th><th>t</th><th>key</th>"
+        "<th>what happens</th></tr>\n";
     auto rows = [&](const char* side, const std::vector<DiffLine>& lines) {
       for (const DiffLine& l : lines) {
-        out += "<tr data-side=\"" + std::string(side) + "\"><td class=\"side\">" + side + "</td><td class=\"num\">#" +
-               std::to_string(l.number) + "</td><td class=\"num\">" + h(format_time(l.t_us)) +
-               "</td><td>" + h(l.key.empty() ? "" : key_text(l.key)) + "</td><td>" + h(l.text) +
-               "</td></tr>\n";
+        out += "<tr data-side=\"" + std::string(side) + "\"><td class=\"side\">" + side +
+               "</td><td class=\"num\">#" + std::to_string(l.number) + "</td><td class=\"num\">" +
+               h(format_time(l.t_us)) + "</td><td>" + h(l.key.empty() ? "" : key_text(l.key)) +
+               "</td><td>" + h(l.text) + "</td></tr>\n";
       }
     };
     rows("both", d.shared);
@@ -343,7 +354,8 @@ std::string diff_html(const RunDiff& d) {
     out += "<ul>\n";
     for (const std::string& s : d.stores) out += "<li>" + h(s) + "</li>\n";
     if (d.store_differences > d.stores.size()) {
-      out += "<li>... and " + std::to_string(d.store_differences - d.stores.size()) + " more</li>\n";
+      out +=
+          "<li>... and " + std::to_string(d.store_differences - d.stores.size()) + " more</li>\n";
     }
     out += "</ul>\n";
   }

@@ -25,10 +25,10 @@
 namespace kv::viz {
 
 struct RunSide {
-  std::string name;          // the folder, as given
-  std::string history_text;  // history.jsonl's bytes
+  std::string name;                  // the folder, as given
+  std::string history_text;          // history.jsonl's bytes
   const History* history = nullptr;  // REQUIRES: not null; read from history_text
-  std::string summary_json;  // "" when there is none
+  std::string summary_json;          // "" when there is none
 };
 
 struct DiffLine {
@@ -45,11 +45,11 @@ struct RunDiff {
   // The start lines differ (another seed, scenario, node list), in words;
   // "" when they are the same. The rest is compared from line 2 then.
   std::string start;
-  size_t first_difference = 0;      // 1-based line; 0 when no line past the start differs
-  std::vector<DiffLine> shared;     // the last lines both have before it
-  std::vector<DiffLine> a, b;       // each side's lines from it on
-  std::vector<std::string> stores;  // final stores that differ, a sentence each
-  size_t store_differences = 0;     // how many in all (stores holds at most kMaxDiffStores)
+  size_t first_difference = 0;        // 1-based line; 0 when no line past the start differs
+  std::vector<DiffLine> shared;       // the last lines both have before it
+  std::vector<DiffLine> a, b;         // each side's lines from it on
+  std::vector<std::string> stores;    // final stores that differ, a sentence each
+  size_t store_differences = 0;       // how many in all (stores holds at most kMaxDiffStores)
   std::vector<std::string> verdicts;  // verdicts (and run_end) that differ, a sentence each
   std::vector<std::string> figures;   // figures that differ, a sentence each
 

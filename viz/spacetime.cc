@@ -259,8 +259,8 @@ void Diagram::emit_messages(std::string& out, bool labels) {
         extra += ", penwidth=2";
         label = label.empty() ? "dup" : label + " (dup)";
       }
-      extra += ", id=\"st_msg" + std::to_string(id) + (k == 0 ? "" : "_" + std::to_string(k + 1)) +
-               "\"";
+      extra +=
+          ", id=\"st_msg" + std::to_string(id) + (k == 0 ? "" : "_" + std::to_string(k + 1)) + "\"";
       out += "  " + from + " -> " + to + attrs(!sent_in || at != Where::kIn, extra, label);
     }
     bool ended = false;

@@ -35,7 +35,6 @@ std::string names(const std::vector<std::string>& names) {
   return out;
 }
 
-
 // A client's request, for sentences about its timeouts and replies.
 struct Request {
   MsgType type = MsgType::kPut;  // kPut, kGet or kResolve
@@ -316,8 +315,8 @@ std::string Teller::fault_sentence(const Event& e) const {
   } else if (const auto* t = std::get_if<TimeoutEvent>(&e.data)) {
     const Request* r = request(t->client, t->msg_id);
     s = t->client + "'s " + (r != nullptr ? request_text(*r) : "request") + " (msg_id " +
-        std::to_string(t->msg_id) + ") got no reply in time; retry " +
-        std::to_string(t->attempt) + " goes to " + t->node;
+        std::to_string(t->msg_id) + ") got no reply in time; retry " + std::to_string(t->attempt) +
+        " goes to " + t->node;
   } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
     const Request* r = request(g->client, g->msg_id);
     if (!g->node.empty()) {

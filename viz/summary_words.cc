@@ -56,15 +56,18 @@ const std::pair<const char*, std::vector<Label>> kFigureGroups[] = {
 };
 
 const Label kFacts[] = {
-    {"file", "scenario file"},       {"seed", "seed"},
-    {"end_us", "simulated until"},   {"mutant", "planted bug (mutant build)"},
-    {"swarm", "swarm draw"},         {"scenario_hash", "scenario hash"},
+    {"file", "scenario file"},
+    {"seed", "seed"},
+    {"end_us", "simulated until"},
+    {"mutant", "planted bug (mutant build)"},
+    {"swarm", "swarm draw"},
+    {"scenario_hash", "scenario hash"},
     {"fingerprint", "history fingerprint"},
 };
 
 // Fields shown elsewhere on the page, or in the header.
-const char* const kShownElsewhere[] = {"scenario", "description", "ok", "checks", "figures",
-                                       "run_end", "stopped"};
+const char* const kShownElsewhere[] = {"scenario", "description", "ok",     "checks",
+                                       "figures",  "run_end",     "stopped"};
 
 std::string h(const std::string& text) {
   return html_escape(text);
@@ -132,7 +135,8 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
     if (!ok) ++bad;
     const std::string verdict = verdict_words(holds, expected);
     std::string detail;
-    if (const Json* d = field(check, "detail")) detail = d->is_string() ? d->get<std::string>() : words(*d);
+    if (const Json* d = field(check, "detail"))
+      detail = d->is_string() ? d->get<std::string>() : words(*d);
     std::vector<std::string> where;
     for (const char* part : {"node", "key", "time"}) {
       const Json* w = field(check, part);
@@ -171,8 +175,8 @@ std::string figures_html(const Json& figures) {
       const Json* v = field(figures, l.name);
       if (v == nullptr) continue;
       shown.push_back(l.name);
-      rows += "<tr data-figure=\"" + h(l.name) + "\"><td>" + h(l.words) + "</td><td class=\"num\">" +
-              h(number_words(*v, l.name)) + "</td></tr>\n";
+      rows += "<tr data-figure=\"" + h(l.name) + "\"><td>" + h(l.words) +
+              "</td><td class=\"num\">" + h(number_words(*v, l.name)) + "</td></tr>\n";
     }
     if (!rows.empty()) {
       out += "<table><tr><th colspan=\"2\">" + h(group) + "</th></tr>\n" + rows + "</table>\n";
@@ -181,8 +185,8 @@ std::string figures_html(const Json& figures) {
   std::string rows;
   for (const auto& [name, value] : figures.items()) {
     if (std::find(shown.begin(), shown.end(), name) != shown.end()) continue;
-    rows += "<tr data-figure=\"" + h(name) + "\"><td>" + h(label_of(name)) + "</td><td class=\"num\">" +
-            h(number_words(value, name)) + "</td></tr>\n";
+    rows += "<tr data-figure=\"" + h(name) + "\"><td>" + h(label_of(name)) +
+            "</td><td class=\"num\">" + h(number_words(value, name)) + "</td></tr>\n";
   }
   if (!rows.empty()) out += "<table><tr><th colspan=\"2\">Other</th></tr>\n" + rows + "</table>\n";
   return out + "</div>\n";

@@ -19,10 +19,10 @@ struct SummaryWords {
   // False when the text is not a JSON object; `error` says why.
   bool read = false;
   std::string error;
-  bool failed = false;   // some check is not as the scenario expects
-  std::string overall;   // "All 4 checks came out as the scenario expects."
-  std::string run_end;   // `run_end.sentence` ("" when the run ended quiet)
-  std::string stopped;   // the run stopped early (history cap, write error), in words
+  bool failed = false;  // some check is not as the scenario expects
+  std::string overall;  // "All 4 checks came out as the scenario expects."
+  std::string run_end;  // `run_end.sentence` ("" when the run ended quiet)
+  std::string stopped;  // the run stopped early (history cap, write error), in words
   std::string checks_html;
   std::string figures_html;
   std::string facts_html;
