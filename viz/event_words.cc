@@ -1,5 +1,6 @@
 #include "viz/event_words.h"
 
+#include <algorithm>
 #include <map>
 
 #include "viz/story.h"
@@ -101,10 +102,7 @@ std::string plain(const History& h, const Event& e, std::string& key) {
   }
   if (const auto* s = std::get_if<SendEvent>(&d)) {
     key = s->body.key;
-    const std::string what = carried(s->body);
-    const bool vowel = std::string("aeiou").find(what[0]) != std::string::npos;
-    return s->src + " sends " + s->dest + (vowel ? " an " : " a ") + what + " (message " +
-           std::to_string(s->id) + ")";
+    return send_sentence(*s);
   }
   if (const auto* dup = std::get_if<DuplicateEvent>(&d)) {
     const SendEvent* send = h.find_send(dup->id);
@@ -149,33 +147,45 @@ std::string plain(const History& h, const Event& e, std::string& key) {
 
 }  // namespace
 
+std::string send_sentence(const SendEvent& s) {
+  const std::string what = carried(s.body);
+  const bool vowel = std::string("aeiou").find(what[0]) != std::string::npos;
+  return s.src + " sends " + s.dest + (vowel ? " an " : " a ") + what + " (message " +
+         std::to_string(s.id) + ")";
+}
+
 std::string message_words(const SendEvent& send) {
   return send.src + "'s " + carried(send.body);
 }
 
-std::vector<EventWords> event_sentences(const History& history) {
-  std::vector<StorySentence> told = story_sentences(history);
-  std::vector<EventWords> out(history.events.size());
-  // A reply names no key: it is its request's, (client, msg_id) -> key.
+std::vector<EventWords> event_sentences(const History& history, size_t first, size_t last) {
+  last = std::min(last, history.events.size());
+  if (first >= last) return {};
+  std::vector<StorySentence> told = story_sentences(history, first, last);
+  std::vector<EventWords> out(last - first);
+  // A reply names no key: it is its request's, (client, msg_id) -> key,
+  // from the requests sent before it.
   std::map<std::pair<std::string, uint64_t>, std::string> request_key;
   auto reply_key = [&](const SendEvent* s) -> std::string {
     if (s == nullptr || !s->body.key.empty() || !s->body.in_reply_to) return "";
     auto it = request_key.find({s->dest, *s->body.in_reply_to});
     return it == request_key.end() ? "" : it->second;
   };
-  for (size_t i = 0; i < history.events.size(); ++i) {
+  for (size_t i = 0; i < last; ++i) {
     const Event& e = history.events[i];
     const SendEvent* send = std::get_if<SendEvent>(&e.data);
     if (send != nullptr && is_client_request(send->body.type) && send->body.msg_id) {
       request_key[{send->src, *send->body.msg_id}] = send->body.key;
     }
-    if (!told[i].text.empty()) {
-      out[i].key = std::move(told[i].key);
-      out[i].text = std::move(told[i].text);
+    if (i < first) continue;
+    EventWords& w = out[i - first];
+    if (!told[i - first].text.empty()) {
+      w.key = std::move(told[i - first].key);
+      w.text = std::move(told[i - first].text);
     } else {
-      out[i].text = plain(history, e, out[i].key);
+      w.text = plain(history, e, w.key);
     }
-    if (!out[i].key.empty()) continue;
+    if (!w.key.empty()) continue;
     if (send == nullptr) {
       uint64_t id = 0;
       if (const auto* d = std::get_if<DeliverEvent>(&e.data)) id = d->id;
@@ -183,7 +193,7 @@ std::vector<EventWords> event_sentences(const History& history) {
       if (const auto* d = std::get_if<DuplicateEvent>(&e.data)) id = d->id;
       if (id != 0) send = history.find_send(id);
     }
-    out[i].key = reply_key(send);
+    w.key = reply_key(send);
   }
   return out;
 }

@@ -10,6 +10,8 @@
 // history.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,8 +24,14 @@ struct EventWords {
   std::string text;  // one sentence, no time, no full stop
 };
 
-// One per event of history.events, in the same order.
-std::vector<EventWords> event_sentences(const History& history);
+// One per event of history.events[first, last), in order (element i is
+// event first + i): a page of a long run needs only its own lines.
+std::vector<EventWords> event_sentences(const History& history, size_t first = 0,
+                                        size_t last = SIZE_MAX);
+
+// A send in a sentence: "n2 sends n1 a replicate of v2@[0,1,0] (key x)
+// (message 4)".
+std::string send_sentence(const SendEvent& send);
 
 // What message `send` carried, in a few words: "c1's put of v1@[1,0,0]",
 // "n2's replicate of v2@[0,1,0]", "n3's anti-entropy digest (round 4)".

@@ -58,7 +58,6 @@ void add_cuts(const FaultEvent& f, const std::vector<std::string>& nodes, std::s
 // A message in flight: sent, and not every copy has arrived or been dropped.
 struct Flight {
   const Event* send = nullptr;
-  size_t words = 0;  // event index of the send, for its sentence
   int copies = 1;
 };
 
@@ -131,7 +130,8 @@ class Builder {
   std::map<std::string, int> key_index_;
   std::vector<std::tuple<int, std::string, std::vector<uint64_t>>> versions_;
   std::map<std::tuple<int, std::string, std::vector<uint64_t>>, int> version_index_;
-  std::vector<EventWords> words_;
+  std::vector<EventWords> words_;  // of the window's events, from first_
+  size_t first_ = 0;
   std::string out_;  // the events, then `initial`
 
   // Replayed state.
@@ -183,7 +183,7 @@ void Builder::replay(size_t first) {
     const Event& e = h_.events[i];
     const EventData& d = e.data;
     if (const auto* s = std::get_if<SendEvent>(&d)) {
-      flight_[s->id] = Flight{&e, i, 1};
+      flight_[s->id] = Flight{&e, 1};
     } else if (const auto* dup = std::get_if<DuplicateEvent>(&d)) {
       if (auto it = flight_.find(dup->id); it != flight_.end()) ++it->second.copies;
     } else if (const auto* dl = std::get_if<DeliverEvent>(&d)) {
@@ -250,7 +250,7 @@ void Builder::write_initial() {
     out_ += ',';
     str(std::string(type_name(s.body.type)));
     out_ += ',';
-    num(event_key(words_[f.words].key));
+    num(event_key(s.body.key));
     out_ += ',';
     num(s.body.value && s.body.clock ? version(s.body.key, {*s.body.value, *s.body.clock}) : -1);
     out_ += ',';
@@ -258,7 +258,7 @@ void Builder::write_initial() {
     out_ += ',';
     num(f.send->t_us);
     out_ += ',';
-    str(words_[f.words].text);
+    str(send_sentence(s));
     out_ += ']';
   }
   out_ += "]}";
@@ -267,7 +267,7 @@ void Builder::write_initial() {
 void Builder::write_event(size_t i) {
   const Event& e = h_.events[i];
   const EventData& d = e.data;
-  const EventWords& w = words_[i];
+  const EventWords& w = words_[i - first_];
   static_assert(std::variant_size_v<EventData> == 13, "a name for every kind of event");
   static const char* const kKinds[] = {"start", "send",     "duplicate", "deliver", "drop",
                                        "apply", "siblings", "fault",     "timeout", "give_up",
@@ -375,7 +375,8 @@ void Builder::write_tables(std::string& out) const {
 std::string Builder::build() {
   std::string note;
   const auto [first, last] = window(note);
-  words_ = event_sentences(h_);
+  words_ = event_sentences(h_, first, last);
+  first_ = first;
   replay(first);
   event_cut_ = cut_;
   out_ = "\"events\":[";

@@ -64,19 +64,30 @@ std::string about(const RunSide& side, size_t lines, const Json& summary) {
 // Line number -> the line in words.
 class Words {
  public:
-  explicit Words(const History& h) : h_(h), words_(event_sentences(h)) {
-    for (size_t i = 0; i < h.events.size(); ++i) index_[h.events[i].line] = i;
+  // Words for the events of lines [from, to] only.
+  Words(const History& h, size_t from, size_t to) : h_(h) {
+    size_t first = h.events.size(), last = 0;
+    for (size_t i = 0; i < h.events.size(); ++i) {
+      if (h.events[i].line < from || h.events[i].line > to) continue;
+      index_[h.events[i].line] = i;
+      first = std::min(first, i);
+      last = i + 1;
+    }
+    first_ = first;
+    if (first < last) words_ = event_sentences(h, first, last);
   }
   DiffLine line(size_t number) const {
     auto it = index_.find(number);
     if (it == index_.end()) return DiffLine{number, 0, "", "(a blank line)"};
     const Event& e = h_.events[it->second];
-    return DiffLine{number, e.t_us, words_[it->second].key, words_[it->second].text};
+    const EventWords& w = words_[it->second - first_];
+    return DiffLine{number, e.t_us, w.key, w.text};
   }
 
  private:
   const History& h_;
-  std::vector<EventWords> words_;
+  std::vector<EventWords> words_;  // of events first_..
+  size_t first_ = 0;
   std::map<size_t, size_t> index_;
 };
 
@@ -257,7 +268,8 @@ RunDiff diff_runs(const RunSide& a, const RunSide& b, size_t context) {
   if (!d.same_history) {
     const bool rest_same = i == la.size() && i == lb.size();
     d.first_difference = rest_same ? 0 : i + 1;
-    const Words wa(*a.history), wb(*b.history);
+    const size_t from = i > context ? i - context + 1 : 1;
+    const Words wa(*a.history, from, i + context), wb(*b.history, from, i + context);
     for (size_t k = i > context ? i - context : 0; k < i; ++k) d.shared.push_back(wa.line(k + 1));
     for (size_t k = i; k < la.size() && k < i + context; ++k) d.a.push_back(wa.line(k + 1));
     for (size_t k = i; k < lb.size() && k < i + context; ++k) d.b.push_back(wb.line(k + 1));

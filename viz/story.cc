@@ -59,7 +59,7 @@ class Teller {
   void read();
   std::string tell(const std::string& run_end);
   // By event index: the story's sentence about that event, "" if none.
-  std::vector<StorySentence> by_event() const;
+  std::vector<StorySentence> by_event(size_t first, size_t last) const;
 
  private:
   void say(const std::string& key, const Event& e, const std::string& sentence) {
@@ -433,14 +433,16 @@ void Teller::read() {
   }
 }
 
-std::vector<StorySentence> Teller::by_event() const {
-  std::vector<StorySentence> out(h_.events.size());
+std::vector<StorySentence> Teller::by_event(size_t first, size_t last) const {
+  last = std::min(last, h_.events.size());
+  std::vector<StorySentence> out(first < last ? last - first : 0);
   for (const Said& s : said_) {
-    out[s.event].key = s.key;
-    out[s.event].text = s.sentence;
+    if (s.event < first || s.event >= last) continue;
+    out[s.event - first].key = s.key;
+    out[s.event - first].text = s.sentence;
   }
-  for (size_t i = 0; i < h_.events.size(); ++i) {
-    if (out[i].text.empty()) out[i].text = fault_sentence(h_.events[i]);
+  for (size_t i = first; i < last; ++i) {
+    if (out[i - first].text.empty()) out[i - first].text = fault_sentence(h_.events[i]);
   }
   return out;
 }
@@ -472,10 +474,10 @@ std::string tell_story(const History& history, const std::string& run_end) {
   return teller.tell(run_end);
 }
 
-std::vector<StorySentence> story_sentences(const History& history) {
+std::vector<StorySentence> story_sentences(const History& history, size_t first, size_t last) {
   Teller teller(history);
   teller.read();
-  return teller.by_event();
+  return teller.by_event(first, last);
 }
 
 }  // namespace kv::viz

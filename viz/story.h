@@ -10,6 +10,8 @@
 // depends only on the history; keys in byte order.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,14 +25,16 @@ namespace kv::viz {
 // empty it closes the story.
 std::string tell_story(const History& history, const std::string& run_end = "");
 
-// The story's own sentence about each event (by index into
-// history.events), without its time: the key it is told under (empty for
-// faults, timeouts and give-ups) and the text; both empty for events the
-// story does not tell (most sends, deliveries, anti-entropy).
+// The story's own sentence about each event of history.events[first,
+// last) (element i is event first + i), without its time: the key it is
+// told under (empty for faults, timeouts and give-ups) and the text; both
+// empty for events the story does not tell (most sends, deliveries,
+// anti-entropy). The story is read whole; only the range is kept.
 struct StorySentence {
   std::string key;
   std::string text;
 };
-std::vector<StorySentence> story_sentences(const History& history);
+std::vector<StorySentence> story_sentences(const History& history, size_t first = 0,
+                                           size_t last = SIZE_MAX);
 
 }  // namespace kv::viz
