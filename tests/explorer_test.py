@@ -482,14 +482,14 @@ def screenshots(browser, folder, page):
     folder.mkdir(parents=True, exist_ok=True)
     open_page(browser, page)
     goto_time(d, "70ms")
-    d.execute_script("window.scrollTo(0, 0)")
+    d.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
     d.save_screenshot(str(folder / "explorer-siblings.png"))
     d.execute_script("""const chips = document.querySelectorAll('#nodes .node[data-node="n1"] .chip');
-        chips[1].click(); chips[0].click(); window.scrollTo(0, document.getElementById('explorer').offsetTop)""")
+        document.activeElement.blur(); chips[1].click(); chips[0].click(); window.scrollTo(0, document.getElementById('explorer').offsetTop)""")
     d.save_screenshot(str(folder / "explorer-why-concurrent.png"))
     d.execute_script("window.kvsimExplorer.clearSelection()")
     goto_time(d, "20ms")
-    d.execute_script("document.getElementById('spacetime').scrollIntoView()")
+    d.execute_script("document.activeElement.blur(); document.getElementById('spacetime').scrollIntoView()")
     d.save_screenshot(str(folder / "explorer-spacetime.png"))
 
 
