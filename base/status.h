@@ -19,10 +19,11 @@
 // returns Result<T>, one that only does something returns Status.
 #pragma once
 
-#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "base/assert.h"
 
 namespace kv {
 
@@ -63,7 +64,7 @@ class Result {
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   // REQUIRES: !status.ok() (a Result that is ok holds a value).
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
-    assert(!status_.ok());
+    KV_ASSERT(!status_.ok());
   }
 
   bool ok() const { return status_.ok(); }
@@ -73,15 +74,15 @@ class Result {
 
   // REQUIRES: ok().
   const T& value() const& {
-    assert(ok());
+    KV_ASSERT(ok());
     return *value_;
   }
   T& value() & {
-    assert(ok());
+    KV_ASSERT(ok());
     return *value_;
   }
   T&& value() && {
-    assert(ok());
+    KV_ASSERT(ok());
     return std::move(*value_);
   }
   const T& operator*() const& { return value(); }

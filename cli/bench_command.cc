@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/json_text.h"
 #include "cli/exit_status.h"
-#include "node/json_text.h"
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/simulation.h"
 
 namespace kv::cli {
@@ -46,12 +46,12 @@ sim::Scenario fanout_scenario(const FanoutOptions& o) {
   sim::WorkloadSpec w;
   w.keys = static_cast<uint32_t>(o.keys);
   w.ops = o.puts;
-  w.interval = sim::Duration{50};
+  w.interval = kv::Duration{50};
   w.colocated = true;
   w.target = sim::WorkloadSpec::Target::kRoundRobin;
   s.workload = w;
   // Long enough for the last put's replication to arrive.
-  s.run_until = sim::SimTime{static_cast<int64_t>(o.puts) * 50 + 20000};
+  s.run_until = kv::SimTime{static_cast<int64_t>(o.puts) * 50 + 20000};
   return s;
 }
 
@@ -65,7 +65,7 @@ int run_fanout(const FanoutOptions& o) {
     return kExitBadInput;
   }
   const sim::Scenario scenario = fanout_scenario(o);
-  sim::HistoryWriter history;
+  history::HistoryWriter history;
   std::string error;
   if (!o.history.empty() && !history.open(o.history, error)) {
     std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());

@@ -6,7 +6,7 @@
 
 #include "base/file.h"
 #include "cli/exit_status.h"
-#include "viz/history.h"
+#include "history/history.h"
 #include "viz/report.h"
 #include "viz/run_diff.h"
 
@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 struct Loaded {
   std::string text;
-  viz::History history;
+  history::History history;
   std::string summary;
 };
 
@@ -27,11 +27,11 @@ Result<Loaded> load(const std::string& given) {
   std::error_code ec;
   const fs::path path(given);
   const fs::path history = fs::is_directory(path, ec) ? path / "history.jsonl" : path;
-  FileRead text = read_file(history.string(), viz::kMaxHistoryBytes, "a history");
+  FileRead text = read_file(history.string(), history::kMaxHistoryBytes, "a history");
   if (!text.ok()) return to_status(text);
-  viz::ReadOptions options;
+  history::ReadOptions options;
   options.partial = true;
-  viz::ReadResult read = viz::read_history_text(text.text, history.string(), options);
+  history::ReadResult read = history::read_history_text(text.text, history.string(), options);
   if (!read.ok()) return read.status();
   Loaded out{std::move(text.text), std::move(read.value()), ""};
   const fs::path summary = history.parent_path().empty() ? fs::path("summary.json")

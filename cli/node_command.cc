@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/rng.h"
 #include "cli/exit_status.h"
 #include "node/protocol.h"
-#include "sim/rng.h"
 
 namespace kv::cli {
 
@@ -51,8 +51,10 @@ class Timer {
 
  private:
   static int64_t now() {
-    using namespace std::chrono;
-    return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+    using std::chrono::steady_clock;
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               steady_clock::now().time_since_epoch())
+        .count();
   }
   int64_t interval_us_;
   int64_t next_ = 0;
@@ -64,7 +66,7 @@ int run_node(const NodeOptions& options) {
   LineServer server(options.replicate);
   LineStream lines(server);  // at most kMaxLineBytes of a line held
   Timer timer(options.replicate ? options.anti_entropy_interval_us : 0);
-  sim::Rng peers = sim::Rng::derive(options.seed, "node-anti-entropy");
+  kv::Rng peers = kv::Rng::derive(options.seed, "node-anti-entropy");
   std::string out, err;
   char buffer[1 << 16];
   for (;;) {

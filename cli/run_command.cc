@@ -1,6 +1,7 @@
 #include "cli/run_command.h"
 
 #include "cli/exit_status.h"
+#include "cli/progress.h"
 #include "cli/viz_commands.h"
 
 #include <cctype>
@@ -13,11 +14,12 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/json_text.h"
 #include "base/time_text.h"
-#include "node/json_text.h"
+#include "history/writer.h"
 #include "node/mutant.h"
+#include "node/names.h"
 #include "node/version.h"
-#include "sim/history.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sim/swarm.h"
@@ -27,25 +29,6 @@ namespace kv::cli {
 namespace {
 
 using json::Json;
-using Clock = std::chrono::steady_clock;
-
-// Progress on stderr for runs longer than a second. Wall time never reaches
-// the history or the summary.
-struct Progress {
-  Clock::time_point start = Clock::now();
-  int64_t until_us = 0;
-  bool shown = false;
-
-  static void report(void* ctx, int64_t now_us, uint64_t events) {
-    auto* self = static_cast<Progress*>(ctx);
-    const double wall = std::chrono::duration<double>(Clock::now() - self->start).count();
-    if (wall < 1.0) return;
-    self->shown = true;
-    std::fprintf(stderr, "\rkvsim: t=%s of %s, %llu events, %.1f s",
-                 kv::format_time(now_us).c_str(), kv::format_time(self->until_us).c_str(),
-                 static_cast<unsigned long long>(events), wall);
-  }
-};
 
 std::string hex64(uint64_t v) {
   char buf[17];
@@ -61,7 +44,7 @@ Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
   j["requests_in_flight"] = e.requests_in_flight;
   j["writes_in_flight"] = e.writes_in_flight;
   j["nodes_down"] = Json::array();
-  for (sim::NodeIndex n : e.nodes_down) j["nodes_down"].push_back(sim::node_name(n));
+  for (sim::NodeIndex n : e.nodes_down) j["nodes_down"].push_back(node_name(n));
   j["links_cut"] = e.links_cut;
   j["last_op_sent"] = e.last_op_sent_us >= 0 ? Json(format_time(e.last_op_sent_us)) : Json(nullptr);
   j["sentence"] = e.sentence(run_until_us);
@@ -70,7 +53,7 @@ Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  const sim::WriteFates& fates, uint64_t history_bytes, uint64_t fingerprint) {
+                  const sim::FateCounts& fates, uint64_t history_bytes, uint64_t fingerprint) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
@@ -258,10 +241,10 @@ Status remove_earlier_outputs(const std::string& dir) {
 
 // The run ended early because its history stopped taking lines: says why
 // on stderr, writes a summary saying so, and returns the exit status.
-int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scenario,
+int report_stopped(const history::HistoryWriter& history, const sim::Scenario& scenario,
                    const std::string& history_path, const sim::RunStats& stats, Json summary,
                    const std::string& summary_path, const std::string& error) {
-  const bool cap = history.stop() == sim::HistoryWriter::Stop::kLimit;
+  const bool cap = history.stop() == history::HistoryWriter::Stop::kLimit;
   const std::string at = kv::format_time(stats.end_us) + " of " +
                          kv::format_time(scenario.run_until.us) + ", after " +
                          std::to_string(stats.events) + " events";
@@ -301,7 +284,7 @@ int report_stopped(const sim::HistoryWriter& history, const sim::Scenario& scena
 
 void write_offence(Json& into, const std::optional<sim::NodeIndex>& node,
                    const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
-  into["node"] = node ? Json(sim::node_name(*node)) : Json(nullptr);
+  into["node"] = node ? Json(kv::node_name(*node)) : Json(nullptr);
   into["key"] = key ? Json(*key) : Json(nullptr);
   into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
 }
@@ -390,7 +373,7 @@ int run_scenario(const RunOptions& options) {
   if (const Status removed = remove_earlier_outputs(out_dir); !removed.ok()) return fail(removed);
   if (!options.quiet) warn_if_large(scenario, options);
 
-  sim::HistoryWriter history;
+  history::HistoryWriter history;
   const std::string history_path = out_dir + "/history.jsonl";
   std::string error;
   if (!history.open(history_path, error)) return fail(Status::io_error(error));
@@ -399,8 +382,8 @@ int run_scenario(const RunOptions& options) {
   sim::Simulation simulation(scenario, seed, history);
   Progress progress;
   progress.until_us = scenario.run_until.us;
-  simulation.run(&Progress::report, &progress);
-  if (progress.shown) std::fprintf(stderr, "\n");
+  simulation.run(&Progress::simulating, &progress);
+  progress.end_line();
   const bool closed = history.close(error);
   const uint64_t history_bytes = history.bytes_written();
   if (!closed && !history.stopped()) return fail(Status::io_error(history_path + ": " + error));
@@ -414,7 +397,7 @@ int run_scenario(const RunOptions& options) {
                                        history_bytes, history.fingerprint()),
                           out_dir + "/summary.json", history.write_error());
   }
-  sim::WriteFates fates;
+  sim::FateCounts fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   const Json summary = summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
                                     history_bytes, history.fingerprint());

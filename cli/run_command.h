@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
 

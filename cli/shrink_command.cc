@@ -7,8 +7,8 @@
 
 #include "base/file.h"
 #include "cli/exit_status.h"
+#include "history/writer.h"
 #include "node/mutant.h"
-#include "sim/history.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink.h"
 #include "sim/simulation.h"
@@ -26,7 +26,7 @@ int fail(const Status& status) {
 // to `path` and removed again.
 Result<uint64_t> history_lines(const sim::Scenario& scenario, uint64_t seed,
                                const std::string& path) {
-  sim::HistoryWriter history;
+  history::HistoryWriter history;
   std::string error;
   if (!history.open(path, error)) return Status::io_error(error);
   sim::Simulation simulation(scenario, seed, history);
@@ -62,7 +62,7 @@ int run_shrink(const ShrinkOptions& options) {
 int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {
   using WallClock = std::chrono::steady_clock;
   const WallClock::time_point started = WallClock::now();
-  const std::optional<sim::Signature> failure =
+  const std::optional<sim::FailureSignature> failure =
       sim::failure_of(scenario, seed, options.max_history);
   if (!failure) {
     return fail(Status::bad_input(scenario.path + " with seed " + std::to_string(seed) +

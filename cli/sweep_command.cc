@@ -18,10 +18,10 @@
 
 #include "base/file.h"
 #include "base/hash.h"
+#include "base/json_text.h"
 #include "base/time_text.h"
 #include "cli/exit_status.h"
 #include "cli/run_command.h"
-#include "node/json_text.h"
 #include "node/mutant.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"

@@ -10,8 +10,9 @@
 
 #include "base/file.h"
 #include "cli/exit_status.h"
+#include "cli/progress.h"
+#include "history/history.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/render.h"
 #include "viz/report.h"
 #include "viz/spacetime.h"
@@ -28,55 +29,15 @@ void complain(const std::string& message) {
   std::fprintf(stderr, "kvsim: %s\n", message.c_str());
 }
 
-// Progress on stderr for drawing that takes more than a second: the share of
-// the history read, then a line as each picture starts. Wall time never
-// reaches an output file.
-class Progress {
- public:
-  using Clock = std::chrono::steady_clock;
-
-  // A silent one says nothing (--quiet).
-  explicit Progress(bool silent = false) : silent_(silent) {}
-  double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-  // "kvsim: drawing spacetime.svg/.png (3.2 s)", once past a second.
-  void stage(const std::string& what) {
-    if (silent_ || seconds() < 1.0) return;
-    end_line();
-    std::fprintf(stderr, "kvsim: %s (%.1f s)\n", what.c_str(), seconds());
-  }
-  static void reading(void* ctx, uint64_t done, uint64_t total) {
-    auto* self = static_cast<Progress*>(ctx);
-    if (self->silent_ || self->seconds() < 1.0) return;
-    self->open_line_ = true;
-    if (total > 0) {
-      std::fprintf(stderr, "\rkvsim: reading the history: %llu of %llu MB (%.1f s)",
-                   static_cast<unsigned long long>(done >> 20),
-                   static_cast<unsigned long long>(total >> 20), self->seconds());
-    } else {
-      std::fprintf(stderr, "\rkvsim: reading the history: %llu MB (%.1f s)",
-                   static_cast<unsigned long long>(done >> 20), self->seconds());
-    }
-  }
-  void end_line() {
-    if (open_line_) std::fprintf(stderr, "\n");
-    open_line_ = false;
-  }
-
- private:
-  Clock::time_point start_ = Clock::now();
-  bool silent_ = false;
-  bool open_line_ = false;
-};
-
 // Reads the history, reporting its warnings on stderr.
-viz::ReadResult load(const std::string& path, bool partial, Progress* progress = nullptr) {
-  viz::ReadOptions options;
+history::ReadResult load(const std::string& path, bool partial, Progress* progress = nullptr) {
+  history::ReadOptions options;
   options.partial = partial;
   if (progress != nullptr) {
     options.progress = &Progress::reading;
     options.progress_ctx = progress;
   }
-  viz::ReadResult read = viz::read_history_file(path, options);
+  history::ReadResult read = history::read_history_file(path, options);
   if (progress != nullptr) progress->end_line();
   if (read.ok()) {
     for (const std::string& w : read->warnings) complain("warning: " + w);
@@ -137,7 +98,7 @@ Status picture(const std::string& dot, const fs::path& base, const char* engine,
   return Status();
 }
 
-Status write_outputs(const viz::History& history, const OutputOptions& o) {
+Status write_outputs(const history::History& history, const OutputOptions& o) {
   Progress silent(/*silent=*/true);
   Progress& progress = o.progress != nullptr ? *o.progress : silent;
   // Everything that can be refused is checked before anything is written.
@@ -206,10 +167,10 @@ Status write_outputs(const viz::History& history, const OutputOptions& o) {
 
 // A window that starts after the history's last line or event draws
 // nothing: bad input, rather than an empty picture.
-Status window_starts_in(const viz::History& history, const viz::Window& w,
+Status window_starts_in(const history::History& history, const viz::Window& w,
                         const std::string& from) {
   if (w.kind == viz::Window::Kind::kAll || history.events.empty()) return Status();
-  const viz::Event& last = history.events.back();
+  const history::Event& last = history.events.back();
   if (w.kind == viz::Window::Kind::kLines && w.from > static_cast<int64_t>(last.line)) {
     return Status::bad_input("--from " + from + " is past the end of " + history.path +
                              ": its last line is #" + std::to_string(last.line));
@@ -228,7 +189,7 @@ Status render(const std::string& history_path, const std::string& out_dir, const
   std::string error;
   if (!viz::parse_window(from, to, o.spacetime.window, error)) return Status::bad_input(error);
   Progress progress;
-  const viz::ReadResult history = load(history_path, partial, &progress);
+  const history::ReadResult history = load(history_path, partial, &progress);
   if (!history.ok()) return history.status();
   const Status in_window = window_starts_in(*history, o.spacetime.window, from);
   if (!in_window.ok()) return in_window;
@@ -244,7 +205,7 @@ Status render(const std::string& history_path, const std::string& out_dir, const
 }
 
 Status explain(const std::string& history_path, bool partial) {
-  const viz::ReadResult history = load(history_path, partial);
+  const history::ReadResult history = load(history_path, partial);
   if (!history.ok()) return history.status();
   // What the run left under way at its end, from summary.json beside the
   // history when there is one.
@@ -278,7 +239,7 @@ int run_explain(const std::string& history_path, bool partial) {
 Status write_run_outputs(const std::string& out_dir, bool render_pictures, bool quiet) {
   const fs::path dir(out_dir);
   Progress progress;
-  const viz::ReadResult history =
+  const history::ReadResult history =
       load((dir / "history.jsonl").string(), false, quiet ? nullptr : &progress);
   if (!history.ok()) return history.status();
   OutputOptions o;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 
 namespace kv {
 

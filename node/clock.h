@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-#include "node/small_vector.h"
+#include "base/small_vector.h"
 
 namespace kv {
 

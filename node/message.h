@@ -63,6 +63,14 @@ inline bool is_anti_entropy(MsgType t) {
   return t == MsgType::kAeDigest || t == MsgType::kAeDiff || t == MsgType::kAePush;
 }
 
+// How a version reached a replica's store.
+enum class WriteOp : uint8_t { kPut, kResolve, kReplicate, kAntiEntropy };
+// The op's name in histories ("put", ...): the one table.
+inline constexpr std::string_view kWriteOpNames[] = {"put", "resolve", "replicate", "anti_entropy"};
+constexpr std::string_view op_name(WriteOp op) {
+  return kWriteOpNames[static_cast<size_t>(op)];
+}
+
 // What an anti-entropy message carries; shared, as the simulator may deliver
 // one message twice.
 struct AePayload {

@@ -1,6 +1,6 @@
 #include "node/node.h"
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 #include "node/mutant.h"
 
 namespace kv {
@@ -18,7 +18,7 @@ void Node::init(std::string id, std::vector<std::string> node_ids, size_t slot) 
   initialized_ = true;
 }
 
-WriteReply Node::write(std::string_view key, const VersionPtr& version, bool resolving) {
+WriteResult Node::write(std::string_view key, const VersionPtr& version, bool resolving) {
 #ifdef KVSIM_MUTANTS
   ApplyOutcome outcome = store_.apply(key, version, kMaxSiblings);
   if (active_mutant == Mutant::kResolveDropsSiblings && resolving &&
@@ -40,11 +40,11 @@ WriteReply Node::write(std::string_view key, const VersionPtr& version, bool res
   return {status, outcome.siblings, outcome.result};
 }
 
-WriteReply Node::put(std::string_view key, const VersionPtr& version) {
+WriteResult Node::put(std::string_view key, const VersionPtr& version) {
   return write(key, version, /*resolving=*/false);
 }
 
-WriteReply Node::resolve(std::string_view key, const VersionPtr& version) {
+WriteResult Node::resolve(std::string_view key, const VersionPtr& version) {
   return write(key, version, /*resolving=*/true);
 }
 

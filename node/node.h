@@ -47,7 +47,7 @@ constexpr std::string_view to_string(WriteStatus status) {
 // The error text for a write refused with kTooManySiblings.
 std::string too_many_siblings_text(std::string_view key);
 
-struct WriteReply {
+struct WriteResult {
   WriteStatus status;
   size_t siblings;      // sibling count after the write
   ApplyResult applied;  // what the store did (kDuplicate: nothing changed)
@@ -77,8 +77,8 @@ class Node {
   const std::vector<std::string>& node_ids() const { return node_ids_; }
   size_t slot() const { return slot_; }
 
-  WriteReply put(std::string_view key, const VersionPtr& version);
-  WriteReply resolve(std::string_view key, const VersionPtr& version);
+  WriteResult put(std::string_view key, const VersionPtr& version);
+  WriteResult resolve(std::string_view key, const VersionPtr& version);
   const Siblings& get(std::string_view key) const { return store_.get(key); }
   ApplyOutcome replicate(std::string_view key, const VersionPtr& version);
 
@@ -104,7 +104,7 @@ class Node {
 #endif
 
  private:
-  WriteReply write(std::string_view key, const VersionPtr& version, bool resolving);
+  WriteResult write(std::string_view key, const VersionPtr& version, bool resolving);
 
   bool initialized_ = false;
   std::string id_;

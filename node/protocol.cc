@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "node/json_text.h"
-#include "node/kv_assert.h"
+#include "base/assert.h"
+#include "base/json_text.h"
 #include "node/request.h"
 #include "node/version_text.h"
 

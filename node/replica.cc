@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
 #include "node/mutant.h"
 
 namespace kv {
@@ -61,7 +61,7 @@ Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType typ
 
 void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool resolving = m.type == MsgType::kResolve;
-  const WriteReply r = resolving ? node_.resolve(*m.key, m.version) : node_.put(*m.key, m.version);
+  const WriteResult r = resolving ? node_.resolve(*m.key, m.version) : node_.put(*m.key, m.version);
   out.applied({*m.key,
                m.version,
                resolving ? WriteOp::kResolve : WriteOp::kPut,
@@ -80,8 +80,8 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   if (r.accepted() && !retry_unreplicated) replicate_to_peers(m.key, m.version, out);
 }
 
-WriteReply Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
-  const WriteReply r = node_.put(*key, version);
+WriteResult Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
+  const WriteResult r = node_.put(*key, version);
   out.applied({*key, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
   if (r.accepted()) replicate_to_peers(key, version, out);
   return r;

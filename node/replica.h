@@ -37,23 +37,15 @@
 
 namespace kv {
 
-// How a version reached a replica's store.
-enum class WriteOp : uint8_t { kPut, kResolve, kReplicate, kAntiEntropy };
-// The op's name in histories ("put", ...): the one table.
-inline constexpr std::string_view kWriteOpNames[] = {"put", "resolve", "replicate", "anti_entropy"};
-constexpr std::string_view op_name(WriteOp op) {
-  return kWriteOpNames[static_cast<size_t>(op)];
-}
-
 // What the store did with one version, reported to the host (the simulator
 // records it; `kvsim node` does not).
 struct AppliedWrite {
   std::string_view key;
   const VersionPtr& version;
   WriteOp op;
-  const Message* via;       // the message it came in; null for a colocated write
-  ApplyOutcome outcome;     // what the store did
-  const WriteReply* reply;  // client writes: the reply's status; else null
+  const Message* via;        // the message it came in; null for a colocated write
+  ApplyOutcome outcome;      // what the store did
+  const WriteResult* reply;  // client writes: the reply's status; else null
 };
 
 // Where a replica's messages and reports go. A message is sent in two
@@ -85,7 +77,7 @@ class Replica {
 
   // A client colocated with the node writes straight to it: the write is
   // applied as a put and, if accepted, replicated; there is no reply message.
-  WriteReply write_local(const std::string* key, const VersionPtr& version, Outbox& out);
+  WriteResult write_local(const std::string* key, const VersionPtr& version, Outbox& out);
 
   // The anti-entropy timer fired: opens round `round` with peer number
   // `peer_pick` among the others (0 is the first node that is not this one).

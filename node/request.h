@@ -7,7 +7,7 @@
 //     with read_envelope() and read_body() below, which also name what is
 //     wrong with a request that cannot be served.
 // Where the scanner accepts a line, the full path yields an equal Request
-// (tests/request_scan_test.cpp and the protocol fuzz target check it).
+// (tests/unit/request_scan_test.cpp and the protocol fuzz target check it).
 //
 // Invariant of a Request either path yields: only the fields of its type are
 // set (the others are empty), so two readings of one line compare equal.
@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "base/json_text.h"
 #include "base/limits.h"
-#include "node/json_text.h"
 #include "node/message.h"
 
 namespace kv {

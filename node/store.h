@@ -28,8 +28,8 @@
 #include <string_view>
 #include <vector>
 
-#include "node/key_index.h"
-#include "node/small_vector.h"
+#include "base/key_index.h"
+#include "base/small_vector.h"
 #include "node/version.h"
 
 namespace kv {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "node/store.h"
 
 namespace kv {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
+#include "base/time.h"
 #include "node/version_text.h"
-#include "sim/time.h"
 
 namespace kv::sim {
 
@@ -137,7 +137,7 @@ class KeyChecks {
     return r;
   }
 
-  WriteFates fates() const { return {lost_.count, unavailable_.count}; }
+  FateCounts fates() const { return {lost_.count, unavailable_.count}; }
 
   CheckResult maximal() const {
     CheckResult r{"maximal", true, true,
@@ -289,10 +289,6 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
 
 }  // namespace
 
-std::string node_name(size_t i) {
-  return "n" + std::to_string(i + 1);
-}
-
 std::string FailureSignature::text() const {
   return key ? check + " on key '" + *key + "'" : check;
 }
@@ -353,7 +349,7 @@ const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
 }
 
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
-                                    const Expectations& expect, int64_t end_us, WriteFates* fates) {
+                                    const Expectations& expect, int64_t end_us, FateCounts* fates) {
   KeyChecks checks(oracle, nodes, end_us);
   for (std::string_view key : all_keys(oracle, nodes)) checks.check(key);
   if (fates != nullptr) *fates = checks.fates();

@@ -35,15 +35,13 @@
 #include <string>
 #include <vector>
 
-#include "node/key_index.h"
+#include "base/key_index.h"
+#include "base/small_vector.h"
+#include "node/names.h"
 #include "node/node.h"
-#include "node/small_vector.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
-
-// "n1" for node 0: nodes as histories and messages name them.
-std::string node_name(size_t i);
 
 // What identifies a failure across runs that differ in detail (other seeds,
 // a smaller scenario): the check and the key it names, if any. A shrinker
@@ -152,7 +150,7 @@ struct NodeView {
 
 // How many maximal accepted writes are lost, and how many unavailable (see
 // the top of this file).
-struct WriteFates {
+struct FateCounts {
   uint64_t lost = 0;
   uint64_t unavailable = 0;
 };
@@ -161,6 +159,6 @@ struct WriteFates {
 // Fills `fates` when given.
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
                                     const Expectations& expect, int64_t end_us,
-                                    WriteFates* fates = nullptr);
+                                    FateCounts* fates = nullptr);
 
 }  // namespace kv::sim

@@ -21,8 +21,8 @@
 #include <memory>
 #include <vector>
 
-#include "node/kv_assert.h"
-#include "sim/time.h"
+#include "base/assert.h"
+#include "base/time.h"
 
 namespace kv::sim {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "node/kv_assert.h"
-#include "sim/history_format.h"
+#include "base/assert.h"
+#include "history/format.h"
 
 namespace kv::sim {
 
@@ -60,7 +60,7 @@ Partition Network::partition(const PartitionSpec& spec) {
   Partition p;
   switch (spec.shape) {
     case Shape::kGroups: {
-      p.shape = history_format::shape::kGroups;
+      p.shape = history::format::shape::kGroups;
       p.groups = spec.groups;
       // Nodes not listed form one more group together.
       std::vector<uint8_t> listed(n_, 0);
@@ -75,7 +75,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       break;
     }
     case Shape::kIsolate: {
-      p.shape = history_format::shape::kIsolate;
+      p.shape = history::format::shape::kIsolate;
       std::vector<NodeIndex> rest;
       for (NodeIndex node = 0; node < n_; ++node) {
         if (node != spec.isolate) rest.push_back(node);
@@ -85,7 +85,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       break;
     }
     case Shape::kHalves: {
-      p.shape = history_format::shape::kHalves;
+      p.shape = history::format::shape::kHalves;
       std::vector<NodeIndex> order(n_);
       for (NodeIndex i = 0; i < n_; ++i) order[i] = i;
       for (size_t i = n_; i > 1; --i) std::swap(order[i - 1], order[fault_rng_.below(i)]);
@@ -102,7 +102,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       // nodes within distance d on the ring, d = ceil((majority - 1) / 2), so
       // every node still reaches a majority (itself included) but no two
       // neighbours see the same majority.
-      p.shape = history_format::shape::kMajoritiesRing;
+      p.shape = history::format::shape::kMajoritiesRing;
       std::vector<NodeIndex> order(n_);
       for (NodeIndex i = 0; i < n_; ++i) order[i] = i;
       for (size_t i = n_; i > 1; --i) std::swap(order[i - 1], order[fault_rng_.below(i)]);
@@ -118,7 +118,7 @@ Partition Network::partition(const PartitionSpec& spec) {
       return p;
     }
     case Shape::kOneWay: {
-      p.shape = history_format::shape::kOneWay;
+      p.shape = history::format::shape::kOneWay;
       p.from = spec.from;
       p.to = spec.to;
       for (NodeIndex a : spec.from) {

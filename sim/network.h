@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/rng.h"
-#include "sim/time.h"
+#include "base/rng.h"
+#include "base/time.h"
 
 namespace kv::sim {
 

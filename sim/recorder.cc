@@ -1,23 +1,23 @@
 #include "sim/recorder.h"
 
-#include "node/json_text.h"
+#include "base/json_text.h"
+#include "history/format.h"
 #include "node/mutant.h"
 #include "node/version_text.h"
-#include "sim/history_format.h"
 
 namespace kv::sim {
 
 namespace {
 
-namespace fmt = history_format;
+namespace fmt = history::format;
 
-std::string_view op_text(OpKind kind) {
+std::string_view op_text(MsgType kind) {
   switch (kind) {
-    case OpKind::kPut:
+    case MsgType::kPut:
       return fmt::client_op::kPut;
-    case OpKind::kGet:
+    case MsgType::kGet:
       return fmt::client_op::kGet;
-    case OpKind::kResolve:
+    case MsgType::kResolve:
       return fmt::client_op::kResolve;
     default:  // not a client operation
       return "?";
@@ -32,7 +32,7 @@ void Recorder::add_endpoint(std::string_view name) {
 }
 
 void Recorder::names(std::string_view field, const std::vector<NodeIndex>& list) {
-  HistoryWriter& out = history_.field(field);
+  history::HistoryWriter& out = history_.field(field);
   out += '[';
   for (size_t i = 0; i < list.size(); ++i) {
     if (i > 0) out += ", ";
@@ -54,7 +54,7 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   history_.end();
 }
 
-void Recorder::op(SimTime t, Endpoint client, uint64_t msg_id, OpKind kind, std::string_view key,
+void Recorder::op(SimTime t, Endpoint client, uint64_t msg_id, MsgType kind, std::string_view key,
                   NodeIndex node, SimTime due, const Clock* auto_context, uint64_t auto_read) {
   history_.begin(t, fmt::kind::kOp);
   history_.field_raw("client", name(client));
@@ -127,7 +127,7 @@ void Recorder::partition(SimTime t, const Partition& p) {
   history_.field_string("fault", fmt::fault::kPartition);
   history_.field_string("shape", p.shape);
   if (!p.groups.empty()) {
-    HistoryWriter& out = history_.field("groups");
+    history::HistoryWriter& out = history_.field("groups");
     out += '[';
     for (size_t g = 0; g < p.groups.size(); ++g) {
       if (g > 0) out += ", ";
@@ -209,7 +209,7 @@ void Recorder::final(SimTime t, NodeIndex node, bool live, const Node& state) {
   history_.begin(t, fmt::kind::kFinal);
   history_.field_raw("node", name(node));
   history_.field_bool("live", live);
-  HistoryWriter& out = history_.field("store");
+  history::HistoryWriter& out = history_.field("store");
   out += '{';
   bool first = true;
   for (std::string_view key : state.store().sorted_keys()) {

@@ -2,7 +2,7 @@
 //
 // The simulator's handlers say what happened in typed calls — a message was
 // sent, a write applied, a node crashed — and the recorder writes the line,
-// with the names and fields sim/history_format.h defines, so no handler
+// with the names and fields history/format.h defines, so no handler
 // writes JSON. Endpoints are numbered as the simulator numbers them: nodes
 // 0..N-1, then clients; the recorder knows their names.
 //
@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include "history/writer.h"
 #include "node/message.h"
 #include "node/replica.h"
-#include "sim/history.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
 
@@ -26,7 +26,7 @@ namespace kv::sim {
 
 class Recorder {
  public:
-  explicit Recorder(HistoryWriter& history) : history_(history) {}
+  explicit Recorder(history::HistoryWriter& history) : history_(history) {}
 
   bool on() const { return history_.enabled(); }
   // Names the next endpoint (nodes first, in slot order, then clients).
@@ -35,7 +35,7 @@ class Recorder {
   void start(const Scenario& scenario, uint64_t seed, uint32_t nodes);
   // A client operation sent for the first time; `auto_context` (with the
   // msg_id of the read it came from) for a clock: auto write.
-  void op(SimTime t, Endpoint client, uint64_t msg_id, OpKind kind, std::string_view key,
+  void op(SimTime t, Endpoint client, uint64_t msg_id, MsgType kind, std::string_view key,
           NodeIndex node, SimTime due, const Clock* auto_context, uint64_t auto_read);
 
   void send(SimTime t, const Message& m);
@@ -70,7 +70,7 @@ class Recorder {
   const std::string& name(uint32_t e) const { return names_[e]; }
   void names(std::string_view field, const std::vector<NodeIndex>& list);
 
-  HistoryWriter& history_;
+  history::HistoryWriter& history_;
   std::vector<std::string> names_;  // as JSON text, made once
 };
 

@@ -1,7 +1,7 @@
 #include "sim/run_end.h"
 
 #include "base/time_text.h"
-#include "sim/checks.h"
+#include "node/names.h"
 
 namespace kv::sim {
 namespace {

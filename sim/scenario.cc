@@ -29,8 +29,9 @@
 
 #include "base/escape.h"
 #include "base/file.h"
+#include "base/json_text.h"
 #include "base/limits.h"
-#include "node/json_text.h"
+#include "node/names.h"
 #include "sim/sweep.h"
 #include "sim/yaml_fields.h"
 #include "sim/yaml_values.h"
@@ -57,7 +58,7 @@ class Loader {
   void read_client_op(const MapFields& event, TimelineEvent& out);
   MessageFate read_fate(const Field& field, bool delay);
   std::string read_endpoint(const Field& field);
-  ClientOp read_op(const Field& field, OpKind kind);
+  ClientOp read_op(const Field& field, MsgType kind);
   PartitionSpec read_partition(const Field& field);
   PartitionSpec read_groups(const Field& field);
   std::vector<NodeIndex> read_node_list(const Field& field);
@@ -222,7 +223,7 @@ void Loader::check_crashes() const {
     if (!crash && e.kind != TimelineEvent::Kind::kRestart) continue;
     const TimelineEvent* before = last[e.node];
     const bool down = before != nullptr && before->kind == TimelineEvent::Kind::kCrash;
-    const std::string node = "n" + std::to_string(e.node + 1);
+    const std::string node = node_name(e.node);
     if (crash && down) {
       fail(e.line, "crash: " + node + " is already down at " + format_time(e.at.us) +
                        " (it crashed at " + format_time(before->at.us) + ", line " +
@@ -313,9 +314,9 @@ void Loader::read_client_op(const MapFields& event, TimelineEvent& out) {
     fail(line, "event: a client operation takes one of put, get or resolve, not both '" +
                    std::string(ops[0]) + "' and '" + std::string(ops[1]) + "'");
   }
-  const OpKind kind = ops[0] == "put"   ? OpKind::kPut
-                      : ops[0] == "get" ? OpKind::kGet
-                                        : OpKind::kResolve;
+  const MsgType kind = ops[0] == "put"   ? MsgType::kPut
+                       : ops[0] == "get" ? MsgType::kGet
+                                         : MsgType::kResolve;
   out.op = read_op(event.need(ops[0]), kind);
 }
 
@@ -345,13 +346,13 @@ MessageFate Loader::read_fate(const Field& field, bool delay) {
 std::string Loader::read_endpoint(const Field& field) {
   const std::string name = scalar_text(field);
   if (!name.empty() && name[0] == 'c') return read_client_name(field);
-  return "n" + std::to_string(read_node(field) + 1);
+  return node_name(read_node(field));
 }
 
-ClientOp Loader::read_op(const Field& field, OpKind kind) {
+ClientOp Loader::read_op(const Field& field, MsgType kind) {
   ClientOp op;
   op.kind = kind;
-  if (kind == OpKind::kGet) {
+  if (kind == MsgType::kGet) {
     const MapFields fields(field, {"key"});
     op.key = read_key(fields.need("key"));
     return op;
@@ -390,7 +391,7 @@ PartitionSpec Loader::read_partition(const Field& field) {
     partition.to = read_node_list(fields.need("to"));
     for (NodeIndex node : partition.from) {
       if (std::find(partition.to.begin(), partition.to.end(), node) != partition.to.end()) {
-        fail(field.line, "partition: n" + std::to_string(node + 1) + " is in both from and to");
+        fail(field.line, "partition: " + node_name(node) + " is in both from and to");
       }
     }
   }
@@ -408,7 +409,7 @@ PartitionSpec Loader::read_groups(const Field& field) {
     for (const Field& item : list_items(groups[i])) {
       const NodeIndex node = read_node(item);
       if (placed[node]) {
-        fail(item.line, "partition: n" + std::to_string(node + 1) + " is in more than one group");
+        fail(item.line, "partition: " + node_name(node) + " is in more than one group");
       }
       placed[node] = true;
       group.push_back(node);
@@ -426,7 +427,7 @@ std::vector<NodeIndex> Loader::read_node_list(const Field& field) {
   for (const Field& item : list_items(field)) {
     const NodeIndex node = read_node(item);
     if (std::find(nodes.begin(), nodes.end(), node) != nodes.end()) {
-      fail(item.line, field.path + ": n" + std::to_string(node + 1) + " is listed twice");
+      fail(item.line, field.path + ": " + node_name(node) + " is listed twice");
     }
     nodes.push_back(node);
   }

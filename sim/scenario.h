@@ -15,20 +15,20 @@
 #include <variant>
 #include <vector>
 
+#include "base/rng.h"
 #include "base/status.h"
+#include "base/time.h"
 #include "node/message.h"
 #include "sim/network.h"
-#include "sim/rng.h"
 #include "sim/swarm.h"
-#include "sim/time.h"
 
 namespace kv::sim {
 
 // A client request: MsgType::kPut, kGet or kResolve (node/message.h).
-using OpKind = MsgType;
+using MsgType = MsgType;
 
 struct ClientOp {
-  OpKind kind = OpKind::kPut;
+  MsgType kind = MsgType::kPut;
   std::string key;
   std::string value_json;  // put/resolve: the value as JSON text (json::dump form)
   // put/resolve: the clock; nullopt means `clock: auto`.

@@ -1,15 +1,12 @@
 #include "sim/scenario_writer.h"
 
+#include "base/json_text.h"
 #include "base/time_text.h"
-#include "node/json_text.h"
+#include "node/names.h"
 
 namespace kv::sim {
 
 namespace {
-
-std::string node_name(NodeIndex node) {
-  return "n" + std::to_string(node + 1);
-}
 
 std::string node_list(const std::vector<NodeIndex>& nodes) {
   std::string out = "[";
@@ -72,7 +69,7 @@ std::string partition_text(const PartitionSpec& p) {
 
 std::string op_text(const ClientOp& op) {
   const std::string key = "key: " + json_quoted(op.key);
-  if (op.kind == OpKind::kGet) return "get: {" + key + "}";
+  if (op.kind == MsgType::kGet) return "get: {" + key + "}";
   std::string clock = "auto";
   if (op.clock) {
     clock = "[";
@@ -81,7 +78,7 @@ std::string op_text(const ClientOp& op) {
     }
     clock += "]";
   }
-  return std::string(op.kind == OpKind::kPut ? "put" : "resolve") + ": {" + key +
+  return std::string(op.kind == MsgType::kPut ? "put" : "resolve") + ": {" + key +
          ", value: " + op.value_json + ", clock: " + clock + "}";
 }
 

@@ -6,7 +6,8 @@
 #include <utility>
 
 #include "base/hash.h"
-#include "sim/history.h"
+#include "history/writer.h"
+#include "node/names.h"
 #include "sim/scenario_writer.h"
 #include "sim/simulation.h"
 
@@ -21,7 +22,7 @@ struct Outcome {
 };
 
 Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
-  HistoryWriter history;
+  history::HistoryWriter history;
   history.open_fingerprint_only();
   history.set_limit(max_history);
   Simulation simulation(scenario, seed, history);
@@ -35,17 +36,11 @@ Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) 
   return out;
 }
 
-bool fails_with(const Outcome& outcome, const Signature& target) {
+bool fails_with(const Outcome& outcome, const FailureSignature& target) {
   for (const CheckResult& c : outcome.checks) {
     if (!c.holds && c.signature() == target) return true;
   }
   return false;
-}
-
-uint32_t number_of(const std::string& name) {
-  uint32_t n = 0;
-  for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
-  return n;
 }
 
 // --- the transformations -------------------------------------------------------
@@ -64,7 +59,7 @@ std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed) {
   if (w.ops > kMaxListed || s.events.size() + w.ops > kMaxTimelineEvents) return std::nullopt;
   uint32_t highest = 0;  // workload clients are numbered after the scripted ones
   for (const TimelineEvent& e : s.events) {
-    if (e.kind == TimelineEvent::Kind::kClient) highest = std::max(highest, number_of(e.client));
+    if (e.kind == TimelineEvent::Kind::kClient) highest = std::max(highest, name_number(e.client));
   }
   Scenario out = s;
   out.workload.reset();
@@ -86,7 +81,7 @@ std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed) {
 namespace {
 
 std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
-  HistoryWriter off;
+  history::HistoryWriter off;
   Simulation simulation(s, seed, off);
   simulation.keep_messages();
   simulation.run();
@@ -151,9 +146,9 @@ std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
   const auto renumber = [k](NodeIndex n) { return n > k ? n - 1 : n; };
   const auto rename = [&](const std::string& name, bool& gone) {
     if (name[0] != 'n') return name;
-    const NodeIndex n = number_of(name) - 1;
+    const NodeIndex n = name_number(name) - 1;
     gone |= n == k;
-    return "n" + std::to_string(renumber(n) + 1);
+    return node_name(renumber(n));
   };
   const auto strip = [&](std::vector<NodeIndex>& list) {
     std::erase(list, k);
@@ -239,7 +234,7 @@ Scenario with_keys(const Scenario& s, const std::map<std::string, std::string>& 
 std::vector<std::string> values_of(const Scenario& s) {
   std::vector<std::string> values;
   for (const TimelineEvent& e : s.events) {
-    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == OpKind::kGet) continue;
+    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == MsgType::kGet) continue;
     if (std::find(values.begin(), values.end(), e.op.value_json) == values.end()) {
       values.push_back(e.op.value_json);
     }
@@ -270,12 +265,12 @@ constexpr int64_t kMs = 1000;
 
 class Shrinker {
  public:
-  Shrinker(uint64_t seed, const Signature& target, uint64_t max_history)
+  Shrinker(uint64_t seed, const FailureSignature& target, uint64_t max_history)
       : seed_(seed), target_(target), max_history_(max_history) {}
 
   // Whether `candidate` fails with `target`; if it does, it becomes the
   // current scenario and `target` the one kept.
-  bool accept(const Scenario& candidate, const Signature& target) {
+  bool accept(const Scenario& candidate, const FailureSignature& target) {
     if (!run(candidate, target)) return false;
     current_ = candidate;
     target_ = target;
@@ -286,7 +281,7 @@ class Shrinker {
   // Whether `candidate` fails with `target`. It runs as it is: loading a
   // thousand events back from YAML costs more than running them, so the
   // round trip through the writer is made once a round (confirm()).
-  bool run(const Scenario& candidate, const Signature& target) {
+  bool run(const Scenario& candidate, const FailureSignature& target) {
     if (!crashes_alternate(candidate)) return false;  // the loader would refuse it
     const std::string text = write_scenario(candidate);
     // A candidate's text can be a megabyte: the cache keeps its hash (seeded
@@ -317,11 +312,11 @@ class Shrinker {
     std::tie(current_, target_) = confirmed_;
     return false;
   }
-  std::pair<Scenario, Signature> confirmed_;
+  std::pair<Scenario, FailureSignature> confirmed_;
 
   Scenario current_;
   const uint64_t seed_;
-  Signature target_;
+  FailureSignature target_;
   const uint64_t max_history_;
   uint64_t runs_ = 0;
 
@@ -379,7 +374,7 @@ void Shrinker::nodes() {
 // failure allows.
 void Shrinker::keys() {
   const auto renamed_target = [&](const std::map<std::string, std::string>& names) {
-    Signature t = target_;
+    FailureSignature t = target_;
     if (t.key) {
       auto it = names.find(*t.key);
       if (it != names.end()) t.key = it->second;
@@ -414,7 +409,7 @@ void Shrinker::values() {
   if (names.empty()) return;
   Scenario c = current_;
   for (TimelineEvent& e : c.events) {
-    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == OpKind::kGet) continue;
+    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == MsgType::kGet) continue;
     auto it = names.find(e.op.value_json);
     if (it != names.end()) e.op.value_json = it->second;
   }
@@ -528,7 +523,8 @@ void Shrinker::run_until() {
 
 }  // namespace
 
-std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
+std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
+                                           uint64_t max_history) {
   const Outcome outcome = run_once(scenario, seed, max_history);
   if (outcome.stopped) return std::nullopt;
   for (const CheckResult& c : outcome.checks) {
@@ -549,7 +545,7 @@ RunSize run_size(const Scenario& scenario, uint64_t seed) {
   return size;
 }
 
-ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& target,
+ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                     uint64_t max_history) {
   Shrinker s(seed, target, max_history);
   s.current_ = scenario;
@@ -591,7 +587,7 @@ ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& ta
   return result;
 }
 
-Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Signature& target,
+Minimality check_minimality(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                             uint64_t max_history) {
   Minimality m;
   const auto removable = [&](const Scenario& c) {
@@ -613,8 +609,7 @@ Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Signa
   }
   for (NodeIndex k = 0; k < scenario.nodes && scenario.nodes > 1; ++k) {
     ++m.nodes;
-    if (removable(*without_node(scenario, k)))
-      m.removable.push_back("node n" + std::to_string(k + 1));
+    if (removable(*without_node(scenario, k))) m.removable.push_back("node " + node_name(k));
   }
   return m;
 }

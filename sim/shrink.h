@@ -38,16 +38,13 @@
 
 namespace kv::sim {
 
-// A failure's signature is sim/checks.h's FailureSignature: the check and
-// the key it names.
-using Signature = FailureSignature;
-
 // The failure of `scenario` run with `seed`: the first check not as the
 // scenario expects; or, when every check is as expected but one does not
 // hold (a scenario that expects its failure, as amnesia-lost-write does), the
 // first that does not hold. nullopt when every check holds or the history
 // reached `max_history`.
-std::optional<Signature> failure_of(const Scenario& scenario, uint64_t seed, uint64_t max_history);
+std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
+                                           uint64_t max_history);
 
 // `scenario` with its workload's operations as timeline client events
 // (clients numbered after the scripted ones, clock: auto), drawn with
@@ -79,7 +76,7 @@ struct Minimality {
 
 struct ShrinkResult {
   Scenario scenario;              // the shrunk scenario, its seed set
-  Signature signature;            // the failure it keeps, with its key as renamed
+  FailureSignature signature;     // the failure it keeps, with its key as renamed
   bool materialized = false;      // the workload became timeline events
   bool scripted_losses = false;   // the loss rate became drop: events
   bool scripted_network = false;  // every message's fate became an event, then thinned
@@ -92,12 +89,12 @@ struct ShrinkResult {
 // keeps `expect:` only when the failure is the expect check; otherwise its
 // run fails by itself. REQUIRES: failure_of(scenario, seed, max_history)
 // == target.
-ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const Signature& target,
+ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                     uint64_t max_history);
 
 // Each single event and node removed in turn (sim/shrink.cc's own removal
 // of a node: renumbered, its clock slot dropped).
-Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Signature& target,
+Minimality check_minimality(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                             uint64_t max_history);
 
 }  // namespace kv::sim

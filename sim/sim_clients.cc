@@ -55,7 +55,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
   o.msg_id = c.next_msg_id++;
   const ClientState::Read* auto_from = nullptr;
   static const ClientState::Read kNothingRead{};
-  if (op.kind != OpKind::kGet) {
+  if (op.kind != MsgType::kGet) {
     Clock clock;
     if (op.clock) {
       clock = Clock(*op.clock);
@@ -154,13 +154,13 @@ void Simulation::Impl::colocated_put(uint64_t i) {
     return;
   }
   Clock clock = Clock::zeros(n);
-  for (const VersionPtr& s : nodes[node].node().get(*key)) clock.merge(s->clock);
+  for (const VersionPtr& s : replicas[node].node().get(*key)) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
   NodeOutbox out(*this, node, client);
-  nodes[node].write_local(key, v, out);
+  replicas[node].write_local(key, v, out);
 }
 
 void Simulation::Impl::workload_op(uint64_t i) {
@@ -182,11 +182,11 @@ WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, R
   op.key = numbered("k", rng.below(w.keys), "");
   const uint64_t total = uint64_t{w.put_weight} + w.get_weight + w.resolve_weight;
   const uint64_t pick = rng.below(total);
-  op.kind = pick < w.put_weight                  ? OpKind::kPut
-            : pick < w.put_weight + w.get_weight ? OpKind::kGet
-                                                 : OpKind::kResolve;
-  if (op.kind != OpKind::kGet) {
-    op.value_json = (op.kind == OpKind::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
+  op.kind = pick < w.put_weight                  ? MsgType::kPut
+            : pick < w.put_weight + w.get_weight ? MsgType::kGet
+                                                 : MsgType::kResolve;
+  if (op.kind != MsgType::kGet) {
+    op.value_json = (op.kind == MsgType::kPut ? "\"v" : "\"r") + std::to_string(i) + "\"";
   }
   return o;
 }

@@ -27,12 +27,12 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       std::vector<std::string_view> lost_keys;
       if (e.amnesia) {
         ++stats.amnesia_crashes;
-        lost_keys = nodes[node].node().store().sorted_keys();
+        lost_keys = replicas[node].node().store().sorted_keys();
       }
       if (record.on()) record.crash(now(), node, e.amnesia, was_crashed, lost_keys);
-      if (e.amnesia) nodes[node].forget();
+      if (e.amnesia) replicas[node].forget();
 #ifdef KVSIM_MUTANTS
-      if (!e.amnesia && !was_crashed) nodes[node].crash_without_amnesia();
+      if (!e.amnesia && !was_crashed) replicas[node].crash_without_amnesia();
 #endif
       return;
     }

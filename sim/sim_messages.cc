@@ -1,10 +1,11 @@
 #include "sim/simulation_impl.h"
 
-#include "sim/history_format.h"
+#include "history/format.h"
+#include "node/names.h"
 
 namespace kv::sim {
 
-namespace fmt = history_format;
+namespace fmt = history::format;
 
 // --- messages ----------------------------------------------------------------
 
@@ -62,7 +63,7 @@ void Simulation::Impl::send(uint64_t slot) {
 }
 
 uint32_t Simulation::Impl::endpoint_named(const std::string& name) const {
-  if (name[0] == 'n') return client_number(name) - 1;  // the loader checked the range
+  if (name[0] == 'n') return name_number(name) - 1;  // the loader checked the range
   auto it = client_by_name.find(name);
   return it == client_by_name.end() ? kNoEndpoint : client_endpoint(it->second);
 }
@@ -100,7 +101,7 @@ void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
   acting(m.dest, Oracle::Act::kHandle);
   NodeOutbox out(*this, m.dest);
-  nodes[m.dest].receive(m, out);
+  replicas[m.dest].receive(m, out);
 }
 
 // --- the replicas' outboxes ------------------------------------------------------------------
@@ -127,7 +128,7 @@ void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
   }
   if (!record.on()) return;
   const Endpoint client = a.via ? a.via->src : client_endpoint(colocated_client);
-  record.apply(now(), node, a, client, nodes[node].node().get(key));
+  record.apply(now(), node, a, client, replicas[node].node().get(key));
 }
 
 void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
@@ -138,7 +139,7 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   const uint32_t peer = static_cast<uint32_t>(node_rngs[node].below(n - 1));
   ++stats.anti_entropy_rounds;
   NodeOutbox out(*this, node);
-  nodes[node].tick(peer, next_ae_round++, out);
+  replicas[node].tick(peer, next_ae_round++, out);
 }
 
 }  // namespace kv::sim

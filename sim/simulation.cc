@@ -4,30 +4,31 @@
 
 #include <algorithm>
 
-#include "sim/history_format.h"
+#include "history/format.h"
+#include "node/names.h"
 #include "sim/simulation_impl.h"
 
 namespace kv::sim {
 
-static_assert(history_format::kMaxNodes == kMaxNodes,
+static_assert(history::format::kMaxNodes == kMaxNodes,
               "a start line lists at most the scenario's nodes");
 
-Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, HistoryWriter& h)
+Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter& h)
     : scenario(s),
       seed(seed_),
       history(h),
       record(h),
       n(s.nodes),
-      nodes(s.nodes),
+      replicas(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
       network(s.network, s.nodes, Rng::derive(seed_, "network"), Rng::derive(seed_, "faults")),
       workload_rng(Rng::derive(seed_, "workload")) {
   KV_ASSERT(n >= 1);
   std::vector<std::string> node_names;
-  for (uint32_t i = 0; i < n; ++i) node_names.push_back("n" + std::to_string(i + 1));
+  for (uint32_t i = 0; i < n; ++i) node_names.push_back(node_name(i));
   for (uint32_t i = 0; i < n; ++i) {
-    nodes[i].init(node_names[i], node_names, i);
+    replicas[i].init(node_names[i], node_names, i);
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
   for (const std::string& name : node_names) record.add_endpoint(name);
@@ -36,7 +37,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, HistoryWriter& h)
   uint32_t highest = 0;
   std::vector<uint32_t> numbers;
   for (const TimelineEvent& e : s.events) {
-    if (e.kind == TimelineEvent::Kind::kClient) numbers.push_back(client_number(e.client));
+    if (e.kind == TimelineEvent::Kind::kClient) numbers.push_back(name_number(e.client));
   }
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
@@ -137,7 +138,7 @@ void Simulation::Impl::note_run_end() {
 void Simulation::Impl::write_finals() {
   if (!record.on()) return;
   const SimTime end{stats.end_us};
-  for (NodeIndex i = 0; i < n; ++i) record.final(end, i, !crashed[i], nodes[i].node());
+  for (NodeIndex i = 0; i < n; ++i) record.final(end, i, !crashed[i], replicas[i].node());
   record.end(end, stats.events, stats.messages_sent);
 }
 
@@ -186,7 +187,7 @@ uint64_t estimate_events(const Scenario& s) {
 
 // --- the public face ----------------------------------------------------------
 
-Simulation::Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history)
+Simulation::Simulation(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history)
     : impl_(std::make_unique<Impl>(scenario, seed, history)) {}
 
 Simulation::~Simulation() = default;
@@ -195,10 +196,10 @@ void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   impl_->run(progress, ctx);
 }
 
-std::vector<CheckResult> Simulation::check(WriteFates* fates) const {
+std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
   std::vector<NodeView> views;
   for (NodeIndex i = 0; i < impl_->n; ++i)
-    views.push_back({&impl_->nodes[i].node(), !impl_->crashed[i]});
+    views.push_back({&impl_->replicas[i].node(), !impl_->crashed[i]});
   std::vector<CheckResult> checks =
       run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
   // Stores still being written to at the end may differ for no other
@@ -220,7 +221,7 @@ const std::vector<SentMessage>& Simulation::messages() const {
   return impl_->sent_messages;
 }
 const Node& Simulation::node(NodeIndex i) const {
-  return impl_->nodes.at(i).node();
+  return impl_->replicas.at(i).node();
 }
 bool Simulation::live(NodeIndex i) const {
   return !impl_->crashed.at(i);

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "base/rng.h"
+#include "history/writer.h"
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
-#include "sim/history.h"
-#include "sim/rng.h"
 #include "sim/run_end.h"
 #include "sim/scenario.h"
 
@@ -101,7 +101,7 @@ WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, R
 class Simulation {
  public:
   // `history` may be disabled; it must outlive the simulation.
-  Simulation(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
+  Simulation(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history);
   ~Simulation();
 
   // Runs until the queue is empty or the next event is past run_until, then
@@ -113,7 +113,7 @@ class Simulation {
            void* ctx = nullptr);
 
   // Runs the checks (sim/checks.h); fills `fates` when given.
-  std::vector<CheckResult> check(WriteFates* fates = nullptr) const;
+  std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();

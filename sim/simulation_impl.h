@@ -19,15 +19,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include "node/kv_assert.h"
+#include "base/assert.h"
+#include "base/rng.h"
+#include "history/writer.h"
 #include "node/message.h"
+#include "node/names.h"
 #include "node/replica.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
-#include "sim/history.h"
 #include "sim/network.h"
 #include "sim/recorder.h"
-#include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 
@@ -94,7 +95,7 @@ struct ClientState {
 
 struct Operation {
   uint32_t client = 0;  // index into clients
-  OpKind kind = OpKind::kPut;
+  MsgType kind = MsgType::kPut;
   const std::string* key = nullptr;  // interned
   VersionPtr version;
   uint64_t msg_id = 0;
@@ -115,14 +116,8 @@ inline std::string numbered(std::string_view prefix, uint64_t n, std::string_vie
   return std::string(text, static_cast<size_t>(end - text) + suffix.size());
 }
 
-inline uint32_t client_number(std::string_view name) {
-  uint32_t n = 0;
-  for (char c : name.substr(1)) n = n * 10 + static_cast<uint32_t>(c - '0');
-  return n;
-}
-
 struct Simulation::Impl {
-  Impl(const Scenario& scenario, uint64_t seed, HistoryWriter& history);
+  Impl(const Scenario& scenario, uint64_t seed, history::HistoryWriter& history);
 
   // --- plumbing ---------------------------------------------------------
   SimTime now() const { return queue.now(); }
@@ -161,7 +156,7 @@ struct Simulation::Impl {
     uint32_t colocated_client;  // the client of a write with no message
     uint64_t slot = 0;          // of the message composed
   };
-  void count_write(const WriteReply& r) {
+  void count_write(const WriteResult& r) {
     if (r.accepted()) {
       ++stats.writes_accepted;
     } else if (r.status == WriteStatus::kRejected) {
@@ -224,10 +219,10 @@ struct Simulation::Impl {
 
   const Scenario& scenario;
   const uint64_t seed;
-  HistoryWriter& history;
+  history::HistoryWriter& history;
   Recorder record;
   const uint32_t n;
-  std::vector<Replica> nodes;
+  std::vector<Replica> replicas;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;  // incarnation: bumped by every crash
   std::vector<Rng> node_rngs;
@@ -259,7 +254,7 @@ struct Simulation::Impl {
   bool keep_messages = false;
   std::vector<SentMessage> sent_messages;
   std::string endpoint_text(uint32_t e) const {
-    return is_node(e) ? "n" + std::to_string(e + 1) : clients[e - n].name;
+    return is_node(e) ? node_name(e) : clients[e - n].name;
   }
 };
 

@@ -3,8 +3,9 @@
 
 #include <algorithm>
 
-#include "node/json_text.h"
-#include "sim/history_format.h"
+#include "base/json_text.h"
+#include "history/format.h"
+#include "node/names.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -109,7 +110,7 @@ bool scripts(const Scenario& s, std::initializer_list<TimelineEvent::Kind> kinds
 }
 
 std::string_view shape_name(PartitionSpec::Shape shape) {
-  namespace shapes = history_format::shape;
+  namespace shapes = history::format::shape;
   switch (shape) {
     case PartitionSpec::Shape::kGroups:
       return shapes::kGroups;
@@ -303,7 +304,7 @@ std::string SwarmDraw::json_text() const {
     Json& list = j["crashes"];
     list = Json::array();
     for (const Crash& c : *crashes) {
-      list.push_back(Json{{"node", "n" + std::to_string(c.node + 1)},
+      list.push_back(Json{{"node", node_name(c.node)},
                           {"at_us", c.at.us},
                           {"restart_us", c.restart.us},
                           {"amnesia", c.amnesia}});

@@ -36,9 +36,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/rng.h"
+#include "base/time.h"
 #include "sim/network.h"
-#include "sim/rng.h"
-#include "sim/time.h"
 
 namespace kv::sim {
 

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "sim/history.h"
+#include "history/writer.h"
 #include "sim/simulation.h"
 #include "sim/swarm.h"
 
@@ -16,7 +16,7 @@ namespace {
 // One seed, with a writer a thread keeps from seed to seed (its buffer is
 // allocated once).
 SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history,
-                   HistoryWriter& history) {
+                   history::HistoryWriter& history) {
   if (scenario.swarm) {
     auto [drawn, draw] = draw_swarm(scenario, seed);
     SeedResult r = run_one(drawn, seed, max_history, history);
@@ -75,7 +75,7 @@ bool is_coverage_name(std::string_view name) {
 }
 
 SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
-  HistoryWriter history;
+  history::HistoryWriter history;
   return run_one(scenario, seed, max_history, history);
 }
 
@@ -89,7 +89,7 @@ std::vector<SeedResult> run_seeds(const Scenario& scenario, uint64_t first, uint
   std::atomic<uint64_t> done{0};
   std::atomic<uint64_t> failed{0};
   const auto work = [&] {
-    HistoryWriter history;
+    history::HistoryWriter history;
     for (uint64_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
       results[i] = run_one(scenario, first + i, max_history, history);
       if (!results[i].ok) failed.fetch_add(1, std::memory_order_relaxed);

@@ -2,7 +2,7 @@
 // threads, each seed's history fingerprinted but never written.
 //
 // Each seed's run is exactly `kvsim run FILE --seed S`: the same Simulation,
-// the same history bytes (only hashed, sim/history.h's fingerprint), the same
+// the same history bytes (only hashed, history/writer.h's fingerprint), the same
 // checks, the same cap on the history (a run that reaches it is a failure
 // here). Results come back in seed order whatever the number of threads:
 // each seed's Simulation is independent of every other's, and threads only

@@ -7,8 +7,8 @@
 #include <set>
 #include <string_view>
 
+#include "base/json_text.h"
 #include "base/time_text.h"
-#include "node/json_text.h"
 #include "sim/scenario.h"
 
 namespace kv::sim::yaml {

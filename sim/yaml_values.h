@@ -17,9 +17,9 @@
 #include <string_view>
 #include <utility>
 
-#include "node/json_text.h"
-#include "sim/rng.h"
-#include "sim/time.h"
+#include "base/json_text.h"
+#include "base/rng.h"
+#include "base/time.h"
 #include "sim/yaml_fields.h"
 
 namespace kv::sim::yaml {

@@ -22,7 +22,7 @@ namespace {
 // A version's identity: its value text and its clock without trailing zeros.
 using VersionKey = std::pair<std::string, std::vector<uint64_t>>;
 
-VersionKey identity(const VersionText& v) {
+VersionKey identity(const history::VersionText& v) {
   std::vector<uint64_t> slots(v.clock.slots().begin(), v.clock.slots().end());
   while (!slots.empty() && slots.back() == 0) slots.pop_back();
   return {v.value, std::move(slots)};
@@ -66,8 +66,8 @@ struct KeyBuild {
 
   size_t items() const { return graph.vertices.size() + graph.links.size(); }
 
-  size_t vertex(const VersionText& v, const std::string& node, int64_t t_us, size_t line,
-                ApplyOp op) {
+  size_t vertex(const history::VersionText& v, const std::string& node, int64_t t_us, size_t line,
+                WriteOp op) {
     auto [it, inserted] = index.emplace(identity(v), graph.vertices.size());
     if (!inserted) return it->second;
     GraphVertex& g = graph.vertices.emplace_back();
@@ -131,19 +131,19 @@ void add_to_boxes(KeyBuild& k, const std::vector<size_t>& set) {
 
 class Builder {
  public:
-  explicit Builder(const History& history) : history_(history) {}
+  explicit Builder(const history::History& history) : history_(history) {}
   CausalGraph build();
 
  private:
-  void on_apply(const Event& e, const ApplyEvent& a);
-  void on_resolve(KeyBuild& k, size_t v, const Event& e, const ApplyEvent& a);
-  void on_send(const SendEvent& s);
-  void on_deliver(const DeliverEvent& d);
-  void on_siblings(const Event& e, const SiblingsEvent& s);
-  void on_final(const Event& e, const FinalEvent& f);
+  void on_apply(const history::Event& e, const history::ApplyEvent& a);
+  void on_resolve(KeyBuild& k, size_t v, const history::Event& e, const history::ApplyEvent& a);
+  void on_send(const history::SendEvent& s);
+  void on_deliver(const history::DeliverEvent& d);
+  void on_siblings(const history::Event& e, const history::SiblingsEvent& s);
+  void on_final(const history::Event& e, const history::FinalEvent& f);
   void finish_key(KeyBuild& k);
 
-  const History& history_;
+  const history::History& history_;
   std::map<std::string, KeyBuild> keys_;
   WriteFates fates_;
   std::map<std::string, std::vector<const WriteFate*>> fates_by_key_;
@@ -156,14 +156,15 @@ class Builder {
   std::map<Request, std::string> gets_;  // a client's reads -> their key
   std::set<Request> completed_;          // reads answered (first reply) or given up
   // (client, key) -> the values of the client's last completed read of it.
-  std::map<std::pair<std::string, std::string>, const std::vector<VersionText>*> last_read_;
+  std::map<std::pair<std::string, std::string>, const std::vector<history::VersionText>*>
+      last_read_;
   // A write request -> what its client had read of the key when it first
   // sent it (absent: nothing).
-  std::map<Request, const std::vector<VersionText>*> read_before_;
+  std::map<Request, const std::vector<history::VersionText>*> read_before_;
 };
 
-void Builder::on_send(const SendEvent& s) {
-  const MessageBody& b = s.body;
+void Builder::on_send(const history::SendEvent& s) {
+  const history::MessageBody& b = s.body;
   if (!b.msg_id) return;
   const Request id{s.src, *b.msg_id};
   if (b.type == MsgType::kGet) {
@@ -174,9 +175,9 @@ void Builder::on_send(const SendEvent& s) {
   }
 }
 
-void Builder::on_deliver(const DeliverEvent& d) {
-  static const std::vector<VersionText> kNothing;
-  const SendEvent* s = history_.find_send(d.id);
+void Builder::on_deliver(const history::DeliverEvent& d) {
+  static const std::vector<history::VersionText> kNothing;
+  const history::SendEvent* s = history_.find_send(d.id);
   if (s == nullptr || s->body.type != MsgType::kGetOk || !s->body.in_reply_to) return;
   const Request id{d.dest, *s->body.in_reply_to};
   auto get = gets_.find(id);
@@ -186,17 +187,18 @@ void Builder::on_deliver(const DeliverEvent& d) {
 }
 
 // The first accepted write of resolve vertex v: what it faced, its reply.
-void Builder::on_resolve(KeyBuild& k, size_t v, const Event& e, const ApplyEvent& a) {
-  const std::vector<VersionText>* read = nullptr;
-  if (const SendEvent* s = a.msg != 0 ? history_.find_send(a.msg) : nullptr;
+void Builder::on_resolve(KeyBuild& k, size_t v, const history::Event& e,
+                         const history::ApplyEvent& a) {
+  const std::vector<history::VersionText>* read = nullptr;
+  if (const history::SendEvent* s = a.msg != 0 ? history_.find_send(a.msg) : nullptr;
       s != nullptr && s->body.msg_id) {
     auto it = read_before_.find({s->src, *s->body.msg_id});
     if (it != read_before_.end()) read = it->second;
   }
   std::vector<size_t> faced;
   if (read != nullptr) {
-    for (const VersionText& r : *read) {
-      const size_t u = k.vertex(r, a.node, e.t_us, e.line, ApplyOp::kReplicate);
+    for (const history::VersionText& r : *read) {
+      const size_t u = k.vertex(r, a.node, e.t_us, e.line, WriteOp::kReplicate);
       if (std::find(faced.begin(), faced.end(), u) == faced.end()) faced.push_back(u);
     }
   } else {
@@ -210,7 +212,7 @@ void Builder::on_resolve(KeyBuild& k, size_t v, const Event& e, const ApplyEvent
   k.faced[v] = std::move(faced);
 }
 
-void Builder::on_apply(const Event& e, const ApplyEvent& a) {
+void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
   KeyBuild& k = keys_[a.key];
   const size_t v = k.vertex(a.version, a.node, e.t_us, e.line, a.op);
   GraphVertex& g = k.graph.vertices[v];
@@ -230,7 +232,7 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
       g.op = a.op;
       g.t_us = e.t_us;
       g.line = e.line;
-      first_resolve = accepted && a.op == ApplyOp::kResolve;
+      first_resolve = accepted && a.op == WriteOp::kResolve;
       g.refused = a.result == ApplyResult::kRefused;
     }
     if (a.result == ApplyResult::kStale) {
@@ -252,11 +254,11 @@ void Builder::on_apply(const Event& e, const ApplyEvent& a) {
   if (first_resolve) on_resolve(k, v, e, a);
 }
 
-void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
+void Builder::on_siblings(const history::Event& e, const history::SiblingsEvent& s) {
   KeyBuild& k = keys_[s.key];
   std::vector<size_t> now;
-  for (const VersionText& v : s.siblings) {
-    const size_t index = k.vertex(v, s.node, e.t_us, e.line, ApplyOp::kReplicate);
+  for (const history::VersionText& v : s.siblings) {
+    const size_t index = k.vertex(v, s.node, e.t_us, e.line, WriteOp::kReplicate);
     if (std::find(now.begin(), now.end(), index) == now.end()) now.push_back(index);
   }
   if (now.size() >= 2) {
@@ -281,15 +283,15 @@ void Builder::on_siblings(const Event& e, const SiblingsEvent& s) {
   k.current[s.node] = std::move(now);
 }
 
-void Builder::on_final(const Event& e, const FinalEvent& f) {
+void Builder::on_final(const history::Event& e, const history::FinalEvent& f) {
   saw_final_ = true;
   if (f.live && std::find(final_live_.begin(), final_live_.end(), f.node) == final_live_.end()) {
     final_live_.push_back(f.node);
   }
   for (const auto& [key, versions] : f.store) {
     KeyBuild& k = keys_[key];
-    for (const VersionText& v : versions) {
-      const size_t index = k.vertex(v, f.node, e.t_us, e.line, ApplyOp::kReplicate);
+    for (const history::VersionText& v : versions) {
+      const size_t index = k.vertex(v, f.node, e.t_us, e.line, WriteOp::kReplicate);
       GraphVertex& g = k.graph.vertices[index];
       std::vector<std::string>& on = f.live ? g.final_on : g.kept_on;
       if (std::find(on.begin(), on.end(), f.node) == on.end()) on.push_back(f.node);
@@ -438,18 +440,18 @@ void Builder::finish_key(KeyBuild& k) {
 CausalGraph Builder::build() {
   fates_ = find_write_fates(history_);
   for (const WriteFate& f : fates_.writes) fates_by_key_[f.key].push_back(&f);
-  for (const Event& e : history_.events) {
-    if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
+  for (const history::Event& e : history_.events) {
+    if (const auto* a = std::get_if<history::ApplyEvent>(&e.data)) {
       on_apply(e, *a);
-    } else if (const auto* s = std::get_if<SiblingsEvent>(&e.data)) {
+    } else if (const auto* s = std::get_if<history::SiblingsEvent>(&e.data)) {
       on_siblings(e, *s);
-    } else if (const auto* f = std::get_if<FinalEvent>(&e.data)) {
+    } else if (const auto* f = std::get_if<history::FinalEvent>(&e.data)) {
       on_final(e, *f);
-    } else if (const auto* send = std::get_if<SendEvent>(&e.data)) {
+    } else if (const auto* send = std::get_if<history::SendEvent>(&e.data)) {
       on_send(*send);
-    } else if (const auto* d = std::get_if<DeliverEvent>(&e.data)) {
+    } else if (const auto* d = std::get_if<history::DeliverEvent>(&e.data)) {
       on_deliver(*d);
-    } else if (const auto* give_up = std::get_if<GiveUpEvent>(&e.data)) {
+    } else if (const auto* give_up = std::get_if<history::GiveUpEvent>(&e.data)) {
       completed_.insert({give_up->client, give_up->msg_id});
     }
   }
@@ -495,7 +497,7 @@ CausalGraph Builder::build() {
 
 }  // namespace
 
-CausalGraph build_causal_graph(const History& history) {
+CausalGraph build_causal_graph(const history::History& history) {
   return Builder(history).build();
 }
 

@@ -48,7 +48,7 @@
 #include <string>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
@@ -59,7 +59,7 @@ inline constexpr size_t kMaxGraphItems = 3000;
 struct Arrival {
   std::string node;
   int64_t t_us = 0;
-  ApplyOp op = ApplyOp::kPut;  // how it arrived
+  WriteOp op = WriteOp::kPut;  // how it arrived
 };
 
 struct GraphVertex {
@@ -68,12 +68,12 @@ struct GraphVertex {
     kRejected,   // every client write of it was refused: stale, or past the bound
     kUnwritten,  // held by a node, but no client wrote it
   };
-  VersionText version;
+  history::VersionText version;
   Fate fate = Fate::kAccepted;
   bool refused = false;  // kRejected: the first write was refused by the sibling bound
   // The first client write (or, for kUnwritten, the first line showing it).
   std::string node, client;
-  ApplyOp op = ApplyOp::kPut;
+  WriteOp op = WriteOp::kPut;
   int64_t t_us = 0;
   size_t line = 0;
   std::vector<Arrival> arrivals;  // first arrival per node, in time order
@@ -137,7 +137,7 @@ struct CausalGraph {
   size_t omitted_items = 0;
 };
 
-CausalGraph build_causal_graph(const History& history);
+CausalGraph build_causal_graph(const history::History& history);
 
 // The graph as DOT text for `dot`: rankdir top to bottom, one cluster per
 // key, stacked in key order (invisible edges through a hidden separator node

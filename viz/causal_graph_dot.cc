@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "viz/causal_graph.h"
 #include "viz/text.h"
 
@@ -37,8 +37,8 @@ std::string html_text(std::string_view text) {
   return out;
 }
 
-std::string op_word(ApplyOp op) {
-  return op == ApplyOp::kResolve ? "resolve" : "put";
+std::string op_word(WriteOp op) {
+  return op == WriteOp::kResolve ? "resolve" : "put";
 }
 
 std::string arrivals_text(const GraphVertex& v) {
@@ -55,8 +55,8 @@ std::string arrivals_text(const GraphVertex& v) {
   for (size_t i = 0; i < others.size(); ++i) {
     out += i == 0 ? " " : ", ";
     out += others[i]->node + " " + format_time(others[i]->t_us);
-    if (others[i]->op == ApplyOp::kAntiEntropy) out += " (ae)";
-    if (others[i]->op == ApplyOp::kPut || others[i]->op == ApplyOp::kResolve) out += " (client)";
+    if (others[i]->op == WriteOp::kAntiEntropy) out += " (ae)";
+    if (others[i]->op == WriteOp::kPut || others[i]->op == WriteOp::kResolve) out += " (client)";
   }
   return out;
 }
@@ -85,7 +85,7 @@ std::string vertex_label(const GraphVertex& v) {
       line("no client wrote this! first on " + v.node + ", " + format_time(v.t_us));
       break;
   }
-  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve) {
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == WriteOp::kResolve) {
     if (v.faced >= 2 && v.merged < v.faced) {
       line("merged " + (v.merged == 0 ? std::string("none") : std::to_string(v.merged)) +
            " of the " + std::to_string(v.faced) + " siblings " + v.merge_basis_node +
@@ -130,7 +130,7 @@ std::string vertex_attributes(const GraphVertex& v) {
   if (v.ever_sibling) fill = "#fff3cd";
   // A resolve that collapsed the siblings is green; one answered `conflict`
   // left siblings and keeps a sibling's colour.
-  if (v.fate == GraphVertex::Fate::kAccepted && v.op == ApplyOp::kResolve &&
+  if (v.fate == GraphVertex::Fate::kAccepted && v.op == WriteOp::kResolve &&
       v.reply_status != "conflict") {
     fill = "#dff0d8";
   }

@@ -9,6 +9,9 @@
 namespace kv::viz {
 namespace {
 
+// The history's records, read by this file throughout.
+using namespace kv::history;
+
 std::string version(const VersionText& v) {
   return readable(version_text(v.value, v.clock));
 }

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
@@ -26,15 +26,15 @@ struct EventWords {
 
 // One per event of history.events[first, last), in order (element i is
 // event first + i): a page of a long run needs only its own lines.
-std::vector<EventWords> event_sentences(const History& history, size_t first = 0,
+std::vector<EventWords> event_sentences(const history::History& history, size_t first = 0,
                                         size_t last = SIZE_MAX);
 
 // A send in a sentence: "n2 sends n1 a replicate of v2@[0,1,0] (key x)
 // (message 4)".
-std::string send_sentence(const SendEvent& send);
+std::string send_sentence(const history::SendEvent& send);
 
 // What message `send` carried, in a few words: "c1's put of v1@[1,0,0]",
 // "n2's replicate of v2@[0,1,0]", "n3's anti-entropy digest (round 4)".
-std::string message_words(const SendEvent& send);
+std::string message_words(const history::SendEvent& send);
 
 }  // namespace kv::viz

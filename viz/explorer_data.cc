@@ -7,12 +7,15 @@
 #include <utility>
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "viz/event_words.h"
 #include "viz/text.h"
 
 namespace kv::viz {
 namespace {
+
+// The history's records, read by this file throughout.
+using namespace kv::history;
 
 using Link = std::pair<size_t, size_t>;  // (from node, to node)
 

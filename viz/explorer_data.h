@@ -41,8 +41,8 @@
 #include <cstddef>
 #include <string>
 
+#include "history/history.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/spacetime.h"
 
 namespace kv::viz {
@@ -52,11 +52,11 @@ namespace kv::viz {
 inline constexpr size_t kMaxExplorerEvents = 50000;
 
 struct ExplorerInput {
-  const History* history = nullptr;    // REQUIRES: not null
-  const CausalGraph* graph = nullptr;  // for the versions' graph ids; may be null
-  Window window;                       // kAll: the whole run
-  std::string run_end;                 // summary.json's run_end.sentence, may be ""
-  std::string history_name;            // how the note names the history ("history.jsonl")
+  const history::History* history = nullptr;  // REQUIRES: not null
+  const CausalGraph* graph = nullptr;         // for the versions' graph ids; may be null
+  Window window;                              // kAll: the whole run
+  std::string run_end;                        // summary.json's run_end.sentence, may be ""
+  std::string history_name;                   // how the note names the history ("history.jsonl")
   size_t max_events = kMaxExplorerEvents;
 };
 

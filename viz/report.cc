@@ -58,7 +58,7 @@ const char* const kGraphLegend =
     "blue = before it, purple (double) = after it, orange (dashed) = concurrent</span></div>\n";
 
 std::string header(const ReportInput& in, const SummaryWords& words) {
-  const History& hist = *in.history;
+  const history::History& hist = *in.history;
   const std::string name = hist.start ? hist.start->scenario : in.history_name;
   std::string out = "<h1>" + h(name);
   if (hist.start && hist.start->seed) {
@@ -157,7 +157,7 @@ std::string inline_svg(const std::string& svg_file_text) {
 }
 
 std::string report_html(const ReportInput& in) {
-  const History& hist = *in.history;
+  const history::History& hist = *in.history;
   SummaryWords words;
   if (in.summary_error.empty() && !in.summary_json.empty()) {
     words = summary_words(in.summary_json, in.page_dir);

@@ -22,8 +22,8 @@
 #include <cstddef>
 #include <string>
 
+#include "history/history.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/spacetime.h"
 
 namespace kv::viz {
@@ -41,7 +41,7 @@ struct Picture {
 };
 
 struct ReportInput {
-  const History* history = nullptr;    // REQUIRES: not null
+  const history::History* history = nullptr;  // REQUIRES: not null
   const CausalGraph* graph = nullptr;  // the drawn causal graph, for its boxes' ids; may be null
   Window window;                       // the explorer's window (kvsim render --from/--to)
   std::string summary_json;            // summary.json's text; empty when absent

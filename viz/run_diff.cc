@@ -6,8 +6,9 @@
 #include <set>
 #include <string_view>
 
+#include "base/json_text.h"
 #include "base/limits.h"
-#include "node/json_text.h"
+#include "base/natural_less.h"
 #include "viz/event_words.h"
 #include "viz/explorer_assets.h"
 #include "viz/summary_words.h"
@@ -15,6 +16,9 @@
 
 namespace kv::viz {
 namespace {
+
+// The history's records, read by this file throughout.
+using namespace kv::history;
 
 using kv::json::Json;
 

@@ -20,15 +20,15 @@
 #include <string>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
 struct RunSide {
-  std::string name;                  // the folder, as given
-  std::string history_text;          // history.jsonl's bytes
-  const History* history = nullptr;  // REQUIRES: not null; read from history_text
-  std::string summary_json;          // "" when there is none
+  std::string name;                           // the folder, as given
+  std::string history_text;                   // history.jsonl's bytes
+  const history::History* history = nullptr;  // REQUIRES: not null; read from history_text
+  std::string summary_json;                   // "" when there is none
 };
 
 struct DiffLine {

@@ -13,7 +13,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/history_format.h"
+#include "history/format.h"
 #include "viz/render.h"
 #include "viz/spacetime_diagram.h"
 #include "viz/spacetime_labels.h"
@@ -22,16 +22,16 @@
 namespace kv::viz {
 namespace spacetime_internal {
 
-namespace fmt = sim::history_format;
+namespace fmt = history::format;
 
 void Diagram::index_messages() {
   for (size_t i = 0; i < h_.events.size(); ++i) {
-    const EventData& d = h_.events[i].data;
-    if (const auto* s = std::get_if<SendEvent>(&d)) {
+    const history::EventData& d = h_.events[i].data;
+    if (const auto* s = std::get_if<history::SendEvent>(&d)) {
       messages_[s->id].send = i;
-    } else if (const auto* dl = std::get_if<DeliverEvent>(&d)) {
+    } else if (const auto* dl = std::get_if<history::DeliverEvent>(&d)) {
       messages_[dl->id].deliveries.push_back(i);
-    } else if (const auto* dr = std::get_if<DropEvent>(&d)) {
+    } else if (const auto* dr = std::get_if<history::DropEvent>(&d)) {
       if (!messages_[dr->id].drop) messages_[dr->id].drop = i;
     }
   }
@@ -39,19 +39,19 @@ void Diagram::index_messages() {
   // (round, from, to) of every ae_diff: the answers that found something.
   std::set<std::tuple<uint64_t, std::string, std::string>> answered;
   for (const auto& [id, m] : messages_) {
-    const auto& send = std::get<SendEvent>(h_.events[m.send].data);
+    const auto& send = std::get<history::SendEvent>(h_.events[m.send].data);
     if (send.body.type == MsgType::kAeDiff && send.body.round) {
       answered.insert({*send.body.round, send.src, send.dest});
     }
   }
   for (auto& [id, m] : messages_) {
-    const auto& send = std::get<SendEvent>(h_.events[m.send].data);
+    const auto& send = std::get<history::SendEvent>(h_.events[m.send].data);
     m.folded = send.body.type == MsgType::kAeDigest && send.body.round && !m.deliveries.empty() &&
                !m.drop && answered.count({*send.body.round, send.dest, send.src}) == 0;
   }
 }
 
-bool Diagram::drawn(const Message& m) const {
+bool Diagram::drawn(const Arrow& m) const {
   if (m.folded) return false;
   if (in(m.send)) return true;
   if (m.drop && in(*m.drop)) return true;
@@ -66,18 +66,18 @@ size_t Diagram::count_messages() const {
 
 std::vector<size_t> Diagram::send_lines() const {
   std::vector<size_t> lines;
-  for (const Event& e : h_.events) {
-    const auto* send = std::get_if<SendEvent>(&e.data);
+  for (const history::Event& e : h_.events) {
+    const auto* send = std::get_if<history::SendEvent>(&e.data);
     if (send == nullptr || where(e) != Where::kIn || messages_.at(send->id).folded) continue;
     lines.push_back(e.line);
   }
   return lines;
 }
 
-std::optional<std::pair<const Event*, const Event*>> Diagram::extent() const {
-  const Event* first = nullptr;
-  const Event* last = nullptr;
-  for (const Event& e : h_.events) {
+std::optional<std::pair<const history::Event*, const history::Event*>> Diagram::extent() const {
+  const history::Event* first = nullptr;
+  const history::Event* last = nullptr;
+  for (const history::Event& e : h_.events) {
     if (where(e) != Where::kIn) continue;
     if (first == nullptr) first = &e;
     last = &e;
@@ -116,10 +116,10 @@ void Diagram::assign_rows() {
     row_of_[event] = rows_.size() - 1;
   };
   for (size_t i = 0; i < h_.events.size(); ++i) {
-    const Event& e = h_.events[i];
+    const history::Event& e = h_.events[i];
     if (where(e) != Where::kIn) continue;
-    const EventData& d = e.data;
-    if (const auto* s = std::get_if<SendEvent>(&d)) {
+    const history::EventData& d = e.data;
+    if (const auto* s = std::get_if<history::SendEvent>(&d)) {
       if (messages_[s->id].folded) {
         ++folded;
         ++folded_total_;
@@ -127,15 +127,16 @@ void Diagram::assign_rows() {
       }
       place(i, s->src, 1, 0);
       sent_on_row.insert(s->id);
-    } else if (const auto* dl = std::get_if<DeliverEvent>(&d)) {
+    } else if (const auto* dl = std::get_if<history::DeliverEvent>(&d)) {
       if (messages_[dl->id].folded) continue;
       place(i, dl->dest, 2, dl->id);
-    } else if (const auto* dr = std::get_if<DropEvent>(&d)) {
+    } else if (const auto* dr = std::get_if<history::DropEvent>(&d)) {
       // A loss is decided as the message leaves: its X hangs off the send.
       if (!fmt::reason::decided_at_send(dr->reason) || !in(messages_[dr->id].send))
         place(i, dr->dest, 2, dr->id);
-    } else if (const auto* f = std::get_if<FaultEvent>(&d)) {
-      if (f->kind == FaultEvent::Kind::kCrash || f->kind == FaultEvent::Kind::kRestart) {
+    } else if (const auto* f = std::get_if<history::FaultEvent>(&d)) {
+      if (f->kind == history::FaultEvent::Kind::kCrash ||
+          f->kind == history::FaultEvent::Kind::kRestart) {
         place(i, f->node, 2, 0);
       } else if (rows_.empty() || rows_.back().t_us != e.t_us) {
         new_row(e.t_us);
@@ -143,9 +144,9 @@ void Diagram::assign_rows() {
       } else {
         row_of_[i] = rows_.size() - 1;
       }
-    } else if (const auto* to = std::get_if<TimeoutEvent>(&d)) {
+    } else if (const auto* to = std::get_if<history::TimeoutEvent>(&d)) {
       place(i, to->client, 2, 0);
-    } else if (const auto* g = std::get_if<GiveUpEvent>(&d)) {
+    } else if (const auto* g = std::get_if<history::GiveUpEvent>(&d)) {
       place(i, g->client, 2, 0);
     }
   }
@@ -159,16 +160,16 @@ void Diagram::emit_lifelines(std::string& out) {
   std::map<size_t, int64_t> down_since;
   const int64_t last = static_cast<int64_t>(rows_.size());
   for (size_t i = 0; i < h_.events.size(); ++i) {
-    const auto* f = std::get_if<FaultEvent>(&h_.events[i].data);
+    const auto* f = std::get_if<history::FaultEvent>(&h_.events[i].data);
     if (f == nullptr || lanes_.count(f->node) == 0) continue;
     const size_t lane = lane_of(f->node);
     const Where at = where(h_.events[i]);
     const int64_t row = at == Where::kBefore  ? -1
                         : at == Where::kAfter ? last
                                               : static_cast<int64_t>(row_of_[i]);
-    if (f->kind == FaultEvent::Kind::kCrash && down_since.count(lane) == 0) {
+    if (f->kind == history::FaultEvent::Kind::kCrash && down_since.count(lane) == 0) {
       down_since[lane] = row;
-    } else if (f->kind == FaultEvent::Kind::kRestart && down_since.count(lane) != 0) {
+    } else if (f->kind == history::FaultEvent::Kind::kRestart && down_since.count(lane) != 0) {
       crashed[lane].push_back({down_since[lane], row});
       down_since.erase(lane);
     }
@@ -227,7 +228,7 @@ void Diagram::emit_messages(std::string& out, bool labels) {
   size_t mark = 0;
   for (const auto& [id, m] : messages_) {
     if (!drawn(m)) continue;
-    const auto& send = std::get<SendEvent>(h_.events[m.send].data);
+    const auto& send = std::get<history::SendEvent>(h_.events[m.send].data);
     const size_t src = lane_of(send.src), dest = lane_of(send.dest);
     const Traffic traffic = traffic_of(send.body.type);
     const std::string text = labels ? message_label(send.body) : std::string();
@@ -265,8 +266,8 @@ void Diagram::emit_messages(std::string& out, bool labels) {
     }
     bool ended = false;
     if (m.drop) {
-      const Event& e = h_.events[*m.drop];
-      const auto& drop = std::get<DropEvent>(e.data);
+      const history::Event& e = h_.events[*m.drop];
+      const auto& drop = std::get<history::DropEvent>(e.data);
       const bool loss_at_send = fmt::reason::decided_at_send(drop.reason) && sent_in;
       if (loss_at_send || where(e) == Where::kIn) {
         // The X: halfway for a loss (decided as it left), else at the
@@ -305,22 +306,22 @@ void Diagram::emit_messages(std::string& out, bool labels) {
 void Diagram::emit_marks(std::string& out) {
   size_t n = 0;
   for (const auto& [event, row] : row_of_) {
-    const Event& e = h_.events[event];
+    const history::Event& e = h_.events[event];
     std::string lane_name, text;
-    if (const auto* f = std::get_if<FaultEvent>(&e.data)) {
-      if (f->kind == FaultEvent::Kind::kCrash) {
+    if (const auto* f = std::get_if<history::FaultEvent>(&e.data)) {
+      if (f->kind == history::FaultEvent::Kind::kCrash) {
         lane_name = f->node;
         text = f->amnesia ? "crash (store lost)" : "crash";
-      } else if (f->kind == FaultEvent::Kind::kRestart) {
+      } else if (f->kind == history::FaultEvent::Kind::kRestart) {
         lane_name = f->node;
         text = "restart";
-      } else if (f->kind == FaultEvent::Kind::kHeal) {
+      } else if (f->kind == history::FaultEvent::Kind::kHeal) {
         text = "heal";
       }
-    } else if (const auto* t = std::get_if<TimeoutEvent>(&e.data)) {
+    } else if (const auto* t = std::get_if<history::TimeoutEvent>(&e.data)) {
       lane_name = t->client;
       text = "timeout: retry " + std::to_string(t->attempt) + " to " + t->node;
-    } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
+    } else if (const auto* g = std::get_if<history::GiveUpEvent>(&e.data)) {
       lane_name = g->client;
       text = g->node.empty() ? "gave up (msg " + std::to_string(g->msg_id) + ")"
                              : "not made: " + g->node + " down";
@@ -479,7 +480,7 @@ size_t png_rows_that_fit(size_t lanes) {
 
 }  // namespace
 
-SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options) {
+SpacetimeResult spacetime_dot(const history::History& history, const SpacetimeOptions& options) {
   std::string note;
   const Window window = window_to_draw(history, options, note);
   Diagram diagram(history, window, options.fold_quiet_anti_entropy);

@@ -28,7 +28,7 @@
 #include <cstdint>
 #include <string>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
@@ -74,8 +74,9 @@ struct SpacetimeResult {
 // holds at most kMaxSpacetimeMessages messages; else the lines of its first
 // messages that fit, with `note` saying which were drawn and how to see the
 // rest ("" when nothing was left out).
-Window window_to_draw(const History& history, const SpacetimeOptions& options, std::string& note);
+Window window_to_draw(const history::History& history, const SpacetimeOptions& options,
+                      std::string& note);
 
-SpacetimeResult spacetime_dot(const History& history, const SpacetimeOptions& options);
+SpacetimeResult spacetime_dot(const history::History& history, const SpacetimeOptions& options);
 
 }  // namespace kv::viz

@@ -39,7 +39,7 @@ std::string few_names(const std::vector<std::string>& names) {
   return out;
 }
 
-Cuts partition_cuts(const FaultEvent& f, const std::vector<std::string>& nodes) {
+Cuts partition_cuts(const history::FaultEvent& f, const std::vector<std::string>& nodes) {
   Cuts c;
   c.label = "partition";
   if (!f.groups.empty()) {
@@ -112,12 +112,12 @@ void Diagram::emit_bands(std::string& out) {
   std::vector<Band> bands;
   std::vector<size_t> open;
   for (size_t i = 0; i < h_.events.size(); ++i) {
-    const auto* f = std::get_if<FaultEvent>(&h_.events[i].data);
+    const auto* f = std::get_if<history::FaultEvent>(&h_.events[i].data);
     if (f == nullptr) continue;
-    if (f->kind == FaultEvent::Kind::kPartition) {
+    if (f->kind == history::FaultEvent::Kind::kPartition) {
       bands.push_back(Band{i, std::nullopt, partition_cuts(*f, nodes)});
       open.push_back(bands.size() - 1);
-    } else if (f->kind == FaultEvent::Kind::kHeal) {
+    } else if (f->kind == history::FaultEvent::Kind::kHeal) {
       for (const size_t b : open) bands[b].to = i;
       open.clear();
     }

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 #include "viz/spacetime.h"
 
 namespace kv::viz::spacetime_internal {
@@ -28,7 +28,7 @@ inline constexpr int64_t kLaneStep = 120;
 inline constexpr int64_t kFirstLaneX = 90;
 inline constexpr int64_t kTimeLabelX = 20;
 
-struct Message {
+struct Arrow {
   size_t send = 0;                 // event index
   std::vector<size_t> deliveries;  // event indices
   std::optional<size_t> drop;      // event index
@@ -41,7 +41,7 @@ enum class Where { kBefore, kIn, kAfter };
 
 class Diagram {
  public:
-  Diagram(const History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
+  Diagram(const history::History& h, const Window& w, bool fold) : h_(h), w_(w), fold_(fold) {}
   SpacetimeResult draw(const std::string& note);
   // The window the title names, when not the one drawn (a part of it).
   void set_title_window(const Window& w) { title_window_ = w; }
@@ -59,10 +59,10 @@ class Diagram {
   // The lines of the window's drawn sends (quiet digests aside), in order.
   std::vector<size_t> send_lines() const;
   // The first and last line in the window, and their times (nullopt: empty).
-  std::optional<std::pair<const Event*, const Event*>> extent() const;
+  std::optional<std::pair<const history::Event*, const history::Event*>> extent() const;
 
  private:
-  Where where(const Event& e) const {
+  Where where(const history::Event& e) const {
     const int64_t at = w_.kind == Window::Kind::kLines ? static_cast<int64_t>(e.line) : e.t_us;
     if (w_.kind == Window::Kind::kAll) return Where::kIn;
     if (at < w_.from) return Where::kBefore;
@@ -70,7 +70,7 @@ class Diagram {
     return Where::kIn;
   }
   bool in(size_t event) const { return where(h_.events[event]) == Where::kIn; }
-  bool drawn(const Message& m) const;
+  bool drawn(const Arrow& m) const;
 
   // Rows: a row per instant, split where a lane would both receive and send.
   void assign_rows();
@@ -92,11 +92,11 @@ class Diagram {
   void emit_messages(std::string& out, bool labels);
   void emit_marks(std::string& out);
 
-  const History& h_;
+  const history::History& h_;
   Window w_;
   std::optional<Window> title_window_;
   bool fold_ = true;
-  std::map<uint64_t, Message> messages_;
+  std::map<uint64_t, Arrow> messages_;
   std::vector<std::string> lane_names_;
   std::map<std::string, size_t> lanes_;
   size_t first_node_lane_ = 0;

@@ -24,7 +24,7 @@ const char* traffic_color(Traffic t) {
   return kOtherColor;
 }
 
-std::string opt_version(const MessageBody& b) {
+std::string opt_version(const history::MessageBody& b) {
   std::string out = b.key.empty() ? "" : b.key;
   if (b.value) out += "=" + value_text(*b.value, 16);
   if (b.clock) out += "@" + clock_text(*b.clock);
@@ -34,11 +34,11 @@ std::string opt_version(const MessageBody& b) {
 // What an anti-entropy diff or push carried: ": x=v1@[1,0]" for one
 // version, ": 3 versions of x", ": 5 versions of x, y", ": 9 versions of 12
 // keys (a, b, c, ...)", ": no versions".
-std::string ae_versions_text(const MessageBody& b) {
+std::string ae_versions_text(const history::MessageBody& b) {
   if (!b.versions) return "";
   const uint64_t n = *b.versions;
   if (n == 0) return ": no versions";
-  const AeVersions* ae = b.ae_versions.get();
+  const history::AeVersions* ae = b.ae_versions.get();
   if (ae == nullptr) return ": " + std::to_string(n) + (n == 1 ? " version" : " versions");
   if (n == 1 && ae->first && !ae->first_keys.empty()) {
     return ": " + ae->first_keys[0] + "=" + value_text(ae->first->value, 16) + "@" +
@@ -68,7 +68,7 @@ std::string arrow_style(Traffic t, bool crossing) {
   return out;
 }
 
-std::string message_label(const MessageBody& b) {
+std::string message_label(const history::MessageBody& b) {
   const MsgType t = b.type;
   if (t == MsgType::kPut) return "put " + opt_version(b);
   if (t == MsgType::kResolve) return "resolve " + opt_version(b);

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz::spacetime_internal {
 
@@ -28,7 +28,7 @@ Traffic traffic_of(MsgType type);
 std::string arrow_style(Traffic t, bool crossing);
 
 // A short text for an arrow: what the message carried.
-std::string message_label(const MessageBody& b);
+std::string message_label(const history::MessageBody& b);
 
 // The legend beside the diagram, as a Graphviz HTML label.
 std::string legend();

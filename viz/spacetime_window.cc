@@ -94,7 +94,8 @@ std::string window_words(const Window& w) {
 
 }  // namespace
 
-Window window_to_draw(const History& history, const SpacetimeOptions& options, std::string& note) {
+Window window_to_draw(const history::History& history, const SpacetimeOptions& options,
+                      std::string& note) {
   note.clear();
   Diagram whole(history, options.window, options.fold_quiet_anti_entropy);
   whole.index_messages();

@@ -6,18 +6,18 @@
 #include <set>
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "viz/text.h"
 #include "viz/write_fates.h"
 
 namespace kv::viz {
 namespace {
 
-std::string version(const VersionText& v) {
+std::string version(const history::VersionText& v) {
   return readable(version_text(v.value, v.clock));
 }
 
-std::string list(const std::vector<const VersionText*>& versions) {
+std::string list(const std::vector<const history::VersionText*>& versions) {
   std::string out;
   for (size_t i = 0; i < versions.size(); ++i) {
     out += (i == 0 ? "" : ", ") + version(*versions[i]);
@@ -36,13 +36,13 @@ std::string names(const std::vector<std::string>& names) {
 }
 
 // A client's request, for sentences about its timeouts and replies.
-struct Request {
+struct SentRequest {
   MsgType type = MsgType::kPut;  // kPut, kGet or kResolve
-  const MessageBody* body = nullptr;
+  const history::MessageBody* body = nullptr;
 };
 
-std::string request_text(const Request& r) {
-  const MessageBody& b = *r.body;
+std::string request_text(const SentRequest& r) {
+  const history::MessageBody& b = *r.body;
   const std::string op = r.type == MsgType::kPut       ? "put"
                          : r.type == MsgType::kResolve ? "resolve"
                                                        : "get";
@@ -54,25 +54,26 @@ std::string request_text(const Request& r) {
 
 class Teller {
  public:
-  explicit Teller(const History& h) : h_(h) {}
+  explicit Teller(const history::History& h) : h_(h) {}
   // Reads the history once: every sentence below comes from this pass.
   void read();
   std::string tell(const std::string& run_end);
-  // By event index: the story's sentence about that event, "" if none.
+  // The story's sentences about events [first, last), "" where it has none.
   std::vector<StorySentence> by_event(size_t first, size_t last) const;
 
  private:
-  void say(const std::string& key, const Event& e, const std::string& sentence) {
+  void say(const std::string& key, const history::Event& e, const std::string& sentence) {
     keys_[key].push_back("t=" + format_time(e.t_us) + " " + sentence);
     said_.push_back({static_cast<size_t>(&e - h_.events.data()), key, sentence});
   }
   // The fault, timeout or give-up `e` in a sentence; "" for other events.
-  std::string fault_sentence(const Event& e) const;
-  void on_apply(const Event& e, const ApplyEvent& a);
-  void on_deliver(const Event& e, const DeliverEvent& d);
-  void on_request_sent(const Event& e, const OpEvent& op, const MessageBody& body);
-  void on_drop(const Event& e, const DropEvent& d);
-  const Request* request(const std::string& client, uint64_t msg_id) const {
+  std::string fault_sentence(const history::Event& e) const;
+  void on_apply(const history::Event& e, const history::ApplyEvent& a);
+  void on_deliver(const history::Event& e, const history::DeliverEvent& d);
+  void on_request_sent(const history::Event& e, const history::OpEvent& op,
+                       const history::MessageBody& body);
+  void on_drop(const history::Event& e, const history::DropEvent& d);
+  const SentRequest* request(const std::string& client, uint64_t msg_id) const {
     auto it = requests_.find({client, msg_id});
     return it == requests_.end() ? nullptr : &it->second;
   }
@@ -80,14 +81,14 @@ class Teller {
   std::string faults() const;
   std::string endings();
 
-  const History& h_;
+  const history::History& h_;
   std::map<std::string, std::vector<std::string>> keys_;  // key -> sentences
   // (node, key) -> its siblings, as the last `siblings` line said.
-  std::map<std::pair<std::string, std::string>, std::vector<VersionText>> current_;
-  std::map<std::pair<std::string, uint64_t>, Request> requests_;  // (client, msg_id)
+  std::map<std::pair<std::string, std::string>, std::vector<history::VersionText>> current_;
+  std::map<std::pair<std::string, uint64_t>, SentRequest> requests_;  // (client, msg_id)
   // `op` lines waiting for their request's first send, and when each read's
   // first reply reached its client; both by (client, msg_id).
-  std::map<std::pair<std::string, uint64_t>, const OpEvent*> ops_;
+  std::map<std::pair<std::string, uint64_t>, const history::OpEvent*> ops_;
   std::map<std::pair<std::string, uint64_t>, int64_t> read_at_;
   struct Said {
     size_t event;
@@ -98,11 +99,12 @@ class Teller {
 
 // Said only of operations that waited for their client, and of clock: auto
 // writes: how the clock was built, from the `op` line and the clock sent.
-void Teller::on_request_sent(const Event& e, const OpEvent& op, const MessageBody& body) {
+void Teller::on_request_sent(const history::Event& e, const history::OpEvent& op,
+                             const history::MessageBody& body) {
   const bool waited = op.due_us < e.t_us;
   if (!waited && !op.auto_read) return;
   std::string s =
-      op.client + " sends " + request_text(Request{body.type, &body}) + " to " + op.node;
+      op.client + " sends " + request_text(SentRequest{body.type, &body}) + " to " + op.node;
   if (waited) s += " (due at " + format_time(op.due_us) + ", it waited for its previous request)";
   if (op.auto_read && op.auto_context && body.clock) {
     const std::vector<std::string> nodes = h_.nodes();
@@ -132,8 +134,8 @@ void Teller::on_request_sent(const Event& e, const OpEvent& op, const MessageBod
   say(op.key, e, s);
 }
 
-void Teller::on_apply(const Event& e, const ApplyEvent& a) {
-  const std::vector<VersionText>& before = current_[{a.node, a.key}];
+void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
+  const std::vector<history::VersionText>& before = current_[{a.node, a.key}];
   std::string s;
   const std::string v = version(a.version);
   if (a.client_write()) {
@@ -144,10 +146,10 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
     s = a.node + verb + std::string(op_name(a.op)) + " " + v + " from " + a.client;
   } else {
     s = a.node + " received " + v;
-    if (const SendEvent* send = a.msg != 0 ? h_.find_send(a.msg) : nullptr) {
+    if (const history::SendEvent* send = a.msg != 0 ? h_.find_send(a.msg) : nullptr) {
       s += " from " + send->src;
     }
-    if (a.op == ApplyOp::kAntiEntropy) s += " by anti-entropy";
+    if (a.op == WriteOp::kAntiEntropy) s += " by anti-entropy";
   }
   s += ": ";
   if (a.result == ApplyResult::kDuplicate) {
@@ -156,8 +158,8 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
     s += "the key already has " + siblings_count(a.siblings) +
          ", the most a client write may leave; read and resolve first";
   } else if (a.result == ApplyResult::kStale) {
-    const VersionText* by = nullptr;
-    for (const VersionText& b : before) {
+    const history::VersionText* by = nullptr;
+    for (const history::VersionText& b : before) {
       if (dominates(b.clock, a.version.clock)) {
         by = &b;
         break;
@@ -166,14 +168,14 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
     s += by != nullptr ? "stale, dominated by " + version(*by) : std::string("stale");
     s += ", nothing changes";
   } else {
-    std::vector<const VersionText*> removed, kept;
-    for (const VersionText& b : before) {
+    std::vector<const history::VersionText*> removed, kept;
+    for (const history::VersionText& b : before) {
       (dominates(a.version.clock, b.clock) ? removed : kept).push_back(&b);
     }
     if (before.empty()) {
       s += "the first version here";
     } else if (!removed.empty()) {
-      s += (a.op == ApplyOp::kResolve && removed.size() >= 2 ? "merges " : "supersedes ") +
+      s += (a.op == WriteOp::kResolve && removed.size() >= 2 ? "merges " : "supersedes ") +
            list(removed);
     }
     if (!kept.empty()) s += (removed.empty() ? "" : "; ") + ("concurrent with " + list(kept));
@@ -183,27 +185,27 @@ void Teller::on_apply(const Event& e, const ApplyEvent& a) {
   say(a.key, e, s);
 }
 
-void Teller::on_deliver(const Event& e, const DeliverEvent& d) {
-  const SendEvent* send = h_.find_send(d.id);
+void Teller::on_deliver(const history::Event& e, const history::DeliverEvent& d) {
+  const history::SendEvent* send = h_.find_send(d.id);
   if (send == nullptr || send->body.type != MsgType::kGetOk || !send->body.in_reply_to) return;
-  const Request* r = request(d.dest, *send->body.in_reply_to);
+  const SentRequest* r = request(d.dest, *send->body.in_reply_to);
   if (r == nullptr || r->type != MsgType::kGet) return;
   read_at_.emplace(std::make_pair(d.dest, *send->body.in_reply_to), e.t_us);
   std::string s = d.dest + " read " + key_text(r->body->key) + " from " + d.src + ": ";
   if (!send->body.values || send->body.values->empty()) {
     s += "nothing";
   } else {
-    std::vector<const VersionText*> values;
-    for (const VersionText& v : *send->body.values) values.push_back(&v);
+    std::vector<const history::VersionText*> values;
+    for (const history::VersionText& v : *send->body.values) values.push_back(&v);
     s += list(values);
     if (values.size() >= 2) s += " (" + siblings_count(values.size()) + ")";
   }
   say(r->body->key, e, s);
 }
 
-void Teller::on_drop(const Event& e, const DropEvent& d) {
+void Teller::on_drop(const history::Event& e, const history::DropEvent& d) {
   // Lost writes explain why replicas diverge and why clients retry.
-  const SendEvent* send = h_.find_send(d.id);
+  const history::SendEvent* send = h_.find_send(d.id);
   if (send == nullptr || send->body.key.empty() || !send->body.value || !send->body.clock) return;
   const std::string v = readable(version_text(*send->body.value, *send->body.clock));
   const MsgType type = send->body.type;
@@ -240,11 +242,11 @@ std::string Teller::header() const {
   out += "\n";
   size_t sent = 0, delivered = 0, duplicated = 0, lost = 0;
   std::map<std::string, size_t> reasons;
-  for (const Event& e : h_.events) {
-    if (std::holds_alternative<SendEvent>(e.data)) ++sent;
-    if (std::holds_alternative<DeliverEvent>(e.data)) ++delivered;
-    if (std::holds_alternative<DuplicateEvent>(e.data)) ++duplicated;
-    if (const auto* d = std::get_if<DropEvent>(&e.data)) {
+  for (const history::Event& e : h_.events) {
+    if (std::holds_alternative<history::SendEvent>(e.data)) ++sent;
+    if (std::holds_alternative<history::DeliverEvent>(e.data)) ++delivered;
+    if (std::holds_alternative<history::DuplicateEvent>(e.data)) ++duplicated;
+    if (const auto* d = std::get_if<history::DropEvent>(&e.data)) {
       ++lost;
       ++reasons[d->reason];
     }
@@ -266,18 +268,18 @@ std::string Teller::header() const {
 
 std::string Teller::faults() const {
   std::string out;
-  for (const Event& e : h_.events) {
+  for (const history::Event& e : h_.events) {
     const std::string s = fault_sentence(e);
     if (!s.empty()) out += "  t=" + format_time(e.t_us) + " " + s + "\n";
   }
   return out.empty() ? "" : "Faults and timeouts:\n" + out;
 }
 
-std::string Teller::fault_sentence(const Event& e) const {
+std::string Teller::fault_sentence(const history::Event& e) const {
   std::string s;
-  if (const auto* f = std::get_if<FaultEvent>(&e.data)) {
+  if (const auto* f = std::get_if<history::FaultEvent>(&e.data)) {
     switch (f->kind) {
-      case FaultEvent::Kind::kPartition:
+      case history::FaultEvent::Kind::kPartition:
         if (!f->groups.empty()) {
           s = "partition:";
           std::set<std::string> listed;
@@ -302,23 +304,23 @@ std::string Teller::fault_sentence(const Event& e) const {
           s += " (" + f->shape + ")";
         }
         break;
-      case FaultEvent::Kind::kHeal:
+      case history::FaultEvent::Kind::kHeal:
         s = "the network heals";
         break;
-      case FaultEvent::Kind::kCrash:
+      case history::FaultEvent::Kind::kCrash:
         s = f->node + " crashes" + (f->amnesia ? " and loses its store" : "");
         break;
-      case FaultEvent::Kind::kRestart:
+      case history::FaultEvent::Kind::kRestart:
         s = f->node + " restarts";
         break;
     }
-  } else if (const auto* t = std::get_if<TimeoutEvent>(&e.data)) {
-    const Request* r = request(t->client, t->msg_id);
+  } else if (const auto* t = std::get_if<history::TimeoutEvent>(&e.data)) {
+    const SentRequest* r = request(t->client, t->msg_id);
     s = t->client + "'s " + (r != nullptr ? request_text(*r) : "request") + " (msg_id " +
         std::to_string(t->msg_id) + ") got no reply in time; retry " + std::to_string(t->attempt) +
         " goes to " + t->node;
-  } else if (const auto* g = std::get_if<GiveUpEvent>(&e.data)) {
-    const Request* r = request(g->client, g->msg_id);
+  } else if (const auto* g = std::get_if<history::GiveUpEvent>(&e.data)) {
+    const SentRequest* r = request(g->client, g->msg_id);
     if (!g->node.empty()) {
       s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
           (g->reason == "crashed" ? "down" : g->reason);
@@ -341,22 +343,22 @@ std::string Teller::endings() {
   };
   std::map<std::string, std::vector<Group>> live;
   std::map<std::string, std::vector<std::string>> down;  // key -> "n2 (down) holds ..."
-  std::vector<const FinalEvent*> finals;
-  for (const Event& e : h_.events) {
-    if (const auto* f = std::get_if<FinalEvent>(&e.data)) finals.push_back(f);
+  std::vector<const history::FinalEvent*> finals;
+  for (const history::Event& e : h_.events) {
+    if (const auto* f = std::get_if<history::FinalEvent>(&e.data)) finals.push_back(f);
   }
   if (finals.empty()) return "";
   std::set<std::string> all_keys;
   for (const auto& [key, sentences] : keys_) all_keys.insert(key);
-  for (const FinalEvent* f : finals) {
+  for (const history::FinalEvent* f : finals) {
     for (const auto& [key, versions] : f->store) all_keys.insert(key);
   }
-  for (const FinalEvent* f : finals) {
+  for (const history::FinalEvent* f : finals) {
     for (const std::string& key : all_keys) {
-      std::vector<const VersionText*> held;
+      std::vector<const history::VersionText*> held;
       for (const auto& [k, versions] : f->store) {
         if (k != key) continue;
-        for (const VersionText& v : versions) held.push_back(&v);
+        for (const history::VersionText& v : versions) held.push_back(&v);
       }
       const std::string text = held.empty() ? "nothing" : list(held);
       if (!f->live) {
@@ -364,7 +366,7 @@ std::string Teller::endings() {
         continue;
       }
       std::vector<std::string> sorted;
-      for (const VersionText* v : held) sorted.push_back(version(*v));
+      for (const history::VersionText* v : held) sorted.push_back(version(*v));
       std::sort(sorted.begin(), sorted.end());
       std::string canonical;
       for (const std::string& v : sorted) canonical += v + "\n";
@@ -409,25 +411,25 @@ std::string Teller::endings() {
 }
 
 void Teller::read() {
-  for (const Event& e : h_.events) {
-    if (const auto* s = std::get_if<SendEvent>(&e.data)) {
+  for (const history::Event& e : h_.events) {
+    if (const auto* s = std::get_if<history::SendEvent>(&e.data)) {
       const MsgType t = s->body.type;
       if (is_client_request(t) && s->body.msg_id) {
         const auto id = std::make_pair(s->src, *s->body.msg_id);
-        const bool first = requests_.emplace(id, Request{t, &s->body}).second;
+        const bool first = requests_.emplace(id, SentRequest{t, &s->body}).second;
         auto op = ops_.find(id);
         if (first && op != ops_.end()) on_request_sent(e, *op->second, s->body);
         if (op != ops_.end()) ops_.erase(op);
       }
-    } else if (const auto* op = std::get_if<OpEvent>(&e.data)) {
+    } else if (const auto* op = std::get_if<history::OpEvent>(&e.data)) {
       ops_[{op->client, op->msg_id}] = op;
-    } else if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
+    } else if (const auto* a = std::get_if<history::ApplyEvent>(&e.data)) {
       on_apply(e, *a);
-    } else if (const auto* sib = std::get_if<SiblingsEvent>(&e.data)) {
+    } else if (const auto* sib = std::get_if<history::SiblingsEvent>(&e.data)) {
       current_[{sib->node, sib->key}] = sib->siblings;
-    } else if (const auto* d = std::get_if<DeliverEvent>(&e.data)) {
+    } else if (const auto* d = std::get_if<history::DeliverEvent>(&e.data)) {
       on_deliver(e, *d);
-    } else if (const auto* dr = std::get_if<DropEvent>(&e.data)) {
+    } else if (const auto* dr = std::get_if<history::DropEvent>(&e.data)) {
       on_drop(e, *dr);
     }
   }
@@ -468,13 +470,14 @@ std::string Teller::tell(const std::string& run_end) {
 
 }  // namespace
 
-std::string tell_story(const History& history, const std::string& run_end) {
+std::string tell_story(const history::History& history, const std::string& run_end) {
   Teller teller(history);
   teller.read();
   return teller.tell(run_end);
 }
 
-std::vector<StorySentence> story_sentences(const History& history, size_t first, size_t last) {
+std::vector<StorySentence> story_sentences(const history::History& history, size_t first,
+                                           size_t last) {
   Teller teller(history);
   teller.read();
   return teller.by_event(first, last);

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
@@ -23,7 +23,7 @@ namespace kv::viz {
 // under way at its end, as summary.json's `run_end.sentence` says it ("the
 // run ended with 79 operations never sent ..."; sim/run_end.h); when not
 // empty it closes the story.
-std::string tell_story(const History& history, const std::string& run_end = "");
+std::string tell_story(const history::History& history, const std::string& run_end = "");
 
 // The story's own sentence about each event of history.events[first,
 // last) (element i is event first + i), without its time: the key it is
@@ -34,7 +34,7 @@ struct StorySentence {
   std::string key;
   std::string text;
 };
-std::vector<StorySentence> story_sentences(const History& history, size_t first = 0,
+std::vector<StorySentence> story_sentences(const history::History& history, size_t first = 0,
                                            size_t last = SIZE_MAX);
 
 }  // namespace kv::viz

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/json_text.h"
 #include "base/limits.h"
-#include "node/json_text.h"
 #include "viz/text.h"
 
 namespace kv::viz {

@@ -15,7 +15,7 @@
 #include "base/escape.h"
 #include "base/time_text.h"
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 
 #include "node/clock.h"
 
@@ -48,11 +48,5 @@ std::string key_text(const std::string& key);
 // A DOT double-quoted string: `"` and `\` escaped, control characters shown
 // as \xNN text, newlines in `text` kept as DOT's "\n" line breaks.
 std::string dot_quote(std::string_view text);
-
-// Orders names the way people count: "c2" before "c10"; ties on the numeric
-// part ("n01" vs "n1") fall back to byte order, so the order is total.
-struct NaturalLess {
-  bool operator()(const std::string& a, const std::string& b) const;
-};
 
 }  // namespace kv::viz

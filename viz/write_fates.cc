@@ -6,18 +6,18 @@
 namespace kv::viz {
 namespace {
 
-bool same_version(const VersionText& a, const VersionText& b) {
+bool same_version(const history::VersionText& a, const history::VersionText& b) {
   return a.value == b.value && compare(a.clock, b.clock) == Order::kEqual;
 }
 
-bool accepted(const ApplyEvent& a) {
+bool accepted(const history::ApplyEvent& a) {
   return a.client_write() &&
          (a.status == "written" || a.status == "conflict" || a.status == "resolved");
 }
 
 // `held` has `v` or a version that dominates it.
-bool covers(const std::vector<VersionText>& held, const VersionText& v) {
-  for (const VersionText& h : held) {
+bool covers(const std::vector<history::VersionText>& held, const history::VersionText& v) {
+  for (const history::VersionText& h : held) {
     if (same_version(h, v) || dominates(h.clock, v.clock)) return true;
   }
   return false;
@@ -40,20 +40,20 @@ void accept(std::vector<WriteFate>& maximal, WriteFate w) {
 struct Holder {
   std::string node;
   bool live = true;
-  std::map<std::string, const std::vector<VersionText>*> store;
+  std::map<std::string, const std::vector<history::VersionText>*> store;
 };
 
 }  // namespace
 
-WriteFates find_write_fates(const History& history) {
+WriteFates find_write_fates(const history::History& history) {
   std::map<std::string, std::vector<WriteFate>> maximal;  // by key
   std::vector<Holder> finals;
   // For a history without `final` lines: the last sibling set per (node,
   // key), and which nodes are down.
-  std::map<std::string, std::map<std::string, const std::vector<VersionText>*>> last;
+  std::map<std::string, std::map<std::string, const std::vector<history::VersionText>*>> last;
   std::map<std::string, bool> down;
-  for (const Event& e : history.events) {
-    if (const auto* a = std::get_if<ApplyEvent>(&e.data)) {
+  for (const history::Event& e : history.events) {
+    if (const auto* a = std::get_if<history::ApplyEvent>(&e.data)) {
       if (!accepted(*a)) continue;
       WriteFate w;
       w.key = a->key;
@@ -62,12 +62,12 @@ WriteFates find_write_fates(const History& history) {
       w.client = a->client;
       w.t_us = e.t_us;
       accept(maximal[a->key], std::move(w));
-    } else if (const auto* s = std::get_if<SiblingsEvent>(&e.data)) {
+    } else if (const auto* s = std::get_if<history::SiblingsEvent>(&e.data)) {
       last[s->node][s->key] = &s->siblings;
-    } else if (const auto* f = std::get_if<FaultEvent>(&e.data)) {
-      if (f->kind == FaultEvent::Kind::kCrash) down[f->node] = true;
-      if (f->kind == FaultEvent::Kind::kRestart) down[f->node] = false;
-    } else if (const auto* f = std::get_if<FinalEvent>(&e.data)) {
+    } else if (const auto* f = std::get_if<history::FaultEvent>(&e.data)) {
+      if (f->kind == history::FaultEvent::Kind::kCrash) down[f->node] = true;
+      if (f->kind == history::FaultEvent::Kind::kRestart) down[f->node] = false;
+    } else if (const auto* f = std::get_if<history::FinalEvent>(&e.data)) {
       Holder& h = finals.emplace_back();
       h.node = f->node;
       h.live = f->live;

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "viz/history.h"
+#include "history/history.h"
 
 namespace kv::viz {
 
@@ -30,7 +30,7 @@ struct WriteFate {
   enum class Kind { kLost, kUnavailable };
   Kind kind = Kind::kLost;
   std::string key;
-  VersionText version;
+  history::VersionText version;
   // Its first acceptance: where, by whose write, when.
   std::string node, client;
   int64_t t_us = 0;
@@ -45,7 +45,7 @@ struct WriteFates {
   uint64_t unavailable = 0;
 };
 
-WriteFates find_write_fates(const History& history);
+WriteFates find_write_fates(const history::History& history);
 
 // "lost" / "unavailable", and a sentence saying why, for labels and stories:
 // "no node holds it or a newer version, live or down" /

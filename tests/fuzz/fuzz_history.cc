@@ -1,5 +1,5 @@
 // Fuzz target: history files as `kvsim render` / `kvsim explain` read them
-// (kv::viz::read_history_text), and everything drawn from an accepted one.
+// (kv::history::read_history_text), and everything drawn from an accepted one.
 //
 // The bytes are the file. The reader must answer a History or one error line
 // "PATH:LINE: ..." / "PATH: ...", never both. An accepted History must keep
@@ -15,8 +15,8 @@
 #include <string_view>
 #include <variant>
 
+#include "history/history.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/report.h"
 #include "viz/spacetime.h"
 #include "viz/story.h"
@@ -40,7 +40,7 @@ bool one_clean_line(const std::string& message) {
   });
 }
 
-void check_error(const ReadResult& r, std::string_view text) {
+void check_error(const kv::history::ReadResult& r, std::string_view text) {
   if (r.ok()) fail("a history where an error was expected", text);
   if (!r.status().is_bad_input()) fail("text refused, but not as bad input: " + r.error(), text);
   const std::string prefix = std::string(kPath) + ":";
@@ -49,24 +49,24 @@ void check_error(const ReadResult& r, std::string_view text) {
   if (!one_clean_line(r.error())) fail("error not one clean line: " + r.error(), text);
 }
 
-uint64_t named_message(const EventData& data) {
-  if (const auto* e = std::get_if<DuplicateEvent>(&data)) return e->id;
-  if (const auto* e = std::get_if<DeliverEvent>(&data)) return e->id;
-  if (const auto* e = std::get_if<DropEvent>(&data)) return e->id;
-  if (const auto* e = std::get_if<ApplyEvent>(&data)) return e->msg;
+uint64_t named_message(const kv::history::EventData& data) {
+  if (const auto* e = std::get_if<kv::history::DuplicateEvent>(&data)) return e->id;
+  if (const auto* e = std::get_if<kv::history::DeliverEvent>(&data)) return e->id;
+  if (const auto* e = std::get_if<kv::history::DropEvent>(&data)) return e->id;
+  if (const auto* e = std::get_if<kv::history::ApplyEvent>(&data)) return e->msg;
   return 0;
 }
 
-void check_history(const History& h, std::string_view text) {
+void check_history(const kv::history::History& h, std::string_view text) {
   int64_t last = 0;
   for (size_t i = 0; i < h.events.size(); ++i) {
-    const Event& e = h.events[i];
+    const kv::history::Event& e = h.events[i];
     if (e.t_us < last) fail("t goes backwards in an accepted history", text);
     last = e.t_us;
     if (i > 0 && e.line <= h.events[i - 1].line) fail("events out of file order", text);
     const uint64_t id = named_message(e.data);
     if (id != 0) {
-      const SendEvent* send = h.find_send(id);
+      const kv::history::SendEvent* send = h.find_send(id);
       if (send == nullptr) fail("an event names a message never sent", text);
     }
   }
@@ -74,16 +74,17 @@ void check_history(const History& h, std::string_view text) {
     const auto& [id, index] = h.send_index[i];
     if (i > 0 && h.send_index[i - 1].first >= id) fail("send_index not sorted and unique", text);
     if (index >= h.events.size()) fail("send_index points past the events", text);
-    const auto* send = std::get_if<SendEvent>(&h.events[index].data);
+    const auto* send = std::get_if<kv::history::SendEvent>(&h.events[index].data);
     if (send == nullptr || send->id != id) fail("send_index points at the wrong event", text);
   }
-  if (h.warnings.size() > kMaxWarnings + 1) fail("more warnings than kMaxWarnings + 1", text);
+  if (h.warnings.size() > kv::history::kMaxWarnings + 1)
+    fail("more warnings than kv::history::kMaxWarnings + 1", text);
   for (const std::string& w : h.warnings) {
     if (!one_clean_line(w)) fail("warning not one clean line: " + w, text);
   }
 }
 
-void draw(const History& h, std::string_view text) {
+void draw(const kv::history::History& h, std::string_view text) {
   h.nodes();
   h.clients();
   const std::string graph = causal_graph_dot(build_causal_graph(h));
@@ -107,9 +108,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   // Partial: a history cut before its end is drawn too, which reaches more
   // of the drawing code than refusing it would.
-  ReadOptions partial;
+  kv::history::ReadOptions partial;
   partial.partial = true;
-  const ReadResult r = read_history_text(text, kPath, partial);
+  const kv::history::ReadResult r = kv::history::read_history_text(text, kPath, partial);
   if (!r.ok()) {
     check_error(r, text);
     return 0;

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
 #include "node/node.h"
 #include "node/protocol.h"
 #include "node/request.h"

@@ -25,13 +25,13 @@
 #include <string>
 #include <string_view>
 
-#include "node/json_text.h"
+#include "base/json_text.h"
+#include "history/history.h"
+#include "history/writer.h"
 #include "node/protocol.h"
-#include "sim/history.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "viz/causal_graph.h"
-#include "viz/history.h"
 #include "viz/spacetime.h"
 #include "viz/story.h"
 
@@ -346,7 +346,8 @@ void check_scenario(const Scenario& s, const std::string& text) {
   need(s.nodes >= 1 && s.nodes <= kMaxNodes, "1 <= nodes <= kMaxNodes");
   need(s.run_until.us > 0 && time_ok(s.run_until.us), "0 < run_until <= kMaxRunUntilUs");
   need(!s.name.empty() && s.name.size() <= kMaxNameLength, "a name of at most kMaxNameLength");
-  need(s.network.loss.ppb <= Probability::kOne && s.network.duplicate.ppb <= Probability::kOne,
+  need(s.network.loss.ppb <= kv::Probability::kOne &&
+           s.network.duplicate.ppb <= kv::Probability::kOne,
        "probabilities in [0, 1]");
   const DelaySpec& d = s.network.delay;
   need(time_ok(d.value.us) && time_ok(d.min.us) && time_ok(d.max.us) && time_ok(d.mean.us),
@@ -373,7 +374,7 @@ void check_scenario(const Scenario& s, const std::string& text) {
     if (e.kind != TimelineEvent::Kind::kClient) continue;
     need(e.client.size() >= 2 && e.client[0] == 'c', "a client name c<N>");
     if (e.op.clock) need(e.op.clock->size() <= kv::kMaxClockSlots, "clock within kMaxClockSlots");
-    if (e.op.kind != OpKind::kGet) {
+    if (e.op.kind != MsgType::kGet) {
       try {
         const kv::json::Json value = kv::json::Json::parse(e.op.value_json);
         need(kv::json::dump(value) == e.op.value_json, "value text in json.dumps form");
@@ -424,7 +425,7 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
   const std::string path = history_path();
   kv::sim::RunStats stats;
   {
-    kv::sim::HistoryWriter history;
+    kv::history::HistoryWriter history;
     std::string error;
     if (!history.open(path, error)) fail("cannot open the history file: " + error, text);
     kv::sim::Simulation sim(s, s.seed.value_or(1), history);
@@ -433,12 +434,12 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
     stats = sim.stats();
     if (!history.close(error)) fail("cannot write the history file: " + error, text);
   }
-  const kv::viz::ReadResult read = kv::viz::read_history_file(path);
+  const kv::history::ReadResult read = kv::history::read_history_file(path);
   std::remove(path.c_str());
   if (!read.ok()) {
     fail("the viz reader refuses the simulator's history: " + read.error(), text);
   }
-  const kv::viz::History& h = *read;
+  const kv::history::History& h = *read;
   if (!h.warnings.empty())
     fail("the viz reader warns on the simulator's history: " + h.warnings.front(), text);
   kv::viz::causal_graph_dot(kv::viz::build_causal_graph(h));
@@ -451,7 +452,7 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
 
 void run_twice(const Scenario& s, const std::string& text) {
   const kv::sim::RunStats a = simulate(s, text);
-  kv::sim::HistoryWriter disabled;
+  kv::history::HistoryWriter disabled;
   kv::sim::Simulation again(s, s.seed.value_or(1), disabled);
   again.run();
   const kv::sim::RunStats& b = again.stats();

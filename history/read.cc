@@ -1,0 +1,592 @@
+// The history reader; see history.h for the policy on bad input.
+//
+// Every check turns into an error string; nothing here throws past
+// read_history_text (nlohmann's exceptions are caught where it parses) and
+// nothing asserts on the input. Lines are bounded in length and nesting
+// before nlohmann sees them, so its recursive copy and compare never meet a
+// deep value.
+#include "history/history.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "base/escape.h"
+#include "base/json_text.h"
+#include "base/natural_less.h"
+#include "base/time_text.h"
+#include "history/format.h"
+#include "history/json_fields.h"
+#include "history/reader.h"
+
+namespace kv::history {
+namespace {
+
+using kv::json::Json;
+namespace fmt = kv::history::format;
+
+// Reads the body fields labels use; ill-typed ones are left empty.
+MessageBody read_body(const Json& body) {
+  MessageBody out;
+  if (auto it = body.find("type"); it != body.end() && it->is_string()) {
+    out.type = type_by_name(it->get_ref<const std::string&>()).value_or(MsgType::kPut);
+  }
+  auto get_uint = [&](const char* name) -> std::optional<uint64_t> {
+    auto it = body.find(name);
+    uint64_t v = 0;
+    if (it != body.end() && as_uint(*it, v)) return v;
+    return std::nullopt;
+  };
+  auto get_string = [&](const char* name) -> std::string {
+    auto it = body.find(name);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  out.msg_id = get_uint("msg_id");
+  out.in_reply_to = get_uint("in_reply_to");
+  out.key = get_string("key");
+  out.status = get_string("status");
+  out.siblings = get_uint("siblings");
+  out.round = get_uint("round");
+  out.code = get_uint("code");
+  if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
+  if (auto it = body.find("clock"); it != body.end()) {
+    Clock clock;
+    std::string why;
+    if (as_clock(*it, clock, why)) out.clock = std::move(clock);
+  }
+  if (auto it = body.find("versions"); it != body.end() && it->is_array()) {
+    out.versions = it->size();
+    auto summary = std::make_shared<AeVersions>();
+    std::set<std::string_view> keys;
+    for (const Json& item : *it) {
+      if (!item.is_object()) continue;
+      auto key = item.find("key");
+      if (key == item.end() || !key->is_string()) continue;
+      const std::string& name = key->get_ref<const std::string&>();
+      if (keys.insert(name).second && summary->first_keys.size() < kMaxLabelKeys) {
+        summary->first_keys.push_back(name);
+      }
+      auto value = item.find("value");
+      auto clock = item.find("clock");
+      VersionText v;
+      std::string why;
+      if (!summary->first && value != item.end() && clock != item.end() &&
+          as_clock(*clock, v.clock, why)) {
+        v.value = kv::json::dump(*value);
+        summary->first = std::move(v);
+      }
+    }
+    summary->keys = keys.size();
+    if (summary->keys > 0) out.ae_versions = std::move(summary);
+  }
+  if (auto it = body.find("values"); it != body.end() && it->is_array()) {
+    std::vector<VersionText> values;
+    bool ok = true;
+    for (const Json& item : *it) {
+      VersionText v;
+      std::string why;
+      auto value = item.is_object() ? item.find("value") : item.end();
+      auto clock = item.is_object() ? item.find("clock") : item.end();
+      if (!item.is_object() || value == item.end() || clock == item.end() ||
+          !as_clock(*clock, v.clock, why)) {
+        ok = false;
+        break;
+      }
+      v.value = kv::json::dump(*value);
+      values.push_back(std::move(v));
+    }
+    if (ok) out.values = std::move(values);
+  }
+  return out;
+}
+
+// The enumerator of E that `names` (node/'s name table of E) gives `text`.
+template <typename E, size_t N>
+bool enum_named(const std::string_view (&names)[N], const std::string& text, E& out) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == text) {
+      out = static_cast<E>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+// "a, b or c"
+std::string one_of_text(std::span<const std::string_view> values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += i + 1 == values.size() ? " or " : ", ";
+    out += values[i];
+  }
+  return out;
+}
+
+bool is_node_name(const std::string& name) {
+  if (name.size() < 2 || name[0] != 'n') return false;
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+bool Reader::check_sent(Fields& f, uint64_t id, const std::string* src, const std::string* dest) {
+  auto it = sent_.find(id);
+  if (it == sent_.end()) return f.fail("message " + std::to_string(id) + " was never sent");
+  const auto& send = std::get<SendEvent>(history_.events[it->second].data);
+  if (src != nullptr && (*src != send.src || *dest != send.dest)) {
+    return f.fail("message " + std::to_string(id) + " was sent from " + send.src + " to " +
+                  send.dest + ", not from " + *src + " to " + *dest);
+  }
+  return true;
+}
+
+bool Reader::check_node(Fields& f, const char* field, const std::string& name) {
+  if (!history_.start || nodes_.count(name) != 0) return true;
+  return f.fail(std::string("field \"") + field + "\" names node \"" + name +
+                "\", which the start line does not list");
+}
+
+bool Reader::check_end(Fields& f, const char* field, const std::string& name) {
+  return !is_node_name(name) || check_node(f, field, name);
+}
+
+bool Reader::check_nodes(Fields& f, const char* field, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (!check_node(f, field, name)) return false;
+  }
+  return true;
+}
+
+bool Reader::check_value(Fields& f, std::string_view of, const char* field,
+                         const std::string& value) {
+  const auto values = fmt::values_of(of, field);
+  if (fmt::is_one_of(values, value)) return true;
+  return f.fail(std::string("field \"") + field + "\" must be " + one_of_text(values) + ", not \"" +
+                value + "\"");
+}
+
+bool Reader::shape_of(Fields& f, const std::string& kind, size_t number, const fmt::Shape*& shape) {
+  shape = fmt::find(fmt::kLines, kind);
+  if (shape == nullptr) {
+    warn(number, "unknown kind \"" + kind + "\", line skipped");
+    return true;
+  }
+  if (kind != fmt::kind::kFault) return true;
+  std::string fault;
+  if (!f.str("fault", fault)) return false;
+  shape = fmt::find(fmt::kFaults, fault);
+  if (shape == nullptr) warn(number, "unknown fault \"" + fault + "\", line skipped");
+  return true;
+}
+
+bool Reader::read_start(Fields& f, StartEvent& e) {
+  if (!history_.events.empty() || history_.start) {
+    return f.fail("\"start\" may only be the first line");
+  }
+  if (!f.str("scenario", e.scenario)) return false;
+  uint64_t seed = 0;
+  if (!f.uint("seed", seed)) return false;
+  e.seed = seed;
+  const Json* nodes = f.need("nodes");
+  if (nodes == nullptr) return false;
+  // Bounded before the names are copied: a picture has a lifeline per node.
+  if (nodes->is_array() && nodes->size() > fmt::kMaxNodes) {
+    return f.fail("field \"nodes\" lists " + std::to_string(nodes->size()) + " nodes, more than " +
+                  std::to_string(fmt::kMaxNodes));
+  }
+  if (!f.names("nodes", *nodes, e.nodes)) return false;
+  if (e.nodes.empty()) return f.fail("field \"nodes\" lists no nodes");
+  for (const std::string& name : e.nodes) {
+    if (!nodes_.insert(name).second) {
+      return f.fail("field \"nodes\" lists \"" + name + "\" twice");
+    }
+  }
+  return f.str("description", e.description);
+}
+
+bool Reader::read_fault(Fields& f, FaultEvent& out) {
+  std::string fault;
+  if (!f.str("fault", fault)) return false;
+  size_t index = 0;
+  fmt::is_one_of(fmt::detail::kFaults, fault, &index);
+  static_assert(fmt::detail::kFaults[static_cast<size_t>(FaultEvent::Kind::kRestart)] ==
+                fmt::fault::kRestart);
+  out.kind = static_cast<FaultEvent::Kind>(index);
+  if (out.kind == FaultEvent::Kind::kHeal) return true;
+  if (out.kind == FaultEvent::Kind::kCrash || out.kind == FaultEvent::Kind::kRestart) {
+    if (!f.name("node", out.node) || !check_node(f, "node", out.node)) return false;
+    if (f.find("amnesia") != nullptr && !f.boolean("amnesia", out.amnesia)) return false;
+    if (f.find("already_crashed") != nullptr &&
+        !f.boolean("already_crashed", out.already_crashed)) {
+      return false;
+    }
+    if (f.find("was_running") != nullptr && !f.boolean("was_running", out.was_running)) {
+      return false;
+    }
+    return true;
+  }
+  if (!f.str("shape", out.shape) || !check_value(f, fmt::kind::kFault, "shape", out.shape)) {
+    return false;
+  }
+  if (const Json* groups = f.find("groups")) {
+    if (!groups->is_array()) return f.fail("field \"groups\" must be a list of lists of names");
+    for (const Json& group : *groups) {
+      if (!f.names("groups", group, out.groups.emplace_back()) ||
+          !check_nodes(f, "groups", out.groups.back())) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (const Json* ring = f.find("ring")) {
+    return f.names("ring", *ring, out.ring) && check_nodes(f, "ring", out.ring);
+  }
+  const Json* from = f.find("from");
+  const Json* to = f.find("to");
+  if (from == nullptr || to == nullptr) {
+    return f.fail("a partition needs \"groups\", \"ring\", or \"from\" and \"to\"");
+  }
+  return f.names("from", *from, out.from) && f.names("to", *to, out.to) &&
+         check_nodes(f, "from", out.from) && check_nodes(f, "to", out.to);
+}
+
+bool Reader::read_apply(Fields& f, ApplyEvent& e) {
+  std::string op, result;
+  if (!f.name("node", e.node) || !check_node(f, "node", e.node) || !f.str("key", e.key) ||
+      !f.value("value", e.version.value) || !f.clock("clock", e.version.clock) ||
+      !f.str("op", op) || !f.uint("msg", e.msg) || !f.str("result", result) ||
+      !f.uint("siblings", e.siblings)) {
+    return false;
+  }
+  if (!check_value(f, fmt::kind::kApply, "op", op) ||
+      !check_value(f, fmt::kind::kApply, "result", result)) {
+    return false;
+  }
+  enum_named(kWriteOpNames, op, e.op);
+  enum_named(kApplyResultNames, result, e.result);
+  if (e.msg != 0 && !check_sent(f, e.msg, nullptr, nullptr)) return false;
+  if (e.client_write()) {
+    if (!f.str("status", e.status) || !f.name("client", e.client)) return false;
+    if (!check_value(f, fmt::kind::kApply, "status", e.status)) return false;
+  }
+  return true;
+}
+
+bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, size_t number) {
+  (void)number;
+  if (kind == fmt::kind::kStart) {
+    StartEvent e;
+    if (!read_start(f, e)) return false;
+    history_.start = e;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kSend) {
+    SendEvent e;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
+        !check_end(f, "src", e.src) || !check_end(f, "dest", e.dest)) {
+      return false;
+    }
+    const Json* body = f.need("body");
+    if (body == nullptr) return false;
+    if (!body->is_object()) return f.fail("field \"body\" must be an object");
+    auto type = body->find("type");
+    if (type == body->end() || !type->is_string()) {
+      return f.fail("field \"body\" needs a string \"type\"");
+    }
+    if (!type_by_name(type->get_ref<const std::string&>())) {
+      return f.fail("the body's \"type\" must be " + one_of_text(fmt::detail::kBodyTypes) +
+                    ", not \"" + type->get<std::string>() + "\"");
+    }
+    if (sent_.count(e.id) != 0) {
+      return f.fail("message " + std::to_string(e.id) + " was already sent (line " +
+                    std::to_string(history_.events[sent_[e.id]].line) + ")");
+    }
+    e.body = read_body(*body);
+    sent_[e.id] = history_.events.size();
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kDuplicate) {
+    DuplicateEvent e;
+    if (!f.positive("id", e.id) || !check_sent(f, e.id, nullptr, nullptr)) return false;
+    out = e;
+    return true;
+  }
+  if (kind == fmt::kind::kDeliver) {
+    DeliverEvent e;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
+        !check_sent(f, e.id, &e.src, &e.dest)) {
+      return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kDrop) {
+    DropEvent e;
+    if (!f.positive("id", e.id) || !f.name("src", e.src) || !f.name("dest", e.dest) ||
+        !f.str("reason", e.reason) || !check_value(f, fmt::kind::kDrop, "reason", e.reason) ||
+        !check_sent(f, e.id, &e.src, &e.dest)) {
+      return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kApply) {
+    ApplyEvent e;
+    if (!read_apply(f, e)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kSiblings) {
+    SiblingsEvent e;
+    if (!f.name("node", e.node) || !check_node(f, "node", e.node) || !f.str("key", e.key)) {
+      return false;
+    }
+    const Json* siblings = f.need("siblings");
+    if (siblings == nullptr || !f.versions("siblings", *siblings, e.siblings)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kFault) {
+    FaultEvent e;
+    if (!read_fault(f, e)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kTimeout) {
+    TimeoutEvent e;
+    if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id) ||
+        !f.uint("attempt", e.attempt) || !f.name("node", e.node) ||
+        !check_node(f, "node", e.node)) {
+      return false;
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kGiveUp) {
+    GiveUpEvent e;
+    if (!f.name("client", e.client) || !f.uint("msg_id", e.msg_id)) return false;
+    if (f.find("node") != nullptr && !f.name("node", e.node)) return false;
+    if (f.find("reason") != nullptr && !f.str("reason", e.reason)) return false;
+    out = std::move(e);
+    return true;
+  }
+  if (kind == "op") {
+    OpEvent e;
+    uint64_t due = 0;
+    if (!f.name("client", e.client) || !f.positive("msg_id", e.msg_id) || !f.str("op", e.op) ||
+        !f.str("key", e.key) || !f.name("node", e.node) || !f.uint("due", due)) {
+      return false;
+    }
+    if (e.op != "put" && e.op != "get" && e.op != "resolve") {
+      return f.fail("field \"op\" must be put, get or resolve, not \"" + e.op + "\"");
+    }
+    if (due > static_cast<uint64_t>(INT64_MAX)) return f.fail("field \"due\" is too large");
+    e.due_us = static_cast<int64_t>(due);
+    const bool has_read = f.find("auto_read") != nullptr;
+    if (has_read != (f.find("auto_context") != nullptr)) {
+      return f.fail("fields \"auto_read\" and \"auto_context\" go together");
+    }
+    if (has_read) {
+      if (e.op == "get") return f.fail("a get has no clock: no \"auto_read\"");
+      uint64_t read = 0;
+      Clock context;
+      if (!f.uint("auto_read", read) || !f.clock("auto_context", context)) return false;
+      e.auto_read = read;
+      e.auto_context = std::move(context);
+    }
+    out = std::move(e);
+    return true;
+  }
+  if (kind == fmt::kind::kFinal) {
+    FinalEvent e;
+    if (!f.name("node", e.node) || !check_node(f, "node", e.node) || !f.boolean("live", e.live)) {
+      return false;
+    }
+    const Json* store = f.need("store");
+    if (store == nullptr) return false;
+    if (!store->is_object()) return f.fail("field \"store\" must be an object {key: [versions]}");
+    for (const auto& [key, versions] : store->items()) {
+      auto& entry = e.store.emplace_back(key, std::vector<VersionText>{});
+      if (!f.versions("store", versions, entry.second)) return false;
+    }
+    finals_.insert(e.node);
+    out = std::move(e);
+    return true;
+  }
+  // kind::kEnd: the kinds were checked against the format before.
+  EndEvent e;
+  if (!f.uint("events", e.events) || !f.uint("messages", e.messages)) return false;
+  for (const std::string& node : nodes_) {
+    if (finals_.count(node) == 0) {
+      return f.fail("\"end\" comes before a \"final\" line for node \"" + node + "\"");
+    }
+  }
+  out = e;
+  return true;
+}
+
+bool Reader::line(std::string_view text, size_t number) {
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (text.find_first_not_of(" \t") == std::string_view::npos) return true;
+  if (first_line_ == 0) first_line_ = number;
+  last_line_ = number;
+  if (text.size() > kMaxLineBytes) {
+    return fail(number, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
+  }
+  if (json::nesting_depth(text, kMaxNestingDepth) > kMaxNestingDepth) {
+    return fail(number, "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+  }
+  if (ended_) return fail(number, "a line after \"end\"");
+  Json object;
+  try {
+    object = Json::parse(text);
+  } catch (const Json::exception& e) {
+    return fail(number, parse_error_text(e.what()));
+  }
+  if (!object.is_object()) return fail(number, "a line must be a JSON object");
+  Fields f(object, history_.path + ":" + std::to_string(number));
+  uint64_t t_us = 0;
+  std::string kind;
+  if (!f.uint("t", t_us) || !f.str("kind", kind)) {
+    error_ = f.error();
+    return false;
+  }
+  if (first_line_ == number) first_kind_ = kind;
+  if (t_us > static_cast<uint64_t>(INT64_MAX)) return fail(number, "field \"t\" is too large");
+  if (static_cast<int64_t>(t_us) < last_t_us_) {
+    return fail(number, "t goes backwards: " + std::to_string(t_us) + " after " +
+                            std::to_string(last_t_us_));
+  }
+  const fmt::Shape* shape = nullptr;
+  if (!shape_of(f, kind, number, shape)) {
+    error_ = f.error();
+    return false;
+  }
+  last_t_us_ = static_cast<int64_t>(t_us);
+  if (shape == nullptr) return true;  // skipped, with a warning
+  // Every field the format says such a line always has, in the format's order.
+  for (const fmt::FieldSpec& field : shape->fields) {
+    if (field.presence == fmt::Presence::kAlways && !f.need(std::string(field.name).c_str())) {
+      error_ = f.error();
+      return false;
+    }
+  }
+  EventData data;
+  if (!read_event(f, kind, data, number)) {
+    error_ = f.error();
+    return false;
+  }
+  if (const auto* op = std::get_if<OpEvent>(&data);
+      op != nullptr && op->due_us > static_cast<int64_t>(t_us)) {
+    return fail(number, "an op sent (t " + std::to_string(t_us) + ") before it was due (" +
+                            std::to_string(op->due_us) + ")");
+  }
+  if (kind == fmt::kind::kEnd) ended_ = true;
+  if (const auto* send = std::get_if<SendEvent>(&data)) {
+    history_.send_index.emplace_back(send->id, history_.events.size());
+  }
+  history_.events.push_back(Event{static_cast<int64_t>(t_us), number, std::move(data)});
+  return true;
+}
+
+bool Reader::finish(bool partial) {
+  if (first_line_ == 0) {
+    error_ = history_.path + ": empty: a history has at least a \"start\" and an \"end\" line";
+    return false;
+  }
+  if (!history_.start) {
+    return fail(first_line_,
+                "the first line must be \"start\" (the run's nodes), not \"" + first_kind_ + "\"");
+  }
+  history_.last_line = last_line_;
+  history_.last_t_us = last_t_us_;
+  if (!ended_) {
+    if (!partial) {
+      return fail(last_line_,
+                  "the history stops here, without its \"end\" line: the run was cut "
+                  "short or is still going (--partial reads what is there)");
+    }
+    history_.complete = false;
+  }
+  if (warnings_ > history_.warnings.size()) {
+    history_.warnings.push_back(history_.path + ": " +
+                                std::to_string(warnings_ - history_.warnings.size()) +
+                                " more lines skipped");
+  }
+  std::sort(history_.send_index.begin(), history_.send_index.end());
+  return true;
+}
+
+std::string History::partial_note() const {
+  if (complete) return "";
+  return "PARTIAL history: it stops at line " + std::to_string(last_line) +
+         " (t=" + format_time(last_t_us) + ") without its end; nothing after that is shown";
+}
+
+const SendEvent* History::find_send(uint64_t id) const {
+  auto it =
+      std::lower_bound(send_index.begin(), send_index.end(), std::pair<uint64_t, size_t>{id, 0});
+  if (it == send_index.end() || it->first != id) return nullptr;
+  return &std::get<SendEvent>(events[it->second].data);
+}
+
+std::vector<std::string> History::nodes() const {
+  if (start) return start->nodes;
+  std::set<std::string, NaturalLess> seen;
+  for (const Event& e : events) {
+    auto add = [&](const std::string& name) {
+      if (is_node_name(name)) seen.insert(name);
+    };
+    std::visit(
+        [&](const auto& d) {
+          using T = std::decay_t<decltype(d)>;
+          if constexpr (std::is_same_v<T, SendEvent>) {
+            add(d.src);
+            add(d.dest);
+          } else if constexpr (std::is_same_v<T, ApplyEvent> || std::is_same_v<T, SiblingsEvent> ||
+                               std::is_same_v<T, FinalEvent> || std::is_same_v<T, OpEvent>) {
+            add(d.node);
+          } else if constexpr (std::is_same_v<T, FaultEvent>) {
+            add(d.node);
+            for (const auto& g : d.groups) std::for_each(g.begin(), g.end(), add);
+            std::for_each(d.from.begin(), d.from.end(), add);
+            std::for_each(d.to.begin(), d.to.end(), add);
+            std::for_each(d.ring.begin(), d.ring.end(), add);
+          }
+        },
+        e.data);
+  }
+  return {seen.begin(), seen.end()};
+}
+
+std::vector<std::string> History::clients() const {
+  const std::vector<std::string> node_list = nodes();
+  const std::set<std::string> node_set(node_list.begin(), node_list.end());
+  std::set<std::string, NaturalLess> seen;
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && node_set.count(name) == 0) seen.insert(name);
+  };
+  for (const Event& e : events) {
+    if (const auto* send = std::get_if<SendEvent>(&e.data)) {
+      add(send->src);
+      add(send->dest);
+    } else if (const auto* apply = std::get_if<ApplyEvent>(&e.data)) {
+      if (apply->client_write()) add(apply->client);
+    } else if (const auto* timeout = std::get_if<TimeoutEvent>(&e.data)) {
+      add(timeout->client);
+    } else if (const auto* give_up = std::get_if<GiveUpEvent>(&e.data)) {
+      add(give_up->client);
+    } else if (const auto* op = std::get_if<OpEvent>(&e.data)) {
+      add(op->client);
+    }
+  }
+  return {seen.begin(), seen.end()};
+}
+
+}  // namespace kv::history
