@@ -3,8 +3,10 @@
 growing size, the page's size, its load time in headless Chromium (from
 navigation to the explorer ready, and the explorer's own start-up), the
 JavaScript heap Chromium reports, and the time of a step (next event) and of
-a jump (slider to a random instant). Also kvsim run's wall time with and
-without the pictures and page.
+a jump (slider to an instant across the run). Also kvsim run's wall time
+with and without the pictures and page. The heap is Chromium's
+JSHeapUsedSize (DevTools Performance.getMetrics) after a garbage
+collection: what the page keeps.
 
 A benchmark, never a test: the figures depend on the machine and its load.
 Run with Debian's python3 (python3-selenium, chromium, chromium-driver):
@@ -66,6 +68,8 @@ def measure(browser, page):
         time.sleep(0.02)
     load = time.perf_counter() - start
     startup = d.execute_script("return window.kvsimExplorer.loadMs") / 1000
+    # What the page keeps: the heap after a garbage collection.
+    browser.driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
     heap = browser.metrics()["JSHeapUsedSize"]
     steps = d.execute_script("""
         const x = window.kvsimExplorer, n = x.run.events.length, out = [];

@@ -40,6 +40,17 @@ class Pictures {
       const send = this.run.sendOf(id);
       this.edges.push({ g, id, line: send ? send.line : 0 });
     }
+    this.edges.sort((a, b) => a.line - b.line);
+    this.byMessage = new Map();
+    for (const edge of this.edges) {
+      if (!this.byMessage.has(edge.id)) this.byMessage.set(edge.id, []);
+      this.byMessage.get(edge.id).push(edge.g);
+    }
+    // Every arrow sent in the window starts faded (line 0: sent before
+    // it); sync() unfades those sent up to the line shown, touching only
+    // the arrows between the old line and the new.
+    for (const edge of this.edges) if (edge.line > 0) edge.g.classList.add('kv-later');
+    this.shownLine = 0;
     this.laneNames();
     const graph = this.st.querySelector('g.graph');
     if (graph && this.rows.length) {
@@ -53,22 +64,37 @@ class Pictures {
   }
 
   // The lifelines' names in a strip that stays at the top of the picture
-  // as it scrolls (st_lane<i>: a lifeline's head).
+  // as it scrolls (st_lane<i>: a lifeline's head). Positions come from the
+  // SVG's own coordinates (Graphviz writes points at scale 1, 4/3 pixels
+  // each), so that nothing forces the picture to be laid out early.
   laneNames() {
     const box = this.st.closest('.pic');
     const heads = this.st.querySelectorAll('g.node[id^="st_lane"]');
     if (!box || !heads.length) return;
     const strip = el('div', 'lanes');
     strip.setAttribute('aria-hidden', 'true');
-    const origin = box.getBoundingClientRect().left - box.scrollLeft;
+    const graph = this.st.querySelector('g.graph');
+    const shift = graph ? /translate\(([-\d.]+)/.exec(graph.getAttribute('transform') || '') : null;
+    const x0 = shift ? Number(shift[1]) : 0;
+    const pad = parseFloat(getComputedStyle(box).paddingLeft) || 0;
     for (const g of heads) {
-      const r = g.getBoundingClientRect();
       const text = g.querySelector('text');
-      const name = el('span', '', text ? text.textContent.trim() : '');
-      name.style.left = (r.left + r.width / 2 - origin) + 'px';
+      if (!text) continue;
+      const name = el('span', '', text.textContent.trim());
+      name.style.left = (pad + (Number(text.getAttribute('x')) + x0) * 4 / 3) + 'px';
       strip.appendChild(name);
     }
     box.prepend(strip);
+  }
+
+  // The index of the first arrow sent after `line` (arrows by send line).
+  firstEdgeAfter(line) {
+    let lo = 0, hi = this.edges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.edges[mid].line <= line) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 
   sync(cursor, ui) {
@@ -91,16 +117,21 @@ class Pictures {
       this.nowLine.setAttribute('y2', String(y));
     }
     const msg = e.kind === 'send' || e.kind === 'deliver' || e.kind === 'drop' || e.kind === 'duplicate' ? e.id : null;
-    for (const edge of this.edges) {
-      edge.g.classList.toggle('kv-later', edge.line > e.line);
-      if (edge.id === msg) {
-        edge.g.classList.add('kv-now');
-        this.marked.push(edge.g);
-      }
+    const lo = Math.min(this.shownLine, e.line), hi = Math.max(this.shownLine, e.line);
+    for (let i = this.firstEdgeAfter(lo); i < this.edges.length && this.edges[i].line <= hi; i++) {
+      this.edges[i].g.classList.toggle('kv-later', this.edges[i].line > e.line);
     }
-    if (this.nowLine && document.getElementById('follow').checked) {
-      const box = this.st.closest('.pic');
-      const at = this.nowLine.getBoundingClientRect(), view = box.getBoundingClientRect();
+    this.shownLine = e.line;
+    for (const g of this.byMessage.get(msg) || []) {
+      g.classList.add('kv-now');
+      this.marked.push(g);
+    }
+    // Follow only while the picture is on the screen: scrolling it lays it out.
+    const box = this.st.closest('.pic');
+    const view = box.getBoundingClientRect();
+    if (this.nowLine && document.getElementById('follow').checked &&
+        view.bottom > 0 && view.top < window.innerHeight) {
+      const at = this.nowLine.getBoundingClientRect();
       if (at.top < view.top + 20 || at.top > view.bottom - 20) {
         box.scrollTop += at.top - view.top - box.clientHeight / 2;
       }
