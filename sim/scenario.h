@@ -123,6 +123,9 @@ struct Scenario {
   std::string description;
   std::optional<uint64_t> seed;  // --seed overrides
   uint32_t nodes = 3;
+  // The conflict-detection mechanism the nodes and the checks use
+  // (node/causality.h).
+  Mechanism mechanism = Mechanism::kClientVv;
   NetworkOptions network;
   std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
   ClientSpec clients;

@@ -139,8 +139,9 @@ std::optional<Scenario> scripted_network(const Scenario& s, uint64_t seed) {
   return out;
 }
 
-// `s` without node `k`: its events go, the others are renumbered, clocks
-// lose slot k. nullopt for the last node.
+// `s` without node `k`: its events go, the others are renumbered, explicit
+// clocks become what the mechanism says they are without node k (client-vv:
+// they lose slot k). nullopt for the last node.
 std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
   if (s.nodes <= 1) return std::nullopt;
   const auto renumber = [k](NodeIndex n) { return n > k ? n - 1 : n; };
@@ -166,9 +167,7 @@ std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
       case Kind::kRestart:
         gone = e.node == k;
         e.node = renumber(e.node);
-        if (e.kind == Kind::kClient && e.op.clock && e.op.clock->size() > k) {
-          e.op.clock->erase(e.op.clock->begin() + k);
-        }
+        if (e.kind == Kind::kClient && e.op.clock) causality(s.mechanism).drop_node(*e.op.clock, k);
         break;
       case Kind::kPartition: {
         PartitionSpec& p = e.partition;
