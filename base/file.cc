@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace kv {
 
 FileRead read_file(const std::string& path, size_t max_bytes, std::string_view limit_for) {
@@ -42,8 +44,20 @@ FileRead read_file(const std::string& path, size_t max_bytes, std::string_view l
   return result;
 }
 
+std::string temporary_path(const std::string& path, long pid) {
+  return path + ".tmp-" + std::to_string(pid >= 0 ? pid : static_cast<long>(::getpid()));
+}
+
+bool replace_file(const std::string& temporary, const std::string& path, std::string& error) {
+  if (std::rename(temporary.c_str(), path.c_str()) == 0) return true;
+  error = path + ": cannot write: " + std::strerror(errno);
+  std::remove(temporary.c_str());
+  return false;
+}
+
 bool write_file(const std::string& path, std::string_view text, std::string& error) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
+  const std::string temporary = temporary_path(path);
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (file == nullptr) {
     error = path + ": cannot write: " + std::strerror(errno);
     return false;
@@ -53,9 +67,10 @@ bool write_file(const std::string& path, std::string_view text, std::string& err
   const int saved = errno;
   if (std::fclose(file) != 0 || failed) {
     error = path + ": cannot write: " + std::strerror(failed ? saved : errno);
+    std::remove(temporary.c_str());
     return false;
   }
-  return true;
+  return replace_file(temporary, path, error);
 }
 
 }  // namespace kv

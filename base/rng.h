@@ -1,6 +1,6 @@
 // The run's only source of randomness: xoshiro256** seeded through splitmix64.
 //
-// Determinism rules (STYLE.md): no std::*_distribution, no floating point in
+// Determinism rules: no std::*_distribution, no floating point in
 // draws that order events. Probabilities are integer ratios (parts per
 // billion); bounded integers use Lemire's multiply-shift with rejection, so
 // the result is exact and the same on every platform.
@@ -78,6 +78,16 @@ class Rng {
   // without floating point (inverse CDF via a fixed-point logarithm).
   int64_t exponential(int64_t mean);
 
+  // Pareto distributed with scale `xm` (the least value) and shape
+  // alpha = alpha_num / alpha_den, in integer steps, without floating point:
+  // the inverse CDF xm * u^(-1/alpha), with u uniform in (0, 1] on 2^32
+  // steps, computed as xm * 2^(-log2(u) / alpha) in Q32 fixed point
+  // (log2_q32, then exp2_q32), rounded down. u's least step, 2^-32, bounds
+  // the largest draw at xm * 2^(32 / alpha); draws are capped at kMaxDraw.
+  // REQUIRES: xm >= 0, alpha_num > 0, alpha_den > 0.
+  int64_t pareto(int64_t xm, uint64_t alpha_num, uint64_t alpha_den);
+  static constexpr int64_t kMaxDraw = int64_t{1} << 42;
+
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
@@ -85,5 +95,12 @@ class Rng {
 };
 
 uint64_t splitmix64(uint64_t& state);
+
+// log2(x) for x in [1, 2^32], as a Q32 fixed-point number (integers only:
+// the integer part from the top bit, then one fraction bit per squaring).
+uint64_t log2_q32(uint64_t x);
+// 2^f for f in [0, 1) given as a Q32 fraction, as a Q62 number in [1, 2)
+// (integers only: a product of the constants 2^(2^-k) for f's set bits).
+uint128 exp2_frac_q62(uint32_t f);
 
 }  // namespace kv

@@ -1,4 +1,4 @@
-// The practical floor for BENCH.md's W1 on one core: a hand-written,
+// The practical floor for BENCHMARKS.md's W1 on one core: a hand-written,
 // special-purpose event loop (binary heap, hash map of sibling vectors, no
 // history, no checks), for comparison with `kvsim bench fanout` in the same
 // session. It shares no code with kvsim on purpose.

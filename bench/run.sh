@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness: BENCH.md's workloads, medians of RUNS runs, with the
+# The benchmark harness: BENCHMARKS.md's workloads, medians of RUNS runs, with the
 # hand-written floor (bench/floor.cc) measured in the same session for a ratio,
 # and instruction counts from callgrind where valgrind is installed.
 #

@@ -35,7 +35,7 @@ uint64_t current_rss_bytes() {
   return got == 2 ? pages_resident * 4096ull : 0;
 }
 
-// BENCH.md W1 as a scenario: put i at i*50us at n((i mod N)+1), a uniformly
+// BENCHMARKS.md's W1 as a scenario: put i at i*50us at n((i mod N)+1), a uniformly
 // drawn key, value "v<i>", the clock built by a client colocated with the
 // node, replication to the other N-1 nodes with delays uniform in [1, 10] ms.
 sim::Scenario fanout_scenario(const FanoutOptions& o) {

@@ -1,4 +1,4 @@
-// `kvsim bench`: the reference workloads of BENCH.md, run through the real
+// `kvsim bench`: the reference workloads of BENCHMARKS.md, run through the real
 // simulator (the same nodes, network, event queue and generator as `kvsim
 // run`), reporting events per second and memory.
 #pragma once

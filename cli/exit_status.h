@@ -1,13 +1,20 @@
 // Exit statuses: the one place where how a subcommand ended becomes the
 // process's exit status. Each number means the same in every subcommand:
 //
-//   0  done (`run`, `bench`: every check came out as expected)
-//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run itself went through
-//   2  bad input: a bad option, scenario or history (Status::bad_input)
+//   0  done (`run`, `sweep`, `bench fanout`: every check came out as expected;
+//      `shrink`: the failure was shrunk to a 1-minimal file; `grade`: no
+//      difference from the task's rules)
+//   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run
+//      itself went through; `shrink`: its own check failed, the file is not
+//      1-minimal; `grade`: the program differs from the task's rules
+//   2  bad input: a bad option, scenario or history, an output folder holding
+//      the other command's output (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
 //      there, keeping the history so far
 //   4  an I/O failure: a file or folder cannot be opened, read or written,
-//      stdin/stdout fail, or Graphviz fails to draw (Status::io_error)
+//      stdin/stdout fail (every subcommand, --help, --version: cli/main.cc
+//      checks stdout last), Graphviz fails to draw, or the program `grade`
+//      runs cannot be started (Status::io_error)
 //
 // Subcommands return these constants or exit_status(status); they never
 // write a number of their own.
@@ -39,11 +46,14 @@ inline int exit_status(const Status& status) {
 // The table above, for `kvsim --help`.
 inline constexpr const char* kExitStatusHelp =
     "Exit status, the same for every subcommand:\n"
-    "  0  done (every check came out as the scenario expects)\n"
-    "  1  a check failed (run, sweep, sweep-merge, bench fanout)\n"
-    "  2  bad input: a bad option, scenario or history\n"
+    "  0  done (every check came out as the scenario expects; shrink: 1-minimal)\n"
+    "  1  a check failed (run, sweep, sweep-merge, bench fanout); shrink: could not\n"
+    "     shrink to a 1-minimal file; grade: a difference\n"
+    "  2  bad input: a bad option, scenario or history, or an output folder that\n"
+    "     holds the other command's output\n"
     "  3  the history reached its cap (run --max-history); the run stopped there\n"
     "  4  an I/O failure: a file cannot be read or written (missing, a folder, no\n"
-    "     permission, a full disk), stdin/stdout failed, or Graphviz failed to draw";
+    "     permission, a full disk), stdin/stdout failed, Graphviz failed to draw, or\n"
+    "     the program to grade cannot be started";
 
 }  // namespace kv::cli

@@ -2,34 +2,49 @@
 // The CLI is thin: parse the command line, hand over to the subcommand.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "base/time_text.h"
 #include "cli/bench_command.h"
 #include "cli/exit_status.h"
+#include "cli/grade_command.h"
 #include "cli/mutant_option.h"
 #include "cli/node_command.h"
 #include "cli/run_command.h"
 #include "cli/shrink_command.h"
+#include "cli/staleness_command.h"
 #include "cli/sweep_command.h"
 #include "cli/viz_commands.h"
+#include "sim/yaml_fields.h"
 
 namespace {
 
-// A seed: decimal digits only, at most 2^64 - 1 (no sign, no wrapping).
-const CLI::Validator kSeed(
-    [](std::string& text) -> std::string {
-      const std::string why =
-          "must be an integer from 0 to 18446744073709551615, not '" + text + "'";
-      if (text.empty() || text.size() > 20) return why;
-      for (char c : text) {
-        if (c < '0' || c > '9') return why;
-      }
-      if (text.size() == 20 && text > "18446744073709551615") return why;
-      return "";
-    },
-    "SEED");
+// Every number on the command line: decimal digits only, from `min` to
+// `max` (no sign, no exponent, no wrapping: `-1` and a 21-digit number are
+// refused, not read as something else).
+CLI::Validator whole_number(uint64_t min, uint64_t max, const std::string& name) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        const std::string why = "must be an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max) + ", not '" + text + "'";
+        if (text.empty() || text.size() > 20) return why;
+        for (char c : text) {
+          if (c < '0' || c > '9') return why;
+        }
+        if (text.size() == 20 && text > "18446744073709551615") return why;
+        const uint64_t value = std::stoull(text);
+        return value < min || value > max ? why : "";
+      },
+      name);
+}
+
+const CLI::Validator kSeed = whole_number(0, UINT64_MAX, "SEED");
 
 // A folder: not empty, and not something that reads as an option (`--out
 // --quiet` would otherwise make a folder named "--quiet").
@@ -53,9 +68,52 @@ const CLI::Validator kSize(
     },
     "SIZE");
 
+// `kvsim runn x.yaml`: CLI11 would only say that a subcommand is required.
+// Names the unknown word and the nearest subcommand (within two edits), or
+// else all of them; nullopt when argv[at] is an option or a subcommand.
+std::optional<int> unknown_subcommand(const CLI::App& app, int argc, char** argv, int at,
+                                      const std::string& command) {
+  if (argc <= at || argv[at][0] == '-') return std::nullopt;
+  const std::string word = argv[at];
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == word) return std::nullopt;
+    names.push_back(sub->get_name());
+  }
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  const std::optional<std::string_view> near = kv::sim::yaml::suggest(word, views);
+  std::string all;
+  for (const std::string& name : names) all += (all.empty() ? "" : ", ") + name;
+  std::fprintf(stderr, "%s: unknown subcommand '%s' (%s%s)\n", command.c_str(), word.c_str(),
+               near ? ("did you mean '" + std::string(*near) + "'? ").c_str() : "",
+               ("the subcommands: " + all).c_str());
+  return kv::cli::kExitBadInput;
+}
+
+int run_command(int argc, char** argv);
+
 }  // namespace
 
+// Every subcommand, --help and --version: output that does not reach stdout
+// (a full disk, /dev/full) is an I/O failure (exit status 4), said on stderr,
+// whatever the subcommand would have ended with.
 int main(int argc, char** argv) {
+  const int status = run_command(argc, argv);
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int error = flushed ? 0 : errno;
+  if (!flushed || std::ferror(stdout) || !std::cout) {
+    std::fprintf(stderr, "kvsim: cannot write to standard output: %s\n",
+                 error != 0 ? std::strerror(error) : "a write failed");
+    return kv::cli::kExitIoError;
+  }
+  return status;
+}
+
+namespace {
+
+int run_command(int argc, char** argv) {
   CLI::App app{"kvsim: a deterministic simulator of a Dynamo-style key-value cluster"};
   app.require_subcommand(1);
   // KVSIM_VERSION: meson's project version (cli/meson.build).
@@ -75,7 +133,8 @@ int main(int argc, char** argv) {
                    "With --replicate: an anti-entropy round with a random peer this often "
                    "(wall-clock; e.g. 100ms, 1s; default: none)");
   node->add_option("--seed", node_options.seed, "With --replicate: picks anti-entropy peers")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kSeed);
 
   kv::cli::RunOptions run_options;
   uint64_t seed = 0;
@@ -96,8 +155,9 @@ int main(int argc, char** argv) {
   bool no_render = false;
   run->add_flag("--no-render", no_render, "Skip the pictures and the report");
   run->add_flag("--explain", run_options.explain, "Tell the story of the run on stdout");
-  run->add_flag("--swarm", run_options.swarm,
-                "Run the fault mix the seed draws within the scenario's swarm: bounds (README)");
+  run->add_flag(
+      "--swarm", run_options.swarm,
+      "Run the fault mix the seed draws within the scenario's swarm: bounds (docs/SCENARIOS.md)");
   kv::cli::add_mutant_option(run, mutant);
 
   kv::cli::SweepOptions sweep_options;
@@ -108,7 +168,7 @@ int main(int argc, char** argv) {
                     "Seed range A..B (inclusive), e.g. 1..1000 (default: the scenario's "
                     "sweep: seeds:)");
   sweep->add_option("--jobs", sweep_options.jobs, "Threads (default: one per core)")
-      ->check(CLI::Range(1, 1024));
+      ->check(whole_number(1, 1024, "N"));
   sweep
       ->add_option("--out", sweep_options.out_dir,
                    "Output folder (default out/<scenario name>-sweep)")
@@ -120,7 +180,8 @@ int main(int argc, char** argv) {
       ->add_option("--keep-failures", sweep_options.keep_failures,
                    "Write the whole run folder (as kvsim run) of the first K failing seeds "
                    "into OUT/seed-S")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_number(0, UINT64_MAX, "K"));
   sweep
       ->add_option("--require", sweep_options.require,
                    "Coverage the sweep must reach, else it fails: COUNTER=PERCENT, e.g. "
@@ -184,19 +245,52 @@ int main(int argc, char** argv) {
   explain->add_flag("--partial", explain_partial,
                     "Tell a history that stops before its end (a run killed or still going)");
 
-  CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCH.md");
+  kv::cli::StalenessOptions staleness_options;
+  CLI::App* staleness = app.add_subcommand(
+      "staleness",
+      "How stale are reads? P(a read sent delta after a write commits returns it), PBS-style");
+  staleness->add_option("scenario", staleness_options.scenario_paths, "Scenario files (YAML)")
+      ->required();
+  staleness->add_option("--trials", staleness_options.trials, "Trials per delta")
+      ->capture_default_str();
+  staleness->add_option("--delta", staleness_options.deltas, "Deltas, comma-separated")
+      ->capture_default_str();
+  staleness->add_option("--seed", staleness_options.seed, "Seed of the experiment")
+      ->check(kSeed)
+      ->capture_default_str();
+  staleness->add_option("--jobs", staleness_options.jobs, "Threads (default: one per core)");
+  staleness->add_flag("--json", staleness_options.json, "One JSON object on stdout");
+  staleness
+      ->add_option("--out", staleness_options.out_dir,
+                   "Also write staleness.json and a plot (svg, png) here")
+      ->check(kFolder);
+
+  kv::cli::GradeCommand grade_command;
+  CLI::App* grade = kv::cli::add_grade_command(app, grade_command, kSeed, kFolder);
+
+  CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCHMARKS.md");
   bench->require_subcommand(1);
   kv::cli::FanoutOptions fanout_options;
   CLI::App* fanout = bench->add_subcommand("fanout", "W1: full replication, random delays");
-  fanout->add_option("-N", fanout_options.nodes, "Nodes")->capture_default_str();
-  fanout->add_option("-K", fanout_options.keys, "Keys")->capture_default_str();
-  fanout->add_option("-P", fanout_options.puts, "Client puts")->capture_default_str();
-  fanout->add_option("--seed", fanout_options.seed, "Seed")->capture_default_str();
+  fanout->add_option("-N", fanout_options.nodes, "Nodes")
+      ->capture_default_str()
+      ->check(whole_number(1, 1000, "N"));
+  fanout->add_option("-K", fanout_options.keys, "Keys")
+      ->capture_default_str()
+      ->check(whole_number(1, UINT32_MAX, "K"));
+  fanout->add_option("-P", fanout_options.puts, "Client puts")
+      ->capture_default_str()
+      ->check(whole_number(1, 1000000000, "P"));
+  fanout->add_option("--seed", fanout_options.seed, "Seed")->capture_default_str()->check(kSeed);
   fanout->add_option("--history", fanout_options.history, "Write the history to this file");
   uint64_t scale_seed = 1;
   CLI::App* scale = bench->add_subcommand("scale", "W2: how cost grows with N, K and P");
-  scale->add_option("--seed", scale_seed, "Seed")->capture_default_str();
+  scale->add_option("--seed", scale_seed, "Seed")->capture_default_str()->check(kSeed);
 
+  if (auto stop = unknown_subcommand(app, argc, argv, 1, "kvsim")) return *stop;
+  if (argc > 1 && std::string(argv[1]) == "bench") {
+    if (auto stop = unknown_subcommand(*bench, argc, argv, 2, "kvsim bench")) return *stop;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -222,6 +316,7 @@ int main(int argc, char** argv) {
     }
     return kv::cli::run_node(node_options);
   }
+  if (staleness->parsed()) return kv::cli::run_staleness(staleness_options);
   if (run->parsed()) {
     if (auto stop = kv::cli::use_mutant_option(mutant, "run")) return *stop;
     if (seed_option->count() > 0) run_options.seed = seed;
@@ -247,7 +342,10 @@ int main(int argc, char** argv) {
     return kv::cli::run_render(render_history, render_out, render_from, render_to, render_partial);
   }
   if (explain->parsed()) return kv::cli::run_explain(explain_history, explain_partial);
+  if (grade->parsed()) return kv::cli::run_grade(grade_command);
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return kv::cli::kExitBadInput;
 }
+
+}  // namespace

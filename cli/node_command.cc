@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
+#include <optional>
+#include <vector>
 
 #include <cerrno>
 #include <cstdio>
@@ -32,33 +35,74 @@ bool write_all(int fd, std::string& data) {
   return true;
 }
 
+int64_t now_us() {
+  using std::chrono::steady_clock;
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Milliseconds poll() may wait until `deadline_us` (rounded up; 0 if due).
+int wait_ms_until(int64_t deadline_us) {
+  const int64_t left_us = deadline_us - now_us();
+  return left_us <= 0 ? 0 : static_cast<int>((left_us + 999) / 1000);
+}
+
 // Anti-entropy on wall-clock time: due() says whether a round is due now, and
 // wait_ms() how long stdin may be waited on before the next one.
 class Timer {
  public:
-  explicit Timer(int64_t interval_us) : interval_us_(interval_us) { next_ = now() + interval_us; }
+  explicit Timer(int64_t interval_us) : interval_us_(interval_us) {
+    next_ = now_us() + interval_us;
+  }
   bool on() const { return interval_us_ > 0; }
   bool due() {
-    if (!on() || now() < next_) return false;
-    next_ = now() + interval_us_;
+    if (!on() || now_us() < next_) return false;
+    next_ = now_us() + interval_us_;
     return true;
   }
-  int wait_ms() const {
-    if (!on()) return -1;
-    const int64_t left_us = next_ - now();
-    return left_us <= 0 ? 0 : static_cast<int>((left_us + 999) / 1000);
-  }
+  int wait_ms() const { return on() ? wait_ms_until(next_) : -1; }
 
  private:
-  static int64_t now() {
-    using std::chrono::steady_clock;
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               steady_clock::now().time_since_epoch())
-        .count();
-  }
   int64_t interval_us_;
   int64_t next_ = 0;
 };
+
+// The replica's own timers (Outbox::set_timer) on wall-clock time: each set
+// one is due `after` from when the server reported it, and fires once
+// unless cancelled first.
+class ReplicaTimers {
+ public:
+  void absorb(const std::vector<TimerChange>& changes) {
+    for (const TimerChange& c : changes) {
+      if (c.after_us < 0) {
+        std::erase_if(due_, [&](const auto& d) { return d.second == c.timer; });
+      } else {
+        due_.emplace(now_us() + c.after_us, c.timer);
+      }
+    }
+  }
+  bool empty() const { return due_.empty(); }
+  // -1 (no timer), or how long until the first is due.
+  int wait_ms() const { return due_.empty() ? -1 : wait_ms_until(due_.begin()->first); }
+  // Takes the first timer due now, if any.
+  std::optional<uint64_t> take_due() {
+    if (due_.empty() || due_.begin()->first > now_us()) return std::nullopt;
+    const uint64_t timer = due_.begin()->second;
+    due_.erase(due_.begin());
+    return timer;
+  }
+
+ private:
+  std::multimap<int64_t, uint64_t> due_;  // deadline (us) -> timer
+};
+
+// The shorter of two poll() waits (-1: no limit).
+int shorter_wait(int a, int b) {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a < b ? a : b;
+}
 
 }  // namespace
 
@@ -69,21 +113,27 @@ int run_node(const NodeOptions& options) {
   kv::Rng peers = kv::Rng::derive(options.seed, "node-anti-entropy");
   std::string out, err;
   char buffer[1 << 16];
+  ReplicaTimers replica_timers;
+  auto flush = [&]() -> bool {
+    if (write_all(STDOUT_FILENO, out)) return true;
+    std::fprintf(stderr, "kvsim node: writing stdout: %s\n", std::strerror(errno));
+    return false;
+  };
   for (;;) {
-    if (timer.on()) {
+    replica_timers.absorb(server.take_timer_changes());
+    if (timer.on() || !replica_timers.empty()) {
       pollfd in{STDIN_FILENO, POLLIN, 0};
-      const int ready = ::poll(&in, 1, timer.wait_ms());
+      const int ready = ::poll(&in, 1, shorter_wait(timer.wait_ms(), replica_timers.wait_ms()));
       if (ready < 0 && errno != EINTR) {
         std::fprintf(stderr, "kvsim node: waiting for stdin: %s\n", std::strerror(errno));
         return kExitIoError;
       }
-      if (timer.due()) {
-        server.tick(peers.next(), out);
-        if (!write_all(STDOUT_FILENO, out)) {
-          std::fprintf(stderr, "kvsim node: writing stdout: %s\n", std::strerror(errno));
-          return kExitIoError;
-        }
+      if (timer.due()) server.tick(peers.next(), out);
+      while (const std::optional<uint64_t> due = replica_timers.take_due()) {
+        server.fire_timer(*due, out);
+        replica_timers.absorb(server.take_timer_changes());
       }
+      if (!out.empty() && !flush()) return kExitIoError;
       if (ready <= 0) continue;
     }
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);

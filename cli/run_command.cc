@@ -1,6 +1,7 @@
 #include "cli/run_command.h"
 
 #include "cli/exit_status.h"
+#include "cli/output_folder.h"
 #include "cli/progress.h"
 #include "cli/viz_commands.h"
 
@@ -170,11 +171,12 @@ void warn_if_large(const sim::Scenario& scenario, const RunOptions& options) {
                rough_duration(static_cast<double>(events) / kEventsPerSecond).c_str(), cap.c_str());
 }
 
-// The files `kvsim run` may leave in its output folder, besides
-// history.jsonl and summary.json (which every run rewrites): the pictures
-// (and any sheets of them: spacetime-2.png...), the story and the report.
+// The files `kvsim run` may leave in its output folder that an earlier run's
+// must not outlive: the summary, the pictures (and any sheets of them:
+// spacetime-2.png...), the story and the report. (history.jsonl is
+// rewritten from its first line.)
 bool is_run_output(const std::string& name) {
-  if (name == "story.txt" || name == "index.html") return true;
+  if (name == "summary.json" || name == "story.txt" || name == "index.html") return true;
   for (std::string_view base : {"siblings", "spacetime"}) {
     if (name.rfind(base, 0) != 0) continue;
     const std::string_view rest = std::string_view(name).substr(base.size());
@@ -186,26 +188,14 @@ bool is_run_output(const std::string& name) {
   return false;
 }
 
-// True if `dir` holds an earlier run: a history.jsonl that starts as
-// kvsim's do, or a summary.json.
-bool holds_a_run(const std::filesystem::path& dir) {
-  const auto starts_with = [&](const char* file, std::string_view prefix) {
-    std::ifstream in(dir / file, std::ios::binary);
-    std::string head(prefix.size(), '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    return in.gcount() == static_cast<std::streamsize>(prefix.size()) && head == prefix;
-  };
-  return starts_with("history.jsonl", R"({"t": 0, "kind": "start")") ||
-         starts_with("summary.json", R"({"scenario": )");
-}
-
 // A run owns its output folder: if `dir` holds an earlier run, its
-// pictures, story and report go, so that nothing there describes another
-// run. Other files are left alone. An I/O error if one cannot be removed.
+// summary, pictures, story and report go, so that nothing there describes
+// another run (not even a summary this run then fails to write). Other files
+// are left alone. An I/O error if one cannot be removed.
 Status remove_earlier_outputs(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!holds_a_run(dir)) return Status();
+  if (folder_holds(dir) != FolderHolds::kRun) return Status();
   std::vector<fs::path> stale;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_directory(ec) && is_run_output(it->path().filename().string())) {
@@ -350,6 +340,9 @@ int run_scenario(const RunOptions& options) {
   // A swarm run runs what its seed draws.
   const sim::Scenario scenario = scenario_for_seed(*loaded, seed);
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
+  if (Status s = check_output_folder(out_dir, FolderHolds::kRun, "kvsim run"); !s.ok()) {
+    return fail(s);
+  }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) return fail(Status::io_error("cannot create " + out_dir + ": " + ec.message()));

@@ -6,7 +6,9 @@
 #include <fstream>
 
 #include "base/file.h"
+#include "base/time_text.h"
 #include "cli/exit_status.h"
+#include "cli/output_folder.h"
 #include "history/writer.h"
 #include "node/mutant.h"
 #include "sim/scenario_writer.h"
@@ -17,6 +19,8 @@ namespace kv::cli {
 
 namespace {
 
+using sim::Scenario;
+
 int fail(const Status& status) {
   std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
   return exit_status(status);
@@ -24,8 +28,7 @@ int fail(const Status& status) {
 
 // The number of lines of the history `scenario` writes with `seed`, written
 // to `path` and removed again.
-Result<uint64_t> history_lines(const sim::Scenario& scenario, uint64_t seed,
-                               const std::string& path) {
+Result<uint64_t> history_lines(const Scenario& scenario, uint64_t seed, const std::string& path) {
   history::HistoryWriter history;
   std::string error;
   if (!history.open(path, error)) return Status::io_error(error);
@@ -48,39 +51,163 @@ std::string named(const std::string& name) {
   return name.substr(0, sim::kMaxNameLength - suffix.size()) + suffix;
 }
 
+std::string rate_text(Probability p) {
+  if (p.ppb == 0) return "0";
+  if (p.ppb >= Probability::kOne) return "1";
+  std::string digits = std::to_string(p.ppb);
+  digits.insert(0, 9 - digits.size(), '0');
+  while (digits.back() == '0') digits.pop_back();
+  return "0." + digits;
+}
+
+std::string delay_text(const sim::DelaySpec& d) {
+  switch (d.dist) {
+    case sim::DelaySpec::Dist::kConstant:
+      return "constant " + format_time(d.value.us);
+    case sim::DelaySpec::Dist::kUniform:
+      return "uniform " + format_time(d.min.us) + ".." + format_time(d.max.us);
+    case sim::DelaySpec::Dist::kExponential:
+      return "exponential, mean " + format_time(d.mean.us);
+  }
+  return "";
+}
+
+// "2 events (1 client operation, 1 drop)": a scenario's events by kind.
+std::string events_text(const Scenario& s) {
+  using Kind = sim::TimelineEvent::Kind;
+  size_t ops = 0, faults = 0, drops = 0, delays = 0;
+  for (const sim::TimelineEvent& e : s.events) {
+    ops += e.kind == Kind::kClient;
+    drops += e.kind == Kind::kDrop;
+    delays += e.kind == Kind::kDelay;
+    faults += e.kind != Kind::kClient && !e.is_fate();
+  }
+  std::string parts;
+  const auto part = [&](size_t n, const char* one, const char* many) {
+    if (n > 0)
+      parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  part(ops, "client operation", "client operations");
+  part(faults, "fault", "faults");
+  part(drops, "drop", "drops");
+  part(delays, "scripted delay", "scripted delays");
+  return std::to_string(s.events.size()) + (s.events.size() == 1 ? " event" : " events") +
+         (parts.empty() ? "" : " (" + parts + ")");
+}
+
+size_t count_kind(const Scenario& s, sim::TimelineEvent::Kind kind) {
+  size_t n = 0;
+  for (const sim::TimelineEvent& e : s.events) n += e.kind == kind;
+  return n;
+}
+
+// What the shrunk file says differently from what ran, a line each: only
+// what the file itself shows.
+std::vector<std::string> changes(const Scenario& a, const Scenario& b) {
+  using Kind = sim::TimelineEvent::Kind;
+  std::vector<std::string> out;
+  if (a.workload && !b.workload) {
+    out.push_back(
+        "the workload (" + std::to_string(a.workload->ops) +
+        " operations) became timeline client events; " +
+        std::to_string(count_kind(b, Kind::kClient)) +
+        (count_kind(b, Kind::kClient) == 1 ? " client event is left" : " client events are left"));
+  } else if (a.workload && b.workload && a.workload->ops != b.workload->ops) {
+    out.push_back("the workload: " + std::to_string(a.workload->ops) + " -> " +
+                  std::to_string(b.workload->ops) + " operations (still generated)");
+  }
+  if (a.network.loss.ppb != b.network.loss.ppb) {
+    const size_t drops_a = count_kind(a, Kind::kDrop), drops_b = count_kind(b, Kind::kDrop);
+    out.push_back("loss " + rate_text(a.network.loss) + " -> " + rate_text(b.network.loss) +
+                  (drops_b > drops_a
+                       ? "; the losses that matter are " + std::to_string(drops_b - drops_a) +
+                             " scripted drop events"
+                       : ""));
+  }
+  if (a.network.duplicate.ppb != b.network.duplicate.ppb) {
+    out.push_back("duplicate " + rate_text(a.network.duplicate) + " -> " +
+                  rate_text(b.network.duplicate));
+  }
+  if (delay_text(a.network.delay) != delay_text(b.network.delay)) {
+    const size_t delays = count_kind(b, Kind::kDelay);
+    out.push_back("delay " + delay_text(a.network.delay) + " -> " + delay_text(b.network.delay) +
+                  (delays > count_kind(a, Kind::kDelay)
+                       ? "; " + std::to_string(delays) +
+                             " messages keep their delay as scripted "
+                             "delay events"
+                       : ""));
+  }
+  if (a.anti_entropy_interval && !b.anti_entropy_interval) {
+    out.push_back("anti-entropy every " + format_time(a.anti_entropy_interval->us) + " -> off");
+  }
+  if (a.clients.retries != b.clients.retries) {
+    out.push_back("client retries " + std::to_string(a.clients.retries) + " -> " +
+                  std::to_string(b.clients.retries));
+  }
+  if (a.nodes != b.nodes) {
+    out.push_back("nodes " + std::to_string(a.nodes) + " -> " + std::to_string(b.nodes));
+  }
+  if (a.run_until.us != b.run_until.us) {
+    out.push_back("run_until " + format_time(a.run_until.us) + " -> " +
+                  format_time(b.run_until.us));
+  }
+  const auto expectations = [](const Scenario& s) {
+    const sim::Expectations& e = s.expect;
+    return (e.converged ? 1u : 0u) + (e.lost_writes ? 1u : 0u) + (e.maximal ? 1u : 0u) +
+           e.siblings.size() + e.values.size();
+  };
+  if (expectations(a) > expectations(b)) {
+    out.push_back(expectations(b) == 0 ? "expect: none kept (the file fails by itself)"
+                                       : "expect: only the failing key's own expectation kept");
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_shrink(const ShrinkOptions& options) {
   int exit = kExitOk;
-  const std::optional<sim::Scenario> loaded =
+  const std::optional<Scenario> loaded =
       load_for_command(options.scenario_path, options.swarm, exit);
   if (!loaded) return exit;
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   return shrink_scenario(scenario_for_seed(*loaded, seed), seed, options);
 }
 
-int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {
+int shrink_scenario(const Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {
   using WallClock = std::chrono::steady_clock;
   const WallClock::time_point started = WallClock::now();
-  const std::optional<sim::FailureSignature> failure =
-      sim::failure_of(scenario, seed, options.max_history);
-  if (!failure) {
-    return fail(Status::bad_input(scenario.path + " with seed " + std::to_string(seed) +
-                                  ": every check holds (or the run reached its history cap): "
-                                  "nothing to shrink"));
-  }
   const std::string out_dir =
       options.out_dir.empty() ? "out/" + named(scenario.name) : options.out_dir;
+  if (Status s = check_output_folder(out_dir, FolderHolds::kRun, "kvsim shrink"); !s.ok()) {
+    return fail(s);
+  }
+  bool capped = false;
+  const std::optional<sim::FailureSignature> failure =
+      sim::failure_of(scenario, seed, options.max_history, &capped);
+  if (capped) {
+    std::fprintf(stderr,
+                 "kvsim: %s with seed %llu: the run reached its history cap (--max-history %s) "
+                 "before its end, so it has no checks to fail: nothing to shrink. Raise the cap "
+                 "(e.g. --max-history unlimited)\n",
+                 scenario.path.c_str(), static_cast<unsigned long long>(seed),
+                 format_size(options.max_history).c_str());
+    return kExitHistoryCap;
+  }
+  if (!failure) {
+    return fail(Status::bad_input(scenario.path + " with seed " + std::to_string(seed) +
+                                  ": every check holds: nothing to shrink"));
+  }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) return fail(Status::io_error("cannot create " + out_dir + ": " + ec.message()));
 
   sim::ShrinkResult result = sim::shrink(scenario, seed, *failure, options.max_history);
-  sim::Scenario& shrunk = result.scenario;
+  Scenario& shrunk = result.scenario;
   shrunk.swarm_draw_json.clear();  // the draw is in the file's own settings now
   shrunk.name = named(scenario.name);
   shrunk.description = "kvsim shrink's reproducer of " + scenario.name + " seed " +
-                       std::to_string(seed) + ": " + result.signature.text() + " does not hold.";
+                       std::to_string(seed) + "; the failure: " + result.signature.text() + ".";
   const double seconds = std::chrono::duration<double>(WallClock::now() - started).count();
 
   // A swarm draw, and a planted bug (node/mutant.h), are part of where the
@@ -89,13 +216,31 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
   const bool swarm = !scenario.swarm_draw_json.empty();
   const std::string mutant =
       active_mutant == Mutant::kNone ? "" : std::string(mutant_name(active_mutant));
+  const sim::Minimality& m = result.minimality;
+  std::string verdict;
+  if (result.complete()) {
+    verdict = m.events == 0 && m.nodes == 0
+                  ? "1-minimal: nothing is left to remove (no events, one node)."
+                  : "1-minimal: removing any one of its " + std::to_string(m.events) + " events" +
+                        (m.nodes > 0 ? " or 1 of its " + std::to_string(m.nodes) + " nodes" : "") +
+                        " makes the failure go.";
+  } else {
+    verdict = "NOT 1-minimal: ";
+    for (size_t i = 0; i < result.shortfalls.size(); ++i) {
+      verdict += (i > 0 ? "; " : "") + result.shortfalls[i];
+    }
+    verdict += ".";
+  }
   const std::string header =
       "Shrunk by kvsim " KVSIM_VERSION " (kvsim shrink) from " + scenario.path + ", seed " +
-      std::to_string(seed) + (swarm ? " with --swarm (the draw is spelled out below)" : "") +
-      (mutant.empty() ? "" : ", under the planted bug --mutant " + mutant) +
+      std::to_string(seed) + (mutant.empty() ? "" : ", under the planted bug --mutant " + mutant) +
+      (swarm ? ", with --swarm, which drew " + scenario.swarm_draw_json +
+                   ".\nWhat the failure needs of that draw is this file's own settings and "
+                   "events: it runs without --swarm"
+             : "") +
       ".\nThe failure kept: " + failure->text() +
-      (result.signature == *failure ? "" : " (its key renamed: " + result.signature.text() + ")") +
-      ".\nRerun: kvsim run THIS_FILE" +
+      (result.signature == *failure ? "" : " (renamed: " + result.signature.text() + ")") + ".\n" +
+      verdict + "\nRerun: kvsim run THIS_FILE" +
       (mutant.empty() ? "" : " --mutant " + mutant + " (a build with -Dmutants=true)") +
       " (the seed is in the file).";
   const std::string file = out_dir + "/" + shrunk.name + ".yaml";
@@ -107,16 +252,17 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
   const sim::RunSize after = sim::run_size(shrunk, seed);
   const Result<uint64_t> lines_before = history_lines(scenario, seed, out_dir + "/.before.jsonl");
   if (!lines_before.ok()) return fail(lines_before.status());
-
   const Result<uint64_t> lines_after = history_lines(shrunk, seed, out_dir + "/.after.jsonl");
   if (!lines_after.ok()) return fail(lines_after.status());
 
-  std::printf("shrunk %s (seed %llu): %s\n", scenario.name.c_str(),
-              static_cast<unsigned long long>(seed), failure->text().c_str());
-  if (result.materialized) std::printf("  the workload became timeline events\n");
-  if (result.scripted_losses) std::printf("  the loss rate became scripted drop events\n");
-  if (result.scripted_network) {
-    std::printf("  the network's draws became scripted drop and delay events (then thinned)\n");
+  std::printf("%s %s (seed %llu): %s\n", result.complete() ? "shrunk" : "could not shrink",
+              scenario.name.c_str(), static_cast<unsigned long long>(seed),
+              failure->text().c_str());
+  for (const std::string& change : changes(scenario, shrunk)) {
+    std::printf("  %s\n", change.c_str());
+  }
+  if (result.signature != *failure) {
+    std::printf("  renamed: %s\n", result.signature.text().c_str());
   }
   std::printf("                    before      after\n");
   const auto row = [](const char* what, uint64_t a, uint64_t b) {
@@ -127,22 +273,24 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
   row("nodes", before.nodes, after.nodes);
   row("messages", before.messages, after.messages);
   row("history lines", *lines_before, *lines_after);
-  const sim::Minimality& m = result.minimality;
-  const std::string tried = "removing any of the " + std::to_string(m.events) + " events" +
-                            (m.nodes > 0 ? " or 1 of " + std::to_string(m.nodes) + " nodes" : "");
-  if (m.events == 0 && m.nodes == 0) {
-    std::printf("1-minimal: nothing is left to remove (no events, one node)\n");
-  } else if (m.one_minimal()) {
-    std::printf(
-        "1-minimal: %s makes the failure go%s\n", tried.c_str(),
-        m.invalid > 0
-            ? (" (" + std::to_string(m.invalid) + " of them leave no valid scenario)").c_str()
-            : "");
+  if (result.complete()) {
+    std::printf("%s\n",
+                m.events == 0 && m.nodes == 0
+                    ? "1-minimal: nothing is left to remove (no events, one node)"
+                    : ("1-minimal: removing any one of its " + events_text(shrunk) +
+                       (m.nodes > 0 ? " or 1 of its " + std::to_string(m.nodes) + " nodes" : "") +
+                       " makes the failure go" +
+                       (m.invalid > 0 ? " (" + std::to_string(m.invalid) +
+                                            " of the removals leave no valid scenario)"
+                                      : ""))
+                          .c_str());
   } else {
-    std::printf("NOT 1-minimal: %s: the failure stays without\n", tried.c_str());
-    for (const std::string& r : m.removable) std::printf("  %s\n", r.c_str());
+    for (const std::string& why : result.shortfalls)
+      std::printf("NOT 1-minimal: %s\n", why.c_str());
+    for (const std::string& r : m.removable) std::printf("  can still go: %s\n", r.c_str());
   }
-  std::printf("shrunk in %.2f s (%llu candidate runs): %s\n", seconds,
+  std::printf("%s in %.2f s (%llu candidate runs): %s\n",
+              result.complete() ? "shrunk" : "the smaller file, failing the same way,", seconds,
               static_cast<unsigned long long>(result.runs), file.c_str());
   std::fflush(stdout);
 
@@ -155,11 +303,20 @@ int shrink_scenario(const sim::Scenario& scenario, uint64_t seed, const ShrinkOp
   run.render = options.render;
   const int status = run_scenario(run);
   if (status == kExitIoError) return kExitIoError;
+  bool ok = result.complete();
   if (status != kExitCheckFailed) {
-    // Each candidate was checked in process after a round trip through the
-    // writer; a file that does not fail is a bug here, said loudly.
+    // Each candidate was written, loaded back and run before it was kept; a
+    // file that does not fail is a bug here, said loudly.
     std::fprintf(stderr, "kvsim: WARNING: %s does not fail under kvsim run (exit %d)\n",
                  file.c_str(), status);
+    ok = false;
+  }
+  if (!ok) {
+    std::fprintf(stderr,
+                 "kvsim: could not shrink %s seed %llu to a 1-minimal reproducer (exit status "
+                 "1); %s holds a smaller scenario that fails the same way\n",
+                 scenario.name.c_str(), static_cast<unsigned long long>(seed), file.c_str());
+    return kExitCheckFailed;
   }
   return kExitOk;
 }

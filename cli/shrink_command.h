@@ -21,8 +21,12 @@ struct ShrinkOptions {
   uint64_t max_history = kDefaultMaxHistoryBytes;  // each candidate run's cap
 };
 
-// Exit status: 0 shrunk (the file fails, as it should), 2 bad input (a bad
-// scenario, or a seed on which nothing fails), 4 an I/O failure.
+// Exit status: 0 shrunk (the file fails as the original did and is
+// 1-minimal), 1 could not shrink to a 1-minimal file (a workload or a loss
+// rate left, or an event or node that can still go: said, and the smaller
+// file written all the same), 2 bad input (a bad scenario, a sweep's folder
+// as --out, or a seed on which every check holds), 3 the failing run reaches
+// the history cap (no checks to shrink), 4 an I/O failure.
 int run_shrink(const ShrinkOptions& options);
 
 // The same for a scenario already in hand: `scenario` is what runs with the

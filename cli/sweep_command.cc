@@ -21,6 +21,7 @@
 #include "base/json_text.h"
 #include "base/time_text.h"
 #include "cli/exit_status.h"
+#include "cli/output_folder.h"
 #include "cli/run_command.h"
 #include "node/mutant.h"
 #include "sim/scenario.h"
@@ -144,10 +145,41 @@ std::string record_line(const SeedResult& r) {
   return json::dump(j) + "\n";
 }
 
+// What is wrong with the form of a line of a shard's sweep.jsonl (the
+// merged file is the shards' lines byte for byte, so a line must be exactly
+// as kvsim writes it): a CR before the line end, a field kvsim does not
+// write, or other spacing or order; "" when nothing is. `j` is the line
+// parsed.
+std::string record_form_problem(const std::string& line, const Json& j) {
+  if (line.size() >= 2 && line[line.size() - 2] == '\r') {
+    return "the line ends in CR LF, not LF (copied through a tool that changed line ends?)";
+  }
+  static const std::vector<std::string_view> kFields = {
+      "seed",   "swarm",    "ok",          "checks",   "failure",
+      "events", "messages", "fingerprint", "coverage", "convergence"};
+  if (!j.is_object()) return "not a JSON object";
+  for (const auto& [name, value] : j.items()) {
+    if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
+      return "'" + name + "' is not a field of a sweep record";
+    }
+  }
+  if (json::dump(j) + "\n" != line) return "not written as kvsim writes a record";
+  return "";
+}
+
+std::string record_form_problem(const std::string& line) {
+  try {
+    return record_form_problem(line, Json::parse(line));
+  } catch (const nlohmann::json::exception&) {
+    return "not JSON";
+  }
+}
+
 // A line of sweep.jsonl read back; false if it is not one.
 bool parse_record(const std::string& line, SeedResult& r) {
   try {
     const Json j = Json::parse(line);
+    if (!record_form_problem(line, j).empty()) return false;
     r.seed = j.at("seed").get<uint64_t>();
     r.ok = j.at("ok").get<bool>();
     for (const auto& [name, ok] : j.at("checks").items())
@@ -278,8 +310,11 @@ bool meets(uint64_t n, uint64_t runs, uint64_t percent) {
   return static_cast<unsigned __int128>(n) * 100 >= static_cast<unsigned __int128>(percent) * runs;
 }
 
-// Every --require met.
+// Every --require met. A shard's slice is not the sweep: its coverage is
+// judged once, when sweep-merge has every seed (a shard's summary says
+// "met": null).
 bool requirements_met(const SweepInfo& info, const Tally& t) {
+  if (info.shards > 0) return true;
   for (const auto& [name, percent] : info.required) {
     uint64_t n = 0;
     if (!coverage_count(t, name, n) || !meets(n, t.seeds, percent)) return false;
@@ -352,10 +387,11 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
     for (const auto& [name, percent] : info.required) {
       uint64_t n = 0;
       coverage_count(t, name, n);
-      required.push_back(Json{{"coverage", name},
-                              {"at_least_percent", percent},
-                              {"seeds", n},
-                              {"met", meets(n, t.seeds, percent)}});
+      required.push_back(
+          Json{{"coverage", name},
+               {"at_least_percent", percent},
+               {"seeds", n},
+               {"met", info.shards > 0 ? Json(nullptr) : Json(meets(n, t.seeds, percent))}});
     }
   }
   return j;
@@ -406,6 +442,14 @@ void print_table(const SweepInfo& info, const Tally& t) {
     uint64_t n = 0;
     coverage_count(t, name, n);
     const bool met = meets(n, t.seeds, percent);
+    if (info.shards > 0) {
+      std::printf(
+          "required: %s on at least %llu%% of the seeds: %llu of this shard's %llu (judged when "
+          "sweep-merge has every shard)\n",
+          name.c_str(), static_cast<unsigned long long>(percent),
+          static_cast<unsigned long long>(n), static_cast<unsigned long long>(t.seeds));
+      continue;
+    }
     std::printf("required: %s on at least %llu%% of the seeds: %llu of %llu, %s\n", name.c_str(),
                 static_cast<unsigned long long>(percent), static_cast<unsigned long long>(n),
                 static_cast<unsigned long long>(t.seeds), met ? "met" : "NOT MET");
@@ -551,6 +595,9 @@ int run_sweep(const SweepOptions& options) {
       out_dir += "-" + std::to_string(info.shard) + "-of-" + std::to_string(info.shards);
     }
   }
+  if (Status s = check_output_folder(out_dir, FolderHolds::kSweep, "kvsim sweep"); !s.ok()) {
+    return fail(s);
+  }
   unsigned jobs = options.jobs;
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
 
@@ -585,10 +632,14 @@ int run_sweep(const SweepOptions& options) {
   std::fflush(stdout);
 
   // The first failures get their whole run folder, as `kvsim run` writes it.
+  // Only the runs written are announced; one that cannot be written (a file
+  // where its folder goes, a full disk) ends the keeping, and the sweep ends
+  // with that run's status (4): the verdicts are in sweep.jsonl, the runs
+  // are not. (A run that passes is kept: the fingerprint below says why.)
   uint64_t kept = 0;
+  int keeping_failed = kExitOk;
   for (const SeedResult& r : results) {
-    if (r.ok || kept >= options.keep_failures) continue;
-    ++kept;
+    if (r.ok || kept >= options.keep_failures || keeping_failed != kExitOk) continue;
     RunOptions run;
     run.scenario_path = options.scenario_path;
     run.seed = r.seed;
@@ -596,11 +647,15 @@ int run_sweep(const SweepOptions& options) {
     run.quiet = true;
     run.swarm = options.swarm;
     const int status = run_scenario(run);
-    if (status != kExitCheckFailed && status != kExitHistoryCap) {
-      std::fprintf(stderr, "kvsim: keeping seed %llu's run in %s: exit status %d\n",
+    if (status == kExitIoError || status == kExitBadInput) {
+      std::fprintf(stderr,
+                   "kvsim: seed %llu's run could not be kept in %s (kvsim run ended with exit "
+                   "status %d); no more failing runs are kept\n",
                    static_cast<unsigned long long>(r.seed), run.out_dir.c_str(), status);
+      keeping_failed = status;
       continue;
     }
+    ++kept;
     // The kept run is the swept one: a different fingerprint would be a
     // determinism bug, said loudly.
     const FileRead kept_summary =
@@ -634,10 +689,15 @@ int run_sweep(const SweepOptions& options) {
       break;
     }
   }
+  if (keeping_failed != kExitOk) return keeping_failed;
   return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }
 
 int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  if (Status s = check_not_an_input(out_dir, dirs); !s.ok()) return fail(s);
+  if (Status s = check_output_folder(out_dir, FolderHolds::kSweep, "kvsim sweep-merge"); !s.ok()) {
+    return fail(s);
+  }
   SweepInfo info;
   struct Line {
     std::string text;
@@ -712,9 +772,10 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
   }
   for (size_t i = 0; i < lines.size(); ++i) {
     if (!parsed[i]) {
-      return fail(Status::bad_input(dirs[lines[i].dir] +
-                                    "/sweep.jsonl:" + std::to_string(lines[i].number) +
-                                    ": not a record of this sweep"));
+      const std::string why = record_form_problem(lines[i].text);
+      return fail(
+          Status::bad_input(dirs[lines[i].dir] + "/sweep.jsonl:" + std::to_string(lines[i].number) +
+                            ": not a record of this sweep" + (why.empty() ? "" : ": " + why)));
     }
   }
   std::vector<size_t> order(results.size());

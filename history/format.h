@@ -3,21 +3,25 @@
 // Every line kind with its fields in the order lines write them, every kind
 // of fault and message body with theirs, and every enumerated value a field
 // can take. Three parties use this one table:
-// - the writer (sim/simulation.cc) takes its kind names and enumerated
-//   values from the constants below (string_views: writing one costs what a
-//   literal costs), and a test checks every line of every scenario's history
-//   against the table: kinds, fields, their order and their values;
+// - the writer (history/writer.h, driven by the simulator's Recorder,
+//   sim/recorder.cc) takes its kind names and enumerated values from the
+//   constants below (string_views: writing one costs what a literal costs),
+//   and a test checks every line of every scenario's history against the
+//   table: kinds, fields, their order and their values;
 // - the reader (history/read.cc) knows the kinds, requires the fields and
 //   accepts the values the table lists, and words its errors from it;
 // - a test reads docs/HISTORY.md's tables and compares them with this one.
 //
 // To add a field: add it to its kind's list here (kWhen if not every line
 // has it), write it, document it in docs/HISTORY.md; the tests say what is
-// missing. Header-only: viz/ includes it without linking sim/. The names the node
-// also uses (message types, write ops, results, statuses) come from node/'s
-// own tables.
+// missing. Header-only: the reader and viz/ include it without linking the
+// writer or sim/. The names the node also uses (write ops, results,
+// statuses) come from node/'s own tables; the message bodies, their fields
+// and `type` values come from the one table of message types,
+// node/message_types.h.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -128,12 +132,10 @@ inline constexpr std::string_view kError = type_name(MsgType::kError);
 
 // A field of a line (or of a fault, or of a body), in the order written.
 // kAlways: every such line has it. kWhen: only some do (docs/HISTORY.md says
-// when, in parentheses after the name).
-enum class Presence : uint8_t { kAlways, kWhen };
-struct FieldSpec {
-  std::string_view name;
-  Presence presence = Presence::kAlways;
-};
+// when, in parentheses after the name). The message types' own
+// (node/message_types.h), so a body's fields are spelled once.
+using Presence = kv::Presence;
+using FieldSpec = kv::FieldSpec;
 
 // A kind of line, fault or body: its name and its fields in order (after
 // `t` and `kind` for lines, after `kind`'s `fault` for faults — the `fault`
@@ -185,17 +187,6 @@ inline constexpr FieldSpec kCrashFields[] = {
     {"fault"}, {"node"}, {"amnesia"}, {"already_crashed", kWhen}};
 inline constexpr FieldSpec kRestartFields[] = {{"fault"}, {"node"}, {"was_running", kWhen}};
 
-inline constexpr FieldSpec kWriteFields[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
-inline constexpr FieldSpec kGetFields[] = {{"msg_id"}, {"key"}};
-inline constexpr FieldSpec kWriteOkFields[] = {
-    {"in_reply_to"}, {"status"}, {"siblings", kWhen}, {"msg_id"}};
-inline constexpr FieldSpec kGetOkFields[] = {{"in_reply_to"}, {"values"}, {"msg_id"}};
-inline constexpr FieldSpec kReplicateFields[] = {{"key"}, {"value"}, {"clock"}};
-inline constexpr FieldSpec kAeDigestFields[] = {{"round"}, {"digest"}};
-inline constexpr FieldSpec kAeDiffFields[] = {{"round"}, {"buckets"}, {"versions"}};
-inline constexpr FieldSpec kAePushFields[] = {{"round"}, {"versions"}};
-inline constexpr FieldSpec kErrorFields[] = {{"in_reply_to"}, {"code"}, {"text"}, {"msg_id"}};
-
 inline constexpr std::string_view kClientOps[] = {client_op::kPut, client_op::kGet,
                                                   client_op::kResolve};
 // A `give_up` with a reason: a colocated client's node was down.
@@ -216,10 +207,20 @@ inline constexpr std::string_view kFaults[] = {fault::kPartition, fault::kHeal, 
                                                fault::kRestart};
 inline constexpr std::string_view kShapes[] = {shape::kGroups, shape::kIsolate, shape::kHalves,
                                                shape::kMajoritiesRing, shape::kOneWay};
-inline constexpr std::string_view kBodyTypes[] = {
-    body::kPut,    body::kGet,       body::kResolve,   body::kPutOk,
-    body::kGetOk,  body::kResolveOk, body::kReplicate, body::kAeDigest,
-    body::kAeDiff, body::kAePush,    body::kError};
+// The simulator's message types: the bodies a history may hold.
+constexpr size_t simulated_types() {
+  size_t n = 0;
+  for (const MessageDescriptor& d : kMessageTypes) n += d.simulated ? 1 : 0;
+  return n;
+}
+inline constexpr auto kBodyTypes = [] {
+  std::array<std::string_view, simulated_types()> names{};
+  size_t i = 0;
+  for (const MessageDescriptor& d : kMessageTypes) {
+    if (d.simulated) names[i++] = d.name;
+  }
+  return names;
+}();
 }  // namespace detail
 
 // Every line kind, in the order docs/HISTORY.md lists them.
@@ -241,20 +242,15 @@ inline constexpr Shape kFaults[] = {
     {fault::kRestart, detail::kRestartFields},
 };
 
-// Every message body, with its fields after `type`.
-inline constexpr Shape kBodies[] = {
-    {body::kPut, detail::kWriteFields},
-    {body::kResolve, detail::kWriteFields},
-    {body::kGet, detail::kGetFields},
-    {body::kPutOk, detail::kWriteOkFields},
-    {body::kResolveOk, detail::kWriteOkFields},
-    {body::kGetOk, detail::kGetOkFields},
-    {body::kReplicate, detail::kReplicateFields},
-    {body::kAeDigest, detail::kAeDigestFields},
-    {body::kAeDiff, detail::kAeDiffFields},
-    {body::kAePush, detail::kAePushFields},
-    {body::kError, detail::kErrorFields},
-};
+// Every message body, with its fields after `type`, in MsgType's order.
+inline constexpr auto kBodies = [] {
+  std::array<Shape, detail::simulated_types()> shapes{};
+  size_t i = 0;
+  for (const MessageDescriptor& d : kMessageTypes) {
+    if (d.simulated) shapes[i++] = {d.name, d.fields};
+  }
+  return shapes;
+}();
 
 inline constexpr Enumeration kEnumerations[] = {
     {kind::kOp, "op", detail::kClientOps},

@@ -33,7 +33,7 @@ namespace fmt = kv::history::format;
 MessageBody read_body(const Json& body) {
   MessageBody out;
   if (auto it = body.find("type"); it != body.end() && it->is_string()) {
-    out.type = type_by_name(it->get_ref<const std::string&>()).value_or(MsgType::kPut);
+    out.type = simulated_type_by_name(it->get_ref<const std::string&>()).value_or(MsgType::kPut);
   }
   auto get_uint = [&](const char* name) -> std::optional<uint64_t> {
     auto it = body.find(name);
@@ -298,7 +298,7 @@ bool Reader::read_event(Fields& f, const std::string& kind, EventData& out, size
     if (type == body->end() || !type->is_string()) {
       return f.fail("field \"body\" needs a string \"type\"");
     }
-    if (!type_by_name(type->get_ref<const std::string&>())) {
+    if (!simulated_type_by_name(type->get_ref<const std::string&>())) {
       return f.fail("the body's \"type\" must be " + one_of_text(fmt::detail::kBodyTypes) +
                     ", not \"" + type->get<std::string>() + "\"");
     }

@@ -1,4 +1,4 @@
-// The history reader's line-by-line checker (internal to viz/): the Reader
+// The history reader's line-by-line checker (internal to history/): the Reader
 // takes one line at a time, checks it against the format and the lines
 // before it, and builds the History. history/read.cc holds its rules;
 // history/read_file.cc feeds it lines from text or a file.

@@ -57,7 +57,7 @@ class HistoryWriter {
   bool enabled() const { return open_; }
   // The run's fingerprint: a 64-bit hash of the bytes that reached the
   // history (the file's bytes, whole lines), which anyone can recompute from
-  // history.jsonl (README.md has it in Python). The bytes are read as
+  // history.jsonl (docs/RUNNING.md has it in Python). The bytes are read as
   // little-endian 8-byte words, the last one padded with zero bytes; each
   // word w makes h = rotl((h ^ w) * kFingerprintMultiplier, 29) from
   // h = kFingerprintStart; the fingerprint is mix64(h ^ the byte count).

@@ -2,11 +2,11 @@
 // whoever carries them (the simulator's network, or JSON lines on stdin and
 // stdout in `kvsim node`).
 //
-// Each message type has one name on the wire (docs/PROTOCOL.md), defined in
-// one table here and used by the node, the simulator, the history reader and
-// the pictures. A body is written as Python's json.dumps writes it, by
-// write_body() below, into any sink that takes text with `+=` (a std::string,
-// or the simulator's history buffer).
+// Each message type is described once, in node/message_types.h (its wire
+// name, fields, role and labels), and used from there by the node, the
+// simulator, the history format and reader, and the pictures. A body is written as Python's
+// json.dumps writes it, by write_body() below, into any sink that takes text with `+=` (a
+// std::string, or the simulator's history buffer).
 //
 // Endpoints are numbers: nodes 0..N-1 in clock-slot order, clients from N on
 // (the host that carries the messages names them).
@@ -19,49 +19,13 @@
 #include <string_view>
 #include <vector>
 
+#include "node/message_types.h"
 #include "node/node.h"
 #include "node/version_text.h"
 
 namespace kv {
 
 using Endpoint = uint32_t;
-
-enum class MsgType : uint8_t {
-  kPut,        // client -> node: a write
-  kGet,        // client -> node: a read
-  kResolve,    // client -> node: a write that resolves the siblings it read
-  kPutOk,      // node -> client
-  kGetOk,      // node -> client
-  kResolveOk,  // node -> client
-  kError,      // node -> client: a client write refused (Maelstrom's code 14, abort)
-  kReplicate,  // node -> node: a write the sender accepted from a client
-  kAeDigest,   // node -> node: anti-entropy opens a round
-  kAeDiff,     // node -> node: the peer's versions in the buckets that differ
-  kAePush,     // node -> node: the initiator's versions in those buckets
-};
-inline constexpr size_t kMsgTypes = 11;
-
-// The wire names, in MsgType's order: the one table.
-inline constexpr std::string_view kMsgTypeNames[kMsgTypes] = {
-    "kv_put", "kv_get",    "kv_resolve", "kv_put_ok", "kv_get_ok", "kv_resolve_ok",
-    "error",  "replicate", "ae_digest",  "ae_diff",   "ae_push"};
-// The wire name ("kv_put", "replicate", ...).
-constexpr std::string_view type_name(MsgType type) {
-  return kMsgTypeNames[static_cast<size_t>(type)];
-}
-// The type named `name`, if any.
-std::optional<MsgType> type_by_name(std::string_view name);
-
-inline bool is_client_request(MsgType t) {
-  return t == MsgType::kPut || t == MsgType::kGet || t == MsgType::kResolve;
-}
-inline bool is_client_reply(MsgType t) {
-  return t == MsgType::kPutOk || t == MsgType::kGetOk || t == MsgType::kResolveOk ||
-         t == MsgType::kError;
-}
-inline bool is_anti_entropy(MsgType t) {
-  return t == MsgType::kAeDigest || t == MsgType::kAeDiff || t == MsgType::kAePush;
-}
 
 // How a version reached a replica's store.
 enum class WriteOp : uint8_t { kPut, kResolve, kReplicate, kAntiEntropy };
@@ -91,8 +55,11 @@ struct Message {
   // The key, owned by the host that carries the message and valid while the
   // message lives; a replica copies the pointer into the messages it sends.
   const std::string* key = nullptr;
-  VersionPtr version;  // kPut, kResolve, kReplicate
-  Siblings values;     // kGetOk
+  // kPut, kResolve, kReplicate: the version carried. A write's reply
+  // (kPutOk, kResolveOk) holds the version it answers for, off the wire: a
+  // host learns from the reply what a client was told was accepted.
+  VersionPtr version;
+  Siblings values;  // kGetOk
   std::shared_ptr<const AePayload> ae;
 
   // Clears what the message holds, for reuse; the endpoints and the type are
@@ -233,6 +200,9 @@ void write_body(const Message& m, Out& out) {
       round();
       versions();
       break;
+    case MsgType::kInit:
+    case MsgType::kInitOk:
+      break;  // the line protocol's own (node/protocol.cc); never a Message
   }
   out += '}';
 }

@@ -1,15 +1,19 @@
-// A kvsim node: one replica of the store and its message handlers.
+// A kvsim node's state and its write rules: its identity (name, clock slot,
+// the cluster's node list) and its store, and what each kind of write does
+// to them.
 //
-// The same Node runs behind `kvsim node` (one process, JSON lines on stdin)
-// and inside the simulator (many in one process, typed messages). It knows
-// nothing of time, randomness or I/O: callers hand it decoded requests and get
-// typed replies back; encoding is the caller's business (node/protocol.h for
-// the line protocol, sim/ for the cluster).
+// The Node handles no messages: its Replica (node/replica.h) owns the
+// protocol — it reads requests and peer messages, calls the Node, composes
+// the replies and sends replication and anti-entropy — in `kvsim node` and
+// in the simulator alike. The Node knows nothing of messages, time,
+// randomness or I/O.
 //
-// Handlers:
-//   put / resolve   a client write; replies written|conflict|resolved|rejected
+// Operations:
+//   put / resolve   a client write: its status written|conflict|resolved|
+//                   rejected, or too_many_siblings past kMaxSiblings
 //   get             the key's siblings in the order they were added
-//   replicate       a write a peer accepted, applied with the same rules
+//   replicate       a write a peer accepted, applied with the same rules and
+//                   no sibling bound
 //   anti-entropy    digest(), differing_buckets(), versions_in()
 #pragma once
 

@@ -99,7 +99,7 @@ std::string_view trim_parse_error(std::string_view what) {
 }
 
 // Writes {"src": ..., "dest": ..., "body": {"type": ..., "in_reply_to": ...,
-// <fields>, "msg_id": N}} one field at a time, in the order SPEC gives.
+// <fields>, "msg_id": N}} one field at a time, in docs/PROTOCOL.md's order.
 class Reply {
  public:
   Reply(std::string& out, std::string_view src, const Request& request, std::string_view type)
@@ -132,17 +132,22 @@ class Reply {
 };
 
 // Writes what a replica sends: its reply to the request being served, and,
-// for a replicating server, its messages to peers as Maelstrom lines.
+// for a replicating server, its messages to peers as Maelstrom lines. The
+// timers it sets and cancels go to the server's list for the host's wall
+// clock (LineServer::take_timer_changes).
 class LineOutbox : public Outbox {
  public:
-  LineOutbox(std::string& out, const Node& node, const Request* request, bool to_peers)
-      : out_(out), node_(node), request_(request), to_peers_(to_peers) {}
+  LineOutbox(std::string& out, const Node& node, const Request* request, bool to_peers,
+             std::vector<TimerChange>& timers)
+      : out_(out), node_(node), request_(request), to_peers_(to_peers), timers_(timers) {}
 
-  Message& compose() override {
+  Message& do_compose() override {
     m_.clear();
     return m_;
   }
-  void send() override {
+  void set_timer(Duration after, uint64_t timer) override { timers_.push_back({timer, after.us}); }
+  void cancel_timer(uint64_t timer) override { timers_.push_back({timer, -1}); }
+  void do_send() override {
     const Message& m = m_;
     if (is_client_reply(m.type)) {
       KV_ASSERT(request_ != nullptr);
@@ -166,6 +171,7 @@ class LineOutbox : public Outbox {
   const Node& node_;
   const Request* request_;
   bool to_peers_;
+  std::vector<TimerChange>& timers_;
   Message m_;
 };
 
@@ -180,7 +186,7 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   // what only the full path below can answer; so does a request the node is
   // not ready for, whose error 11 comes before any field's.
   if (scanner_.scan(line, request_) &&
-      (replica_.node().initialized() || request_.type == RequestType::kInit)) {
+      (replica_.node().initialized() || request_.type == MsgType::kInit)) {
     return serve(out);
   }
 
@@ -230,7 +236,7 @@ std::string_view LineServer::self() const {
 }
 
 void LineServer::refuse(int code, std::string_view text, std::string& out) {
-  Reply reply(out, self(), request_, "error");
+  Reply reply(out, self(), request_, type_name(MsgType::kError));
   json::dump_int(code, reply.field("code"));
   json::dump_string(text, reply.field("text"));
   reply.finish(replica_.take_msg_id());
@@ -238,14 +244,14 @@ void LineServer::refuse(int code, std::string_view text, std::string& out) {
 
 void LineServer::serve(std::string& out) {
   const Request& request = request_;
-  if (request.type == RequestType::kInit) {
+  if (request.type == MsgType::kInit) {
     const auto& names = request.node_ids;
     const auto slot = std::find(names.begin(), names.end(), request.node_id);
     if (slot == names.end()) {
       return refuse(kMalformedRequest, "node_id '" + request.node_id + "' is not in node_ids", out);
     }
     replica_.init(request.node_id, names, static_cast<size_t>(slot - names.begin()));
-    Reply(out, self(), request, "init_ok").finish(replica_.take_msg_id());
+    Reply(out, self(), request, type_name(MsgType::kInitOk)).finish(replica_.take_msg_id());
     return;
   }
   // The client is the endpoint after the nodes; the outbox answers it as
@@ -253,15 +259,15 @@ void LineServer::serve(std::string& out) {
   Message m;
   m.src = static_cast<Endpoint>(replica_.node().node_ids().size());
   m.dest = replica_.self();
-  m.type = request.type == RequestType::kGet   ? MsgType::kGet
-           : request.type == RequestType::kPut ? MsgType::kPut
-                                               : MsgType::kResolve;
+  m.type = request.type;
   m.key = &request.key;
   if (m.type != MsgType::kGet) {
     m.version = make_version(std::move(request_.value), Clock(request.clock));
   }
-  LineOutbox outbox(out, replica_.node(), &request, replicate_);
+  const size_t open_before = replica_.open_requests();
+  LineOutbox outbox(out, replica_.node(), &request, replicate_, timer_changes_);
   replica_.receive(m, outbox);
+  replica_.check_replies(outbox.replies(), 1, open_before);
 }
 
 void LineServer::receive_peer(const Json& message, MsgType type, uint64_t line_no, std::string& out,
@@ -287,14 +293,24 @@ void LineServer::receive_peer(const Json& message, MsgType type, uint64_t line_n
   m.key = &peer.key;
   m.version = std::move(peer.version);
   if (is_anti_entropy(type)) m.ae = std::make_shared<const AePayload>(std::move(peer.ae));
-  LineOutbox outbox(out, node, nullptr, replicate_);
+  const size_t open_before = replica_.open_requests();
+  LineOutbox outbox(out, node, nullptr, replicate_, timer_changes_);
   replica_.receive(m, outbox);
+  replica_.check_replies(outbox.replies(), 0, open_before);
 }
 
 void LineServer::tick(uint64_t peer_draw, std::string& out) {
   if (!replicate_ || !replica_.node().initialized() || replica_.peer_count() == 0) return;
-  LineOutbox outbox(out, replica_.node(), nullptr, replicate_);
+  LineOutbox outbox(out, replica_.node(), nullptr, replicate_, timer_changes_);
   replica_.tick(static_cast<uint32_t>(peer_draw % replica_.peer_count()), next_round_++, outbox);
+  KV_ASSERT(outbox.replies() == 0);
+}
+
+void LineServer::fire_timer(uint64_t timer, std::string& out) {
+  const size_t open_before = replica_.open_requests();
+  LineOutbox outbox(out, replica_.node(), nullptr, replicate_, timer_changes_);
+  replica_.on_timer(timer, outbox);
+  replica_.check_replies(outbox.replies(), 0, open_before);
 }
 
 void LineStream::feed(std::string_view bytes, std::string& out, std::string& err) {

@@ -1,14 +1,16 @@
 // The line protocol of `kvsim node` (docs/PROTOCOL.md).
 //
-// LineServer turns one input line into at most one reply line, driving a Node.
-// Replies are written byte for byte as Python's json.dumps writes them. Bad
-// input never changes the store:
+// LineServer hands each input line to its Replica (node/replica.h) and
+// writes what the replica sends: at most one reply line to a client, and with
+// `replicate` the messages to its peers. Replies are written byte for byte as
+// Python's json.dumps writes them. Bad input never changes the store:
 //   - a line that is not JSON, or has no `src`/`body`/`msg_id` to answer to,
 //     gets no reply but one diagnostic naming the line number and the cause;
 //   - a request that can be answered but not served gets a Maelstrom error
 //     body: 10 not-supported, 11 temporarily-unavailable (before init),
-//     12 malformed-request (missing or ill-typed field).
-// The node numbers the messages it sends from 0, one more for every reply.
+//     12 malformed-request (missing or ill-typed field); and the replica
+//     itself answers 14 to a write that would pass the sibling bound.
+// The node numbers the replies it sends from 0, one more for every reply.
 // A line is read by RequestScanner when it is one of the common shapes, and
 // otherwise parsed whole (node/request.h); both readings give one Request.
 //
@@ -16,13 +18,15 @@
 // LineServer made with `replicate` also takes part in a cluster: it writes
 // what the replica sends its peers (replication, anti-entropy) as Maelstrom
 // messages, {"src": "n1", "dest": "n2", "body": {...}}, and reads theirs;
-// without it, messages to peers are not written (the task's single-node
-// mode, byte for byte).
+// without it, messages to peers are not written (one node on its own: its
+// output is its replies, byte for byte).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/limits.h"
 #include "node/replica.h"
@@ -36,6 +40,13 @@ namespace kv {
 // with one diagnostic, and gets no reply. nlohmann's tree of a line can take
 // ~25 times the line's bytes (a 16 MiB line of "[]," takes ~400 MB while
 // parsed), so this bounds the node's memory per request.
+
+// A timer a replica set (after_us >= 0: fire after that many microseconds)
+// or cancelled (after_us < 0), for the host's wall clock.
+struct TimerChange {
+  uint64_t timer = 0;
+  int64_t after_us = 0;
+};
 
 class LineServer {
  public:
@@ -51,6 +62,14 @@ class LineServer {
   // `peer_draw` picks (any number; taken modulo the peer count) and appends
   // its message to `out`.
   void tick(uint64_t peer_draw, std::string& out);
+
+  // The timers the replica set or cancelled since the last call, in order;
+  // the host keeps them on its wall clock and calls fire_timer when one is
+  // due (cli/node_command.cc).
+  std::vector<TimerChange> take_timer_changes() { return std::exchange(timer_changes_, {}); }
+  // A timer the replica set is due: the replica handles it, appending what
+  // it sends to `out`.
+  void fire_timer(uint64_t timer, std::string& out);
 
   const Node& node() const { return replica_.node(); }
 
@@ -70,6 +89,7 @@ class LineServer {
   uint64_t next_round_ = 1;
   RequestScanner scanner_;
   Request request_;  // the line being handled; kept to reuse its buffers
+  std::vector<TimerChange> timer_changes_;
 };
 
 // Cuts a byte stream (stdin, read in chunks of any size) into lines for a

@@ -17,13 +17,6 @@ std::shared_ptr<AePayload> payload(uint64_t round) {
 
 }  // namespace
 
-std::optional<MsgType> type_by_name(std::string_view name) {
-  for (size_t i = 0; i < kMsgTypes; ++i) {
-    if (kMsgTypeNames[i] == name) return static_cast<MsgType>(i);
-  }
-  return std::nullopt;
-}
-
 void Replica::receive(const Message& m, Outbox& out) {
   KV_ASSERT(m.dest == self() && node_.initialized());
   switch (m.type) {
@@ -47,8 +40,14 @@ void Replica::receive(const Message& m, Outbox& out) {
     case MsgType::kGetOk:
     case MsgType::kResolveOk:
     case MsgType::kError:
-      KV_ASSERT(false && "a reply was addressed to a node");
+    case MsgType::kInit:
+    case MsgType::kInitOk:
+      KV_ASSERT(false && "a reply or the line protocol's init was handed to a replica");
   }
+}
+
+void Replica::on_timer(uint64_t /*timer*/, Outbox& /*out*/) {
+  KV_ASSERT(false && "today's rules set no timer");
 }
 
 Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {
@@ -72,12 +71,19 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
                        : resolving                               ? MsgType::kResolveOk
                                                                  : MsgType::kPutOk;
   Message& reply = compose_reply(out, m, type);
+  reply.version = m.version;  // off the wire: what the client is told about
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
-  out.send();  // reply first, then replicate
+  out.send_reply();  // reply first, then replicate
   const bool retry_unreplicated =
       active_mutant == Mutant::kRetryNotReplicated && r.applied == ApplyResult::kDuplicate;
-  if (r.accepted() && !retry_unreplicated) replicate_to_peers(m.key, m.version, out);
+  // When clients coordinate, the client sends the write to every replica
+  // itself: a replica only applies and answers.
+  const bool client_coordinates =
+      replication_.quorum() && replication_.coordinator == Replication::Coordinator::kClient;
+  if (r.accepted() && !retry_unreplicated && !client_coordinates) {
+    replicate_to_peers(m.key, m.version, out);
+  }
 }
 
 WriteResult Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
@@ -95,12 +101,22 @@ void Replica::crash_without_amnesia() {
 
 void Replica::on_get(const Message& m, Outbox& out) {
   compose_reply(out, m, MsgType::kGetOk).values = node_.get(*m.key);
-  out.send();
+  out.send_reply();
 }
 
 void Replica::replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out) {
-  const Endpoint nodes = static_cast<Endpoint>(node_.node_ids().size());
-  for (Endpoint peer = 0; peer < nodes; ++peer) {
+  if (placement_.everywhere()) [[likely]] {
+    const Endpoint nodes = placement_.nodes();
+    for (Endpoint peer = 0; peer < nodes; ++peer) {
+      if (peer == self()) continue;
+      Message& m = compose(out, peer, MsgType::kReplicate);
+      m.key = key;
+      m.version = version;
+      out.send();
+    }
+    return;
+  }
+  for (const Endpoint peer : placement_.replicas_of(*key)) {
     if (peer == self()) continue;
     Message& m = compose(out, peer, MsgType::kReplicate);
     m.key = key;

@@ -1,8 +1,9 @@
 // A replica: one node's whole protocol, the same code in the simulator and
 // in `kvsim node`.
 //
-// A Replica takes a message and an Outbox, and a tick for its anti-entropy
-// timer; it knows nothing of time, randomness or I/O. The host hands in what
+// A Replica takes a message and an Outbox, a tick for its anti-entropy
+// timer and the timers it set itself; it knows nothing of time, randomness
+// or I/O. The host hands in what
 // it needs (which peer a tick picks, the round's number) and carries what the
 // replica sends: the simulator through its simulated network, `kvsim node`
 // as JSON lines on stdout. The rules it follows (docs/PROTOCOL.md):
@@ -10,9 +11,10 @@
 //   kv_put, kv_resolve   apply the write to the store and reply
 //                        written | conflict (+ siblings) | resolved | rejected,
 //                        or error 14 when the key would pass the sibling
-//                        bound; then, if accepted, replicate it to every peer
-//                        (a retried duplicate too: the retry must reach the
-//                        peers the first attempt's replication missed);
+//                        bound; then, if accepted, replicate it to the key's
+//                        other replicas (its Placement: today every node),
+//                        a retried duplicate too: the retry must reach the
+//                        peers the first attempt's replication missed;
 //   kv_get               reply with the key's siblings;
 //   replicate            apply a peer's write (no sibling bound, no reply);
 //   anti-entropy         tick: send the store's bucket digests to one peer;
@@ -32,8 +34,11 @@
 #include <utility>
 #include <vector>
 
+#include "base/assert.h"
+#include "base/time.h"
 #include "node/message.h"
 #include "node/node.h"
+#include "node/placement.h"
 
 namespace kv {
 
@@ -48,26 +53,92 @@ struct AppliedWrite {
   const WriteResult* reply;  // client writes: the reply's status; else null
 };
 
-// Where a replica's messages and reports go. A message is sent in two
-// steps, compose() then send(), so that the host can hand out storage of its
-// own (the simulator's message slots) and no message is copied on the way.
+// Where a replica's messages, timers and reports go: the host's side of the
+// replica (the simulator's network and event queue, or `kvsim node`'s
+// stdout and wall clock).
+//
+// Contracts, asserted here for both hosts:
+//   compose then send: a message is sent in two steps, compose() then
+//     send(), so that the host can hand out storage of its own (the
+//     simulator's message slots) and no message is copied on the way; a
+//     replica composes one message at a time and sends every message it
+//     composes (checked in debug and sanitizer builds: on the simulator's
+//     hot path a check per message is a cost the benchmarks count);
+//   exactly one reply per request: every client request a replica receives
+//     gets exactly one reply, at once or later (when the coordinator's
+//     pending request completes or times out). A replica sends its replies
+//     with send_reply(), which replies() counts; a host checks, over each
+//     call into the replica, replies() == requests received + pending
+//     requests closed (Replica::check_replies).
 class Outbox {
  public:
   virtual ~Outbox() = default;
   // A cleared message for the replica to fill in.
-  // REQUIRES: the previous composed message was sent.
-  virtual Message& compose() = 0;
+  Message& compose() {
+    KV_EXPENSIVE_ASSERT(!composing_ && "compose then send: the message composed was not sent");
+#ifdef KV_EXPENSIVE_CHECKS
+    composing_ = true;
+#endif
+    return do_compose();
+  }
   // Carries the composed message to its dest.
-  virtual void send() = 0;
+  void send() {
+    KV_EXPENSIVE_ASSERT(composing_ && "compose then send: nothing composed to send");
+#ifdef KV_EXPENSIVE_CHECKS
+    composing_ = false;
+#endif
+    do_send();
+  }
+  // The same for a reply to a client (kv_*_ok, error): counted, and handed
+  // to the host as a reply (the simulator's oracle learns from it).
+  void send_reply() {
+    KV_EXPENSIVE_ASSERT(composing_ && "compose then send: nothing composed to send");
+#ifdef KV_EXPENSIVE_CHECKS
+    composing_ = false;
+#endif
+    ++replies_;
+    do_send_reply();
+  }
+  // Asks the host to call Replica::on_timer(timer) `after` from now, unless
+  // cancelled first. `timer` is the replica's own number, unique among its
+  // timers not yet fired or cancelled. A node's timers die with it: a crash
+  // cancels them all.
+  virtual void set_timer(Duration after, uint64_t timer) = 0;
+  // The host will not fire `timer` (set and not yet fired).
+  virtual void cancel_timer(uint64_t timer) = 0;
   virtual void applied(const AppliedWrite&) {}
+
+  // The replies to clients sent through this outbox (send_reply).
+  uint64_t replies() const {
+    return replies_;
+  }
+
+ protected:
+  virtual Message& do_compose() = 0;
+  virtual void do_send() = 0;
+  virtual void do_send_reply() {
+    do_send();
+  }
+
+ private:
+#ifdef KV_EXPENSIVE_CHECKS
+  bool composing_ = false;
+#endif
+  uint64_t replies_ = 0;
 };
 
 class Replica {
  public:
-  // Sets the replica's identity (Node::init); a replica may be initialised
-  // again (the line protocol accepts a repeated init) and keeps its store.
-  // REQUIRES: node_ids[slot] == id.
-  void init(std::string id, std::vector<std::string> node_ids, size_t slot) {
+  // Sets the replica's identity (Node::init) and how the cluster
+  // replicates; a replica may be initialised again (the line protocol
+  // accepts a repeated init) and keeps its store.
+  // REQUIRES: node_ids[slot] == id; replication.n <= node_ids.size().
+  void init(std::string id, std::vector<std::string> node_ids, size_t slot,
+            const Replication& replication = {}) {
+    replication_ = replication;
+    placement_ = replication.quorum()
+                     ? Placement::ring(node_ids, replication.n)
+                     : Placement::everywhere(static_cast<uint32_t>(node_ids.size()));
     node_.init(std::move(id), std::move(node_ids), slot);
   }
 
@@ -85,6 +156,22 @@ class Replica {
   void tick(uint32_t peer_pick, uint64_t round, Outbox& out);
   size_t peer_count() const { return node_.node_ids().size() - 1; }
 
+  // A timer the replica set (Outbox::set_timer) fired. Today's rules set
+  // none; a coordinator waiting for acknowledgements will.
+  void on_timer(uint64_t timer, Outbox& out);
+
+  // The client requests received and not yet answered (a coordinator's
+  // pending requests). Today's rules answer every request at once: 0.
+  size_t open_requests() const { return 0; }
+  // The reply contract over one call into the replica: `replies` sent
+  // through its outbox, `requests` client requests received, and the open
+  // requests before the call. Aborts if a request went unanswered or was
+  // answered twice.
+  void check_replies(uint64_t replies, uint64_t requests, size_t open_before) const {
+    KV_ASSERT_MSG(replies + open_requests() == requests + open_before,
+                  "a client request must get exactly one reply");
+  }
+
   // An amnesia crash: the store is lost, the identity kept.
   void forget() { node_.forget(); }
 
@@ -93,6 +180,7 @@ class Replica {
   uint64_t take_msg_id() { return next_msg_id_++; }
 
   const Node& node() const { return node_; }
+  const Placement& placement() const { return placement_; }
   Endpoint self() const { return static_cast<Endpoint>(node_.slot()); }
 
 #ifdef KVSIM_MUTANTS
@@ -118,6 +206,8 @@ class Replica {
   Message& compose_reply(Outbox& out, const Message& request, MsgType type);
 
   Node node_;
+  Replication replication_;
+  Placement placement_;
   uint64_t next_msg_id_ = 0;  // numbers the replies the node sends to clients
 };
 

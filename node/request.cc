@@ -91,14 +91,6 @@ bool read_node_ids(const Json& body, std::vector<std::string>& names, std::strin
   return true;
 }
 
-std::optional<RequestType> type_named(const std::string& type) {
-  if (type == "init") return RequestType::kInit;
-  if (type == "kv_put") return RequestType::kPut;
-  if (type == "kv_get") return RequestType::kGet;
-  if (type == "kv_resolve") return RequestType::kResolve;
-  return std::nullopt;
-}
-
 }  // namespace
 
 const Json* read_envelope(const Json& message, Request& request, std::string& diagnostic) {
@@ -142,24 +134,24 @@ int read_body(const Json& body, bool initialized, Request& request, std::string&
     return kMalformedRequest;
   }
   const std::string& type_name = type_field->get_ref<const std::string&>();
-  const std::optional<RequestType> type = type_named(type_name);
+  const std::optional<MsgType> type = request_type_named(type_name);
   if (!type) {
     problem = "unknown message type '" + type_name + "'";
     return kNotSupported;
   }
   request.type = *type;
-  if (*type != RequestType::kInit && !initialized) {
+  if (*type != MsgType::kInit && !initialized) {
     problem = "node not initialised yet: send 'init' first";
     return kTemporarilyUnavailable;
   }
 
-  if (*type == RequestType::kInit) {
+  if (*type == MsgType::kInit) {
     if (!read_string(body, "node_id", request.node_id, problem)) return kMalformedRequest;
     if (!read_node_ids(body, request.node_ids, problem)) return kMalformedRequest;
     return 0;
   }
   if (!read_string(body, "key", request.key, problem)) return kMalformedRequest;
-  if (*type == RequestType::kGet) return 0;
+  if (*type == MsgType::kGet) return 0;
   auto value = body.find("value");
   if (value == body.end()) {
     problem = "missing field 'value' (any JSON value)";
@@ -228,7 +220,7 @@ std::optional<MsgType> peer_message_type(const Json& message) {
   auto type = body->find("type");
   if (type == body->end() || !type->is_string()) return std::nullopt;
   const std::optional<MsgType> t = type_by_name(type->get_ref<const std::string&>());
-  if (!t || (*t != MsgType::kReplicate && !is_anti_entropy(*t))) return std::nullopt;
+  if (!t || !is_node_to_node(*t)) return std::nullopt;
   return t;
 }
 

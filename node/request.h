@@ -7,7 +7,7 @@
 //     with read_envelope() and read_body() below, which also name what is
 //     wrong with a request that cannot be served.
 // Where the scanner accepts a line, the full path yields an equal Request
-// (tests/request_scan_test.cpp and the protocol fuzz target check it).
+// (tests/unit/request_scan_test.cpp and the protocol fuzz target check it).
 //
 // Invariant of a Request either path yields: only the fields of its type are
 // set (the others are empty), so two readings of one line compare equal.
@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/json_text.h"
@@ -24,15 +25,26 @@
 
 namespace kv {
 
-enum class RequestType { kInit, kPut, kGet, kResolve };
+// What a line may ask: init, or a client request (kv_put, kv_get,
+// kv_resolve); the types are node/message_types.h's.
+constexpr std::optional<MsgType> request_type_named(std::string_view name) {
+  const std::optional<MsgType> t = type_by_name(name);
+  if (t && (*t == MsgType::kInit || is_client_request(*t))) return t;
+  return std::nullopt;
+}
 
+// A request as the line protocol reads it: owned text, reused from line to
+// line, with the envelope a reply needs. It is handed to the replica as a
+// Message (node/message.h) that points into it; the two stay apart because
+// a Message is the typed form every host shares (endpoints are numbers, the
+// version is built) and a Request is the parse buffer of one host.
 struct Request {
   // The envelope: what any reply to the request needs.
   std::string src;
   std::optional<std::string> dest;  // set when the request's `dest` is a string
   std::string msg_id;               // the integer's JSON text
 
-  RequestType type = RequestType::kInit;
+  MsgType type = MsgType::kInit;      // kInit, kPut, kGet or kResolve
   std::string key;                    // kPut, kGet, kResolve
   std::string value;                  // kPut, kResolve: JSON text, as json::dump writes it
   std::vector<uint64_t> clock;        // kPut, kResolve

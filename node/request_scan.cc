@@ -256,8 +256,10 @@ bool RequestScanner::body(Request& request) {
   if (!has_type || !has_msg_id) return false;
   // Only the fields of the request's type are kept, as the full path reads
   // only those.
-  if (type == "init") {
-    request.type = RequestType::kInit;
+  const std::optional<MsgType> t = request_type_named(type);
+  if (!t) return false;
+  request.type = *t;
+  if (*t == MsgType::kInit) {
     request.key.clear();
     request.value.clear();
     request.clock.clear();
@@ -265,18 +267,10 @@ bool RequestScanner::body(Request& request) {
   }
   request.node_id.clear();
   request.node_ids.clear();
-  if (type == "kv_get") {
-    request.type = RequestType::kGet;
+  if (*t == MsgType::kGet) {
     request.value.clear();
     request.clock.clear();
     return has_key;
-  }
-  if (type == "kv_put") {
-    request.type = RequestType::kPut;
-  } else if (type == "kv_resolve") {
-    request.type = RequestType::kResolve;
-  } else {
-    return false;
   }
   return has_key && has_value && has_clock;
 }

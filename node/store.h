@@ -6,7 +6,7 @@
 //   - some held version is above it                -> kStale, nothing changes;
 //   - a held version is the write                  -> kDuplicate, nothing changes;
 //   - otherwise every held version it replaces is removed and it is appended.
-// Under client-vv (the task's rules) a version is (value, clock) and a write
+// Under client-vv (the task's rules, docs/PROTOCOL.md) a version is (value, clock) and a write
 // replaces the siblings its clock dominates. Invariant: a key's siblings are
 // pairwise concurrent and distinct, kept in the order they were added; so
 // they are exactly the maximal versions among the writes the key accepted,

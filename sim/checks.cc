@@ -252,15 +252,18 @@ class KeyChecks {
   std::string not_maximal_key_;
 };
 
-CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>& nodes,
-                         int64_t end_us) {
+CheckResult check_expect(const Oracle& oracle, const Expectations& expect,
+                         const std::vector<NodeView>& nodes, int64_t end_us) {
   CheckResult r{"expect", true, true, "the scenario's expectations hold"};
-  auto fail = [&](std::string detail, size_t node, const std::string& key) {
+  auto fail = [&](std::string detail, size_t node, const std::string& key,
+                  ExpectMismatch mismatch) {
     if (r.holds) {
       r.detail = std::move(detail);
       r.node = static_cast<NodeIndex>(node);
       r.key = key;
       r.time_us = end_us;
+      mismatch.written = !oracle.maximal(key).empty();
+      r.mismatch = std::move(mismatch);
     }
     r.holds = false;
   };
@@ -271,7 +274,7 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
       if (held != count) {
         fail("expected " + std::to_string(count) + " sibling(s) for key '" + key + "' but " +
                  node_name(i) + " holds " + std::to_string(held),
-             i, key);
+             i, key, ExpectMismatch{false, {std::to_string(count)}, {std::to_string(held)}});
       }
     }
     for (const auto& [key, values] : expect.values) {
@@ -285,17 +288,33 @@ CheckResult check_expect(const Expectations& expect, const std::vector<NodeView>
         for (const std::string& v : held) text += (text.empty() ? "" : ", ") + v;
         fail("expected other values for key '" + key + "': " + node_name(i) + " holds [" + text +
                  "]",
-             i, key);
+             i, key, ExpectMismatch{true, std::move(want), std::move(held)});
       }
     }
   }
   return r;
 }
 
+std::string list_text(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i > 0 ? ", " : "") + values[i];
+  return out + "]";
+}
+
 }  // namespace
 
 std::string FailureSignature::text() const {
-  return key ? check + " on key '" + *key + "'" : check;
+  std::string out = key ? check + " on key '" + *key + "'" : check;
+  if (expect) {
+    const ExpectMismatch& m = *expect;
+    if (m.values) {
+      out += ": values " + list_text(m.expected) + " expected, " + list_text(m.held) + " held";
+    } else {
+      out += ": " + m.expected.front() + " sibling(s) expected, " + m.held.front() + " held";
+    }
+    if (!m.written) out += ", never written";
+  }
+  return out;
 }
 
 void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,
@@ -374,7 +393,7 @@ std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<Node
   results.back().expected = !expect.lost_writes.value_or(false);
   results.push_back(checks.maximal());
   results.back().expected = expect.maximal.value_or(true);
-  results.push_back(check_expect(expect, nodes, end_us));
+  results.push_back(check_expect(oracle, expect, nodes, end_us));
   return results;
 }
 

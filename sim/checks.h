@@ -1,4 +1,4 @@
-// The run's checks ("Checks on every run" in the README), kept apart from
+// The run's checks (docs/RUNNING.md, "Checks on every run"), kept apart from
 // what they check: the simulation reports what nodes accepted and what
 // entered their stores; the Oracle keeps, per key, the maximal accepted
 // writes, computed by its own code from the definition with the order of the
@@ -44,14 +44,34 @@
 
 namespace kv::sim {
 
+// What an `expect` failure is about, beyond its key: the expectation the
+// scenario states for the key (a sibling count, or a multiset of values), what
+// the first live node not as expected holds of it, and whether any node
+// accepted a client write of the key in the run. A smaller scenario that
+// keeps these fails in the same way: not merely "the expectation fails" (a
+// run with no events fails every expectation of siblings), but the same
+// expectation, the same observed state, the key still written.
+struct ExpectMismatch {
+  bool values = false;  // a `values:` expectation; otherwise `siblings:`
+  // siblings: the count as decimal digits; values: the JSON texts, sorted.
+  std::vector<std::string> expected;
+  std::vector<std::string> held;
+  bool written = false;
+  bool operator==(const ExpectMismatch&) const = default;
+};
+
 // What identifies a failure across runs that differ in detail (other seeds,
-// a smaller scenario): the check and the key it names, if any. A shrinker
-// keeps a change to a failing scenario when the failure's signature stays.
+// a smaller scenario): the check and the key it names, if any, and for the
+// expect check the mismatch. A shrinker keeps a change to a failing scenario
+// when the failure's signature stays.
 struct FailureSignature {
   std::string check;
   std::optional<std::string> key;
+  std::optional<ExpectMismatch> expect;  // the expect check only
   bool operator==(const FailureSignature&) const = default;
-  // "no_lost_write on key 'k3'", or the check alone.
+  // "no_lost_write on key 'k3'", the check alone, or "expect on key 'x': 3
+  // sibling(s) expected, 2 held" ("values [\"a\"] expected, [] held, never
+  // written").
   std::string text() const;
 };
 
@@ -76,8 +96,11 @@ struct CheckResult {
   std::optional<NodeIndex> node = std::nullopt;
   std::optional<std::string> key = std::nullopt;
   std::optional<int64_t> time_us = std::nullopt;
+  // The expect check, when it fails: the expectation on `key` and what
+  // `node` holds instead.
+  std::optional<ExpectMismatch> mismatch = std::nullopt;
   bool ok() const { return holds == expected; }
-  FailureSignature signature() const { return {name, key}; }
+  FailureSignature signature() const { return {name, key, mismatch}; }
 };
 
 class Oracle {

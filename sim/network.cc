@@ -12,9 +12,51 @@ Network::Network(const NetworkOptions& options, uint32_t nodes, Rng rng, Rng fau
       n_(nodes),
       rng_(rng),
       fault_rng_(fault_rng),
-      cut_(static_cast<size_t>(nodes) * nodes, 0) {}
+      cut_(static_cast<size_t>(nodes) * nodes, 0) {
+  if (options_.delays.empty()) return;
+  by_role_on_ = true;
+  by_role_.assign(std::size(kRoleNames), nullptr);
+  for (const auto& [role, delay] : options_.delays) by_role_[static_cast<size_t>(role)] = &delay;
+}
 
-Duration Network::draw_delay() {
+namespace {
+
+// A draw of a delay that is not a mixture.
+inline Duration draw_simple(const DelaySpec& d, Rng& rng) {
+  switch (d.dist) {
+    case DelaySpec::Dist::kConstant:
+      return d.value;
+    case DelaySpec::Dist::kUniform:
+      return {rng.between(d.min.us, d.max.us)};
+    case DelaySpec::Dist::kExponential:
+      return {rng.exponential(d.mean.us)};
+    case DelaySpec::Dist::kPareto:
+      return {rng.pareto(d.xm.us, d.alpha_num, d.alpha_den)};
+    case DelaySpec::Dist::kMixture:
+      break;
+  }
+  KV_ASSERT(false && "a mixture's part is not a mixture");
+  return {};
+}
+
+}  // namespace
+
+Duration draw_delay(const DelaySpec& d, Rng& rng) {
+  if (d.dist != DelaySpec::Dist::kMixture) [[likely]]
+    return draw_simple(d, rng);
+  // One draw picks the part, the next draws from it.
+  uint64_t pick = rng.below(Probability::kOne);
+  for (const DelaySpec& part : d.parts) {
+    if (pick < part.weight.ppb) return draw_simple(part, rng);
+    pick -= part.weight.ppb;
+  }
+  KV_ASSERT(false && "a mixture's weights add up to one");
+  return {};
+}
+
+// network.delay, drawn as draw_delay does: the common case, kept apart so
+// that the draw inlines into fate().
+Duration Network::draw_default() {
   const DelaySpec& d = options_.delay;
   switch (d.dist) {
     case DelaySpec::Dist::kConstant:
@@ -23,11 +65,16 @@ Duration Network::draw_delay() {
       return {rng_.between(d.min.us, d.max.us)};
     case DelaySpec::Dist::kExponential:
       return {rng_.exponential(d.mean.us)};
+    case DelaySpec::Dist::kPareto:
+    case DelaySpec::Dist::kMixture:
+      break;
   }
-  return {};
+  return draw_delay(d, rng_);
 }
 
-Network::Fate Network::fate(uint32_t, uint32_t) {
+// A fate whose delays `draw` draws.
+template <class Draw>
+Network::Fate Network::fate_drawn(Draw draw) {
   Fate f;
   // Draw only what the scenario uses, so a lossless network's draws do not
   // depend on whether loss is checked.
@@ -35,12 +82,20 @@ Network::Fate Network::fate(uint32_t, uint32_t) {
     f.lost = true;
     return f;
   }
-  f.delay = draw_delay();
+  f.delay = draw();
   if (!options_.duplicate.never() && rng_.chance(options_.duplicate)) {
     f.duplicate = true;
-    f.duplicate_delay = draw_delay();
+    f.duplicate_delay = draw();
   }
   return f;
+}
+
+Network::Fate Network::fate(uint32_t, uint32_t) {
+  return fate_drawn([this] { return draw_default(); });
+}
+
+Network::Fate Network::fate_with(const DelaySpec& delay) {
+  return fate_drawn([&] { return draw_delay(delay, rng_); });
 }
 
 void Network::cut_between_groups(const std::vector<std::vector<NodeIndex>>& groups) {

@@ -1,5 +1,5 @@
 // The scenario loader: YAML text in, a valid Scenario or "FILE:LINE: what is
-// wrong" out (SPEC §3, "Scenarios (YAML)").
+// wrong" out (the format, its fields, defaults and bounds: docs/SCENARIOS.md).
 //
 // yaml-cpp parses the text into nodes; a syntax error is the first possible
 // error. Then one pass walks the nodes, checking each field as it converts
@@ -32,6 +32,7 @@
 #include "base/json_text.h"
 #include "base/limits.h"
 #include "node/names.h"
+#include "sim/scenario_network.h"
 #include "sim/sweep.h"
 #include "sim/yaml_fields.h"
 #include "sim/yaml_values.h"
@@ -49,8 +50,6 @@ class Loader {
 
  private:
   void read_name(const Field& field);
-  void read_network(const Field& field);
-  DelaySpec read_delay(const Field& field);
   void read_clients(const Field& field);
   void read_events(const Field& field);
   void check_crashes() const;
@@ -92,8 +91,8 @@ Scenario Loader::load(const Field& root) {
                         describe(root.node));
   }
   const MapFields fields(
-      root, {"name", "description", "seed", "nodes", "network", "anti_entropy", "clients", "events",
-             "workload", "run_until", "expect", "sweep", "swarm"});
+      root, {"name", "description", "seed", "nodes", "network", "replication", "anti_entropy",
+             "clients", "events", "workload", "run_until", "expect", "sweep", "swarm"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);
@@ -102,7 +101,10 @@ Scenario Loader::load(const Field& root) {
   scenario_.nodes = static_cast<uint32_t>(read_uint(fields.need("nodes"), 1, kMaxNodes));
   const Field run_until = fields.need("run_until");
   scenario_.run_until = SimTime{read_positive_duration(run_until).us};
-  if (auto field = fields.get("network")) read_network(*field);
+  if (auto field = fields.get("network")) read_network_options(*field, scenario_.network);
+  if (auto field = fields.get("replication")) {
+    scenario_.replication = read_replication(*field, scenario_.nodes);
+  }
   if (auto field = fields.get("anti_entropy")) {
     const MapFields anti_entropy(*field, {"interval"});
     scenario_.anti_entropy_interval = read_positive_duration(anti_entropy.need("interval"));
@@ -134,54 +136,6 @@ void Loader::read_name(const Field& field) {
     fail(field.line, "name: longer than " + std::to_string(kMaxNameLength) + " characters");
   }
   scenario_.name = name;
-}
-
-void Loader::read_network(const Field& field) {
-  const MapFields fields(field, {"delay", "loss", "duplicate"});
-  if (auto delay = fields.get("delay")) scenario_.network.delay = read_delay(*delay);
-  if (auto loss = fields.get("loss")) scenario_.network.loss = read_probability(*loss);
-  if (auto duplicate = fields.get("duplicate")) {
-    scenario_.network.duplicate = read_probability(*duplicate);
-  }
-}
-
-DelaySpec Loader::read_delay(const Field& field) {
-  const MapFields fields(field, {"dist", "value", "min", "max", "mean"});
-  DelaySpec delay;
-  const Field dist_field = fields.need("dist");
-  const size_t dist = read_choice(dist_field, {"uniform", "constant", "exponential"});
-  // The fields each distribution takes, in the order of the choices above.
-  const std::vector<std::vector<std::string_view>> kTakes = {{"min", "max"}, {"value"}, {"mean"}};
-  const char* const kTakesText[] = {"min and max", "value", "mean"};
-  for (std::string_view key : {"value", "min", "max", "mean"}) {
-    const std::optional<Field> extra = fields.get(key);
-    const auto& takes = kTakes[dist];
-    if (extra && std::find(takes.begin(), takes.end(), key) == takes.end()) {
-      fail(extra->key_line, extra->path + ": does not go with dist: " + dist_field.node.Scalar() +
-                                " (it takes " + kTakesText[dist] + ")");
-    }
-  }
-  switch (dist) {
-    case 0: {
-      delay.dist = DelaySpec::Dist::kUniform;
-      delay.min = Duration{read_time(fields.need("min"))};
-      delay.max = Duration{read_time(fields.need("max"))};
-      if (delay.min > delay.max) {
-        fail(field.key_line, field.path + ": min (" + format_time(delay.min.us) +
-                                 ") is greater than max (" + format_time(delay.max.us) + ")");
-      }
-      break;
-    }
-    case 1:
-      delay.dist = DelaySpec::Dist::kConstant;
-      delay.value = Duration{read_time(fields.need("value"))};
-      break;
-    default:
-      delay.dist = DelaySpec::Dist::kExponential;
-      delay.mean = read_positive_duration(fields.need("mean"));
-      break;
-  }
-  return delay;
 }
 
 void Loader::read_clients(const Field& field) {
@@ -322,7 +276,10 @@ void Loader::read_client_op(const MapFields& event, TimelineEvent& out) {
 
 MessageFate Loader::read_fate(const Field& field, bool delay) {
   std::vector<std::string_view> allowed = {"from", "to", "type"};
-  if (delay) allowed.push_back("by");
+  if (delay) {
+    allowed.push_back("by");
+    allowed.push_back("again");
+  }
   const MapFields fields(field, allowed);
   MessageFate fate;
   fate.from = read_endpoint(fields.need("from"));
@@ -330,15 +287,18 @@ MessageFate Loader::read_fate(const Field& field, bool delay) {
   if (fate.from == fate.to) fail(field.line, field.path + ": from and to are the same endpoint");
   const Field type = fields.need("type");
   const std::string name = scalar_text(type);
-  const std::optional<MsgType> t = type_by_name(name);
+  const std::optional<MsgType> t = simulated_type_by_name(name);
   if (!t) {
     std::string names;
-    for (std::string_view n : kMsgTypeNames) names += (names.empty() ? "" : ", ") + std::string(n);
+    for (const MessageDescriptor& d : kMessageTypes) {
+      if (d.simulated) names += (names.empty() ? "" : ", ") + std::string(d.name);
+    }
     fail(type.line,
          prefix(type.path) + "unknown message type " + in_quotes(name) + " (one of " + names + ")");
   }
   fate.type = *t;
   if (delay) fate.by = Duration{read_time(fields.need("by"))};
+  if (auto again = fields.get("again")) fate.again = Duration{read_time(*again)};
   return fate;
 }
 

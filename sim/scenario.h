@@ -1,8 +1,9 @@
 // A scenario: the cluster, the network, a timeline of client operations and
 // faults, generated traffic, and what the run is expected to show.
 //
-// Scenarios are loaded from YAML (load_scenario) and may also be built in
-// code (the benchmarks do). A loaded scenario is valid: every node index is
+// Scenarios are loaded from YAML (load_scenario_file, load_scenario_text;
+// the format: docs/SCENARIOS.md) and may also be built in code (the
+// benchmarks do). A loaded scenario is valid: every node index is
 // in range, every time is within run_until, every probability in [0, 1];
 // anything else was refused with "FILE:LINE: what is wrong".
 #pragma once
@@ -19,6 +20,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "node/message.h"
+#include "node/placement.h"
 #include "sim/network.h"
 #include "sim/swarm.h"
 
@@ -45,6 +47,9 @@ struct MessageFate {
   std::string to;
   MsgType type = MsgType::kReplicate;
   Duration by{};  // kDelay: the message's delay
+  // kDelay: delivered a second time, this long after it was sent (the
+  // network duplicated it); none: delivered once.
+  std::optional<Duration> again;
 };
 
 struct TimelineEvent {
@@ -81,7 +86,7 @@ struct WorkloadSpec {
   Target target = Target::kRandom;
   // Colocated clients read and write at the node in the same instant (no
   // request or reply message): the node builds the clock from the siblings it
-  // holds, with its own slot incremented. Only puts. (BENCH.md's W1.)
+  // holds, with its own slot incremented. Only puts. (BENCHMARKS.md's W1.)
   bool colocated = false;
 };
 
@@ -92,7 +97,7 @@ struct ClientSpec {
   bool retry_next_node = true;
   // `clock: auto` clocks are sent without their trailing zero slots ([1]
   // for [1, 0, 0]), as a client may send them: a node pads the shorter
-  // clock with zeros when it compares (SPEC).
+  // clock with zeros when it compares (docs/PROTOCOL.md).
   bool short_clocks = false;
 };
 
@@ -127,6 +132,9 @@ struct Scenario {
   // (node/causality.h).
   Mechanism mechanism = Mechanism::kClientVv;
   NetworkOptions network;
+  // The `replication:` section (node/placement.h); without one every node
+  // takes every write and replicates it to all others.
+  Replication replication;
   std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
   ClientSpec clients;
   std::vector<TimelineEvent> events;  // sorted by time, stable

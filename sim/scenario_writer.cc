@@ -34,16 +34,44 @@ std::string probability_text(Probability p) {
   return "0." + digits;
 }
 
-std::string delay_text(const DelaySpec& d) {
+// A Pareto shape num/den (den a power of ten, as the loader reads it) as
+// the decimal it was written as.
+std::string ratio_text(uint64_t num, uint64_t den) {
+  std::string out = std::to_string(num / den);
+  std::string fraction = std::to_string(den + num % den).substr(1);  // zero-padded
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return fraction.empty() ? out : out + "." + fraction;
+}
+
+// The fields of a delay after `{`, without the closing `}`.
+std::string delay_fields(const DelaySpec& d) {
   switch (d.dist) {
     case DelaySpec::Dist::kConstant:
-      return "{dist: constant, value: " + time_text(d.value.us) + "}";
+      return "dist: constant, value: " + time_text(d.value.us);
     case DelaySpec::Dist::kUniform:
-      return "{dist: uniform, min: " + time_text(d.min.us) + ", max: " + time_text(d.max.us) + "}";
+      return "dist: uniform, min: " + time_text(d.min.us) + ", max: " + time_text(d.max.us);
     case DelaySpec::Dist::kExponential:
-      return "{dist: exponential, mean: " + time_text(d.mean.us) + "}";
+      return "dist: exponential, mean: " + time_text(d.mean.us);
+    case DelaySpec::Dist::kPareto:
+      return "dist: pareto, xm: " + time_text(d.xm.us) +
+             ", alpha: " + ratio_text(d.alpha_num, d.alpha_den);
+    case DelaySpec::Dist::kMixture: {
+      std::string out = "dist: mixture, of: [";
+      for (size_t i = 0; i < d.parts.size(); ++i) {
+        out += (i ? ", {weight: " : "{weight: ") + probability_text(d.parts[i].weight) + ", " +
+               delay_fields(d.parts[i]) + "}";
+      }
+      return out + "]";
+    }
   }
   return "";
+}
+
+std::string delay_text(const DelaySpec& d) {
+  std::string out(1, '{');
+  out += delay_fields(d);
+  out += '}';
+  return out;
 }
 
 std::string partition_text(const PartitionSpec& p) {
@@ -88,6 +116,7 @@ std::string fate_text(const TimelineEvent& e) {
                     ": {from: " + f.from + ", to: " + f.to +
                     ", type: " + std::string(type_name(f.type));
   if (e.kind == TimelineEvent::Kind::kDelay) out += ", by: " + time_text(f.by.us);
+  if (e.kind == TimelineEvent::Kind::kDelay && f.again) out += ", again: " + time_text(f.again->us);
   return out + "}";
 }
 
@@ -181,6 +210,18 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
   out += "  delay: " + delay_text(s.network.delay) + "\n";
   out += "  loss: " + probability_text(s.network.loss) + "\n";
   out += "  duplicate: " + probability_text(s.network.duplicate) + "\n";
+  if (!s.network.delays.empty()) {
+    out += "  delays:\n";
+    for (const auto& [role, delay] : s.network.delays) {
+      out += "    " + std::string(role_name(role)) + ": " + delay_text(delay) + "\n";
+    }
+  }
+  if (s.replication.quorum()) {
+    const Replication& r = s.replication;
+    out += "replication: {n: " + std::to_string(r.n) + ", r: " + std::to_string(r.r) +
+           ", w: " + std::to_string(r.w) + ", coordinator: " +
+           (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") + "}\n";
+  }
   if (s.anti_entropy_interval) {
     out += "anti_entropy: {interval: " + time_text(s.anti_entropy_interval->us) + "}\n";
   }

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <utility>
 
 #include "base/hash.h"
+#include "base/time_text.h"
 #include "history/writer.h"
-#include "node/names.h"
 #include "sim/scenario_writer.h"
+#include "sim/shrink_edits.h"
 #include "sim/simulation.h"
 
 namespace kv::sim {
@@ -43,275 +43,67 @@ bool fails_with(const Outcome& outcome, const FailureSignature& target) {
   return false;
 }
 
-// --- the transformations -------------------------------------------------------
-
-void sort_events(Scenario& s) {
-  std::stable_sort(s.events.begin(), s.events.end(),
-                   [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
-}
-
-}  // namespace
-
-std::optional<Scenario> materialize_workload(const Scenario& s, uint64_t seed) {
-  if (!s.workload || s.workload->colocated) return std::nullopt;
-  const WorkloadSpec& w = *s.workload;
-  constexpr uint64_t kMaxListed = 20000;
-  if (w.ops > kMaxListed || s.events.size() + w.ops > kMaxTimelineEvents) return std::nullopt;
-  uint32_t highest = 0;  // workload clients are numbered after the scripted ones
-  for (const TimelineEvent& e : s.events) {
-    if (e.kind == TimelineEvent::Kind::kClient) highest = std::max(highest, name_number(e.client));
-  }
-  Scenario out = s;
-  out.workload.reset();
-  Rng rng = Rng::derive(seed, "workload");
-  for (uint64_t i = 0; i < w.ops; ++i) {
-    const WorkloadOp o = draw_workload_op(w, s.nodes, i, rng);
-    TimelineEvent e;
-    e.at = w.start + Duration{w.interval.us * static_cast<int64_t>(i)};
-    e.kind = TimelineEvent::Kind::kClient;
-    e.client = "c" + std::to_string(highest + 1 + o.client);
-    e.node = o.node;
-    e.op = o.op;
-    out.events.push_back(std::move(e));
-  }
-  sort_events(out);
-  return out;
-}
-
-namespace {
-
-std::vector<SentMessage> messages_of(const Scenario& s, uint64_t seed) {
-  history::HistoryWriter off;
-  Simulation simulation(s, seed, off);
-  simulation.keep_messages();
-  simulation.run();
-  return simulation.messages();
-}
-
-TimelineEvent fate_event(const SentMessage& m) {
-  TimelineEvent e;
-  e.at = m.sent;
-  e.kind = m.lost ? TimelineEvent::Kind::kDrop : TimelineEvent::Kind::kDelay;
-  e.fate.from = m.from;
-  e.fate.to = m.to;
-  e.fate.type = m.type;
-  e.fate.by = m.delay;
-  return e;
-}
-
-// Loss 0, and a drop: event for each message the loss draw dropped.
-std::optional<Scenario> scripted_losses(const Scenario& s, uint64_t seed) {
-  if (s.network.loss.never()) return std::nullopt;
-  Scenario out = s;
-  out.network.loss = {};
-  for (const SentMessage& m : messages_of(s, seed)) {
-    if (m.lost && !m.scripted) out.events.push_back(fate_event(m));
-  }
-  if (out.events.size() > kMaxTimelineEvents) return std::nullopt;
-  sort_events(out);
-  return out;
-}
-
-// Whether the network still draws anything.
-bool random_network(const Scenario& s) {
-  return !s.network.loss.never() || !s.network.duplicate.never() ||
-         s.network.delay.dist != DelaySpec::Dist::kConstant;
-}
-
-// Every message's fate scripted (a drop: or a delay: event each), the
-// network constant and lossless: the same run with no network draws at all,
-// which ddmin then thins to the fates that matter (a fate removed: the
-// message arrives after 1 ms). nullopt if the run duplicated a message (no
-// event says that) or sends too many to list.
-std::optional<Scenario> scripted_network(const Scenario& s, uint64_t seed) {
-  constexpr size_t kMaxListed = 5000;  // ddmin over more would take minutes
-  const std::vector<SentMessage> messages = messages_of(s, seed);
-  if (messages.size() > kMaxListed) return std::nullopt;
-  Scenario out = s;
-  std::erase_if(out.events, [](const TimelineEvent& e) { return e.is_fate(); });
-  out.network = NetworkOptions{DelaySpec{DelaySpec::Dist::kConstant, {1000}, {}, {}, {}}, {}, {}};
-  for (const SentMessage& m : messages) {
-    if (m.duplicated) return std::nullopt;
-    out.events.push_back(fate_event(m));
-  }
-  if (out.events.size() > kMaxTimelineEvents) return std::nullopt;
-  sort_events(out);
-  return out;
-}
-
-// `s` without node `k`: its events go, the others are renumbered, explicit
-// clocks become what the mechanism says they are without node k (client-vv:
-// they lose slot k). nullopt for the last node.
-std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
-  if (s.nodes <= 1) return std::nullopt;
-  const auto renumber = [k](NodeIndex n) { return n > k ? n - 1 : n; };
-  const auto rename = [&](const std::string& name, bool& gone) {
-    if (name[0] != 'n') return name;
-    const NodeIndex n = name_number(name) - 1;
-    gone |= n == k;
-    return node_name(renumber(n));
-  };
-  const auto strip = [&](std::vector<NodeIndex>& list) {
-    std::erase(list, k);
-    for (NodeIndex& n : list) n = renumber(n);
-  };
-  Scenario out = s;
-  out.nodes = s.nodes - 1;
-  out.events.clear();
-  using Kind = TimelineEvent::Kind;
-  for (TimelineEvent e : s.events) {
-    bool gone = false;
-    switch (e.kind) {
-      case Kind::kClient:
-      case Kind::kCrash:
-      case Kind::kRestart:
-        gone = e.node == k;
-        e.node = renumber(e.node);
-        if (e.kind == Kind::kClient && e.op.clock) causality(s.mechanism).drop_node(*e.op.clock, k);
-        break;
-      case Kind::kPartition: {
-        PartitionSpec& p = e.partition;
-        if (p.shape == PartitionSpec::Shape::kIsolate) {
-          gone = p.isolate == k;
-          p.isolate = renumber(p.isolate);
-        }
-        for (auto& group : p.groups) strip(group);
-        std::erase_if(p.groups, [](const auto& g) { return g.empty(); });
-        strip(p.from);
-        strip(p.to);
-        gone |= p.shape == PartitionSpec::Shape::kGroups && p.groups.empty();
-        gone |= p.shape == PartitionSpec::Shape::kOneWay && (p.from.empty() || p.to.empty());
-        break;
-      }
-      case Kind::kHeal:
-        break;
-      case Kind::kDrop:
-      case Kind::kDelay:
-        e.fate.from = rename(e.fate.from, gone);
-        e.fate.to = rename(e.fate.to, gone);
-        break;
-    }
-    if (!gone) out.events.push_back(std::move(e));
-  }
-  return out;
-}
-
-// "a".."z", then "k27", "k28"...
-std::string short_name(size_t i) {
-  return i < 26 ? std::string(1, static_cast<char>('a' + i)) : "k" + std::to_string(i + 1);
-}
-
-std::vector<std::string> keys_of(const Scenario& s) {
-  std::vector<std::string> keys;
-  const auto add = [&](const std::string& key) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-  };
-  for (const TimelineEvent& e : s.events) {
-    if (e.kind == TimelineEvent::Kind::kClient) add(e.op.key);
-  }
-  for (const auto& [key, count] : s.expect.siblings) add(key);
-  for (const auto& [key, values] : s.expect.values) add(key);
-  return keys;
-}
-
-Scenario with_keys(const Scenario& s, const std::map<std::string, std::string>& renamed) {
-  const auto name = [&](const std::string& key) {
-    auto it = renamed.find(key);
-    return it == renamed.end() ? key : it->second;
-  };
-  Scenario out = s;
-  for (TimelineEvent& e : out.events) {
-    if (e.kind == TimelineEvent::Kind::kClient) e.op.key = name(e.op.key);
-  }
-  out.expect.siblings.clear();
-  out.expect.values.clear();
-  for (const auto& [key, count] : s.expect.siblings) out.expect.siblings[name(key)] = count;
-  for (const auto& [key, values] : s.expect.values) out.expect.values[name(key)] = values;
-  return out;
-}
-
-std::vector<std::string> values_of(const Scenario& s) {
-  std::vector<std::string> values;
-  for (const TimelineEvent& e : s.events) {
-    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == MsgType::kGet) continue;
-    if (std::find(values.begin(), values.end(), e.op.value_json) == values.end()) {
-      values.push_back(e.op.value_json);
-    }
-  }
-  return values;
-}
-
-// In time order, each node alternates crash and restart (the loader's rule:
-// a crash of a node that is down, or a restart of one that is up, is refused).
-bool crashes_alternate(const Scenario& s) {
-  std::vector<uint8_t> down(s.nodes, 0);
-  for (const TimelineEvent& e : s.events) {
-    if (e.kind != TimelineEvent::Kind::kCrash && e.kind != TimelineEvent::Kind::kRestart) continue;
-    const uint8_t crash = e.kind == TimelineEvent::Kind::kCrash ? 1 : 0;
-    if (down[e.node] == crash) return false;
-    down[e.node] = crash;
-  }
-  return true;
-}
-
 int64_t round_down(int64_t t, int64_t grain) {
   return t - t % grain;
 }
 
 constexpr int64_t kMs = 1000;
 
+// The expectations a shrunk file keeps: none, unless the failure is the
+// expect check; then only the failing key's own expectation of the kind
+// that fails (the others are not what fails, and dropping them cannot move
+// the first node and key not as expected).
+Expectations kept_expectations(const Expectations& expect, const FailureSignature& target) {
+  Expectations kept;
+  if (!target.expect || !target.key) return kept;
+  if (target.expect->values) {
+    auto it = expect.values.find(*target.key);
+    if (it != expect.values.end()) kept.values.insert(*it);
+  } else {
+    auto it = expect.siblings.find(*target.key);
+    if (it != expect.siblings.end()) kept.siblings.insert(*it);
+  }
+  return kept;
+}
+
 // --- the search ------------------------------------------------------------------
 
 class Shrinker {
  public:
-  Shrinker(uint64_t seed, const FailureSignature& target, uint64_t max_history)
-      : seed_(seed), target_(target), max_history_(max_history) {}
+  Shrinker(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
+           uint64_t max_history)
+      : current_(scenario), seed_(seed), target_(target), max_history_(max_history) {}
 
-  // Whether `candidate` fails with `target`; if it does, it becomes the
-  // current scenario and `target` the one kept.
+  // Whether `candidate`, written and loaded back, fails with `target`; if it
+  // does, what was loaded becomes the current scenario (what the output
+  // file will say) and `target` the failure kept.
   bool accept(const Scenario& candidate, const FailureSignature& target) {
-    if (!run(candidate, target)) return false;
-    current_ = candidate;
-    target_ = target;
-    return true;
-  }
-  bool accept(const Scenario& candidate) { return accept(candidate, target_); }
-
-  // Whether `candidate` fails with `target`. It runs as it is: loading a
-  // thousand events back from YAML costs more than running them, so the
-  // round trip through the writer is made once a round (confirm()).
-  bool run(const Scenario& candidate, const FailureSignature& target) {
-    if (!crashes_alternate(candidate)) return false;  // the loader would refuse it
+    if (!plausible(candidate)) return false;  // the loader would refuse it
     const std::string text = write_scenario(candidate);
     // A candidate's text can be a megabyte: the cache keeps its hash (seeded
-    // with the target's, which key renaming changes) and length.
+    // with the target's, which renaming changes) and length.
     const std::string wanted = target.text();
     const std::pair<uint64_t, size_t> cache_key{
         stable_hash(text.data(), text.size(), stable_hash(wanted.data(), wanted.size())),
         text.size()};
     auto cached = cache_.find(cache_key);
-    if (cached != cache_.end()) return cached->second;
+    if (cached != cache_.end() && !cached->second) return false;
     ++runs_;
-    const bool fails = fails_with(run_once(candidate, seed_, max_history_), target);
-    cache_.emplace(cache_key, fails);
+    // The candidate as it is first: loading a thousand events back from
+    // YAML costs more than running them, and most candidates do not fail.
+    bool fails = fails_with(run_once(candidate, seed_, max_history_), target);
+    if (fails) {
+      LoadResult loaded = load_scenario_text(text, candidate.path);
+      fails = loaded.ok() && fails_with(run_once(loaded.value(), seed_, max_history_), target);
+      if (fails) {
+        current_ = std::move(loaded.value());
+        target_ = target;
+      }
+    }
+    cache_[cache_key] = fails;
     return fails;
   }
-
-  // The current scenario written and loaded back, and run from there: if it
-  // still fails, it becomes the confirmed one (what the output file will
-  // say); if not (a scenario the writer cannot say), the search goes back
-  // to the last confirmed one and says false.
-  bool confirm() {
-    LoadResult loaded = load_scenario_text(write_scenario(current_), current_.path);
-    if (loaded.ok() && fails_with(run_once(loaded.value(), seed_, max_history_), target_)) {
-      current_ = std::move(loaded.value());
-      confirmed_ = {current_, target_};
-      return true;
-    }
-    std::tie(current_, target_) = confirmed_;
-    return false;
-  }
-  std::pair<Scenario, FailureSignature> confirmed_;
+  bool accept(const Scenario& candidate) { return accept(candidate, target_); }
 
   Scenario current_;
   const uint64_t seed_;
@@ -319,8 +111,9 @@ class Shrinker {
   const uint64_t max_history_;
   uint64_t runs_ = 0;
 
-  void workload_ops();
+  void workload();
   void events();
+  void duplicates();
   void nodes();
   void keys();
   void values();
@@ -333,12 +126,39 @@ class Shrinker {
   std::map<std::pair<uint64_t, size_t>, bool> cache_;
 };
 
-// Fewer workload operations: the first half, as long as that keeps it.
-void Shrinker::workload_ops() {
-  while (current_.workload && current_.workload->ops > 1) {
+// Fewer workload operations (the longest tail that can go, halving), then
+// the workload as timeline events: at the operations' own times, else with
+// the order of same-microsecond events kept (materialize_workload).
+void Shrinker::workload() {
+  if (!current_.workload) return;
+  for (uint64_t step = current_.workload->ops / 2; step >= 1; step /= 2) {
+    while (current_.workload && current_.workload->ops > step) {
+      Scenario c = current_;
+      c.workload->ops -= step;
+      if (!accept(c)) break;
+    }
+  }
+  for (bool keep_order : {false, true}) {
+    if (auto c = materialize_workload(current_, seed_, keep_order); c && accept(*c)) return;
+  }
+  // Where the order of same-microsecond events still shifts the network's
+  // draws: every message's fate scripted first (a scripted fate follows its
+  // message, not the order of draws), then the workload as events.
+  if (!random_network(current_)) return;
+  const std::optional<Scenario> scripted = scripted_network(current_, seed_);
+  if (!scripted) return;
+  for (bool keep_order : {false, true}) {
+    if (auto c = materialize_workload(*scripted, seed_, keep_order); c && accept(*c)) return;
+  }
+}
+
+// Each scripted duplicate delivered once.
+void Shrinker::duplicates() {
+  for (size_t i = 0; i < current_.events.size(); ++i) {
+    if (!current_.events[i].fate.again) continue;
     Scenario c = current_;
-    c.workload->ops /= 2;
-    if (!accept(c)) return;
+    c.events[i].fate.again.reset();
+    accept(c);
   }
 }
 
@@ -370,7 +190,7 @@ void Shrinker::nodes() {
 }
 
 // Keys renamed a, b, ... in order of appearance, then merged where the
-// failure allows.
+// failure allows (with_keys never merges two keys expected to differ).
 void Shrinker::keys() {
   const auto renamed_target = [&](const std::map<std::string, std::string>& names) {
     FailureSignature t = target_;
@@ -383,21 +203,25 @@ void Shrinker::keys() {
   std::vector<std::string> keys = keys_of(current_);
   std::map<std::string, std::string> names;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] != short_name(i)) names[keys[i]] = short_name(i);
+    if (keys[i] != short_key(i)) names[keys[i]] = short_key(i);
   }
   // A key left as it is already has its own new name, so no two keys meet.
-  if (!names.empty()) accept(with_keys(current_, names), renamed_target(names));
+  if (!names.empty()) {
+    if (auto c = with_keys(current_, names)) accept(*c, renamed_target(names));
+  }
   keys = keys_of(current_);
   for (size_t j = keys.size(); j-- > 1;) {
     for (size_t i = 0; i < j; ++i) {
       const std::map<std::string, std::string> merge = {{keys[j], keys[i]}};
-      if (accept(with_keys(current_, merge), renamed_target(merge))) break;
+      auto c = with_keys(current_, merge);
+      if (c && accept(*c, renamed_target(merge))) break;
     }
   }
 }
 
 // Values as "v1", "v2"... in order of appearance (a value left as it is
-// already has its own new name, so no two values meet).
+// already has its own new name, so no two values meet), in the events, the
+// expectations and an expect failure's signature alike.
 void Shrinker::values() {
   const std::vector<std::string> values = values_of(current_);
   std::map<std::string, std::string> names;
@@ -406,16 +230,21 @@ void Shrinker::values() {
     if (values[i] != name) names[values[i]] = name;
   }
   if (names.empty()) return;
-  Scenario c = current_;
-  for (TimelineEvent& e : c.events) {
-    if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == MsgType::kGet) continue;
-    auto it = names.find(e.op.value_json);
-    if (it != names.end()) e.op.value_json = it->second;
+  FailureSignature target = target_;
+  if (target.expect && target.expect->values) {
+    for (auto* list : {&target.expect->expected, &target.expect->held}) {
+      for (std::string& v : *list) {
+        auto it = names.find(v);
+        if (it != names.end()) v = it->second;
+      }
+      std::sort(list->begin(), list->end());
+    }
   }
-  accept(c);
+  accept(with_values(current_, names), target);
 }
 
-// No duplication, no loss, a small constant delay.
+// No duplication, no loss (or the losses as drop: events), a small
+// constant delay.
 void Shrinker::network() {
   if (!current_.network.duplicate.never()) {
     Scenario c = current_;
@@ -425,7 +254,9 @@ void Shrinker::network() {
   if (!current_.network.loss.never()) {
     Scenario c = current_;
     c.network.loss = {};
-    accept(c);
+    if (!accept(c)) {
+      if (auto scripted = scripted_losses(current_, seed_)) accept(*scripted);
+    }
   }
   const DelaySpec d = current_.network.delay;
   std::vector<int64_t> constants = {kMs};
@@ -440,6 +271,11 @@ void Shrinker::network() {
       break;
     case DelaySpec::Dist::kExponential:
       constants.push_back(round_down(d.mean.us, kMs));
+      break;
+    case DelaySpec::Dist::kPareto:
+      constants.push_back(round_down(d.xm.us, kMs));
+      break;
+    case DelaySpec::Dist::kMixture:
       break;
   }
   for (int64_t value : constants) {
@@ -520,11 +356,21 @@ void Shrinker::run_until() {
   }
 }
 
+// A rate as the scenario writes it: 0.2, 0.05.
+std::string rate_text(Probability p) {
+  if (p.ppb >= Probability::kOne) return "1";
+  std::string digits = std::to_string(p.ppb);
+  digits.insert(0, 9 - digits.size(), '0');
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  return "0." + digits;
+}
+
 }  // namespace
 
 std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
-                                           uint64_t max_history) {
+                                           uint64_t max_history, bool* capped) {
   const Outcome outcome = run_once(scenario, seed, max_history);
+  if (capped != nullptr) *capped = outcome.stopped;
   if (outcome.stopped) return std::nullopt;
   for (const CheckResult& c : outcome.checks) {
     if (!c.ok()) return c.signature();
@@ -546,43 +392,59 @@ RunSize run_size(const Scenario& scenario, uint64_t seed) {
 
 ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                     uint64_t max_history) {
-  Shrinker s(seed, target, max_history);
-  s.current_ = scenario;
-  s.current_.seed = seed;
-  // The shrunk file fails by itself: expectations go, unless they are what
-  // fails.
-  if (target.check != "expect") s.current_.expect = Expectations{};
-  s.confirmed_ = {s.current_, target};
+  Scenario start = scenario;
+  start.seed = seed;
+  Shrinker s(start, seed, target, max_history);
+  // The shrunk file fails by itself: expectations go, but for the failing
+  // key's own when the failure is the expect check.
+  start.expect = kept_expectations(scenario.expect, target);
+  s.accept(start);
 
-  ShrinkResult result;
-  s.workload_ops();
-  if (auto c = materialize_workload(s.current_, seed)) result.materialized = s.accept(*c);
-  if (auto c = scripted_losses(s.current_, seed)) result.scripted_losses = s.accept(*c);
-  constexpr int kMaxRounds = 20;
+  // Rounds until one changes nothing. Whole mechanisms first (the
+  // workload, anti-entropy, retries, the network's randomness, the run's
+  // length): when one can go, much else follows. Every edit shortens the
+  // file or moves an event earlier, so the rounds end; the bound is a guard.
+  constexpr int kMaxRounds = 100;
   for (int round = 0; round < kMaxRounds; ++round) {
     const std::string before = write_scenario(s.current_);
-    // Whole mechanisms first (anti-entropy, retries, the network's
-    // randomness, the run's length): when one can go, much else follows.
-    s.workload_ops();
+    s.workload();
     s.cluster();
     s.network();
     s.run_until();
     s.events();
     if (random_network(s.current_)) {
-      if (auto c = scripted_network(s.current_, seed)) result.scripted_network |= s.accept(*c);
-      if (result.scripted_network) s.events();
+      if (auto c = scripted_network(s.current_, seed); c && s.accept(*c)) s.events();
     }
+    s.duplicates();
     s.nodes();
     s.keys();
     s.values();
     s.times();
     s.run_until();
-    if (!s.confirm() || write_scenario(s.current_) == before) break;
+    if (write_scenario(s.current_) == before) break;
   }
+
+  ShrinkResult result;
   result.scenario = s.current_;
   result.signature = s.target_;
   result.runs = s.runs_;
   result.minimality = check_minimality(result.scenario, seed, result.signature, max_history);
+  const Scenario& out = result.scenario;
+  if (out.workload) {
+    result.shortfalls.push_back("its workload (" + std::to_string(out.workload->ops) +
+                                " generated operations) could not be turned into timeline events "
+                                "that fail the same way");
+  }
+  if (!out.network.loss.never()) {
+    result.shortfalls.push_back("its loss rate (" + rate_text(out.network.loss) +
+                                ") could not be turned into scripted drop events that fail the "
+                                "same way");
+  }
+  if (!result.minimality.one_minimal()) {
+    result.shortfalls.push_back("it is not 1-minimal: the failure stays without " +
+                                std::to_string(result.minimality.removable.size()) +
+                                " of its events or nodes");
+  }
   return result;
 }
 
@@ -608,7 +470,8 @@ Minimality check_minimality(const Scenario& scenario, uint64_t seed, const Failu
   }
   for (NodeIndex k = 0; k < scenario.nodes && scenario.nodes > 1; ++k) {
     ++m.nodes;
-    if (removable(*without_node(scenario, k))) m.removable.push_back("node " + node_name(k));
+    if (removable(*without_node(scenario, k)))
+      m.removable.push_back("node n" + std::to_string(k + 1));
   }
   return m;
 }

@@ -2,28 +2,33 @@
 // standalone scenario that fails the same way on the same seed.
 //
 // A failure's signature is the check that does not hold and the key it
-// names (FailureSignature, sim/checks.h). A candidate scenario is kept only if its run (in process,
-// the history only fingerprinted, as a sweep runs a seed) fails with that
-// signature: the same check does not hold, naming the same key (or the key
-// it was renamed to). Other checks may fail as well.
+// names, and for the `expect` check the expectation of that key, what the
+// first node not as expected holds, and whether the key was written
+// (FailureSignature, sim/checks.h). A candidate scenario is kept only if the
+// file it writes (sim/scenario_writer.h), loaded back, runs to a failure with
+// that signature: the same check does not hold, naming the same key (or the
+// key it was renamed to). Other checks may fail as well. Runs are in
+// process, the history only fingerprinted, as a sweep runs a seed.
 //
-// Candidates run as they are (one that leaves a restart without its crash,
-// which the loader refuses, is not tried); once a round the scenario kept
-// so far is written as YAML (sim/scenario_writer.h), loaded back and run
-// again from the text, so what is kept is exactly what the output file says.
-//
-// The reductions, repeated until none applies:
-//   the workload's first half while that keeps the failure; the workload as
-//   timeline client events (the same draws, draw_workload_op); the messages
-//   the loss draw dropped as `drop:` events with loss 0; then each round:
-//   anti-entropy off, fewer retries; duplication and loss to zero, the
-//   delay a small constant; run_until shorter; delta debugging (ddmin) over
-//   the timeline events, in chunks of halving size; while the network still
-//   draws, every message's fate as a `drop:` or `delay:` event (no draws
-//   left), thinned by ddmin; nodes (removing one renumbers the others and
-//   drops its clock slot); keys renamed to a, b, ... and merged; values to
+// The edits (sim/shrink_edits.h), in rounds until a round changes nothing:
+//   the workload's operations fewer (a shorter tail), then as timeline client
+//   events (the same draws); anti-entropy off, fewer retries; duplication
+//   and loss to zero, the delay a small constant; the messages the loss draw
+//   dropped as `drop:` events with loss 0; run_until shorter; delta
+//   debugging (ddmin) over the timeline events, in chunks of halving size;
+//   while the network still draws, every message's fate as a `drop:` or
+//   `delay:` event (no draws left), thinned by ddmin; nodes (removing one
+//   renumbers the others and drops its clock slot); keys renamed to a, b,
+//   ... and merged (never two keys with different expectations); values to
 //   "v1", "v2"...; each event's time as early as it can be, on a 10 ms then
 //   a 1 ms grid; run_until again.
+//
+// A round that changes nothing has tried removing each single event and each
+// node, so the result is 1-minimal over them; check_minimality() checks it
+// again on the written file. A result that still holds a workload or a loss
+// rate is not: ShrinkResult::shortfalls says why, and the command says it
+// could not shrink.
+//
 // Deterministic: the same input gives the same output (no clock, no
 // unordered iteration; candidates are tried in a fixed order).
 #pragma once
@@ -42,19 +47,10 @@ namespace kv::sim {
 // scenario expects; or, when every check is as expected but one does not
 // hold (a scenario that expects its failure, as amnesia-lost-write does), the
 // first that does not hold. nullopt when every check holds or the history
-// reached `max_history`.
+// reached `max_history` (then `*capped`, when given, is set: a run cut
+// short has no checks).
 std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
-                                           uint64_t max_history);
-
-// `scenario` with its workload's operations as timeline client events
-// (clients numbered after the scripted ones, clock: auto), drawn with
-// `seed` exactly as the simulation draws them (draw_workload_op); nullopt
-// for a colocated workload (its clocks come from the node's store at the
-// time) or one of more than 20,000 operations. The run can differ from the
-// original's where an operation and another event fall in the same
-// microsecond (a timeline event is queued first), so the shrinker keeps it
-// only if the failure stays.
-std::optional<Scenario> materialize_workload(const Scenario& scenario, uint64_t seed);
+                                           uint64_t max_history, bool* capped = nullptr);
 
 // What a run amounts to, for the before/after counts.
 struct RunSize {
@@ -75,25 +71,29 @@ struct Minimality {
 };
 
 struct ShrinkResult {
-  Scenario scenario;              // the shrunk scenario, its seed set
-  FailureSignature signature;     // the failure it keeps, with its key as renamed
-  bool materialized = false;      // the workload became timeline events
-  bool scripted_losses = false;   // the loss rate became drop: events
-  bool scripted_network = false;  // every message's fate became an event, then thinned
-  uint64_t runs = 0;              // candidate runs
-  Minimality minimality;
+  Scenario scenario;           // the shrunk scenario, its seed set
+  FailureSignature signature;  // the failure it keeps, with its key (and values) as renamed
+  uint64_t runs = 0;           // candidate runs
+  Minimality minimality;       // of `scenario`, checked on its written text
+  // Why `scenario` is not a 1-minimal reproducer, a sentence each: a
+  // workload or a loss rate left (a generated workload or random losses are
+  // not single events one can remove), or what can still go. Empty when it
+  // is one.
+  std::vector<std::string> shortfalls;
+  bool complete() const { return shortfalls.empty(); }
 };
 
 // Shrinks the failure `target` of `scenario` on `seed`. `scenario` is
 // already what runs (a swarm draw hands in the drawn scenario). The result
-// keeps `expect:` only when the failure is the expect check; otherwise its
-// run fails by itself. REQUIRES: failure_of(scenario, seed, max_history)
-// == target.
+// keeps `expect:` only when the failure is the expect check, and then only
+// the failing key's own expectation; otherwise its run fails by itself.
+// REQUIRES: failure_of(scenario, seed, max_history) == target.
 ShrinkResult shrink(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                     uint64_t max_history);
 
-// Each single event and node removed in turn (sim/shrink.cc's own removal
-// of a node: renumbered, its clock slot dropped).
+// Each single event and node removed in turn (sim/shrink_edits.h's removal
+// of a node: renumbered, its clock slot dropped), each removal written and
+// loaded back.
 Minimality check_minimality(const Scenario& scenario, uint64_t seed, const FailureSignature& target,
                             uint64_t max_history);
 

@@ -80,6 +80,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
     record.op(now(), client_endpoint(client), o.msg_id, o.kind, *o.key, node, due,
               auto_from ? &auto_from->clock : nullptr, auto_from ? auto_from->msg_id : 0);
   }
+  o.trial = std::exchange(next_trial, Operation::kNoTrial);
   operations.push_back(std::move(o));
   c.ops.push_back(index);
   ++stats.client_ops;
@@ -88,15 +89,26 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
 
 void Simulation::Impl::send_request(uint64_t op_index) {
   Operation& o = operations[op_index];
-  const uint64_t slot = new_message();
-  Message& m = *slab[slot];
-  m.src = client_endpoint(o.client);
-  m.dest = o.node;
-  m.type = o.kind;  // a client request
-  m.msg_id = o.msg_id;
-  m.key = o.key;
-  m.version = o.version;
-  send(slot);
+  auto send_to = [&](NodeIndex node) {
+    const uint64_t slot = new_message();
+    Message& m = *slab[slot];
+    m.src = client_endpoint(o.client);
+    m.dest = node;
+    m.type = o.kind;  // a client request
+    m.msg_id = o.msg_id;
+    m.key = o.key;
+    m.version = o.version;
+    send(slot);
+  };
+  if (client_coordinates) {
+    // PBS's model: the client sends the request to every replica of the
+    // key and gathers the replies itself (gather_reply).
+    o.responses = o.acks = 0;
+    o.merged.clear();
+    for (const Endpoint node : placement.replicas_of(*o.key)) send_to(node);
+  } else {
+    send_to(o.node);
+  }
   queue.push(now() + scenario.clients.timeout, kTimeout, op_index, o.attempt);
 }
 
@@ -105,12 +117,52 @@ void Simulation::Impl::on_reply(uint32_t client, const Message& m) {
   if (m.msg_id == 0 || m.msg_id > c.ops.size()) return;
   Operation& o = operations[c.ops[m.msg_id - 1]];
   if (o.done) return;  // a late or duplicate reply: ignored
+  if (client_coordinates && !gather_reply(o, m)) return;
+  complete(client, o, m);
+}
+
+bool Simulation::Impl::gather_reply(Operation& o, const Message& m) {
+  const Replication& rep = scenario.replication;
+  ++o.responses;
+  if (m.type == MsgType::kGetOk) {
+    for (const VersionPtr& v : m.values) o.merged.push_back(v);
+    if (o.responses < rep.r) return false;
+    // The merge of the first r responses, by the store's own rules.
+    merge_store.clear();
+    for (const VersionPtr& v : o.merged) merge_store.apply(*o.key, v);
+    const Siblings& merged = merge_store.get(*o.key);
+    o.merged.assign(merged.begin(), merged.end());
+    return true;
+  }
+  const bool accepted = (m.type == MsgType::kPutOk || m.type == MsgType::kResolveOk) &&
+                        m.status != WriteStatus::kRejected;
+  if (accepted) ++o.acks;
+  return o.acks >= rep.w || o.responses >= rep.n;
+}
+
+void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m) {
+  ClientState& c = clients[client];
   o.done = true;
   if (m.type == MsgType::kGetOk) {
     ClientState::Read read;
-    for (const VersionPtr& v : m.values) rules.observe(read.clock, *v);
+    const auto& sent = client_coordinates ? std::span<const VersionPtr>(o.merged)
+                                          : std::span<const VersionPtr>(m.values);
+    for (const VersionPtr& v : sent) rules.observe(read.clock, *v);
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
+  }
+  if (o.trial != Operation::kNoTrial) {
+    if (m.type == MsgType::kGetOk) {
+      if (client_coordinates) {
+        probe.read = o.merged;
+      } else {
+        probe.read.assign(m.values.begin(), m.values.end());
+      }
+    } else {
+      probe.acked = (m.type == MsgType::kPutOk || m.type == MsgType::kResolveOk) &&
+                    m.status != WriteStatus::kRejected;
+    }
+    probe_done(o, /*completed=*/true);
   }
   operation_done(client);
 }
@@ -122,6 +174,7 @@ void Simulation::Impl::on_timeout(uint64_t op_index, uint32_t attempt) {
     o.done = true;
     ++stats.client_gave_up;
     if (record.on()) record.give_up(now(), client_endpoint(o.client), o.msg_id);
+    if (o.trial != Operation::kNoTrial) probe_done(o, /*completed=*/false);
     operation_done(o.client);
     return;
   }
@@ -164,7 +217,7 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
   ++stats.client_ops;
   NodeOutbox out(*this, node, client);
-  replicas[node].write_local(key, v, out);
+  replicas[node].write_local(key, v, out);  // record_apply tells the oracle its result
 }
 
 void Simulation::Impl::workload_op(uint64_t i) {
@@ -173,6 +226,7 @@ void Simulation::Impl::workload_op(uint64_t i) {
     queue.push(w.start + Duration{w.interval.us * static_cast<int64_t>(i + 1)}, kWorkload, i + 1);
   }
   if (w.colocated) return colocated_put(i);
+  if (keep_workload_ties) workload_ties.push_back(last_run_event_us == now().us);
   const WorkloadOp o = draw_workload_op(w, n, i, workload_rng);
   operation_due(workload_client_first + o.client, o.node, o.op);
 }

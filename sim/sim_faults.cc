@@ -24,6 +24,7 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       crashed[node] = 1;
       oracle.on_crash(node, now().us);
       ++life[node];
+      timers[node].clear();
       std::vector<std::string_view> lost_keys;
       if (e.amnesia) {
         ++stats.amnesia_crashes;

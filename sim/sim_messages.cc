@@ -37,14 +37,20 @@ void Simulation::Impl::send(uint64_t slot) {
   const ScriptedFate* scripted_fate = scripted.empty() ? nullptr : take_scripted(m);
   Network::Fate fate;
   if (scripted_fate == nullptr) {
-    fate = network.fate(m.src, m.dest);
+    fate = network.delays_by_role() ? network.fate(m.src, m.dest, delay_role(m.type))
+                                    : network.fate(m.src, m.dest);
   } else {
     fate.lost = scripted_fate->drop;
     fate.delay = scripted_fate->by;
+    if (scripted_fate->again) {
+      fate.duplicate = true;
+      fate.duplicate_delay = *scripted_fate->again;
+    }
   }
   if (keep_messages) {
     sent_messages.push_back({now(), endpoint_text(m.src), endpoint_text(m.dest), m.type, fate.lost,
-                             fate.delay, fate.duplicate, scripted_fate != nullptr});
+                             fate.delay, fate.duplicate, fate.duplicate_delay,
+                             scripted_fate != nullptr});
   }
   if (fate.lost) {
     ++stats.dropped_loss;
@@ -100,35 +106,68 @@ void Simulation::Impl::deliver(uint64_t slot) {
 void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
   acting(m.dest, Oracle::Act::kHandle);
+  Replica& replica = replicas[m.dest];
+  const size_t open_before = replica.open_requests();
   NodeOutbox out(*this, m.dest);
-  replicas[m.dest].receive(m, out);
+  replica.receive(m, out);
+  // Exactly one reply per request: checked on every client request; on
+  // node-to-node messages (the hot path) in debug and sanitizer builds.
+  if (is_client_request(m.type)) {
+    replica.check_replies(out.replies(), 1, open_before);
+  } else {
+    KV_EXPENSIVE_ASSERT(out.replies() + replica.open_requests() == open_before);
+  }
 }
 
 // --- the replicas' outboxes ------------------------------------------------------------------
 
-void Simulation::Impl::record_apply(NodeIndex node, const AppliedWrite& a,
-                                    uint32_t colocated_client) {
+void Simulation::Impl::record_apply(NodeOutbox& out, const AppliedWrite& a) {
+  const NodeIndex node = out.node;
   acting(node, Oracle::Act::kApply);
   const std::string_view key = a.key;
   const VersionPtr& v = a.version;
   const ApplyOutcome outcome = a.outcome;
-  if (a.reply) {
-    count_write(*a.reply);
-    if (a.reply->accepted()) {
-      oracle.on_accepted(key, v, node, now().us);
-      if (a.op == WriteOp::kResolve && stats.heals > 0) ++stats.resolves_after_heal;
-    }
+  // A colocated client's write has no reply message: the result write_local
+  // hands it (a.reply, unchanged) is its reply, known now. A client's
+  // request is answered by a reply the oracle learns from when it is sent,
+  // and its apply is checked then (NodeOutbox::settle).
+  const bool answered_by_message = a.reply != nullptr && a.via != nullptr;
+  if (a.reply != nullptr && a.via == nullptr) {
+    told_client(node, key, v, a.reply->status, a.op == WriteOp::kResolve);
   }
   if (outcome.result == ApplyResult::kApplied) {
     if (stats.last_fault_us >= 0) stats.last_change_after_fault_us = now().us;
-    oracle.on_stored(key, v, node, now().us);
+    if (answered_by_message) {
+      out.unsettled = a.via;  // checked when its reply is sent
+    } else {
+      oracle.on_stored(key, v, node, now().us);
+    }
     if (outcome.siblings >= 2) ++stats.siblings_created;
     if (outcome.siblings > stats.max_siblings) stats.max_siblings = outcome.siblings;
     if (a.op == WriteOp::kAntiEntropy) ++stats.versions_repaired;
   }
   if (!record.on()) return;
-  const Endpoint client = a.via ? a.via->src : client_endpoint(colocated_client);
+  const Endpoint client = a.via ? a.via->src : client_endpoint(out.colocated_client);
   record.apply(now(), node, a, client, replicas[node].node().get(key));
+}
+
+void Simulation::Impl::set_timer(NodeIndex node, Duration after, uint64_t timer) {
+  KV_ASSERT(after.us >= 0 && timers[node].insert(timer).second);
+  queue.push(now() + after, kTimer, timer, node);
+}
+
+void Simulation::Impl::cancel_timer(NodeIndex node, uint64_t timer) {
+  timers[node].erase(timer);
+}
+
+void Simulation::Impl::on_timer(NodeIndex node, uint64_t timer) {
+  if (timers[node].erase(timer) == 0) return;  // cancelled, or set before a crash
+  acting(node, Oracle::Act::kTick);
+  Replica& replica = replicas[node];
+  const size_t open_before = replica.open_requests();
+  NodeOutbox out(*this, node);
+  replica.on_timer(timer, out);
+  replica.check_replies(out.replies(), 0, open_before);
 }
 
 void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
@@ -140,6 +179,7 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   ++stats.anti_entropy_rounds;
   NodeOutbox out(*this, node);
   replicas[node].tick(peer, next_ae_round++, out);
+  KV_ASSERT(out.replies() == 0);
 }
 
 }  // namespace kv::sim

@@ -20,17 +20,22 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       history(h),
       record(h),
       n(s.nodes),
+      client_coordinates(s.replication.quorum() &&
+                         s.replication.coordinator == Replication::Coordinator::kClient),
       replicas(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
+      timers(s.nodes),
       network(s.network, s.nodes, Rng::derive(seed_, "network"), Rng::derive(seed_, "faults")),
       workload_rng(Rng::derive(seed_, "workload")),
       oracle(s.mechanism) {
   KV_ASSERT(n >= 1);
   std::vector<std::string> node_names;
   for (uint32_t i = 0; i < n; ++i) node_names.push_back(node_name(i));
+  placement = s.replication.quorum() ? Placement::ring(node_names, s.replication.n)
+                                     : Placement::everywhere(n);
   for (uint32_t i = 0; i < n; ++i) {
-    replicas[i].init(node_names[i], node_names, i);
+    replicas[i].init(node_names[i], node_names, i, s.replication);
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
   for (const std::string& name : node_names) record.add_endpoint(name);
@@ -44,7 +49,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
   for (uint32_t number : numbers) {
-    client_index("c" + std::to_string(number));
+    client_index(numbered("c", number, ""));
     highest = std::max(highest, number);
   }
   workload_client_base = highest;
@@ -59,7 +64,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       // Not an event of its own: send() looks the message up (no queue entry,
       // so a scenario without fates runs exactly as before).
       scripted.push_back({e.at, endpoint_named(e.fate.from), endpoint_named(e.fate.to), e.fate.type,
-                          e.kind == TimelineEvent::Kind::kDrop, e.fate.by});
+                          e.kind == TimelineEvent::Kind::kDrop, e.fate.by, e.fate.again});
       continue;
     }
     queue.push(e.at, e.kind == TimelineEvent::Kind::kClient ? kClientOp : kFault, i);
@@ -76,33 +81,47 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
 
 // --- the loop ---------------------------------------------------------------
 
+// One event of the queue, handled.
+inline void Simulation::Impl::dispatch(const ScheduledEvent& e) {
+  switch (e.kind) {
+    case kDeliver:
+      deliver(e.arg);
+      break;
+    case kClientOp: {
+      const TimelineEvent& t = scenario.events[e.arg];
+      operation_due(client_index(t.client), t.node, t.op);
+      break;
+    }
+    case kFault:
+      fault(scenario.events[e.arg]);
+      break;
+    case kTimeout:
+      on_timeout(e.arg, e.arg32);
+      break;
+    case kAeTick:
+      ae_tick(e.arg32, e.arg);
+      break;
+    case kWorkload:
+      workload_op(e.arg);
+      break;
+    case kTimer:
+      on_timer(e.arg32, e.arg);
+      break;
+    case kProbe:
+      probe_event(e.arg, e.arg32);
+      break;
+  }
+}
+
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   if (record.on()) record.start(scenario, seed, n);
   const int64_t until = scenario.run_until.us;
   while (!queue.empty() && queue.top().time_us() <= until) {
     const ScheduledEvent e = queue.pop();
     ++stats.events;
-    switch (e.kind) {
-      case kDeliver:
-        deliver(e.arg);
-        break;
-      case kClientOp: {
-        const TimelineEvent& t = scenario.events[e.arg];
-        operation_due(client_index(t.client), t.node, t.op);
-        break;
-      }
-      case kFault:
-        fault(scenario.events[e.arg]);
-        break;
-      case kTimeout:
-        on_timeout(e.arg, e.arg32);
-        break;
-      case kAeTick:
-        ae_tick(e.arg32, e.arg);
-        break;
-      case kWorkload:
-        workload_op(e.arg);
-        break;
+    dispatch(e);
+    if (keep_workload_ties && e.kind != kClientOp && e.kind != kFault) {
+      last_run_event_us = e.time_us();
     }
     if (progress && (stats.events & 0xffff) == 0) progress(ctx, e.time_us(), stats.events);
     if (history.stopped()) {
@@ -115,6 +134,34 @@ void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx
   }
   stats.end_us = until;
   write_finals();
+}
+
+// The staleness experiment's loop (sim_staleness.cc): the same events,
+// until the last trial ends (anti-entropy would tick forever) or run_until.
+StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
+  KV_ASSERT(!spec.deltas.empty());
+  StalenessCounts counts;
+  const size_t d = spec.deltas.size();
+  counts.trials.assign(d, 0);
+  counts.consistent.assign(d, 0);
+  counts.failed.assign(d, 0);
+  probe.spec = &spec;
+  probe.counts = &counts;
+  probe.client = client_index("c1");
+  const uint64_t total = spec.trials * spec.deltas.size();
+  if (total > 0) queue.push(now(), kProbe, 0, 0);
+  if (record.on()) record.start(scenario, seed, n);
+  const int64_t until = scenario.run_until.us;
+  while (probe.ended < total && !queue.empty() && queue.top().time_us() <= until) {
+    const ScheduledEvent e = queue.pop();
+    ++stats.events;
+    dispatch(e);
+    if (history.stopped()) break;
+  }
+  stats.end_us = now().us;
+  probe.spec = nullptr;
+  probe.counts = nullptr;
+  return counts;
 }
 
 void Simulation::Impl::write_finals() {
@@ -193,6 +240,12 @@ void Simulation::keep_messages() {
 }
 const std::vector<SentMessage>& Simulation::messages() const {
   return impl_->sent_messages;
+}
+void Simulation::keep_workload_ties() {
+  impl_->keep_workload_ties = true;
+}
+const std::vector<bool>& Simulation::workload_ties() const {
+  return impl_->workload_ties;
 }
 const Node& Simulation::node(NodeIndex i) const {
   return impl_->replicas.at(i).node();

@@ -1,11 +1,12 @@
-// The simulated cluster: N nodes (each a kv::Node, the same code as
+// The simulated cluster: N nodes (each a kv::Replica, the same code as
 // `kvsim node`), clients, a seeded network, faults, and the event loop.
 //
 // Everything that happens is a ScheduledEvent in one queue ordered by (time, seq).
 // Randomness comes from generators derived from the run's seed, one per
 // subsystem (network, faults, workload, each node's anti-entropy), so a draw
-// in one never shifts another's. Every event is written to the HistoryWriter (when
-// enabled) and reported to the Oracle for the checks.
+// in one never shifts another's. Every event is written to the history by the
+// Recorder (sim/recorder.h; when enabled) and reported to the Oracle for the
+// checks.
 //
 // Messages live in a slab and are referred to by slot from delivery events;
 // a version travels as a shared immutable object, so replicating a write to
@@ -79,7 +80,8 @@ struct SentMessage {
   bool lost = false;
   Duration delay{};  // when not lost
   bool duplicated = false;
-  bool scripted = false;  // a drop: or delay: event decided it
+  Duration duplicate_delay{};  // when duplicated: the second delivery's delay
+  bool scripted = false;       // a drop: or delay: event decided it
 };
 
 // The workload's operation number `i` (not colocated), drawn from `rng` (the
@@ -93,6 +95,26 @@ struct WorkloadOp {
   ClientOp op;
 };
 WorkloadOp draw_workload_op(const WorkloadSpec& w, uint32_t nodes, uint64_t i, Rng& rng);
+
+// The staleness experiment (`kvsim staleness`, PBS's "t-visibility"): trial
+// after trial, each on a key of its own, a client writes the key, and a
+// read is sent `delta` after the write commits (its client got the w-th
+// acknowledgement); the read is consistent when the merge of the first r
+// responses holds the write or a version that supersedes it. The scenario's
+// network, replication, anti-entropy and events apply (`kvsim staleness`
+// drops its client operations and workload first). Trial t uses
+// deltas[t % deltas.size()].
+struct StalenessProbe {
+  std::vector<Duration> deltas;
+  uint64_t trials = 0;  // per delta
+};
+struct StalenessCounts {
+  std::vector<uint64_t> trials;            // by delta: trials whose write and read completed
+  std::vector<uint64_t> consistent;        // by delta
+  std::vector<uint64_t> failed;            // by delta: the write or the read did not complete
+  std::vector<uint32_t> write_latency_us;  // commit - write sent, per completed write
+  std::vector<uint32_t> read_latency_us;   // r-th response - read sent
+};
 
 class Simulation {
  public:
@@ -108,12 +130,24 @@ class Simulation {
   void run(void (*progress)(void* ctx, int64_t now_us, uint64_t events) = nullptr,
            void* ctx = nullptr);
 
+  // Runs the staleness experiment instead of the scenario's clients (call
+  // instead of run()); the history, if enabled, records it as any run.
+  StalenessCounts run_staleness(const StalenessProbe& probe);
+
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();
   const std::vector<SentMessage>& messages() const;
+  // Call before run() to note, for each workload operation (not colocated),
+  // whether an event the run itself queued (a delivery, a timeout, an
+  // anti-entropy tick) fell in the same microsecond and was handled before
+  // it. A timeline event is queued before the run starts, so it is handled
+  // before such events: sim/shrink.h's materializer moves these operations
+  // 1 us later to keep the order.
+  void keep_workload_ties();
+  const std::vector<bool>& workload_ties() const;
   const Node& node(NodeIndex i) const;
   bool live(NodeIndex i) const;
   size_t node_count() const;

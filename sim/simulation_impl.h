@@ -9,11 +9,13 @@
 // the Oracle (sim/checks.h).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,6 +43,8 @@ enum EventKind : uint32_t {
   kTimeout,   // arg: operation index, arg32: attempt
   kAeTick,    // arg32: node, arg: the node's life (incarnation) it was set in
   kWorkload,  // arg: operation number
+  kTimer,     // arg: the replica's timer number, arg32: node (timers[node] holds it until then)
+  kProbe,     // arg: staleness trial; arg32: 0 its write is due, 1 its read
 };
 
 // Every key the run has met, stored once. Messages and operations refer to a
@@ -102,6 +106,13 @@ struct Operation {
   NodeIndex node = 0;
   uint32_t attempt = 0;
   bool done = false;
+  // A client-coordinated quorum (replication.coordinator: client): the
+  // replies gathered for this attempt's requests to the key's replicas.
+  uint32_t responses = 0;
+  uint32_t acks = 0;               // writes: replies that accepted the write
+  std::vector<VersionPtr> merged;  // reads: the responses' versions, merged by the store's rules
+  uint64_t trial = kNoTrial;       // the staleness trial it belongs to
+  static constexpr uint64_t kNoTrial = UINT64_MAX;
 };
 
 // prefix + decimal n + suffix, without the temporaries of operator+: the
@@ -147,34 +158,97 @@ struct Simulation::Impl {
   void handle(Message& m);
 
   // --- nodes --------------------------------------------------------------
-  // What a replica sends goes through the simulated network; what its store
-  // does is recorded. One per call into a replica, naming it.
+  // What a replica sends goes through the simulated network, its timers are
+  // queue events; what its store does is recorded. One per call into a
+  // replica, naming it.
+  //
+  // The oracle learns that a client write was accepted from the reply its
+  // client is sent (or, for a colocated client, the result write_local
+  // hands it), not from the store's apply. Within one call a client's
+  // request is applied before its reply is composed, so the apply's check
+  // that the version was accepted (Oracle::on_stored) waits for the reply:
+  // it runs when the reply is sent, or when the outbox goes out of scope.
   struct NodeOutbox final : Outbox {
     NodeOutbox(Impl& sim, NodeIndex node, uint32_t colocated_client = 0)
         : sim(sim), node(node), colocated_client(colocated_client) {}
-    Message& compose() override {
+    ~NodeOutbox() override { settle(); }
+    Message& do_compose() override {
       slot = sim.new_message();
       return *sim.slab[slot];
     }
-    void send() override { sim.send(slot); }
-    void applied(const AppliedWrite& a) override { sim.record_apply(node, a, colocated_client); }
+    void do_send() override { sim.send(slot); }
+    void do_send_reply() override {
+      sim.told_client(node, *sim.slab[slot]);
+      settle();
+      sim.send(slot);
+    }
+    void set_timer(Duration after, uint64_t timer) override { sim.set_timer(node, after, timer); }
+    void cancel_timer(uint64_t timer) override { sim.cancel_timer(node, timer); }
+    void applied(const AppliedWrite& a) override { sim.record_apply(*this, a); }
+    // The deferred on_stored of a client request's own apply (its version
+    // and key are the request's).
+    void settle() {
+      if (unsettled == nullptr) [[likely]]
+        return;
+      sim.oracle.on_stored(*unsettled->key, unsettled->version, node, sim.now().us);
+      unsettled = nullptr;
+    }
     Impl& sim;
     NodeIndex node;
-    uint32_t colocated_client;  // the client of a write with no message
-    uint64_t slot = 0;          // of the message composed
+    uint32_t colocated_client;           // the client of a write with no message
+    uint64_t slot = 0;                   // of the message composed
+    const Message* unsettled = nullptr;  // a request applied, its reply not yet sent
   };
-  void count_write(const WriteResult& r) {
-    if (r.accepted()) {
-      ++stats.writes_accepted;
-    } else if (r.status == WriteStatus::kRejected) {
+  // A node answers a client: the oracle and the figures learn what the
+  // client was told (a write's status; a read tells nothing to record).
+  void told_client(NodeIndex node, const Message& reply) {
+    if (reply.type == MsgType::kGetOk) return;
+    told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
+  }
+  void told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
+                   WriteStatus status, bool resolve) {
+    count_write(status);
+    if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;
+    oracle.on_accepted(key, version, node, now().us);
+    if (resolve && stats.heals > 0) ++stats.resolves_after_heal;
+  }
+  // The role whose delay a message of type `type` takes (network.delays):
+  // its own, but when clients coordinate a client's request to a replica is
+  // the write (W) or read (R) of PBS's model, and the reply its
+  // acknowledgement (A) or response (S).
+  Role delay_role(MsgType type) const {
+    if (!client_coordinates) return role_of(type);
+    switch (type) {
+      case MsgType::kPut:
+      case MsgType::kResolve:
+        return Role::kWrite;
+      case MsgType::kGet:
+        return Role::kRead;
+      case MsgType::kPutOk:
+      case MsgType::kResolveOk:
+      case MsgType::kError:
+        return Role::kWriteAck;
+      case MsgType::kGetOk:
+        return Role::kReadReply;
+      default:
+        return role_of(type);
+    }
+  }
+  void set_timer(NodeIndex node, Duration after, uint64_t timer);
+  void cancel_timer(NodeIndex node, uint64_t timer);
+  void on_timer(NodeIndex node, uint64_t timer);
+  void count_write(WriteStatus status) {
+    if (status == WriteStatus::kRejected) {
       ++stats.writes_rejected;
-    } else {
+    } else if (status == WriteStatus::kTooManySiblings) {
       ++stats.writes_refused;
+    } else {
+      ++stats.writes_accepted;
     }
   }
   // Records what a replica's store did with a version (history, oracle,
   // figures).
-  void record_apply(NodeIndex node, const AppliedWrite& a, uint32_t colocated_client);
+  void record_apply(NodeOutbox& out, const AppliedWrite& a);
   void ae_tick(NodeIndex node, uint64_t life);
 
   // --- clients ------------------------------------------------------------
@@ -186,6 +260,11 @@ struct Simulation::Impl {
   void start_operation(uint32_t client, NodeIndex node, const ClientOp& op, SimTime due);
   void send_request(uint64_t op_index);
   void on_reply(uint32_t client, const Message& m);
+  // A reply to a client-coordinated request; true when the operation completes.
+  bool gather_reply(Operation& o, const Message& m);
+  // The operation completed (a reply, or enough of them when the client
+  // coordinates).
+  void complete(uint32_t client, Operation& o, const Message& m);
   void on_timeout(uint64_t op_index, uint32_t attempt);
   void workload_op(uint64_t i);
   const std::string* workload_key(uint64_t k) {
@@ -196,9 +275,27 @@ struct Simulation::Impl {
     return workload_keys[k];
   }
   std::string workload_client_name(uint64_t k) const {
-    return "c" + std::to_string(workload_client_base + 1 + k);
+    return numbered("c", workload_client_base + 1 + k, "");
   }
   void colocated_put(uint64_t i);
+
+  // --- the staleness experiment (sim_staleness.cc) -------------------------
+  StalenessCounts run_staleness(const StalenessProbe& spec);
+  void probe_event(uint64_t trial, uint32_t what);
+  void probe_done(const Operation& o, bool completed);
+  uint64_t next_trial = Operation::kNoTrial;  // the trial of the next operation started
+  Store merge_store;                          // scratch: merging a read's responses
+  struct Probe {
+    const StalenessProbe* spec = nullptr;
+    StalenessCounts* counts = nullptr;
+    uint32_t client = 0;
+    uint64_t started = 0;          // the trial under way
+    uint64_t ended = 0;            // trials done (counted or failed)
+    int64_t sent_us = 0;           // when its current operation fell due
+    bool acked = false;            // its write's reply accepted it (no client coordination)
+    VersionPtr written;            // its write
+    std::vector<VersionPtr> read;  // its read's result
+  } probe;
 
   // --- faults -------------------------------------------------------------
   void fault(const TimelineEvent& e);
@@ -212,6 +309,7 @@ struct Simulation::Impl {
     MsgType type = MsgType::kReplicate;
     bool drop = true;
     Duration by{};
+    std::optional<Duration> again;  // a second delivery (a duplicate)
     bool used = false;
   };
   static constexpr uint32_t kNoEndpoint = UINT32_MAX;
@@ -220,6 +318,7 @@ struct Simulation::Impl {
   const ScriptedFate* take_scripted(const Message& m);
 
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
+  void dispatch(const ScheduledEvent& e);
   void write_finals();
 
   const Scenario& scenario;
@@ -228,9 +327,17 @@ struct Simulation::Impl {
   history::HistoryWriter& history;
   Recorder record;
   const uint32_t n;
+  // Where keys live (replication.n of the ring, or every node) and whether
+  // clients send to the replicas themselves.
+  Placement placement;
+  const bool client_coordinates;
   std::vector<Replica> replicas;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;  // incarnation: bumped by every crash
+  // Each node's timers set and neither fired nor cancelled, by timer number;
+  // a crash clears them (a node's timers die with it). A replica never
+  // reuses a timer number, so an event of a cleared timer finds it gone.
+  std::vector<std::set<uint64_t>> timers;
   std::vector<Rng> node_rngs;
   Network network;
   Rng workload_rng;
@@ -259,6 +366,12 @@ struct Simulation::Impl {
   std::vector<ScriptedFate> scripted;
   bool keep_messages = false;
   std::vector<SentMessage> sent_messages;
+  // Simulation::keep_workload_ties(): the time of the last event handled
+  // that the run itself queued (not a timeline event), and per workload
+  // operation whether one of the same microsecond came before it.
+  bool keep_workload_ties = false;
+  int64_t last_run_event_us = -1;
+  std::vector<bool> workload_ties;
   std::string endpoint_text(uint32_t e) const {
     return is_node(e) ? node_name(e) : clients[e - n].name;
   }

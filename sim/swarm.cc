@@ -278,6 +278,9 @@ std::string SwarmDraw::json_text() const {
         d = Json{
             {"dist", "exponential"}, {"scale_us", delay_scale->us}, {"mean_us", delay->mean.us}};
         break;
+      case DelaySpec::Dist::kPareto:
+      case DelaySpec::Dist::kMixture:
+        break;  // a swarm draws none of these
     }
   }
   if (anti_entropy_interval) j["anti_entropy_us"] = anti_entropy_interval->us;

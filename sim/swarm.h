@@ -161,7 +161,7 @@ struct SwarmDraw {
 
   // As recorded in summary.json, sweep.jsonl and the history's start line:
   // {"nodes", "loss", "duplicate", "delay": {"dist", "scale_us", ...},
-  //  "anti_entropy_us", "workload": {"interval_us", "mix"}, "partitions":
+  //  "anti_entropy_us", "short_clocks", "workload": {"interval_us", "mix"}, "partitions":
   //  [{"shape", "at_us", "heal_us"}], "crashes": [{"node", "at_us",
   //  "restart_us", "amnesia"}]}, each key only when drawn; as JSON text
   //  (json::dump's form).

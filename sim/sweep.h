@@ -34,7 +34,6 @@ struct SeedResult {
   std::optional<NodeIndex> failed_node;
   std::optional<std::string> failed_key;
   std::optional<int64_t> failed_time_us;
-  FailureSignature signature() const { return {failed_check, failed_key}; }
   uint64_t events = 0;
   uint64_t messages = 0;  // sent
   uint64_t fingerprint = 0;

@@ -65,8 +65,14 @@ bool render_one(GVC_t* gvc, const std::string& dot_text, const std::string& name
       const boxf bb = GD_bb(graph);
       GD_drawing(graph)->dpi = png_dpi(bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
     }
-    if (gvRenderFilename(gvc, graph, format, path.c_str()) != 0) {
+    // Into a temporary file renamed into place (base/file.h): a reader never
+    // sees half a picture.
+    const std::string temporary = temporary_path(path);
+    if (gvRenderFilename(gvc, graph, format, temporary.c_str()) != 0) {
       error = "Graphviz could not write " + path;
+      std::remove(temporary.c_str());
+      ok = false;
+    } else if (!replace_file(temporary, path, error)) {
       ok = false;
     }
     gvFreeLayout(gvc, graph);
@@ -156,6 +162,10 @@ bool render_isolated(const std::string& dot_text, const std::string& png_dot_tex
   while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0)
     said.append(buffer, static_cast<size_t>(n));
   ::close(fds[0]);
+  if (timed_out || WIFSIGNALED(status)) {
+    // A renderer stopped part way may leave its temporary files.
+    for (const char* ext : {".svg", ".png"}) std::remove(temporary_path(base + ext, pid).c_str());
+  }
   if (timed_out) {
     error = "Graphviz took more than " + std::to_string(kRenderTimeLimitSeconds) + " s to draw " +
             base + ".dot; stopped";

@@ -54,9 +54,20 @@ std::string ae_versions_text(const history::MessageBody& b) {
 }  // namespace
 
 Traffic traffic_of(MsgType type) {
-  if (is_client_request(type) || is_client_reply(type)) return Traffic::kClient;
-  if (type == MsgType::kReplicate) return Traffic::kReplicate;
-  if (is_anti_entropy(type)) return Traffic::kAntiEntropy;
+  switch (role_of(type)) {
+    case Role::kClientRequest:
+    case Role::kClientReply:
+      return Traffic::kClient;
+    case Role::kWrite:
+      return Traffic::kReplicate;
+    case Role::kAntiEntropy:
+      return Traffic::kAntiEntropy;
+    case Role::kWriteAck:
+    case Role::kRead:
+    case Role::kReadReply:
+    case Role::kSetup:
+      return Traffic::kOther;
+  }
   return Traffic::kOther;
 }
 
@@ -68,35 +79,35 @@ std::string arrow_style(Traffic t, bool crossing) {
   return out;
 }
 
+// The arrow's first word is the message type's label (node/message_types.h);
+// what follows depends on what the body carries.
 std::string message_label(const history::MessageBody& b) {
   const MsgType t = b.type;
-  if (t == MsgType::kPut) return "put " + opt_version(b);
-  if (t == MsgType::kResolve) return "resolve " + opt_version(b);
-  if (t == MsgType::kGet) return "get " + b.key;
+  const std::string label(describe(t).label);
   if (t == MsgType::kPutOk || t == MsgType::kResolveOk) {
-    std::string out = b.status.empty() ? "ok" : b.status;
+    std::string out = b.status.empty() ? label : b.status;
     if (b.siblings) out += " (" + std::to_string(*b.siblings) + ")";
     return out;
   }
   if (t == MsgType::kGetOk) {
-    if (!b.values) return "values";
+    if (!b.values) return label;
     if (b.values->empty()) return "[]";
     if (b.values->size() == 1) {
       return version_text((*b.values)[0].value, (*b.values)[0].clock);
     }
     return std::to_string(b.values->size()) + " siblings";
   }
-  if (t == MsgType::kReplicate) return "repl " + opt_version(b);
   if (t == MsgType::kError) {
     // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
     if (b.code == 14u) return "refused: too many siblings";
-    return b.code ? "error " + std::to_string(*b.code) : std::string("error");
+    return b.code ? label + " " + std::to_string(*b.code) : label;
   }
-  auto round = [&] { return b.round ? " r" + std::to_string(*b.round) : std::string(); };
-  if (t == MsgType::kAeDigest) return "digest" + round();
-  if (t == MsgType::kAeDiff) return "diff" + round() + ae_versions_text(b);
-  if (t == MsgType::kAePush) return "push" + round() + ae_versions_text(b);
-  return std::string(type_name(t));
+  if (is_anti_entropy(t)) {
+    const std::string round = b.round ? " r" + std::to_string(*b.round) : std::string();
+    return label + round + (t == MsgType::kAeDigest ? std::string() : ae_versions_text(b));
+  }
+  // A request or a write: the key, and the version it carries if any.
+  return label + " " + opt_version(b);
 }
 
 std::string legend() {

@@ -123,10 +123,7 @@ struct SentRequest {
 
 std::string request_text(const SentRequest& r) {
   const history::MessageBody& b = *r.body;
-  const std::string op = r.type == MsgType::kPut       ? "put"
-                         : r.type == MsgType::kResolve ? "resolve"
-                                                       : "get";
-  std::string out = op;
+  std::string out(describe(r.type).noun);
   if (b.value && b.clock) out += " of " + readable(version_text(*b.value, *b.clock));
   if (r.type == MsgType::kGet) out += " of " + key_name(b.key);
   return out;
@@ -277,16 +274,12 @@ void Teller::on_drop(const history::Event& e, const history::DropEvent& d) {
   if (send == nullptr || send->body.key.empty() || !send->body.value || !send->body.clock) return;
   const std::string v = readable(version_text(*send->body.value, *send->body.clock));
   const MsgType type = send->body.type;
-  std::string what;
-  if (type == MsgType::kReplicate) {
-    what = d.src + "'s replicate of " + v + " to " + d.dest;
-  } else if (type == MsgType::kPut || type == MsgType::kResolve) {
-    what =
-        d.src + "'s " + (type == MsgType::kPut ? "put" : "resolve") + " of " + v + " to " + d.dest;
-  } else {
-    return;
-  }
-  say(send->body.key, e, what + " is lost (" + d.reason + ")");
+  // A message carrying a version: a client's write, or one to a replica.
+  const Role role = role_of(type);
+  if (role != Role::kClientRequest && role != Role::kWrite) return;
+  say(send->body.key, e,
+      d.src + "'s " + std::string(describe(type).noun) + " of " + v + " to " + d.dest +
+          " is lost (" + d.reason + ")");
 }
 
 std::string Teller::header() const {

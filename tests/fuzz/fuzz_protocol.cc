@@ -3,16 +3,17 @@
 // The input is split into lines at '\n' and every line goes through one
 // LineServer, so sequences of requests (init, then writes, then reads) are
 // covered, not single lines. Besides "no crash, no leak, no UB", it checks
-// cheaply what SPEC §2 promises for every line:
+// cheaply what docs/PROTOCOL.md promises for every line:
 //   - a line gives exactly one reply line, or exactly one stderr line naming
 //     its line number, or (a blank line) nothing;
 //   - a reply is JSON, already in json.dumps form (dumping it again gives the
-//     same bytes), with the envelope and body keys in SPEC order, `dest` the
-//     request's `src`, `in_reply_to` its msg_id, and `msg_id` counting from 0;
+//     same bytes), with the envelope and body keys in the protocol's order,
+//     `dest` the request's `src`, `in_reply_to` its msg_id, and `msg_id`
+//     counting from 0;
 //   - where the fast request reader accepts a line, the full path (nlohmann's
 //     tree) reads an equal Request from it;
-//   - what the store answers matches a reference model of SPEC §1 written
-//     from the definition (stale / duplicate / dominated siblings removed),
+//   - what the store answers matches a reference model of the store's rules
+//     written from the definition (stale / duplicate / dominated siblings removed),
 //     and at the end the node's whole store equals the model's.
 // A failed check aborts with the line and what was expected.
 #include <algorithm>
@@ -48,7 +49,8 @@ using kv::json::Json;
     if (!(cond)) fail(what, line, reply_text); \
   } while (0)
 
-// SPEC §1 from the definition: clocks compare with zero padding.
+// The store's rules (docs/PROTOCOL.md) from the definition: clocks compare
+// with zero padding.
 struct ModelVersion {
   std::string value;  // json::dump text
   std::vector<uint64_t> clock;
