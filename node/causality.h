@@ -69,10 +69,10 @@ struct VersionView {
 
   VersionView(const Version& v) : value(v.value), clock(v.clock) {}  // NOLINT: a view of it
   template <class V>
-    requires requires(const V& v) {
-      std::string_view(v.value);
-      { v.clock } -> std::convertible_to<const Clock&>;
-    }
+  requires requires(const V& v) {
+    std::string_view(v.value);
+    { v.clock } -> std::convertible_to<const Clock&>;
+  }
   VersionView(const V& v) : value(v.value), clock(v.clock) {}  // NOLINT: a view of it
 };
 
@@ -108,9 +108,7 @@ class Causality {
     return a.hash == b.hash && same_version(VersionView(a), VersionView(b));
   }
   // `a` is above `b`: a write of `a` replaces `b`.
-  bool supersedes(VersionView a, VersionView b) const {
-    return order(a, b) == Order::kDominates;
-  }
+  bool supersedes(VersionView a, VersionView b) const { return order(a, b) == Order::kDominates; }
   // `a` is `b`, or above it.
   bool covers(VersionView a, VersionView b) const {
     const Order o = order(a, b);

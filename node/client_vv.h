@@ -77,9 +77,7 @@ class ClientVv final : public Causality {
   static bool can_stamp_of(const Clock& context, size_t slot) {
     return context.can_increment(slot);
   }
-  static void observe_of(Clock& context, const Version& version) {
-    context.merge(version.clock);
-  }
+  static void observe_of(Clock& context, const Version& version) { context.merge(version.clock); }
 
   // --- the seam --------------------------------------------------------------
   Mechanism mechanism() const override { return kMechanism; }
@@ -101,9 +99,7 @@ class ClientVv final : public Causality {
   bool can_stamp(const Clock& context, size_t slot) const override {
     return can_stamp_of(context, slot);
   }
-  void observe(Clock& context, VersionView version) const override {
-    context.merge(version.clock);
-  }
+  void observe(Clock& context, VersionView version) const override { context.merge(version.clock); }
   Verdict judge(VersionView held, VersionView write) const override {
     const Order clocks = compare(held.clock, write.clock);
     return verdict(clocks, clocks == Order::kEqual && held.value == write.value);

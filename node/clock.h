@@ -68,7 +68,8 @@ enum class Order {
 // right one's, and whether some slot of the right one is greater.
 inline Order order_from(bool left_greater, bool right_greater) {
   static_assert(static_cast<int>(Order::kEqual) == 0 && static_cast<int>(Order::kDominates) == 1 &&
-                static_cast<int>(Order::kDominated) == 2 && static_cast<int>(Order::kConcurrent) == 3);
+                static_cast<int>(Order::kDominated) == 2 &&
+                static_cast<int>(Order::kConcurrent) == 3);
   return static_cast<Order>(unsigned{left_greater} | unsigned{right_greater} << 1);
 }
 

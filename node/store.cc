@@ -66,9 +66,8 @@ size_t Store::bucket_of(std::string_view key) {
 }
 
 ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_t max_siblings) {
-  return with_rules(mechanism_, [&]<class Rules>() {
-    return apply_with<Rules>(key, version, max_siblings);
-  });
+  return with_rules(mechanism_,
+                    [&]<class Rules>() { return apply_with<Rules>(key, version, max_siblings); });
 }
 
 template <class Rules>

@@ -326,15 +326,15 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
 
   const uint32_t id = keys_.insert(key, key_hash(key));
   if (id == maximal_.size()) maximal_.emplace_back();
-  with_rules(mechanism_, [&]<class Rules>() { accept<Rules>(maximal_[id], version, node, time_us); });
+  with_rules(mechanism_,
+             [&]<class Rules>() { accept<Rules>(maximal_[id], version, node, time_us); });
 }
 
 // Keeps `max` the maximal accepted writes of a key as `version` is accepted:
 // nothing changes when one of them is it or above it; otherwise it joins
 // them, and those below it go.
 template <class Rules>
-void Oracle::accept(AcceptedList& max, const VersionPtr& version, NodeIndex node,
-                    int64_t time_us) {
+void Oracle::accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us) {
   bool supersedes_some = false;
   for (const Accepted& m : max) {
     const Order order = Rules::order_of(*m.version, *version);
