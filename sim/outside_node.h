@@ -50,7 +50,8 @@ class NodeProcesses {
   virtual Status kill(NodeIndex node, bool wipe_disk) = 0;
   // Writes `lines` (each ending in '\n') to the node's stdin, then reads its
   // stdout into `out` (without the '\n's), line by line, until a line for
-  // which is_sync_answer() holds, which is the last in `out`. An error when
+  // which is_sync_answer() holds, or one that does not start with '{' (it
+  // cannot be a message: the simulator reports it), the last in `out`. An error when
   // the process exits, stops answering within its timeout, or cannot be
   // written to; its message names the node and ends with its stderr's tail.
   virtual Status exchange(NodeIndex node, std::string_view lines,

@@ -131,7 +131,7 @@ bool Simulation::Impl::outside_react(NodeIndex node, const std::string& lines,
   const std::string& self = node_name(node);
   for (size_t i = 0; i < got.size(); ++i) {
     const std::string& line = got[i];
-    const bool last = i + 1 == got.size();
+    const bool last = i + 1 == got.size() && is_sync_answer(line);
     const Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     auto bad = [&](const std::string& why) {
       return outside_fail(node, doing, "it wrote " + why + ": " + clip(line));

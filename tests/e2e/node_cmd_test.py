@@ -151,8 +151,9 @@ try:
     failing("never answers", "sleep 30", 4, "no answer to sync within 1s",
             extra=("--node-timeout", "1s"), limit=1 + 2)
     failing("writes garbage", "echo hello; cat >/dev/null", 4, "hello")
-    # Answers the start (init, sync), then one message, and dies.
-    out, p = failing("dies in the middle", "head -n 3 | " + NODE, 1,
+    # Passes on the start (init, sync) and one message (sed -u: line by line),
+    # then its input ends: the node answers that message and exits.
+    out, p = failing("dies in the middle", "sed -u 3q | " + NODE, 1,
                      "its output closed before it answered sync")
     check("dies in the middle: the time is named", " at t=" in p.stderr, p.stderr)
     with open(os.path.join(out, "summary.json")) as f:
