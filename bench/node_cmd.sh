@@ -5,7 +5,8 @@
 # histories of the first two must be identical (checked, printed). The
 # figure with processes is the round trips through pipes: two lines in and
 # at least one out per message delivered, each a context switch on a busy
-# machine, so it follows the load (printed before and after).
+# machine, so it follows the load (printed before and after); the CPU time of
+# kvsim and its node processes together per event does not.
 #
 #   bash bench/node_cmd.sh [RUNS]     (after kvsim is built in build/)
 set -euo pipefail
@@ -25,18 +26,20 @@ rate() {  # rate ID LABEL [--node-cmd CMD]: the median events/s of RUNS runs
   shift 2
   local times=()
   for r in $(seq "$runs"); do
-    local start end
-    start=$(date +%s.%N)
-    "$kvsim" run "$scenario" --no-render --quiet --out "$out/$id" "$@" >/dev/null
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
+    # wall seconds, and CPU seconds (user + system) of kvsim and every node
+    # process it started and reaped: the CPU figure hardly moves with the load
+    /usr/bin/time -f "%e %U %S" -o "$out/time" \
+      "$kvsim" run "$scenario" --no-render --quiet --out "$out/$id" "$@" >/dev/null
+    times+=("$(tail -n 1 "$out/time" | tr ' ' ,)")
   done
   python3 - "$out/$id/history.jsonl" "$label" "${times[@]}" <<'PY'
 import json, statistics, sys
 events = json.loads(open(sys.argv[1]).read().splitlines()[-1])["events"]
-seconds = statistics.median(float(t) for t in sys.argv[3:])
-print(f"{sys.argv[2]}: {events} events in {seconds:.3f} s (median of {len(sys.argv) - 3}), "
-      f"{events / seconds:,.0f} events/s")
+runs = [[float(x) for x in t.split(",")] for t in sys.argv[3:]]
+wall = statistics.median(r[0] for r in runs)
+cpu = statistics.median(r[1] + r[2] for r in runs)
+print(f"{sys.argv[2]}: {events} events in {wall:.3f} s wall (median of {len(runs)}), "
+      f"{events / wall:,.0f} events/s; CPU {cpu:.2f} s, {cpu / events * 1e6:.1f} us per event")
 PY
 }
 rate built-in "built-in replicas"

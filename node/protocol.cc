@@ -360,8 +360,10 @@ void LineServer::serve_harness(const Json& message, uint64_t line_no, std::strin
     json::dump_string(node.id(), out);
     out += ", \"dest\": \"kvsim\", \"body\": {\"type\": \"sync_ok\", \"store\": {";
     bool first = true;
+    synced_keys_.clear();
     for (const Json& key : *keys) {
       if (!key.is_string()) continue;
+      synced_keys_.push_back(key.get<std::string>());
       if (!first) out += ", ";
       first = false;
       json::dump_string(key.get_ref<const std::string&>(), out);

@@ -83,6 +83,8 @@ class LineServer {
   // Whether a harness `sync` was answered since the last call: the host
   // saves what must outlive the process before the answer is written out.
   bool take_synced() { return std::exchange(synced_, false); }
+  // The keys the last sync named: those the reaction before it concerned.
+  const std::vector<std::string>& synced_keys() const { return synced_keys_; }
   // The number the next reply to a client takes.
   uint64_t next_msg_id() const { return replica_.next_msg_id(); }
   // Rebuilds a node from what it saved (cli/node_command.cc): its identity,
@@ -112,6 +114,7 @@ class LineServer {
   Request request_;  // the line being handled; kept to reuse its buffers
   std::vector<TimerChange> timer_changes_;
   bool synced_ = false;
+  std::vector<std::string> synced_keys_;
 };
 
 // The name the simulator's harness speaks as.

@@ -48,12 +48,18 @@ class ReplicatingNode(correct.Node):
         self.next_msg_id = saved["next_msg_id"]
 
     def save(self):
+        """Writes the state when it changed since the last save (whole, through
+        a temporary file and a rename, so a crash leaves the old or the new)."""
         if not self.disk:
+            return
+        state = json.dumps({"store": self.store, "next_msg_id": self.next_msg_id})
+        if state == getattr(self, "saved", None):
             return
         temporary = self.path() + ".tmp"
         with open(temporary, "w") as f:
-            json.dump({"store": self.store, "next_msg_id": self.next_msg_id}, f)
+            f.write(state)
         os.replace(temporary, self.path())
+        self.saved = state
 
     # Messages ----------------------------------------------------------------
 
