@@ -178,6 +178,7 @@ class Replica {
   // The number of the next message the node sends a client: replies count
   // from 0, the line protocol's own (init_ok, errors) included.
   uint64_t take_msg_id() { return next_msg_id_++; }
+  uint64_t next_msg_id() const { return next_msg_id_; }
 
   const Node& node() const { return node_; }
   const Placement& placement() const { return placement_; }

@@ -122,6 +122,14 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.end();
 }
 
+void Recorder::siblings(SimTime t, NodeIndex node, std::string_view key, const Siblings& now) {
+  history_.begin(t, fmt::kind::kSiblings);
+  history_.field_raw("node", name(node));
+  history_.field_string("key", key);
+  write_siblings(now, history_.field("siblings"));
+  history_.end();
+}
+
 void Recorder::partition(SimTime t, const Partition& p) {
   history_.begin(t, fmt::kind::kFault);
   history_.field_string("fault", fmt::fault::kPartition);

@@ -74,6 +74,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
       }
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
+    if (outside != nullptr) client_versions[*o.key].push_back(o.version);
   }
   const uint64_t index = operations.size();
   if (record.on()) {

@@ -115,11 +115,20 @@ inline void Simulation::Impl::dispatch(const ScheduledEvent& e) {
 
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   if (record.on()) record.start(scenario, seed, n);
+  if (outside != nullptr) {
+    for (NodeIndex i = 0; i < n && outside_error.ok(); ++i) outside_start(i);
+    if (!outside_error.ok()) return;
+  }
   const int64_t until = scenario.run_until.us;
   while (!queue.empty() && queue.top().time_us() <= until) {
     const ScheduledEvent e = queue.pop();
     ++stats.events;
     dispatch(e);
+    if (!outside_error.ok()) [[unlikely]] {
+      // A node outside failed: the run ends here, without final lines.
+      stats.end_us = e.time_us();
+      return;
+    }
     if (keep_workload_ties && e.kind != kClientOp && e.kind != kFault) {
       last_run_event_us = e.time_us();
     }
@@ -262,6 +271,15 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
 
 const RunStats& Simulation::stats() const {
   return impl_->stats;
+}
+void Simulation::use_outside_nodes(NodeProcesses& processes) {
+  impl_->outside = &processes;
+}
+const Status& Simulation::outside_error() const {
+  return impl_->outside_error;
+}
+const OutsideReport& Simulation::outside_report() const {
+  return impl_->outside_report;
 }
 void Simulation::keep_messages() {
   impl_->keep_messages = true;

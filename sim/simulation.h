@@ -24,6 +24,7 @@
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
+#include "sim/outside_node.h"
 #include "sim/run_end.h"
 #include "sim/scenario.h"
 
@@ -141,6 +142,15 @@ class Simulation {
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
+  // Call before run(): every node is a process outside the simulator
+  // (sim/outside_node.h), moved by `processes`, which must outlive the run.
+  // The scenario must have no colocated workload and no quorum replication
+  // (cli/run_command.cc refuses them).
+  void use_outside_nodes(NodeProcesses& processes);
+  // Ok, or why a node outside failed: the run stopped there, without final
+  // lines (stats().end_us is when).
+  const Status& outside_error() const;
+  const OutsideReport& outside_report() const;
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();
   const std::vector<SentMessage>& messages() const;

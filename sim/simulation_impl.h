@@ -27,9 +27,11 @@
 #include "node/message.h"
 #include "node/names.h"
 #include "node/replica.h"
+#include "node/request.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
 #include "sim/network.h"
+#include "sim/outside_node.h"
 #include "sim/recorder.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
@@ -316,6 +318,48 @@ struct Simulation::Impl {
   uint32_t endpoint_named(const std::string& name) const;
   // The scripted fate armed for `m`, sent now (marked used), or null.
   const ScriptedFate* take_scripted(const Message& m);
+
+  // --- nodes outside the simulator (sim_outside.cc, sim/outside_node.h) --
+  // A message a node wrote, read back before anything of its reaction is
+  // recorded.
+  struct Sent {
+    uint32_t dest = 0;
+    MsgType type = MsgType::kReplicate;
+    PeerMessage peer;  // to a peer
+    // to a client: a reply to its operation `op` (msg_id in_reply_to)
+    uint64_t in_reply_to = 0, own_msg_id = 0, op = 0;
+    WriteStatus status = WriteStatus::kWritten;
+    uint32_t siblings = 0;
+    Siblings values;
+  };
+  // A node's reaction: what it sent, and its sibling sets of the keys asked.
+  struct Reaction {
+    std::vector<Sent> sent;
+    std::vector<std::pair<std::string, Siblings>> store;
+  };
+  void outside_handle(Message& m);
+  void outside_tick(NodeIndex node, uint32_t peer_pick, uint64_t round);
+  void outside_start(NodeIndex node);
+  void outside_crash(NodeIndex node, bool amnesia);
+  // Hands the node `lines` and reads its reaction; false (and
+  // outside_error set) when it failed.
+  bool outside_react(NodeIndex node, const std::string& lines, std::string_view doing, Reaction& r);
+  bool outside_fail(NodeIndex node, std::string_view doing, const std::string& what);
+  // The mirror replica takes on the sibling sets the node reported (a
+  // `siblings` line for each that differs).
+  void outside_reconcile(NodeIndex node, const Reaction& r);
+  void outside_send(NodeIndex node, Outbox& out, Reaction& r);
+  std::string outside_line(const Message& m) const;
+  std::string harness_line(NodeIndex node, std::string_view body) const;
+  std::string sync_line(NodeIndex node, const std::vector<std::string_view>& keys) const;
+  uint32_t endpoint_named_safe(const std::string& name) const;
+  // The client's version `v` is (same key, value and clock), so that the
+  // oracle knows it by its origin; `v` itself when no client wrote it.
+  VersionPtr known_version(std::string_view key, const VersionPtr& v);
+  NodeProcesses* outside = nullptr;
+  Status outside_error;
+  OutsideReport outside_report;
+  std::map<std::string, std::vector<VersionPtr>, std::less<>> client_versions;
 
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
   void dispatch(const ScheduledEvent& e);
