@@ -83,12 +83,15 @@ std::vector<std::string_view> all_keys(const Oracle& oracle, const std::vector<N
 // holds.
 class KeyChecks {
  public:
-  KeyChecks(const Oracle& oracle, const std::vector<NodeView>& nodes, int64_t end_us)
+  KeyChecks(const Oracle& oracle, const std::vector<NodeView>& nodes, int64_t end_us,
+            const KeyOwners* owners)
       : oracle_(oracle),
         nodes_(nodes),
         end_us_(end_us),
+        owners_(owners),
         stored_(nodes.size(), nullptr),
-        held_(nodes.size(), nullptr) {
+        held_(nodes.size(), nullptr),
+        judged_(nodes.size(), nullptr) {
     for (size_t i = 0; i < nodes.size() && first_live_ == kNone; ++i) {
       if (nodes[i].live) first_live_ = i;
     }
@@ -98,6 +101,8 @@ class KeyChecks {
     for (size_t i = 0; i < nodes_.size(); ++i) {
       stored_[i] = &nodes_[i].node->get(key);
       held_[i] = nodes_[i].live ? stored_[i] : nullptr;
+      judged_[i] = owners_ == nullptr || owners_->judged(key, static_cast<NodeIndex>(i)) ? held_[i]
+                                                                                         : nullptr;
     }
     const Oracle::AcceptedList& maximal = oracle_.maximal(key);
     check_converged(key);
@@ -110,8 +115,9 @@ class KeyChecks {
     if (first_live_ == kNone) r.detail = kNoLiveNode;
     if (differing_node_ != kNone) {
       r.holds = false;
-      r.detail = node_name(differing_node_) + " and " + node_name(first_live_) +
+      r.detail = node_name(differing_node_) + " and " + node_name(differing_first_) +
                  " differ on key '" + differing_key_ + "' at the end (" + at_time(end_us_) + ")";
+      if (owners_ != nullptr) r.detail += "; " + owners_->text(differing_key_);
       r.node = static_cast<NodeIndex>(differing_node_);
       r.key = differing_key_;
       r.time_us = end_us_;
@@ -153,6 +159,7 @@ class KeyChecks {
       r.holds = false;
       r.detail = not_maximal_;
       r.node = static_cast<NodeIndex>(not_maximal_node_);
+      if (owners_ != nullptr) r.detail += "; " + owners_->text(not_maximal_key_);
       r.key = not_maximal_key_;
       r.time_us = end_us_;
     }
@@ -184,10 +191,19 @@ class KeyChecks {
   void check_converged(std::string_view key) {
     // Keys come in order, so a node's first differing key is the first one
     // recorded for it; only a lower node can replace it.
-    if (first_live_ == kNone) return;
-    for (size_t i = first_live_ + 1; i < nodes_.size() && i < differing_node_; ++i) {
-      if (held_[i] == nullptr || same_set(*held_[first_live_], *held_[i])) continue;
+    // Under quorums the first is the key's first live judged node.
+    size_t first = first_live_;
+    if (owners_ != nullptr) {
+      first = kNone;
+      for (size_t i = 0; i < nodes_.size() && first == kNone; ++i) {
+        if (judged_[i] != nullptr) first = i;
+      }
+    }
+    if (first == kNone) return;
+    for (size_t i = first + 1; i < nodes_.size() && i < differing_node_; ++i) {
+      if (judged_[i] == nullptr || same_set(*judged_[first], *judged_[i])) continue;
       differing_node_ = i;
+      differing_first_ = first;
       differing_key_ = std::string(key);
       return;
     }
@@ -197,6 +213,7 @@ class KeyChecks {
   // else unavailable if a down node does; else lost.
   void check_lost(std::string_view key, const Oracle::AcceptedList& maximal) {
     for (const Oracle::Accepted& m : maximal) {
+      if (!m.acknowledged) continue;  // no client was promised it
       bool live_holder = false;
       for (size_t i = 0; i < nodes_.size() && !live_holder; ++i) {
         live_holder = held_[i] != nullptr && holds_or_dominated(*held_[i], *m.version);
@@ -218,8 +235,8 @@ class KeyChecks {
   void check_maximal(std::string_view key, const Oracle::AcceptedList& maximal) {
     if (!not_maximal_.empty() || oracle_.invented()) return;
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (held_[i] == nullptr || same_as_maximal(*held_[i], maximal)) continue;
-      not_maximal_ = node_name(i) + " holds " + std::to_string(held_[i]->size()) +
+      if (judged_[i] == nullptr || same_as_maximal(*judged_[i], maximal)) continue;
+      not_maximal_ = node_name(i) + " holds " + std::to_string(judged_[i]->size()) +
                      " sibling(s) for key '" + std::string(key) + "' but there are " +
                      std::to_string(maximal.size()) + " maximal accepted write(s) (" +
                      at_time(end_us_) + ")";
@@ -232,13 +249,18 @@ class KeyChecks {
   const Oracle& oracle_;
   const std::vector<NodeView>& nodes_;
   const int64_t end_us_;
+  const KeyOwners* owners_;
   // By node, for the key being checked: what it stores, and the same for
   // live nodes only (null if down).
   std::vector<const Siblings*> stored_;
   std::vector<const Siblings*> held_;
+  // The same for the nodes the key is judged on (all of held_ without
+  // quorums; KeyOwners with them).
+  std::vector<const Siblings*> judged_;
   size_t first_live_ = kNone;
 
   size_t differing_node_ = kNone;
+  size_t differing_first_ = kNone;
   std::string differing_key_;
   Tally lost_;
   Tally unavailable_;
@@ -314,25 +336,39 @@ std::string FailureSignature::text() const {
 
 void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,
                          int64_t time_us) {
-  if (version->origin >= accepted_origins_.size()) {
-    accepted_origins_.resize(std::max<size_t>(version->origin + 1, accepted_origins_.size() * 2));
-  }
-  accepted_origins_[version->origin] = true;
+  mark(accepted_origins_, version->origin);
+  add_maximal(key, version, node, time_us, /*acknowledged=*/true);
+}
 
+void Oracle::on_landed(std::string_view key, const VersionPtr& version, NodeIndex node,
+                       int64_t time_us) {
+  const uint64_t origin = version->origin;
+  if (origin < accepted_origins_.size() && accepted_origins_[origin]) return;
+  if (origin >= attempted_origins_.size() || !attempted_origins_[origin]) {
+    return record_invented(key, version, node, time_us);
+  }
+  add_maximal(key, version, node, time_us, /*acknowledged=*/false);
+}
+
+void Oracle::add_maximal(std::string_view key, const VersionPtr& version, NodeIndex node,
+                         int64_t time_us, bool acknowledged) {
   const uint32_t id = keys_.insert(key, key_hash(key));
   if (id == maximal_.size()) maximal_.emplace_back();
   AcceptedList& max = maximal_[id];
   bool supersedes_some = false;
-  for (const Accepted& m : max) {
+  for (Accepted& m : max) {
     const Order order = compare(m.version->clock, version->clock);
     if (order == Order::kDominates) return;
-    if (order == Order::kEqual && m.version->value == version->value) return;
+    if (order == Order::kEqual && m.version->value == version->value) {
+      if (acknowledged && !m.acknowledged) m = {version, node, time_us, true};
+      return;
+    }
     supersedes_some |= order == Order::kDominated;
   }
   if (supersedes_some) {
     erase_if(max, [&](const Accepted& m) { return dominates(version->clock, m.version->clock); });
   }
-  max.push_back({version, node, time_us});
+  max.push_back({version, node, time_us, acknowledged});
 }
 
 void Oracle::record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
@@ -367,9 +403,34 @@ const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
   return id == KeyIndex::kAbsent ? kNone : maximal_[id];
 }
 
+bool KeyOwners::judged(std::string_view key, NodeIndex node) const {
+  if (placement->holds(key, node)) return true;
+  const auto it = std::lower_bound(
+      hinted.begin(), hinted.end(), std::make_pair(key, node), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : a.second < b.second;
+      });
+  return it != hinted.end() && it->first == key && it->second == node;
+}
+
+std::string KeyOwners::text(std::string_view key) const {
+  std::string out = "key '" + std::string(key) + "' lives on ";
+  bool first = true;
+  for (const Endpoint e : placement->replicas_of(key)) {
+    out += (first ? "" : ", ") + node_name(e);
+    first = false;
+  }
+  std::string hints;
+  for (const auto& [k, node] : hinted) {
+    if (k == key) hints += (hints.empty() ? "" : ", ") + node_name(node);
+  }
+  if (!hints.empty()) out += " (and hinted on " + hints + ")";
+  return out;
+}
+
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
-                                    const Expectations& expect, int64_t end_us, FateCounts* fates) {
-  KeyChecks checks(oracle, nodes, end_us);
+                                    const Expectations& expect, int64_t end_us, FateCounts* fates,
+                                    const KeyOwners* owners) {
+  KeyChecks checks(oracle, nodes, end_us, owners);
   for (std::string_view key : all_keys(oracle, nodes)) checks.check(key);
   if (fates != nullptr) *fates = checks.fates();
   std::vector<CheckResult> results;

@@ -21,6 +21,9 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       n(s.nodes),
       client_coordinates(s.replication.quorum() &&
                          s.replication.coordinator == Replication::Coordinator::kClient),
+      node_coordinates(s.replication.quorum() &&
+                       s.replication.coordinator == Replication::Coordinator::kNode),
+      placement_quorum(s.replication.quorum()),
       replicas(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
@@ -227,7 +230,20 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
   std::vector<NodeView> views;
   for (NodeIndex i = 0; i < impl_->n; ++i)
     views.push_back({&impl_->replicas[i].node(), !impl_->crashed[i]});
-  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
+  if (!impl_->placement_quorum) {
+    return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
+  }
+  KeyOwners owners;
+  owners.placement = &impl_->placement;
+  for (NodeIndex i = 0; i < impl_->n; ++i) {
+    for (const auto& [number, hint] : impl_->replicas[i].hints()) {
+      owners.hinted.emplace_back(*hint.key, i);
+    }
+  }
+  std::sort(owners.hinted.begin(), owners.hinted.end());
+  owners.hinted.erase(std::unique(owners.hinted.begin(), owners.hinted.end()), owners.hinted.end());
+  return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates,
+                    &owners);
 }
 
 const RunStats& Simulation::stats() const {
