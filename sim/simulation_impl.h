@@ -197,7 +197,8 @@ struct Simulation::Impl {
   void told_client(NodeIndex node, const Message& reply) {
     if (reply.type == MsgType::kGetOk) return;
     if (reply.type == MsgType::kError && reply.error == ErrorCode::kUnavailable) {
-      return;  // a coordinator's quorum not gathered in time: nothing accepted
+      ++stats.quorum_errors;  // a coordinator's quorum not gathered in time
+      return;                 // nothing accepted
     }
     if (client_coordinates) {
       // One replica's answer: the write is acknowledged when its client

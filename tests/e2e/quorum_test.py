@@ -174,20 +174,25 @@ clients: {{timeout: 200ms, retries: 1}}
 workload: {{ops: 60, interval: 4ms, keys: 4, clients: 3, mix: {{put: 2, get: 1}}}}
 events:
   - {{at: 30ms, partition: [[n1, n2], [n3, n4, n5]]}}
-  - {{at: 120ms, crash: n5}}
+  - {{at: 120ms, crash: n5{amnesia}}}
   - {{at: 160ms, heal: true}}
   - {{at: 200ms, restart: n5}}
 run_until: 2s
 """
-CONFIGS = [("strict", "0.05", 2, "false", "false"), ("sloppy", "0.02", 2, "true", "false"),
-           ("sloppy-repair", "0.05", 3, "true", "true"), ("w1", "0.1", 1, "false", "true")]
+# (name, loss, w, sloppy, read repair, the crash loses n5's disk)
+CONFIGS = [("strict", "0.05", 2, "false", "false", False),
+           ("sloppy", "0.02", 2, "true", "false", False),
+           ("sloppy-repair", "0.05", 3, "true", "true", False),
+           ("w1", "0.1", 1, "false", "true", False),
+           ("w1-amnesia", "0.3", 1, "false", "false", True)]
 
 tmp = tempfile.mkdtemp(prefix="kvsim-quorum-")
 runs = [(os.path.join(scenarios, "sloppy-quorum-handoff.yaml"), 3, 2)]
-for name, loss, w, sloppy, rr in CONFIGS:
+for name, loss, w, sloppy, rr, amnesia in CONFIGS:
     path = os.path.join(tmp, name + ".yaml")
     with open(path, "w") as f:
-        f.write(GENERATED.format(name=name, loss=loss, w=w, sloppy=sloppy, rr=rr))
+        f.write(GENERATED.format(name=name, loss=loss, w=w, sloppy=sloppy, rr=rr,
+                                 amnesia=", amnesia: true" if amnesia else ""))
     for seed in range(1, 1 + seeds(6)):
         runs.append((path, seed, w))
 
@@ -228,6 +233,8 @@ print(f"{len(runs)} runs: converged held {verdicts['converged'][1]}, failed "
 check("the runs include converged failing and holding",
       verdicts["converged"][0] > 0 and verdicts["converged"][1] > 0, verdicts)
 check("some requests got error 11", errors > 0)
+check("the runs include no_lost_write failing and holding",
+      verdicts["no_lost_write"][0] > 0 and verdicts["no_lost_write"][1] > 0, verdicts)
 
 # The teaching scenario: its story and labels say what happened.
 out = os.path.join(tmp, "teach")
