@@ -19,6 +19,7 @@
 #include "base/time_text.h"
 #include "history/writer.h"
 #include "node/mutant.h"
+#include "node/names.h"
 #include "node/version.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
@@ -34,6 +35,21 @@ std::string hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
   return buf;
+}
+
+// What was under way when the run ended (sim/run_end.h), for summary.json.
+Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
+  Json j;
+  j["early"] = e.early();
+  j["ops_unsent"] = e.ops_unsent;
+  j["requests_in_flight"] = e.requests_in_flight;
+  j["writes_in_flight"] = e.writes_in_flight;
+  j["nodes_down"] = Json::array();
+  for (sim::NodeIndex n : e.nodes_down) j["nodes_down"].push_back(node_name(n));
+  j["links_cut"] = e.links_cut;
+  j["last_op_sent"] = e.last_op_sent_us >= 0 ? Json(format_time(e.last_op_sent_us)) : Json(nullptr);
+  j["sentence"] = e.sentence(run_until_us);
+  return j;
 }
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
@@ -61,6 +77,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
                          {"detail", check.detail}};
     write_offence(c[check.name], check.node, check.key, check.time_us);
   }
+  if (!s.stopped) j["run_end"] = run_end_json(s.run_end, scenario.run_until.us);
   Json& f = j["figures"];
   f["events"] = s.events;
   f["messages_sent"] = s.messages_sent;
@@ -401,6 +418,11 @@ int run_scenario(const RunOptions& options) {
     std::FILE* stream = c.ok() ? stdout : stderr;
     std::fprintf(stream, "%s %s%s: %s%s\n", verdict, c.name.c_str(), expectation,
                  c.holds ? "holds" : "fails", c.detail.empty() ? "" : (" — " + c.detail).c_str());
+  }
+  // What the run left under way, beside the verdicts it may explain.
+  const std::string early = simulation.stats().run_end.sentence(scenario.run_until.us);
+  if (!early.empty() && (!options.quiet || !ok)) {
+    std::fprintf(ok ? stdout : stderr, "note: %s\n", early.c_str());
   }
   if (!ok) {
     std::fprintf(stderr, "kvsim: %s failed with seed %llu (rerun: kvsim run %s --seed %llu%s)\n",

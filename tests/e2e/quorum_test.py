@@ -217,7 +217,7 @@ for path, seed, w in runs:
     if not conv["holds"]:
         key = conv["key"]
         names = ", ".join(sorted(got["replicas"].get(key, set()), key=lambda n: int(n[1:])))
-        listed = conv["detail"].split("lives on ")[-1].split(" (")[0]
+        listed = conv["detail"].split("lives on ")[-1].split(";")[0].split(" (")[0]
         check(f"{label}: the failure names key {key}'s replicas",
               sorted(listed.split(", ")) == sorted(names.split(", ")), conv["detail"])
     lost = summary["checks"]["no_lost_write"]
