@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/hash.h"
 #include "base/json_text.h"
 #include "base/time_text.h"
 #include "history/writer.h"
@@ -24,18 +25,13 @@
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sim/swarm.h"
+#include "sim/sweep_report.h"
 
 namespace kv::cli {
 
 namespace {
 
 using json::Json;
-
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // What was under way when the run ended (sim/run_end.h), for summary.json.
 Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
@@ -75,7 +71,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
                          {"holds", check.holds},
                          {"expected", check.expected},
                          {"detail", check.detail}};
-    write_offence(c[check.name], check.node, check.key, check.time_us);
+    sim::write_offence(c[check.name], check.node, check.key, check.time_us);
   }
   if (!s.stopped) j["run_end"] = run_end_json(s.run_end, scenario.run_until.us);
   Json& f = j["figures"];
@@ -272,13 +268,6 @@ int report_stopped(const history::HistoryWriter& history, const sim::Scenario& s
 }
 
 }  // namespace
-
-void write_offence(Json& into, const std::optional<sim::NodeIndex>& node,
-                   const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
-  into["node"] = node ? Json(kv::node_name(*node)) : Json(nullptr);
-  into["key"] = key ? Json(*key) : Json(nullptr);
-  into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
-}
 
 void set_swarm(sim::Scenario& scenario, bool swarm) {
   if (!swarm) {

@@ -34,9 +34,9 @@ namespace kv {
 
 namespace {
 
-bool holds_version(const Siblings& siblings, const Version& v) {
+bool holds_version(const Causality& rules, const Siblings& siblings, const Version& v) {
   for (const VersionPtr& s : siblings) {
-    if (same_version(*s, v)) return true;
+    if (rules.same_version(*s, v)) return true;
   }
   return false;
 }
@@ -119,7 +119,7 @@ void Replica::coordinate_read(const Message& m, Outbox& out) {
 }
 
 Siblings Replica::merged(const Pending& p, size_t first) const {
-  Store scratch;
+  Store scratch(node_.store().mechanism());  // merged by the run's own rules
   for (size_t i = 0; i < p.seen.size() && i < first; ++i) {
     for (const VersionPtr& v : p.seen[i].second) scratch.apply(*p.key, v);
   }
@@ -196,7 +196,7 @@ void Replica::read_repair(const Pending& p, Outbox& out) {
   const Siblings all = merged(p, p.seen.size());
   for (const auto& [node, values] : p.seen) {
     for (const VersionPtr& v : all) {
-      if (holds_version(values, *v)) continue;
+      if (holds_version(node_.store().rules(), values, *v)) continue;
       if (node == self()) {
         const ApplyOutcome outcome = node_.replicate(*p.key, v);
         out.applied({*p.key, v, WriteOp::kReplicate, nullptr, outcome, nullptr});

@@ -116,7 +116,7 @@ struct Expectations {
 // The `sweep:` section: what `kvsim sweep` of the scenario does unless its
 // command line says otherwise; `kvsim run` ignores it.
 struct SweepSpec {
-  // Coverage counter (sim/sweep.h's kCoverageNames) -> the least percentage
+  // Coverage counter (sim/sweep.h's kCoverage) -> the least percentage
   // of the seeds that must reach it, in file order.
   std::vector<std::pair<std::string, uint64_t>> require;
   std::optional<std::pair<uint64_t, uint64_t>> seeds;  // first, last
@@ -128,6 +128,9 @@ struct Scenario {
   std::string description;
   std::optional<uint64_t> seed;  // --seed overrides
   uint32_t nodes = 3;
+  // The conflict-detection mechanism the nodes and the checks use
+  // (node/causality.h).
+  Mechanism mechanism = Mechanism::kClientVv;
   NetworkOptions network;
   // The `replication:` section (node/placement.h); without one every node
   // takes every write and replicates it to all others.
