@@ -95,6 +95,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["unavailable_writes"] = fates.unavailable;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;
+  if (scenario.replication.quorum()) f["quorum_errors"] = s.quorum_errors;
   f["history_bytes"] = history_bytes;
   return j;
 }

@@ -52,6 +52,7 @@ MessageBody read_body(const Json& body) {
   out.siblings = get_uint("siblings");
   out.round = get_uint("round");
   out.code = get_uint("code");
+  out.hint = get_string("hint");
   if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
   if (auto it = body.find("clock"); it != body.end()) {
     Clock clock;
@@ -205,7 +206,21 @@ bool Reader::read_start(Fields& f, StartEvent& e) {
       return f.fail("field \"nodes\" lists \"" + name + "\" twice");
     }
   }
-  return f.str("description", e.description);
+  if (!f.str("description", e.description)) return false;
+  if (const Json* r = f.find("replication"); r != nullptr && r->is_object()) {
+    uint64_t n = 0;
+    if (auto it = r->find("n");
+        it != r->end() && as_uint(*it, n) && n >= 1 && n <= e.nodes.size()) {
+      e.replicas = static_cast<uint32_t>(n);
+    }
+    if (auto it = r->find("coordinator"); it != r->end() && it->is_string()) {
+      e.coordinator = it->get<std::string>();
+    }
+    if (auto it = r->find("read_repair"); it != r->end() && it->is_boolean()) {
+      e.read_repair = it->get<bool>();
+    }
+  }
+  return true;
 }
 
 bool Reader::read_fault(Fields& f, FaultEvent& out) {

@@ -22,9 +22,9 @@ void Replica::receive(const Message& m, Outbox& out) {
   switch (m.type) {
     case MsgType::kPut:
     case MsgType::kResolve:
-      return on_client_write(m, out);
+      return node_coordinates() ? coordinate_write(m, out) : on_client_write(m, out);
     case MsgType::kGet:
-      return on_get(m, out);
+      return node_coordinates() ? coordinate_read(m, out) : on_get(m, out);
     case MsgType::kReplicate: {
       const ApplyOutcome outcome = node_.replicate(*m.key, m.version);
       out.applied({*m.key, m.version, WriteOp::kReplicate, &m, outcome, nullptr});
@@ -36,6 +36,15 @@ void Replica::receive(const Message& m, Outbox& out) {
       return on_ae_diff(m, out);
     case MsgType::kAePush:
       return apply_repairs(m, out);
+    case MsgType::kStore:
+      return on_store(m, out);
+    case MsgType::kStoreOk:
+    case MsgType::kFetchOk:
+      return on_node_ack(m, out);
+    case MsgType::kFetch:
+      return on_fetch(m, out);
+    case MsgType::kHandoff:
+      return on_handoff(m, out);
     case MsgType::kPutOk:
     case MsgType::kGetOk:
     case MsgType::kResolveOk:
@@ -44,10 +53,6 @@ void Replica::receive(const Message& m, Outbox& out) {
     case MsgType::kInitOk:
       KV_ASSERT(false && "a reply or the line protocol's init was handed to a replica");
   }
-}
-
-void Replica::on_timer(uint64_t /*timer*/, Outbox& /*out*/) {
-  KV_ASSERT(false && "today's rules set no timer");
 }
 
 Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {

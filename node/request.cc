@@ -235,6 +235,12 @@ bool read_peer_message(const Json& message, MsgType type, PeerMessage& out, std:
   if (type == MsgType::kReplicate) {
     return read_string(body, "key", out.key, problem) && read_version(body, out.version, problem);
   }
+  if (!is_anti_entropy(type)) {
+    problem =
+        "the simulator's quorum messages (store, fetch, handoff and their answers) are "
+        "not taken by kvsim node";
+    return false;
+  }
   if (!read_uint(body, "round", out.ae.round, problem)) return false;
   if (type == MsgType::kAeDigest) {
     auto digest = body.find("digest");

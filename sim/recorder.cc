@@ -51,6 +51,15 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   history_.field_string("description", scenario.description);
   if (!scenario.swarm_draw_json.empty()) history_.field_raw("swarm", scenario.swarm_draw_json);
   if (active_mutant != Mutant::kNone) history_.field_string("mutant", mutant_name(active_mutant));
+  if (scenario.replication.quorum()) {
+    const Replication& r = scenario.replication;
+    std::string text = "{\"n\": " + std::to_string(r.n) + ", \"r\": " + std::to_string(r.r) +
+                       ", \"w\": " + std::to_string(r.w) + ", \"coordinator\": \"" +
+                       (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") +
+                       "\", \"sloppy\": " + (r.sloppy ? "true" : "false") +
+                       ", \"read_repair\": " + (r.read_repair ? "true" : "false") + "}";
+    history_.field_raw("replication", text);
+  }
   history_.end();
 }
 

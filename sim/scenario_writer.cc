@@ -219,7 +219,10 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
     const Replication& r = s.replication;
     out += "replication: {n: " + std::to_string(r.n) + ", r: " + std::to_string(r.r) +
            ", w: " + std::to_string(r.w) + ", coordinator: " +
-           (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") + "}\n";
+           (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") +
+           (r.sloppy ? ", sloppy: true" : "") + (r.read_repair ? ", read_repair: true" : "") +
+           ", timeout: " + time_text(r.timeout.us) +
+           ", handoff_interval: " + time_text(r.handoff_interval.us) + "}\n";
   }
   if (s.anti_entropy_interval) {
     out += "anti_entropy: {interval: " + time_text(s.anti_entropy_interval->us) + "}\n";

@@ -75,6 +75,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
     if (outside != nullptr) client_versions[*o.key].push_back(o.version);
+    if (placement_quorum) oracle.on_attempted(o.version);
   }
   const uint64_t index = operations.size();
   if (record.on()) {
@@ -139,12 +140,21 @@ bool Simulation::Impl::gather_reply(Operation& o, const Message& m) {
   const bool accepted = (m.type == MsgType::kPutOk || m.type == MsgType::kResolveOk) &&
                         m.status != WriteStatus::kRejected;
   if (accepted) ++o.acks;
+  if (accepted && o.acks == rep.w) {
+    // The client counts the w-th acknowledgement: the write is acknowledged
+    // now, whichever replica's answer it was.
+    oracle.on_accepted(*o.key, o.version, m.src, now().us);
+    if (m.type == MsgType::kResolveOk && stats.heals > 0) ++stats.resolves_after_heal;
+  }
   return o.acks >= rep.w || o.responses >= rep.n;
 }
 
 void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m) {
   ClientState& c = clients[client];
   o.done = true;
+  // Error 11: the coordinator did not gather its quorum in time; the
+  // operation is over, and failed (a staleness trial counts it failed).
+  const bool unavailable = m.type == MsgType::kError && m.error == ErrorCode::kUnavailable;
   if (m.type == MsgType::kGetOk) {
     ClientState::Read read;
     const auto& sent = client_coordinates ? std::span<const VersionPtr>(o.merged)
@@ -164,7 +174,7 @@ void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m)
       probe.acked = (m.type == MsgType::kPutOk || m.type == MsgType::kResolveOk) &&
                     m.status != WriteStatus::kRejected;
     }
-    probe_done(o, /*completed=*/true);
+    probe_done(o, /*completed=*/!unavailable);
   }
   operation_done(client);
 }

@@ -139,7 +139,11 @@ void Simulation::Impl::record_apply(NodeOutbox& out, const AppliedWrite& a) {
   }
   if (outcome.result == ApplyResult::kApplied) {
     if (stats.last_fault_us >= 0) stats.last_change_after_fault_us = now().us;
-    if (answered_by_message) {
+    if (placement_quorum) {
+      // Under quorums a write lands on replicas before (or without) its
+      // client being told yes: a version a client sent is no invention.
+      oracle.on_landed(key, v, node, now().us);
+    } else if (answered_by_message) {
       out.unsettled = a.via;  // checked when its reply is sent
     } else {
       oracle.on_stored(key, v, node, now().us);

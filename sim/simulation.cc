@@ -22,6 +22,9 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       n(s.nodes),
       client_coordinates(s.replication.quorum() &&
                          s.replication.coordinator == Replication::Coordinator::kClient),
+      node_coordinates(s.replication.quorum() &&
+                       s.replication.coordinator == Replication::Coordinator::kNode),
+      placement_quorum(s.replication.quorum()),
       replicas(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
@@ -258,8 +261,25 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
   std::vector<NodeView> views;
   for (NodeIndex i = 0; i < impl_->n; ++i)
     views.push_back({&impl_->replicas[i].node(), !impl_->crashed[i]});
-  std::vector<CheckResult> checks =
-      run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
+  std::vector<CheckResult> checks;
+  if (!impl_->placement_quorum) {
+    checks = run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
+  } else {
+    // Under quorums each key is judged on its preference list and the
+    // stand-ins still holding a hint of it.
+    KeyOwners owners;
+    owners.placement = &impl_->placement;
+    for (NodeIndex i = 0; i < impl_->n; ++i) {
+      for (const auto& [number, hint] : impl_->replicas[i].hints()) {
+        owners.hinted.emplace_back(*hint.key, i);
+      }
+    }
+    std::sort(owners.hinted.begin(), owners.hinted.end());
+    owners.hinted.erase(std::unique(owners.hinted.begin(), owners.hinted.end()),
+                        owners.hinted.end());
+    checks = run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates,
+                        &owners);
+  }
   // Stores still being written to at the end may differ for no other
   // reason: a failing converged check says what was under way.
   const std::string early = impl_->stats.run_end.sentence(impl_->scenario.run_until.us);

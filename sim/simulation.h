@@ -42,9 +42,12 @@ struct RunStats {
   uint64_t client_ops_waiting = 0;  // due, but still waiting for their client at the end
   uint64_t client_timeouts = 0;
   uint64_t client_gave_up = 0;
-  uint64_t writes_accepted = 0;   // client writes a node accepted
-  uint64_t writes_rejected = 0;   // client writes a node rejected as stale
-  uint64_t writes_refused = 0;    // client writes refused: too many siblings
+  uint64_t writes_accepted = 0;  // client writes a node accepted
+  uint64_t writes_rejected = 0;  // client writes a node rejected as stale
+  uint64_t writes_refused = 0;   // client writes refused: too many siblings
+  // Client requests a coordinator answered with error 11: its quorum not
+  // gathered in time (replication.coordinator: node).
+  uint64_t quorum_errors = 0;
   uint64_t siblings_created = 0;  // applies that left a key with more siblings than before, >= 2
   uint64_t max_siblings = 0;      // the most siblings an apply left a key with
   uint64_t amnesia_crashes = 0;   // crashes with amnesia (of a node up or down)

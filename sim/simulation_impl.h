@@ -205,6 +205,16 @@ struct Simulation::Impl {
   // client was told (a write's status; a read tells nothing to record).
   void told_client(NodeIndex node, const Message& reply) {
     if (reply.type == MsgType::kGetOk) return;
+    if (reply.type == MsgType::kError && reply.error == ErrorCode::kUnavailable) {
+      ++stats.quorum_errors;  // a coordinator's quorum not gathered in time
+      return;                 // nothing accepted
+    }
+    if (client_coordinates) {
+      // One replica's answer: the write is acknowledged when its client
+      // counts the w-th (gather_reply), not here.
+      count_write(reply.status);
+      return;
+    }
     told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
   }
   void told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
@@ -377,6 +387,8 @@ struct Simulation::Impl {
   // clients send to the replicas themselves.
   Placement placement;
   const bool client_coordinates;
+  const bool node_coordinates;
+  const bool placement_quorum;  // a replication: section (keys on n nodes of the ring)
   std::vector<Replica> replicas;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;  // incarnation: bumped by every crash
