@@ -159,6 +159,17 @@ int run_command(int argc, char** argv) {
       "--swarm", run_options.swarm,
       "Run the fault mix the seed draws within the scenario's swarm: bounds (docs/SCENARIOS.md)");
   kv::cli::add_mutant_option(run, mutant);
+  std::string mechanism;
+  run->add_option("--mechanism", mechanism,
+                  "Conflict-detection mechanism, overriding the scenario's mechanism: (" +
+                      kv::mechanism_list() + ")")
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            return kv::mechanism_by_name(name)
+                       ? ""
+                       : "'" + name + "' is not one of " + kv::mechanism_list();
+          },
+          "NAME"));
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -322,6 +333,7 @@ int run_command(int argc, char** argv) {
     if (seed_option->count() > 0) run_options.seed = seed;
     run_options.render = !no_render;
     if (!max_history.empty()) kv::cli::parse_size(max_history, run_options.max_history);
+    if (!mechanism.empty()) run_options.mechanism = kv::mechanism_by_name(mechanism);
     return kv::cli::run_scenario(run_options);
   }
   if (sweep->parsed()) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/json_text.h"
+#include "node/causality.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
 
@@ -30,6 +31,8 @@ struct RunOptions {
   // Run what the seed draws within the scenario's `swarm:` bounds (or the
   // default bounds without one): sim/swarm.h.
   bool swarm = false;
+  // --mechanism: overrides the scenario's `mechanism:` (node/causality.h).
+  std::optional<Mechanism> mechanism;
 };
 
 // Exit status (cli/exit_status.h): 0 every check as expected, 1 a check

@@ -155,8 +155,9 @@ struct Enumeration {
 
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
-inline constexpr FieldSpec kStartFields[] = {{"scenario"},    {"seed"},         {"nodes"},
-                                             {"description"}, {"swarm", kWhen}, {"mutant", kWhen}};
+inline constexpr FieldSpec kStartFields[] = {
+    {"scenario"},     {"seed"},          {"nodes"},           {"description"},
+    {"swarm", kWhen}, {"mutant", kWhen}, {"mechanism", kWhen}};
 inline constexpr FieldSpec kOpFields[] = {{"client"},
                                           {"msg_id"},
                                           {"op"},

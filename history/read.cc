@@ -205,7 +205,16 @@ bool Reader::read_start(Fields& f, StartEvent& e) {
       return f.fail("field \"nodes\" lists \"" + name + "\" twice");
     }
   }
-  return f.str("description", e.description);
+  if (!f.str("description", e.description)) return false;
+  if (f.find("mechanism") != nullptr) {
+    std::string name;
+    if (!f.str("mechanism", name)) return false;
+    const std::optional<Mechanism> m = mechanism_by_name(name);
+    if (!m)
+      return f.fail("field \"mechanism\" is \"" + name + "\", not one of " + mechanism_list());
+    e.mechanism = *m;
+  }
+  return true;
 }
 
 bool Reader::read_fault(Fields& f, FaultEvent& out) {

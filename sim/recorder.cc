@@ -51,6 +51,9 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   history_.field_string("description", scenario.description);
   if (!scenario.swarm_draw_json.empty()) history_.field_raw("swarm", scenario.swarm_draw_json);
   if (active_mutant != Mutant::kNone) history_.field_string("mutant", mutant_name(active_mutant));
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    history_.field_string("mechanism", mechanism_name(scenario.mechanism));
+  }
   history_.end();
 }
 
