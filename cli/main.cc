@@ -172,6 +172,17 @@ int run_command(int argc, char** argv) {
                   "With --node-cmd: the longest a node may take to react to one message "
                   "(default 10s)");
   kv::cli::add_mutant_option(run, mutant);
+  std::string mechanism;
+  run->add_option("--mechanism", mechanism,
+                  "Conflict-detection mechanism, overriding the scenario's mechanism: (" +
+                      kv::mechanism_list() + ")")
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            return kv::mechanism_by_name(name)
+                       ? ""
+                       : "'" + name + "' is not one of " + kv::mechanism_list();
+          },
+          "NAME"));
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -368,6 +379,7 @@ int run_command(int argc, char** argv) {
       }
       run_options.node_timeout_us = *timeout;
     }
+    if (!mechanism.empty()) run_options.mechanism = kv::mechanism_by_name(mechanism);
     return kv::cli::run_scenario(run_options);
   }
   if (sweep->parsed()) {

@@ -60,6 +60,9 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   if (!scenario.swarm_draw_json.empty()) j["swarm"] = Json::parse(scenario.swarm_draw_json);
   j["scenario_hash"] = hex64(stable_hash(text.data(), text.size()));
   if (active_mutant != Mutant::kNone) j["mutant"] = std::string(mutant_name(active_mutant));
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    j["mechanism"] = std::string(mechanism_name(scenario.mechanism));
+  }
   j["fingerprint"] = hex64(fingerprint);
   j["end_us"] = s.end_us;
   bool ok = true;
@@ -363,7 +366,8 @@ int run_scenario(const RunOptions& options) {
   if (!loaded) return exit;
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   // A swarm run runs what its seed draws.
-  const sim::Scenario scenario = scenario_for_seed(*loaded, seed);
+  sim::Scenario scenario = scenario_for_seed(*loaded, seed);
+  if (options.mechanism) scenario.mechanism = *options.mechanism;
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   if (Status s = check_output_folder(out_dir, FolderHolds::kRun, "kvsim run"); !s.ok()) {
     return fail(s);

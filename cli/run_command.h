@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/json_text.h"
+#include "node/causality.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
 
@@ -34,6 +35,8 @@ struct RunOptions {
   // (cli/node_processes.h, sim/outside_node.h); empty: the built-in replicas.
   std::string node_cmd;
   int64_t node_timeout_us = 10000000;  // the longest a node may take to react
+  // --mechanism: overrides the scenario's `mechanism:` (node/causality.h).
+  std::optional<Mechanism> mechanism;
 };
 
 // Exit status (cli/exit_status.h): 0 every check as expected, 1 a check

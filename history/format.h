@@ -158,7 +158,7 @@ constexpr Presence kWhen = Presence::kWhen;
 inline constexpr FieldSpec kStartFields[] = {
     {"scenario"},          {"seed"},         {"nodes"},
     {"description"},       {"swarm", kWhen}, {"mutant", kWhen},
-    {"replication", kWhen}};
+    {"replication", kWhen}, {"mechanism", kWhen}};
 inline constexpr FieldSpec kOpFields[] = {{"client"},
                                           {"msg_id"},
                                           {"op"},

@@ -220,6 +220,14 @@ bool Reader::read_start(Fields& f, StartEvent& e) {
       e.read_repair = it->get<bool>();
     }
   }
+  if (f.find("mechanism") != nullptr) {
+    std::string name;
+    if (!f.str("mechanism", name)) return false;
+    const std::optional<Mechanism> m = mechanism_by_name(name);
+    if (!m)
+      return f.fail("field \"mechanism\" is \"" + name + "\", not one of " + mechanism_list());
+    e.mechanism = *m;
+  }
   return true;
 }
 

@@ -65,9 +65,11 @@ Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType typ
 
 void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool resolving = m.type == MsgType::kResolve;
-  const WriteResult r = resolving ? node_.resolve(*m.key, m.version) : node_.put(*m.key, m.version);
+  // Under a server-side mechanism the node stamps the write (client-vv: as sent).
+  const VersionPtr version = node_.coordinate(*m.key, m.version);
+  const WriteResult r = resolving ? node_.resolve(*m.key, version) : node_.put(*m.key, version);
   out.applied({*m.key,
-               m.version,
+               version,
                resolving ? WriteOp::kResolve : WriteOp::kPut,
                &m,
                {r.applied, r.siblings},
@@ -76,7 +78,11 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
                        : resolving                               ? MsgType::kResolveOk
                                                                  : MsgType::kPutOk;
   Message& reply = compose_reply(out, m, type);
-  reply.version = m.version;  // off the wire: what the client is told about
+  reply.version = version;  // off the wire: what the client is told about
+  // Riak's return_body: a server-side mechanism's client takes its next
+  // context from the key's versions.
+  if (node_.mechanism() != Mechanism::kClientVv) [[unlikely]]
+    reply.values = node_.get(*m.key);
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
   out.send_reply();  // reply first, then replicate
@@ -87,11 +93,12 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool client_coordinates =
       replication_.quorum() && replication_.coordinator == Replication::Coordinator::kClient;
   if (r.accepted() && !retry_unreplicated && !client_coordinates) {
-    replicate_to_peers(m.key, m.version, out);
+    replicate_to_peers(m.key, version, out);
   }
 }
 
-WriteResult Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
+WriteResult Replica::write_local(const std::string* key, const VersionPtr& write, Outbox& out) {
+  const VersionPtr version = node_.coordinate(*key, write);
   const WriteResult r = node_.put(*key, version);
   out.applied({*key, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
   if (r.accepted()) replicate_to_peers(key, version, out);

@@ -145,6 +145,10 @@ class Replica {
     node_.init(std::move(id), std::move(node_ids), slot);
   }
 
+  // The conflict-detection mechanism of its store (Node::set_mechanism):
+  // set by the simulator before any write; kvsim node keeps client-vv.
+  void set_mechanism(Mechanism m) { node_.set_mechanism(m); }
+
   // Handles one message addressed to this replica. REQUIRES: m is a client
   // request or a node-to-node message (not a reply), with its fields set.
   void receive(const Message& m, Outbox& out);

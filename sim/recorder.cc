@@ -60,6 +60,9 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
                        ", \"read_repair\": " + (r.read_repair ? "true" : "false") + "}";
     history_.field_raw("replication", text);
   }
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    history_.field_string("mechanism", mechanism_name(scenario.mechanism));
+  }
   history_.end();
 }
 

@@ -162,6 +162,12 @@ void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m)
     for (const VersionPtr& v : sent) rules.observe(read.clock, *v);
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
+  } else if (rules.server_side() && !m.values.empty()) {
+    // Riak's return_body: the key's versions as the put left them.
+    ClientState::Read read;
+    for (const VersionPtr& v : m.values) rules.observe(read.clock, *v);
+    read.msg_id = o.msg_id;
+    c.context.insert_or_assign(*o.key, std::move(read));
   }
   if (o.trial != Operation::kNoTrial) {
     if (m.type == MsgType::kGetOk) {

@@ -39,6 +39,10 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
                                      : Placement::everywhere(n);
   for (uint32_t i = 0; i < n; ++i) {
     replicas[i].init(node_names[i], node_names, i, s.replication);
+    replicas[i].set_mechanism(s.mechanism);
+  }
+  merge_store = Store(s.mechanism);
+  for (uint32_t i = 0; i < n; ++i) {
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
   for (const std::string& name : node_names) record.add_endpoint(name);
