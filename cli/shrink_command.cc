@@ -59,6 +59,11 @@ std::string delay_text(const sim::DelaySpec& d) {
       return "uniform " + format_time(d.min.us) + ".." + format_time(d.max.us);
     case sim::DelaySpec::Dist::kExponential:
       return "exponential, mean " + format_time(d.mean.us);
+    case sim::DelaySpec::Dist::kPareto:
+      return "pareto, xm " + format_time(d.xm.us) + ", alpha " + std::to_string(d.alpha_num) +
+             "/" + std::to_string(d.alpha_den);
+    case sim::DelaySpec::Dist::kMixture:
+      return "a mixture of " + std::to_string(d.parts.size());
   }
   return "";
 }
