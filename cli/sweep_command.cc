@@ -19,6 +19,7 @@
 #include "base/file.h"
 #include "base/hash.h"
 #include "base/json_text.h"
+#include "base/number_text.h"
 #include "base/time_text.h"
 #include "cli/exit_status.h"
 #include "cli/output_folder.h"
@@ -43,15 +44,6 @@ using sim::Tally;
 constexpr size_t kMaxScenarioSummaryBytes = size_t{1} << 20;
 constexpr size_t kMaxSweepRecordsBytes = size_t{8} << 30;
 
-bool parse_u64(std::string_view text, uint64_t& value) {
-  if (text.empty() || text.size() > 20) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 // "A..B" with A <= B.
 Status parse_seeds(std::string_view text, uint64_t& first, uint64_t& last) {
   const auto range = sim::yaml::parse_seed_range(text);
@@ -60,21 +52,6 @@ Status parse_seeds(std::string_view text, uint64_t& first, uint64_t& last) {
                              "' is not a range A..B of seeds with A <= B (e.g. 1..1000)");
   }
   std::tie(first, last) = *range;
-  return Status();
-}
-
-// "I/N" with 1 <= I <= N <= the range's size.
-Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards) {
-  const size_t slash = text.find('/');
-  if (slash == std::string_view::npos || !parse_u64(text.substr(0, slash), index) ||
-      !parse_u64(text.substr(slash + 1), shards) || index < 1 || index > shards) {
-    return Status::bad_input("--shard: '" + std::string(text) +
-                             "' is not I/N with 1 <= I <= N (e.g. 3/8)");
-  }
-  if (shards > count) {
-    return Status::bad_input("--shard: " + std::to_string(shards) + " shards of " +
-                             std::to_string(count) + " seeds would leave some empty");
-  }
   return Status();
 }
 
@@ -157,8 +134,7 @@ Status remove_earlier_kept_runs(const std::string& out_dir) {
   std::vector<fs::path> stale;
   for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    uint64_t seed = 0;
-    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5), seed) &&
+    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5)) &&
         it->is_directory(ec) && fs::exists(it->path() / "summary.json", ec)) {
       stale.push_back(it->path());
     }
@@ -243,7 +219,7 @@ int run_sweep(const SweepOptions& options) {
   if (!options.shard.empty()) {
     const uint64_t count_minus_one = last - first;
     const uint64_t count = count_minus_one == UINT64_MAX ? UINT64_MAX : count_minus_one + 1;
-    if (Status s = parse_shard(options.shard, count, info.shard, info.shards); !s.ok()) {
+    if (Status s = sim::parse_shard(options.shard, count, info.shard, info.shards); !s.ok()) {
       return fail(s);
     }
     sim::shard_slice(first, last, info.shard, info.shards, slice_first, slice_last);

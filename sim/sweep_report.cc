@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/hash.h"
+#include "base/number_text.h"
 #include "base/time_text.h"
 #include "node/names.h"
 #include "sim/yaml_values.h"
@@ -13,24 +14,30 @@ namespace kv::sim {
 
 using json::Json;
 
-namespace {
-
-bool parse_u64(std::string_view text, uint64_t& value) {
-  if (text.empty() || text.size() > 20) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-}  // namespace
-
 void write_offence(Json& into, const std::optional<NodeIndex>& node,
                    const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
   into["node"] = node ? Json(kv::node_name(*node)) : Json(nullptr);
   into["key"] = key ? Json(*key) : Json(nullptr);
   into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
+}
+
+Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards) {
+  const size_t slash = text.find('/');
+  const std::optional<uint64_t> i =
+      slash == std::string_view::npos ? std::nullopt : parse_u64(text.substr(0, slash));
+  const std::optional<uint64_t> n =
+      slash == std::string_view::npos ? std::nullopt : parse_u64(text.substr(slash + 1));
+  if (!i || !n || *i < 1 || *i > *n) {
+    return Status::bad_input("--shard: '" + std::string(text) +
+                             "' is not I/N with 1 <= I <= N (e.g. 3/8)");
+  }
+  index = *i;
+  shards = *n;
+  if (shards > count) {
+    return Status::bad_input("--shard: " + std::to_string(shards) + " shards of " +
+                             std::to_string(count) + " seeds would leave some empty");
+  }
+  return Status();
 }
 
 void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
@@ -116,12 +123,11 @@ bool parse_record(const std::string& line, SeedResult& r) {
       const Json& node = failure.at("node");
       if (!node.is_null()) {
         const std::string name = node.get<std::string>();
-        uint64_t number = 0;
-        if (name.size() < 2 || name[0] != 'n' || !parse_u64(name.substr(1), number) ||
-            number == 0 || number > kMaxNodes) {
-          return false;
-        }
-        r.failed_node = static_cast<NodeIndex>(number - 1);
+        const std::optional<uint64_t> number = name.size() >= 2 && name[0] == 'n'
+                                                   ? parse_u64(std::string_view(name).substr(1))
+                                                   : std::nullopt;
+        if (!number || *number == 0 || *number > kMaxNodes) return false;
+        r.failed_node = static_cast<NodeIndex>(*number - 1);
       }
       if (!failure.at("key").is_null()) r.failed_key = failure.at("key").get<std::string>();
       if (!failure.at("time").is_null()) {

@@ -62,6 +62,10 @@ std::string record_form_problem(const std::string& line);
 
 // The I-th (1-based) of N contiguous slices of first..last, as even as
 // they go.
+// --shard "I/N" for a range of `count` seeds: 1 <= I <= N <= count, or bad
+// input saying why.
+Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards);
+
 void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
                  uint64_t& slice_first, uint64_t& slice_last);
 
