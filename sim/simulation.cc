@@ -164,7 +164,13 @@ StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
   counts.failed.assign(d, 0);
   probe.spec = &spec;
   probe.counts = &counts;
-  probe.client = client_index("c1");
+  probe.writers.clear();
+  for (uint32_t j = 0; j < scenario.staleness.writers; ++j) {
+    probe.writers.push_back(client_index(numbered("c", j + 1, "")));
+  }
+  if (scenario.staleness.early_read) {
+    probe.early_client = client_index(numbered("c", scenario.staleness.writers + 1, ""));
+  }
   const uint64_t total = spec.trials * spec.deltas.size();
   if (total > 0) queue.push(now(), kProbe, 0, 0);
   if (record.on()) record.start(scenario, seed, n);
