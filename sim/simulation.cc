@@ -195,7 +195,10 @@ void Simulation::Impl::note_run_end() {
   for (size_t slot = 0; slot < slab.size(); ++slot) {
     if (deliveries_left[slot] == 0) continue;
     const Message& m = *slab[slot];
-    const bool versions = m.type == MsgType::kReplicate ||
+    // A write on its way: a replicate, a quorum's store or a hint's
+    // handoff, or an anti-entropy message carrying versions.
+    const bool versions = m.type == MsgType::kReplicate || m.type == MsgType::kStore ||
+                          m.type == MsgType::kHandoff ||
                           ((m.type == MsgType::kAeDiff || m.type == MsgType::kAePush) && m.ae &&
                            !m.ae->versions.empty());
     if (versions && is_node(m.src) && is_node(m.dest)) ++e.writes_in_flight;
