@@ -81,8 +81,8 @@ Scenario Loader::load(const Field& root) {
                         describe(root.node));
   }
   const MapFields fields(root, {"name", "description", "seed", "nodes", "mechanism", "network",
-                                "replication", "anti_entropy", "clients", "events", "workload",
-                                "run_until", "expect", "sweep", "swarm"});
+                                "replication", "anti_entropy", "staleness", "clients", "events",
+                                "workload", "run_until", "expect", "sweep", "swarm"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);
@@ -106,6 +106,9 @@ Scenario Loader::load(const Field& root) {
   if (auto field = fields.get("anti_entropy")) {
     const MapFields anti_entropy(*field, {"interval"});
     scenario_.anti_entropy_interval = read_positive_duration(anti_entropy.need("interval"));
+  }
+  if (auto field = fields.get("staleness")) {
+    scenario_.staleness = read_staleness(*field, scenario_.nodes, scenario_.replication);
   }
   if (auto field = fields.get("clients")) read_clients(*field);
   if (auto field = fields.get("events")) read_events(*field);

@@ -122,6 +122,15 @@ struct SweepSpec {
   std::optional<std::pair<uint64_t, uint64_t>> seeds;  // first, last
 };
 
+// The `staleness:` section: how `kvsim staleness` shapes a trial
+// (sim/simulation.h, StalenessProbe); a plain run ignores it.
+struct StalenessSpec {
+  uint32_t writers = 1;     // clients writing the trial's key at the same instant (1 to nodes)
+  bool early_read = false;  // another client reads the key at the commit, unmeasured
+  uint32_t read_node = 0;  // coordinator: node: the reads' node, by position in the preference list
+  bool operator==(const StalenessSpec&) const = default;
+};
+
 struct Scenario {
   std::string path;  // the file it came from, for messages
   std::string name;
@@ -136,6 +145,7 @@ struct Scenario {
   // takes every write and replicates it to all others.
   Replication replication;
   std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
+  StalenessSpec staleness;
   ClientSpec clients;
   std::vector<TimelineEvent> events;  // sorted by time, stable
   std::optional<WorkloadSpec> workload;

@@ -155,4 +155,19 @@ Replication read_replication(const Field& field, uint32_t nodes) {
   return r;
 }
 
+StalenessSpec read_staleness(const Field& field, uint32_t nodes, const Replication& replication) {
+  const MapFields fields(field, {"writers", "early_read", "read_node"});
+  StalenessSpec s;
+  if (nodes == 0) fail(field.line, prefix(field.path) + "the cluster has no nodes");
+  if (auto f = fields.get("writers")) s.writers = static_cast<uint32_t>(read_uint(*f, 1, nodes));
+  if (auto f = fields.get("early_read")) s.early_read = read_bool(*f);
+  if (auto f = fields.get("read_node")) {
+    if (!replication.quorum() || replication.coordinator != Replication::Coordinator::kNode) {
+      fail(f->line, prefix(f->path) + "read_node needs replication with coordinator: node");
+    }
+    s.read_node = static_cast<uint32_t>(read_uint(*f, 0, replication.n - 1));
+  }
+  return s;
+}
+
 }  // namespace kv::sim

@@ -7,6 +7,7 @@
 
 #include "node/placement.h"
 #include "sim/network.h"
+#include "sim/scenario.h"
 #include "sim/yaml_fields.h"
 
 namespace kv::sim {
@@ -23,5 +24,10 @@ void read_network_options(const yaml::Field& field, NetworkOptions& network);
 // The `replication:` section, for a cluster of `nodes` nodes: n in
 // [1, nodes], r and w in [1, n].
 Replication read_replication(const yaml::Field& field, uint32_t nodes);
+
+// The `staleness:` section: writers in [1, nodes]; read_node in [0, n) and
+// only when a node coordinates.
+StalenessSpec read_staleness(const yaml::Field& field, uint32_t nodes,
+                             const Replication& replication);
 
 }  // namespace kv::sim

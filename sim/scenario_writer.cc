@@ -227,6 +227,12 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
   if (s.anti_entropy_interval) {
     out += "anti_entropy: {interval: " + time_text(s.anti_entropy_interval->us) + "}\n";
   }
+  if (s.staleness != StalenessSpec{}) {
+    out += "staleness: {writers: " + std::to_string(s.staleness.writers) +
+           ", early_read: " + (s.staleness.early_read ? "true" : "false") +
+           (s.staleness.read_node ? ", read_node: " + std::to_string(s.staleness.read_node) : "") +
+           "}\n";
+  }
   out += "clients: {timeout: " + time_text(s.clients.timeout.us) +
          ", retries: " + std::to_string(s.clients.retries) +
          ", retry: " + (s.clients.retry_next_node ? "next" : "same") +

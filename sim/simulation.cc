@@ -164,7 +164,13 @@ StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
   counts.failed.assign(d, 0);
   probe.spec = &spec;
   probe.counts = &counts;
-  probe.client = client_index("c1");
+  probe.writers.clear();
+  for (uint32_t j = 0; j < scenario.staleness.writers; ++j) {
+    probe.writers.push_back(client_index(numbered("c", j + 1, "")));
+  }
+  if (scenario.staleness.early_read) {
+    probe.early_client = client_index(numbered("c", scenario.staleness.writers + 1, ""));
+  }
   const uint64_t total = spec.trials * spec.deltas.size();
   if (total > 0) queue.push(now(), kProbe, 0, 0);
   if (record.on()) record.start(scenario, seed, n);
@@ -189,7 +195,10 @@ void Simulation::Impl::note_run_end() {
   for (size_t slot = 0; slot < slab.size(); ++slot) {
     if (deliveries_left[slot] == 0) continue;
     const Message& m = *slab[slot];
-    const bool versions = m.type == MsgType::kReplicate ||
+    // A write on its way: a replicate, a quorum's store or a hint's
+    // handoff, or an anti-entropy message carrying versions.
+    const bool versions = m.type == MsgType::kReplicate || m.type == MsgType::kStore ||
+                          m.type == MsgType::kHandoff ||
                           ((m.type == MsgType::kAeDiff || m.type == MsgType::kAePush) && m.ae &&
                            !m.ae->versions.empty());
     if (versions && is_node(m.src) && is_node(m.dest)) ++e.writes_in_flight;
