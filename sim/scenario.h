@@ -176,6 +176,13 @@ inline constexpr uint64_t kMaxValueElements = uint64_t{1} << 20;
 using LoadResult = Result<Scenario>;
 
 LoadResult load_scenario_file(const std::string& path);
+
+// Whether the scenario's mechanism can run with the rest of it: a
+// server-side mechanism (server-vv, dvv) or lww with a `replication:`
+// section is refused (bad input), because a quorum's coordinator sends the
+// client's write to the replicas as the client sent it, unstamped. The
+// loader asks it, and so does a command that sets --mechanism.
+Status mechanism_fits(const Scenario& scenario);
 // `path` only names the text in messages. Fails with bad input only.
 LoadResult load_scenario_text(const std::string& text, const std::string& path);
 
