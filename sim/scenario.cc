@@ -90,9 +90,9 @@ Scenario Loader::load(const Field& root) {
     fail(root.line, "a scenario is a map of fields (name: ..., nodes: ..., run_until: ...), got " +
                         describe(root.node));
   }
-  const MapFields fields(root, {"name", "description", "seed", "nodes", "mechanism", "network",
-                                "replication", "anti_entropy", "clients", "events", "workload",
-                                "run_until", "expect", "sweep", "swarm"});
+  const MapFields fields(root, {"name", "description", "seed", "nodes", "mechanism", "clocks",
+                                "network", "replication", "anti_entropy", "clients", "events",
+                                "workload", "run_until", "expect", "sweep", "swarm"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);
@@ -109,6 +109,7 @@ Scenario Loader::load(const Field& root) {
     }
     scenario_.mechanism = *m;
   }
+  if (auto field = fields.get("clocks")) scenario_.clocks = read_clocks(*field, scenario_.nodes);
   if (auto field = fields.get("network")) read_network_options(*field, scenario_.network);
   if (auto field = fields.get("replication")) {
     scenario_.replication = read_replication(*field, scenario_.nodes);

@@ -122,6 +122,32 @@ struct SweepSpec {
   std::optional<std::pair<uint64_t, uint64_t>> seeds;  // first, last
 };
 
+// The `clocks:` section: each node's physical clock, which lww timestamps
+// writes with (node/lww.h). A node's clock reads, at simulated time t (us),
+// t + skew + t * drift / 1,000,000 (integer division, toward zero).
+struct ClockSpec {
+  static constexpr int64_t kMaxDriftPpm = 100000;  // 10%: a clock never runs backwards
+  // Drawn per node (the "clocks" stream): skew in [0, skew_us], drift in
+  // [-drift_ppm, drift_ppm].
+  int64_t skew_us = 0;
+  int64_t drift_ppm = 0;
+  // Or given per node, in node order (a list in the file): no draw.
+  std::vector<int64_t> skews_us;
+  std::vector<int64_t> drifts_ppm;
+  bool any() const {
+    return skew_us != 0 || drift_ppm != 0 || !skews_us.empty() || !drifts_ppm.empty();
+  }
+};
+// One node's clock, as drawn or given.
+struct NodeClock {
+  int64_t skew_us = 0;
+  int64_t drift_ppm = 0;
+  // The clock's reading at simulated time `now_us`.
+  uint64_t read(int64_t now_us) const {
+    return static_cast<uint64_t>(now_us + skew_us + now_us * drift_ppm / 1000000);
+  }
+};
+
 struct Scenario {
   std::string path;  // the file it came from, for messages
   std::string name;
@@ -131,6 +157,7 @@ struct Scenario {
   // The conflict-detection mechanism the nodes and the checks use
   // (node/causality.h).
   Mechanism mechanism = Mechanism::kClientVv;
+  ClockSpec clocks;  // the nodes' physical clocks (lww's timestamps)
   NetworkOptions network;
   // The `replication:` section (node/placement.h); without one every node
   // takes every write and replicates it to all others.

@@ -7,6 +7,7 @@
 
 #include "node/placement.h"
 #include "sim/network.h"
+#include "sim/scenario.h"
 #include "sim/yaml_fields.h"
 
 namespace kv::sim {
@@ -19,6 +20,10 @@ DelaySpec read_delay_spec(const yaml::Field& field, int depth = 0);
 
 // The `network:` section into `network`.
 void read_network_options(const yaml::Field& field, NetworkOptions& network);
+
+// The `clocks:` section, for a cluster of `nodes` nodes: {skew: TIME,
+// drift: PPM} drawn per node, or each a list of one value per node.
+ClockSpec read_clocks(const yaml::Field& field, uint32_t nodes);
 
 // The `replication:` section, for a cluster of `nodes` nodes: n in
 // [1, nodes], r and w in [1, n].
