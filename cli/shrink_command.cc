@@ -60,8 +60,8 @@ std::string delay_text(const sim::DelaySpec& d) {
     case sim::DelaySpec::Dist::kExponential:
       return "exponential, mean " + format_time(d.mean.us);
     case sim::DelaySpec::Dist::kPareto:
-      return "pareto, xm " + format_time(d.xm.us) + ", alpha " + std::to_string(d.alpha_num) +
-             "/" + std::to_string(d.alpha_den);
+      return "pareto, xm " + format_time(d.xm.us) + ", alpha " + std::to_string(d.alpha_num) + "/" +
+             std::to_string(d.alpha_den);
     case sim::DelaySpec::Dist::kMixture:
       return "a mixture of " + std::to_string(d.parts.size());
   }
@@ -168,7 +168,14 @@ int run_shrink(const ShrinkOptions& options) {
       load_for_command(options.scenario_path, options.swarm, exit);
   if (!loaded) return exit;
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
-  return shrink_scenario(scenario_for_seed(*loaded, seed), seed, options);
+  Scenario scenario = scenario_for_seed(*loaded, seed);
+  if (options.mechanism) {
+    scenario.mechanism = *options.mechanism;
+    if (const Status refused = sim::mechanism_fits(scenario); !refused.ok()) {
+      return fail(Status::bad_input("--mechanism: " + refused.message()));
+    }
+  }
+  return shrink_scenario(scenario, seed, options);
 }
 
 int shrink_scenario(const Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {

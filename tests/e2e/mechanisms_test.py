@@ -13,6 +13,12 @@ Usage: mechanisms_test.py KVSIM SCENARIO_DIR
    figures (true siblings, false siblings, lost updates), worked out by hand
    below and recomputed from the history by this file's own reading of
    causality (`truth`), which shares nothing with kvsim's code.
+3. Sweeps and shrink know the mechanism: `sweep --mechanism` records it on
+   every line of sweep.jsonl and in summary.json (and a client-vv sweep
+   does not), a kept run's history start line names it, a refused
+   combination is refused by sweep too; `shrink --mechanism lww` of a run
+   whose expectation fails only under lww writes a scenario that keeps
+   `mechanism: lww` and its `clocks:`, and that fails again when run.
 """
 import json
 import os
@@ -205,11 +211,75 @@ def hand_worked(tmp):
         # (true, false, lost) above.
 
 
+# Holds under client-vv (a and b concurrent, both kept) and fails under lww
+# (one of them dropped): the failure is the mechanism's.
+TWO_SIBLINGS = """name: two-siblings
+nodes: 2
+clocks: {skew: [0ms, 0ms], drift: [0, 0]}
+network:
+  delay: {dist: constant, value: 1ms}
+events:
+  - {at: 10ms, client: c1, node: n1, put: {key: x, value: a, clock: auto}}
+  - {at: 10ms, client: c2, node: n2, put: {key: x, value: b, clock: auto}}
+  - {at: 20ms, client: c3, node: n1, get: {key: x}}
+run_until: 1s
+expect:
+  siblings: {x: 2}
+"""
+
+
+def sweeps_and_shrink(tmp):
+    scenario = os.path.join(DATA, "mechanism-client-vv.yaml")
+    for m in [None, "dvv"]:
+        out = os.path.join(tmp, f"sweep-{m}")
+        args = ["sweep", scenario, "--seeds", "1..3", "--jobs", "1", "--out", out]
+        code, _, err = kvsim(args + (["--mechanism", m] if m else []))
+        check(f"sweep --mechanism {m}: exit 0", code == OK, (code, err[-300:]))
+        with open(os.path.join(out, "sweep.jsonl")) as f:
+            records = [json.loads(line) for line in f]
+        with open(os.path.join(out, "summary.json")) as f:
+            summary = json.load(f)
+        check(f"sweep --mechanism {m}: 3 records", len(records) == 3, len(records))
+        check(f"sweep --mechanism {m}: every record names it",
+              all(r.get("mechanism") == m for r in records), records[:1])
+        check(f"sweep --mechanism {m}: summary.json names it", summary.get("mechanism") == m,
+              summary.get("mechanism"))
+    path = os.path.join(tmp, "two-siblings.yaml")
+    write(path, TWO_SIBLINGS)
+    code, _, err = kvsim(["run", path, "--out", os.path.join(tmp, "two-cvv"), "--no-render"])
+    check("two-siblings holds under client-vv", code == OK, (code, err[-300:]))
+    out = os.path.join(tmp, "two-lww")
+    code, _, err = kvsim(["run", path, "--mechanism", "lww", "--out", out, "--no-render"])
+    check("two-siblings fails under lww", code == 1, (code, err[-300:]))
+    start = read_history(os.path.join(out, "history.jsonl"))[0]
+    check("run --mechanism lww: the start line names it and the clocks",
+          start.get("mechanism") == "lww" and start.get("clocks") ==
+          {"n1": {"skew_us": 0, "drift_ppm": 0}, "n2": {"skew_us": 0, "drift_ppm": 0}}, start)
+    out = os.path.join(tmp, "shrunk-lww")
+    code, _, err = kvsim(["shrink", path, "--mechanism", "lww", "--seed", "1", "--out", out,
+                          "--no-render"])
+    check("shrink --mechanism lww: shrinks", code in (0, 1), (code, err[-300:]))
+    shrunk = [f for f in os.listdir(out) if f.endswith(".yaml")] if os.path.isdir(out) else []
+    check("shrink --mechanism lww: a scenario file", len(shrunk) == 1, shrunk)
+    if shrunk:
+        path = os.path.join(out, shrunk[0])
+        with open(path) as f:
+            text = f.read()
+        check("the shrunk file keeps mechanism: lww", "\nmechanism: lww\n" in text, text[:400])
+        check("the shrunk file keeps the clocks", "clocks: {skew: [" in text, text[:400])
+        code, _, err = kvsim(["run", path, "--out", os.path.join(tmp, "rerun"), "--no-render"])
+        check("the shrunk file fails again on its own", code == 1, (code, err[-300:]))
+    code, _, err = kvsim(["sweep", os.path.join(tmp, "quorum-client-vv.yaml"), "--seeds", "1..2",
+                          "--mechanism", "dvv", "--out", os.path.join(tmp, "sweep-quorum")])
+    check("sweep --mechanism dvv over replication: exit 2", code == BAD_INPUT, (code, err[-300:]))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="kvsim-mechanisms-")
     try:
         combinations(tmp)
         hand_worked(tmp)
+        sweeps_and_shrink(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     finish()
