@@ -183,7 +183,14 @@ struct SweepProgress {
 int run_sweep(const SweepOptions& options) {
   const Result<sim::Scenario> loaded = load_for_command(options.scenario_path, options.swarm);
   if (!loaded.ok()) return fail(loaded.status(), "");
-  const sim::Scenario& scenario = *loaded;
+  sim::Scenario with_mechanism = *loaded;
+  if (options.mechanism) {
+    with_mechanism.mechanism = *options.mechanism;
+    if (const Status refused = sim::mechanism_fits(with_mechanism); !refused.ok()) {
+      return fail(Status::bad_input("--mechanism: " + refused.message()));
+    }
+  }
+  const sim::Scenario& scenario = with_mechanism;
   // --seeds overrides the scenario's `sweep: seeds:`.
   uint64_t first = 0, last = 0;
   if (!options.seeds.empty()) {
@@ -200,6 +207,9 @@ int run_sweep(const SweepOptions& options) {
   info.first = first;
   info.last = last;
   info.swarm = options.swarm;
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    info.mechanism = std::string(mechanism_name(scenario.mechanism));
+  }
   if (active_mutant != Mutant::kNone) info.mutant = mutant_name(active_mutant);
   // The scenario's `sweep: require:`, then --require: a counter given on the
   // command line too takes the command line's percentage, in its place.
@@ -297,6 +307,7 @@ int run_sweep(const SweepOptions& options) {
     run.out_dir = out_dir + "/seed-" + std::to_string(r.seed);
     run.quiet = true;
     run.swarm = options.swarm;
+    run.mechanism = options.mechanism;
     const int status = run_scenario(run);
     if (status == kExitIoError || status == kExitBadInput) {
       std::fprintf(stderr,
@@ -374,11 +385,12 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
     } else if (shard.scenario != info.scenario || shard.file != info.file ||
                shard.scenario_hash != info.scenario_hash || shard.first != info.first ||
                shard.last != info.last || shard.required != info.required ||
-               shard.swarm != info.swarm || shard.mutant != info.mutant) {
+               shard.swarm != info.swarm || shard.mutant != info.mutant ||
+               shard.mechanism != info.mechanism) {
       return fail(Status::bad_input(
           dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
-          " (scenario, file, its hash, the seed range, --require, --swarm and --mutant "
-          "must match)"));
+          " (scenario, file, its hash, the seed range, --require, --swarm, --mutant and "
+          "--mechanism must match)"));
     }
     const std::string records_path = dirs[d] + "/sweep.jsonl";
     const Result<std::string> records = read_file(records_path, kMaxSweepRecordsBytes);

@@ -155,10 +155,15 @@ struct Enumeration {
 
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
-inline constexpr FieldSpec kStartFields[] = {
-    {"scenario"},          {"seed"},         {"nodes"},
-    {"description"},       {"swarm", kWhen}, {"mutant", kWhen},
-    {"replication", kWhen}, {"mechanism", kWhen}};
+inline constexpr FieldSpec kStartFields[] = {{"scenario"},
+                                             {"seed"},
+                                             {"nodes"},
+                                             {"description"},
+                                             {"swarm", kWhen},
+                                             {"mutant", kWhen},
+                                             {"replication", kWhen},
+                                             {"mechanism", kWhen},
+                                             {"clocks", kWhen}};
 inline constexpr FieldSpec kOpFields[] = {{"client"},
                                           {"msg_id"},
                                           {"op"},

@@ -80,9 +80,9 @@ Scenario Loader::load(const Field& root) {
     fail(root.line, "a scenario is a map of fields (name: ..., nodes: ..., run_until: ...), got " +
                         describe(root.node));
   }
-  const MapFields fields(root, {"name", "description", "seed", "nodes", "mechanism", "network",
-                                "replication", "anti_entropy", "staleness", "clients", "events",
-                                "workload", "run_until", "expect", "sweep", "swarm"});
+  const MapFields fields(root, {"name", "description", "seed", "nodes", "mechanism", "clocks",
+                                "network", "replication", "anti_entropy", "staleness", "clients",
+                                "events", "workload", "run_until", "expect", "sweep", "swarm"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);
@@ -99,9 +99,13 @@ Scenario Loader::load(const Field& root) {
     }
     scenario_.mechanism = *m;
   }
+  if (auto field = fields.get("clocks")) scenario_.clocks = read_clocks(*field, scenario_.nodes);
   if (auto field = fields.get("network")) read_network_options(*field, scenario_.network);
   if (auto field = fields.get("replication")) {
     scenario_.replication = read_replication(*field, scenario_.nodes);
+    if (const Status refused = mechanism_fits(scenario_); !refused.ok()) {
+      fail(field->line, refused.message());
+    }
   }
   if (auto field = fields.get("anti_entropy")) {
     const MapFields anti_entropy(*field, {"interval"});
@@ -558,6 +562,16 @@ std::string too_big(const std::string& path) {
 }
 
 }  // namespace
+
+Status mechanism_fits(const Scenario& scenario) {
+  if (scenario.mechanism != Mechanism::kClientVv && scenario.replication.quorum()) {
+    return Status::bad_input(
+        "mechanism: " + std::string(mechanism_name(scenario.mechanism)) +
+        " cannot run with a replication: section (a quorum's coordinator sends a client's write "
+        "to the replicas unstamped); use mechanism: client-vv, or remove replication:");
+  }
+  return {};
+}
 
 LoadResult load_scenario_text(const std::string& raw_text, const std::string& path) {
   if (raw_text.size() > kMaxScenarioBytes) return failure(too_big(path));

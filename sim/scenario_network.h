@@ -21,6 +21,10 @@ DelaySpec read_delay_spec(const yaml::Field& field, int depth = 0);
 // The `network:` section into `network`.
 void read_network_options(const yaml::Field& field, NetworkOptions& network);
 
+// The `clocks:` section, for a cluster of `nodes` nodes: {skew: TIME,
+// drift: PPM} drawn per node, or each a list of one value per node.
+ClockSpec read_clocks(const yaml::Field& field, uint32_t nodes);
+
 // The `replication:` section, for a cluster of `nodes` nodes: n in
 // [1, nodes], r and w in [1, n].
 Replication read_replication(const yaml::Field& field, uint32_t nodes);

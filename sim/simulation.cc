@@ -45,6 +45,16 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
   for (uint32_t i = 0; i < n; ++i) {
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
+  // The clocks' own stream: drawing them shifts no other draw.
+  Rng clock_rng = Rng::derive(seed_, "clocks");
+  const ClockSpec& c = s.clocks;
+  for (uint32_t i = 0; i < n; ++i) {
+    NodeClock clock;
+    clock.skew_us = c.skews_us.empty() ? clock_rng.between(0, c.skew_us) : c.skews_us[i];
+    clock.drift_ppm =
+        c.drifts_ppm.empty() ? clock_rng.between(-c.drift_ppm, c.drift_ppm) : c.drifts_ppm[i];
+    node_clocks.push_back(clock);
+  }
   for (const std::string& name : node_names) record.add_endpoint(name);
 
   // Clients: the scripted ones in order of their numbers, then the workload's.
@@ -121,7 +131,7 @@ inline void Simulation::Impl::dispatch(const ScheduledEvent& e) {
 }
 
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
-  if (record.on()) record.start(scenario, seed, n);
+  if (record.on()) record.start(scenario, seed, n, node_clocks);
   if (outside != nullptr) {
     for (NodeIndex i = 0; i < n && outside_error.ok(); ++i) outside_start(i);
     if (!outside_error.ok()) return;
@@ -173,7 +183,7 @@ StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
   }
   const uint64_t total = spec.trials * spec.deltas.size();
   if (total > 0) queue.push(now(), kProbe, 0, 0);
-  if (record.on()) record.start(scenario, seed, n);
+  if (record.on()) record.start(scenario, seed, n, node_clocks);
   const int64_t until = scenario.run_until.us;
   while (probe.ended < total && !queue.empty() && queue.top().time_us() <= until) {
     const ScheduledEvent e = queue.pop();

@@ -187,6 +187,7 @@ struct Simulation::Impl {
     void set_timer(Duration after, uint64_t timer) override { sim.set_timer(node, after, timer); }
     void cancel_timer(uint64_t timer) override { sim.cancel_timer(node, timer); }
     void applied(const AppliedWrite& a) override { sim.record_apply(*this, a); }
+    uint64_t clock_us() const override { return sim.node_clocks[node].read(sim.now().us); }
     // The deferred on_stored of a client request's own apply (its version
     // and key are the request's).
     void settle() {
@@ -401,6 +402,9 @@ struct Simulation::Impl {
   // reuses a timer number, so an event of a cleared timer finds it gone.
   std::vector<std::set<uint64_t>> timers;
   std::vector<Rng> node_rngs;
+  // Each node's physical clock (scenario.clocks, drawn from the "clocks"
+  // stream): what lww timestamps its writes with.
+  std::vector<NodeClock> node_clocks;
   Network network;
   Rng workload_rng;
   EventQueue queue;

@@ -50,6 +50,7 @@ void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
 std::string record_line(const SeedResult& r) {
   Json j;
   j["seed"] = r.seed;
+  if (!r.mechanism.empty()) j["mechanism"] = r.mechanism;
   if (r.swarm) j["swarm"] = Json::parse(r.swarm->json_text());
   j["ok"] = r.ok;
   Json& checks = j["checks"];
@@ -86,8 +87,8 @@ std::string form_problem(const std::string& line, const Json& j) {
     return "the line ends in CR LF, not LF (copied through a tool that changed line ends?)";
   }
   static const std::vector<std::string_view> kFields = {
-      "seed",   "swarm",    "ok",          "checks",   "failure",
-      "events", "messages", "fingerprint", "coverage", "convergence"};
+      "seed",   "mechanism", "swarm",       "ok",       "checks",     "failure",
+      "events", "messages",  "fingerprint", "coverage", "convergence"};
   if (!j.is_object()) return "not a JSON object";
   for (const auto& [name, value] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
@@ -113,6 +114,7 @@ bool parse_record(const std::string& line, SeedResult& r) {
     const Json j = Json::parse(line);
     if (!form_problem(line, j).empty()) return false;
     r.seed = j.at("seed").get<uint64_t>();
+    r.mechanism = j.value("mechanism", "");
     r.ok = j.at("ok").get<bool>();
     for (const auto& [name, ok] : j.at("checks").items())
       r.checks.emplace_back(name, ok.get<bool>());
@@ -239,6 +241,7 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   j["file"] = info.file;
   j["scenario_hash"] = info.scenario_hash;
   if (!info.mutant.empty()) j["mutant"] = info.mutant;
+  if (!info.mechanism.empty()) j["mechanism"] = info.mechanism;
   j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
   if (info.swarm) j["swarm"] = true;
   if (info.shards > 0) {
@@ -295,6 +298,7 @@ Result<SweepInfo> read_sweep_info(const std::string& text, const std::string& pa
     info.last = s.at("seeds").at("last").get<uint64_t>();
     info.swarm = s.value("swarm", false);
     info.mutant = s.value("mutant", "");
+    info.mechanism = s.value("mechanism", "");
     if (s.contains("required")) {
       for (const Json& r : s.at("required")) {
         info.required.emplace_back(r.at("coverage").get<std::string>(),

@@ -40,8 +40,9 @@ struct SweepInfo {
   uint64_t shard_last = 0;
   // --require: coverage counter name, the least percentage of seeds.
   std::vector<std::pair<std::string, uint64_t>> required;
-  bool swarm = false;  // --swarm: each seed ran its own draw
-  std::string mutant;  // --mutant (a build with mutants): the planted bug, or ""
+  bool swarm = false;     // --swarm: each seed ran its own draw
+  std::string mutant;     // --mutant (a build with mutants): the planted bug, or ""
+  std::string mechanism;  // the mechanism when not client-vv (--mechanism or the file's), or ""
 };
 
 // What a failing check names, as summary.json's checks and sweep.jsonl's
