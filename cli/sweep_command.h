@@ -50,10 +50,6 @@ struct SweepOptions {
   std::optional<Mechanism> mechanism;
 };
 
-// At most this many seeds run in one process (a shard's slice counts):
-// the results are held until the end. Beyond, shard the sweep.
-inline constexpr uint64_t kMaxSweepSeeds = 10000000;
-
 int run_sweep(const SweepOptions& options);
 
 // Merges shard folders (each written by `sweep --shard`) into `out_dir`:

@@ -1,4 +1,9 @@
-// The history reader; see history.h for the policy on bad input.
+// The history reader's rules; see history.h for the policy on bad input.
+// Reader::line checks one line (its limits, JSON, `t` and `kind`, the
+// fields its shape always has) and read_event reads it into its event,
+// checked against the lines before it; Reader::finish checks the history as
+// a whole. A message body is read leniently (read_body.cc); the History's
+// own queries are in history.cc.
 //
 // Every check turns into an error string; nothing here throws past
 // read_history_text (nlohmann's exceptions are caught where it parses) and
@@ -11,14 +16,11 @@
 #include <map>
 #include <set>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <variant>
 
 #include "base/escape.h"
 #include "base/json_text.h"
-#include "base/natural_less.h"
-#include "base/time_text.h"
 #include "history/format.h"
 #include "history/json_fields.h"
 #include "history/reader.h"
@@ -28,79 +30,6 @@ namespace {
 
 using kv::json::Json;
 namespace fmt = kv::history::format;
-
-// Reads the body fields labels use; ill-typed ones are left empty.
-MessageBody read_body(const Json& body) {
-  MessageBody out;
-  if (auto it = body.find("type"); it != body.end() && it->is_string()) {
-    out.type = simulated_type_by_name(it->get_ref<const std::string&>()).value_or(MsgType::kPut);
-  }
-  auto get_uint = [&](const char* name) -> std::optional<uint64_t> {
-    auto it = body.find(name);
-    uint64_t v = 0;
-    if (it != body.end() && as_uint(*it, v)) return v;
-    return std::nullopt;
-  };
-  auto get_string = [&](const char* name) -> std::string {
-    auto it = body.find(name);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  out.msg_id = get_uint("msg_id");
-  out.in_reply_to = get_uint("in_reply_to");
-  out.key = get_string("key");
-  out.status = get_string("status");
-  out.siblings = get_uint("siblings");
-  out.round = get_uint("round");
-  out.code = get_uint("code");
-  out.hint = get_string("hint");
-  if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
-  if (auto it = body.find("clock"); it != body.end()) {
-    Clock clock;
-    if (as_clock(*it, clock).ok()) out.clock = std::move(clock);
-  }
-  if (auto it = body.find("versions"); it != body.end() && it->is_array()) {
-    out.versions = it->size();
-    auto summary = std::make_shared<AeVersions>();
-    std::set<std::string_view> keys;
-    for (const Json& item : *it) {
-      if (!item.is_object()) continue;
-      auto key = item.find("key");
-      if (key == item.end() || !key->is_string()) continue;
-      const std::string& name = key->get_ref<const std::string&>();
-      if (keys.insert(name).second && summary->first_keys.size() < kMaxLabelKeys) {
-        summary->first_keys.push_back(name);
-      }
-      auto value = item.find("value");
-      auto clock = item.find("clock");
-      VersionText v;
-      if (!summary->first && value != item.end() && clock != item.end() &&
-          as_clock(*clock, v.clock).ok()) {
-        v.value = kv::json::dump(*value);
-        summary->first = std::move(v);
-      }
-    }
-    summary->keys = keys.size();
-    if (summary->keys > 0) out.ae_versions = std::move(summary);
-  }
-  if (auto it = body.find("values"); it != body.end() && it->is_array()) {
-    std::vector<VersionText> values;
-    bool ok = true;
-    for (const Json& item : *it) {
-      VersionText v;
-      auto value = item.is_object() ? item.find("value") : item.end();
-      auto clock = item.is_object() ? item.find("clock") : item.end();
-      if (!item.is_object() || value == item.end() || clock == item.end() ||
-          !as_clock(*clock, v.clock).ok()) {
-        ok = false;
-        break;
-      }
-      v.value = kv::json::dump(*value);
-      values.push_back(std::move(v));
-    }
-    if (ok) out.values = std::move(values);
-  }
-  return out;
-}
 
 // The enumerator of E that `names` (node/'s name table of E) gives `text`.
 template <typename E, size_t N>
@@ -122,11 +51,6 @@ std::string one_of_text(std::span<const std::string_view> values) {
     out += values[i];
   }
   return out;
-}
-
-bool is_node_name(const std::string& name) {
-  if (name.size() < 2 || name[0] != 'n') return false;
-  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -541,72 +465,6 @@ bool Reader::finish(bool partial) {
   }
   std::sort(history_.send_index.begin(), history_.send_index.end());
   return true;
-}
-
-std::string History::partial_note() const {
-  if (complete) return "";
-  return "PARTIAL history: it stops at line " + std::to_string(last_line) +
-         " (t=" + format_time(last_t_us) + ") without its end; nothing after that is shown";
-}
-
-const SendEvent* History::find_send(uint64_t id) const {
-  auto it =
-      std::lower_bound(send_index.begin(), send_index.end(), std::pair<uint64_t, size_t>{id, 0});
-  if (it == send_index.end() || it->first != id) return nullptr;
-  return &std::get<SendEvent>(events[it->second].data);
-}
-
-std::vector<std::string> History::nodes() const {
-  if (start) return start->nodes;
-  std::set<std::string, NaturalLess> seen;
-  for (const Event& e : events) {
-    auto add = [&](const std::string& name) {
-      if (is_node_name(name)) seen.insert(name);
-    };
-    std::visit(
-        [&](const auto& d) {
-          using T = std::decay_t<decltype(d)>;
-          if constexpr (std::is_same_v<T, SendEvent>) {
-            add(d.src);
-            add(d.dest);
-          } else if constexpr (std::is_same_v<T, ApplyEvent> || std::is_same_v<T, SiblingsEvent> ||
-                               std::is_same_v<T, FinalEvent> || std::is_same_v<T, OpEvent>) {
-            add(d.node);
-          } else if constexpr (std::is_same_v<T, FaultEvent>) {
-            add(d.node);
-            for (const auto& g : d.groups) std::for_each(g.begin(), g.end(), add);
-            std::for_each(d.from.begin(), d.from.end(), add);
-            std::for_each(d.to.begin(), d.to.end(), add);
-            std::for_each(d.ring.begin(), d.ring.end(), add);
-          }
-        },
-        e.data);
-  }
-  return {seen.begin(), seen.end()};
-}
-
-std::vector<std::string> History::clients() const {
-  const std::vector<std::string> node_list = nodes();
-  const std::set<std::string> node_set(node_list.begin(), node_list.end());
-  std::set<std::string, NaturalLess> seen;
-  auto add = [&](const std::string& name) {
-    if (!name.empty() && node_set.count(name) == 0) seen.insert(name);
-  };
-  for (const Event& e : events) {
-    if (const auto* send = std::get_if<SendEvent>(&e.data)) {
-      add(send->src);
-      add(send->dest);
-    } else if (const auto* apply = std::get_if<ApplyEvent>(&e.data)) {
-      if (apply->client_write()) add(apply->client);
-    } else if (const auto* timeout = std::get_if<TimeoutEvent>(&e.data)) {
-      add(timeout->client);
-    } else if (const auto* give_up = std::get_if<GiveUpEvent>(&e.data)) {
-      add(give_up->client);
-    } else if (const auto* op = std::get_if<OpEvent>(&e.data)) {
-      add(op->client);
-    }
-  }
-  return {seen.begin(), seen.end()};
 }
 
 }  // namespace kv::history

@@ -1,9 +1,11 @@
 // The history reader's line-by-line checker (internal to history/): the Reader
 // takes one line at a time, checks it against the format and the lines
-// before it, and builds the History. history/read.cc holds its rules;
-// history/read_file.cc feeds it lines from text or a file.
+// before it, and builds the History. history/read.cc holds its rules
+// (read_body.cc a message body's, read leniently); history/read_file.cc feeds
+// it lines from text or a file.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -12,11 +14,24 @@
 #include <string_view>
 #include <vector>
 
+#include "base/escape.h"
+#include "base/json_text.h"
 #include "history/format.h"
 #include "history/history.h"
 #include "history/json_fields.h"
 
 namespace kv::history {
+
+// A send line's body fields as labels use them (read_body.cc); ill-typed
+// ones are left empty.
+MessageBody read_body(const json::Json& body);
+
+// "n" followed by decimal digits: a node's name as node/names.h writes it
+// (anything else a message end names is a client).
+inline bool is_node_name(const std::string& name) {
+  if (name.size() < 2 || name[0] != 'n') return false;
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 // Reads lines one at a time and keeps the cross-line state the checks need.
 class Reader {

@@ -34,6 +34,7 @@
 #include "node/names.h"
 #include "sim/scenario_network.h"
 #include "sim/scenario_search.h"
+#include "sim/scenario_workload.h"
 #include "sim/sweep.h"
 #include "sim/yaml_fields.h"
 #include "sim/yaml_values.h"
@@ -66,7 +67,6 @@ class Loader {
   std::string read_client_name(const Field& field);
   std::string read_key(const Field& field);
   std::optional<std::vector<uint64_t>> read_clock(const Field& field);
-  void read_workload(const Field& field);
   void read_expect(const Field& field);
 
   std::string value_text(const Field& field) { return values_.value_text(field); }
@@ -116,7 +116,9 @@ Scenario Loader::load(const Field& root) {
   }
   if (auto field = fields.get("clients")) read_clients(*field);
   if (auto field = fields.get("events")) read_events(*field);
-  if (auto field = fields.get("workload")) read_workload(*field);
+  if (auto field = fields.get("workload")) {
+    scenario_.workload = read_workload(*field, scenario_.run_until);
+  }
   if (auto field = fields.get("expect")) read_expect(*field);
   if (auto field = fields.get("sweep")) scenario_.sweep = read_sweep(*field);
   if (auto field = fields.get("swarm")) scenario_.swarm = read_swarm(*field, scenario_);
@@ -465,58 +467,6 @@ std::optional<std::vector<uint64_t>> Loader::read_clock(const Field& field) {
     clock.push_back(*value);
   }
   return clock;
-}
-
-void Loader::read_workload(const Field& field) {
-  const MapFields fields(
-      field, {"clients", "keys", "ops", "start", "interval", "mix", "target", "colocated"});
-  WorkloadSpec workload;
-  if (auto clients = fields.get("clients")) {
-    workload.clients = static_cast<uint32_t>(read_uint(*clients, 1, kMaxClients));
-  }
-  if (auto keys = fields.get("keys")) {
-    workload.keys = static_cast<uint32_t>(read_uint(*keys, 1, UINT32_MAX));
-  }
-  workload.ops = read_uint(fields.need("ops"), 1, kMaxWorkloadOps);
-  if (auto start = fields.get("start")) workload.start = SimTime{read_time(*start)};
-  if (auto interval = fields.get("interval")) workload.interval = read_positive_duration(*interval);
-  if (auto mix = fields.get("mix")) {
-    const MapFields weights(*mix, {"put", "get", "resolve"});
-    auto weight = [&](std::string_view kind) -> uint32_t {
-      auto field = weights.get(kind);
-      return field ? static_cast<uint32_t>(read_uint(*field, 0, UINT32_MAX)) : 0;
-    };
-    workload.put_weight = weight("put");
-    workload.get_weight = weight("get");
-    workload.resolve_weight = weight("resolve");
-    if (workload.put_weight == 0 && workload.get_weight == 0 && workload.resolve_weight == 0) {
-      fail(mix->line, "workload.mix: at least one weight must be greater than 0");
-    }
-  }
-  if (auto target = fields.get("target")) {
-    workload.target = read_choice(*target, {"random", "round-robin"}) == 0
-                          ? WorkloadSpec::Target::kRandom
-                          : WorkloadSpec::Target::kRoundRobin;
-  }
-  if (auto colocated = fields.get("colocated")) {
-    workload.colocated = read_bool(*colocated);
-    if (workload.colocated && (workload.get_weight > 0 || workload.resolve_weight > 0)) {
-      fail(colocated->line,
-           "workload.colocated: colocated clients only put, but mix has get or resolve weights");
-    }
-  }
-  // start + (ops - 1) * interval <= run_until, without overflow.
-  const int64_t run_until = scenario_.run_until.us;
-  const bool fits = workload.start.us <= run_until &&
-                    workload.ops - 1 <= static_cast<uint64_t>(run_until - workload.start.us) /
-                                            static_cast<uint64_t>(workload.interval.us);
-  if (!fits) {
-    fail(field.key_line, "workload: the last of " + std::to_string(workload.ops) +
-                             " operations (every " + format_time(workload.interval.us) + " from " +
-                             format_time(workload.start.us) + ") comes after run_until (" +
-                             format_time(run_until) + ")");
-  }
-  scenario_.workload = workload;
 }
 
 void Loader::read_expect(const Field& field) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <map>
 
+#include "base/file.h"
 #include "base/hash.h"
 #include "base/number_text.h"
 #include "base/time_text.h"
@@ -309,6 +311,57 @@ Result<SweepInfo> read_sweep_info(const std::string& text, const std::string& pa
     return Status::bad_input(path + ": not a sweep's summary.json");
   }
   return info;
+}
+
+Status write_sweep_reports(const std::string& out_dir, const std::string& records,
+                           const SweepInfo& info, const Tally& t) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return Status::io_error("cannot create " + out_dir + ": " + ec.message());
+  if (Status s = write_file(out_dir + "/sweep.jsonl", records); !s.ok()) return s;
+  return write_file(out_dir + "/summary.json", json::dump(summary_json(info, t)) + "\n");
+}
+
+Status remove_earlier_kept_runs(const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(out_dir) / "sweep.jsonl", ec)) return Status();
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5)) &&
+        it->is_directory(ec) && fs::exists(it->path() / "summary.json", ec)) {
+      stale.push_back(it->path());
+    }
+  }
+  for (const fs::path& path : stale) {
+    fs::remove_all(path, ec);
+    if (ec) {
+      return Status::io_error("cannot remove " + path.string() +
+                              " (an earlier sweep's): " + ec.message());
+    }
+  }
+  return Status();
+}
+
+std::string kept_run_problem(const std::string& run_dir, const SeedResult& r) {
+  const Result<std::string> summary = read_file(run_dir + "/summary.json", kMaxSummaryBytes);
+  std::string fingerprint;
+  try {
+    if (summary.ok()) fingerprint = Json::parse(*summary).at("fingerprint").get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+  }
+  const std::string seed = "seed " + std::to_string(r.seed) + ": the kept run's ";
+  if (fingerprint.empty()) {
+    return seed + run_dir + "/summary.json cannot be read back (" +
+           (summary.ok() ? "no fingerprint in it" : summary.error()) +
+           "), so its fingerprint is not compared with the sweep's";
+  }
+  if (fingerprint != hex64(r.fingerprint)) {
+    return seed + "fingerprint " + fingerprint + " is not the sweep's " + hex64(r.fingerprint) +
+           " (a determinism bug)";
+  }
+  return "";
 }
 
 }  // namespace kv::sim

@@ -1,7 +1,9 @@
 // A sweep's reports: the records of sweep.jsonl (one line a seed), written
 // and read back; the tally of a sweep's records; its coverage requirements;
-// and summary.json. `kvsim sweep` writes them and `kvsim sweep-merge` reads
-// shards' records back and writes the merged sweep's, through the same code.
+// summary.json; and the sweep's folder (the two files written, an earlier
+// sweep's kept runs cleared, a kept run's fingerprint read back). `kvsim
+// sweep` writes them and `kvsim sweep-merge` reads shards' records back
+// (sim/sweep_merge.h) and writes the merged sweep's, through the same code.
 //
 // A record is written exactly as record_line writes it, and sweep-merge
 // copies shards' lines byte for byte, so reading one back also checks its
@@ -107,5 +109,24 @@ Status parse_requirement(std::string_view text, std::pair<std::string, uint64_t>
 json::Json summary_json(const SweepInfo& info, const Tally& t);
 // A shard's summary.json read back into what names its sweep.
 Result<SweepInfo> read_sweep_info(const std::string& text, const std::string& path);
+
+// The most of a run's or a shard's summary.json that is read back.
+inline constexpr size_t kMaxSummaryBytes = size_t{1} << 20;
+
+// `records` as out_dir/sweep.jsonl and the summary of `info` and `t` as
+// out_dir/summary.json, the folder created if need be.
+Status write_sweep_reports(const std::string& out_dir, const std::string& records,
+                           const SweepInfo& info, const Tally& t);
+
+// A sweep owns its folder's seed-S/ folders: those of an earlier sweep there
+// (a folder holding sweep.jsonl) go, so that every one describes this sweep's
+// failures. Only folders named seed-DIGITS that hold a summary.json.
+Status remove_earlier_kept_runs(const std::string& out_dir);
+
+// A failing seed's run kept in `run_dir` (by `kvsim run`) is the swept one:
+// its summary.json's fingerprint must be the sweep's. "" when it is; else
+// what to warn about: a different fingerprint (a determinism bug), or a
+// summary that cannot be read back (then nothing was compared).
+std::string kept_run_problem(const std::string& run_dir, const SeedResult& r);
 
 }  // namespace kv::sim
