@@ -38,7 +38,8 @@ std::string hex64(uint64_t v) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  const sim::FateCounts& fates, uint64_t history_bytes, uint64_t fingerprint) {
+                  const sim::FateCounts& fates, const history::Truth::Figures& truth,
+                  uint64_t history_bytes, uint64_t fingerprint) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
@@ -79,6 +80,9 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["siblings_created"] = s.siblings_created;
   f["lost_writes"] = fates.lost;
   f["unavailable_writes"] = fates.unavailable;
+  f["true_siblings"] = truth.true_siblings;
+  f["false_siblings"] = truth.false_siblings;
+  f["lost_updates"] = truth.lost_updates;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;
   f["history_bytes"] = history_bytes;
@@ -369,14 +373,15 @@ int run_scenario(const RunOptions& options) {
   const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
   if (history.stopped()) {
     return report_stopped(history, scenario, history_path, simulation.stats(),
-                          summary_json(scenario, seed, text.text, simulation.stats(), {}, {},
+                          summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, {},
                                        history_bytes, history.fingerprint()),
                           out_dir + "/summary.json", history.write_error());
   }
   sim::FateCounts fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
-  const Json summary = summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
-                                    history_bytes, history.fingerprint());
+  const Json summary =
+      summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
+                   simulation.truth_figures(), history_bytes, history.fingerprint());
   if (const Status written = write_file(out_dir + "/summary.json", json::dump(summary) + "\n");
       !written.ok()) {
     return fail(written);

@@ -75,6 +75,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
       }
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
+    truth_write(client, *o.key, o.version);
   }
   const uint64_t index = operations.size();
   if (record.on()) {
@@ -127,6 +128,7 @@ bool Simulation::Impl::gather_reply(Operation& o, const Message& m) {
   ++o.responses;
   if (m.type == MsgType::kGetOk) {
     for (const VersionPtr& v : m.values) o.merged.push_back(v);
+    truth_observe(o.client, m.values);
     if (o.responses < rep.r) return false;
     // The merge of the first r responses, by the store's own rules.
     merge_store.clear();
@@ -150,6 +152,7 @@ void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m)
       for (const VersionPtr& v : o.merged) read.clock.merge(v->clock);
     } else {
       for (const VersionPtr& v : m.values) read.clock.merge(v->clock);
+      truth_observe(client, m.values);
     }
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
@@ -208,10 +211,14 @@ void Simulation::Impl::colocated_put(uint64_t i) {
     return;
   }
   Clock clock = Clock::zeros(n);
-  for (const VersionPtr& s : replicas[node].node().get(*key)) clock.merge(s->clock);
+  const Siblings& held = replicas[node].node().get(*key);
+  for (const VersionPtr& s : held) clock.merge(s->clock);
   if (!clock.can_increment(node)) return;
   clock.increment(node);
+  // The client beside the node reads what the node holds, then writes.
+  truth_observe(client, held);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
+  truth_write(client, *key, v);
   ++stats.client_ops;
   NodeOutbox out(*this, node, client);
   replicas[node].write_local(key, v, out);  // record_apply tells the oracle its result

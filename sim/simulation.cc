@@ -230,6 +230,30 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
   return run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
 }
 
+history::Truth::Figures Simulation::truth_figures() const {
+  history::Truth::Figures figures;
+  const Impl& s = *impl_;
+  if (!s.truth_on) return figures;
+  std::vector<history::Truth::NodeHeld> held(s.n);
+  for (uint32_t key = 0; key < s.truth.keys().size(); ++key) {
+    const std::string_view name = s.truth.keys().key(key);
+    for (NodeIndex i = 0; i < s.n; ++i) {
+      held[i].node = i;
+      held[i].live = !s.crashed[i];
+      held[i].versions.clear();
+      for (const VersionPtr& v : s.replicas[i].node().get(name)) {
+        held[i].versions.push_back(s.truth_version_of(*v));
+      }
+    }
+    s.truth.count_key(key, held, figures);
+  }
+  return figures;
+}
+
+void Simulation::no_truth() {
+  impl_->truth_on = false;
+}
+
 const RunStats& Simulation::stats() const {
   return impl_->stats;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/rng.h"
+#include "history/truth.h"
 #include "history/writer.h"
 #include "node/node.h"
 #include "sim/checks.h"
@@ -137,6 +138,13 @@ class Simulation {
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
+  // The truth's figures at the end of the run (history/truth.h): true and
+  // false siblings on the live nodes, lost updates. All 0 after no_truth().
+  history::Truth::Figures truth_figures() const;
+  // Call before run() to keep no truth: a benchmark of the simulator alone
+  // (the truth keeps every write's causal past, memory that grows with the
+  // run).
+  void no_truth();
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();
   const std::vector<SentMessage>& messages() const;

@@ -23,6 +23,7 @@
 
 #include "base/assert.h"
 #include "base/rng.h"
+#include "history/truth.h"
 #include "history/writer.h"
 #include "node/message.h"
 #include "node/names.h"
@@ -203,6 +204,7 @@ struct Simulation::Impl {
     count_write(status);
     if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;
     oracle.on_accepted(key, version, node, now().us);
+    if (truth_on) truth.accept(truth_write_of(*version));
     if (resolve && stats.heals > 0) ++stats.resolves_after_heal;
   }
   // The role whose delay a message of type `type` takes (network.delays):
@@ -271,6 +273,32 @@ struct Simulation::Impl {
     return numbered("c", workload_client_base + 1 + k, "");
   }
   void colocated_put(uint64_t i);
+
+  // --- the truth (history/truth.h) ------------------------------------------
+  // What each client observed, fed as the run goes: a write when a client
+  // makes it, the versions a read's reply gives it, what its node holds for
+  // a client beside it. Versions are known by their origin.
+  void truth_write(uint32_t client, const std::string& key, const VersionPtr& v) {
+    if (!truth_on) return;
+    const uint32_t w = truth.write(client, key, v->hash);
+    if (v->origin >= truth_writes.size()) truth_writes.resize(v->origin + 1, history::Truth::kNone);
+    truth_writes[v->origin] = w;
+  }
+  uint32_t truth_write_of(const Version& v) const {
+    return v.origin < truth_writes.size() ? truth_writes[v.origin] : history::Truth::kNone;
+  }
+  uint32_t truth_version_of(const Version& v) const {
+    const uint32_t w = truth_write_of(v);
+    return w == history::Truth::kNone ? w : truth.version_of_write(w);
+  }
+  template <class Versions>
+  void truth_observe(uint32_t client, const Versions& versions) {
+    if (!truth_on) return;
+    for (const VersionPtr& v : versions) truth.observe(client, truth_version_of(*v));
+  }
+  bool truth_on = true;
+  history::Truth truth;
+  std::vector<uint32_t> truth_writes;  // by origin: the truth's write number
 
   // --- the staleness experiment (sim_staleness.cc) -------------------------
   StalenessCounts run_staleness(const StalenessProbe& spec);
