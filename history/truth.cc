@@ -46,7 +46,7 @@ uint32_t Truth::write(uint32_t client, std::string_view key, uint64_t identity) 
   if (own == known.end() || own->client != client) own = known.insert(own, Known{client, 0, kNone});
   const uint32_t seq = own->count + 1;
   const uint32_t w = static_cast<uint32_t>(writes_.size());
-  pasts_.push_back(known);  // what the client knew before this write
+  if (explain_) pasts_.push_back(known);  // what the client knew before this write
 
   const uint32_t key_id = keys_.insert(key, key_hash(key));
   if (key_id == key_writes_.size()) key_writes_.emplace_back();
@@ -66,7 +66,11 @@ uint32_t Truth::write(uint32_t client, std::string_view key, uint64_t identity) 
     if (k.client != client && k.count > 0) closure.push_back({k.client, k.count});
     if (k.client == client) closure.push_back({client, seq});
   }
-  merge(version.closure, closure);
+  if (version.closure.empty()) {
+    version.closure = std::move(closure);
+  } else {
+    merge(version.closure, closure);
+  }
   // From now on the client knows its own write.
   own->count = seq;
   own->via = kNone;
@@ -78,6 +82,20 @@ void Truth::observe(uint32_t client, uint32_t version) {
   if (client >= knowledge_.size()) knowledge_.resize(client + 1);
   std::vector<Known>& known = knowledge_[client];
   const Past& from = versions_[version].closure;
+  // Usually the client already knows of every client the version's past
+  // names: raise its counts in place.
+  bool in_place = true;
+  for (size_t i = 0, j = 0; j < from.size() && in_place; ++j) {
+    while (i < known.size() && known[i].client < from[j].client) ++i;
+    in_place = i < known.size() && known[i].client == from[j].client;
+  }
+  if (in_place) {
+    for (size_t i = 0, j = 0; j < from.size(); ++j) {
+      while (known[i].client < from[j].client) ++i;
+      if (from[j].count > known[i].count) known[i] = {known[i].client, from[j].count, version};
+    }
+    return;
+  }
   std::vector<Known> out;
   out.reserve(known.size() + from.size());
   size_t i = 0, j = 0;

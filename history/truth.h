@@ -46,6 +46,10 @@ class Truth {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
 
+  // `explain`: keep, per write, what its client knew and how, for
+  // why_precedes (the story); the simulator, which only counts, does not.
+  explicit Truth(bool explain = false) : explain_(explain) {}
+
   // The first `count` writes of client `client`.
   struct PastEntry {
     uint32_t client = 0;
@@ -96,6 +100,7 @@ class Truth {
     uint32_t known = kNone;  // a write of x in w's past
     uint32_t via = kNone;    // the version observed that brought it; kNone: its own write
   };
+  // REQUIRES: made with `explain`.
   Reason why_precedes(uint32_t x, uint32_t y) const;
 
   // --- counting at the end ---------------------------------------------------
@@ -131,6 +136,7 @@ class Truth {
   static void merge(Past& into, const Past& from);
   static uint32_t count_in(const Past& past, uint32_t client);
 
+  bool explain_ = false;
   KeyIndex keys_;
   std::vector<std::vector<uint32_t>> key_writes_;  // by key id
   std::vector<Write> writes_;

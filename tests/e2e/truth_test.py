@@ -33,7 +33,8 @@ Read from the history, line by line:
   final               what each node holds, live or down.
 
 Checks, for every shipped scenario and tests/data/truth-*.yaml on seeds
-1..SEEDS: the three counts equal summary.json's figures. Under client-vv,
+1..SEEDS: the three counts equal summary.json's figures, and the story
+(`kvsim explain`) gives the same counts and one labelled line for each. Under client-vv,
 the scenarios whose writes all use `clock: auto` (no explicit clock, no
 colocated workload) report what the recount finds; those listed in
 AUTO_ZERO must have no false sibling and no lost update on any seed. And
@@ -42,6 +43,7 @@ tests/data/truth-stale-clocks.yaml, worked out by hand below.
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -222,6 +224,14 @@ with tempfile.TemporaryDirectory() as tmp:
             got = (fig.get("true_siblings"), fig.get("false_siblings"), fig.get("lost_updates"))
             check(f"{name} seed {seed}: true/false siblings and lost updates recounted",
                   got == (t, fs, lost), f"summary {got}, recount {(t, fs, lost)} {labels[:4]}")
+            story = subprocess.run([KVSIM, "explain", os.path.join(out, "history.jsonl")],
+                                   capture_output=True, text=True).stdout
+            m = re.search(r"observed: (\d+) true sibling\(s\), (\d+) false sibling\(s\).*?, "
+                          r"(\d+) lost update", story)
+            check(f"{name} seed {seed}: the story tells the same three counts",
+                  m and tuple(int(x) for x in m.groups()) == (t, fs, lost), m and m.groups())
+            check(f"{name} seed {seed}: the story labels each false sibling and lost update",
+                  story.count("FALSE SIBLING on ") == fs and story.count("LOST UPDATE: ") == lost)
             if not uses_explicit_clocks(path) and (fs or lost):
                 auto_found.append((seed, fs, lost, labels[:2]))
         if not uses_explicit_clocks(path):
@@ -255,6 +265,14 @@ with tempfile.TemporaryDirectory() as tmp:
     check("truth-stale-clocks: the false siblings are v1 below v2 on n1 and n2",
           sorted(l for l in labels if l[0] == "false")
           == [("false", "n1", "x", '"v1"', '"v2"'), ("false", "n2", "x", '"v1"', '"v2"')], labels)
+    story = subprocess.run([KVSIM, "explain", os.path.join(tmp, "stale", "history.jsonl")],
+                           capture_output=True, text=True).stdout
+    check("truth-stale-clocks: the story says why v1 is a false sibling",
+          "FALSE SIBLING on n1: v1@[1,0] is still held beside v2@[0,1] although c2 had read it "
+          "before writing v2@[0,1]" in story, story[-800:])
+    check("truth-stale-clocks: the story says why a is a lost update",
+          "LOST UPDATE: a@[1,0] (c1's write, accepted): no held version follows it; b@[2,0] "
+          "(c3's write) dominates its clock, but c3 never observed it" in story, story[-800:])
     check("truth-stale-clocks: the lost update is a on y",
           [l for l in labels if l[0] == "lost"] == [("lost", "y", '"a"')], labels)
 
