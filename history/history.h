@@ -53,6 +53,7 @@
 
 #include "base/limits.h"
 #include "base/status.h"
+#include "node/causality.h"
 #include "node/clock.h"
 #include "node/message.h"
 #include "node/store.h"
@@ -107,6 +108,8 @@ struct StartEvent {
   std::optional<uint64_t> seed;
   std::vector<std::string> nodes;
   std::string description;
+  // The conflict-detection mechanism the run used (node/causality.h).
+  Mechanism mechanism = Mechanism::kClientVv;
 };
 
 struct SendEvent {
@@ -254,6 +257,10 @@ struct History {
   // in natural order. Clients: every other participant, in natural order.
   std::vector<std::string> nodes() const;
   std::vector<std::string> clients() const;
+  // The rules its versions are ordered by: the run's mechanism.
+  const Causality& rules() const {
+    return causality(start ? start->mechanism : Mechanism::kClientVv);
+  }
 };
 
 // A history, or a failed Status (base/status.h) saying "HISTORY:LINE: ..."

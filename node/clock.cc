@@ -25,16 +25,17 @@ void Clock::increment(size_t slot) {
   ++value;
 }
 
-Order compare(const Clock& a, const Clock& b) {
+Order compare_any(const Clock& a, const Clock& b) {
   const uint64_t* x = a.slots().data();
   const uint64_t* y = b.slots().data();
   const size_t nx = a.size(), ny = b.size();
   const size_t common = nx < ny ? nx : ny;
-  bool a_greater = false;  // some slot of a is > the same slot of b
-  bool b_greater = false;
+  unsigned a_greater = 0;  // some slot of a is > the same slot of b
+  unsigned b_greater = 0;
   size_t i = 0;
-  // Clocks of many nodes are mostly equal slot for slot: skip equal runs four
-  // slots at a time and compare one by one only where something differs.
+  // Clocks of many nodes are mostly equal slot for slot: skip equal runs
+  // four slots at a time and compare one by one only where something
+  // differs.
   for (; i + 4 <= common; i += 4) {
     const uint64_t differ =
         (x[i] ^ y[i]) | (x[i + 1] ^ y[i + 1]) | (x[i + 2] ^ y[i + 2]) | (x[i + 3] ^ y[i + 3]);
@@ -43,7 +44,7 @@ Order compare(const Clock& a, const Clock& b) {
       a_greater |= x[j] > y[j];
       b_greater |= y[j] > x[j];
     }
-    if (a_greater && b_greater) return Order::kConcurrent;
+    if (a_greater & b_greater) return Order::kConcurrent;
   }
   for (; i < common; ++i) {
     a_greater |= x[i] > y[i];
@@ -52,10 +53,7 @@ Order compare(const Clock& a, const Clock& b) {
   // Past the shorter clock the other is compared with zeros.
   for (size_t j = common; j < nx; ++j) a_greater |= x[j] != 0;
   for (size_t j = common; j < ny; ++j) b_greater |= y[j] != 0;
-  if (a_greater && b_greater) return Order::kConcurrent;
-  if (a_greater) return Order::kDominates;
-  if (b_greater) return Order::kDominated;
-  return Order::kEqual;
+  return order_from(a_greater, b_greater);
 }
 
 const char* to_string(Order order) {

@@ -10,8 +10,9 @@
 // member, a method) sits under `#ifdef KVSIM_MUTANTS`.
 //
 // A mutant is planted where the node uses a rule, never in the rule itself
-// (compare(), same_version()): the simulator's oracle uses those too, and must
-// stay right for the checks to catch the mutant.
+// (the mechanism's order and verdicts, node/causality.h): the simulator's
+// oracle uses those too, and must stay right for the checks to catch the
+// mutant.
 #pragma once
 
 #include <cstdint>

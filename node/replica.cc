@@ -159,11 +159,12 @@ void Replica::on_ae_diff(const Message& m, Outbox& out) {
   // Send back what the peer lacks: my versions in those buckets, less the
   // ones the peer just sent.
   std::vector<KeyVersions> mine = node_.versions_in(m.ae->buckets);
+  const Causality& rules = node_.store().rules();
   auto sent_by_peer = [&](const std::string& key, const VersionPtr& v) {
     for (const KeyVersions& theirs : m.ae->versions) {
       if (theirs.key != key) continue;
       for (const VersionPtr& t : theirs.versions) {
-        if (same_version(*t, *v) || active_mutant == Mutant::kAePushByKey) return true;
+        if (rules.same_version(*t, *v) || active_mutant == Mutant::kAePushByKey) return true;
       }
     }
     return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/assert.h"
+#include "node/mechanisms.h"
 #include "node/mutant.h"
 
 namespace kv {
@@ -22,14 +23,12 @@ uint64_t entry_hash(uint64_t key_hash, uint64_t sibling_hash_sum) {
   return (sibling_hash_sum ^ key_hash) * 0x9e3779b97f4a7c15ull + key_hash;
 }
 
-// The store's invariant for one key: siblings pairwise non-dominating and
-// distinct (no two with the same value and equal clocks).
-[[maybe_unused]] bool siblings_are_maximal(const Siblings& siblings) {
+// The store's invariant for one key: siblings pairwise concurrent and
+// distinct, by the mechanism's order.
+[[maybe_unused]] bool siblings_are_maximal(const Causality& rules, const Siblings& siblings) {
   for (size_t i = 0; i < siblings.size(); ++i) {
     for (size_t j = i + 1; j < siblings.size(); ++j) {
-      const Order order = compare(siblings[i]->clock, siblings[j]->clock);
-      if (order == Order::kDominates || order == Order::kDominated) return false;
-      if (order == Order::kEqual && siblings[i]->value == siblings[j]->value) return false;
+      if (rules.order(*siblings[i], *siblings[j]) != Order::kConcurrent) return false;
     }
   }
   return true;
@@ -43,6 +42,23 @@ uint64_t entry_hash(uint64_t key_hash, uint64_t sibling_hash_sum) {
                  Clock(std::vector<uint64_t>(b.slots().begin(), b.slots().begin() + n)));
 }
 
+// How `held` fares against `write` under Rules, with the client-vv mutants
+// planted where the store uses the rule.
+template <class Rules>
+Verdict judge(const Version& held, const Version& write) {
+  if constexpr (kMutantsBuilt && Rules::kMechanism == Mechanism::kClientVv) {
+    if (active_mutant == Mutant::kClockNoPadding) {
+      const Order clocks = compare_common_slots(held.clock, write.clock);
+      return ClientVv::verdict(clocks, clocks == Order::kEqual && held.value == write.value);
+    }
+    if (active_mutant == Mutant::kEqualClockDuplicate &&
+        compare(held.clock, write.clock) == Order::kEqual) {
+      return Verdict::kDuplicate;
+    }
+  }
+  return Rules::verdict(held, write);
+}
+
 }  // namespace
 
 size_t Store::bucket_of(std::string_view key) {
@@ -50,38 +66,40 @@ size_t Store::bucket_of(std::string_view key) {
 }
 
 ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_t max_siblings) {
+  return with_rules(mechanism_,
+                    [&]<class Rules>() { return apply_with<Rules>(key, version, max_siblings); });
+}
+
+template <class Rules>
+ApplyOutcome Store::apply_with(std::string_view key, const VersionPtr& version,
+                               size_t max_siblings) {
   KV_ASSERT(version != nullptr);
   const uint64_t hash = key_hash(key);
   const uint32_t id = keys_.insert(key, hash);
   if (id == siblings_.size()) siblings_.emplace_back();
   Siblings& siblings = siblings_[id];
 
-  // One comparison per sibling; remember which ones the write dominates
-  // (bit i for sibling i; past 64 siblings they are compared again below).
+  // One verdict per sibling; remember which ones the write replaces (bit i
+  // for sibling i; past 64 siblings they are judged again below).
   const size_t before = siblings.size();
   VersionPtr* const items = siblings.data();
-  uint64_t dominated = 0;
-  size_t dominated_count = 0;
+  uint64_t replaced = 0;
+  size_t replaced_count = 0;
   uint64_t hash_sum = 0;
   for (size_t i = 0; i < before; ++i) {
     const Version& s = *items[i];
-    const Order order = active_mutant == Mutant::kClockNoPadding
-                            ? compare_common_slots(s.clock, version->clock)
-                            : compare(s.clock, version->clock);
-    if (order == Order::kDominates && active_mutant != Mutant::kStaleWriteAccepted) {
+    const Verdict verdict = judge<Rules>(s, *version);
+    if (verdict == Verdict::kStale && active_mutant != Mutant::kStaleWriteAccepted) {
       return {ApplyResult::kStale, before};
     }
-    if (order == Order::kEqual &&
-        (s.value == version->value || active_mutant == Mutant::kEqualClockDuplicate)) {
-      return {ApplyResult::kDuplicate, before};
-    }
-    if (order == Order::kDominated) {
-      ++dominated_count;
-      if (i < 64) dominated |= uint64_t{1} << i;
+    if (verdict == Verdict::kDuplicate) return {ApplyResult::kDuplicate, before};
+    if (verdict == Verdict::kReplace) {
+      ++replaced_count;
+      if (i < 64) replaced |= uint64_t{1} << i;
     }
     hash_sum += s.hash;
   }
-  if (before - dominated_count + 1 > max_siblings) return {ApplyResult::kRefused, before};
+  if (before - replaced_count + 1 > max_siblings) return {ApplyResult::kRefused, before};
 #ifdef KVSIM_MUTANTS
   if (active_mutant == Mutant::kRestartDropsLastWrite) {
     last_write_key_ = key;
@@ -90,14 +108,14 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
 #endif
 
   const uint64_t old_hash = before == 0 ? 0 : entry_hash(hash, hash_sum);
-  if (dominated_count == 0) {
+  if (replaced_count == 0) {
     siblings.push_back(version);
   } else {
     // Keep the others in order, then the write takes the first place freed.
     size_t kept = 0;
     for (size_t i = 0; i < before; ++i) {
-      const bool gone = i < 64 ? (dominated >> i & 1) != 0
-                               : compare(version->clock, items[i]->clock) == Order::kDominates;
+      const bool gone = i < 64 ? (replaced >> i & 1) != 0
+                               : judge<Rules>(*items[i], *version) == Verdict::kReplace;
       if (gone) {
         hash_sum -= items[i]->hash;
         continue;
@@ -110,10 +128,10 @@ ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_
   }
   sibling_count_ = sibling_count_ - before + siblings.size();
   hash_sum += version->hash;
-  if (dominated_count == 0 || active_mutant != Mutant::kDigestStaleOnReplace) {
+  if (replaced_count == 0 || active_mutant != Mutant::kDigestStaleOnReplace) {
     digest_[hash % kBuckets] += entry_hash(hash, hash_sum) - old_hash;
   }
-  KV_EXPENSIVE_ASSERT(siblings_are_maximal(siblings));
+  KV_EXPENSIVE_ASSERT(siblings_are_maximal(rules(), siblings));
   return {ApplyResult::kApplied, siblings.size()};
 }
 

@@ -1,12 +1,16 @@
-// The sibling store: key -> the maximal (value, clock) versions written to it.
+// The sibling store: key -> the versions a key holds (its siblings), kept by
+// the rules of the run's conflict-detection mechanism (node/causality.h).
 //
-// Applying a write (v, c) to a key (the store's rules, docs/PROTOCOL.md):
-//   - some sibling's clock dominates c          -> kStale, nothing changes;
-//   - a sibling is already exactly (v, c)        -> kDuplicate, nothing changes;
-//   - otherwise every sibling c dominates is removed and (v, c) is appended.
-// Invariant: a key's siblings are pairwise non-dominating and distinct, kept
-// in the order they were added; so they are exactly the maximal versions
-// among the writes the key accepted, whatever order those arrived in.
+// Applying a write to a key, each held version is judged against it
+// (Causality::judge):
+//   - some held version is above it                -> kStale, nothing changes;
+//   - a held version is the write                  -> kDuplicate, nothing changes;
+//   - otherwise every held version it replaces is removed and it is appended.
+// Under client-vv (the task's rules, docs/PROTOCOL.md) a version is (value, clock) and a write
+// replaces the siblings its clock dominates. Invariant: a key's siblings are
+// pairwise concurrent and distinct, kept in the order they were added; so
+// they are exactly the maximal versions among the writes the key accepted,
+// whatever order those arrived in.
 //
 // Keys live in a KeyIndex; a key's siblings sit at its id in one array, inline
 // while there is one (most keys hold one sibling).
@@ -30,6 +34,7 @@
 
 #include "base/key_index.h"
 #include "base/small_vector.h"
+#include "node/causality.h"
 #include "node/version.h"
 
 namespace kv {
@@ -37,7 +42,7 @@ namespace kv {
 using Siblings = SmallVector<VersionPtr, 1>;
 
 enum class ApplyResult {
-  kStale,      // a sibling dominates the write: rejected, nothing changed
+  kStale,      // a held version is above the write: rejected, nothing changed
   kDuplicate,  // the write is already a sibling: nothing changed
   kApplied,    // the write is now a sibling
   kRefused,    // the write would leave more siblings than allowed: refused
@@ -58,6 +63,10 @@ class Store {
  public:
   static constexpr size_t kBuckets = 64;  // one bit each in a uint64_t mask
   using Digest = std::array<uint64_t, kBuckets>;
+
+  explicit Store(Mechanism mechanism = Mechanism::kClientVv) : mechanism_(mechanism) {}
+  Mechanism mechanism() const { return mechanism_; }
+  const Causality& rules() const { return causality(mechanism_); }
 
   // Applies the write with the rules above. A write that would leave the key
   // with more than `max_siblings` siblings is refused (kRefused) and changes
@@ -96,6 +105,10 @@ class Store {
 #endif
 
  private:
+  template <class Rules>
+  ApplyOutcome apply_with(std::string_view key, const VersionPtr& version, size_t max_siblings);
+
+  Mechanism mechanism_;
   KeyIndex keys_;
   std::vector<Siblings> siblings_;  // by key id
   size_t sibling_count_ = 0;

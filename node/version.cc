@@ -1,5 +1,8 @@
 #include "node/version.h"
 
+#include <new>
+#include <vector>
+
 #include "base/bytes.h"
 
 namespace kv {
@@ -19,19 +22,50 @@ uint64_t version_hash(const std::string& value, const Clock& clock) {
   return mix(h ^ len);
 }
 
+// Memory of destroyed Versions, kept per thread for the next ones: a write
+// makes a version and supersedes one, and malloc and free cost more than
+// the rest of making one. At most kMaxKept blocks are kept; the rest go back
+// to the allocator, and so does all of it when the thread ends.
+class VersionMemory {
+ public:
+  static constexpr size_t kMaxKept = 4096;
+  ~VersionMemory() {
+    for (void* block : kept_) ::operator delete(block);
+  }
+  void* take() {
+    if (kept_.empty()) return ::operator new(sizeof(Version));
+    void* block = kept_.back();
+    kept_.pop_back();
+    return block;
+  }
+  void give(void* block) {
+    if (kept_.size() < kMaxKept) {
+      kept_.push_back(block);
+    } else {
+      ::operator delete(block);
+    }
+  }
+
+ private:
+  std::vector<void*> kept_;
+};
+
+thread_local VersionMemory memory;
+
 }  // namespace
 
+void VersionPtr::recycle(Version* p) {
+  p->~Version();
+  memory.give(p);
+}
+
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {
-  auto* v = new Version;
+  auto* v = new (memory.take()) Version;
   v->hash = version_hash(value_json, clock);
   v->value = std::move(value_json);
   v->clock = std::move(clock);
   v->origin = origin;
   return VersionPtr(v);
-}
-
-bool same_version(const Version& a, const Version& b) {
-  return a.hash == b.hash && a.value == b.value && compare(a.clock, b.clock) == Order::kEqual;
 }
 
 }  // namespace kv

@@ -1,4 +1,7 @@
-// A written version: a value with its vector clock.
+// A written version: a value with what its mechanism records beside it
+// (node/causality.h): under client-vv, its vector clock. Whether two
+// versions are the same, or one is above the other, is the mechanism's to
+// say (Causality::order).
 //
 // Versions are immutable once made and shared (a replicated write is the same
 // Version object on every node that holds it), so copying one is a reference
@@ -59,7 +62,7 @@ class VersionPtr {
   ~VersionPtr() { reset(); }
 
   void reset() {
-    if (p_ && --p_->refs_ == 0) delete p_;
+    if (p_ && --p_->refs_ == 0) recycle(p_);
     p_ = nullptr;
   }
   void swap(VersionPtr& other) noexcept { std::swap(p_, other.p_); }
@@ -73,13 +76,13 @@ class VersionPtr {
  private:
   friend VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin);
   explicit VersionPtr(Version* p) : p_(p) { ++p_->refs_; }
+  // Destroys a version nobody points at; its memory is kept for the next
+  // make_version on this thread (a run makes and drops a version per write).
+  static void recycle(Version* p);
 
   Version* p_ = nullptr;
 };
 
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin = 0);
-
-// Same value text and equal clocks (under zero padding).
-bool same_version(const Version& a, const Version& b);
 
 }  // namespace kv

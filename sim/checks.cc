@@ -4,6 +4,7 @@
 
 #include "base/assert.h"
 #include "base/time.h"
+#include "node/mechanisms.h"
 #include "node/version_text.h"
 
 namespace kv::sim {
@@ -22,29 +23,31 @@ std::string at_time(int64_t us) {
   return "t=" + format_time(us);
 }
 
-bool holds_or_dominated(const Siblings& siblings, const Version& v) {
+// `siblings` hold `v` or a version above it.
+bool covered(const Causality& rules, const Siblings& siblings, const Version& v) {
   for (const VersionPtr& s : siblings) {
-    if (same_version(*s, v) || dominates(s->clock, v.clock)) return true;
+    if (rules.covers(*s, v)) return true;
   }
   return false;
 }
 
 // Same sibling sets (order aside).
-bool same_set(const Siblings& a, const Siblings& b) {
+bool same_set(const Causality& rules, const Siblings& a, const Siblings& b) {
   if (a.size() != b.size()) return false;
   for (const VersionPtr& x : a) {
     bool found = false;
-    for (const VersionPtr& y : b) found |= same_version(*x, *y);
+    for (const VersionPtr& y : b) found |= rules.same_version(*x, *y);
     if (!found) return false;
   }
   return true;
 }
 
-bool same_as_maximal(const Siblings& held, const Oracle::AcceptedList& maximal) {
+bool same_as_maximal(const Causality& rules, const Siblings& held,
+                     const Oracle::AcceptedList& maximal) {
   if (held.size() != maximal.size()) return false;
   for (const Oracle::Accepted& m : maximal) {
     bool found = false;
-    for (const VersionPtr& s : held) found |= same_version(*s, *m.version);
+    for (const VersionPtr& s : held) found |= rules.same_version(*s, *m.version);
     if (!found) return false;
   }
   return true;
@@ -85,6 +88,7 @@ class KeyChecks {
  public:
   KeyChecks(const Oracle& oracle, const std::vector<NodeView>& nodes, int64_t end_us)
       : oracle_(oracle),
+        rules_(oracle.rules()),
         nodes_(nodes),
         end_us_(end_us),
         stored_(nodes.size(), nullptr),
@@ -186,7 +190,7 @@ class KeyChecks {
     // recorded for it; only a lower node can replace it.
     if (first_live_ == kNone) return;
     for (size_t i = first_live_ + 1; i < nodes_.size() && i < differing_node_; ++i) {
-      if (held_[i] == nullptr || same_set(*held_[first_live_], *held_[i])) continue;
+      if (held_[i] == nullptr || same_set(rules_, *held_[first_live_], *held_[i])) continue;
       differing_node_ = i;
       differing_key_ = std::string(key);
       return;
@@ -199,12 +203,12 @@ class KeyChecks {
     for (const Oracle::Accepted& m : maximal) {
       bool live_holder = false;
       for (size_t i = 0; i < nodes_.size() && !live_holder; ++i) {
-        live_holder = held_[i] != nullptr && holds_or_dominated(*held_[i], *m.version);
+        live_holder = held_[i] != nullptr && covered(rules_, *held_[i], *m.version);
       }
       if (live_holder) continue;
       std::string down_holders;
       for (size_t i = 0; i < nodes_.size(); ++i) {
-        if (held_[i] != nullptr || !holds_or_dominated(*stored_[i], *m.version)) continue;
+        if (held_[i] != nullptr || !covered(rules_, *stored_[i], *m.version)) continue;
         down_holders += (down_holders.empty() ? "" : ", ") + node_name(i);
       }
       if (down_holders.empty()) {
@@ -218,7 +222,7 @@ class KeyChecks {
   void check_maximal(std::string_view key, const Oracle::AcceptedList& maximal) {
     if (!not_maximal_.empty() || oracle_.invented()) return;
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (held_[i] == nullptr || same_as_maximal(*held_[i], maximal)) continue;
+      if (held_[i] == nullptr || same_as_maximal(rules_, *held_[i], maximal)) continue;
       not_maximal_ = node_name(i) + " holds " + std::to_string(held_[i]->size()) +
                      " sibling(s) for key '" + std::string(key) + "' but there are " +
                      std::to_string(maximal.size()) + " maximal accepted write(s) (" +
@@ -230,6 +234,7 @@ class KeyChecks {
   }
 
   const Oracle& oracle_;
+  const Causality& rules_;
   const std::vector<NodeView>& nodes_;
   const int64_t end_us_;
   // By node, for the key being checked: what it stores, and the same for
@@ -321,16 +326,25 @@ void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIn
 
   const uint32_t id = keys_.insert(key, key_hash(key));
   if (id == maximal_.size()) maximal_.emplace_back();
-  AcceptedList& max = maximal_[id];
+  with_rules(mechanism_,
+             [&]<class Rules>() { accept<Rules>(maximal_[id], version, node, time_us); });
+}
+
+// Keeps `max` the maximal accepted writes of a key as `version` is accepted:
+// nothing changes when one of them is it or above it; otherwise it joins
+// them, and those below it go.
+template <class Rules>
+void Oracle::accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us) {
   bool supersedes_some = false;
   for (const Accepted& m : max) {
-    const Order order = compare(m.version->clock, version->clock);
-    if (order == Order::kDominates) return;
-    if (order == Order::kEqual && m.version->value == version->value) return;
+    const Order order = Rules::order_of(*m.version, *version);
+    if (order == Order::kDominates || order == Order::kEqual) return;
     supersedes_some |= order == Order::kDominated;
   }
   if (supersedes_some) {
-    erase_if(max, [&](const Accepted& m) { return dominates(version->clock, m.version->clock); });
+    erase_if(max, [&](const Accepted& m) {
+      return Rules::order_of(*version, *m.version) == Order::kDominates;
+    });
   }
   max.push_back({version, node, time_us});
 }

@@ -1,22 +1,23 @@
-// The run's checks (docs/RUNNING.md, "Checks on every run"), kept apart from what they
-// check: the simulation reports what nodes accepted and what entered their
-// stores; the Oracle keeps, per key, the maximal accepted writes, computed by
-// its own code from the definition, and the checks compare the nodes' final
-// stores against it.
+// The run's checks (docs/RUNNING.md, "Checks on every run"), kept apart from
+// what they check: the simulation reports what nodes accepted and what
+// entered their stores; the Oracle keeps, per key, the maximal accepted
+// writes, computed by its own code from the definition with the order of the
+// run's mechanism (node/causality.h: under client-vv, clock dominance), and
+// the checks compare the nodes' final stores against it.
 //
 // A node's store at the end is what it holds: for a node that is down, what
 // it keeps on disk (nothing after an amnesia crash). A maximal accepted
 // write is
-//   lost          when no node, live or down, holds it or a version that
-//                 supersedes it;
+//   lost          when no node, live or down, holds it or a version above
+//                 it (one the mechanism's order puts above it);
 //   unavailable   when only nodes that are down hold it (or a version above
 //                 it): it comes back when one of them restarts.
 //
 //   converged   every live replica holds the same siblings for every key
 //               (holds, saying so, when no node is live: nothing to compare);
 //   no lost write   no accepted write is lost: each is a sibling at the end,
-//               or dominated by one, on some node (equivalently: every
-//               *maximal* accepted write is, since dominance is transitive).
+//               or below one, on some node (equivalently: every *maximal*
+//               accepted write is, since the order is transitive).
 //               Unavailable writes are not lost; the detail counts them;
 //   maximal     every live replica holds exactly the maximal accepted writes
 //               (an unavailable write is missing there, so it fails), and no
@@ -104,6 +105,10 @@ struct CheckResult {
 
 class Oracle {
  public:
+  // The oracle judges by the rules of the run's mechanism (node/causality.h).
+  explicit Oracle(Mechanism mechanism = Mechanism::kClientVv) : mechanism_(mechanism) {}
+  const Causality& rules() const { return causality(mechanism_); }
+
   // What a node does; a node that is down does none of these.
   enum class Act { kApply, kSend, kHandle, kTick };
   void on_crash(NodeIndex node, int64_t time_us);
@@ -151,6 +156,9 @@ class Oracle {
 
  private:
   static uint64_t key_hash(std::string_view key) { return stable_hash(key.data(), key.size()); }
+  template <class Rules>
+  void accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us);
+  Mechanism mechanism_;
   KeyIndex keys_;
   std::vector<AcceptedList> maximal_;  // by key id
   // accepted_origins_[o]: some node accepted the client write numbered o

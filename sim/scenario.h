@@ -128,6 +128,9 @@ struct Scenario {
   std::string description;
   std::optional<uint64_t> seed;  // --seed overrides
   uint32_t nodes = 3;
+  // The conflict-detection mechanism the nodes and the checks use
+  // (node/causality.h).
+  Mechanism mechanism = Mechanism::kClientVv;
   NetworkOptions network;
   // The `replication:` section (node/placement.h); without one every node
   // takes every write and replicates it to all others.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "history/writer.h"
+#include "node/causality.h"
 #include "node/names.h"
 #include "sim/simulation.h"
 
@@ -141,9 +142,7 @@ std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
       case Kind::kRestart:
         gone = e.node == k;
         e.node = renumber(e.node);
-        if (e.kind == Kind::kClient && e.op.clock && e.op.clock->size() > k) {
-          e.op.clock->erase(e.op.clock->begin() + k);
-        }
+        if (e.kind == Kind::kClient && e.op.clock) causality(s.mechanism).drop_node(*e.op.clock, k);
         break;
       case Kind::kPartition: {
         PartitionSpec& p = e.partition;

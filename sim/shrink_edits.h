@@ -51,7 +51,8 @@ bool random_network(const Scenario& scenario);
 std::optional<Scenario> scripted_network(const Scenario& scenario, uint64_t seed);
 
 // `scenario` without node `k` (0-based): its events go, the others are
-// renumbered, clocks lose slot k. nullopt for the last node.
+// renumbered, explicit clocks become what the
+// mechanism says they are without node k (client-vv: they lose slot k). nullopt for the last node.
 std::optional<Scenario> without_node(const Scenario& scenario, NodeIndex k);
 
 // The keys of client events and of the expectations, in order of

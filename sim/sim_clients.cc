@@ -1,5 +1,7 @@
 #include "sim/simulation_impl.h"
 
+#include "node/mechanisms.h"
+
 namespace kv::sim {
 
 // --- clients -----------------------------------------------------------------
@@ -60,14 +62,11 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
     if (op.clock) {
       clock = Clock(*op.clock);
     } else {
-      // clock: auto — what the client last read of the key (replies it has
-      // received, nothing else), with the slot of the node it writes to
-      // incremented; one slot per node at least.
-      clock = Clock::zeros(n);
+      // clock: auto — stamped by the mechanism from what the client last
+      // read of the key (replies it has received, nothing else).
       auto it = c.context.find(op.key);
       auto_from = it != c.context.end() ? &it->second : &kNothingRead;
-      clock.merge(auto_from->clock);
-      if (clock.can_increment(node)) clock.increment(node);
+      clock = rules.stamp(auto_from->clock, node, n);
       if (scenario.clients.short_clocks) {
         std::span<const uint64_t> slots = clock.slots();
         while (!slots.empty() && slots.back() == 0) slots = slots.first(slots.size() - 1);
@@ -148,12 +147,10 @@ void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m)
   o.done = true;
   if (m.type == MsgType::kGetOk) {
     ClientState::Read read;
-    if (client_coordinates) {
-      for (const VersionPtr& v : o.merged) read.clock.merge(v->clock);
-    } else {
-      for (const VersionPtr& v : m.values) read.clock.merge(v->clock);
-      truth_observe(client, m.values);
-    }
+    const auto& sent = client_coordinates ? std::span<const VersionPtr>(o.merged)
+                                          : std::span<const VersionPtr>(m.values);
+    for (const VersionPtr& v : sent) rules.observe(read.clock, *v);
+    if (!client_coordinates) truth_observe(client, m.values);
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
   }
@@ -210,11 +207,17 @@ void Simulation::Impl::colocated_put(uint64_t i) {
     if (record.on()) record.not_made(now(), client_endpoint(client), node);
     return;
   }
+  // The client reads the node's versions where it runs, and stamps its
+  // write from them (inline: this is the hot path of BENCH.md's W1).
   Clock clock = Clock::zeros(n);
   const Siblings& held = replicas[node].node().get(*key);
-  for (const VersionPtr& s : held) clock.merge(s->clock);
-  if (!clock.can_increment(node)) return;
-  clock.increment(node);
+  const bool stamped = with_rules(scenario.mechanism, [&]<class Rules>() {
+    for (const VersionPtr& s : held) Rules::observe_of(clock, *s);
+    if (!Rules::can_stamp_of(clock, node)) return false;
+    Rules::stamp_in_place(clock, node, n);
+    return true;
+  });
+  if (!stamped) return;
   // The client beside the node reads what the node holds, then writes.
   truth_observe(client, held);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);

@@ -15,6 +15,7 @@ static_assert(history::format::kMaxNodes == kMaxNodes,
 
 Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter& h)
     : scenario(s),
+      rules(causality(s.mechanism)),
       seed(seed_),
       history(h),
       record(h),
@@ -26,7 +27,8 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       life(s.nodes, 0),
       timers(s.nodes),
       network(s.network, s.nodes, Rng::derive(seed_, "network"), Rng::derive(seed_, "faults")),
-      workload_rng(Rng::derive(seed_, "workload")) {
+      workload_rng(Rng::derive(seed_, "workload")),
+      oracle(s.mechanism) {
   KV_ASSERT(n >= 1);
   std::vector<std::string> node_names;
   for (uint32_t i = 0; i < n; ++i) node_names.push_back(node_name(i));

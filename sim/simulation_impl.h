@@ -116,16 +116,23 @@ struct Operation {
   static constexpr uint64_t kNoTrial = UINT64_MAX;
 };
 
-// prefix + decimal n + suffix, without the temporaries of operator+.
+// prefix + decimal n + suffix, without the temporaries of operator+: the
+// text is put together back to front in one buffer, then copied once (a
+// colocated put names its value this way, once per write).
 inline std::string numbered(std::string_view prefix, uint64_t n, std::string_view suffix) {
   char text[64];
   if (prefix.size() + suffix.size() > sizeof text - 20) {
     return std::string(prefix) + std::to_string(n) + std::string(suffix);
   }
-  std::memcpy(text, prefix.data(), prefix.size());
-  char* end = std::to_chars(text + prefix.size(), text + sizeof text, n).ptr;
-  std::memcpy(end, suffix.data(), suffix.size());
-  return std::string(text, static_cast<size_t>(end - text) + suffix.size());
+  char* const end = text + sizeof text;
+  char* p = end;
+  for (size_t i = suffix.size(); i-- > 0;) *--p = suffix[i];
+  do {
+    *--p = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  for (size_t i = prefix.size(); i-- > 0;) *--p = prefix[i];
+  return std::string(p, static_cast<size_t>(end - p));
 }
 
 struct Simulation::Impl {
@@ -343,6 +350,7 @@ struct Simulation::Impl {
   void write_finals();
 
   const Scenario& scenario;
+  const Causality& rules;  // the scenario's mechanism
   const uint64_t seed;
   history::HistoryWriter& history;
   Recorder record;

@@ -21,25 +21,15 @@
 namespace kv::viz {
 namespace {
 
-// A version's identity: its value text and its clock without trailing zeros.
+// A version's identity: its value text and what makes it itself under the
+// run's mechanism (Causality::identity; client-vv: its clock without trailing
+// zeros). Two versions are the same exactly when their identities are.
 using VersionKey = std::pair<std::string, std::vector<uint64_t>>;
 
-VersionKey identity(const history::VersionText& v) {
-  std::vector<uint64_t> slots(v.clock.slots().begin(), v.clock.slots().end());
-  while (!slots.empty() && slots.back() == 0) slots.pop_back();
-  return {v.value, std::move(slots)};
-}
-
-// The sum of a clock's slots as a 128-bit number (high, low): if a dominates
-// b then sum(a) > sum(b), so sorting by it is a topological order.
-std::pair<uint64_t, uint64_t> clock_sum(const Clock& clock) {
-  uint64_t high = 0, low = 0;
-  for (const uint64_t slot : clock.slots()) {
-    const uint64_t before = low;
-    low += slot;
-    if (low < before) ++high;
-  }
-  return {high, low};
+VersionKey identity(const Causality& rules, const history::VersionText& v) {
+  VersionKey key{v.value, {}};
+  rules.identity(v, key.second);
+  return key;
 }
 
 // A sibling box holds at most this many versions (pairwise checks stay cheap).
@@ -52,6 +42,8 @@ struct Rejection {
 
 // Everything gathered for one key while reading the history.
 struct KeyBuild {
+  explicit KeyBuild(const Causality& rules) : rules(rules) {}
+  const Causality& rules;  // the run's mechanism
   KeyGraph graph;
   std::map<VersionKey, size_t> index;
   std::map<std::string, std::vector<size_t>> current;  // node -> siblings now
@@ -70,7 +62,7 @@ struct KeyBuild {
 
   size_t vertex(const history::VersionText& v, const std::string& node, int64_t t_us, size_t line,
                 WriteOp op) {
-    auto [it, inserted] = index.emplace(identity(v), graph.vertices.size());
+    auto [it, inserted] = index.emplace(identity(rules, v), graph.vertices.size());
     if (!inserted) return it->second;
     GraphVertex& g = graph.vertices.emplace_back();
     g.version = v;
@@ -110,8 +102,8 @@ void add_to_boxes(KeyBuild& k, const std::vector<size_t>& set) {
   if (!overlapping.empty()) {
     for (size_t i = 0; i < merged.size(); ++i) {
       for (size_t j = i + 1; j < merged.size(); ++j) {
-        const Order o = compare(k.graph.vertices[merged[i]].version.clock,
-                                k.graph.vertices[merged[j]].version.clock);
+        const Order o =
+            k.rules.order(k.graph.vertices[merged[i]].version, k.graph.vertices[merged[j]].version);
         if (o == Order::kDominates || o == Order::kDominated) return;
       }
     }
@@ -144,6 +136,10 @@ class Builder {
   void on_siblings(const history::Event& e, const history::SiblingsEvent& s);
   void on_final(const history::Event& e, const history::FinalEvent& f);
   void finish_key(KeyBuild& k);
+
+  KeyBuild& key_build(const std::string& key) {
+    return keys_.try_emplace(key, history_.rules()).first->second;
+  }
 
   const history::History& history_;
   std::map<std::string, KeyBuild> keys_;
@@ -216,7 +212,7 @@ void Builder::on_resolve(KeyBuild& k, size_t v, const history::Event& e,
 }
 
 void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
-  KeyBuild& k = keys_[a.key];
+  KeyBuild& k = key_build(a.key);
   const size_t v = k.vertex(a.version, a.node, e.t_us, e.line, a.op);
   GraphVertex& g = k.graph.vertices[v];
   bool first_resolve = false;
@@ -242,7 +238,7 @@ void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
       // The sibling on that node that made the write stale, if we know it.
       Rejection r{a.node, std::nullopt};
       for (const size_t s : k.current[a.node]) {
-        if (dominates(k.graph.vertices[s].version.clock, a.version.clock)) {
+        if (k.rules.supersedes(k.graph.vertices[s].version, a.version)) {
           r.dominator = s;
           break;
         }
@@ -258,7 +254,7 @@ void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
 }
 
 void Builder::on_siblings(const history::Event& e, const history::SiblingsEvent& s) {
-  KeyBuild& k = keys_[s.key];
+  KeyBuild& k = key_build(s.key);
   std::vector<size_t> now;
   for (const history::VersionText& v : s.siblings) {
     const size_t index = k.vertex(v, s.node, e.t_us, e.line, WriteOp::kReplicate);
@@ -292,7 +288,7 @@ void Builder::on_final(const history::Event& e, const history::FinalEvent& f) {
     final_live_.push_back(f.node);
   }
   for (const auto& [key, versions] : f.store) {
-    KeyBuild& k = keys_[key];
+    KeyBuild& k = key_build(key);
     for (const history::VersionText& v : versions) {
       const size_t index = k.vertex(v, f.node, e.t_us, e.line, WriteOp::kReplicate);
       GraphVertex& g = k.graph.vertices[index];
@@ -352,8 +348,7 @@ std::vector<size_t> merged_by(KeyBuild& k, size_t w) {
   std::vector<size_t> merged;
   for (const size_t u : faced->second) {
     const GraphVertex& x = k.graph.vertices[u];
-    if (x.fate != GraphVertex::Fate::kRejected &&
-        compare(target.version.clock, x.version.clock) == Order::kDominates) {
+    if (x.fate != GraphVertex::Fate::kRejected && k.rules.supersedes(target.version, x.version)) {
       merged.push_back(u);
     }
   }
@@ -372,21 +367,23 @@ void Builder::finish_key(KeyBuild& k) {
   for (size_t v = 0; v < n; ++v) {
     if (g.vertices[v].fate != GraphVertex::Fate::kRejected) held.push_back(v);
   }
-  std::vector<std::pair<uint64_t, uint64_t>> sums(n);
-  for (size_t v = 0; v < n; ++v) sums[v] = clock_sum(g.vertices[v].version.clock);
+  // The mechanism's rank grows along its order: sorting by it is a
+  // topological order.
+  std::vector<Rank> ranks(n);
+  for (size_t v = 0; v < n; ++v) ranks[v] = k.rules.rank(g.vertices[v].version);
   std::sort(held.begin(), held.end(),
-            [&](size_t a, size_t b) { return sums[a] != sums[b] ? sums[a] > sums[b] : a < b; });
+            [&](size_t a, size_t b) { return ranks[a] != ranks[b] ? ranks[a] > ranks[b] : a < b; });
   // Transitive reduction: walking the versions below w from the largest
-  // clock sum down, u is a direct predecessor iff no direct predecessor
-  // found so far dominates it (anything between u and w has a larger sum).
+  // rank down, u is a direct predecessor iff no direct predecessor found so
+  // far is above it (anything between u and w has a larger rank).
   for (const size_t w : held) {
-    const Clock& wc = g.vertices[w].version.clock;
+    const history::VersionText& wv = g.vertices[w].version;
     std::vector<size_t> direct;
     for (const size_t u : held) {
-      if (compare(wc, g.vertices[u].version.clock) != Order::kDominates) continue;
-      const Clock& uc = g.vertices[u].version.clock;
+      if (!k.rules.supersedes(wv, g.vertices[u].version)) continue;
+      const history::VersionText& uv = g.vertices[u].version;
       const bool covered = std::any_of(direct.begin(), direct.end(), [&](size_t d) {
-        return dominates(g.vertices[d].version.clock, uc);
+        return k.rules.supersedes(g.vertices[d].version, uv);
       });
       if (!covered) direct.push_back(u);
     }
@@ -411,7 +408,7 @@ void Builder::finish_key(KeyBuild& k) {
         // No sibling on record at that node: point at the first version
         // written that dominates it.
         for (const size_t u : held) {
-          if (dominates(g.vertices[u].version.clock, g.vertices[v].version.clock) &&
+          if (k.rules.supersedes(g.vertices[u].version, g.vertices[v].version) &&
               (!to || u < *to)) {
             to = u;
           }
@@ -424,7 +421,7 @@ void Builder::finish_key(KeyBuild& k) {
   }
   // Lost and unavailable writes: the one definition (viz/write_fates.h).
   for (const WriteFate* f : fates_by_key_[g.key]) {
-    auto it = k.index.find(identity(f->version));
+    auto it = k.index.find(identity(k.rules, f->version));
     if (it == k.index.end()) continue;
     GraphVertex& x = g.vertices[it->second];
     x.lost = f->kind == WriteFate::Kind::kLost;
@@ -434,7 +431,7 @@ void Builder::finish_key(KeyBuild& k) {
   // False siblings and lost updates: against the truth (viz/truth_labels.h).
   for (const FalseSiblingLabel& f : truth_.false_siblings_found) {
     if (f.key != g.key) continue;
-    auto it = k.index.find(identity(f.version));
+    auto it = k.index.find(identity(k.rules, f.version));
     if (it == k.index.end()) continue;
     GraphVertex& x = g.vertices[it->second];
     x.false_sibling_on.push_back(f.node);
@@ -444,7 +441,7 @@ void Builder::finish_key(KeyBuild& k) {
   }
   for (const LostUpdateLabel& l : truth_.lost_updates_found) {
     if (l.key != g.key) continue;
-    auto it = k.index.find(identity(l.version));
+    auto it = k.index.find(identity(k.rules, l.version));
     if (it == k.index.end()) continue;
     g.vertices[it->second].lost_update = true;
     g.vertices[it->second].lost_update_why = l.why;

@@ -226,7 +226,7 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
   } else if (a.result == ApplyResult::kStale) {
     const history::VersionText* by = nullptr;
     for (const history::VersionText& b : before) {
-      if (dominates(b.clock, a.version.clock)) {
+      if (h_.rules().supersedes(b, a.version)) {
         by = &b;
         break;
       }
@@ -236,7 +236,7 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
   } else {
     std::vector<const history::VersionText*> removed, kept;
     for (const history::VersionText& b : before) {
-      (dominates(a.version.clock, b.clock) ? removed : kept).push_back(&b);
+      (h_.rules().supersedes(a.version, b) ? removed : kept).push_back(&b);
     }
     if (before.empty()) {
       s += "the first version here";

@@ -170,7 +170,8 @@ class Reader {
         for (size_t i = 0; i < finals.size() && why.front() == 'n'; ++i) {
           for (size_t j = 0; j < held[i].versions.size(); ++j) {
             const uint32_t y = held[i].versions[j];
-            if (y == Truth::kNone || !dominates(held_text[i][j]->clock, v.clock)) continue;
+            if (y == Truth::kNone || compare(held_text[i][j]->clock, v.clock) != Order::kDominates)
+              continue;
             const std::string by = writer(y);
             why = text_of(*held_text[i][j]) + " (" + by + "'s write) dominates its clock, but " +
                   by + " never observed it";

@@ -6,33 +6,28 @@
 namespace kv::viz {
 namespace {
 
-bool same_version(const history::VersionText& a, const history::VersionText& b) {
-  return a.value == b.value && compare(a.clock, b.clock) == Order::kEqual;
-}
-
 bool accepted(const history::ApplyEvent& a) {
   return a.client_write() &&
          (a.status == "written" || a.status == "conflict" || a.status == "resolved");
 }
 
-// `held` has `v` or a version that dominates it.
-bool covers(const std::vector<history::VersionText>& held, const history::VersionText& v) {
+// `held` has `v` or a version above it.
+bool covers(const Causality& rules, const std::vector<history::VersionText>& held,
+            const history::VersionText& v) {
   for (const history::VersionText& h : held) {
-    if (same_version(h, v) || dominates(h.clock, v.clock)) return true;
+    if (rules.covers(h, v)) return true;
   }
   return false;
 }
 
 // Keeps `maximal` the maximal accepted writes of one key, in order of first
 // acceptance, as `w` is accepted.
-void accept(std::vector<WriteFate>& maximal, WriteFate w) {
+void accept(const Causality& rules, std::vector<WriteFate>& maximal, WriteFate w) {
   for (const WriteFate& m : maximal) {
-    const Order order = compare(m.version.clock, w.version.clock);
-    if (order == Order::kDominates) return;
-    if (order == Order::kEqual && m.version.value == w.version.value) return;
+    if (rules.covers(m.version, w.version)) return;
   }
   std::erase_if(maximal,
-                [&](const WriteFate& m) { return dominates(w.version.clock, m.version.clock); });
+                [&](const WriteFate& m) { return rules.supersedes(w.version, m.version); });
   maximal.push_back(std::move(w));
 }
 
@@ -46,6 +41,7 @@ struct Holder {
 }  // namespace
 
 WriteFates find_write_fates(const history::History& history) {
+  const Causality& rules = history.rules();
   std::map<std::string, std::vector<WriteFate>> maximal;  // by key
   std::vector<Holder> finals;
   // For a history without `final` lines: the last sibling set per (node,
@@ -61,7 +57,7 @@ WriteFates find_write_fates(const history::History& history) {
       w.node = a->node;
       w.client = a->client;
       w.t_us = e.t_us;
-      accept(maximal[a->key], std::move(w));
+      accept(rules, maximal[a->key], std::move(w));
     } else if (const auto* s = std::get_if<history::SiblingsEvent>(&e.data)) {
       last[s->node][s->key] = &s->siblings;
     } else if (const auto* f = std::get_if<history::FaultEvent>(&e.data)) {
@@ -89,7 +85,7 @@ WriteFates find_write_fates(const history::History& history) {
       bool live_holder = false;
       for (const Holder& h : finals) {
         auto it = h.store.find(key);
-        if (it == h.store.end() || !covers(*it->second, w.version)) continue;
+        if (it == h.store.end() || !covers(rules, *it->second, w.version)) continue;
         if (h.live) {
           live_holder = true;
           break;

@@ -4,11 +4,12 @@
 //
 // An accepted write is an `apply` of a client write (op put or resolve)
 // answered `written`, `conflict` or `resolved`. Per key, the *maximal*
-// accepted writes are those no other accepted write of the key dominates
-// (clocks compared with zero padding; equal clocks with different values
-// are concurrent). At the end of the run, a maximal accepted write is
-//   lost          when no node holds it or a version that dominates it,
-//                 whether the node is live or down;
+// accepted writes are those no other accepted write of the key is above, by
+// the order of the run's mechanism (node/causality.h; under client-vv,
+// clocks compared with zero padding, and equal clocks with different values
+// concurrent). At the end of the run, a maximal accepted write is
+//   lost          when no node holds it or a version above it, whether the
+//                 node is live or down;
 //   unavailable   when some node that is down holds it (or a version above
 //                 it) and no live node does: it comes back with that node;
 //   available     otherwise (not listed).

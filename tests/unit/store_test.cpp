@@ -156,7 +156,8 @@ static std::vector<std::string> maximal(const std::vector<VersionPtr>& writes) {
   std::vector<std::string> out;
   for (const VersionPtr& w : writes) {
     bool dominated = false;
-    for (const VersionPtr& o : writes) dominated |= kv::dominates(o->clock, w->clock);
+    for (const VersionPtr& o : writes)
+      dominated |= kv::compare(o->clock, w->clock) == kv::Order::kDominates;
     if (dominated) continue;
     std::string text = w->value + "@";
     for (size_t i = 0; i < 3; ++i) text += std::to_string(w->clock.at(i)) + ",";

@@ -1,0 +1,34 @@
+#include "node/causality.h"
+
+#include <string>
+
+#include "node/mechanisms.h"
+
+namespace kv {
+
+std::optional<Mechanism> mechanism_by_name(std::string_view name) {
+  for (size_t i = 0; i < kMechanisms; ++i) {
+    if (kMechanismNames[i] == name) return static_cast<Mechanism>(i);
+  }
+  return std::nullopt;
+}
+
+std::string mechanism_list() {
+  std::string out;
+  for (size_t i = 0; i < kMechanisms; ++i) {
+    if (i > 0) out += ", ";
+    out += kMechanismNames[i];
+  }
+  return out;
+}
+
+const Causality& causality(Mechanism m) {
+  static const ClientVv client_vv;
+  switch (m) {
+    case Mechanism::kClientVv:
+      return client_vv;
+  }
+  return client_vv;
+}
+
+}  // namespace kv
