@@ -68,8 +68,11 @@ suite() {  # suite DIR [meson test options...]: runs DIR's tests, sets status=1 
 # builds the fuzz targets, which need clang and libFuzzer (libclang-rt); the
 # sweep tests run shards through GNU parallel and through a Slurm job array
 # on a one-machine cluster the test starts (slurm-wlm, munge); the shrink
-# test edits scenario files with PyYAML (python3-yaml).
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev parallel slurm-wlm munge python3-yaml)
+# test edits scenario files with PyYAML (python3-yaml); the explorer page is
+# tested in headless Chromium through Selenium (chromium, chromium-driver,
+# python3-selenium, run with Debian's /usr/bin/python3).
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev parallel slurm-wlm munge python3-yaml
+                                 chromium chromium-driver python3-selenium)
 
 install_missing
 if [ "$mode" = test ]; then

@@ -1,5 +1,7 @@
 #include "base/hash.h"
 
+#include <cstdio>
+
 #include "base/bytes.h"
 
 namespace kv {
@@ -10,6 +12,12 @@ uint64_t stable_hash(const void* data, size_t size, uint64_t seed) {
   size_t i = 0;
   for (; i + 8 <= size; i += 8) h = (h ^ mix64(load64(bytes + i))) * 0x100000001b3ull;
   return mix64(h ^ load_tail(bytes + i, size - i));
+}
+
+std::string hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
 }
 
 }  // namespace kv

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace kv {
 
@@ -20,5 +21,8 @@ inline uint64_t mix64(uint64_t h) {
 
 // Words of the input mixed with mix64, then the length and the tail.
 uint64_t stable_hash(const void* data, size_t size, uint64_t seed = 0);
+
+// A hash as the outputs write it: 16 lowercase hex digits.
+std::string hex64(uint64_t v);
 
 }  // namespace kv

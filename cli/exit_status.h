@@ -3,10 +3,11 @@
 //
 //   0  done (`run`, `sweep`, `bench fanout`: every check came out as expected;
 //      `shrink`: the failure was shrunk to a 1-minimal file; `grade`: no
-//      difference from the task's rules)
+//      difference from the task's rules; `diff`: the runs are the same)
 //   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run
 //      itself went through; `shrink`: its own check failed, the file is not
-//      1-minimal; `grade`: the program differs from the task's rules
+//      1-minimal; `grade`: the program differs from the task's rules; `diff`:
+//      the two runs differ
 //   2  bad input: a bad option, scenario or history, an output folder holding
 //      the other command's output (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
@@ -46,9 +47,10 @@ inline int exit_status(const Status& status) {
 // The table above, for `kvsim --help`.
 inline constexpr const char* kExitStatusHelp =
     "Exit status, the same for every subcommand:\n"
-    "  0  done (every check came out as the scenario expects; shrink: 1-minimal)\n"
+    "  0  done (every check came out as the scenario expects; shrink: 1-minimal;\n"
+    "     diff: the runs are the same)\n"
     "  1  a check failed (run, sweep, sweep-merge, bench fanout); shrink: could not\n"
-    "     shrink to a 1-minimal file; grade: a difference\n"
+    "     shrink to a 1-minimal file; grade: a difference; diff: the runs differ\n"
     "  2  bad input: a bad option, scenario or history, or an output folder that\n"
     "     holds the other command's output\n"
     "  3  the history reached its cap (run --max-history); the run stopped there\n"

@@ -12,6 +12,7 @@
 
 #include "base/time_text.h"
 #include "cli/bench_command.h"
+#include "cli/diff_command.h"
 #include "cli/exit_status.h"
 #include "cli/grade_command.h"
 #include "cli/mutant_option.h"
@@ -268,6 +269,23 @@ int run_command(int argc, char** argv) {
   kv::cli::GradeCommand grade_command;
   CLI::App* grade = kv::cli::add_grade_command(app, grade_command, kSeed, kFolder);
 
+  kv::cli::DiffOptions diff_options;
+  CLI::App* diff = app.add_subcommand(
+      "diff", "Compare two runs' folders: where their histories part, stores and verdicts");
+  diff->add_option("a", diff_options.a, "A run's folder (or its history.jsonl)")->required();
+  diff->add_option("b", diff_options.b, "The other run's folder (or its history.jsonl)")
+      ->required();
+  diff->add_option("--out", diff_options.out_dir,
+                   "Folder for the page, index.html (default out/diff)")
+      ->check(kFolder);
+  diff->add_option("--context", diff_options.context,
+                   "Lines shown before the first difference and from it on each side")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  bool diff_no_page = false;
+  diff->add_flag("--no-page", diff_no_page, "Print the comparison only; write no page");
+
+
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCHMARKS.md");
   bench->require_subcommand(1);
   kv::cli::FanoutOptions fanout_options;
@@ -343,6 +361,10 @@ int run_command(int argc, char** argv) {
   }
   if (explain->parsed()) return kv::cli::run_explain(explain_history, explain_partial);
   if (grade->parsed()) return kv::cli::run_grade(grade_command);
+  if (diff->parsed()) {
+    diff_options.page = !diff_no_page;
+    return kv::cli::run_diff(diff_options);
+  }
   if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return kv::cli::kExitBadInput;

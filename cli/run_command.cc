@@ -15,14 +15,17 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/hash.h"
 #include "base/json_text.h"
 #include "base/time_text.h"
 #include "history/writer.h"
 #include "node/mutant.h"
+#include "node/names.h"
 #include "node/version.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sim/swarm.h"
+#include "sim/sweep_report.h"
 
 namespace kv::cli {
 
@@ -30,10 +33,19 @@ namespace {
 
 using json::Json;
 
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
+// What was under way when the run ended (sim/run_end.h), for summary.json.
+Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
+  Json j;
+  j["early"] = e.early();
+  j["ops_unsent"] = e.ops_unsent;
+  j["requests_in_flight"] = e.requests_in_flight;
+  j["writes_in_flight"] = e.writes_in_flight;
+  j["nodes_down"] = Json::array();
+  for (sim::NodeIndex n : e.nodes_down) j["nodes_down"].push_back(node_name(n));
+  j["links_cut"] = e.links_cut;
+  j["last_op_sent"] = e.last_op_sent_us >= 0 ? Json(format_time(e.last_op_sent_us)) : Json(nullptr);
+  j["sentence"] = e.sentence(run_until_us);
+  return j;
 }
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
@@ -60,8 +72,9 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
                          {"holds", check.holds},
                          {"expected", check.expected},
                          {"detail", check.detail}};
-    write_offence(c[check.name], check.node, check.key, check.time_us);
+    sim::write_offence(c[check.name], check.node, check.key, check.time_us);
   }
+  if (!s.stopped) j["run_end"] = run_end_json(s.run_end, scenario.run_until.us);
   Json& f = j["figures"];
   f["events"] = s.events;
   f["messages_sent"] = s.messages_sent;
@@ -259,13 +272,6 @@ int report_stopped(const history::HistoryWriter& history, const sim::Scenario& s
 
 }  // namespace
 
-void write_offence(Json& into, const std::optional<sim::NodeIndex>& node,
-                   const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
-  into["node"] = node ? Json(kv::node_name(*node)) : Json(nullptr);
-  into["key"] = key ? Json(*key) : Json(nullptr);
-  into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
-}
-
 void set_swarm(sim::Scenario& scenario, bool swarm) {
   if (!swarm) {
     scenario.swarm.reset();
@@ -405,6 +411,11 @@ int run_scenario(const RunOptions& options) {
     std::FILE* stream = c.ok() ? stdout : stderr;
     std::fprintf(stream, "%s %s%s: %s%s\n", verdict, c.name.c_str(), expectation,
                  c.holds ? "holds" : "fails", c.detail.empty() ? "" : (" — " + c.detail).c_str());
+  }
+  // What the run left under way, beside the verdicts it may explain.
+  const std::string early = simulation.stats().run_end.sentence(scenario.run_until.us);
+  if (!early.empty() && (!options.quiet || !ok)) {
+    std::fprintf(ok ? stdout : stderr, "note: %s\n", early.c_str());
   }
   if (!ok) {
     std::fprintf(stderr, "kvsim: %s failed with seed %llu (rerun: kvsim run %s --seed %llu%s)\n",

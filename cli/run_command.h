@@ -58,12 +58,6 @@ sim::Scenario scenario_for_seed(const sim::Scenario& scenario, uint64_t seed);
 // matter. False for anything else, zero, or more than UINT64_MAX bytes.
 bool parse_size(std::string_view text, uint64_t& bytes);
 
-// What a failing check names, as summary.json's checks and sweep.jsonl's
-// failure write it: "node" ("n2"), "key", "time" (base/time_text.h's text),
-// each null when the check names none.
-void write_offence(json::Json& into, const std::optional<sim::NodeIndex>& node,
-                   const std::optional<std::string>& key, const std::optional<int64_t>& time_us);
-
 // "4 GiB", "500 MB", "1234 bytes": a size as parse_size would read it back.
 std::string format_size(uint64_t bytes);
 

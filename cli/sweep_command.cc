@@ -26,6 +26,7 @@
 #include "node/mutant.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/sweep_report.h"
 #include "sim/yaml_values.h"
 
 namespace kv::cli {
@@ -34,41 +35,17 @@ namespace {
 
 using json::Json;
 using sim::SeedResult;
+using sim::SweepInfo;
+using sim::Tally;
 
-// Failing seeds listed per check, in the table and summary.json.
-constexpr size_t kListedSeeds = 20;
 // What sweep-merge reads at most: a shard's summary.json, and its
 // sweep.jsonl (a few hundred bytes a seed, kMaxSweepSeeds of them).
 constexpr size_t kMaxScenarioSummaryBytes = size_t{1} << 20;
 constexpr size_t kMaxSweepRecordsBytes = size_t{8} << 30;
 
-// What names a sweep, besides its records.
-struct SweepInfo {
-  std::string scenario;
-  std::string file;
-  std::string scenario_hash;
-  uint64_t first = 0;  // the whole sweep's range
-  uint64_t last = 0;
-  // A shard's: its index (1-based) and count, and its slice.
-  uint64_t shard = 0;
-  uint64_t shards = 0;
-  uint64_t shard_first = 0;
-  uint64_t shard_last = 0;
-  // --require: coverage counter name, the least percentage of seeds.
-  std::vector<std::pair<std::string, uint64_t>> required;
-  bool swarm = false;  // --swarm: each seed ran its own draw
-  std::string mutant;  // --mutant (a build with mutants): the planted bug, or ""
-};
-
 int fail(const Status& status) {
   std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
   return exit_status(status);
-}
-
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 bool parse_u64(std::string_view text, uint64_t& value) {
@@ -106,297 +83,6 @@ Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint6
   return Status();
 }
 
-// The I-th of N contiguous slices of first..last, as even as they go.
-void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
-                 uint64_t& slice_first, uint64_t& slice_last) {
-  const unsigned __int128 count = static_cast<unsigned __int128>(last - first) + 1;
-  slice_first = first + static_cast<uint64_t>(count * (index - 1) / shards);
-  slice_last = first + static_cast<uint64_t>(count * index / shards - 1);
-}
-
-// One line of sweep.jsonl.
-std::string record_line(const SeedResult& r) {
-  Json j;
-  j["seed"] = r.seed;
-  if (r.swarm) j["swarm"] = Json::parse(r.swarm->json_text());
-  j["ok"] = r.ok;
-  Json& checks = j["checks"];
-  checks = Json::object();
-  for (const auto& [name, ok] : r.checks) checks[name] = ok;
-  if (r.ok) {
-    j["failure"] = nullptr;
-  } else {
-    Json& f = j["failure"];
-    f["check"] = r.failed_check;
-    write_offence(f, r.failed_node, r.failed_key, r.failed_time_us);
-    f["detail"] = r.failed_detail;
-  }
-  j["events"] = r.events;
-  j["messages"] = r.messages;
-  j["fingerprint"] = hex64(r.fingerprint);
-  j["coverage"] = Json{{"siblings", r.siblings},
-                       {"siblings_3", r.siblings_3},
-                       {"gave_up", r.gave_up},
-                       {"duplicate", r.duplicate},
-                       {"stale_rejected", r.stale_rejected},
-                       {"amnesia", r.amnesia},
-                       {"resolve_after_heal", r.resolve_after_heal}};
-  j["convergence"] = r.convergence_us ? Json(format_time(*r.convergence_us)) : Json(nullptr);
-  return json::dump(j) + "\n";
-}
-
-// What is wrong with the form of a line of a shard's sweep.jsonl (the
-// merged file is the shards' lines byte for byte, so a line must be exactly
-// as kvsim writes it): a CR before the line end, a field kvsim does not
-// write, or other spacing or order; "" when nothing is. `j` is the line
-// parsed.
-std::string record_form_problem(const std::string& line, const Json& j) {
-  if (line.size() >= 2 && line[line.size() - 2] == '\r') {
-    return "the line ends in CR LF, not LF (copied through a tool that changed line ends?)";
-  }
-  static const std::vector<std::string_view> kFields = {
-      "seed",   "swarm",    "ok",          "checks",   "failure",
-      "events", "messages", "fingerprint", "coverage", "convergence"};
-  if (!j.is_object()) return "not a JSON object";
-  for (const auto& [name, value] : j.items()) {
-    if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
-      return "'" + name + "' is not a field of a sweep record";
-    }
-  }
-  if (json::dump(j) + "\n" != line) return "not written as kvsim writes a record";
-  return "";
-}
-
-std::string record_form_problem(const std::string& line) {
-  try {
-    return record_form_problem(line, Json::parse(line));
-  } catch (const nlohmann::json::exception&) {
-    return "not JSON";
-  }
-}
-
-// A line of sweep.jsonl read back; false if it is not one.
-bool parse_record(const std::string& line, SeedResult& r) {
-  try {
-    const Json j = Json::parse(line);
-    if (!record_form_problem(line, j).empty()) return false;
-    r.seed = j.at("seed").get<uint64_t>();
-    r.ok = j.at("ok").get<bool>();
-    for (const auto& [name, ok] : j.at("checks").items())
-      r.checks.emplace_back(name, ok.get<bool>());
-    const Json& failure = j.at("failure");
-    if (!failure.is_null()) {
-      r.failed_check = failure.at("check").get<std::string>();
-      r.failed_detail = failure.at("detail").get<std::string>();
-      const Json& node = failure.at("node");
-      if (!node.is_null()) {
-        const std::string name = node.get<std::string>();
-        uint64_t number = 0;
-        if (name.size() < 2 || name[0] != 'n' || !parse_u64(name.substr(1), number) ||
-            number == 0 || number > sim::kMaxNodes) {
-          return false;
-        }
-        r.failed_node = static_cast<sim::NodeIndex>(number - 1);
-      }
-      if (!failure.at("key").is_null()) r.failed_key = failure.at("key").get<std::string>();
-      if (!failure.at("time").is_null()) {
-        r.failed_time_us = parse_time_us(failure.at("time").get<std::string>());
-        if (!r.failed_time_us) return false;
-      }
-    }
-    r.events = j.at("events").get<uint64_t>();
-    r.messages = j.at("messages").get<uint64_t>();
-    const std::string fp = j.at("fingerprint").get<std::string>();
-    const auto [end, ec] = std::from_chars(fp.data(), fp.data() + fp.size(), r.fingerprint, 16);
-    if (ec != std::errc() || end != fp.data() + fp.size()) return false;
-    const Json& c = j.at("coverage");
-    r.siblings = c.at("siblings").get<bool>();
-    r.siblings_3 = c.at("siblings_3").get<bool>();
-    r.amnesia = c.at("amnesia").get<bool>();
-    r.gave_up = c.at("gave_up").get<bool>();
-    r.duplicate = c.at("duplicate").get<bool>();
-    r.stale_rejected = c.at("stale_rejected").get<bool>();
-    r.resolve_after_heal = c.at("resolve_after_heal").get<bool>();
-    if (!j.at("convergence").is_null()) {
-      r.convergence_us = parse_time_us(j.at("convergence").get<std::string>());
-      if (!r.convergence_us) return false;
-    }
-    return r.ok == r.failed_check.empty();
-  } catch (const nlohmann::json::exception&) {
-    return false;
-  }
-}
-
-// Per check: seeds as expected, seeds not, the first failing ones.
-struct CheckTally {
-  uint64_t passed = 0;
-  uint64_t failed = 0;
-  std::vector<uint64_t> failing;
-};
-
-struct Tally {
-  std::vector<std::pair<std::string, CheckTally>> checks;  // first seen first
-  uint64_t seeds = 0;
-  uint64_t failed = 0;
-  std::vector<uint64_t> failing;  // the first kListedSeeds
-  uint64_t stopped = 0;           // runs that reached the history cap
-  uint64_t siblings = 0, siblings_3 = 0, gave_up = 0, duplicate = 0, stale_rejected = 0,
-           amnesia = 0, resolve_after_heal = 0;
-  std::vector<int64_t> convergence_us;  // of the seeds that have one, sorted
-};
-
-void note(std::vector<uint64_t>& seeds, uint64_t seed) {
-  if (seeds.size() < kListedSeeds) seeds.push_back(seed);
-}
-
-Tally tally(const std::vector<SeedResult>& results) {
-  Tally t;
-  std::map<std::string, size_t> index;
-  for (const SeedResult& r : results) {
-    ++t.seeds;
-    if (!r.ok) {
-      ++t.failed;
-      note(t.failing, r.seed);
-    }
-    if (r.failed_check == "history_cap") ++t.stopped;
-    for (const auto& [name, ok] : r.checks) {
-      auto [it, fresh] = index.emplace(name, t.checks.size());
-      if (fresh) t.checks.emplace_back(name, CheckTally());
-      CheckTally& c = t.checks[it->second].second;
-      if (ok) {
-        ++c.passed;
-      } else {
-        ++c.failed;
-        note(c.failing, r.seed);
-      }
-    }
-    t.siblings += r.siblings;
-    t.siblings_3 += r.siblings_3;
-    t.amnesia += r.amnesia;
-    t.gave_up += r.gave_up;
-    t.duplicate += r.duplicate;
-    t.stale_rejected += r.stale_rejected;
-    t.resolve_after_heal += r.resolve_after_heal;
-    if (r.convergence_us) t.convergence_us.push_back(*r.convergence_us);
-  }
-  std::sort(t.convergence_us.begin(), t.convergence_us.end());
-  return t;
-}
-
-// The p-th percentile of sorted `values` by nearest rank: the smallest value
-// with at least p% of the values at or below it.
-int64_t percentile(const std::vector<int64_t>& values, uint64_t p) {
-  const size_t rank = static_cast<size_t>((p * values.size() + 99) / 100);
-  return values[std::max<size_t>(rank, 1) - 1];
-}
-
-// The seeds that reached coverage `name`; false if there is no such counter.
-bool coverage_count(const Tally& t, std::string_view name, uint64_t& n) {
-  // In sim::kCoverageNames' order.
-  const uint64_t counts[] = {t.siblings,       t.siblings_3, t.gave_up,           t.duplicate,
-                             t.stale_rejected, t.amnesia,    t.resolve_after_heal};
-  static_assert(std::size(counts) == std::size(sim::kCoverageNames));
-  for (size_t i = 0; i < std::size(counts); ++i) {
-    if (name == sim::kCoverageNames[i]) {
-      n = counts[i];
-      return true;
-    }
-  }
-  return false;
-}
-
-// True if `n` of `runs` seeds is at least `percent` of them.
-bool meets(uint64_t n, uint64_t runs, uint64_t percent) {
-  return static_cast<unsigned __int128>(n) * 100 >= static_cast<unsigned __int128>(percent) * runs;
-}
-
-// Every --require met. A shard's slice is not the sweep: its coverage is
-// judged once, when sweep-merge has every seed (a shard's summary says
-// "met": null).
-bool requirements_met(const SweepInfo& info, const Tally& t) {
-  if (info.shards > 0) return true;
-  for (const auto& [name, percent] : info.required) {
-    uint64_t n = 0;
-    if (!coverage_count(t, name, n) || !meets(n, t.seeds, percent)) return false;
-  }
-  return true;
-}
-
-// "siblings=50%" (or "siblings=50"): a coverage counter and a percentage.
-Status parse_requirement(std::string_view text, std::pair<std::string, uint64_t>& out) {
-  const size_t eq = text.find('=');
-  const std::optional<uint64_t> value =
-      sim::yaml::parse_percent(eq == std::string_view::npos ? "" : text.substr(eq + 1));
-  const std::string name(text.substr(0, eq == std::string_view::npos ? text.size() : eq));
-  if (!value || !sim::is_coverage_name(name)) {
-    std::string names;
-    for (std::string_view n : sim::kCoverageNames) {
-      names += (names.empty() ? "" : ", ") + std::string(n);
-    }
-    return Status::bad_input("--require: '" + std::string(text) +
-                             "' is not COUNTER=PERCENT (e.g. siblings=50%) with a counter "
-                             "among " +
-                             names + " and a percentage from 0 to 100");
-  }
-  out = {name, *value};
-  return Status();
-}
-
-Json summary_json(const SweepInfo& info, const Tally& t) {
-  Json j;
-  j["scenario"] = info.scenario;
-  j["file"] = info.file;
-  j["scenario_hash"] = info.scenario_hash;
-  if (!info.mutant.empty()) j["mutant"] = info.mutant;
-  j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
-  if (info.swarm) j["swarm"] = true;
-  if (info.shards > 0) {
-    j["shard"] = Json{{"index", info.shard},
-                      {"of", info.shards},
-                      {"first", info.shard_first},
-                      {"last", info.shard_last}};
-  }
-  j["runs"] = t.seeds;
-  j["ok"] = t.failed == 0 && requirements_met(info, t);
-  j["failed"] = t.failed;
-  j["failing_seeds"] = t.failing;
-  j["stopped_at_history_cap"] = t.stopped;
-  Json& checks = j["checks"];
-  checks = Json::object();
-  for (const auto& [name, c] : t.checks) {
-    checks[name] = Json{{"passed", c.passed}, {"failed", c.failed}, {"failing_seeds", c.failing}};
-  }
-  j["coverage"] = Json{{"siblings", t.siblings},
-                       {"siblings_3", t.siblings_3},
-                       {"gave_up", t.gave_up},
-                       {"duplicate", t.duplicate},
-                       {"stale_rejected", t.stale_rejected},
-                       {"amnesia", t.amnesia},
-                       {"resolve_after_heal", t.resolve_after_heal}};
-  Json& convergence = j["convergence"];
-  convergence = Json{{"seeds", t.convergence_us.size()}};
-  for (const auto& [name, p] :
-       {std::pair{"p50", 50}, std::pair{"p99", 99}, std::pair{"max", 100}}) {
-    convergence[name] = t.convergence_us.empty()
-                            ? Json(nullptr)
-                            : Json(format_time(percentile(t.convergence_us, p)));
-  }
-  if (!info.required.empty()) {
-    Json& required = j["required"];
-    required = Json::array();
-    for (const auto& [name, percent] : info.required) {
-      uint64_t n = 0;
-      coverage_count(t, name, n);
-      required.push_back(
-          Json{{"coverage", name},
-               {"at_least_percent", percent},
-               {"seeds", n},
-               {"met", info.shards > 0 ? Json(nullptr) : Json(meets(n, t.seeds, percent))}});
-    }
-  }
-  return j;
-}
-
 std::string seed_list(const std::vector<uint64_t>& seeds, uint64_t count) {
   std::string out;
   for (uint64_t s : seeds) out += (out.empty() ? "" : " ") + std::to_string(s);
@@ -416,18 +102,12 @@ void print_table(const SweepInfo& info, const Tally& t) {
     std::printf("%-24s %10s %10llu\n", "(history cap reached)", "",
                 static_cast<unsigned long long>(t.stopped));
   }
-  const auto share = [&](const char* what, uint64_t n) {
-    std::printf("  %-28s %llu of %llu seeds\n", what, static_cast<unsigned long long>(n),
-                static_cast<unsigned long long>(t.seeds));
+  const auto share = [&](std::string_view what, uint64_t n) {
+    std::printf("  %-28.*s %llu of %llu seeds\n", static_cast<int>(what.size()), what.data(),
+                static_cast<unsigned long long>(n), static_cast<unsigned long long>(t.seeds));
   };
   std::printf("coverage:\n");
-  share("a key with 2+ siblings", t.siblings);
-  share("a key with 3+ siblings", t.siblings_3);
-  share("a client gave up", t.gave_up);
-  share("a duplicate delivered", t.duplicate);
-  share("a stale write rejected", t.stale_rejected);
-  share("an amnesia crash", t.amnesia);
-  share("a resolve after a heal", t.resolve_after_heal);
+  for (size_t i = 0; i < sim::kCoverageCount; ++i) share(sim::kCoverage[i].label, t.coverage[i]);
   if (t.convergence_us.empty()) {
     std::printf("time to convergence after the last fault: no seed has one\n");
   } else {
@@ -435,13 +115,12 @@ void print_table(const SweepInfo& info, const Tally& t) {
     std::printf(
         "time to convergence after the last fault: p50 %s, p99 %s, max %s (%zu of %llu "
         "seeds)\n",
-        format_time(percentile(c, 50)).c_str(), format_time(percentile(c, 99)).c_str(),
+        format_time(sim::percentile(c, 50)).c_str(), format_time(sim::percentile(c, 99)).c_str(),
         format_time(c.back()).c_str(), c.size(), static_cast<unsigned long long>(t.seeds));
   }
   for (const auto& [name, percent] : info.required) {
-    uint64_t n = 0;
-    coverage_count(t, name, n);
-    const bool met = meets(n, t.seeds, percent);
+    const uint64_t n = sim::coverage_count(t, name).value_or(0);
+    const bool met = sim::meets(n, t.seeds, percent);
     if (info.shards > 0) {
       std::printf(
           "required: %s on at least %llu%% of the seeds: %llu of this shard's %llu (judged when "
@@ -505,7 +184,7 @@ Status write_outputs(const std::string& out_dir, const std::string& lines, const
   std::filesystem::create_directories(out_dir, ec);
   if (ec) return Status::io_error("cannot create " + out_dir + ": " + ec.message());
   if (Status s = write_file(out_dir + "/sweep.jsonl", lines); !s.ok()) return s;
-  return write_file(out_dir + "/summary.json", json::dump(summary_json(info, t)) + "\n");
+  return write_file(out_dir + "/summary.json", json::dump(sim::summary_json(info, t)) + "\n");
 }
 
 // The progress line on stderr: seeds done of total, failures so far,
@@ -558,7 +237,7 @@ int run_sweep(const SweepOptions& options) {
   info.required = scenario.sweep.require;
   for (const std::string& text : options.require) {
     std::pair<std::string, uint64_t> requirement;
-    if (Status s = parse_requirement(text, requirement); !s.ok()) return fail(s);
+    if (Status s = sim::parse_requirement(text, requirement); !s.ok()) return fail(s);
     auto same = std::find_if(info.required.begin(), info.required.end(),
                              [&](const auto& r) { return r.first == requirement.first; });
     if (same != info.required.end()) {
@@ -574,7 +253,7 @@ int run_sweep(const SweepOptions& options) {
     if (Status s = parse_shard(options.shard, count, info.shard, info.shards); !s.ok()) {
       return fail(s);
     }
-    shard_slice(first, last, info.shard, info.shards, slice_first, slice_last);
+    sim::shard_slice(first, last, info.shard, info.shards, slice_first, slice_last);
     info.shard_first = slice_first;
     info.shard_last = slice_last;
   }
@@ -613,8 +292,8 @@ int run_sweep(const SweepOptions& options) {
 
   if (Status s = remove_earlier_kept_runs(out_dir); !s.ok()) return fail(s);
   std::string lines;
-  for (const SeedResult& r : results) lines += record_line(r);
-  const Tally t = tally(results);
+  for (const SeedResult& r : results) lines += sim::record_line(r);
+  const Tally t = sim::tally(results);
   if (Status s = write_outputs(out_dir, lines, info, t); !s.ok()) return fail(s);
 
   std::printf("%s: %sseeds %llu..%llu", scenario.name.c_str(), info.swarm ? "swarm, " : "",
@@ -667,7 +346,13 @@ int run_sweep(const SweepOptions& options) {
       }
     } catch (const nlohmann::json::exception&) {
     }
-    if (fingerprint != hex64(r.fingerprint)) {
+    if (fingerprint.empty()) {
+      std::fprintf(stderr,
+                   "kvsim: seed %llu: the kept run's %s/summary.json cannot be read back "
+                   "(%s), so its fingerprint is not compared with the sweep's\n",
+                   static_cast<unsigned long long>(r.seed), run.out_dir.c_str(),
+                   kept_summary.ok() ? "no fingerprint in it" : kept_summary.error.c_str());
+    } else if (fingerprint != hex64(r.fingerprint)) {
       std::fprintf(stderr,
                    "kvsim: seed %llu: the kept run's fingerprint %s is not the sweep's %s "
                    "(a determinism bug)\n",
@@ -690,7 +375,7 @@ int run_sweep(const SweepOptions& options) {
     }
   }
   if (keeping_failed != kExitOk) return keeping_failed;
-  return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
+  return t.failed == 0 && sim::requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }
 
 int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
@@ -709,25 +394,9 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
     const std::string summary_path = dirs[d] + "/summary.json";
     const FileRead summary_text = read_file(summary_path, kMaxScenarioSummaryBytes);
     if (!summary_text.ok()) return fail(to_status(summary_text));
-    SweepInfo shard;
-    try {
-      const Json s = Json::parse(summary_text.text);
-      shard.scenario = s.at("scenario").get<std::string>();
-      shard.file = s.at("file").get<std::string>();
-      shard.scenario_hash = s.at("scenario_hash").get<std::string>();
-      shard.first = s.at("seeds").at("first").get<uint64_t>();
-      shard.last = s.at("seeds").at("last").get<uint64_t>();
-      shard.swarm = s.value("swarm", false);
-      shard.mutant = s.value("mutant", "");
-      if (s.contains("required")) {
-        for (const Json& r : s.at("required")) {
-          shard.required.emplace_back(r.at("coverage").get<std::string>(),
-                                      r.at("at_least_percent").get<uint64_t>());
-        }
-      }
-    } catch (const nlohmann::json::exception&) {
-      return fail(Status::bad_input(summary_path + ": not a sweep's summary.json"));
-    }
+    const Result<SweepInfo> read = sim::read_sweep_info(summary_text.text, summary_path);
+    if (!read.ok()) return fail(read.status());
+    const SweepInfo& shard = read.value();
     if (d == 0) {
       info = shard;
     } else if (shard.scenario != info.scenario || shard.file != info.file ||
@@ -761,7 +430,7 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
     std::atomic<size_t> next{0};
     const auto work = [&] {
       for (size_t i = next.fetch_add(1); i < lines.size(); i = next.fetch_add(1)) {
-        parsed[i] = parse_record(lines[i].text, results[i]) && results[i].seed >= info.first &&
+        parsed[i] = sim::parse_record(lines[i].text, results[i]) && results[i].seed >= info.first &&
                     results[i].seed <= info.last;
       }
     };
@@ -772,7 +441,7 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
   }
   for (size_t i = 0; i < lines.size(); ++i) {
     if (!parsed[i]) {
-      const std::string why = record_form_problem(lines[i].text);
+      const std::string why = sim::record_form_problem(lines[i].text);
       return fail(
           Status::bad_input(dirs[lines[i].dir] + "/sweep.jsonl:" + std::to_string(lines[i].number) +
                             ": not a record of this sweep" + (why.empty() ? "" : ": " + why)));
@@ -801,13 +470,13 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
     text += lines[order[k]].text;
     sorted.push_back(r);
   }
-  const Tally t = tally(sorted);
+  const Tally t = sim::tally(sorted);
   if (Status s = write_outputs(out_dir, text, info, t); !s.ok()) return fail(s);
   std::printf("%s: seeds %llu..%llu merged from %zu folders into %s\n", info.scenario.c_str(),
               static_cast<unsigned long long>(info.first),
               static_cast<unsigned long long>(info.last), dirs.size(), out_dir.c_str());
   print_table(info, t);
-  return t.failed == 0 && requirements_met(info, t) ? kExitOk : kExitCheckFailed;
+  return t.failed == 0 && sim::requirements_met(info, t) ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace kv::cli

@@ -17,6 +17,7 @@
 #include "viz/report.h"
 #include "viz/spacetime.h"
 #include "viz/story.h"
+#include "viz/summary_words.h"
 #include "viz/text.h"
 
 namespace kv::cli {
@@ -52,6 +53,7 @@ int finish(const Status& status) {
 
 struct OutputOptions {
   fs::path dir;
+  fs::path history;  // the history's path, for the page to name it
   fs::path summary;  // may not exist
   bool draw = true;
   viz::SpacetimeOptions spacetime;
@@ -59,6 +61,18 @@ struct OutputOptions {
   bool quiet = false;  // no notes on stderr (warnings and errors still)
   Progress* progress = nullptr;
 };
+
+// How the page in `dir` names `file`: relative to it when both can be
+// made absolute, else as given.
+std::string page_path(const fs::path& file, const fs::path& dir) {
+  std::error_code ec;
+  const fs::path a = fs::absolute(file, ec);
+  if (ec) return file.string();
+  const fs::path b = fs::absolute(dir, ec);
+  if (ec) return file.string();
+  const fs::path rel = a.lexically_normal().lexically_relative(b.lexically_normal());
+  return rel.empty() ? file.string() : rel.string();
+}
 
 // Draws one picture; fills `picture` for the report. An I/O error when even
 // the .dot could not be written (`fatal`), or the .svg not read back; a
@@ -105,7 +119,8 @@ Status write_outputs(const history::History& history, const OutputOptions& o) {
   // still written (saying so), and the returned status says it in the end.
   bool siblings_drawn = true, spacetime_drawn = true;
   progress.stage("building the causal graph");
-  const std::string siblings_dot = viz::causal_graph_dot(viz::build_causal_graph(history));
+  const viz::CausalGraph graph = viz::build_causal_graph(history);
+  const std::string siblings_dot = viz::causal_graph_dot(graph);
   if (o.draw) progress.stage("drawing siblings.svg/.png with Graphviz");
   Status status =
       picture(siblings_dot, o.dir / "siblings", "dot", o.draw, report.siblings, siblings_drawn);
@@ -117,14 +132,7 @@ Status write_outputs(const history::History& history, const OutputOptions& o) {
   status = picture(spacetime.dot, o.dir / "spacetime", "nop", o.draw, report.spacetime,
                    spacetime_drawn, spacetime.png_dot);
   if (!status.ok()) return status;
-  progress.stage("telling the story and writing index.html");
-  report.story = viz::tell_story(history);
-  if (o.write_story) {
-    status = write_file((o.dir / "story.txt").string(), report.story);
-    if (!status.ok()) return status;
-  }
   report.summary_name = o.summary.string();
-  std::string error;
   if (fs::exists(o.summary, ec)) {
     FileRead summary = read_file(o.summary.string(), viz::kMaxSummaryBytes);
     if (summary.ok()) {
@@ -135,6 +143,16 @@ Status write_outputs(const history::History& history, const OutputOptions& o) {
       report.summary_error = summary.error;
     }
   }
+  progress.stage("telling the story and writing index.html");
+  report.story = viz::tell_story(history, viz::run_end_sentence(report.summary_json));
+  if (o.write_story) {
+    status = write_file((o.dir / "story.txt").string(), report.story);
+    if (!status.ok()) return status;
+  }
+  report.graph = &graph;
+  report.window = o.spacetime.window;
+  report.page_dir = o.dir.string();
+  report.history_name = page_path(o.history, o.dir);
   status = write_file((o.dir / "index.html").string(), viz::report_html(report));
   if (!status.ok()) return status;
   if (!siblings_drawn || !spacetime_drawn) {
@@ -178,6 +196,7 @@ Status render(const std::string& history_path, const std::string& out_dir, const
   const fs::path folder = fs::path(history_path).parent_path();
   o.dir = !out_dir.empty() ? fs::path(out_dir) : (folder.empty() ? fs::path(".") : folder);
   o.summary = (folder.empty() ? fs::path(".") : folder) / "summary.json";
+  o.history = history_path;
   o.progress = &progress;
   if (!viz::rendering_available()) {
     complain("note: built without Graphviz: writing .dot files only");
@@ -188,7 +207,17 @@ Status render(const std::string& history_path, const std::string& out_dir, const
 Status explain(const std::string& history_path, bool partial) {
   const history::ReadResult history = load(history_path, partial);
   if (!history.ok()) return history.status();
-  const std::string story = viz::tell_story(*history);
+  // What the run left under way at its end, from summary.json beside the
+  // history when there is one.
+  const fs::path folder = fs::path(history_path).parent_path();
+  const fs::path summary = (folder.empty() ? fs::path(".") : folder) / "summary.json";
+  std::string run_end;
+  std::error_code ec;
+  if (fs::exists(summary, ec)) {
+    const FileRead text = read_file(summary.string(), viz::kMaxSummaryBytes);
+    if (text.ok()) run_end = viz::run_end_sentence(text.text);
+  }
+  const std::string story = viz::tell_story(*history, run_end);
   if (std::fwrite(story.data(), 1, story.size(), stdout) != story.size() ||
       std::fflush(stdout) != 0) {
     return Status::io_error("cannot write the story to stdout");
@@ -216,6 +245,7 @@ Status write_run_outputs(const std::string& out_dir, bool render_pictures, bool 
   OutputOptions o;
   o.dir = dir;
   o.summary = dir / "summary.json";
+  o.history = dir / "history.jsonl";
   o.draw = render_pictures;
   o.write_story = true;
   o.quiet = quiet;

@@ -540,9 +540,10 @@ void Loader::read_sweep(const Field& field) {
   SweepSpec& sweep = scenario_.sweep;
   if (auto seeds = fields.get("seeds")) sweep.seeds = read_seed_range(*seeds);
   if (auto require = fields.get("require")) {
-    const std::vector<std::string_view> names(std::begin(kCoverageNames), std::end(kCoverageNames));
+    std::vector<std::string_view> names;
+    for (const CoverageCounter& c : kCoverage) names.push_back(c.name);
     for (const auto& [name, percent] : map_entries(*require, require->path)) {
-      if (!is_coverage_name(name)) {
+      if (!coverage_index(name)) {
         std::string all;
         for (std::string_view n : names) all += (all.empty() ? "" : ", ") + std::string(n);
         const auto close = suggest(name, names);

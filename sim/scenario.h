@@ -116,7 +116,7 @@ struct Expectations {
 // The `sweep:` section: what `kvsim sweep` of the scenario does unless its
 // command line says otherwise; `kvsim run` ignores it.
 struct SweepSpec {
-  // Coverage counter (sim/sweep.h's kCoverageNames) -> the least percentage
+  // Coverage counter (sim/sweep.h's kCoverage) -> the least percentage
   // of the seeds that must reach it, in file order.
   std::vector<std::pair<std::string, uint64_t>> require;
   std::optional<std::pair<uint64_t, uint64_t>> seeds;  // first, last

@@ -10,33 +10,19 @@
 #include "sim/scenario_writer.h"
 #include "sim/shrink_edits.h"
 #include "sim/simulation.h"
+#include "sim/sweep.h"
 
 namespace kv::sim {
 
 namespace {
 
-struct Outcome {
-  bool stopped = false;  // the history reached its cap
-  std::vector<CheckResult> checks;
-  RunStats stats;
-};
-
-Outcome run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
+// A candidate's run: its history hashed only (sim/sweep.h's run_quiet).
+QuietRun run_once(const Scenario& scenario, uint64_t seed, uint64_t max_history) {
   history::HistoryWriter history;
-  history.open_fingerprint_only();
-  history.set_limit(max_history);
-  Simulation simulation(scenario, seed, history);
-  simulation.run();
-  std::string ignored;  // no file: closing cannot fail
-  history.close(ignored);
-  Outcome out;
-  out.stopped = history.stopped();
-  out.stats = simulation.stats();
-  if (!out.stopped) out.checks = simulation.check();
-  return out;
+  return run_quiet(scenario, seed, max_history, history);
 }
 
-bool fails_with(const Outcome& outcome, const FailureSignature& target) {
+bool fails_with(const QuietRun& outcome, const FailureSignature& target) {
   for (const CheckResult& c : outcome.checks) {
     if (!c.holds && c.signature() == target) return true;
   }
@@ -369,7 +355,7 @@ std::string rate_text(Probability p) {
 
 std::optional<FailureSignature> failure_of(const Scenario& scenario, uint64_t seed,
                                            uint64_t max_history, bool* capped) {
-  const Outcome outcome = run_once(scenario, seed, max_history);
+  const QuietRun outcome = run_once(scenario, seed, max_history);
   if (capped != nullptr) *capped = outcome.stopped;
   if (outcome.stopped) return std::nullopt;
   for (const CheckResult& c : outcome.checks) {
@@ -385,7 +371,7 @@ RunSize run_size(const Scenario& scenario, uint64_t seed) {
   RunSize size;
   size.events = scenario.events.size() + (scenario.workload ? scenario.workload->ops : 0);
   size.nodes = scenario.nodes;
-  const Outcome outcome = run_once(scenario, seed, UINT64_MAX);
+  const QuietRun outcome = run_once(scenario, seed, UINT64_MAX);
   size.messages = outcome.stats.messages_sent;
   return size;
 }

@@ -85,6 +85,7 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
   operations.push_back(std::move(o));
   c.ops.push_back(index);
   ++stats.client_ops;
+  stats.last_op_sent_us = now().us;
   send_request(index);
 }
 

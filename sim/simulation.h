@@ -25,6 +25,7 @@
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
+#include "sim/run_end.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -60,8 +61,11 @@ struct RunStats {
   // after the last fault (sim/sweep.h). -1 while there was no fault.
   int64_t last_fault_us = -1;
   int64_t last_change_after_fault_us = -1;
-  int64_t end_us = 0;    // run_until; or, when stopped, the time of the last event
-  bool stopped = false;  // the history stopped taking lines, so the run ended early
+  int64_t end_us = 0;            // run_until; or, when stopped, the time of the last event
+  bool stopped = false;          // the history stopped taking lines, so the run ended early
+  int64_t last_op_sent_us = -1;  // when the last client operation was sent
+  // What was still under way at run_until (sim/run_end.h); empty when stopped.
+  RunEnd run_end;
 };
 
 // A rough count of the events a run of `scenario` handles, from its shape

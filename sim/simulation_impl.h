@@ -347,6 +347,8 @@ struct Simulation::Impl {
 
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
   void dispatch(const ScheduledEvent& e);
+  // Counts what is still under way at run_until (stats.run_end).
+  void note_run_end();
   void write_finals();
 
   const Scenario& scenario;

@@ -23,34 +23,22 @@ SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history
     r.swarm = std::move(draw);
     return r;
   }
-  history.open_fingerprint_only();
-  history.set_limit(max_history);
-  Simulation simulation(scenario, seed, history);
-  simulation.run();
-  std::string ignored;  // no file: closing cannot fail
-  history.close(ignored);
-
+  QuietRun run = run_quiet(scenario, seed, max_history, history);
   SeedResult r;
   r.seed = seed;
-  const RunStats& s = simulation.stats();
+  const RunStats& s = run.stats;
   r.events = s.events;
   r.messages = s.messages_sent;
-  r.fingerprint = history.fingerprint();
-  r.siblings = s.siblings_created > 0;
-  r.siblings_3 = s.max_siblings >= 3;
-  r.gave_up = s.client_gave_up > 0;
-  r.duplicate = s.duplicated > 0;
-  r.stale_rejected = s.writes_rejected > 0;
-  r.amnesia = s.amnesia_crashes > 0;
-  r.resolve_after_heal = s.resolves_after_heal > 0;
-  if (history.stopped()) {
+  r.fingerprint = run.fingerprint;
+  for (size_t i = 0; i < kCoverageCount; ++i) r.coverage[i] = kCoverage[i].reached(s);
+  if (run.stopped) {
     r.ok = false;
     r.failed_check = "history_cap";
     r.failed_detail = "the history reached its cap after " + std::to_string(s.events) + " events";
     r.failed_time_us = s.end_us;
     return r;
   }
-  for (CheckResult& c : simulation.check()) {
+  for (CheckResult& c : run.checks) {
     r.checks.emplace_back(c.name, c.ok());
     if (c.name == "converged" && c.holds && s.last_fault_us >= 0) {
       r.convergence_us = s.last_change_after_fault_us - s.last_fault_us;
@@ -69,9 +57,27 @@ SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history
 
 }  // namespace
 
-bool is_coverage_name(std::string_view name) {
-  return std::find(std::begin(kCoverageNames), std::end(kCoverageNames), name) !=
-         std::end(kCoverageNames);
+std::optional<size_t> coverage_index(std::string_view name) {
+  for (size_t i = 0; i < kCoverageCount; ++i) {
+    if (kCoverage[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+QuietRun run_quiet(const Scenario& scenario, uint64_t seed, uint64_t max_history,
+                   history::HistoryWriter& writer) {
+  writer.open_fingerprint_only();
+  writer.set_limit(max_history);
+  Simulation simulation(scenario, seed, writer);
+  simulation.run();
+  std::string ignored;  // no file: closing cannot fail
+  writer.close(ignored);
+  QuietRun run;
+  run.stopped = writer.stopped();
+  run.fingerprint = writer.fingerprint();
+  run.stats = simulation.stats();
+  if (!run.stopped) run.checks = simulation.check();
+  return run;
 }
 
 SeedResult run_seed(const Scenario& scenario, uint64_t seed, uint64_t max_history) {

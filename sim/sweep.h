@@ -9,7 +9,9 @@
 // take the next seed and fill its slot.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,8 +20,40 @@
 
 #include "sim/checks.h"
 #include "sim/scenario.h"
+#include "sim/simulation.h"
+
+namespace kv::history {
+class HistoryWriter;
+}
 
 namespace kv::sim {
+
+// The coverage counters: what a seed's run may reach (a key with siblings, a
+// client giving up, ...). Defined once here; sweep.jsonl, summary.json, the
+// sweep's table, --require and a scenario's `sweep: require:` all read this
+// table, in its order.
+struct CoverageCounter {
+  std::string_view name;   // as the files and --require spell it
+  std::string_view label;  // as the sweep's table says it
+  bool (*reached)(const RunStats&);
+};
+inline constexpr CoverageCounter kCoverage[] = {
+    {"siblings", "a key with 2+ siblings",
+     [](const RunStats& s) { return s.siblings_created > 0; }},
+    {"siblings_3", "a key with 3+ siblings", [](const RunStats& s) { return s.max_siblings >= 3; }},
+    {"gave_up", "a client gave up", [](const RunStats& s) { return s.client_gave_up > 0; }},
+    {"duplicate", "a duplicate delivered", [](const RunStats& s) { return s.duplicated > 0; }},
+    {"stale_rejected", "a stale write rejected",
+     [](const RunStats& s) { return s.writes_rejected > 0; }},
+    {"amnesia", "an amnesia crash", [](const RunStats& s) { return s.amnesia_crashes > 0; }},
+    // A node accepted a client's resolve after a heal earlier in the run.
+    {"resolve_after_heal", "a resolve after a heal",
+     [](const RunStats& s) { return s.resolves_after_heal > 0; }},
+};
+inline constexpr size_t kCoverageCount = std::size(kCoverage);
+
+// The counter's index in kCoverage, or none.
+std::optional<size_t> coverage_index(std::string_view name);
 
 // What a sweep keeps of one seed's run.
 struct SeedResult {
@@ -37,16 +71,8 @@ struct SeedResult {
   uint64_t events = 0;
   uint64_t messages = 0;  // sent
   uint64_t fingerprint = 0;
-  // Coverage: did this seed's run reach these situations at all?
-  bool siblings = false;        // a key got two siblings or more
-  bool siblings_3 = false;      // a key got three siblings or more
-  bool gave_up = false;         // a client gave up on an operation
-  bool duplicate = false;       // the network duplicated a message
-  bool stale_rejected = false;  // a node rejected a client's stale write
-  bool amnesia = false;         // a node crashed with amnesia
-  // A node accepted a client's resolve after a heal earlier in the run
-  // (RunStats::resolves_after_heal).
-  bool resolve_after_heal = false;
+  // Coverage: did this seed's run reach each situation of kCoverage at all?
+  std::array<bool, kCoverageCount> coverage{};
   // Time to convergence after the last fault: from the last fault
   // (partition, heal, crash or restart) to the last store change after it
   // (an apply that left a new sibling on any node; 0 if none came after),
@@ -57,12 +83,19 @@ struct SeedResult {
   std::optional<SwarmDraw> swarm;
 };
 
-// The coverage counters, as sweep.jsonl, summary.json, --require and a
-// scenario's `sweep: require:` name them.
-inline constexpr std::string_view kCoverageNames[] = {
-    "siblings",       "siblings_3", "gave_up",           "duplicate",
-    "stale_rejected", "amnesia",    "resolve_after_heal"};
-bool is_coverage_name(std::string_view name);
+// One run with its history hashed, never written (history/writer.h's
+// fingerprint-only mode), capped at `max_history` bytes as `kvsim run
+// --max-history` caps it: what a sweep makes of each seed and the shrinker
+// of each candidate. `writer` is reopened for the run (a caller running many
+// keeps one, its buffer allocated once).
+struct QuietRun {
+  bool stopped = false;  // the history reached its cap: no checks
+  uint64_t fingerprint = 0;
+  RunStats stats;
+  std::vector<CheckResult> checks;
+};
+QuietRun run_quiet(const Scenario& scenario, uint64_t seed, uint64_t max_history,
+                   history::HistoryWriter& writer);
 
 // Runs `scenario` with `seed`, the history fingerprinted only, capped at
 // `max_history` bytes as `kvsim run --max-history` caps it. When the

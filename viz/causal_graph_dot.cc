@@ -227,7 +227,8 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     const std::string prefix = "k" + std::to_string(k) + "_v";
     auto id = [&](size_t v) { return prefix + std::to_string(v); };
     auto declare = [&](size_t v, const char* indent) {
-      out += indent + id(v) + " [" + vertex_attributes(key.vertices[v]) + "];\n";
+      out +=
+          indent + id(v) + " [id=\"" + id(v) + "\", " + vertex_attributes(key.vertices[v]) + "];\n";
     };
     // group_of[v]: the sibling box holding v, or npos.
     std::vector<size_t> group_of(key.vertices.size(), std::string::npos);
@@ -307,7 +308,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     out += "  omitted [shape=note, style=filled, fillcolor=\"#fff3cd\", label=" + dot_quote(note) +
            "];\n";
   }
-  out += "  legend [shape=plaintext, fontsize=9, label=" + legend() + "];\n";
+  out += "  legend [id=\"cg_legend\", shape=plaintext, fontsize=9, label=" + legend() + "];\n";
   out += "}\n";
   return out;
 }

@@ -1,138 +1,132 @@
 #include "viz/report.h"
 
-#include "base/json_text.h"
+#include "viz/explorer_assets.h"
+#include "viz/explorer_data.h"
+#include "viz/summary_words.h"
 #include "viz/text.h"
 
 namespace kv::viz {
 namespace {
 
-using kv::json::Json;
-
-constexpr size_t kMaxShownJsonChars = 300;
-
-const char* const kStyle =
-    "body{font-family:sans-serif;margin:1.5em auto;max-width:1400px;padding:0 1em;color:#222;"
-    "line-height:1.4}"
-    "h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;"
-    "border-bottom:1px solid #ddd}"
-    ".meta{color:#555}.desc{font-size:1.1em}"
-    "table{border-collapse:collapse;margin:.5em 0}"
-    "td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}"
-    "th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}"
-    ".pass{color:#1a7f37;font-weight:bold}.fail{color:#cf222e;font-weight:bold}"
-    ".odd{color:#9a6700}"
-    ".pic{overflow:auto;border:1px solid #ddd;padding:.5em;max-height:90vh;background:#fff}"
-    ".note{background:#fff8e1;border-left:4px solid #f0ad4e;padding:.4em .8em}"
-    "pre{background:#f8f8f8;padding:.8em;overflow:auto;font-size:.9em}"
-    "nav a{margin-right:1em}";
-
-std::string shown_json(const Json& j) {
-  std::string text = kv::json::dump(j);
-  if (text.size() > kMaxShownJsonChars) {
-    text.resize(kMaxShownJsonChars);
-    text += "...";
-  }
-  return text;
+std::string h(const std::string& text) {
+  return html_escape(text);
 }
 
-std::string checks_table(const Json& checks) {
-  if (!checks.is_object()) {
-    return "<p class=\"odd\">checks: " + html_escape(shown_json(checks)) + "</p>\n";
-  }
-  std::string out = "<table>\n<tr><th>check</th><th>verdict</th><th>detail</th></tr>\n";
-  for (const auto& [name, check] : checks.items()) {
-    std::string verdict = "<span class=\"odd\">?</span>";
-    std::string detail;
-    if (check.is_object()) {
-      auto ok = check.find("ok");
-      if (ok != check.end() && ok->is_boolean()) {
-        verdict = ok->get<bool>() ? "<span class=\"pass\">pass</span>"
-                                  : "<span class=\"fail\">FAIL</span>";
-      }
-      auto d = check.find("detail");
-      if (d != check.end()) {
-        detail = d->is_string() ? d->get<std::string>() : shown_json(*d);
-      }
-      // Whatever else the check says (e.g. holds / expected), as name: JSON.
-      std::string more;
-      for (const auto& [field, value] : check.items()) {
-        if (field == "ok" || field == "detail") continue;
-        more += (more.empty() ? "" : ", ") + field + ": " + shown_json(value);
-      }
-      if (!more.empty()) detail += (detail.empty() ? "(" : " (") + more + ")";
-    } else {
-      detail = shown_json(check);
-    }
-    out += "<tr><td>" + html_escape(name) + "</td><td>" + verdict + "</td><td>" +
-           html_escape(detail) + "</td></tr>\n";
-  }
-  return out + "</table>\n";
-}
-
-std::string figures_table(const Json& figures) {
-  if (!figures.is_object()) {
-    return "<p class=\"odd\">figures: " + html_escape(shown_json(figures)) + "</p>\n";
-  }
-  std::string out = "<table>\n<tr><th>figure</th><th>value</th></tr>\n";
-  for (const auto& [name, value] : figures.items()) {
-    out += "<tr><td>" + html_escape(name) + "</td><td class=\"num\">" +
-           html_escape(shown_json(value)) + "</td></tr>\n";
-  }
-  return out + "</table>\n";
-}
-
-std::string summary_section(const ReportInput& in) {
-  std::string out = "<h2 id=\"checks\">Checks and figures</h2>\n";
-  if (!in.summary_error.empty()) {
-    return out + "<p class=\"note\">" + html_escape(in.summary_error) + "</p>\n";
-  }
-  if (in.summary_json.empty()) {
-    return out + "<p class=\"meta\">No summary.json beside the history.</p>\n";
-  }
-  Json summary;
-  std::string why;
-  if (json::nesting_depth(in.summary_json, kMaxNestingDepth) > kMaxNestingDepth) {
-    why = "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels";
-  } else {
-    try {
-      summary = Json::parse(in.summary_json);
-    } catch (const Json::exception& e) {
-      why = std::string("not JSON (") + e.what() + ")";
-    }
-  }
-  if (why.empty() && !summary.is_object()) why = "not a JSON object";
-  if (!why.empty()) {
-    return out + "<p class=\"note\">" + html_escape(in.summary_name) +
-           " could not be read: " + html_escape(why) + "</p>\n";
-  }
-  if (auto checks = summary.find("checks"); checks != summary.end()) out += checks_table(*checks);
-  if (auto figures = summary.find("figures"); figures != summary.end()) {
-    out += figures_table(*figures);
-  }
-  std::string other;
-  for (const auto& [name, value] : summary.items()) {
-    if (name == "checks" || name == "figures") continue;
-    other += "<tr><td>" + html_escape(name) + "</td><td>" + html_escape(shown_json(value)) +
-             "</td></tr>\n";
-  }
-  if (!other.empty())
-    out += "<table>\n<tr><th>more</th><th>value</th></tr>\n" + other + "</table>\n";
+// "n1 n2 n3", or "n1 n2 ... n40 (40)" past a dozen.
+std::string few(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 12; ++i) out += (i ? " " : "") + names[i];
+  if (names.size() > 12) out += " ... " + names.back();
   return out;
 }
 
-std::string picture_section(const std::string& id, const Picture& p) {
-  std::string out = "<h2 id=\"" + id + "\">" + html_escape(p.title) + "</h2>\n";
-  if (!p.note.empty()) out += "<p class=\"note\">" + html_escape(p.note) + "</p>\n";
+std::string counted(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// The pictures' legends as HTML, which wraps to the page's width (the
+// legends inside the SVGs are hidden on the page, kept in the PNGs).
+const char* const kSpacetimeLegend =
+    "<div class=\"pic-legend\">"
+    "<span><i class=\"sw\" style=\"border-color:#1f77b4\"></i>client request or reply</span>"
+    "<span><i class=\"sw\" style=\"border-color:#2ca02c\"></i>replication</span>"
+    "<span><i class=\"sw\" style=\"border-color:#ff7f0e;border-top-style:dashed\"></i>"
+    "anti-entropy (dashed)</span>"
+    "<span><b style=\"color:#d62728\">X</b> message lost, with why under it</span>"
+    "<span><b>bold, dup</b>: a duplicate delivery</span>"
+    "<span><i class=\"sw\" style=\"border-color:#555;border-top-style:dotted\"></i>"
+    "crosses the window's edge, or still in flight</span>"
+    "<span><i class=\"sw\" style=\"border-color:#e8a0a6;border-top-width:8px\"></i>"
+    "partition: a tinted strip per side, naming whom it cuts off</span>"
+    "<span><i class=\"sw\" style=\"border-color:#d62728;border-top-style:dashed\"></i>"
+    "node down (crash to restart)</span>"
+    "<span><i class=\"sw\" style=\"border-color:#e0a800\"></i>the instant the explorer shows; "
+    "later messages faded</span>"
+    "<span>rows follow the order of events, not a time scale</span></div>\n";
+
+const char* const kGraphLegend =
+    "<div class=\"pic-legend\">"
+    "<span><b>&rarr;</b> superseded by (direct dominance)</span>"
+    "<span><b style=\"color:#2ca02c\">&rArr;</b> merged by a resolve (green, thick)</span>"
+    "<span><b style=\"color:#d62728\">[- -] siblings</b>: versions a node held together</span>"
+    "<span><b style=\"color:#999\">- -&gt; rejected at</b>: a stale write, pointing at the "
+    "version that dominated it</span>"
+    "<span><b>thick blue border, \"final on\"</b>: the final state</span>"
+    "<span><b style=\"color:#d62728\">LOST</b> / <b style=\"color:#ff7f0e\">UNAVAILABLE</b>: "
+    "an accepted write no node / only down nodes hold</span>"
+    "<span>faded: not written yet at the explorer's instant; after a click: "
+    "blue = before it, purple (double) = after it, orange (dashed) = concurrent</span></div>\n";
+
+std::string header(const ReportInput& in, const SummaryWords& words) {
+  const history::History& hist = *in.history;
+  const std::string name = hist.start ? hist.start->scenario : in.history_name;
+  std::string out = "<h1>" + h(name);
+  if (hist.start && hist.start->seed) {
+    out += "<span class=\"seed\">seed " + std::to_string(*hist.start->seed) + "</span>";
+  }
+  out += "</h1>\n";
+  if (hist.start && !hist.start->description.empty()) {
+    out += "<p class=\"desc\">" + h(hist.start->description) + "</p>\n";
+  }
+  const std::vector<std::string> nodes = hist.nodes(), clients = hist.clients();
+  std::string facts = counted(nodes.size(), "node", "nodes") + " (" + few(nodes) + ")";
+  if (!clients.empty())
+    facts += " \u00b7 " + counted(clients.size(), "client", "clients") + " (" + few(clients) + ")";
+  facts += " \u00b7 " + counted(hist.events.size(), "history line", "history lines");
+  if (!hist.events.empty())
+    facts += " \u00b7 " + format_time(hist.events.back().t_us) + " simulated";
+  facts += " \u00b7 the history: " + in.history_name;
+  out += "<p class=\"facts\">" + h(facts) + "</p>\n";
+  if (!words.overall.empty()) {
+    out += std::string("<p class=\"overall ") + (words.failed ? "verdict-bad" : "verdict-ok") +
+           "\">" + h(words.overall) + "</p>\n";
+  }
+  if (!words.run_end.empty()) {
+    std::string s = words.run_end;
+    s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    out += "<p class=\"note\" id=\"run-end\">" + h(s) + ".</p>\n";
+  }
+  if (!words.stopped.empty()) out += "<p class=\"note\">" + h(words.stopped) + "</p>\n";
+  if (!hist.complete) out += "<p class=\"note\">" + h(hist.partial_note()) + ".</p>\n";
+  for (const std::string& w : hist.warnings) out += "<p class=\"note\">" + h(w) + "</p>\n";
+  out +=
+      "<nav><a href=\"#explorer\">explorer</a><a href=\"#siblings\">causal graph</a>"
+      "<a href=\"#spacetime\">space-time diagram</a><a href=\"#checks\">checks and figures</a>"
+      "<a href=\"#story\">story</a>"
+      "<button type=\"button\" id=\"big-top\" onclick=\"document.getElementById('big')"
+      ".click()\">Large type</button></nav>\n";
+  return out;
+}
+
+std::string summary_section(const ReportInput& in, const SummaryWords& words) {
+  std::string out = "<section id=\"checks\">\n<h2>Checks and figures</h2>\n";
+  if (!in.summary_error.empty()) {
+    out += "<p class=\"note\">" + h(in.summary_error) + "</p>\n";
+  } else if (in.summary_json.empty()) {
+    out += "<p class=\"muted\">No summary.json beside the history.</p>\n";
+  } else if (!words.read) {
+    out += "<p class=\"note\">" + h(in.summary_name) + " could not be read: " + h(words.error) +
+           "</p>\n";
+  } else {
+    out += words.checks_html + words.figures_html;
+    if (!words.facts_html.empty()) out += "<h3>About this run</h3>\n" + words.facts_html;
+  }
+  return out + "</section>\n";
+}
+
+std::string picture_section(const std::string& id, const Picture& p, const char* legend) {
+  std::string out = "<section id=\"" + id + "\">\n<h2>" + h(p.title) + "</h2>\n";
+  if (!p.note.empty()) out += "<p class=\"note\">" + h(p.note) + "</p>\n";
   const std::string svg = inline_svg(p.svg);
-  if (!svg.empty()) return out + "<div class=\"pic\">\n" + svg + "\n</div>\n";
+  if (!svg.empty()) return out + legend + "<div class=\"pic\">\n" + svg + "\n</div>\n</section>\n";
   if (!p.dot_file.empty()) {
     out +=
-        "<p class=\"meta\">Not drawn here (this kvsim was built without Graphviz, or "
+        "<p class=\"muted\">Not drawn here (this kvsim was built without Graphviz, or "
         "drawing was not asked for). The picture's DOT is <code>" +
-        html_escape(p.dot_file) + "</code> beside this file: <code>dot -Tsvg -O " +
-        html_escape(p.dot_file) + "</code> draws it.</p>\n";
+        h(p.dot_file) + "</code> beside this file: <code>dot -Tsvg -O " + h(p.dot_file) +
+        "</code> draws it.</p>\n";
   }
-  return out;
+  return out + "</section>\n";
 }
 
 std::string story_section(const std::string& story) {
@@ -145,12 +139,12 @@ std::string story_section(const std::string& story) {
     pos = end;
     ++lines;
   }
-  std::string out = "<h2 id=\"story\">The story</h2>\n";
+  std::string out = "<section id=\"story\">\n<h2>The story</h2>\n";
   if (pos < story.size()) {
     out += "<p class=\"note\">The first " + std::to_string(kMaxReportStoryLines) +
            " lines of the story; <code>kvsim explain HISTORY</code> tells all of it.</p>\n";
   }
-  return out + "<pre>" + html_escape(shown) + "</pre>\n";
+  return out + "<pre class=\"story\">" + h(shown) + "</pre>\n</section>\n";
 }
 
 }  // namespace
@@ -163,33 +157,40 @@ std::string inline_svg(const std::string& svg_file_text) {
 }
 
 std::string report_html(const ReportInput& in) {
-  const history::History& h = *in.history;
-  std::string name = h.start ? h.start->scenario : h.path;
+  const history::History& hist = *in.history;
+  SummaryWords words;
+  if (in.summary_error.empty() && !in.summary_json.empty()) {
+    words = summary_words(in.summary_json, in.page_dir);
+  }
+  ExplorerInput explorer;
+  explorer.history = &hist;
+  explorer.graph = in.graph;
+  explorer.window = in.window;
+  explorer.run_end = words.run_end;
+  explorer.history_name = in.history_name;
+
+  const std::string name = hist.start ? hist.start->scenario : in.history_name;
+  std::string title = "kvsim: " + name;
+  if (hist.start && hist.start->seed) title += " (seed " + std::to_string(*hist.start->seed) + ")";
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += "<title>kvsim: " + html_escape(name) + "</title>\n";
-  out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
-  out += "<h1>kvsim run: " + html_escape(name) + "</h1>\n";
-  if (h.start && !h.start->description.empty()) {
-    out += "<p class=\"desc\">" + html_escape(h.start->description) + "</p>\n";
-  }
-  std::string meta;
-  if (h.start && h.start->seed) meta += "seed " + std::to_string(*h.start->seed) + " &middot; ";
-  meta += "nodes";
-  for (const std::string& n : h.nodes()) meta.append(" ").append(html_escape(n));
-  meta +=
-      " &middot; " + std::to_string(h.events.size()) + " history lines in " + html_escape(h.path);
-  out += "<p class=\"meta\">" + meta + "</p>\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>" + h(title) + "</title>\n";
+  out += "<style>\n" + std::string(kExplorerStyle) + "</style>\n</head>\n<body>\n<main>\n";
+  out += header(in, words);
+  // The explorer and the pictures share one block, so that the explorer's
+  // controls stay in view (sticky) while the pictures scroll by.
   out +=
-      "<nav><a href=\"#checks\">checks</a><a href=\"#siblings\">causal graph</a>"
-      "<a href=\"#spacetime\">space-time</a><a href=\"#story\">story</a></nav>\n";
-  for (const std::string& w : h.warnings) {
-    out += "<p class=\"note\">" + html_escape(w) + "</p>\n";
-  }
-  out += summary_section(in);
-  out += picture_section("siblings", in.siblings);
-  out += picture_section("spacetime", in.spacetime);
+      "<div id=\"explore-block\">\n<section id=\"explorer\"><h2>Explore the run, instant by "
+      "instant</h2><noscript><p class=\"note\">The explorer needs JavaScript; the checks, "
+      "pictures and story below do not.</p></noscript></section>\n";
+  out += picture_section("siblings", in.siblings, kGraphLegend);
+  out += picture_section("spacetime", in.spacetime, kSpacetimeLegend);
+  out += "</div>\n";
+  out += summary_section(in, words);
   out += story_section(in.story);
-  out += "</body>\n</html>\n";
+  out += "</main>\n<script type=\"application/json\" id=\"kvsim-data\">" +
+         explorer_data_json(explorer) + "</script>\n";
+  out += "<script>\n" + std::string(kExplorerScript) + "</script>\n</body>\n</html>\n";
   return out;
 }
 

@@ -1,21 +1,30 @@
-// The HTML report of a run: one self-contained `index.html` that opens from
-// disk with no network (no external fonts, styles, scripts or images).
+// The page of a run: one self-contained `index.html` that opens from disk
+// with no network (no external fonts, styles, scripts or images).
 //
-// It shows the scenario's name and description, the check verdicts and
-// summary figures from `summary.json` (optional), both pictures inline as
-// SVG (or, without them, where the .dot files are), and the story.
+// It holds the scenario's name and description, the run's facts, its
+// verdicts and what it left under way at its end (summary.json's run_end)
+// in words, the explorer (viz/explorer/*: a slider and step buttons through
+// the history, each node's store at the chosen instant, the messages in
+// flight, "why concurrent?" and "why rejected?" slot by slot, filters),
+// both pictures inline as SVG (or, without them, where the .dot files
+// are), which follow the explorer's slider, and the story.
 //
-// summary.json is read as an optional JSON object: `checks` (name ->
-// {"ok": bool, "detail": string}) and `figures` (name -> number) get their
-// own tables; any other top-level key is listed with its JSON text. Entries
-// of unexpected shape are shown as their JSON text rather than refused: the
-// report renders whatever is there. All text is HTML-escaped.
+// The explorer's data is viz/explorer_data.h's JSON, in a
+// <script type="application/json" id="kvsim-data"> element; its script and
+// style are viz/explorer/*, carried inside kvsim (viz/meson.build embeds
+// them at build time). Without JavaScript the page still shows everything
+// but the explorer, and says so.
+//
+// summary.json is optional and read as untrusted (viz/summary_words.h).
+// All text from the run is HTML-escaped.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
 #include "history/history.h"
+#include "viz/causal_graph.h"
+#include "viz/spacetime.h"
 
 namespace kv::viz {
 
@@ -33,9 +42,13 @@ struct Picture {
 
 struct ReportInput {
   const history::History* history = nullptr;  // REQUIRES: not null
-  std::string summary_json;                   // summary.json's text; empty when absent
-  std::string summary_name;                   // for messages
-  std::string summary_error;                  // set when summary.json exists but could not be read
+  const CausalGraph* graph = nullptr;  // the drawn causal graph, for its boxes' ids; may be null
+  Window window;                       // the explorer's window (kvsim render --from/--to)
+  std::string summary_json;            // summary.json's text; empty when absent
+  std::string summary_name;            // for messages
+  std::string summary_error;           // set when summary.json exists but could not be read
+  std::string page_dir;                // the folder index.html is written to
+  std::string history_name;            // the history as the page names it ("history.jsonl")
   Picture siblings;
   Picture spacetime;
   std::string story;

@@ -179,7 +179,8 @@ void Diagram::emit_lifelines(std::string& out) {
   for (size_t lane = 0; lane < lane_names_.size(); ++lane) {
     const std::string x = std::to_string(lane_x(lane));
     const bool is_node = lane >= first_node_lane_;
-    out += "  h" + std::to_string(lane) + " [shape=box, style=\"rounded,filled\", fillcolor=\"" +
+    out += "  h" + std::to_string(lane) + " [id=\"st_lane" + std::to_string(lane) +
+           "\", shape=box, style=\"rounded,filled\", fillcolor=\"" +
            (is_node ? "#e8eef7" : "#f5f5f5") +
            "\", fontsize=10, label=" + dot_quote(lane_names_[lane]) + ", pos=\"" + x + ",0\"];\n";
     out += "  f" + std::to_string(lane) +
@@ -259,6 +260,8 @@ void Diagram::emit_messages(std::string& out, bool labels) {
         extra += ", penwidth=2";
         label = label.empty() ? "dup" : label + " (dup)";
       }
+      extra +=
+          ", id=\"st_msg" + std::to_string(id) + (k == 0 ? "" : "_" + std::to_string(k + 1)) + "\"";
       out += "  " + from + " -> " + to + attrs(!sent_in || at != Where::kIn, extra, label);
     }
     bool ended = false;
@@ -286,13 +289,16 @@ void Diagram::emit_messages(std::string& out, bool labels) {
         out += "  " + x_id + "_why [shape=plaintext, fontsize=7, fontcolor=\"" + kDropColor +
                "\", width=0.1, height=0.1, margin=0, label=" + dot_quote(drop.reason) + ", pos=\"" +
                std::to_string(x) + "," + std::to_string(y - 10) + "\"];\n";
-        out += "  " + from + " -> " + x_id + attrs(!sent_in, ", arrowhead=none", take_label());
+        out += "  " + from + " -> " + x_id +
+               attrs(!sent_in, ", arrowhead=none, id=\"st_msg" + std::to_string(id) + "_x\"",
+                     take_label());
         ended = true;
       }
     }
     if (!ended && sent_in && m.deliveries.empty()) {
       // Dropped after the window, or still in flight when the history ends.
-      out += "  " + from + " -> " + bottom(dest) + attrs(true, "", take_label());
+      out += "  " + from + " -> " + bottom(dest) +
+             attrs(true, ", id=\"st_msg" + std::to_string(id) + "_open\"", take_label());
     }
   }
 }
@@ -396,10 +402,17 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   emit_lifelines(lifelines);  // last: messages and marks add points
 
   std::string times;
+  std::vector<size_t> row_line(rows_.size(), 0);  // the first history line of each row
+  for (const auto& [event, row] : row_of_) {
+    if (row_line[row] == 0) row_line[row] = h_.events[event].line;
+  }
   for (size_t r = 0; r < rows_.size(); ++r) {
     // A row that continues an instant repeats its time, lighter.
     const char* color = rows_[r].first_of_instant ? "#555555" : "#bbbbbb";
-    times += "  t" + std::to_string(r) + " [shape=plaintext, fontsize=8, fontcolor=\"" + color +
+    // The id names the row's first history line: the page finds the row of
+    // any line by it.
+    times += "  t" + std::to_string(r) + " [id=\"st_line" + std::to_string(row_line[r]) +
+             "\", shape=plaintext, fontsize=8, fontcolor=\"" + color +
              "\", label=" + dot_quote(format_time(rows_[r].t_us)) + ", pos=\"" +
              std::to_string(kTimeLabelX) + "," + std::to_string(row_y(r)) + "\"];\n";
   }
@@ -440,7 +453,7 @@ SpacetimeResult Diagram::draw(const std::string& note_in) {
   out += lifelines;
   out += marks;
   out += messages;
-  out += "  legend [shape=plaintext, fontsize=8, label=" + legend() + ", pos=\"" +
+  out += "  legend [id=\"st_legend\", shape=plaintext, fontsize=8, label=" + legend() + ", pos=\"" +
          std::to_string(legend_x) + "," + std::to_string(-3 * kRowStep) + "\"];\n";
   out += "}\n";
   return result;

@@ -1,6 +1,7 @@
 #include "viz/story.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <vector>
@@ -12,81 +13,6 @@
 
 namespace kv::viz {
 namespace {
-
-bool hex4(std::string_view s, size_t at, uint32_t& out) {
-  if (at + 4 > s.size()) return false;
-  out = 0;
-  for (size_t i = at; i < at + 4; ++i) {
-    const char c = s[i];
-    const uint32_t digit = c >= '0' && c <= '9'   ? static_cast<uint32_t>(c - '0')
-                           : c >= 'a' && c <= 'f' ? static_cast<uint32_t>(c - 'a' + 10)
-                           : c >= 'A' && c <= 'F' ? static_cast<uint32_t>(c - 'A' + 10)
-                                                  : 16;
-    if (digit == 16) return false;
-    out = out * 16 + digit;
-  }
-  return true;
-}
-
-// Characters the story writes as themselves: printable non-ASCII. Controls
-// (C1), lone surrogates, zero-width and direction marks, line and paragraph
-// separators and the byte-order mark stay escaped: they would hide or
-// rearrange the text around them.
-bool shown_as_text(uint32_t cp) {
-  return cp >= 0xa0 && !(cp >= 0xd800 && cp <= 0xdfff) && !(cp >= 0x200b && cp <= 0x200f) &&
-         !(cp >= 0x2028 && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069) && cp != 0xfeff;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-  }
-  out += static_cast<char>(0x80 | (cp & 0x3f));
-}
-
-// JSON text as the story prints it: each \uXXXX escape (or surrogate pair)
-// of a printable non-ASCII character becomes that character in UTF-8, so
-// "caf\u00e9" reads "café"; every other escape stays as it is. The history
-// keeps the escapes (Python's json.dumps writes them).
-std::string readable(std::string_view json_text) {
-  std::string out;
-  out.reserve(json_text.size());
-  size_t i = 0;
-  while (i < json_text.size()) {
-    uint32_t cp = 0;
-    if (json_text[i] != '\\' || i + 1 == json_text.size()) {
-      out += json_text[i++];
-      continue;
-    }
-    if (json_text[i + 1] != 'u' || !hex4(json_text, i + 2, cp)) {
-      out.append(json_text.substr(i, 2));  // \n, \\, \" ...: kept, never split
-      i += 2;
-      continue;
-    }
-    size_t length = 6;
-    uint32_t low = 0;
-    if (cp >= 0xd800 && cp <= 0xdbff && json_text.substr(i + 6, 2) == "\\u" &&
-        hex4(json_text, i + 8, low) && low >= 0xdc00 && low <= 0xdfff) {
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-      length = 12;
-    }
-    if (shown_as_text(cp)) {
-      append_utf8(out, cp);
-      i += length;
-    } else {
-      out.append(json_text.substr(i, 6));
-      i += 6;
-    }
-  }
-  return out;
-}
 
 std::string version(const history::VersionText& v) {
   return readable(version_text(v.value, v.clock));
@@ -110,12 +36,6 @@ std::string names(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string key_name(const std::string& key) {
-  std::string json;
-  kv::json::dump_string(key, json);
-  return readable(value_text(json, 64));
-}
-
 // A client's request, for sentences about its timeouts and replies.
 struct SentRequest {
   MsgType type = MsgType::kPut;  // kPut, kGet or kResolve
@@ -126,19 +46,26 @@ std::string request_text(const SentRequest& r) {
   const history::MessageBody& b = *r.body;
   std::string out(describe(r.type).noun);
   if (b.value && b.clock) out += " of " + readable(version_text(*b.value, *b.clock));
-  if (r.type == MsgType::kGet) out += " of " + key_name(b.key);
+  if (r.type == MsgType::kGet) out += " of " + key_text(b.key);
   return out;
 }
 
 class Teller {
  public:
   explicit Teller(const history::History& h) : h_(h) {}
-  std::string tell();
+  // Reads the history once: every sentence below comes from this pass.
+  void read();
+  std::string tell(const std::string& run_end);
+  // The story's sentences about events [first, last), "" where it has none.
+  std::vector<StorySentence> by_event(size_t first, size_t last) const;
 
  private:
   void say(const std::string& key, const history::Event& e, const std::string& sentence) {
     keys_[key].push_back("t=" + format_time(e.t_us) + " " + sentence);
+    said_.push_back({static_cast<size_t>(&e - h_.events.data()), key, sentence});
   }
+  // The fault, timeout or give-up `e` in a sentence; "" for other events.
+  std::string fault_sentence(const history::Event& e) const;
   void on_apply(const history::Event& e, const history::ApplyEvent& a);
   void on_deliver(const history::Event& e, const history::DeliverEvent& d);
   void on_request_sent(const history::Event& e, const history::OpEvent& op,
@@ -161,6 +88,11 @@ class Teller {
   // first reply reached its client; both by (client, msg_id).
   std::map<std::pair<std::string, uint64_t>, const history::OpEvent*> ops_;
   std::map<std::pair<std::string, uint64_t>, int64_t> read_at_;
+  struct Said {
+    size_t event;
+    std::string key, sentence;
+  };
+  std::vector<Said> said_;
 };
 
 // Said only of operations that waited for their client, and of clock: auto
@@ -180,9 +112,9 @@ void Teller::on_request_sent(const history::Event& e, const history::OpEvent& op
     context.merge(*op.auto_context);
     s += "; clock: auto from ";
     if (*op.auto_read == 0) {
-      s += "nothing (" + op.client + " had not read " + key_name(op.key) + ")";
+      s += "nothing (" + op.client + " had not read " + key_text(op.key) + ")";
     } else {
-      s += op.client + "'s read of " + key_name(op.key);
+      s += op.client + "'s read of " + key_text(op.key);
       auto at = read_at_.find({op.client, *op.auto_read});
       s += at != read_at_.end() ? " at " + format_time(at->second)
                                 : " (msg_id " + std::to_string(*op.auto_read) + ")";
@@ -257,7 +189,7 @@ void Teller::on_deliver(const history::Event& e, const history::DeliverEvent& d)
   const SentRequest* r = request(d.dest, *send->body.in_reply_to);
   if (r == nullptr || r->type != MsgType::kGet) return;
   read_at_.emplace(std::make_pair(d.dest, *send->body.in_reply_to), e.t_us);
-  std::string s = d.dest + " read " + key_name(r->body->key) + " from " + d.src + ": ";
+  std::string s = d.dest + " read " + key_text(r->body->key) + " from " + d.src + ": ";
   if (!send->body.values || send->body.values->empty()) {
     s += "nothing";
   } else {
@@ -331,62 +263,67 @@ std::string Teller::header() const {
 std::string Teller::faults() const {
   std::string out;
   for (const history::Event& e : h_.events) {
-    std::string s;
-    if (const auto* f = std::get_if<history::FaultEvent>(&e.data)) {
-      switch (f->kind) {
-        case history::FaultEvent::Kind::kPartition:
-          if (!f->groups.empty()) {
-            s = "partition:";
-            std::set<std::string> listed;
-            for (size_t g = 0; g < f->groups.size(); ++g) {
-              s += (g == 0 ? " " : " | ") + names(f->groups[g]);
-              listed.insert(f->groups[g].begin(), f->groups[g].end());
-            }
-            std::vector<std::string> rest;
-            for (const std::string& n : h_.nodes()) {
-              if (listed.count(n) == 0) rest.push_back(n);
-            }
-            if (!rest.empty()) s += " | " + names(rest);
-          } else if (!f->ring.empty()) {
-            const size_t reach = f->ring_reach();
-            s = "partition on the ring " + names(f->ring) + ": each node keeps its links to the " +
-                std::to_string(reach) + " nearest on each side";
-          } else {
-            s = "one-way partition: " + names(f->from) + " cannot reach " + names(f->to);
-          }
-          if (!f->shape.empty() && f->shape != "groups" && f->shape != "one-way" &&
-              f->shape != "majorities-ring") {
-            s += " (" + f->shape + ")";
-          }
-          break;
-        case history::FaultEvent::Kind::kHeal:
-          s = "the network heals";
-          break;
-        case history::FaultEvent::Kind::kCrash:
-          s = f->node + " crashes" + (f->amnesia ? " and loses its store" : "");
-          break;
-        case history::FaultEvent::Kind::kRestart:
-          s = f->node + " restarts";
-          break;
-      }
-    } else if (const auto* t = std::get_if<history::TimeoutEvent>(&e.data)) {
-      const SentRequest* r = request(t->client, t->msg_id);
-      s = t->client + "'s " + (r != nullptr ? request_text(*r) : "request") + " (msg_id " +
-          std::to_string(t->msg_id) + ") got no reply in time; retry " +
-          std::to_string(t->attempt) + " goes to " + t->node;
-    } else if (const auto* g = std::get_if<history::GiveUpEvent>(&e.data)) {
-      const SentRequest* r = request(g->client, g->msg_id);
-      if (!g->node.empty()) {
-        s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
-            (g->reason == "crashed" ? "down" : g->reason);
-      } else {
-        s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
-            " (msg_id " + std::to_string(g->msg_id) + ")";
-      }
-    }
+    const std::string s = fault_sentence(e);
     if (!s.empty()) out += "  t=" + format_time(e.t_us) + " " + s + "\n";
   }
   return out.empty() ? "" : "Faults and timeouts:\n" + out;
+}
+
+std::string Teller::fault_sentence(const history::Event& e) const {
+  std::string s;
+  if (const auto* f = std::get_if<history::FaultEvent>(&e.data)) {
+    switch (f->kind) {
+      case history::FaultEvent::Kind::kPartition:
+        if (!f->groups.empty()) {
+          s = "partition:";
+          std::set<std::string> listed;
+          for (size_t g = 0; g < f->groups.size(); ++g) {
+            s += (g == 0 ? " " : " | ") + names(f->groups[g]);
+            listed.insert(f->groups[g].begin(), f->groups[g].end());
+          }
+          std::vector<std::string> rest;
+          for (const std::string& n : h_.nodes()) {
+            if (listed.count(n) == 0) rest.push_back(n);
+          }
+          if (!rest.empty()) s += " | " + names(rest);
+        } else if (!f->ring.empty()) {
+          const size_t reach = f->ring_reach();
+          s = "partition on the ring " + names(f->ring) + ": each node keeps its links to the " +
+              std::to_string(reach) + " nearest on each side";
+        } else {
+          s = "one-way partition: " + names(f->from) + " cannot reach " + names(f->to);
+        }
+        if (!f->shape.empty() && f->shape != "groups" && f->shape != "one-way" &&
+            f->shape != "majorities-ring") {
+          s += " (" + f->shape + ")";
+        }
+        break;
+      case history::FaultEvent::Kind::kHeal:
+        s = "the network heals";
+        break;
+      case history::FaultEvent::Kind::kCrash:
+        s = f->node + " crashes" + (f->amnesia ? " and loses its store" : "");
+        break;
+      case history::FaultEvent::Kind::kRestart:
+        s = f->node + " restarts";
+        break;
+    }
+  } else if (const auto* t = std::get_if<history::TimeoutEvent>(&e.data)) {
+    const SentRequest* r = request(t->client, t->msg_id);
+    s = t->client + "'s " + (r != nullptr ? request_text(*r) : "request") + " (msg_id " +
+        std::to_string(t->msg_id) + ") got no reply in time; retry " + std::to_string(t->attempt) +
+        " goes to " + t->node;
+  } else if (const auto* g = std::get_if<history::GiveUpEvent>(&e.data)) {
+    const SentRequest* r = request(g->client, g->msg_id);
+    if (!g->node.empty()) {
+      s = g->client + "'s colocated put on " + g->node + " is not made: " + g->node + " is " +
+          (g->reason == "crashed" ? "down" : g->reason);
+    } else {
+      s = g->client + " gives up on its " + (r != nullptr ? request_text(*r) : "request") +
+          " (msg_id " + std::to_string(g->msg_id) + ")";
+    }
+  }
+  return s;
 }
 
 std::string Teller::endings() {
@@ -466,7 +403,7 @@ std::string Teller::endings() {
     for (const std::string& d : down[key]) s += (s.empty() ? "" : "; ") + d;
     if (!groups.empty()) s += groups.size() == 1 ? " (converged)" : " (not converged)";
     if (s.empty()) s = "no node holds anything (no node is live)";
-    out += "  " + key_name(key) + ": " + s + "\n";
+    out += "  " + key_text(key) + ": " + s + "\n";
     for (const WriteFate* f : fates_by_key[key]) {
       out += std::string("    ") + (f->kind == WriteFate::Kind::kLost ? "LOST" : "UNAVAILABLE") +
              ": " + version(f->version) + ", accepted by " + f->node +
@@ -486,7 +423,7 @@ std::string Teller::endings() {
   return "At the end:\n" + out;
 }
 
-std::string Teller::tell() {
+void Teller::read() {
   for (const history::Event& e : h_.events) {
     if (const auto* s = std::get_if<history::SendEvent>(&e.data)) {
       const MsgType t = s->body.type;
@@ -509,23 +446,54 @@ std::string Teller::tell() {
       on_drop(e, *dr);
     }
   }
+}
+
+std::vector<StorySentence> Teller::by_event(size_t first, size_t last) const {
+  last = std::min(last, h_.events.size());
+  std::vector<StorySentence> out(first < last ? last - first : 0);
+  for (const Said& s : said_) {
+    if (s.event < first || s.event >= last) continue;
+    out[s.event - first].key = s.key;
+    out[s.event - first].text = s.sentence;
+  }
+  for (size_t i = first; i < last; ++i) {
+    if (out[i - first].text.empty()) out[i - first].text = fault_sentence(h_.events[i]);
+  }
+  return out;
+}
+
+std::string Teller::tell(const std::string& run_end) {
   std::string out = header();
   const std::string f = faults();
   if (!f.empty()) out += "\n" + f;
   for (const auto& [key, sentences] : keys_) {
-    out += "\nKey " + key_name(key) + ":\n";
+    out += "\nKey " + key_text(key) + ":\n";
     for (const std::string& s : sentences) out += "  " + s + "\n";
   }
   if (keys_.empty()) out += "\nNo client wrote anything.\n";
   const std::string end = endings();
   out += "\n" + (end.empty() ? "The history has no final state (the run was cut short).\n" : end);
+  if (!run_end.empty()) {
+    std::string sentence = run_end;
+    sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+    out += sentence + ".\n";
+  }
   return out;
 }
 
 }  // namespace
 
-std::string tell_story(const history::History& history) {
-  return Teller(history).tell();
+std::string tell_story(const history::History& history, const std::string& run_end) {
+  Teller teller(history);
+  teller.read();
+  return teller.tell(run_end);
+}
+
+std::vector<StorySentence> story_sentences(const history::History& history, size_t first,
+                                           size_t last) {
+  Teller teller(history);
+  teller.read();
+  return teller.by_event(first, last);
 }
 
 }  // namespace kv::viz

@@ -19,7 +19,84 @@ bool looks_like_non_string(std::string_view text) {
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
+bool hex4(std::string_view s, size_t at, uint32_t& out) {
+  if (at + 4 > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    const char c = s[i];
+    const uint32_t digit = c >= '0' && c <= '9'   ? static_cast<uint32_t>(c - '0')
+                           : c >= 'a' && c <= 'f' ? static_cast<uint32_t>(c - 'a' + 10)
+                           : c >= 'A' && c <= 'F' ? static_cast<uint32_t>(c - 'A' + 10)
+                                                  : 16;
+    if (digit == 16) return false;
+    out = out * 16 + digit;
+  }
+  return true;
+}
+
+// Characters the story writes as themselves: printable non-ASCII. Controls
+// (C1), lone surrogates, zero-width and direction marks, line and paragraph
+// separators and the byte-order mark stay escaped: they would hide or
+// rearrange the text around them.
+bool shown_as_text(uint32_t cp) {
+  return cp >= 0xa0 && !(cp >= 0xd800 && cp <= 0xdfff) && !(cp >= 0x200b && cp <= 0x200f) &&
+         !(cp >= 0x2028 && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069) && cp != 0xfeff;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+  }
+  out += static_cast<char>(0x80 | (cp & 0x3f));
+}
+
 }  // namespace
+
+std::string readable(std::string_view json_text) {
+  std::string out;
+  out.reserve(json_text.size());
+  size_t i = 0;
+  while (i < json_text.size()) {
+    uint32_t cp = 0;
+    if (json_text[i] != '\\' || i + 1 == json_text.size()) {
+      out += json_text[i++];
+      continue;
+    }
+    if (json_text[i + 1] != 'u' || !hex4(json_text, i + 2, cp)) {
+      out.append(json_text.substr(i, 2));  // \n, \\, \" ...: kept, never split
+      i += 2;
+      continue;
+    }
+    size_t length = 6;
+    uint32_t low = 0;
+    if (cp >= 0xd800 && cp <= 0xdbff && json_text.substr(i + 6, 2) == "\\u" &&
+        hex4(json_text, i + 8, low) && low >= 0xdc00 && low <= 0xdfff) {
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+      length = 12;
+    }
+    if (shown_as_text(cp)) {
+      append_utf8(out, cp);
+      i += length;
+    } else {
+      out.append(json_text.substr(i, 6));
+      i += 6;
+    }
+  }
+  return out;
+}
+
+std::string key_text(const std::string& key) {
+  std::string json;
+  kv::json::dump_string(key, json);
+  return readable(value_text(json, 64));
+}
 
 std::string clock_text(const Clock& clock) {
   std::string out = "[";

@@ -33,6 +33,18 @@ std::string value_text(std::string_view value_json, size_t max_chars = 32);
 // "v1@[1,0,0]"
 std::string version_text(std::string_view value_json, const Clock& clock);
 
+// JSON text as people read it: each \uXXXX escape (or surrogate pair) of a
+// printable non-ASCII character becomes that character in UTF-8, so
+// "caf\u00e9" reads "café"; every other escape stays as it is (controls,
+// invisible and direction-changing characters stay escaped). The history
+// keeps the escapes (Python's json.dumps writes them). The story and the
+// explorer write values through this.
+std::string readable(std::string_view json_text);
+
+// A key as the story writes it: its JSON text, readable(), cut at 64
+// characters ("x" with its quotes).
+std::string key_text(const std::string& key);
+
 // A DOT double-quoted string: `"` and `\` escaped, control characters shown
 // as \xNN text, newlines in `text` kept as DOT's "\n" line breaks.
 std::string dot_quote(std::string_view text);

@@ -804,7 +804,8 @@ TEST_CASE(
   CHECK(dot.find("label=\"2 siblings\"") != std::string::npos);
   CHECK(dot.find("label=\"rejected\"") != std::string::npos);
   // Lifelines for 2 clients and 3 nodes, clients first.
-  CHECK(dot.find("h0 [shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", fontsize=10, "
+  CHECK(dot.find("h0 [id=\"st_lane0\", shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", "
+                 "fontsize=10, "
                  "label=\"c1\"") != std::string::npos);
   CHECK(dot.find("label=\"n3\", pos=\"570,0\"") != std::string::npos);
 }
@@ -840,7 +841,7 @@ TEST_CASE("a window draws what crosses its edges dotted, and says what it shows"
   // at its bottom.
   CHECK(count(r.dot, "-> p2_bottom [") == 2);
   CHECK(r.dot.find("-> p2_bottom [color=\"#ff7f0e\", fontcolor=\"#ff7f0e\", style=dotted, "
-                   "label=\"digest r1\"]") != std::string::npos);
+                   "id=\"st_msg12\", label=\"digest r1\"]") != std::string::npos);
   CHECK(r.dot.find("put x=v1") == std::string::npos);
   CHECK(r.dot.find("resolve") == std::string::npos);
 }
@@ -1053,12 +1054,13 @@ TEST_CASE("replicas holding the same siblings in another order have converged") 
 
 // ---- the report ----
 
-TEST_CASE("the report is self-contained, escapes everything and shows the summary") {
+TEST_CASE("the report is self-contained, escapes everything and shows the summary in words") {
   const kv::history::History h = load("viz_crash_loss.jsonl");
   ReportInput in;
   in.history = &h;
+  in.history_name = "history.jsonl";
   in.summary_json =
-      R"({"checks": {"converged": {"ok": false, "detail": "n1 <> n2 on a & b"}, "no lost write": {"ok": true, "detail": ""}, "odd": 3}, "figures": {"messages": 13, "p99 delay us": 4800.5}, "seed": 3})";
+      R"({"checks": {"converged": {"ok": false, "holds": false, "expected": true, "detail": "n1 <> n2 on a & b", "node": "n2", "key": "a", "time": "5ms"}, "no lost write": {"ok": true, "detail": ""}, "odd": 3}, "figures": {"dropped_crashed": 13, "p99 delay us": 4800.5, "history_bytes": 130202}, "seed": 3, "swarm": {"loss": 0.1, "anti_entropy_us": 68980}, "run_end": {"early": true, "sentence": "the run ended with 2 requests in flight: the workload outlasts run_until = 10s"}})";
   in.siblings.title = "Causal graph";
   in.siblings.svg =
       "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"x\" \"http://www.w3.org/x\">\n"
@@ -1068,33 +1070,59 @@ TEST_CASE("the report is self-contained, escapes everything and shows the summar
   in.story = "t=1ms <story>\n";
   const std::string html = report_html(in);
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(html.find("<h1>kvsim run: crash-and-loss</h1>") != std::string::npos);
+  CHECK(html.find("<h1>crash-and-loss<") != std::string::npos);
   CHECK(html.find("a lost replicate leaves key a diverged") != std::string::npos);
-  CHECK(html.find("<td>converged</td><td><span class=\"fail\">FAIL</span></td><td>n1 &lt;&gt; n2 "
-                  "on a &amp; b</td>") != std::string::npos);
-  CHECK(html.find("<span class=\"pass\">pass</span>") != std::string::npos);
-  CHECK(html.find("<td>odd</td><td><span class=\"odd\">?</span></td><td>3</td>") !=
+  // A check: what it asks, its verdict in words (a symbol and words, not a
+  // colour alone), what it found and where.
+  CHECK(html.find("<td>converged: every live replica holds the same siblings for every key</td>"
+                  "<td class=\"verdict-bad\">\u2718 FAILS (expected to hold)</td>"
+                  "<td>n1 &lt;&gt; n2 on a &amp; b (node n2, key &#39;a&#39;, time 5ms)</td>") !=
         std::string::npos);
-  CHECK(html.find("<td class=\"num\">4800.5</td>") != std::string::npos);
+  CHECK(html.find("\u2718 1 of 3 checks did not come out as the scenario expects.") !=
+        std::string::npos);
+  CHECK(html.find("<td>odd</td><td></td><td>3</td>") != std::string::npos);
+  // Figures by label, sizes and times for people; no raw field names, no JSON.
+  CHECK(html.find("<td>dropped because the receiver was down</td><td class=\"num\">13</td>") !=
+        std::string::npos);
+  CHECK(html.find("<td>p99 delay us</td><td class=\"num\">4800.5</td>") != std::string::npos);
+  CHECK(html.find("<td>history size</td><td class=\"num\">130 kB</td>") != std::string::npos);
+  CHECK(html.find("<td>swarm draw</td><td>loss 0.1; anti entropy 68.98ms</td>") !=
+        std::string::npos);
   CHECK(html.find("<td>seed</td><td>3</td>") != std::string::npos);
+  CHECK(html.find("The run ended with 2 requests in flight: the workload outlasts run_until = "
+                  "10s.") != std::string::npos);
+  CHECK(html.find("dropped_crashed</td>") == std::string::npos);
+  CHECK(html.find("{&quot;") == std::string::npos);
   CHECK(html.find("<svg width=\"1pt\"><g/></svg>") != std::string::npos);
   CHECK(html.find("DOCTYPE svg") == std::string::npos);
   CHECK(html.find("<code>spacetime.dot</code>") != std::string::npos);
   CHECK(html.find("t=1ms &lt;story&gt;") != std::string::npos);
-  for (const char* external : {"<script", "<link", "src=", "@import", "url(", "http"}) {
+  // The explorer's data and script are inside the page, and nothing is
+  // fetched: no external script, style, font or image.
+  CHECK(html.find("<script type=\"application/json\" id=\"kvsim-data\">{\"format\":1,") !=
+        std::string::npos);
+  for (const char* external :
+       {"<script src", "<link", "src=", "@import", "url(", "fetch(", "XMLHttpRequest", "import("}) {
     CAPTURE(external);
     CHECK(html.find(external) == std::string::npos);
   }
+  // The only address is SVG's namespace name, which is never fetched.
+  for (size_t at = html.find("http"); at != std::string::npos; at = html.find("http", at + 1)) {
+    CHECK(html.compare(at, 26, "http://www.w3.org/2000/svg") == 0);
+  }
+  // The data never closes its own element, whatever the run's text holds.
+  const size_t data = html.find("id=\"kvsim-data\">");
+  CHECK(html.find("</", data) == html.find("</script>", data));
 }
 
-TEST_CASE("a check's other fields are shown after its detail") {
+TEST_CASE("a check expected to fail says so in words") {
   const kv::history::History h = load("viz_crash_loss.jsonl");
   ReportInput in;
   in.history = &h;
   in.summary_json =
       R"({"checks": {"no_lost_write": {"ok": true, "holds": false, "expected": false, "detail": "1 lost"}}})";
-  CHECK(report_html(in).find("<td>1 lost (holds: false, expected: false)</td>") !=
-        std::string::npos);
+  CHECK(report_html(in).find("<td class=\"verdict-ok\">\u2714 fails, as the scenario expects</td>"
+                             "<td>1 lost</td>") != std::string::npos);
 }
 
 TEST_CASE("a long story is cut in the report, which says where the rest is") {
