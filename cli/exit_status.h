@@ -7,7 +7,8 @@
 //   1  a check failed (`run`, `sweep`, `sweep-merge`, `bench fanout`): the run
 //      itself went through; `shrink`: its own check failed, the file is not
 //      1-minimal; `grade`: the program differs from the task's rules; `diff`:
-//      the two runs differ
+//      the two runs differ; `run --node-cmd`: a node failed during the run
+//      (exited, went silent, wrote what is not a message)
 //   2  bad input: a bad option, scenario or history, an output folder holding
 //      the other command's output (Status::bad_input)
 //   3  the history reached its cap (`run --max-history`): the run stopped
@@ -15,7 +16,8 @@
 //   4  an I/O failure: a file or folder cannot be opened, read or written,
 //      stdin/stdout fail (every subcommand, --help, --version: cli/main.cc
 //      checks stdout last), Graphviz fails to draw, or the program `grade`
-//      runs cannot be started (Status::io_error)
+//      runs cannot be started (Status::io_error), or (`run --node-cmd`) a
+//      node fails while the cluster starts
 //
 // Subcommands return these constants or exit_status(status); they never
 // write a number of their own.
@@ -50,12 +52,14 @@ inline constexpr const char* kExitStatusHelp =
     "  0  done (every check came out as the scenario expects; shrink: 1-minimal;\n"
     "     diff: the runs are the same)\n"
     "  1  a check failed (run, sweep, sweep-merge, bench fanout); shrink: could not\n"
-    "     shrink to a 1-minimal file; grade: a difference; diff: the runs differ\n"
+    "     shrink to a 1-minimal file; grade: a difference; diff: the runs differ;\n"
+    "     run --node-cmd: a node failed during the run\n"
     "  2  bad input: a bad option, scenario or history, or an output folder that\n"
     "     holds the other command's output\n"
     "  3  the history reached its cap (run --max-history); the run stopped there\n"
     "  4  an I/O failure: a file cannot be read or written (missing, a folder, no\n"
     "     permission, a full disk), stdin/stdout failed, Graphviz failed to draw, or\n"
-    "     the program to grade cannot be started";
+    "     the program to grade cannot be started (run --node-cmd: a node failed\n"
+    "     while the cluster started)";
 
 }  // namespace kv::cli

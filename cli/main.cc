@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -133,6 +134,10 @@ int run_command(int argc, char** argv) {
   node->add_option("--anti-entropy-interval", node_interval,
                    "With --replicate: an anti-entropy round with a random peer this often "
                    "(wall-clock; e.g. 100ms, 1s; default: none)");
+  node->add_option("--disk", node_options.disk,
+                   "With --replicate: keep the node's state in this folder, saved at every "
+                   "harness sync and read back at start (default: $KVSIM_NODE_DIR, which "
+                   "kvsim run --node-cmd sets)");
   node->add_option("--seed", node_options.seed, "With --replicate: picks anti-entropy peers")
       ->capture_default_str()
       ->check(kSeed);
@@ -159,7 +164,25 @@ int run_command(int argc, char** argv) {
   run->add_flag(
       "--swarm", run_options.swarm,
       "Run the fault mix the seed draws within the scenario's swarm: bounds (docs/SCENARIOS.md)");
+  run->add_option("--node-cmd", run_options.node_cmd,
+                  "Run every node as this shell command, a process speaking the protocol of "
+                  "docs/PROTOCOL.md (e.g. 'build/cli/kvsim node --replicate')");
+  std::string node_timeout;
+  run->add_option("--node-timeout", node_timeout,
+                  "With --node-cmd: the longest a node may take to react to one message "
+                  "(default 10s)");
   kv::cli::add_mutant_option(run, mutant);
+  std::string mechanism;
+  run->add_option("--mechanism", mechanism,
+                  "Conflict-detection mechanism, overriding the scenario's mechanism: (" +
+                      kv::mechanism_list() + ")")
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            return kv::mechanism_by_name(name)
+                       ? ""
+                       : "'" + name + "' is not one of " + kv::mechanism_list();
+          },
+          "NAME"));
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -332,6 +355,11 @@ int run_command(int argc, char** argv) {
         return kv::cli::kExitBadInput;
       }
     }
+    if (node_options.replicate && node_options.disk.empty()) {
+      if (const char* dir = std::getenv("KVSIM_NODE_DIR"); dir != nullptr && *dir != '\0') {
+        node_options.disk = dir;
+      }
+    }
     return kv::cli::run_node(node_options);
   }
   if (staleness->parsed()) return kv::cli::run_staleness(staleness_options);
@@ -340,6 +368,18 @@ int run_command(int argc, char** argv) {
     if (seed_option->count() > 0) run_options.seed = seed;
     run_options.render = !no_render;
     if (!max_history.empty()) kv::cli::parse_size(max_history, run_options.max_history);
+    if (!node_timeout.empty()) {
+      const std::optional<int64_t> timeout = kv::parse_time_us(node_timeout);
+      if (!timeout || *timeout <= 0 || run_options.node_cmd.empty()) {
+        std::fprintf(stderr, "kvsim run: --node-timeout: %s\n",
+                     run_options.node_cmd.empty()
+                         ? "needs --node-cmd"
+                         : ("'" + node_timeout + "' is not a positive time such as 5s").c_str());
+        return kv::cli::kExitBadInput;
+      }
+      run_options.node_timeout_us = *timeout;
+    }
+    if (!mechanism.empty()) run_options.mechanism = kv::mechanism_by_name(mechanism);
     return kv::cli::run_scenario(run_options);
   }
   if (sweep->parsed()) {

@@ -16,6 +16,7 @@
 
 #include "base/rng.h"
 #include "cli/exit_status.h"
+#include "cli/node_disk.h"
 #include "node/protocol.h"
 
 namespace kv::cli {
@@ -114,6 +115,15 @@ int run_node(const NodeOptions& options) {
   std::string out, err;
   char buffer[1 << 16];
   ReplicaTimers replica_timers;
+  std::optional<NodeDisk> disk;
+  if (options.replicate && !options.disk.empty()) {
+    disk.emplace(options.disk);
+    const Status loaded = disk->load(server);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "kvsim node: reading its saved state: %s\n", loaded.message().c_str());
+      return exit_status(loaded);
+    }
+  }
   auto flush = [&]() -> bool {
     if (write_all(STDOUT_FILENO, out)) return true;
     std::fprintf(stderr, "kvsim node: writing stdout: %s\n", std::strerror(errno));
@@ -144,6 +154,14 @@ int run_node(const NodeOptions& options) {
     }
     if (n == 0) break;
     lines.feed(std::string_view(buffer, static_cast<size_t>(n)), out, err);
+    if (server.take_synced() && disk) {
+      // On disk before the harness reads the answer to its sync.
+      const Status saved = disk->save(server);
+      if (!saved.ok()) {
+        std::fprintf(stderr, "kvsim node: saving its state: %s\n", saved.message().c_str());
+        return exit_status(saved);
+      }
+    }
     // Everything at hand is answered: flush before waiting for more input.
     if (!write_all(STDERR_FILENO, err)) err.clear();
     if (!write_all(STDOUT_FILENO, out)) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace kv::cli {
 
@@ -13,6 +14,9 @@ struct NodeOptions {
   // (wall-clock time); 0: never.
   int64_t anti_entropy_interval_us = 0;
   uint64_t seed = 1;  // picks the anti-entropy peers
+  // With replicate: the folder the node keeps its state in (cli/node_disk.h),
+  // saved at every harness sync and read back at start; empty: none.
+  std::string disk;
 };
 
 // Reads requests from stdin until end of input, answers on stdout.

@@ -1,6 +1,7 @@
 #include "cli/run_command.h"
 
 #include "cli/exit_status.h"
+#include "cli/node_processes.h"
 #include "cli/output_folder.h"
 #include "cli/progress.h"
 #include "cli/viz_commands.h"
@@ -60,6 +61,9 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   if (!scenario.swarm_draw_json.empty()) j["swarm"] = Json::parse(scenario.swarm_draw_json);
   j["scenario_hash"] = hex64(stable_hash(text.data(), text.size()));
   if (active_mutant != Mutant::kNone) j["mutant"] = std::string(mutant_name(active_mutant));
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    j["mechanism"] = std::string(mechanism_name(scenario.mechanism));
+  }
   j["fingerprint"] = hex64(fingerprint);
   j["end_us"] = s.end_us;
   bool ok = true;
@@ -98,6 +102,7 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["lost_updates"] = truth.lost_updates;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;
+  if (scenario.replication.quorum()) f["quorum_errors"] = s.quorum_errors;
   f["history_bytes"] = history_bytes;
   return j;
 }
@@ -341,6 +346,23 @@ std::string format_size(uint64_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
+// What --node-cmd cannot run: a colocated workload (its puts are made in
+// the node's memory, with no message to carry) and quorum replication (the
+// harness's init names no quorum).
+static Status refuse_for_node_cmd(const sim::Scenario& scenario) {
+  if (scenario.workload && scenario.workload->colocated) {
+    return Status::bad_input(
+        "--node-cmd: the workload is colocated (its clients write into the node's memory, with "
+        "no message a process could be sent); use a workload without colocated: true");
+  }
+  if (scenario.replication.quorum()) {
+    return Status::bad_input(
+        "--node-cmd: the scenario has a replication: section; nodes run outside replicate to "
+        "every node (the protocol's init names no quorum)");
+  }
+  return {};
+}
+
 int run_scenario(const RunOptions& options) {
   int exit = kExitOk;
   const std::optional<sim::Scenario> loaded =
@@ -348,7 +370,8 @@ int run_scenario(const RunOptions& options) {
   if (!loaded) return exit;
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   // A swarm run runs what its seed draws.
-  const sim::Scenario scenario = scenario_for_seed(*loaded, seed);
+  sim::Scenario scenario = scenario_for_seed(*loaded, seed);
+  if (options.mechanism) scenario.mechanism = *options.mechanism;
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   if (Status s = check_output_folder(out_dir, FolderHolds::kRun, "kvsim run"); !s.ok()) {
     return fail(s);
@@ -366,6 +389,13 @@ int run_scenario(const RunOptions& options) {
   history.set_limit(options.max_history);
   history.enable_fingerprint();
   sim::Simulation simulation(scenario, seed, history);
+  std::optional<NodeProcessSet> processes;
+  if (!options.node_cmd.empty()) {
+    if (const Status refused = refuse_for_node_cmd(scenario); !refused.ok()) return fail(refused);
+    processes.emplace(options.node_cmd, out_dir + "/disk", scenario.nodes, options.node_timeout_us);
+    if (const Status prepared = processes->prepare(); !prepared.ok()) return fail(prepared);
+    simulation.use_outside_nodes(*processes);
+  }
   Progress progress;
   progress.until_us = scenario.run_until.us;
   simulation.run(&Progress::simulating, &progress);
@@ -377,6 +407,20 @@ int run_scenario(const RunOptions& options) {
   // The scenario's text, for its fingerprint in the summary (the loader has
   // read it already, with the same limit).
   const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
+  if (const Status& failed = simulation.outside_error(); !failed.ok()) {
+    processes.reset();  // stop them all before saying so
+    Json summary = summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, {},
+                                history_bytes, history.fingerprint());
+    Json& stopped = summary["stopped"];
+    stopped["reason"] = "node_failed";
+    stopped["at_us"] = simulation.stats().end_us;
+    stopped["error"] = failed.message();
+    (void)write_file(out_dir + "/summary.json", json::dump(summary) + "\n");
+    std::fprintf(stderr,
+                 "kvsim: --node-cmd: %s\nkvsim: the run stopped there; %s holds it so far\n",
+                 failed.message().c_str(), history_path.c_str());
+    return simulation.stats().events == 0 ? kExitIoError : kExitCheckFailed;
+  }
   if (history.stopped()) {
     return report_stopped(history, scenario, history_path, simulation.stats(),
                           summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, {},
@@ -385,9 +429,15 @@ int run_scenario(const RunOptions& options) {
   }
   sim::FateCounts fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
-  const Json summary =
-      summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
-                   simulation.truth_figures(), history_bytes, history.fingerprint());
+  Json summary = summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
+                              simulation.truth_figures(), history_bytes, history.fingerprint());
+  const sim::OutsideReport& outside = simulation.outside_report();
+  if (processes) {
+    Json& nodes = summary["node_cmd"];
+    nodes["command"] = options.node_cmd;
+    nodes["divergences"] = outside.divergences;
+    nodes["first_divergence"] = outside.first.empty() ? Json() : Json(outside.first);
+  }
   if (const Status written = write_file(out_dir + "/summary.json", json::dump(summary) + "\n");
       !written.ok()) {
     return fail(written);
@@ -403,6 +453,12 @@ int run_scenario(const RunOptions& options) {
                 static_cast<unsigned long long>(simulation.stats().messages_sent),
                 history_path.c_str());
     std::printf("fingerprint %s\n", hex64(history.fingerprint()).c_str());
+  }
+  if (outside.divergences > 0) {
+    std::fprintf(stderr,
+                 "kvsim: --node-cmd: %llu time(s) a node's store differed from the store's "
+                 "rules; the first: %s\n",
+                 static_cast<unsigned long long>(outside.divergences), outside.first.c_str());
   }
   for (const auto& c : checks) {
     if (c.ok() && options.quiet) continue;

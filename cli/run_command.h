@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/json_text.h"
+#include "node/causality.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
 
@@ -30,13 +31,23 @@ struct RunOptions {
   // Run what the seed draws within the scenario's `swarm:` bounds (or the
   // default bounds without one): sim/swarm.h.
   bool swarm = false;
+  // Every node is this shell command, run as a process per node
+  // (cli/node_processes.h, sim/outside_node.h); empty: the built-in replicas.
+  std::string node_cmd;
+  int64_t node_timeout_us = 10000000;  // the longest a node may take to react
+  // --mechanism: overrides the scenario's `mechanism:` (node/causality.h).
+  std::optional<Mechanism> mechanism;
 };
 
 // Exit status (cli/exit_status.h): 0 every check as expected, 1 a check
 // failed, 2 a bad scenario, 3 the history reached `max_history`: the run
 // stopped there, keeping the history so far (whole lines) and a summary
 // saying so, 4 the scenario cannot be read or an output cannot be written
-// (the history's write failing part way stops the run there).
+// (the history's write failing part way stops the run there). With
+// `node_cmd`: 4 when a node fails while the cluster starts (the command
+// cannot be run as a node), 1 when one fails later (exits, goes silent
+// past node_timeout_us, or writes what the protocol does not have); the
+// history stops there, and the summary says so.
 int run_scenario(const RunOptions& options);
 
 // The scenario a run (or a sweep) simulates: the loaded one without its

@@ -51,15 +51,6 @@ std::string named(const std::string& name) {
   return name.substr(0, sim::kMaxNameLength - suffix.size()) + suffix;
 }
 
-std::string rate_text(Probability p) {
-  if (p.ppb == 0) return "0";
-  if (p.ppb >= Probability::kOne) return "1";
-  std::string digits = std::to_string(p.ppb);
-  digits.insert(0, 9 - digits.size(), '0');
-  while (digits.back() == '0') digits.pop_back();
-  return "0." + digits;
-}
-
 std::string delay_text(const sim::DelaySpec& d) {
   switch (d.dist) {
     case sim::DelaySpec::Dist::kConstant:
@@ -68,6 +59,11 @@ std::string delay_text(const sim::DelaySpec& d) {
       return "uniform " + format_time(d.min.us) + ".." + format_time(d.max.us);
     case sim::DelaySpec::Dist::kExponential:
       return "exponential, mean " + format_time(d.mean.us);
+    case sim::DelaySpec::Dist::kPareto:
+      return "pareto, xm " + format_time(d.xm.us) + ", alpha " + std::to_string(d.alpha_num) +
+             "/" + std::to_string(d.alpha_den);
+    case sim::DelaySpec::Dist::kMixture:
+      return "a mixture of " + std::to_string(d.parts.size());
   }
   return "";
 }
@@ -118,15 +114,16 @@ std::vector<std::string> changes(const Scenario& a, const Scenario& b) {
   }
   if (a.network.loss.ppb != b.network.loss.ppb) {
     const size_t drops_a = count_kind(a, Kind::kDrop), drops_b = count_kind(b, Kind::kDrop);
-    out.push_back("loss " + rate_text(a.network.loss) + " -> " + rate_text(b.network.loss) +
+    out.push_back("loss " + sim::probability_text(a.network.loss) + " -> " +
+                  sim::probability_text(b.network.loss) +
                   (drops_b > drops_a
                        ? "; the losses that matter are " + std::to_string(drops_b - drops_a) +
                              " scripted drop events"
                        : ""));
   }
   if (a.network.duplicate.ppb != b.network.duplicate.ppb) {
-    out.push_back("duplicate " + rate_text(a.network.duplicate) + " -> " +
-                  rate_text(b.network.duplicate));
+    out.push_back("duplicate " + sim::probability_text(a.network.duplicate) + " -> " +
+                  sim::probability_text(b.network.duplicate));
   }
   if (delay_text(a.network.delay) != delay_text(b.network.delay)) {
     const size_t delays = count_kind(b, Kind::kDelay);

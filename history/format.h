@@ -155,8 +155,14 @@ struct Enumeration {
 
 namespace detail {
 constexpr Presence kWhen = Presence::kWhen;
-inline constexpr FieldSpec kStartFields[] = {{"scenario"},    {"seed"},         {"nodes"},
-                                             {"description"}, {"swarm", kWhen}, {"mutant", kWhen}};
+inline constexpr FieldSpec kStartFields[] = {{"scenario"},
+                                             {"seed"},
+                                             {"nodes"},
+                                             {"description"},
+                                             {"swarm", kWhen},
+                                             {"mutant", kWhen},
+                                             {"replication", kWhen},
+                                             {"mechanism", kWhen}};
 inline constexpr FieldSpec kOpFields[] = {{"client"},
                                           {"msg_id"},
                                           {"op"},
@@ -170,7 +176,7 @@ inline constexpr FieldSpec kDuplicateFields[] = {{"id"}};
 inline constexpr FieldSpec kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
 inline constexpr FieldSpec kDropFields[] = {{"id"}, {"src"}, {"dest"}, {"reason"}};
 inline constexpr FieldSpec kApplyFields[] = {
-    {"node"}, {"key"},    {"value"},    {"clock"},         {"op"},
+    {"node"}, {"key"},    {"value"},    {"clock"},         {"dot", kWhen},   {"op"},
     {"msg"},  {"result"}, {"siblings"}, {"status", kWhen}, {"client", kWhen}};
 inline constexpr FieldSpec kSiblingsFields[] = {{"node"}, {"key"}, {"siblings"}};
 inline constexpr FieldSpec kFaultFields[] = {{"fault"}};

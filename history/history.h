@@ -72,6 +72,10 @@ inline constexpr size_t kMaxLabelKeys = 3;
 struct VersionText {
   std::string value;  // JSON text (kv::json::dump form)
   Clock clock;
+  // A server-side mechanism's dot (node/version.h), when the line has one:
+  // two versions with one value and clock differ by it.
+  bool has_dot = false;
+  uint64_t dot_node = 0, dot_counter = 0;
 };
 
 // The versions an anti-entropy message carried, for its label: how many
@@ -97,6 +101,7 @@ struct MessageBody {
   std::optional<std::vector<VersionText>> values;  // kv_get_ok
   std::optional<uint64_t> round;                   // ae_*
   std::optional<uint64_t> code;                    // error
+  std::string hint;                                // store to a stand-in: the replica it is for
   std::optional<uint64_t> versions;                // ae_diff / ae_push: how many versions
   // ae_diff / ae_push: what those versions are (held apart: most messages
   // have none, and a history holds a million bodies).
@@ -110,6 +115,11 @@ struct StartEvent {
   std::string description;
   // The conflict-detection mechanism the run used (node/causality.h).
   Mechanism mechanism = Mechanism::kClientVv;
+  // A run with a replication: section: each key on `replicas` nodes of the
+  // ring (node/placement.h), coordinated by a client or a node.
+  std::optional<uint32_t> replicas;
+  std::string coordinator;
+  bool read_repair = false;
 };
 
 struct SendEvent {

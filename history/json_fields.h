@@ -135,6 +135,20 @@ class Fields {
       return fail(std::string("field \"") + field + "\" holds a version whose clock " + why);
     }
     out.value = kv::json::dump(*value);
+    auto dot = j.find("dot");
+    return dot == j.end() || this->dot(field, *dot, out);
+  }
+
+  // A version's "dot": [node, counter].
+  bool dot(const char* field, const json::Json& j, VersionText& out) {
+    if (!j.is_array() || j.size() != 2 || !j[0].is_number_unsigned() ||
+        !j[1].is_number_unsigned()) {
+      return fail(std::string("field \"") + field +
+                  "\" holds a version whose dot is not [node, counter]");
+    }
+    out.has_dot = true;
+    out.dot_node = j[0].get<uint64_t>();
+    out.dot_counter = j[1].get<uint64_t>();
     return true;
   }
 

@@ -52,6 +52,7 @@ MessageBody read_body(const Json& body) {
   out.siblings = get_uint("siblings");
   out.round = get_uint("round");
   out.code = get_uint("code");
+  out.hint = get_string("hint");
   if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
   if (auto it = body.find("clock"); it != body.end()) {
     Clock clock;
@@ -97,6 +98,13 @@ MessageBody read_body(const Json& body) {
         break;
       }
       v.value = kv::json::dump(*value);
+      if (auto dot = item.find("dot"); dot != item.end() && dot->is_array() && dot->size() == 2 &&
+                                       (*dot)[0].is_number_unsigned() &&
+                                       (*dot)[1].is_number_unsigned()) {
+        v.has_dot = true;
+        v.dot_node = (*dot)[0].get<uint64_t>();
+        v.dot_counter = (*dot)[1].get<uint64_t>();
+      }
       values.push_back(std::move(v));
     }
     if (ok) out.values = std::move(values);
@@ -205,7 +213,29 @@ bool Reader::read_start(Fields& f, StartEvent& e) {
       return f.fail("field \"nodes\" lists \"" + name + "\" twice");
     }
   }
-  return f.str("description", e.description);
+  if (!f.str("description", e.description)) return false;
+  if (const Json* r = f.find("replication"); r != nullptr && r->is_object()) {
+    uint64_t n = 0;
+    if (auto it = r->find("n");
+        it != r->end() && as_uint(*it, n) && n >= 1 && n <= e.nodes.size()) {
+      e.replicas = static_cast<uint32_t>(n);
+    }
+    if (auto it = r->find("coordinator"); it != r->end() && it->is_string()) {
+      e.coordinator = it->get<std::string>();
+    }
+    if (auto it = r->find("read_repair"); it != r->end() && it->is_boolean()) {
+      e.read_repair = it->get<bool>();
+    }
+  }
+  if (f.find("mechanism") != nullptr) {
+    std::string name;
+    if (!f.str("mechanism", name)) return false;
+    const std::optional<Mechanism> m = mechanism_by_name(name);
+    if (!m)
+      return f.fail("field \"mechanism\" is \"" + name + "\", not one of " + mechanism_list());
+    e.mechanism = *m;
+  }
+  return true;
 }
 
 bool Reader::read_fault(Fields& f, FaultEvent& out) {
@@ -264,6 +294,9 @@ bool Reader::read_apply(Fields& f, ApplyEvent& e) {
   }
   if (!check_value(f, fmt::kind::kApply, "op", op) ||
       !check_value(f, fmt::kind::kApply, "result", result)) {
+    return false;
+  }
+  if (const Json* dot = f.find("dot"); dot != nullptr && !f.dot("dot", *dot, e.version)) {
     return false;
   }
   enum_named(kWriteOpNames, op, e.op);

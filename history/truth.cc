@@ -115,6 +115,11 @@ void Truth::observe(uint32_t client, uint32_t version) {
   known = std::move(out);
 }
 
+void Truth::alias(uint32_t version, uint64_t identity) {
+  std::vector<uint32_t>& known = by_identity_[identity];
+  if (std::find(known.begin(), known.end(), version) == known.end()) known.push_back(version);
+}
+
 uint32_t Truth::version_of(std::string_view key, uint64_t identity) const {
   auto it = by_identity_.find(identity);
   if (it == by_identity_.end()) return kNone;

@@ -68,6 +68,9 @@ class Truth {
   // A node accepted the write (told its client written, conflict or resolved).
   void accept(uint32_t write) { writes_[write].accepted = true; }
 
+  // Version `version` is also known by `identity` (under a server-side
+  // mechanism the node's stamp gives a write the identity it is held by).
+  void alias(uint32_t version, uint64_t identity);
   // The version of `key` with `identity`, or kNone if no write made it.
   uint32_t version_of(std::string_view key, uint64_t identity) const;
   uint32_t version_of_write(uint32_t write) const { return writes_[write].version; }

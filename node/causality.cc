@@ -24,9 +24,15 @@ std::string mechanism_list() {
 
 const Causality& causality(Mechanism m) {
   static const ClientVv client_vv;
+  static const ServerVv server_vv;
+  static const Dvv dvv;
   switch (m) {
     case Mechanism::kClientVv:
       return client_vv;
+    case Mechanism::kServerVv:
+      return server_vv;
+    case Mechanism::kDvv:
+      return dvv;
   }
   return client_vv;
 }

@@ -49,10 +49,12 @@ namespace kv {
 
 enum class Mechanism : uint8_t {
   kClientVv,  // the client's vector clock (the task's rules)
+  kServerVv,  // one version vector per object, kept by the nodes (Dynamo, Riak before 2.0)
+  kDvv,       // dotted version vectors: a dot per sibling (Riak 2.0)
 };
-inline constexpr size_t kMechanisms = 1;
+inline constexpr size_t kMechanisms = 3;
 // The names scenarios, options and histories use ("client-vv"): the one table.
-inline constexpr std::string_view kMechanismNames[kMechanisms] = {"client-vv"};
+inline constexpr std::string_view kMechanismNames[kMechanisms] = {"client-vv", "server-vv", "dvv"};
 constexpr std::string_view mechanism_name(Mechanism m) {
   return kMechanismNames[static_cast<size_t>(m)];
 }
@@ -66,14 +68,18 @@ std::string mechanism_list();
 struct VersionView {
   std::string_view value;
   const Clock& clock;
+  Dot dot;  // a server-side mechanism's metadata (unset under client-vv)
 
-  VersionView(const Version& v) : value(v.value), clock(v.clock) {}  // NOLINT: a view of it
+  VersionView(const Version& v)  // NOLINT: a view of it
+      : value(v.value), clock(v.clock), dot(v.dot) {}
   template <class V>
   requires requires(const V& v) {
     std::string_view(v.value);
     { v.clock } -> std::convertible_to<const Clock&>;
   }
-  VersionView(const V& v) : value(v.value), clock(v.clock) {}  // NOLINT: a view of it
+  VersionView(const V& v) : value(v.value), clock(v.clock) {  // NOLINT: a view of it
+    if constexpr (requires { v.dot; }) dot = v.dot;
+  }
 };
 
 // How a held version fares against a write to its key. (Numbered as Order
@@ -127,6 +133,12 @@ class Causality {
   // Whether `stamp` can make a clock from `context` for node `slot` (a
   // counter at its maximum cannot go up).
   virtual bool can_stamp(const Clock& context, size_t slot) const = 0;
+
+  // Whether the coordinating node stamps a client's write (coordinate, in
+  // the mechanism's final class): then a client sends the context it holds
+  // as the write's clock, and a put's reply returns the key's versions
+  // (Riak's return_body), which become the client's context.
+  virtual bool server_side() const = 0;
 
   // --- context -------------------------------------------------------------
   // A client was sent `version` (a read's reply): what it adds to the

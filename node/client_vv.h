@@ -26,9 +26,30 @@
 
 namespace kv {
 
+// Vector-clock helpers the clock-based mechanisms share.
+struct ClientVvRank {
+  // The sum of the slots: if a dominates b, sum(a) > sum(b).
+  static Rank of(const Clock& clock) {
+    uint64_t high = 0, low = 0;
+    for (const uint64_t slot : clock.slots()) {
+      const uint64_t before = low;
+      low += slot;
+      if (low < before) ++high;
+    }
+    return {high, low};
+  }
+  // The clock without its trailing zeros (equal under zero padding).
+  static void trimmed(const Clock& clock, std::vector<uint64_t>& out) {
+    std::span<const uint64_t> slots = clock.slots();
+    while (!slots.empty() && slots.back() == 0) slots = slots.first(slots.size() - 1);
+    out.insert(out.end(), slots.begin(), slots.end());
+  }
+};
+
 class ClientVv final : public Causality {
  public:
   static constexpr Mechanism kMechanism = Mechanism::kClientVv;
+  static constexpr bool kServerSide = false;
 
   // --- the rules, inline -----------------------------------------------------
   // The verdict from the clocks' order and whether the values are the same
@@ -58,16 +79,7 @@ class ClientVv final : public Causality {
   static bool same(const Version& a, const Version& b) {
     return a.hash == b.hash && a.value == b.value && compare(a.clock, b.clock) == Order::kEqual;
   }
-  static Rank rank_of(const Clock& clock) {
-    // The sum of the slots: if a dominates b, sum(a) > sum(b).
-    uint64_t high = 0, low = 0;
-    for (const uint64_t slot : clock.slots()) {
-      const uint64_t before = low;
-      low += slot;
-      if (low < before) ++high;
-    }
-    return {high, low};
-  }
+  static Rank rank_of(const Clock& clock) { return ClientVvRank::of(clock); }
   // `clock: auto`: the context, one slot per node at least, with `slot` + 1
   // (left as it is when the slot is at its maximum: see can_stamp).
   static void stamp_in_place(Clock& context, size_t slot, size_t nodes) {
@@ -78,6 +90,11 @@ class ClientVv final : public Causality {
     return context.can_increment(slot);
   }
   static void observe_of(Clock& context, const Version& version) { context.merge(version.clock); }
+  // The client stamped the write: the node stores it as it came.
+  static VersionPtr coordinate(std::span<const VersionPtr>, const VersionPtr& write, size_t,
+                               size_t) {
+    return write;
+  }
 
   // --- the seam --------------------------------------------------------------
   Mechanism mechanism() const override { return kMechanism; }
@@ -86,16 +103,14 @@ class ClientVv final : public Causality {
   }
   Rank rank(VersionView v) const override { return rank_of(v.clock); }
   void identity(VersionView v, std::vector<uint64_t>& out) const override {
-    // The clock without its trailing zeros (equal under zero padding).
-    std::span<const uint64_t> slots = v.clock.slots();
-    while (!slots.empty() && slots.back() == 0) slots = slots.first(slots.size() - 1);
-    out.insert(out.end(), slots.begin(), slots.end());
+    ClientVvRank::trimmed(v.clock, out);
   }
   Clock stamp(const Clock& context, size_t slot, size_t nodes) const override {
     Clock clock = context;
     stamp_in_place(clock, slot, nodes);
     return clock;
   }
+  bool server_side() const override { return kServerSide; }
   bool can_stamp(const Clock& context, size_t slot) const override {
     return can_stamp_of(context, slot);
   }

@@ -47,6 +47,11 @@ class Clock {
   // REQUIRES: the slot is below 2^64-1 (callers check; see can_increment).
   void increment(size_t slot);
   bool can_increment(size_t slot) const { return at(slot) != UINT64_MAX; }
+  // Slot `slot` becomes at least `value` (padded with zeros to reach it).
+  void raise(size_t slot, uint64_t value) {
+    pad_to(slot + 1);
+    if (slots_[slot] < value) slots_[slot] = value;
+  }
 
   // Exact equality of the stored arrays, length included.
   bool operator==(const Clock& other) const;

@@ -6,6 +6,8 @@
 
 #include "node/causality.h"
 #include "node/client_vv.h"
+#include "node/dvv.h"
+#include "node/server_vv.h"
 
 namespace kv {
 
@@ -18,6 +20,10 @@ decltype(auto) with_rules(Mechanism m, F&& body) {
   switch (m) {
     case Mechanism::kClientVv:
       break;
+    case Mechanism::kServerVv:
+      return std::forward<F>(body).template operator()<ServerVv>();
+    case Mechanism::kDvv:
+      return std::forward<F>(body).template operator()<Dvv>();
   }
   return std::forward<F>(body).template operator()<ClientVv>();
 }

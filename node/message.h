@@ -20,12 +20,19 @@
 #include <vector>
 
 #include "node/message_types.h"
+#include "node/names.h"
 #include "node/node.h"
 #include "node/version_text.h"
 
 namespace kv {
 
 using Endpoint = uint32_t;
+inline constexpr Endpoint kNoEndpoint = UINT32_MAX;
+
+// An error reply's code (Maelstrom's): 14, abort, a write refused by the
+// sibling bound; 11, temporarily unavailable, a coordinator that did not
+// gather its quorum in time.
+enum class ErrorCode : uint8_t { kTooManySiblings = 14, kUnavailable = 11 };
 
 // How a version reached a replica's store.
 enum class WriteOp : uint8_t { kPut, kResolve, kReplicate, kAntiEntropy };
@@ -61,6 +68,10 @@ struct Message {
   VersionPtr version;
   Siblings values;  // kGetOk
   std::shared_ptr<const AePayload> ae;
+  // kStore to a stand-in (sloppy quorum): the replica the write is meant
+  // for, which the stand-in hands it to later; kNoEndpoint otherwise.
+  Endpoint hint = kNoEndpoint;
+  ErrorCode error = ErrorCode::kTooManySiblings;  // kError
 
   // Clears what the message holds, for reuse; the endpoints and the type are
   // set by whoever composes the next one.
@@ -72,6 +83,8 @@ struct Message {
     version.reset();
     values.clear();
     ae.reset();
+    hint = kNoEndpoint;
+    error = ErrorCode::kTooManySiblings;
   }
 };
 
@@ -103,6 +116,11 @@ void write_reply_fields(const Message& m, Out& out) {
       write_siblings(m.values, out);
       return;
     case MsgType::kError:
+      if (m.error == ErrorCode::kUnavailable) {
+        out += std::string_view(", \"code\": 11, \"text\": ");
+        append_string(out, "not enough replicas of key " + *m.key + " answered in time");
+        return;
+      }
       out += std::string_view(", \"code\": 14, \"text\": ");
       append_string(out, too_many_siblings_text(*m.key));
       return;
@@ -115,6 +133,11 @@ void write_reply_fields(const Message& m, Out& out) {
 //   {"type": "kv_put", "msg_id": 1, "key": "a", "value": V, "clock": [..]}
 //   {"type": "kv_put_ok", "in_reply_to": 1, "status": "written", "msg_id": 0}
 //   {"type": "replicate", "key": "a", "value": V, "clock": [..]}
+//   {"type": "store", "msg_id": 3, "key": "a", "value": V, "clock": [..], "hint": "n2"}
+//   {"type": "store_ok", "in_reply_to": 3}
+//   {"type": "fetch", "msg_id": 4, "key": "a"}, {"type": "fetch_ok", "in_reply_to": 4, "values":
+//   [..]}
+//   {"type": "handoff", "msg_id": 5, "key": "a", "value": V, "clock": [..]}
 //   {"type": "ae_digest", "round": 1, "digest": [64 integers]}
 //   {"type": "ae_diff", "round": 1, "buckets": [..], "versions": [{"key", "value", "clock"}]}
 //   {"type": "ae_push", "round": 1, "versions": [..]}
@@ -186,6 +209,28 @@ void write_body(const Message& m, Out& out) {
     case MsgType::kReplicate:
       key();
       version();
+      break;
+    case MsgType::kStore:
+    case MsgType::kHandoff:
+    case MsgType::kFetch:
+      out += std::string_view(", \"msg_id\": ");
+      append_uint(out, m.msg_id);
+      key();
+      if (m.type == MsgType::kFetch) break;
+      version();
+      if (m.hint != kNoEndpoint) {
+        out += std::string_view(", \"hint\": ");
+        append_string(out, node_name(m.hint));
+      }
+      break;
+    case MsgType::kStoreOk:
+    case MsgType::kFetchOk:
+      out += std::string_view(", \"in_reply_to\": ");
+      append_uint(out, m.msg_id);
+      if (m.type == MsgType::kFetchOk) {
+        out += std::string_view(", \"values\": ");
+        write_siblings(m.values, out);
+      }
       break;
     case MsgType::kAeDigest:
       round();

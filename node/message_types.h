@@ -33,6 +33,11 @@ enum class MsgType : uint8_t {
   kAeDigest,   // node -> node: anti-entropy opens a round
   kAeDiff,     // node -> node: the peer's versions in the buckets that differ
   kAePush,     // node -> node: the initiator's versions in those buckets
+  kStore,      // coordinator -> replica (or a stand-in, with a hint): store and acknowledge
+  kStoreOk,    // replica -> coordinator (or owner -> hint holder): stored
+  kFetch,      // coordinator -> replica: the key's siblings, please
+  kFetchOk,    // replica -> coordinator: the key's siblings
+  kHandoff,    // hint holder -> the replica the hint names: the write it kept for it
   kInit,       // harness -> node (`kvsim node` only): the node's name and its cluster
   kInitOk,     // node -> harness
 };
@@ -86,6 +91,11 @@ inline constexpr FieldSpec kReplicate[] = {{"key"}, {"value"}, {"clock"}};
 inline constexpr FieldSpec kAeDigest[] = {{"round"}, {"digest"}};
 inline constexpr FieldSpec kAeDiff[] = {{"round"}, {"buckets"}, {"versions"}};
 inline constexpr FieldSpec kAePush[] = {{"round"}, {"versions"}};
+inline constexpr FieldSpec kStore[] = {
+    {"msg_id"}, {"key"}, {"value"}, {"clock"}, {"hint", Presence::kWhen}};
+inline constexpr FieldSpec kNodeAck[] = {{"in_reply_to"}};
+inline constexpr FieldSpec kFetchOk[] = {{"in_reply_to"}, {"values"}};
+inline constexpr FieldSpec kHandoff[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
 inline constexpr FieldSpec kInit[] = {{"msg_id"}, {"node_id"}, {"node_ids"}};
 inline constexpr FieldSpec kInitOk[] = {{"in_reply_to"}, {"msg_id"}};
 }  // namespace message_fields
@@ -111,6 +121,15 @@ inline constexpr MessageDescriptor kMessageTypes[] = {
      "anti-entropy diff", true},
     {MsgType::kAePush, "ae_push", Role::kAntiEntropy, message_fields::kAePush, "push",
      "anti-entropy push", true},
+    {MsgType::kStore, "store", Role::kWrite, message_fields::kStore, "store", "store request",
+     true},
+    {MsgType::kStoreOk, "store_ok", Role::kWriteAck, message_fields::kNodeAck, "stored",
+     "acknowledgement", true},
+    {MsgType::kFetch, "fetch", Role::kRead, message_fields::kGet, "fetch", "fetch", true},
+    {MsgType::kFetchOk, "fetch_ok", Role::kReadReply, message_fields::kFetchOk, "values",
+     "fetch reply", true},
+    {MsgType::kHandoff, "handoff", Role::kWrite, message_fields::kHandoff, "handoff",
+     "hinted handoff", true},
     {MsgType::kInit, "init", Role::kSetup, message_fields::kInit, "init", "init", false},
     {MsgType::kInitOk, "init_ok", Role::kSetup, message_fields::kInitOk, "init_ok", "init reply",
      false},

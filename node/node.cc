@@ -1,6 +1,7 @@
 #include "node/node.h"
 
 #include "base/assert.h"
+#include "node/mechanisms.h"
 #include "node/mutant.h"
 
 namespace kv {
@@ -38,6 +39,14 @@ WriteResult Node::write(std::string_view key, const VersionPtr& version, bool re
   WriteStatus status = WriteStatus::kConflict;
   if (outcome.siblings == 1) status = resolving ? WriteStatus::kResolved : WriteStatus::kWritten;
   return {status, outcome.siblings, outcome.result};
+}
+
+VersionPtr Node::coordinate_server_side(std::string_view key, const VersionPtr& write) const {
+  const Siblings& held = store_.get(key);
+  return with_rules(store_.mechanism(), [&]<class Rules>() {
+    return Rules::coordinate(std::span<const VersionPtr>(held.data(), held.size()), write, slot_,
+                             node_ids_.size());
+  });
 }
 
 WriteResult Node::put(std::string_view key, const VersionPtr& version) {

@@ -81,6 +81,19 @@ class Node {
   const std::vector<std::string>& node_ids() const { return node_ids_; }
   size_t slot() const { return slot_; }
 
+  // The store's mechanism (node/causality.h): client-vv unless set, before
+  // the first write, by a host that runs another.
+  void set_mechanism(Mechanism m) { store_ = Store(m); }
+  Mechanism mechanism() const { return store_.mechanism(); }
+  // A client's write as this node, coordinating it, stores it: under
+  // client-vv the write as sent; under a server-side mechanism stamped from
+  // what the node holds for the key (ServerVv/Dvv::coordinate).
+  VersionPtr coordinate(std::string_view key, const VersionPtr& write) const {
+    if (store_.mechanism() == Mechanism::kClientVv) [[likely]]
+      return write;
+    return coordinate_server_side(key, write);
+  }
+
   WriteResult put(std::string_view key, const VersionPtr& version);
   WriteResult resolve(std::string_view key, const VersionPtr& version);
   const Siblings& get(std::string_view key) const { return store_.get(key); }
@@ -109,6 +122,7 @@ class Node {
 
  private:
   WriteResult write(std::string_view key, const VersionPtr& version, bool resolving);
+  VersionPtr coordinate_server_side(std::string_view key, const VersionPtr& write) const;
 
   bool initialized_ = false;
   std::string id_;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/small_vector.h"
+#include "base/time.h"
 #include "node/message.h"
 
 namespace kv {
@@ -42,6 +43,11 @@ struct Replication {
   Coordinator coordinator = Coordinator::kNode;
   bool sloppy = false;       // unreachable replicas' writes go to stand-ins, with a hint
   bool read_repair = false;  // a read that saw stale replicas sends them the merge
+  // coordinator: node — how long a coordinator waits for its quorum before
+  // answering the client an error (half of it before a sloppy quorum turns
+  // to stand-ins), and how often a stand-in offers its hints back.
+  Duration timeout{100000};
+  Duration handoff_interval{50000};
   bool quorum() const { return n > 0; }
 };
 

@@ -186,7 +186,8 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   // what only the full path below can answer; so does a request the node is
   // not ready for, whose error 11 comes before any field's.
   if (scanner_.scan(line, request_) &&
-      (replica_.node().initialized() || request_.type == MsgType::kInit)) {
+      (replica_.node().initialized() || request_.type == MsgType::kInit) &&
+      !(replicate_ && request_.src == kHarnessName)) {
     return serve(out);
   }
 
@@ -211,6 +212,9 @@ void LineServer::handle_line(std::string_view line, uint64_t line_no, std::strin
   }
   std::string problem;
   if (replicate_) {
+    if (message.is_object() && message.value("src", Json()) == kHarnessName) {
+      return serve_harness(message, line_no, out, err);
+    }
     if (const std::optional<MsgType> type = peer_message_type(message)) {
       return receive_peer(message, *type, line_no, out, err);
     }
@@ -297,6 +301,105 @@ void LineServer::receive_peer(const Json& message, MsgType type, uint64_t line_n
   LineOutbox outbox(out, node, nullptr, replicate_, timer_changes_);
   replica_.receive(m, outbox);
   replica_.check_replies(outbox.replies(), 0, open_before);
+}
+
+void LineServer::serve_harness(const Json& message, uint64_t line_no, std::string& out,
+                               std::string& err) {
+  auto diagnose = [&](std::string_view cause) {
+    err += "kvsim node: line " + std::to_string(line_no) + ": from kvsim: " + std::string(cause) +
+           "; ignored\n";
+  };
+  auto body = message.find("body");
+  if (body == message.end() || !body->is_object() || !body->contains("type") ||
+      !(*body)["type"].is_string()) {
+    return diagnose("no body with a type");
+  }
+  const std::string& type = (*body)["type"].get_ref<const std::string&>();
+  if (type == "init") {
+    std::string id;
+    std::vector<std::string> names;
+    auto node_id = body->find("node_id");
+    auto node_ids = body->find("node_ids");
+    if (node_id == body->end() || !node_id->is_string() || node_ids == body->end() ||
+        !node_ids->is_array()) {
+      return diagnose("init needs 'node_id' (a string) and 'node_ids' (an array of strings)");
+    }
+    id = node_id->get<std::string>();
+    for (const Json& name : *node_ids) {
+      if (!name.is_string()) return diagnose("init's 'node_ids' must be strings");
+      names.push_back(name.get<std::string>());
+    }
+    const auto slot = std::find(names.begin(), names.end(), id);
+    if (slot == names.end()) return diagnose("node_id '" + id + "' is not in node_ids");
+    replica_.init(id, names, static_cast<size_t>(slot - names.begin()));
+    return;
+  }
+  if (!replica_.node().initialized()) return diagnose(type + " before init");
+  const Node& node = replica_.node();
+  if (type == "tick") {
+    auto peer = body->find("peer");
+    auto round = body->find("round");
+    if (peer == body->end() || !peer->is_string() || round == body->end() ||
+        !round->is_number_unsigned()) {
+      return diagnose("tick needs 'peer' (a node name) and 'round' (a non-negative integer)");
+    }
+    const auto& names = node.node_ids();
+    const auto at = std::find(names.begin(), names.end(), peer->get_ref<const std::string&>());
+    if (at == names.end() || *at == node.id()) return diagnose("tick's peer is not a peer");
+    uint32_t pick = static_cast<uint32_t>(at - names.begin());
+    if (pick > node.slot()) --pick;
+    LineOutbox outbox(out, node, nullptr, replicate_, timer_changes_);
+    replica_.tick(pick, round->get<uint64_t>(), outbox);
+    KV_ASSERT(outbox.replies() == 0);
+    return;
+  }
+  if (type == "sync") {
+    auto keys = body->find("keys");
+    if (keys == body->end() || !keys->is_array()) return diagnose("sync needs 'keys' (an array)");
+    out += "{\"src\": ";
+    json::dump_string(node.id(), out);
+    out += ", \"dest\": \"kvsim\", \"body\": {\"type\": \"sync_ok\", \"store\": {";
+    bool first = true;
+    synced_keys_.clear();
+    for (const Json& key : *keys) {
+      if (!key.is_string()) continue;
+      synced_keys_.push_back(key.get<std::string>());
+      if (!first) out += ", ";
+      first = false;
+      json::dump_string(key.get_ref<const std::string&>(), out);
+      out += ": ";
+      write_siblings(node.get(key.get_ref<const std::string&>()), out);
+    }
+    out += "}}}\n";
+    synced_ = true;
+    return;
+  }
+  diagnose("unknown type '" + type + "'");
+}
+
+void LineServer::restore(std::string id, std::vector<std::string> node_ids, uint64_t next_msg_id,
+                         const std::vector<KeyVersions>& store) {
+  KV_ASSERT(!replica_.node().initialized());
+  const auto slot = std::find(node_ids.begin(), node_ids.end(), id);
+  KV_ASSERT(slot != node_ids.end());
+  const size_t self = static_cast<size_t>(slot - node_ids.begin());
+  replica_.init(std::move(id), std::move(node_ids), self);
+  while (replica_.next_msg_id() < next_msg_id) replica_.take_msg_id();
+  std::string ignored;
+  for (const KeyVersions& kv : store) {
+    for (const VersionPtr& v : kv.versions) {
+      // Applied as a replicated write: the store's rules, no sibling bound,
+      // nothing sent.
+      Message m;
+      m.src = replica_.self() == 0 ? 1 : 0;
+      m.dest = replica_.self();
+      m.type = MsgType::kReplicate;
+      m.key = &kv.key;
+      m.version = v;
+      LineOutbox outbox(ignored, replica_.node(), nullptr, /*to_peers=*/false, timer_changes_);
+      replica_.receive(m, outbox);
+    }
+  }
 }
 
 void LineServer::tick(uint64_t peer_draw, std::string& out) {

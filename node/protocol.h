@@ -20,6 +20,13 @@
 // messages, {"src": "n1", "dest": "n2", "body": {...}}, and reads theirs;
 // without it, messages to peers are not written (one node on its own: its
 // output is its replies, byte for byte).
+//
+// A replicating server also takes the lines of the simulator's harness
+// (`kvsim run --node-cmd`, docs/PROTOCOL.md), those whose `src` is "kvsim":
+// `init` (no msg_id, no reply, no number taken), `tick` (an anti-entropy
+// round with the peer and round number given) and `sync` (answered with
+// `sync_ok` and the sibling sets of the keys it names, after everything the
+// lines before it made the node send).
 #pragma once
 
 #include <cstdint>
@@ -73,7 +80,23 @@ class LineServer {
 
   const Node& node() const { return replica_.node(); }
 
+  // Whether a harness `sync` was answered since the last call: the host
+  // saves what must outlive the process before the answer is written out.
+  bool take_synced() { return std::exchange(synced_, false); }
+  // The keys the last sync named: those the reaction before it concerned.
+  const std::vector<std::string>& synced_keys() const { return synced_keys_; }
+  // The number the next reply to a client takes.
+  uint64_t next_msg_id() const { return replica_.next_msg_id(); }
+  // Rebuilds a node from what it saved (cli/node_command.cc): its identity,
+  // its reply numbering, and its store, key by key in the order the versions
+  // were added. REQUIRES: a server not initialised yet.
+  void restore(std::string id, std::vector<std::string> node_ids, uint64_t next_msg_id,
+               const std::vector<KeyVersions>& store);
+
  private:
+  // A line from the harness ("src": "kvsim"): init, tick or sync.
+  void serve_harness(const json::Json& message, uint64_t line_no, std::string& out,
+                     std::string& err);
   // Answers request_, read whole and well-typed.
   void serve(std::string& out);
   // Hands a node-to-node message to the replica.
@@ -90,7 +113,12 @@ class LineServer {
   RequestScanner scanner_;
   Request request_;  // the line being handled; kept to reuse its buffers
   std::vector<TimerChange> timer_changes_;
+  bool synced_ = false;
+  std::vector<std::string> synced_keys_;
 };
+
+// The name the simulator's harness speaks as.
+inline constexpr std::string_view kHarnessName = "kvsim";
 
 // Cuts a byte stream (stdin, read in chunks of any size) into lines for a
 // LineServer, numbering them from 1. Holds at most `max_line_bytes` of the

@@ -22,9 +22,9 @@ void Replica::receive(const Message& m, Outbox& out) {
   switch (m.type) {
     case MsgType::kPut:
     case MsgType::kResolve:
-      return on_client_write(m, out);
+      return node_coordinates() ? coordinate_write(m, out) : on_client_write(m, out);
     case MsgType::kGet:
-      return on_get(m, out);
+      return node_coordinates() ? coordinate_read(m, out) : on_get(m, out);
     case MsgType::kReplicate: {
       const ApplyOutcome outcome = node_.replicate(*m.key, m.version);
       out.applied({*m.key, m.version, WriteOp::kReplicate, &m, outcome, nullptr});
@@ -36,6 +36,15 @@ void Replica::receive(const Message& m, Outbox& out) {
       return on_ae_diff(m, out);
     case MsgType::kAePush:
       return apply_repairs(m, out);
+    case MsgType::kStore:
+      return on_store(m, out);
+    case MsgType::kStoreOk:
+    case MsgType::kFetchOk:
+      return on_node_ack(m, out);
+    case MsgType::kFetch:
+      return on_fetch(m, out);
+    case MsgType::kHandoff:
+      return on_handoff(m, out);
     case MsgType::kPutOk:
     case MsgType::kGetOk:
     case MsgType::kResolveOk:
@@ -44,10 +53,6 @@ void Replica::receive(const Message& m, Outbox& out) {
     case MsgType::kInitOk:
       KV_ASSERT(false && "a reply or the line protocol's init was handed to a replica");
   }
-}
-
-void Replica::on_timer(uint64_t /*timer*/, Outbox& /*out*/) {
-  KV_ASSERT(false && "today's rules set no timer");
 }
 
 Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {
@@ -60,9 +65,11 @@ Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType typ
 
 void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool resolving = m.type == MsgType::kResolve;
-  const WriteResult r = resolving ? node_.resolve(*m.key, m.version) : node_.put(*m.key, m.version);
+  // Under a server-side mechanism the node stamps the write (client-vv: as sent).
+  const VersionPtr version = node_.coordinate(*m.key, m.version);
+  const WriteResult r = resolving ? node_.resolve(*m.key, version) : node_.put(*m.key, version);
   out.applied({*m.key,
-               m.version,
+               version,
                resolving ? WriteOp::kResolve : WriteOp::kPut,
                &m,
                {r.applied, r.siblings},
@@ -71,7 +78,11 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
                        : resolving                               ? MsgType::kResolveOk
                                                                  : MsgType::kPutOk;
   Message& reply = compose_reply(out, m, type);
-  reply.version = m.version;  // off the wire: what the client is told about
+  reply.version = version;  // off the wire: what the client is told about
+  // Riak's return_body: a server-side mechanism's client takes its next
+  // context from the key's versions.
+  if (node_.mechanism() != Mechanism::kClientVv) [[unlikely]]
+    reply.values = node_.get(*m.key);
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
   out.send_reply();  // reply first, then replicate
@@ -82,11 +93,12 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool client_coordinates =
       replication_.quorum() && replication_.coordinator == Replication::Coordinator::kClient;
   if (r.accepted() && !retry_unreplicated && !client_coordinates) {
-    replicate_to_peers(m.key, m.version, out);
+    replicate_to_peers(m.key, version, out);
   }
 }
 
-WriteResult Replica::write_local(const std::string* key, const VersionPtr& version, Outbox& out) {
+WriteResult Replica::write_local(const std::string* key, const VersionPtr& write, Outbox& out) {
+  const VersionPtr version = node_.coordinate(*key, write);
   const WriteResult r = node_.put(*key, version);
   out.applied({*key, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
   if (r.accepted()) replicate_to_peers(key, version, out);

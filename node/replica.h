@@ -16,6 +16,8 @@
 //                        a retried duplicate too: the retry must reach the
 //                        peers the first attempt's replication missed;
 //   kv_get               reply with the key's siblings;
+//   (coordinator: node)  a client's write or read is coordinated instead:
+//                        node/coordinator.cc says how;
 //   replicate            apply a peer's write (no sibling bound, no reply);
 //   anti-entropy         tick: send the store's bucket digests to one peer;
 //                        ae_digest: answer with my versions in the buckets
@@ -29,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -142,6 +145,10 @@ class Replica {
     node_.init(std::move(id), std::move(node_ids), slot);
   }
 
+  // The conflict-detection mechanism of its store (Node::set_mechanism):
+  // set by the simulator before any write; kvsim node keeps client-vv.
+  void set_mechanism(Mechanism m) { node_.set_mechanism(m); }
+
   // Handles one message addressed to this replica. REQUIRES: m is a client
   // request or a node-to-node message (not a reply), with its fields set.
   void receive(const Message& m, Outbox& out);
@@ -156,13 +163,29 @@ class Replica {
   void tick(uint32_t peer_pick, uint64_t round, Outbox& out);
   size_t peer_count() const { return node_.node_ids().size() - 1; }
 
-  // A timer the replica set (Outbox::set_timer) fired. Today's rules set
-  // none; a coordinator waiting for acknowledgements will.
+  // A timer the replica set (Outbox::set_timer) fired: a coordinator's
+  // deadline or its turn to stand-ins, or a stand-in's handoff round.
   void on_timer(uint64_t timer, Outbox& out);
 
   // The client requests received and not yet answered (a coordinator's
-  // pending requests). Today's rules answer every request at once: 0.
-  size_t open_requests() const { return 0; }
+  // pending requests); 0 unless this node coordinates quorums.
+  size_t open_requests() const { return unanswered_; }
+
+  // The node crashed: its pending requests die with it (their clients time
+  // out); the hints it holds are on disk and stay, unless `amnesia`.
+  void crash(bool amnesia);
+  // The node restarted: a stand-in offers its hints again.
+  void restart(Outbox& out);
+
+  // A write this node keeps for another (a sloppy quorum's stand-in), until
+  // that one acknowledges the handoff.
+  struct Hint {
+    const std::string* key;
+    VersionPtr version;
+    Endpoint owner;
+  };
+  // The hints not yet handed off, by number.
+  const std::map<uint64_t, Hint>& hints() const { return hints_; }
   // The reply contract over one call into the replica: `replies` sent
   // through its outbox, `requests` client requests received, and the open
   // requests before the call. Aborts if a request went unanswered or was
@@ -178,6 +201,7 @@ class Replica {
   // The number of the next message the node sends a client: replies count
   // from 0, the line protocol's own (init_ok, errors) included.
   uint64_t take_msg_id() { return next_msg_id_++; }
+  uint64_t next_msg_id() const { return next_msg_id_; }
 
   const Node& node() const { return node_; }
   const Placement& placement() const { return placement_; }
@@ -205,10 +229,59 @@ class Replica {
   }
   Message& compose_reply(Outbox& out, const Message& request, MsgType type);
 
+  // --- coordinator: node (node/coordinator.cc) ---------------------------
+  // A client request this node coordinates: sent to the key's replicas,
+  // answered at the w-th acknowledgement (the r-th response), or with an
+  // error at the deadline. It stays open after its answer until every
+  // replica asked has answered or the deadline passes, so a sloppy quorum
+  // can still place the copies it lacks and read repair can see them all.
+  struct Pending {
+    Endpoint client = 0;
+    uint64_t client_msg_id = 0;
+    MsgType type = MsgType::kPut;
+    const std::string* key = nullptr;
+    VersionPtr version;                          // writes
+    WriteStatus status = WriteStatus::kWritten;  // writes: the reply's (the coordinator's apply)
+    uint32_t siblings = 0;
+    uint32_t acks = 0;                 // writes: copies stored (the coordinator's own included)
+    uint32_t responses = 0;            // reads
+    Placement::List asked;             // the nodes a store or fetch went to
+    SmallVector<uint8_t, 8> answered;  // by asked's index
+    std::vector<std::pair<Endpoint, Siblings>> seen;  // reads: each response
+    uint32_t stand_ins_used = 0;                      // sloppy: ring positions past n taken
+    bool replied = false;
+  };
+  bool node_coordinates() const {
+    return replication_.quorum() && replication_.coordinator == Replication::Coordinator::kNode;
+  }
+  void coordinate_write(const Message& m, Outbox& out);
+  void coordinate_read(const Message& m, Outbox& out);
+  void on_store(const Message& m, Outbox& out);
+  void on_fetch(const Message& m, Outbox& out);
+  void on_node_ack(const Message& m, Outbox& out);
+  void on_handoff(const Message& m, Outbox& out);
+  void ask(Pending& p, uint64_t req, Endpoint node, Endpoint hint, Outbox& out);
+  void answer(Pending& p, Outbox& out, bool failed);
+  void close(uint64_t req, Outbox& out);
+  void read_repair(const Pending& p, Outbox& out);
+  void turn_to_stand_ins(uint64_t req, Pending& p, Outbox& out);
+  void offer_hints(Outbox& out);
+  Siblings merged(const Pending& p, size_t first) const;
+
+  enum TimerKind : uint64_t { kDeadline = 0, kSloppy = 1, kHandoffRound = 2 };
+  static uint64_t timer_of(uint64_t req, TimerKind kind) {
+    return req * 4 + kind;
+  }
+
   Node node_;
   Replication replication_;
   Placement placement_;
-  uint64_t next_msg_id_ = 0;  // numbers the replies the node sends to clients
+  uint64_t next_msg_id_ = 0;             // numbers the replies the node sends to clients
+  std::map<uint64_t, Pending> pending_;  // by request number
+  std::map<uint64_t, Hint> hints_;       // by the handoff's number
+  uint64_t next_request_ = 1;            // numbers requests to replicas, and hints
+  size_t unanswered_ = 0;                // pending_ not yet answered
+  bool handoff_timer_ = false;           // a handoff round is set
 };
 
 }  // namespace kv

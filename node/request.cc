@@ -174,7 +174,8 @@ bool read_uint(const Json& body, const char* name, uint64_t& out, std::string& e
   return true;
 }
 
-// A version: `value` (any JSON) and `clock`, read from `object`.
+}  // namespace
+
 bool read_version(const Json& object, VersionPtr& out, std::string& error) {
   auto value = object.find("value");
   if (value == object.end()) {
@@ -186,6 +187,8 @@ bool read_version(const Json& object, VersionPtr& out, std::string& error) {
   out = make_version(json::dump(*value), Clock(clock));
   return true;
 }
+
+namespace {
 
 // versions: [{"key", "value", "clock"}], grouped by key as they come.
 bool read_versions(const Json& body, std::vector<KeyVersions>& out, std::string& error) {
@@ -231,6 +234,12 @@ bool read_peer_message(const Json& message, MsgType type, PeerMessage& out, std:
   const Json& body = message.at("body");
   if (type == MsgType::kReplicate) {
     return read_string(body, "key", out.key, problem) && read_version(body, out.version, problem);
+  }
+  if (!is_anti_entropy(type)) {
+    problem =
+        "the simulator's quorum messages (store, fetch, handoff and their answers) are "
+        "not taken by kvsim node";
+    return false;
   }
   if (!read_uint(body, "round", out.ae.round, problem)) return false;
   if (type == MsgType::kAeDigest) {

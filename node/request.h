@@ -79,6 +79,11 @@ const json::Json* read_envelope(const json::Json& message, Request& request,
 // `initialized` is false, kMalformedRequest for a missing or ill-typed field.
 int read_body(const json::Json& body, bool initialized, Request& request, std::string& problem);
 
+// A version, `{"value": any JSON, "clock": [..]}`, read from `object`: the
+// value as its JSON text. Returns false with `error` set when a field is
+// missing or ill-typed.
+bool read_version(const json::Json& object, VersionPtr& out, std::string& error);
+
 // A node-to-node message of `kvsim node --replicate` (replicate, ae_digest,
 // ae_diff, ae_push; docs/PROTOCOL.md), read whole. Peers send no msg_id and
 // get no reply.

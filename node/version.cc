@@ -68,4 +68,17 @@ VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {
   return VersionPtr(v);
 }
 
+VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin, Dot dot) {
+  auto* v = new (memory.take()) Version;
+  v->hash = version_hash(value_json, clock);
+  if (dot.set()) {
+    v->hash = mix(v->hash ^ mix(uint64_t{dot.node} << 32 | dot.flags) ^ mix(dot.counter + 1));
+  }
+  v->value = std::move(value_json);
+  v->clock = std::move(clock);
+  v->origin = origin;
+  v->dot = dot;
+  return VersionPtr(v);
+}
+
 }  // namespace kv

@@ -23,10 +23,25 @@ namespace kv {
 
 class VersionPtr;
 
+// What a server-side mechanism records beside a version's clock
+// (node/causality.h). dvv: the version's dot, (node, counter); server-vv: the
+// coordinating node, and whether the write replaced everything it held
+// (kReplaced). Under client-vv it is unset (node kNone) and in no hash.
+struct Dot {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr uint32_t kReplaced = 1;  // server-vv's flag
+  uint32_t node = kNone;
+  uint32_t flags = 0;
+  uint64_t counter = 0;
+  bool set() const { return node != kNone; }
+  bool operator==(const Dot&) const = default;
+};
+
 struct Version {
   std::string value;  // JSON text
   Clock clock;
-  // Hash of (value, clock with trailing zeros ignored): equal versions hash
+  Dot dot;  // a server-side mechanism's metadata (unset under client-vv)
+  // Hash of (value, clock with trailing zeros ignored, the dot if set): equal versions hash
   // equal on every replica, which is what anti-entropy digests rely on.
   uint64_t hash = 0;
   // Which write created this version: the simulator numbers client writes
@@ -75,6 +90,7 @@ class VersionPtr {
 
  private:
   friend VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin);
+  friend VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin, Dot dot);
   explicit VersionPtr(Version* p) : p_(p) { ++p_->refs_; }
   // Destroys a version nobody points at; its memory is kept for the next
   // make_version on this thread (a run makes and drops a version per write).
@@ -84,5 +100,7 @@ class VersionPtr {
 };
 
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin = 0);
+// The same, with a server-side mechanism's dot.
+VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin, Dot dot);
 
 }  // namespace kv

@@ -39,6 +39,14 @@ void write_version(const Version& version, Out& out) {
   out += std::string_view(version.value);  // already JSON text
   out += std::string_view(", \"clock\": ");
   write_clock(version.clock, out);
+  if (version.dot.set()) [[unlikely]] {  // a server-side mechanism's (node/version.h)
+    out += std::string_view(", \"dot\": [");
+    append_uint(out, version.dot.node);
+    out += std::string_view(", ");
+    append_uint(out, version.dot.counter);
+    out += ']';
+    if (version.dot.flags & Dot::kReplaced) out += std::string_view(", \"replaced\": true");
+  }
   out += '}';
 }
 

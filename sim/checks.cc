@@ -86,13 +86,16 @@ std::vector<std::string_view> all_keys(const Oracle& oracle, const std::vector<N
 // holds.
 class KeyChecks {
  public:
-  KeyChecks(const Oracle& oracle, const std::vector<NodeView>& nodes, int64_t end_us)
+  KeyChecks(const Oracle& oracle, const std::vector<NodeView>& nodes, int64_t end_us,
+            const KeyOwners* owners)
       : oracle_(oracle),
         rules_(oracle.rules()),
         nodes_(nodes),
         end_us_(end_us),
+        owners_(owners),
         stored_(nodes.size(), nullptr),
-        held_(nodes.size(), nullptr) {
+        held_(nodes.size(), nullptr),
+        judged_(nodes.size(), nullptr) {
     for (size_t i = 0; i < nodes.size() && first_live_ == kNone; ++i) {
       if (nodes[i].live) first_live_ = i;
     }
@@ -102,6 +105,8 @@ class KeyChecks {
     for (size_t i = 0; i < nodes_.size(); ++i) {
       stored_[i] = &nodes_[i].node->get(key);
       held_[i] = nodes_[i].live ? stored_[i] : nullptr;
+      judged_[i] = owners_ == nullptr || owners_->judged(key, static_cast<NodeIndex>(i)) ? held_[i]
+                                                                                         : nullptr;
     }
     const Oracle::AcceptedList& maximal = oracle_.maximal(key);
     check_converged(key);
@@ -114,8 +119,9 @@ class KeyChecks {
     if (first_live_ == kNone) r.detail = kNoLiveNode;
     if (differing_node_ != kNone) {
       r.holds = false;
-      r.detail = node_name(differing_node_) + " and " + node_name(first_live_) +
+      r.detail = node_name(differing_node_) + " and " + node_name(differing_first_) +
                  " differ on key '" + differing_key_ + "' at the end (" + at_time(end_us_) + ")";
+      if (owners_ != nullptr) r.detail += "; " + owners_->text(differing_key_);
       r.node = static_cast<NodeIndex>(differing_node_);
       r.key = differing_key_;
       r.time_us = end_us_;
@@ -157,6 +163,7 @@ class KeyChecks {
       r.holds = false;
       r.detail = not_maximal_;
       r.node = static_cast<NodeIndex>(not_maximal_node_);
+      if (owners_ != nullptr) r.detail += "; " + owners_->text(not_maximal_key_);
       r.key = not_maximal_key_;
       r.time_us = end_us_;
     }
@@ -188,10 +195,19 @@ class KeyChecks {
   void check_converged(std::string_view key) {
     // Keys come in order, so a node's first differing key is the first one
     // recorded for it; only a lower node can replace it.
-    if (first_live_ == kNone) return;
-    for (size_t i = first_live_ + 1; i < nodes_.size() && i < differing_node_; ++i) {
-      if (held_[i] == nullptr || same_set(rules_, *held_[first_live_], *held_[i])) continue;
+    // Under quorums the first is the key's first live judged node.
+    size_t first = first_live_;
+    if (owners_ != nullptr) {
+      first = kNone;
+      for (size_t i = 0; i < nodes_.size() && first == kNone; ++i) {
+        if (judged_[i] != nullptr) first = i;
+      }
+    }
+    if (first == kNone) return;
+    for (size_t i = first + 1; i < nodes_.size() && i < differing_node_; ++i) {
+      if (judged_[i] == nullptr || same_set(rules_, *judged_[first], *judged_[i])) continue;
       differing_node_ = i;
+      differing_first_ = first;
       differing_key_ = std::string(key);
       return;
     }
@@ -201,6 +217,7 @@ class KeyChecks {
   // else unavailable if a down node does; else lost.
   void check_lost(std::string_view key, const Oracle::AcceptedList& maximal) {
     for (const Oracle::Accepted& m : maximal) {
+      if (!m.acknowledged) continue;  // no client was promised it
       bool live_holder = false;
       for (size_t i = 0; i < nodes_.size() && !live_holder; ++i) {
         live_holder = held_[i] != nullptr && covered(rules_, *held_[i], *m.version);
@@ -222,8 +239,8 @@ class KeyChecks {
   void check_maximal(std::string_view key, const Oracle::AcceptedList& maximal) {
     if (!not_maximal_.empty() || oracle_.invented()) return;
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (held_[i] == nullptr || same_as_maximal(rules_, *held_[i], maximal)) continue;
-      not_maximal_ = node_name(i) + " holds " + std::to_string(held_[i]->size()) +
+      if (judged_[i] == nullptr || same_as_maximal(rules_, *judged_[i], maximal)) continue;
+      not_maximal_ = node_name(i) + " holds " + std::to_string(judged_[i]->size()) +
                      " sibling(s) for key '" + std::string(key) + "' but there are " +
                      std::to_string(maximal.size()) + " maximal accepted write(s) (" +
                      at_time(end_us_) + ")";
@@ -237,13 +254,18 @@ class KeyChecks {
   const Causality& rules_;
   const std::vector<NodeView>& nodes_;
   const int64_t end_us_;
+  const KeyOwners* owners_;
   // By node, for the key being checked: what it stores, and the same for
   // live nodes only (null if down).
   std::vector<const Siblings*> stored_;
   std::vector<const Siblings*> held_;
+  // The same for the nodes the key is judged on (all of held_ without
+  // quorums; KeyOwners with them).
+  std::vector<const Siblings*> judged_;
   size_t first_live_ = kNone;
 
   size_t differing_node_ = kNone;
+  size_t differing_first_ = kNone;
   std::string differing_key_;
   Tally lost_;
   Tally unavailable_;
@@ -319,26 +341,43 @@ std::string FailureSignature::text() const {
 
 void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,
                          int64_t time_us) {
-  if (version->origin >= accepted_origins_.size()) {
-    accepted_origins_.resize(std::max<size_t>(version->origin + 1, accepted_origins_.size() * 2));
-  }
-  accepted_origins_[version->origin] = true;
+  mark(accepted_origins_, version->origin);
+  add_maximal(key, version, node, time_us, /*acknowledged=*/true);
+}
 
+void Oracle::on_landed(std::string_view key, const VersionPtr& version, NodeIndex node,
+                       int64_t time_us) {
+  const uint64_t origin = version->origin;
+  if (origin < accepted_origins_.size() && accepted_origins_[origin]) return;
+  if (origin >= attempted_origins_.size() || !attempted_origins_[origin]) {
+    return record_invented(key, version, node, time_us);
+  }
+  add_maximal(key, version, node, time_us, /*acknowledged=*/false);
+}
+
+void Oracle::add_maximal(std::string_view key, const VersionPtr& version, NodeIndex node,
+                         int64_t time_us, bool acknowledged) {
   const uint32_t id = keys_.insert(key, key_hash(key));
   if (id == maximal_.size()) maximal_.emplace_back();
-  with_rules(mechanism_,
-             [&]<class Rules>() { accept<Rules>(maximal_[id], version, node, time_us); });
+  with_rules(mechanism_, [&]<class Rules>() {
+    accept<Rules>(maximal_[id], version, node, time_us, acknowledged);
+  });
 }
 
 // Keeps `max` the maximal accepted writes of a key as `version` is accepted:
 // nothing changes when one of them is it or above it; otherwise it joins
 // them, and those below it go.
 template <class Rules>
-void Oracle::accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us) {
+void Oracle::accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us,
+                    bool acknowledged) {
   bool supersedes_some = false;
-  for (const Accepted& m : max) {
+  for (Accepted& m : max) {
     const Order order = Rules::order_of(*m.version, *version);
-    if (order == Order::kDominates || order == Order::kEqual) return;
+    if (order == Order::kDominates) return;
+    if (order == Order::kEqual) {
+      if (acknowledged && !m.acknowledged) m = {version, node, time_us, true};
+      return;
+    }
     supersedes_some |= order == Order::kDominated;
   }
   if (supersedes_some) {
@@ -346,7 +385,7 @@ void Oracle::accept(AcceptedList& max, const VersionPtr& version, NodeIndex node
       return Rules::order_of(*version, *m.version) == Order::kDominates;
     });
   }
-  max.push_back({version, node, time_us});
+  max.push_back({version, node, time_us, acknowledged});
 }
 
 void Oracle::record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
@@ -381,9 +420,34 @@ const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
   return id == KeyIndex::kAbsent ? kNone : maximal_[id];
 }
 
+bool KeyOwners::judged(std::string_view key, NodeIndex node) const {
+  if (placement->holds(key, node)) return true;
+  const auto it = std::lower_bound(
+      hinted.begin(), hinted.end(), std::make_pair(key, node), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : a.second < b.second;
+      });
+  return it != hinted.end() && it->first == key && it->second == node;
+}
+
+std::string KeyOwners::text(std::string_view key) const {
+  std::string out = "key '" + std::string(key) + "' lives on ";
+  bool first = true;
+  for (const Endpoint e : placement->replicas_of(key)) {
+    out += (first ? "" : ", ") + node_name(e);
+    first = false;
+  }
+  std::string hints;
+  for (const auto& [k, node] : hinted) {
+    if (k == key) hints += (hints.empty() ? "" : ", ") + node_name(node);
+  }
+  if (!hints.empty()) out += " (and hinted on " + hints + ")";
+  return out;
+}
+
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
-                                    const Expectations& expect, int64_t end_us, FateCounts* fates) {
-  KeyChecks checks(oracle, nodes, end_us);
+                                    const Expectations& expect, int64_t end_us, FateCounts* fates,
+                                    const KeyOwners* owners) {
+  KeyChecks checks(oracle, nodes, end_us, owners);
   for (std::string_view key : all_keys(oracle, nodes)) checks.check(key);
   if (fates != nullptr) *fates = checks.fates();
   std::vector<CheckResult> results;

@@ -15,6 +15,8 @@
 //
 //   converged   every live replica holds the same siblings for every key
 //               (holds, saying so, when no node is live: nothing to compare);
+//               under quorums, every live node of the key's preference list
+//               and its hint holders (KeyOwners);
 //   no lost write   no accepted write is lost: each is a sibling at the end,
 //               or below one, on some node (equivalently: every *maximal*
 //               accepted write is, since the order is transitive).
@@ -30,6 +32,7 @@
 // stops on (refusal() says what went wrong).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -40,6 +43,7 @@
 #include "base/small_vector.h"
 #include "node/names.h"
 #include "node/node.h"
+#include "node/placement.h"
 #include "sim/scenario.h"
 
 namespace kv::sim {
@@ -133,10 +137,21 @@ class Oracle {
     record_invented(key, version, node, time_us);
   }
 
+  // Under quorums (a replication: section): a client sent this write. It
+  // may land on replicas whether or not its client is told yes.
+  void on_attempted(const VersionPtr& version) { mark(attempted_origins_, version->origin); }
+  // Under quorums: a version entered a node's store. A write a client sent
+  // and was not (yet) told was accepted joins the maximal writes as not
+  // acknowledged: it is part of what replicas should converge to, but no
+  // client was promised it (no_lost_write does not count it). A version no
+  // client sent is an invention, as on_stored says.
+  void on_landed(std::string_view key, const VersionPtr& version, NodeIndex node, int64_t time_us);
+
   struct Accepted {
     VersionPtr version;
     NodeIndex node;
     int64_t time_us;
+    bool acknowledged = true;  // false: landed under a quorum, its client not told yes
   };
   // Usually one per key, as a key usually holds one sibling.
   using AcceptedList = SmallVector<Accepted, 1>;
@@ -157,13 +172,23 @@ class Oracle {
  private:
   static uint64_t key_hash(std::string_view key) { return stable_hash(key.data(), key.size()); }
   template <class Rules>
-  void accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us);
+  void accept(AcceptedList& max, const VersionPtr& version, NodeIndex node, int64_t time_us,
+              bool acknowledged);
   Mechanism mechanism_;
   KeyIndex keys_;
   std::vector<AcceptedList> maximal_;  // by key id
   // accepted_origins_[o]: some node accepted the client write numbered o
   // (Version::origin). One bit per write, whatever the run's length.
   std::vector<bool> accepted_origins_;
+  std::vector<bool> attempted_origins_;  // on_attempted (quorums only)
+  static void mark(std::vector<bool>& bits, uint64_t origin) {
+    if (origin >= bits.size()) bits.resize(std::max<size_t>(origin + 1, bits.size() * 2));
+    bits[origin] = true;
+  }
+  // Adds `version` to `key`'s maximal writes unless one dominates or equals
+  // it (then marks that one acknowledged if `acknowledged`).
+  void add_maximal(std::string_view key, const VersionPtr& version, NodeIndex node, int64_t time_us,
+                   bool acknowledged);
   void record_invented(std::string_view key, const VersionPtr& version, NodeIndex node,
                        int64_t time_us);
   std::string describe_refusal(NodeIndex node, Act act, int64_t time_us) const;
@@ -179,6 +204,19 @@ struct NodeView {
   bool live;
 };
 
+// Under quorums (a replication: section), which nodes a key is judged on:
+// its preference list, and the stand-ins holding a hint of it not yet
+// handed off. converged and maximal look at those nodes only (a node
+// outside them may hold an old copy: a stand-in after its handoff);
+// no_lost_write still counts a copy anywhere.
+struct KeyOwners {
+  const Placement* placement = nullptr;
+  std::vector<std::pair<std::string, NodeIndex>> hinted;  // (key, holder), sorted
+  bool judged(std::string_view key, NodeIndex node) const;
+  // "key 'x' lives on n1, n2, n3 (hinted: n4)".
+  std::string text(std::string_view key) const;
+};
+
 // How many maximal accepted writes are lost, and how many unavailable (see
 // the top of this file).
 struct FateCounts {
@@ -190,6 +228,6 @@ struct FateCounts {
 // Fills `fates` when given.
 std::vector<CheckResult> run_checks(const Oracle& oracle, const std::vector<NodeView>& nodes,
                                     const Expectations& expect, int64_t end_us,
-                                    FateCounts* fates = nullptr);
+                                    FateCounts* fates = nullptr, const KeyOwners* owners = nullptr);
 
 }  // namespace kv::sim

@@ -51,6 +51,18 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   history_.field_string("description", scenario.description);
   if (!scenario.swarm_draw_json.empty()) history_.field_raw("swarm", scenario.swarm_draw_json);
   if (active_mutant != Mutant::kNone) history_.field_string("mutant", mutant_name(active_mutant));
+  if (scenario.replication.quorum()) {
+    const Replication& r = scenario.replication;
+    std::string text = "{\"n\": " + std::to_string(r.n) + ", \"r\": " + std::to_string(r.r) +
+                       ", \"w\": " + std::to_string(r.w) + ", \"coordinator\": \"" +
+                       (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") +
+                       "\", \"sloppy\": " + (r.sloppy ? "true" : "false") +
+                       ", \"read_repair\": " + (r.read_repair ? "true" : "false") + "}";
+    history_.field_raw("replication", text);
+  }
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    history_.field_string("mechanism", mechanism_name(scenario.mechanism));
+  }
   history_.end();
 }
 
@@ -105,6 +117,14 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.field_string("key", a.key);
   history_.field_raw("value", a.version->value);
   history_.field_clock("clock", a.version->clock);
+  if (a.version->dot.set()) [[unlikely]] {  // a server-side mechanism's: names the version
+    auto& dot = history_.field("dot");
+    dot += '[';
+    append_uint(dot, a.version->dot.node);
+    dot += std::string_view(", ");
+    append_uint(dot, a.version->dot.counter);
+    dot += ']';
+  }
   history_.field_string("op", op_name(a.op));
   history_.field_uint("msg", a.via ? a.via->id : 0);
   history_.field_string("result", to_string(a.outcome.result));
@@ -119,6 +139,14 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.field_raw("node", name(node));
   history_.field_string("key", a.key);
   write_siblings(after, history_.field("siblings"));
+  history_.end();
+}
+
+void Recorder::siblings(SimTime t, NodeIndex node, std::string_view key, const Siblings& now) {
+  history_.begin(t, fmt::kind::kSiblings);
+  history_.field_raw("node", name(node));
+  history_.field_string("key", key);
+  write_siblings(now, history_.field("siblings"));
   history_.end();
 }
 

@@ -51,6 +51,11 @@ class Recorder {
   void apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint client,
              const Siblings& after);
 
+  // A node's sibling set for `key` is `now`, learnt otherwise than from an
+  // apply: an outside node's report that differs from the store's rules
+  // (sim/outside_node.h).
+  void siblings(SimTime t, NodeIndex node, std::string_view key, const Siblings& now);
+
   void partition(SimTime t, const Partition& p);
   void heal(SimTime t);
   // `wiped` lists the keys an amnesia crash lost.

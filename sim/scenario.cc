@@ -90,9 +90,9 @@ Scenario Loader::load(const Field& root) {
     fail(root.line, "a scenario is a map of fields (name: ..., nodes: ..., run_until: ...), got " +
                         describe(root.node));
   }
-  const MapFields fields(
-      root, {"name", "description", "seed", "nodes", "network", "replication", "anti_entropy",
-             "clients", "events", "workload", "run_until", "expect", "sweep", "swarm"});
+  const MapFields fields(root, {"name", "description", "seed", "nodes", "mechanism", "network",
+                                "replication", "anti_entropy", "clients", "events", "workload",
+                                "run_until", "expect", "sweep", "swarm"});
   read_name(fields.need("name"));
   if (auto field = fields.get("description")) {
     scenario_.description = field->node.IsNull() ? "" : scalar_text(*field);
@@ -101,6 +101,14 @@ Scenario Loader::load(const Field& root) {
   scenario_.nodes = static_cast<uint32_t>(read_uint(fields.need("nodes"), 1, kMaxNodes));
   const Field run_until = fields.need("run_until");
   scenario_.run_until = SimTime{read_positive_duration(run_until).us};
+  if (auto field = fields.get("mechanism")) {
+    const std::string name = scalar_text(*field);
+    const std::optional<Mechanism> m = mechanism_by_name(name);
+    if (!m) {
+      fail(field->line, "mechanism: " + in_quotes(name) + " is not one of " + mechanism_list());
+    }
+    scenario_.mechanism = *m;
+  }
   if (auto field = fields.get("network")) read_network_options(*field, scenario_.network);
   if (auto field = fields.get("replication")) {
     scenario_.replication = read_replication(*field, scenario_.nodes);

@@ -129,7 +129,8 @@ void read_network_options(const Field& field, NetworkOptions& network) {
 }
 
 Replication read_replication(const Field& field, uint32_t nodes) {
-  const MapFields fields(field, {"n", "r", "w", "coordinator", "sloppy", "read_repair"});
+  const MapFields fields(field, {"n", "r", "w", "coordinator", "sloppy", "read_repair", "timeout",
+                                 "handoff_interval"});
   Replication r;
   const Field n = fields.need("n");
   if (nodes == 0) fail(n.line, prefix(n.path) + "the cluster has no nodes");
@@ -142,15 +143,14 @@ Replication read_replication(const Field& field, uint32_t nodes) {
   }
   if (auto f = fields.get("sloppy")) r.sloppy = read_bool(*f);
   if (auto f = fields.get("read_repair")) r.read_repair = read_bool(*f);
-  // Not built yet: a node coordinating a quorum (acknowledgements, hinted
-  // handoff) and read repair. Refused rather than run as something else.
-  if (r.coordinator == Replication::Coordinator::kNode) {
+  if (auto f = fields.get("timeout")) r.timeout = read_positive_duration(*f);
+  if (auto f = fields.get("handoff_interval")) r.handoff_interval = read_positive_duration(*f);
+  // A client coordinating (PBS's model) has no node to keep hints or to
+  // repair what a read saw: refused rather than run as something else.
+  if (r.coordinator == Replication::Coordinator::kClient && (r.sloppy || r.read_repair)) {
     fail(field.line, prefix(field.path) +
-                         "coordinator: node is not supported yet with a replication section; "
-                         "use coordinator: client");
-  }
-  if (r.sloppy || r.read_repair) {
-    fail(field.line, prefix(field.path) + "sloppy and read_repair are not supported yet");
+                         "sloppy and read_repair need coordinator: node (a client coordinating "
+                         "keeps no hints and repairs nothing)");
   }
   return r;
 }

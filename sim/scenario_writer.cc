@@ -24,16 +24,6 @@ std::string time_text(int64_t us) {
   return format_time(us);
 }
 
-// Parts per billion as the shortest decimal: 0, 1, 0.3, 0.000000001.
-std::string probability_text(Probability p) {
-  if (p.ppb == 0) return "0";
-  if (p.ppb >= Probability::kOne) return "1";
-  std::string digits = std::to_string(p.ppb);
-  digits.insert(0, 9 - digits.size(), '0');
-  while (digits.back() == '0') digits.pop_back();
-  return "0." + digits;
-}
-
 // A Pareto shape num/den (den a power of ten, as the loader reads it) as
 // the decimal it was written as.
 std::string ratio_text(uint64_t num, uint64_t den) {
@@ -189,6 +179,15 @@ std::string expect_text(const Expectations& e) {
 
 }  // namespace
 
+std::string probability_text(Probability p) {
+  if (p.ppb == 0) return "0";
+  if (p.ppb >= Probability::kOne) return "1";
+  std::string digits = std::to_string(p.ppb);
+  digits.insert(0, 9 - digits.size(), '0');
+  while (digits.back() == '0') digits.pop_back();
+  return "0." + digits;
+}
+
 std::string event_text(const TimelineEvent& event) {
   return "{at: " + time_text(event.at.us) + ", " + action_text(event) + "}";
 }
@@ -220,7 +219,10 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
     const Replication& r = s.replication;
     out += "replication: {n: " + std::to_string(r.n) + ", r: " + std::to_string(r.r) +
            ", w: " + std::to_string(r.w) + ", coordinator: " +
-           (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") + "}\n";
+           (r.coordinator == Replication::Coordinator::kClient ? "client" : "node") +
+           (r.sloppy ? ", sloppy: true" : "") + (r.read_repair ? ", read_repair: true" : "") +
+           ", timeout: " + time_text(r.timeout.us) +
+           ", handoff_interval: " + time_text(r.handoff_interval.us) + "}\n";
   }
   if (s.anti_entropy_interval) {
     out += "anti_entropy: {interval: " + time_text(s.anti_entropy_interval->us) + "}\n";

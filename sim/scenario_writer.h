@@ -22,4 +22,8 @@ std::string write_scenario(const Scenario& scenario, const std::string& header =
 // One timeline event as its flow map: "{at: 1ms, crash: n1, amnesia: true}".
 std::string event_text(const TimelineEvent& event);
 
+// A probability as the shortest decimal the loader reads back: 0, 1, 0.3,
+// 0.000000001.
+std::string probability_text(Probability p);
+
 }  // namespace kv::sim

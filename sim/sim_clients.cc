@@ -75,6 +75,8 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
     }
     o.version = make_version(op.value_json, std::move(clock), next_origin++);
     truth_write(client, *o.key, o.version);
+    if (outside != nullptr) client_versions[*o.key].push_back(o.version);
+    if (placement_quorum) oracle.on_attempted(o.version);
   }
   const uint64_t index = operations.size();
   if (record.on()) {
@@ -140,18 +142,34 @@ bool Simulation::Impl::gather_reply(Operation& o, const Message& m) {
   const bool accepted = (m.type == MsgType::kPutOk || m.type == MsgType::kResolveOk) &&
                         m.status != WriteStatus::kRejected;
   if (accepted) ++o.acks;
+  if (accepted && o.acks == rep.w) {
+    // The client counts the w-th acknowledgement: the write is acknowledged
+    // now, whichever replica's answer it was.
+    oracle.on_accepted(*o.key, o.version, m.src, now().us);
+    if (m.type == MsgType::kResolveOk && stats.heals > 0) ++stats.resolves_after_heal;
+  }
   return o.acks >= rep.w || o.responses >= rep.n;
 }
 
 void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m) {
   ClientState& c = clients[client];
   o.done = true;
+  // Error 11: the coordinator did not gather its quorum in time; the
+  // operation is over, and failed (a staleness trial counts it failed).
+  const bool unavailable = m.type == MsgType::kError && m.error == ErrorCode::kUnavailable;
   if (m.type == MsgType::kGetOk) {
     ClientState::Read read;
     const auto& sent = client_coordinates ? std::span<const VersionPtr>(o.merged)
                                           : std::span<const VersionPtr>(m.values);
     for (const VersionPtr& v : sent) rules.observe(read.clock, *v);
     if (!client_coordinates) truth_observe(client, m.values);
+    read.msg_id = o.msg_id;
+    c.context.insert_or_assign(*o.key, std::move(read));
+  } else if (rules.server_side() && !m.values.empty()) {
+    // Riak's return_body: the key's versions as the put left them.
+    ClientState::Read read;
+    for (const VersionPtr& v : m.values) rules.observe(read.clock, *v);
+    truth_observe(client, m.values);
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
   }
@@ -166,7 +184,7 @@ void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m)
       probe.acked = (m.type == MsgType::kPutOk || m.type == MsgType::kResolveOk) &&
                     m.status != WriteStatus::kRejected;
     }
-    probe_done(o, /*completed=*/true);
+    probe_done(o, /*completed=*/!unavailable);
   }
   operation_done(client);
 }

@@ -32,6 +32,9 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       }
       if (record.on()) record.crash(now(), node, e.amnesia, was_crashed, lost_keys);
       if (e.amnesia) replicas[node].forget();
+      replicas[node].crash(e.amnesia);
+      if (outside != nullptr && !was_crashed) outside_crash(node, e.amnesia);
+      if (outside != nullptr && was_crashed && e.amnesia) outside_crash(node, true);
 #ifdef KVSIM_MUTANTS
       if (!e.amnesia && !was_crashed) replicas[node].crash_without_amnesia();
 #endif
@@ -43,6 +46,11 @@ void Simulation::Impl::fault(const TimelineEvent& e) {
       crashed[node] = 0;
       oracle.on_restart(node);
       if (record.on()) record.restart(now(), node, !was_crashed);
+      if (outside != nullptr && was_crashed) outside_start(node);
+      if (was_crashed && node_coordinates) {
+        NodeOutbox out(*this, node);
+        replicas[node].restart(out);
+      }
       if (was_crashed && scenario.anti_entropy_interval) {
         ++life[node];
         queue.push(now() + *scenario.anti_entropy_interval, kAeTick, life[node], node);

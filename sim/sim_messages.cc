@@ -106,6 +106,8 @@ void Simulation::Impl::deliver(uint64_t slot) {
 void Simulation::Impl::handle(Message& m) {
   if (!is_node(m.dest)) return on_reply(m.dest - n, m);
   acting(m.dest, Oracle::Act::kHandle);
+  if (outside != nullptr) [[unlikely]]
+    return outside_handle(m);
   Replica& replica = replicas[m.dest];
   const size_t open_before = replica.open_requests();
   NodeOutbox out(*this, m.dest);
@@ -137,7 +139,11 @@ void Simulation::Impl::record_apply(NodeOutbox& out, const AppliedWrite& a) {
   }
   if (outcome.result == ApplyResult::kApplied) {
     if (stats.last_fault_us >= 0) stats.last_change_after_fault_us = now().us;
-    if (answered_by_message) {
+    if (placement_quorum) {
+      // Under quorums a write lands on replicas before (or without) its
+      // client being told yes: a version a client sent is no invention.
+      oracle.on_landed(key, v, node, now().us);
+    } else if (answered_by_message) {
       out.unsettled = a.via;  // checked when its reply is sent
     } else {
       oracle.on_stored(key, v, node, now().us);
@@ -177,6 +183,8 @@ void Simulation::Impl::ae_tick(NodeIndex node, uint64_t node_life) {
   if (n < 2) return;
   const uint32_t peer = static_cast<uint32_t>(node_rngs[node].below(n - 1));
   ++stats.anti_entropy_rounds;
+  if (outside != nullptr) [[unlikely]]
+    return outside_tick(node, peer, next_ae_round++);
   NodeOutbox out(*this, node);
   replicas[node].tick(peer, next_ae_round++, out);
   KV_ASSERT(out.replies() == 0);

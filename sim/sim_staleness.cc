@@ -17,8 +17,11 @@ StalenessCounts Simulation::run_staleness(const StalenessProbe& probe) {
 void Simulation::Impl::probe_event(uint64_t trial, uint32_t what) {
   ClientOp op;
   op.key = numbered("t", trial, "");
-  // Without a quorum the write goes to one node and the read to the next.
-  const NodeIndex node = static_cast<NodeIndex>((trial + what) % n);
+  // Without a quorum the write goes to one node and the read to the next;
+  // when nodes coordinate, both go to the first node of the key's
+  // preference list.
+  const NodeIndex node = node_coordinates ? placement.replicas_of(op.key)[0]
+                                          : static_cast<NodeIndex>((trial + what) % n);
   if (what == 0) {
     op.kind = MsgType::kPut;
     op.value_json = numbered("\"t", trial, "\"");

@@ -22,6 +22,9 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       n(s.nodes),
       client_coordinates(s.replication.quorum() &&
                          s.replication.coordinator == Replication::Coordinator::kClient),
+      node_coordinates(s.replication.quorum() &&
+                       s.replication.coordinator == Replication::Coordinator::kNode),
+      placement_quorum(s.replication.quorum()),
       replicas(s.nodes),
       crashed(s.nodes, 0),
       life(s.nodes, 0),
@@ -36,6 +39,10 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
                                      : Placement::everywhere(n);
   for (uint32_t i = 0; i < n; ++i) {
     replicas[i].init(node_names[i], node_names, i, s.replication);
+    replicas[i].set_mechanism(s.mechanism);
+  }
+  merge_store = Store(s.mechanism);
+  for (uint32_t i = 0; i < n; ++i) {
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
   for (const std::string& name : node_names) record.add_endpoint(name);
@@ -115,11 +122,20 @@ inline void Simulation::Impl::dispatch(const ScheduledEvent& e) {
 
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
   if (record.on()) record.start(scenario, seed, n);
+  if (outside != nullptr) {
+    for (NodeIndex i = 0; i < n && outside_error.ok(); ++i) outside_start(i);
+    if (!outside_error.ok()) return;
+  }
   const int64_t until = scenario.run_until.us;
   while (!queue.empty() && queue.top().time_us() <= until) {
     const ScheduledEvent e = queue.pop();
     ++stats.events;
     dispatch(e);
+    if (!outside_error.ok()) [[unlikely]] {
+      // A node outside failed: the run ends here, without final lines.
+      stats.end_us = e.time_us();
+      return;
+    }
     if (keep_workload_ties && e.kind != kClientOp && e.kind != kFault) {
       last_run_event_us = e.time_us();
     }
@@ -249,8 +265,25 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
   std::vector<NodeView> views;
   for (NodeIndex i = 0; i < impl_->n; ++i)
     views.push_back({&impl_->replicas[i].node(), !impl_->crashed[i]});
-  std::vector<CheckResult> checks =
-      run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
+  std::vector<CheckResult> checks;
+  if (!impl_->placement_quorum) {
+    checks = run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates);
+  } else {
+    // Under quorums each key is judged on its preference list and the
+    // stand-ins still holding a hint of it.
+    KeyOwners owners;
+    owners.placement = &impl_->placement;
+    for (NodeIndex i = 0; i < impl_->n; ++i) {
+      for (const auto& [number, hint] : impl_->replicas[i].hints()) {
+        owners.hinted.emplace_back(*hint.key, i);
+      }
+    }
+    std::sort(owners.hinted.begin(), owners.hinted.end());
+    owners.hinted.erase(std::unique(owners.hinted.begin(), owners.hinted.end()),
+                        owners.hinted.end());
+    checks = run_checks(impl_->oracle, views, impl_->scenario.expect, impl_->stats.end_us, fates,
+                        &owners);
+  }
   // Stores still being written to at the end may differ for no other
   // reason: a failing converged check says what was under way.
   const std::string early = impl_->stats.run_end.sentence(impl_->scenario.run_until.us);
@@ -286,6 +319,15 @@ void Simulation::no_truth() {
 
 const RunStats& Simulation::stats() const {
   return impl_->stats;
+}
+void Simulation::use_outside_nodes(NodeProcesses& processes) {
+  impl_->outside = &processes;
+}
+const Status& Simulation::outside_error() const {
+  return impl_->outside_error;
+}
+const OutsideReport& Simulation::outside_report() const {
+  return impl_->outside_report;
 }
 void Simulation::keep_messages() {
   impl_->keep_messages = true;

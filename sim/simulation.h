@@ -25,6 +25,7 @@
 #include "node/node.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
+#include "sim/outside_node.h"
 #include "sim/run_end.h"
 #include "sim/scenario.h"
 
@@ -42,9 +43,12 @@ struct RunStats {
   uint64_t client_ops_waiting = 0;  // due, but still waiting for their client at the end
   uint64_t client_timeouts = 0;
   uint64_t client_gave_up = 0;
-  uint64_t writes_accepted = 0;   // client writes a node accepted
-  uint64_t writes_rejected = 0;   // client writes a node rejected as stale
-  uint64_t writes_refused = 0;    // client writes refused: too many siblings
+  uint64_t writes_accepted = 0;  // client writes a node accepted
+  uint64_t writes_rejected = 0;  // client writes a node rejected as stale
+  uint64_t writes_refused = 0;   // client writes refused: too many siblings
+  // Client requests a coordinator answered with error 11: its quorum not
+  // gathered in time (replication.coordinator: node).
+  uint64_t quorum_errors = 0;
   uint64_t siblings_created = 0;  // applies that left a key with more siblings than before, >= 2
   uint64_t max_siblings = 0;      // the most siblings an apply left a key with
   uint64_t amnesia_crashes = 0;   // crashes with amnesia (of a node up or down)
@@ -149,6 +153,15 @@ class Simulation {
   // (the truth keeps every write's causal past, memory that grows with the
   // run).
   void no_truth();
+  // Call before run(): every node is a process outside the simulator
+  // (sim/outside_node.h), moved by `processes`, which must outlive the run.
+  // The scenario must have no colocated workload and no quorum replication
+  // (cli/run_command.cc refuses them).
+  void use_outside_nodes(NodeProcesses& processes);
+  // Ok, or why a node outside failed: the run stopped there, without final
+  // lines (stats().end_us is when).
+  const Status& outside_error() const;
+  const OutsideReport& outside_report() const;
   // Call before run() to keep every message sent, with its fate.
   void keep_messages();
   const std::vector<SentMessage>& messages() const;

@@ -22,15 +22,18 @@
 #include <vector>
 
 #include "base/assert.h"
+#include "base/hash.h"
 #include "base/rng.h"
 #include "history/truth.h"
 #include "history/writer.h"
 #include "node/message.h"
 #include "node/names.h"
 #include "node/replica.h"
+#include "node/request.h"
 #include "sim/checks.h"
 #include "sim/event_queue.h"
 #include "sim/network.h"
+#include "sim/outside_node.h"
 #include "sim/recorder.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
@@ -204,6 +207,16 @@ struct Simulation::Impl {
   // client was told (a write's status; a read tells nothing to record).
   void told_client(NodeIndex node, const Message& reply) {
     if (reply.type == MsgType::kGetOk) return;
+    if (reply.type == MsgType::kError && reply.error == ErrorCode::kUnavailable) {
+      ++stats.quorum_errors;  // a coordinator's quorum not gathered in time
+      return;                 // nothing accepted
+    }
+    if (client_coordinates) {
+      // One replica's answer: the write is acknowledged when its client
+      // counts the w-th (gather_reply), not here.
+      count_write(reply.status);
+      return;
+    }
     told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
   }
   void told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
@@ -284,10 +297,15 @@ struct Simulation::Impl {
   // --- the truth (history/truth.h) ------------------------------------------
   // What each client observed, fed as the run goes: a write when a client
   // makes it, the versions a read's reply gives it, what its node holds for
-  // a client beside it. Versions are known by their origin.
+  // a client beside it, a put's returned versions under a server-side
+  // mechanism. Versions are known by their origin, which a node's stamp
+  // keeps.
   void truth_write(uint32_t client, const std::string& key, const VersionPtr& v) {
     if (!truth_on) return;
-    const uint32_t w = truth.write(client, key, v->hash);
+    // Under a server-side mechanism the node stamps each write, so no two
+    // writes are one version: each gets an identity of its own.
+    const uint64_t identity = rules.server_side() ? mix64(v->origin) : v->hash;
+    const uint32_t w = truth.write(client, key, identity);
     if (v->origin >= truth_writes.size()) truth_writes.resize(v->origin + 1, history::Truth::kNone);
     truth_writes[v->origin] = w;
   }
@@ -345,6 +363,48 @@ struct Simulation::Impl {
   // The scripted fate armed for `m`, sent now (marked used), or null.
   const ScriptedFate* take_scripted(const Message& m);
 
+  // --- nodes outside the simulator (sim_outside.cc, sim/outside_node.h) --
+  // A message a node wrote, read back before anything of its reaction is
+  // recorded.
+  struct Sent {
+    uint32_t dest = 0;
+    MsgType type = MsgType::kReplicate;
+    PeerMessage peer;  // to a peer
+    // to a client: a reply to its operation `op` (msg_id in_reply_to)
+    uint64_t in_reply_to = 0, own_msg_id = 0, op = 0;
+    WriteStatus status = WriteStatus::kWritten;
+    uint32_t siblings = 0;
+    Siblings values;
+  };
+  // A node's reaction: what it sent, and its sibling sets of the keys asked.
+  struct Reaction {
+    std::vector<Sent> sent;
+    std::vector<std::pair<std::string, Siblings>> store;
+  };
+  void outside_handle(Message& m);
+  void outside_tick(NodeIndex node, uint32_t peer_pick, uint64_t round);
+  void outside_start(NodeIndex node);
+  void outside_crash(NodeIndex node, bool amnesia);
+  // Hands the node `lines` and reads its reaction; false (and
+  // outside_error set) when it failed.
+  bool outside_react(NodeIndex node, const std::string& lines, std::string_view doing, Reaction& r);
+  bool outside_fail(NodeIndex node, std::string_view doing, const std::string& what);
+  // The mirror replica takes on the sibling sets the node reported (a
+  // `siblings` line for each that differs).
+  void outside_reconcile(NodeIndex node, const Reaction& r);
+  void outside_send(NodeIndex node, Outbox& out, Reaction& r);
+  std::string outside_line(const Message& m) const;
+  std::string harness_line(NodeIndex node, std::string_view body) const;
+  std::string sync_line(NodeIndex node, const std::vector<std::string_view>& keys) const;
+  uint32_t endpoint_named_safe(const std::string& name) const;
+  // The client's version `v` is (same key, value and clock), so that the
+  // oracle knows it by its origin; `v` itself when no client wrote it.
+  VersionPtr known_version(std::string_view key, const VersionPtr& v);
+  NodeProcesses* outside = nullptr;
+  Status outside_error;
+  OutsideReport outside_report;
+  std::map<std::string, std::vector<VersionPtr>, std::less<>> client_versions;
+
   void run(void (*progress)(void*, int64_t, uint64_t), void* ctx);
   void dispatch(const ScheduledEvent& e);
   // Counts what is still under way at run_until (stats.run_end).
@@ -361,6 +421,8 @@ struct Simulation::Impl {
   // clients send to the replicas themselves.
   Placement placement;
   const bool client_coordinates;
+  const bool node_coordinates;
+  const bool placement_quorum;  // a replication: section (keys on n nodes of the ring)
   std::vector<Replica> replicas;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;  // incarnation: bumped by every crash

@@ -75,6 +75,20 @@ std::string carried(const MessageBody& b) {
       }
       return out;
     }
+    case MsgType::kStore:
+      return "store of " + (v.empty() ? key_text(b.key) : v + " (key " + key_text(b.key) + ")") +
+             (b.hint.empty() ? "" : ", a hint for " + b.hint);
+    case MsgType::kStoreOk:
+      return "store acknowledged";
+    case MsgType::kFetch:
+      return "fetch of " + key_text(b.key);
+    case MsgType::kFetchOk:
+      return "fetch reply with " + (b.values ? versions_list(*b.values) : std::string("values"));
+    case MsgType::kHandoff:
+      return "handoff of " + (v.empty() ? key_text(b.key) : v + " (key " + key_text(b.key) + ")");
+    case MsgType::kInit:
+    case MsgType::kInitOk:
+      break;
   }
   return std::string(type_name(b.type));
 }

@@ -100,11 +100,22 @@ std::string message_label(const history::MessageBody& b) {
   if (t == MsgType::kError) {
     // Maelstrom's code 14 (abort): kvsim's only error, the sibling bound.
     if (b.code == 14u) return "refused: too many siblings";
+    if (b.code == 11u) return "unavailable: no quorum in time";
     return b.code ? label + " " + std::to_string(*b.code) : label;
   }
   if (is_anti_entropy(t)) {
     const std::string round = b.round ? " r" + std::to_string(*b.round) : std::string();
     return label + round + (t == MsgType::kAeDigest ? std::string() : ae_versions_text(b));
+  }
+  if (t == MsgType::kStoreOk) return label;
+  if (t == MsgType::kFetchOk) {
+    if (!b.values || b.values->empty()) return label + " []";
+    if (b.values->size() == 1) return version_text((*b.values)[0].value, (*b.values)[0].clock);
+    return std::to_string(b.values->size()) + " siblings";
+  }
+  // A write to a stand-in names the replica it keeps it for.
+  if (t == MsgType::kStore && !b.hint.empty()) {
+    return "hinted " + label + " " + opt_version(b) + " for " + b.hint;
   }
   // A request or a write: the key, and the version it carries if any.
   return label + " " + opt_version(b);

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "base/json_text.h"
+#include "node/placement.h"
 #include "viz/text.h"
 #include "viz/truth_labels.h"
 #include "viz/write_fates.h"
@@ -144,10 +146,23 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
     s = a.node + verb + std::string(op_name(a.op)) + " " + v + " from " + a.client;
   } else {
     s = a.node + " received " + v;
-    if (const history::SendEvent* send = a.msg != 0 ? h_.find_send(a.msg) : nullptr) {
-      s += " from " + send->src;
-    }
+    const history::SendEvent* send = a.msg != 0 ? h_.find_send(a.msg) : nullptr;
+    if (send != nullptr) s += " from " + send->src;
     if (a.op == WriteOp::kAntiEntropy) s += " by anti-entropy";
+    // Under quorums a coordinator's read repair is a replicate (or, on the
+    // coordinator itself, an apply with no message).
+    const bool repairs = h_.start && h_.start->read_repair && h_.start->coordinator == "node";
+    if (send != nullptr && send->body.type == MsgType::kStore && !send->body.hint.empty()) {
+      s += " as a stand-in for " + send->body.hint +
+           " (sloppy quorum: it keeps a hint to hand it "
+           "back)";
+    } else if (send != nullptr && send->body.type == MsgType::kHandoff) {
+      s += ", handed off: " + send->src + " kept it for " + a.node + " while " + a.node +
+           " was out of reach";
+    } else if (repairs && a.op == WriteOp::kReplicate &&
+               (send == nullptr || send->body.type == MsgType::kReplicate)) {
+      s += " by read repair";
+    }
   }
   s += ": ";
   if (a.result == ApplyResult::kDuplicate) {
@@ -337,6 +352,19 @@ std::string Teller::endings() {
   };
   std::map<std::string, std::vector<Group>> live;
   std::map<std::string, std::vector<std::string>> down;  // key -> "n2 (down) holds ..."
+  // Under quorums a key is judged on its preference list; the other nodes'
+  // copies (a stand-in's after its handoff) are listed apart.
+  std::map<std::string, std::vector<std::string>> outside;
+  std::optional<Placement> placement;
+  if (h_.start && h_.start->replicas) {
+    placement = Placement::ring(h_.start->nodes, *h_.start->replicas);
+  }
+  auto replica_of = [&](const std::string& key, const std::string& node) {
+    if (!placement) return true;
+    const auto& nodes = h_.start->nodes;
+    const auto it = std::find(nodes.begin(), nodes.end(), node);
+    return it == nodes.end() || placement->holds(key, static_cast<Endpoint>(it - nodes.begin()));
+  };
   std::vector<const history::FinalEvent*> finals;
   for (const history::Event& e : h_.events) {
     if (const auto* f = std::get_if<history::FinalEvent>(&e.data)) finals.push_back(f);
@@ -355,6 +383,10 @@ std::string Teller::endings() {
         for (const history::VersionText& v : versions) held.push_back(&v);
       }
       const std::string text = held.empty() ? "nothing" : list(held);
+      if (!replica_of(key, f->node)) {
+        if (!held.empty()) outside[key].push_back(f->node + " holds " + text);
+        continue;
+      }
       if (!f->live) {
         if (!held.empty()) down[key].push_back(f->node + " (down) holds " + text);
         continue;
@@ -402,6 +434,16 @@ std::string Teller::endings() {
     }
     for (const std::string& d : down[key]) s += (s.empty() ? "" : "; ") + d;
     if (!groups.empty()) s += groups.size() == 1 ? " (converged)" : " (not converged)";
+    if (placement) {
+      std::string replicas;
+      for (const Endpoint e : placement->replicas_of(key)) {
+        replicas += (replicas.empty() ? "" : " ") + h_.start->nodes[e];
+      }
+      s = "its replicas " + replicas + ": " + s;
+      std::string others;
+      for (const std::string& o : outside[key]) others += (others.empty() ? "" : "; ") + o;
+      if (!others.empty()) s += "; not among its replicas: " + others;
+    }
     if (s.empty()) s = "no node holds anything (no node is live)";
     out += "  " + key_text(key) + ": " + s + "\n";
     for (const WriteFate* f : fates_by_key[key]) {

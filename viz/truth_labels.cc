@@ -18,8 +18,11 @@ using history::VersionText;
 
 // A version's identity for the truth: its value and clock, trailing zeros
 // dropped.
-uint64_t identity(std::string_view value, const Clock& clock) {
+uint64_t identity(std::string_view value, const Clock& clock, const VersionText* dotted = nullptr) {
   uint64_t h = stable_hash(value.data(), value.size());
+  if (dotted != nullptr && dotted->has_dot) {
+    h = mix64(h ^ mix64(dotted->dot_node + 1) ^ (dotted->dot_counter * 0x9e3779b97f4a7c15ull));
+  }
   size_t len = clock.size();
   while (len > 0 && clock.at(len - 1) == 0) --len;
   for (size_t i = 0; i < len; ++i) h = mix64(h ^ (clock.at(i) + 0x9e3779b97f4a7c15ull * (i + 1)));
@@ -32,7 +35,7 @@ std::string text_of(const VersionText& v) {
 
 class Reader {
  public:
-  explicit Reader(const history::History& h) : h_(h) {}
+  explicit Reader(const history::History& h) : h_(h), server_side_(h.rules().server_side()) {}
 
   TruthLabels read() {
     std::vector<const history::FinalEvent*> finals;
@@ -68,18 +71,31 @@ class Reader {
     return it->second;
   }
   uint32_t version_of(const std::string& key, const VersionText& v) const {
-    return truth_.version_of(key, identity(v.value, v.clock));
+    return truth_.version_of(key, identity(v.value, v.clock, &v));
   }
 
   void on_send(const history::SendEvent& s) {
     const history::MessageBody& b = s.body;
     if (!b.msg_id) return;
     const Request request{s.src, *b.msg_id};
-    if (b.type == MsgType::kGet) read_keys_[request] = b.key;
+    if (b.type == MsgType::kGet || b.type == MsgType::kPut || b.type == MsgType::kResolve) {
+      request_keys_.emplace(request, b.key);
+    }
+    if (server_side_ && (b.type == MsgType::kPutOk || b.type == MsgType::kResolveOk) &&
+        b.in_reply_to) {
+      // Riak's return_body: the reply gives the client what the node holds.
+      auto key = request_keys_.find({s.dest, *b.in_reply_to});
+      if (key != request_keys_.end()) returned_[s.id] = holding_[{s.src, key->second}];
+      return;
+    }
     if ((b.type != MsgType::kPut && b.type != MsgType::kResolve) || !pending_.erase(request))
       return;
     if (!b.value || !b.clock) return;
-    const uint32_t w = truth_.write(client_id(s.src), b.key, identity(*b.value, *b.clock));
+    // Under a server-side mechanism the node stamps the write: its identity
+    // is the stamped version's, known at its apply (alias).
+    const uint64_t id =
+        server_side_ ? mix64(~uint64_t{truth_.writes()}) : identity(*b.value, *b.clock);
+    const uint32_t w = truth_.write(client_id(s.src), b.key, id);
     write_of_[request] = w;
     texts_.emplace(w, VersionText{*b.value, *b.clock});
   }
@@ -91,10 +107,15 @@ class Reader {
     auto it = waiting_.find(request);
     if (it == waiting_.end() || !it->second) return;
     it->second = false;
-    if (s->body.type != MsgType::kGetOk || !s->body.values) return;
-    auto key = read_keys_.find(request);
-    if (key == read_keys_.end()) return;
+    auto key = request_keys_.find(request);
+    if (key == request_keys_.end()) return;
     const uint32_t client = client_id(d.dest);
+    if (auto returned = returned_.find(d.id); returned != returned_.end()) {
+      for (const VersionText& v : returned->second)
+        truth_.observe(client, version_of(key->second, v));
+      return;
+    }
+    if (s->body.type != MsgType::kGetOk || !s->body.values) return;
     for (const VersionText& v : *s->body.values) truth_.observe(client, version_of(key->second, v));
   }
 
@@ -106,11 +127,16 @@ class Reader {
       for (const VersionText& v : holding_[{a.node, a.key}]) {
         truth_.observe(client, version_of(a.key, v));
       }
-      w = truth_.write(client, a.key, identity(a.version.value, a.version.clock));
+      w = truth_.write(client, a.key, identity(a.version.value, a.version.clock, &a.version));
       texts_.emplace(w, a.version);
     } else if (const history::SendEvent* s = h_.find_send(a.msg); s && s->body.msg_id) {
       auto it = write_of_.find({s->src, *s->body.msg_id});
       if (it != write_of_.end()) w = it->second;
+      if (w != Truth::kNone && server_side_) {
+        truth_.alias(truth_.version_of_write(w),
+                     identity(a.version.value, a.version.clock, &a.version));
+        texts_.insert_or_assign(w, a.version);
+      }
     }
     if (w != Truth::kNone &&
         (a.status == "written" || a.status == "conflict" || a.status == "resolved")) {
@@ -193,7 +219,9 @@ class Reader {
   std::map<Request, bool> waiting_;  // true while a request is unanswered
   std::set<Request> pending_;        // writes whose first send makes them
   std::map<Request, uint32_t> write_of_;
-  std::map<Request, std::string> read_keys_;
+  std::map<Request, std::string> request_keys_;
+  std::map<uint64_t, std::vector<VersionText>> returned_;  // by reply send id: return_body
+  bool server_side_ = false;
   std::map<std::pair<std::string, std::string>, std::vector<VersionText>> holding_;
   std::map<uint32_t, VersionText> texts_;  // by write
 };

@@ -168,9 +168,11 @@ TEST_CASE("a delay with `again` delivers the message twice, as a drawn duplicate
 
 TEST_CASE("a malformed fate is refused with its line") {
   const auto event = [](const std::string& e) { return two_puts("  - " + e + "\n"); };
-  CHECK(load_error(event("{at: 0ms, drop: {from: n1, to: n2, type: gossip}}")) ==
-        "f.yaml:9: drop.type: unknown message type 'gossip' (one of kv_put, kv_get, kv_resolve, "
-        "kv_put_ok, kv_get_ok, kv_resolve_ok, error, replicate, ae_digest, ae_diff, ae_push)");
+  CHECK(
+      load_error(event("{at: 0ms, drop: {from: n1, to: n2, type: gossip}}")) ==
+      "f.yaml:9: drop.type: unknown message type 'gossip' (one of kv_put, kv_get, kv_resolve, "
+      "kv_put_ok, kv_get_ok, kv_resolve_ok, error, replicate, ae_digest, ae_diff, ae_push, store, "
+      "store_ok, fetch, fetch_ok, handoff)");
   CHECK(load_error(event("{at: 0ms, drop: {from: n1, to: n1, type: replicate}}")) ==
         "f.yaml:9: drop: from and to are the same endpoint");
   CHECK(load_error(event("{at: 0ms, drop: {from: n3, to: n1, type: replicate}}"))

@@ -239,5 +239,161 @@ TEST_CASE("the outbox holds a replica to compose then send, and counts replies")
   CHECK(out.sent[0].version->value == "1");
 }
 
+// --- coordinator: node (node/coordinator.cc) ---------------------------------
+
+Replica quorum_replica(const std::vector<std::string>& names, size_t slot, Replication rep) {
+  Replica r;
+  r.init(names[slot], names, slot, rep);
+  return r;
+}
+
+Message node_message(MsgType type, Endpoint src, Endpoint dest, uint64_t msg_id,
+                     const std::string* key) {
+  Message m;
+  m.type = type;
+  m.src = src;
+  m.dest = dest;
+  m.msg_id = msg_id;
+  m.key = key;
+  return m;
+}
+
+TEST_CASE("a coordinating node answers a write at the w-th copy, and error 11 at its deadline") {
+  Replication rep;
+  rep.n = 3;
+  rep.w = 2;
+  Replica n1 = quorum_replica(kNames, 0, rep);
+  Recorded out;
+  const std::string key = "x";
+  n1.receive(request(MsgType::kPut, &key, 7, 0, make_version("\"v\"", Clock{1, 0, 0})), out);
+  // Its own copy, and a store to each other replica; no answer yet.
+  CHECK(out.applied_ops == std::vector<std::string>{"put x applied"});
+  REQUIRE(out.sent.size() == 2);
+  CHECK(out.sent[0].type == MsgType::kStore);
+  CHECK(out.sent[1].type == MsgType::kStore);
+  CHECK(out.sent[0].hint == kNoEndpoint);
+  CHECK(n1.open_requests() == 1);
+  REQUIRE(out.timers.size() == 1);
+  CHECK(out.timers[0].first == 100000);  // the default timeout
+  const uint64_t req = out.sent[0].msg_id;
+  const Endpoint first = out.sent[0].dest;
+  // The first store_ok is the second copy: the client is told yes.
+  n1.receive(node_message(MsgType::kStoreOk, first, 0, req, &key), out);
+  REQUIRE(out.sent.size() == 3);
+  CHECK(out.sent[2].type == MsgType::kPutOk);
+  CHECK(out.sent[2].dest == kClient);
+  CHECK(out.sent[2].msg_id == 7);
+  CHECK(out.replies() == 1);
+  CHECK(n1.open_requests() == 0);
+  // A duplicate store_ok changes nothing.
+  n1.receive(node_message(MsgType::kStoreOk, first, 0, req, &key), out);
+  CHECK(out.sent.size() == 3);
+
+  // A second write no replica acknowledges: error 11 at the deadline.
+  out.timers.clear();
+  n1.receive(request(MsgType::kPut, &key, 8, 0, make_version("\"w\"", Clock{2, 0, 0})), out);
+  REQUIRE(out.timers.size() == 1);
+  CHECK(n1.open_requests() == 1);
+  const size_t before = out.sent.size();
+  n1.on_timer(out.timers[0].second, out);
+  REQUIRE(out.sent.size() == before + 1);
+  CHECK(out.sent.back().type == MsgType::kError);
+  CHECK(out.sent.back().error == ErrorCode::kUnavailable);
+  CHECK(n1.open_requests() == 0);
+  std::string body;
+  write_body(out.sent.back(), body);
+  CHECK(body.find("\"code\": 11") != std::string::npos);
+}
+
+TEST_CASE(
+    "a sloppy quorum: a stand-in stores with a hint, hands it off, forgets it when acknowledged") {
+  const std::vector<std::string> names = {"n1", "n2", "n3", "n4"};
+  Replication rep;
+  rep.n = 3;
+  rep.w = 3;
+  rep.sloppy = true;
+  const std::string key = "x";
+  const Placement ring = Placement::ring(names, 3);
+  const Placement::List walk = ring.ring_walk(key);
+  const Endpoint coordinator = walk[0], missing = walk[2], stand_in = walk[3];
+  Replica coord = quorum_replica(names, coordinator, rep);
+  Recorded out;
+  Message put = request(MsgType::kPut, &key, 1, coordinator, make_version("1", Clock{1, 0, 0, 0}));
+  put.src = 9;
+  coord.receive(put, out);
+  REQUIRE(out.sent.size() == 2);
+  REQUIRE(out.timers.size() == 2);  // the deadline, and the turn to stand-ins at half of it
+  CHECK(out.timers[1].first == 50000);
+  // walk[1] stores it, `missing` does not answer; at half the timeout the
+  // write goes to the stand-in with a hint naming `missing`.
+  coord.receive(node_message(MsgType::kStoreOk, walk[1], coordinator, out.sent[0].msg_id, &key),
+                out);
+  CHECK(out.sent.size() == 2);  // 2 copies of 3
+  coord.on_timer(out.timers[1].second, out);
+  REQUIRE(out.sent.size() == 3);
+  const Message hinted = out.sent[2];
+  CHECK(hinted.type == MsgType::kStore);
+  CHECK(hinted.dest == stand_in);
+  CHECK(hinted.hint == missing);
+  std::string body;
+  write_body(hinted, body);
+  CHECK(body.find("\"hint\": \"" + names[missing] + "\"") != std::string::npos);
+
+  // The stand-in stores it, acknowledges, and keeps the hint.
+  Replica standin = quorum_replica(names, stand_in, rep);
+  Recorded sout;
+  standin.receive(hinted, sout);
+  REQUIRE(sout.sent.size() == 1);
+  CHECK(sout.sent[0].type == MsgType::kStoreOk);
+  REQUIRE(standin.hints().size() == 1);
+  CHECK(standin.hints().begin()->second.owner == missing);
+  // Its copy is the third: the client is told yes.
+  coord.receive(node_message(MsgType::kStoreOk, stand_in, coordinator, hinted.msg_id, &key), out);
+  CHECK(out.sent.back().type == MsgType::kPutOk);
+  // The handoff round offers the write to its replica until acknowledged.
+  REQUIRE(sout.timers.size() == 1);
+  standin.on_timer(sout.timers[0].second, sout);
+  REQUIRE(sout.sent.size() == 2);
+  CHECK(sout.sent[1].type == MsgType::kHandoff);
+  CHECK(sout.sent[1].dest == missing);
+  CHECK(sout.timers.size() == 2);  // the next round
+  Replica owner = quorum_replica(names, missing, rep);
+  Recorded oout;
+  owner.receive(sout.sent[1], oout);
+  CHECK(owner.node().get(key).size() == 1);
+  REQUIRE(oout.sent.size() == 1);
+  standin.receive(oout.sent[0], sout);
+  CHECK(standin.hints().empty());
+}
+
+TEST_CASE("read repair sends the merge to the replicas whose answers lacked it") {
+  Replication rep;
+  rep.n = 3;
+  rep.r = 1;
+  rep.read_repair = true;
+  Replica n1 = quorum_replica(kNames, 0, rep);
+  Recorded out;
+  const std::string key = "x";
+  n1.receive(request(MsgType::kPut, &key, 1, 0, make_version("1", Clock{1, 0, 0})), out);
+  out.sent.clear();
+  n1.receive(request(MsgType::kGet, &key, 2, 0), out);
+  // r = 1: its own copy answers the client at once; fetches go out.
+  REQUIRE(out.sent.size() == 3);
+  CHECK(out.sent[2].type == MsgType::kGetOk);
+  CHECK(out.sent[2].values.size() == 1);
+  const uint64_t req = out.sent[0].msg_id;
+  Message empty = node_message(MsgType::kFetchOk, 1, 0, req, &key);
+  n1.receive(empty, out);
+  CHECK(out.sent.size() == 3);  // still open: n3 has not answered
+  Message also_empty = node_message(MsgType::kFetchOk, 2, 0, req, &key);
+  n1.receive(also_empty, out);
+  // Closed: both lacked the version, each is sent it.
+  REQUIRE(out.sent.size() == 5);
+  CHECK(out.sent[3].type == MsgType::kReplicate);
+  CHECK(out.sent[4].type == MsgType::kReplicate);
+  CHECK(out.sent[3].dest + out.sent[4].dest == 3);
+  CHECK(out.sent[3].version->value == "1");
+}
+
 }  // namespace
 }  // namespace kv

@@ -149,7 +149,17 @@ TEST_CASE("replication: and network.delays: are read, and wrong ones refused") {
   };
   refused("replication: {n: 4}\n", "replication.n");
   refused("replication: {n: 3, w: 4, coordinator: client}\n", "replication.w");
-  refused("replication: {n: 3}\n", "coordinator: node is not supported yet");
+  refused("replication: {n: 3, sloppy: true, coordinator: client}\n", "need coordinator: node");
+  refused("replication: {n: 3, timeout: 0ms}\n", "replication.timeout");
+  sim::LoadResult node = load(head +
+                              "replication: {n: 2, w: 2, sloppy: true, read_repair: true, "
+                              "timeout: 40ms, handoff_interval: 10ms}\n");
+  REQUIRE(node.ok());
+  CHECK(node.value().replication.coordinator == Replication::Coordinator::kNode);
+  CHECK(node.value().replication.sloppy);
+  CHECK(node.value().replication.read_repair);
+  CHECK(node.value().replication.timeout.us == 40000);
+  CHECK(node.value().replication.handoff_interval.us == 10000);
   refused("network: {delays: {writes: {dist: constant, value: 1ms}}}\n", "not a message role");
   refused("network: {delays: {write: {dist: pareto, xm: 1ms, alpha: -1}}}\n", "alpha");
   refused(
