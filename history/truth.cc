@@ -14,13 +14,13 @@ uint64_t key_hash(std::string_view key) {
 
 }  // namespace
 
-uint32_t Truth::count_in(const Past& past, uint32_t client) {
+uint32_t Truth::count_in(std::span<const PastEntry> past, uint32_t client) {
   auto it = std::lower_bound(past.begin(), past.end(), client,
                              [](const PastEntry& e, uint32_t c) { return e.client < c; });
   return it != past.end() && it->client == client ? it->count : 0;
 }
 
-void Truth::merge(Past& into, const Past& from) {
+void Truth::merge(Past& into, std::span<const PastEntry> from) {
   Past out;
   out.reserve(into.size() + from.size());
   size_t i = 0, j = 0;
@@ -37,6 +37,32 @@ void Truth::merge(Past& into, const Past& from) {
   into = std::move(out);
 }
 
+uint32_t Truth::find(uint32_t key_id, uint64_t identity) const {
+  if (slots_.empty()) return kNone;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = mix64(identity) & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.version == kNone) return kNone;
+    if (slot.identity == identity && versions_[slot.version].key == key_id) return slot.version;
+  }
+}
+
+void Truth::insert(uint64_t identity, uint32_t version) {
+  if (2 * (used_slots_ + 1) > slots_.size()) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : 2 * old.size(), Slot{});
+    used_slots_ = 0;
+    for (const Slot& slot : old) {
+      if (slot.version != kNone) insert(slot.identity, slot.version);
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = mix64(identity) & mask;
+  while (slots_[i].version != kNone) i = (i + 1) & mask;
+  slots_[i] = Slot{identity, version};
+  ++used_slots_;
+}
+
 uint32_t Truth::write(uint32_t client, std::string_view key, uint64_t identity) {
   if (client >= knowledge_.size()) knowledge_.resize(client + 1);
   std::vector<Known>& known = knowledge_[client];
@@ -49,27 +75,41 @@ uint32_t Truth::write(uint32_t client, std::string_view key, uint64_t identity) 
   if (explain_) pasts_.push_back(known);  // what the client knew before this write
 
   const uint32_t key_id = keys_.insert(key, key_hash(key));
-  if (key_id == key_writes_.size()) key_writes_.emplace_back();
-  key_writes_[key_id].push_back(w);
-  uint32_t v = version_of(key, identity);
-  if (v == kNone) {
+  uint32_t v = find(key_id, identity);
+  const bool fresh = v == kNone;
+  if (fresh) {
     v = static_cast<uint32_t>(versions_.size());
-    versions_.push_back(Version{key_id, identity, {}, {}});
-    by_identity_[identity].push_back(v);
-  }
-  writes_.push_back(Write{client, seq, v, false});
-  Version& version = versions_[v];
-  version.writes.push_back(w);
-  Past closure;
-  closure.reserve(known.size());
-  for (const Known& k : known) {
-    if (k.client != client && k.count > 0) closure.push_back({k.client, k.count});
-    if (k.client == client) closure.push_back({client, seq});
-  }
-  if (version.closure.empty()) {
-    version.closure = std::move(closure);
+    versions_.push_back(Version{key_id, w, 0, 0});
+    insert(identity, v);
   } else {
-    merge(version.closure, closure);
+    more_writes_.emplace_back(v, w);
+    has_more_writes_ = true;
+  }
+  writes_.push_back(Write{client, seq, v, key_id, false});
+  // The write's closure, appended to the arena: what its client knew, and
+  // the write itself.
+  const size_t at = arena_.size();
+  for (const Known& k : known) {
+    if (k.client == client) {
+      arena_.push_back({client, seq});
+    } else if (k.count > 0) {
+      arena_.push_back({k.client, k.count});
+    }
+  }
+  Version& version = versions_[v];
+  if (fresh) {
+    version.closure_at = static_cast<uint32_t>(at);
+    version.closure_len = static_cast<uint32_t>(arena_.size() - at);
+  } else {
+    // A second write of one version (rare): the merge of both closures,
+    // appended in its turn.
+    Past merged(arena_.begin() + version.closure_at,
+                arena_.begin() + version.closure_at + version.closure_len);
+    merge(merged, std::span<const PastEntry>(arena_.data() + at, arena_.size() - at));
+    arena_.resize(at);
+    version.closure_at = static_cast<uint32_t>(arena_.size());
+    version.closure_len = static_cast<uint32_t>(merged.size());
+    arena_.insert(arena_.end(), merged.begin(), merged.end());
   }
   // From now on the client knows its own write.
   own->count = seq;
@@ -81,7 +121,7 @@ void Truth::observe(uint32_t client, uint32_t version) {
   if (version == kNone) return;
   if (client >= knowledge_.size()) knowledge_.resize(client + 1);
   std::vector<Known>& known = knowledge_[client];
-  const Past& from = versions_[version].closure;
+  const std::span<const PastEntry> from = closure(version);
   // Usually the client already knows of every client the version's past
   // names: raise its counts in place.
   bool in_place = true;
@@ -116,42 +156,38 @@ void Truth::observe(uint32_t client, uint32_t version) {
 }
 
 void Truth::alias(uint32_t version, uint64_t identity) {
-  std::vector<uint32_t>& known = by_identity_[identity];
-  if (std::find(known.begin(), known.end(), version) == known.end()) known.push_back(version);
+  if (find(versions_[version].key, identity) == kNone) insert(identity, version);
 }
 
 uint32_t Truth::version_of(std::string_view key, uint64_t identity) const {
-  auto it = by_identity_.find(identity);
-  if (it == by_identity_.end()) return kNone;
   const uint32_t key_id = keys_.find(key, key_hash(key));
-  for (uint32_t v : it->second) {
-    if (versions_[v].key == key_id) return v;
-  }
-  return kNone;
+  return key_id == KeyIndex::kAbsent ? kNone : find(key_id, identity);
 }
 
 bool Truth::precedes(uint32_t x, uint32_t y) const {
   if (x == y) return false;
-  const Past& past = versions_[y].closure;
-  for (uint32_t w : versions_[x].writes) {
-    if (count_in(past, writes_[w].client) >= writes_[w].seq) return true;
-  }
-  return false;
+  const std::span<const PastEntry> past = closure(y);
+  bool found = false;
+  for_each_write(
+      x, [&](uint32_t w) { found = found || count_in(past, writes_[w].client) >= writes_[w].seq; });
+  return found;
 }
 
 Truth::Reason Truth::why_precedes(uint32_t x, uint32_t y) const {
-  for (uint32_t wy : versions_[y].writes) {
+  Reason reason;
+  for_each_write(y, [&](uint32_t wy) {
     const std::vector<Known>& known = pasts_[wy];
-    for (uint32_t wx : versions_[x].writes) {
+    for_each_write(x, [&](uint32_t wx) {
+      if (reason.known != kNone) return;
       const Write& a = writes_[wx];
       auto it = std::lower_bound(known.begin(), known.end(), a.client,
                                  [](const Known& k, uint32_t c) { return k.client < c; });
       if (it != known.end() && it->client == a.client && it->count >= a.seq) {
-        return Reason{wx, it->via};
+        reason = Reason{wx, it->via};
       }
-    }
-  }
-  return Reason{};
+    });
+  });
+  return reason;
 }
 
 void Truth::count_key(uint32_t key, std::span<const NodeHeld> held, Figures& figures,
@@ -160,7 +196,7 @@ void Truth::count_key(uint32_t key, std::span<const NodeHeld> held, Figures& fig
   Past cover;  // the pasts of every version any node holds of the key
   for (const NodeHeld& node : held) {
     for (uint32_t v : node.versions) {
-      if (v != kNone) merge(cover, versions_[v].closure);
+      if (v != kNone) merge(cover, closure(v));
     }
     if (!node.live) continue;
     for (uint32_t x : node.versions) {
@@ -179,8 +215,18 @@ void Truth::count_key(uint32_t key, std::span<const NodeHeld> held, Figures& fig
       if (false_siblings != nullptr) false_siblings->push_back({node.node, x, above});
     }
   }
-  if (key >= key_writes_.size()) return;
-  for (uint32_t w : key_writes_[key]) {
+  if (key_start_.size() != keys_.size() + 1 || by_key_.size() != writes_.size()) {
+    // The writes by key, in order (counting sort), once.
+    key_start_.assign(keys_.size() + 1, 0);
+    for (const Write& write : writes_) ++key_start_[write.key + 1];
+    for (size_t k = 0; k < keys_.size(); ++k) key_start_[k + 1] += key_start_[k];
+    by_key_.resize(writes_.size());
+    std::vector<uint32_t> next(key_start_.begin(), key_start_.end() - 1);
+    for (uint32_t w = 0; w < writes_.size(); ++w) by_key_[next[writes_[w].key]++] = w;
+  }
+  if (key >= keys_.size()) return;
+  for (uint32_t i = key_start_[key]; i < key_start_[key + 1]; ++i) {
+    const uint32_t w = by_key_[i];
     const Write& write = writes_[w];
     if (!write.accepted || count_in(cover, write.client) >= write.seq) continue;
     ++figures.lost_updates;

@@ -35,7 +35,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/key_index.h"
@@ -81,20 +80,14 @@ class Truth {
     uint32_t client = 0;
     uint32_t seq = 0;  // 1 for the client's first write
     uint32_t version = 0;
+    uint32_t key = 0;  // id in keys()
     bool accepted = false;
   };
-  struct Version {
-    uint32_t key = 0;  // id in keys()
-    uint64_t identity = 0;
-    std::vector<uint32_t> writes;  // usually one
-    Past closure;                  // the pasts of its writes and the writes themselves
-  };
   const Write& write_at(uint32_t w) const { return writes_[w]; }
-  const Version& version_at(uint32_t v) const { return versions_[v]; }
+  // The first write that made version `v`.
+  uint32_t first_write(uint32_t v) const { return versions_[v].first_write; }
   size_t writes() const { return writes_.size(); }
   const KeyIndex& keys() const { return keys_; }
-  // The writes of key id `key`, in order.
-  const std::vector<uint32_t>& writes_of_key(uint32_t key) const { return key_writes_[key]; }
 
   // Why client `client`, when it made write `w`, knew of version `x`'s write
   // `known`: the version whose observation brought it (kNone: its own earlier
@@ -136,19 +129,52 @@ class Truth {
     uint32_t count = 0;
     uint32_t via = kNone;
   };
-  static void merge(Past& into, const Past& from);
-  static uint32_t count_in(const Past& past, uint32_t client);
+  // A version: its key, its first write (others, rare: more_writes_), and
+  // its closure (the pasts of its writes and the writes themselves) as a
+  // range of arena_. Nothing per version lives on the heap of its own.
+  struct Version {
+    uint32_t key = 0;
+    uint32_t first_write = 0;
+    uint32_t closure_at = 0;
+    uint32_t closure_len = 0;
+  };
+  // Identity -> version, open addressing (identities are hashes already).
+  struct Slot {
+    uint64_t identity = 0;
+    uint32_t version = kNone;
+  };
+  std::span<const PastEntry> closure(uint32_t v) const {
+    return {arena_.data() + versions_[v].closure_at, versions_[v].closure_len};
+  }
+  template <class F>
+  void for_each_write(uint32_t v, F&& f) const {
+    f(versions_[v].first_write);
+    if (has_more_writes_) {
+      for (const auto& [version, w] : more_writes_) {
+        if (version == v) f(w);
+      }
+    }
+  }
+  uint32_t find(uint32_t key_id, uint64_t identity) const;
+  void insert(uint64_t identity, uint32_t version);
+  static void merge(Past& into, std::span<const PastEntry> from);
+  static uint32_t count_in(std::span<const PastEntry> past, uint32_t client);
 
   bool explain_ = false;
   KeyIndex keys_;
-  std::vector<std::vector<uint32_t>> key_writes_;  // by key id
   std::vector<Write> writes_;
   std::vector<Version> versions_;
+  std::vector<PastEntry> arena_;                            // the versions' closures, end to end
+  std::vector<std::pair<uint32_t, uint32_t>> more_writes_;  // (version, write) after the first
+  bool has_more_writes_ = false;
+  std::vector<Slot> slots_;  // power-of-two size, at most half full
+  // The writes by key, built at the first count_key (counting is at the end).
+  mutable std::vector<uint32_t> by_key_, key_start_;
+  size_t used_slots_ = 0;
   // Per write: its client's knowledge when it wrote (sorted by client), for
   // why_precedes. The write's past is this, counts alone.
   std::vector<std::vector<Known>> pasts_;
-  std::vector<std::vector<Known>> knowledge_;                        // by client
-  std::unordered_map<uint64_t, std::vector<uint32_t>> by_identity_;  // identity -> versions
+  std::vector<std::vector<Known>> knowledge_;  // by client
 };
 
 }  // namespace kv::history

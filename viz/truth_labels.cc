@@ -145,11 +145,9 @@ class Reader {
   }
 
   std::string writer(uint32_t version) const {
-    return client_names_[truth_.write_at(truth_.version_at(version).writes.front()).client];
+    return client_names_[truth_.write_at(truth_.first_write(version)).client];
   }
-  const VersionText& text(uint32_t version) const {
-    return texts_.at(truth_.version_at(version).writes.front());
-  }
+  const VersionText& text(uint32_t version) const { return texts_.at(truth_.first_write(version)); }
 
   std::string why_false(uint32_t x, uint32_t y) const {
     const Truth::Reason r = truth_.why_precedes(x, y);
