@@ -23,45 +23,22 @@
 
 namespace kv {
 
-enum class FileStatus {
-  kOk,
-  kCannotOpen,  // includes a missing file
-  kCannotRead,  // opened, then failed (a directory reads as EISDIR)
-  kTooBig,
-};
-
-struct FileRead {
-  FileStatus status = FileStatus::kOk;
-  std::string text;      // the file, when status is kOk
-  std::string error;     // the message, otherwise
-  int error_number = 0;  // errno for kCannotOpen and kCannotRead
-  bool ok() const { return status == FileStatus::kOk; }
-};
-
-// A failed read as a Status: a file too big is bad input, one the file
-// system would not open or read an I/O error. REQUIRES: !read.ok().
-inline Status to_status(const FileRead& read) {
-  return read.status == FileStatus::kTooBig ? Status::bad_input(read.error)
-                                            : Status::io_error(read.error);
-}
-
-// Reads all of `path`. `limit_for` ("a scenario") ends the too-big message.
-FileRead read_file(const std::string& path, size_t max_bytes, std::string_view limit_for = "");
+// Reads all of `path`: the text, or why not: an I/O error when the file
+// system will not open or read it (a missing file, a folder), bad input when
+// it is larger than `max_bytes` (`limit_for`, "a scenario", ends that
+// message).
+Result<std::string> read_file(const std::string& path, size_t max_bytes,
+                              std::string_view limit_for = "");
 
 // Writes `text` to `path` (binary, whole, replacing it, through a temporary
-// file); false with `error` on failure.
-bool write_file(const std::string& path, std::string_view text, std::string& error);
+// file); an I/O error saying why on failure.
+Status write_file(const std::string& path, std::string_view text);
 
 // The temporary name write_file uses for `path` in process `pid` (-1: this
 // one).
 std::string temporary_path(const std::string& path, long pid = -1);
-// Renames `temporary` over `path`; on failure removes `temporary` and says
-// why in `error`.
-bool replace_file(const std::string& temporary, const std::string& path, std::string& error);
-// The same, as a Status: an I/O error saying why on failure.
-inline Status write_file(const std::string& path, std::string_view text) {
-  std::string error;
-  return write_file(path, text, error) ? Status() : Status::io_error(error);
-}
+// Renames `temporary` over `path`; on failure removes `temporary` and
+// returns an I/O error saying why.
+Status replace_file(const std::string& temporary, const std::string& path);
 
 }  // namespace kv

@@ -66,19 +66,16 @@ int run_fanout(const FanoutOptions& o) {
   }
   const sim::Scenario scenario = fanout_scenario(o);
   history::HistoryWriter history;
-  std::string error;
-  if (!o.history.empty() && !history.open(o.history, error)) {
-    std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());
-    return kExitIoError;
+  if (!o.history.empty()) {
+    if (const Status opened = history.open(o.history); !opened.ok()) {
+      return fail(opened, "kvsim bench");
+    }
   }
   const uint64_t rss_before = current_rss_bytes();
   const auto start = std::chrono::steady_clock::now();
   sim::Simulation simulation(scenario, o.seed, history);
   simulation.run();
-  if (!history.close(error)) {
-    std::fprintf(stderr, "kvsim bench: %s\n", error.c_str());
-    return kExitIoError;
-  }
+  if (const Status closed = history.close(); !closed.ok()) return fail(closed, "kvsim bench");
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const uint64_t peak = peak_rss_bytes();

@@ -27,49 +27,49 @@ Result<Loaded> load(const std::string& given) {
   std::error_code ec;
   const fs::path path(given);
   const fs::path history = fs::is_directory(path, ec) ? path / "history.jsonl" : path;
-  FileRead text = read_file(history.string(), history::kMaxHistoryBytes, "a history");
-  if (!text.ok()) return to_status(text);
+  Result<std::string> text = read_file(history.string(), history::kMaxHistoryBytes, "a history");
+  if (!text.ok()) return text.status();
   history::ReadOptions options;
   options.partial = true;
-  history::ReadResult read = history::read_history_text(text.text, history.string(), options);
+  history::ReadResult read = history::read_history_text(*text, history.string(), options);
   if (!read.ok()) return read.status();
-  Loaded out{std::move(text.text), std::move(read.value()), ""};
+  Loaded out{std::move(*text), std::move(read.value()), ""};
   const fs::path summary = history.parent_path().empty() ? fs::path("summary.json")
                                                          : history.parent_path() / "summary.json";
   if (fs::exists(summary, ec)) {
-    FileRead s = read_file(summary.string(), viz::kMaxSummaryBytes);
-    if (s.ok()) out.summary = std::move(s.text);
+    Result<std::string> s = read_file(summary.string(), viz::kMaxSummaryBytes);
+    if (s.ok()) out.summary = std::move(*s);
   }
   return out;
 }
 
-int fail(const Status& status) {
-  std::fprintf(stderr, "kvsim diff: %s\n", status.message().c_str());
-  return exit_status(status);
+int fail_diff(const Status& status) {
+  return fail(status, "kvsim diff");
 }
 
 }  // namespace
 
 int run_diff(const DiffOptions& o) {
   Result<Loaded> a = load(o.a);
-  if (!a.ok()) return fail(a.status());
+  if (!a.ok()) return fail_diff(a.status());
   Result<Loaded> b = load(o.b);
-  if (!b.ok()) return fail(b.status());
+  if (!b.ok()) return fail_diff(b.status());
   const viz::RunSide side_a{o.a, a->text, &a->history, a->summary};
   const viz::RunSide side_b{o.b, b->text, &b->history, b->summary};
   const viz::RunDiff diff = viz::diff_runs(side_a, side_b, o.context);
   const std::string text = viz::diff_text(diff);
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-    return fail(Status::io_error("cannot write to stdout"));
+    return fail_diff(Status::io_error("cannot write to stdout"));
   }
   if (o.page) {
     const fs::path dir = o.out_dir.empty() ? fs::path("out/diff") : fs::path(o.out_dir);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec)
-      return fail(Status::io_error(dir.string() + ": cannot create the folder: " + ec.message()));
+      return fail_diff(
+          Status::io_error(dir.string() + ": cannot create the folder: " + ec.message()));
     const Status written = write_file((dir / "index.html").string(), viz::diff_html(diff));
-    if (!written.ok()) return fail(written);
+    if (!written.ok()) return fail_diff(written);
     std::printf("page: %s\n", (dir / "index.html").string().c_str());
   }
   return diff.same() ? kExitOk : kExitCheckFailed;

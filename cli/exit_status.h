@@ -23,6 +23,8 @@
 // write a number of their own.
 #pragma once
 
+#include <cstdio>
+
 #include "base/status.h"
 
 namespace kv::cli {
@@ -44,6 +46,18 @@ inline int exit_status(const Status& status) {
       return kExitIoError;
   }
   return kExitIoError;
+}
+
+// How a subcommand ends on an error: "WHO: MESSAGE" on stderr (MESSAGE alone
+// when WHO is "": a message that starts with its file, "FILE:LINE: ..."),
+// and the status's exit status.
+inline int fail(const Status& status, const char* who = "kvsim") {
+  if (*who == '\0') {
+    std::fprintf(stderr, "%s\n", status.message().c_str());
+  } else {
+    std::fprintf(stderr, "%s: %s\n", who, status.message().c_str());
+  }
+  return exit_status(status);
 }
 
 // The table above, for `kvsim --help`.

@@ -15,13 +15,12 @@ namespace kv::cli {
 
 namespace {
 
+int fail_grade(const Status& status) {
+  return fail(status, "kvsim grade");
+}
+
 constexpr int64_t kMaxTimeoutUs = int64_t{3600} * 1'000'000;
 constexpr uint64_t kMaxSessions = 10'000'000;
-
-int fail(const std::string& message, int status) {
-  std::fprintf(stderr, "kvsim grade: %s\n", message.c_str());
-  return status;
-}
 
 // Creates `dir` and writes `files` (name, text) into it.
 Status write_outputs(const std::string& dir,
@@ -40,14 +39,14 @@ int run_summary(const GradeCommand& c) {
   std::vector<grade::Submission> submissions;
   for (const std::string& dir : c.summary_dirs) {
     Result<grade::Submission> s = grade::read_submission(dir);
-    if (!s.ok()) return fail(s.error(), exit_status(s.status()));
+    if (!s.ok()) return fail_grade(s.status());
     submissions.push_back(std::move(*s));
   }
   std::fputs(grade::summary_text(submissions).c_str(), stdout);
   if (!c.out_dir.empty()) {
     const Status written =
         write_outputs(c.out_dir, {{"summary.html", grade::summary_html(submissions, c.out_dir)}});
-    if (!written.ok()) return fail(written.message(), exit_status(written));
+    if (!written.ok()) return fail_grade(written);
     std::printf("\nwrote %s/summary.html\n", c.out_dir.c_str());
   }
   for (const grade::Submission& s : submissions) {
@@ -63,10 +62,10 @@ int print_sessions(const GradeCommand& c) {
     for (const std::string& line : s.lines) text += line + "\n";
     text += "\n";
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
-      return fail("writing stdout failed", kExitIoError);
+      return fail_grade(Status::io_error("writing stdout failed"));
     }
   }
-  return std::fflush(stdout) == 0 ? kExitOk : fail("writing stdout failed", kExitIoError);
+  return std::fflush(stdout) == 0 ? kExitOk : fail_grade(Status::io_error("writing stdout failed"));
 }
 
 }  // namespace
@@ -115,20 +114,20 @@ CLI::App* add_grade_command(CLI::App& app, GradeCommand& c, const CLI::Validator
 int run_grade(GradeCommand& c) {
   if (!c.summary_dirs.empty()) {
     if (!c.options.command.empty()) {
-      return fail("--summary reads graded folders and runs nothing: no command goes with it",
-                  kExitBadInput);
+      return fail_grade(Status::bad_input(
+          "--summary reads graded folders and runs nothing: no command goes with it"));
     }
     return run_summary(c);
   }
   if (c.print_sessions) return print_sessions(c);
   if (c.options.command.empty()) {
-    return fail("no program to grade: give it after --, e.g. kvsim grade -- python3 node.py",
-                kExitBadInput);
+    return fail_grade(Status::bad_input(
+        "no program to grade: give it after --, e.g. kvsim grade -- python3 node.py"));
   }
   const std::optional<int64_t> timeout = parse_time_us(c.timeout, kMaxTimeoutUs);
   if (!timeout || *timeout <= 0) {
-    return fail("--timeout: '" + c.timeout + "' is not a time from 1us to 1h such as 5s or 500ms",
-                kExitBadInput);
+    return fail_grade(Status::bad_input("--timeout: '" + c.timeout +
+                                        "' is not a time from 1us to 1h such as 5s or 500ms"));
   }
   c.options.timeout_us = *timeout;
 
@@ -145,12 +144,12 @@ int run_grade(GradeCommand& c) {
   };
   Result<grade::Report> report = grade::grade(c.options, progress);
   if (show_progress && c.options.sessions > 0) std::fputs("\n", stderr);
-  if (!report.ok()) return fail(report.error(), kExitIoError);
+  if (!report.ok()) return fail_grade(report.status());
   std::fputs(grade::report_text(*report).c_str(), stdout);
   if (!c.out_dir.empty()) {
     const Status written = write_outputs(c.out_dir, {{"grade.json", grade::report_json(*report)},
                                                      {"grade.html", grade::report_html(*report)}});
-    if (!written.ok()) return fail(written.message(), exit_status(written));
+    if (!written.ok()) return fail_grade(written);
     std::printf("wrote %s/grade.json and grade.html\n", c.out_dir.c_str());
   }
   return report->passed() ? kExitOk : kExitCheckFailed;

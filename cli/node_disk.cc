@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -41,13 +42,14 @@ NodeDisk::~NodeDisk() {
 }
 
 Status NodeDisk::load(LineServer& server) {
-  FileRead read = read_file(path_, kMaxSaveBytes, "a node's saved state");
-  if (read.status == FileStatus::kCannotOpen && read.error_number == ENOENT) return {};
-  if (!read.ok()) return to_status(read);
+  std::error_code missing;
+  if (!std::filesystem::exists(path_, missing) && !missing) return {};  // nothing saved yet
+  Result<std::string> read = read_file(path_, kMaxSaveBytes, "a node's saved state");
+  if (!read.ok()) return read.status();
   auto bad = [&](size_t line, std::string_view why) {
     return Status::bad_input(path_ + ":" + std::to_string(line) + ": " + std::string(why));
   };
-  std::string_view text = read.text;
+  std::string_view text = *read;
   std::string id;
   std::vector<std::string> names;
   uint64_t next_msg_id = 0;

@@ -24,10 +24,10 @@ bool starts_with(const fs::path& file, std::string_view prefix) {
 // (unreadable, not JSON, too big for a summary) is neither.
 FolderHolds summary_kind(const fs::path& file) {
   constexpr size_t kMaxSummaryBytes = size_t{1} << 20;
-  const FileRead read = read_file(file.string(), kMaxSummaryBytes);
+  const Result<std::string> read = read_file(file.string(), kMaxSummaryBytes);
   if (!read.ok()) return FolderHolds::kNothing;
   try {
-    const json::Json j = json::Json::parse(read.text);
+    const json::Json j = json::Json::parse(*read);
     if (!j.is_object()) return FolderHolds::kNothing;
     if (j.contains("fingerprint") && j.contains("checks")) return FolderHolds::kRun;
     if (j.contains("seeds") && j.contains("runs")) return FolderHolds::kSweep;

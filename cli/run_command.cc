@@ -108,11 +108,6 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
 }
 
 // "kvsim: MESSAGE" on stderr; returns the status's exit status.
-int fail(const Status& status) {
-  std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
-  return exit_status(status);
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -285,15 +280,10 @@ void set_swarm(sim::Scenario& scenario, bool swarm) {
   }
 }
 
-std::optional<sim::Scenario> load_for_command(const std::string& path, bool swarm, int& exit) {
+Result<sim::Scenario> load_for_command(const std::string& path, bool swarm) {
   sim::LoadResult loaded = sim::load_scenario_file(path);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", loaded.error().c_str());  // "FILE:LINE: ..."
-    exit = exit_status(loaded.status());
-    return std::nullopt;
-  }
-  set_swarm(loaded.value(), swarm);
-  return std::move(loaded.value());
+  if (loaded.ok()) set_swarm(loaded.value(), swarm);
+  return loaded;
 }
 
 sim::Scenario scenario_for_seed(const sim::Scenario& scenario, uint64_t seed) {
@@ -364,10 +354,8 @@ static Status refuse_for_node_cmd(const sim::Scenario& scenario) {
 }
 
 int run_scenario(const RunOptions& options) {
-  int exit = kExitOk;
-  const std::optional<sim::Scenario> loaded =
-      load_for_command(options.scenario_path, options.swarm, exit);
-  if (!loaded) return exit;
+  const Result<sim::Scenario> loaded = load_for_command(options.scenario_path, options.swarm);
+  if (!loaded.ok()) return fail(loaded.status(), "");
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   // A swarm run runs what its seed draws.
   sim::Scenario scenario = scenario_for_seed(*loaded, seed);
@@ -384,8 +372,7 @@ int run_scenario(const RunOptions& options) {
 
   history::HistoryWriter history;
   const std::string history_path = out_dir + "/history.jsonl";
-  std::string error;
-  if (!history.open(history_path, error)) return fail(Status::io_error(error));
+  if (const Status opened = history.open(history_path); !opened.ok()) return fail(opened);
   history.set_limit(options.max_history);
   history.enable_fingerprint();
   sim::Simulation simulation(scenario, seed, history);
@@ -400,17 +387,20 @@ int run_scenario(const RunOptions& options) {
   progress.until_us = scenario.run_until.us;
   simulation.run(&Progress::simulating, &progress);
   progress.end_line();
-  const bool closed = history.close(error);
+  const Status closed = history.close();
   const uint64_t history_bytes = history.bytes_written();
-  if (!closed && !history.stopped()) return fail(Status::io_error(history_path + ": " + error));
+  if (!closed.ok() && !history.stopped()) {
+    return fail(Status::io_error(history_path + ": " + closed.message()));
+  }
 
   // The scenario's text, for its fingerprint in the summary (the loader has
   // read it already, with the same limit).
-  const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
+  const Result<std::string> read = read_file(options.scenario_path, sim::kMaxScenarioBytes);
+  const std::string text = read.ok() ? *read : std::string();
   if (const Status& failed = simulation.outside_error(); !failed.ok()) {
     processes.reset();  // stop them all before saying so
-    Json summary = summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, {},
-                                history_bytes, history.fingerprint());
+    Json summary = summary_json(scenario, seed, text, simulation.stats(), {}, {}, {}, history_bytes,
+                                history.fingerprint());
     Json& stopped = summary["stopped"];
     stopped["reason"] = "node_failed";
     stopped["at_us"] = simulation.stats().end_us;
@@ -423,13 +413,13 @@ int run_scenario(const RunOptions& options) {
   }
   if (history.stopped()) {
     return report_stopped(history, scenario, history_path, simulation.stats(),
-                          summary_json(scenario, seed, text.text, simulation.stats(), {}, {}, {},
+                          summary_json(scenario, seed, text, simulation.stats(), {}, {}, {},
                                        history_bytes, history.fingerprint()),
                           out_dir + "/summary.json", history.write_error());
   }
   sim::FateCounts fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
-  Json summary = summary_json(scenario, seed, text.text, simulation.stats(), checks, fates,
+  Json summary = summary_json(scenario, seed, text, simulation.stats(), checks, fates,
                               simulation.truth_figures(), history_bytes, history.fingerprint());
   const sim::OutsideReport& outside = simulation.outside_report();
   if (processes) {

@@ -56,9 +56,9 @@ int run_scenario(const RunOptions& options);
 void set_swarm(sim::Scenario& scenario, bool swarm);
 
 // Loads FILE for run, sweep or shrink, its swarm section as --swarm says
-// (set_swarm). On failure prints "FILE:LINE: what is wrong" (or the I/O
-// error) and returns nullopt, with `exit` the exit status.
-std::optional<sim::Scenario> load_for_command(const std::string& path, bool swarm, int& exit);
+// (set_swarm). A failure says "FILE:LINE: what is wrong" (or the I/O error):
+// the caller prints it as it is, fail(status, "").
+Result<sim::Scenario> load_for_command(const std::string& path, bool swarm);
 
 // What seed `seed` of `scenario` (after set_swarm) runs: its swarm draw when
 // it has a swarm section, else the scenario itself.

@@ -21,20 +21,14 @@ namespace {
 
 using sim::Scenario;
 
-int fail(const Status& status) {
-  std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
-  return exit_status(status);
-}
-
 // The number of lines of the history `scenario` writes with `seed`, written
 // to `path` and removed again.
 Result<uint64_t> history_lines(const Scenario& scenario, uint64_t seed, const std::string& path) {
   history::HistoryWriter history;
-  std::string error;
-  if (!history.open(path, error)) return Status::io_error(error);
+  if (Status opened = history.open(path); !opened.ok()) return opened;
   sim::Simulation simulation(scenario, seed, history);
   simulation.run();
-  const bool closed = history.close(error);
+  const Status closed = history.close();
   uint64_t lines = 0;
   std::ifstream in(path, std::ios::binary);
   std::string line;
@@ -42,7 +36,7 @@ Result<uint64_t> history_lines(const Scenario& scenario, uint64_t seed, const st
   in.close();
   std::error_code ec;
   std::filesystem::remove(path, ec);
-  if (!closed) return Status::io_error(path + ": " + error);
+  if (!closed.ok()) return Status::io_error(path + ": " + closed.message());
   return lines;
 }
 
@@ -60,8 +54,8 @@ std::string delay_text(const sim::DelaySpec& d) {
     case sim::DelaySpec::Dist::kExponential:
       return "exponential, mean " + format_time(d.mean.us);
     case sim::DelaySpec::Dist::kPareto:
-      return "pareto, xm " + format_time(d.xm.us) + ", alpha " + std::to_string(d.alpha_num) +
-             "/" + std::to_string(d.alpha_den);
+      return "pareto, xm " + format_time(d.xm.us) + ", alpha " + std::to_string(d.alpha_num) + "/" +
+             std::to_string(d.alpha_den);
     case sim::DelaySpec::Dist::kMixture:
       return "a mixture of " + std::to_string(d.parts.size());
   }
@@ -163,10 +157,8 @@ std::vector<std::string> changes(const Scenario& a, const Scenario& b) {
 }  // namespace
 
 int run_shrink(const ShrinkOptions& options) {
-  int exit = kExitOk;
-  const std::optional<Scenario> loaded =
-      load_for_command(options.scenario_path, options.swarm, exit);
-  if (!loaded) return exit;
+  const Result<Scenario> loaded = load_for_command(options.scenario_path, options.swarm);
+  if (!loaded.ok()) return fail(loaded.status(), "");
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   return shrink_scenario(scenario_for_seed(*loaded, seed), seed, options);
 }

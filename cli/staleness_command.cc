@@ -1,4 +1,5 @@
 #include "cli/staleness_command.h"
+#include "base/number_text.h"
 
 #include <sys/wait.h>
 
@@ -148,12 +149,6 @@ Result measure(const sim::Scenario& loaded, const StalenessOptions& options,
   return r;
 }
 
-std::string fixed(double v, int digits) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", digits, v);
-  return text;
-}
-
 std::string to_json(const Result& r) {
   std::string out = "{\"scenario\": ";
   json::dump_string(r.name, out);
@@ -163,8 +158,9 @@ std::string to_json(const Result& r) {
     out += (i ? ", " : "") + std::string("{\"delta_us\": ") + std::to_string(row.delta_us) +
            ", \"trials\": " + std::to_string(row.trials) +
            ", \"failed\": " + std::to_string(row.failed) +
-           ", \"p_consistent\": " + fixed(row.p, 6) + ", \"ci_low\": " + fixed(row.low, 6) +
-           ", \"ci_high\": " + fixed(row.high, 6) + "}";
+           ", \"p_consistent\": " + fixed_text(row.p, 6) +
+           ", \"ci_low\": " + fixed_text(row.low, 6) + ", \"ci_high\": " + fixed_text(row.high, 6) +
+           "}";
   }
   out += "], \"write_latency_us\": {\"p50\": " + std::to_string(r.write_p50) +
          ", \"p99\": " + std::to_string(r.write_p99) +
@@ -191,8 +187,8 @@ std::string table(const Result& r) {
     char line[160];
     std::snprintf(line, sizeof line, "  %-10s %8llu   %12s%%   [%s%%, %s%%]%s\n",
                   format_time(row.delta_us).c_str(), static_cast<unsigned long long>(row.trials),
-                  fixed(100 * row.p, 3).c_str(), fixed(100 * row.low, 3).c_str(),
-                  fixed(100 * row.high, 3).c_str(),
+                  fixed_text(100 * row.p, 3).c_str(), fixed_text(100 * row.low, 3).c_str(),
+                  fixed_text(100 * row.high, 3).c_str(),
                   row.failed ? ("  (" + std::to_string(row.failed) + " failed)").c_str() : "");
     out += line;
   }
@@ -210,8 +206,9 @@ int plot(const std::vector<Result>& results, const std::string& dir) {
   for (const Result& r : results) {
     data += "# " + r.name + "\n";
     for (const Row& row : r.rows) {
-      data += fixed(static_cast<double>(row.delta_us) / 1000.0, 3) + " " + fixed(100 * row.p, 4) +
-              " " + fixed(100 * row.low, 4) + " " + fixed(100 * row.high, 4) + "\n";
+      data += fixed_text(static_cast<double>(row.delta_us) / 1000.0, 3) + " " +
+              fixed_text(100 * row.p, 4) + " " + fixed_text(100 * row.low, 4) + " " +
+              fixed_text(100 * row.high, 4) + "\n";
     }
     data += "\n\n";
   }
@@ -268,9 +265,8 @@ int run_staleness(const StalenessOptions& options) {
       options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::vector<Result> results;
   for (const std::string& path : options.scenario_paths) {
-    int exit = kExitOk;
-    std::optional<sim::Scenario> scenario = load_for_command(path, /*swarm=*/false, exit);
-    if (!scenario) return exit;
+    const kv::Result<sim::Scenario> scenario = load_for_command(path, /*swarm=*/false);
+    if (!scenario.ok()) return fail(scenario.status(), "");
     results.push_back(measure(*scenario, options, *deltas, jobs));
   }
   const std::string json = all_json(results);

@@ -43,11 +43,6 @@ using sim::Tally;
 constexpr size_t kMaxScenarioSummaryBytes = size_t{1} << 20;
 constexpr size_t kMaxSweepRecordsBytes = size_t{8} << 30;
 
-int fail(const Status& status) {
-  std::fprintf(stderr, "kvsim: %s\n", status.message().c_str());
-  return exit_status(status);
-}
-
 bool parse_u64(std::string_view text, uint64_t& value) {
   if (text.empty() || text.size() > 20) return false;
   for (char c : text) {
@@ -210,10 +205,8 @@ struct SweepProgress {
 }  // namespace
 
 int run_sweep(const SweepOptions& options) {
-  int exit = kExitOk;
-  const std::optional<sim::Scenario> loaded =
-      load_for_command(options.scenario_path, options.swarm, exit);
-  if (!loaded) return exit;
+  const Result<sim::Scenario> loaded = load_for_command(options.scenario_path, options.swarm);
+  if (!loaded.ok()) return fail(loaded.status(), "");
   const sim::Scenario& scenario = *loaded;
   // --seeds overrides the scenario's `sweep: seeds:`.
   uint64_t first = 0, last = 0;
@@ -263,10 +256,13 @@ int run_sweep(const SweepOptions& options) {
                                   " seeds for one process; split them with --shard I/N"));
   }
 
-  const FileRead text = read_file(options.scenario_path, sim::kMaxScenarioBytes);
+  // Read once more for its hash; it was read a moment ago, so a failure now
+  // leaves the hash of an empty text rather than stopping the sweep.
+  const Result<std::string> read = read_file(options.scenario_path, sim::kMaxScenarioBytes);
+  const std::string text = read.ok() ? *read : std::string();
   info.scenario = scenario.name;
   info.file = options.scenario_path;
-  info.scenario_hash = hex64(stable_hash(text.text.data(), text.text.size()));
+  info.scenario_hash = hex64(stable_hash(text.data(), text.size()));
   std::string out_dir = options.out_dir;
   if (out_dir.empty()) {
     out_dir = "out/" + scenario.name + "-sweep";
@@ -337,12 +333,12 @@ int run_sweep(const SweepOptions& options) {
     ++kept;
     // The kept run is the swept one: a different fingerprint would be a
     // determinism bug, said loudly.
-    const FileRead kept_summary =
+    const Result<std::string> kept_summary =
         read_file(run.out_dir + "/summary.json", kMaxScenarioSummaryBytes);
     std::string fingerprint;
     try {
       if (kept_summary.ok()) {
-        fingerprint = Json::parse(kept_summary.text).at("fingerprint").get<std::string>();
+        fingerprint = Json::parse(*kept_summary).at("fingerprint").get<std::string>();
       }
     } catch (const nlohmann::json::exception&) {
     }
@@ -351,7 +347,7 @@ int run_sweep(const SweepOptions& options) {
                    "kvsim: seed %llu: the kept run's %s/summary.json cannot be read back "
                    "(%s), so its fingerprint is not compared with the sweep's\n",
                    static_cast<unsigned long long>(r.seed), run.out_dir.c_str(),
-                   kept_summary.ok() ? "no fingerprint in it" : kept_summary.error.c_str());
+                   kept_summary.ok() ? "no fingerprint in it" : kept_summary.error().c_str());
     } else if (fingerprint != hex64(r.fingerprint)) {
       std::fprintf(stderr,
                    "kvsim: seed %llu: the kept run's fingerprint %s is not the sweep's %s "
@@ -392,9 +388,9 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
   std::vector<Line> lines;
   for (size_t d = 0; d < dirs.size(); ++d) {
     const std::string summary_path = dirs[d] + "/summary.json";
-    const FileRead summary_text = read_file(summary_path, kMaxScenarioSummaryBytes);
-    if (!summary_text.ok()) return fail(to_status(summary_text));
-    const Result<SweepInfo> read = sim::read_sweep_info(summary_text.text, summary_path);
+    const Result<std::string> summary_text = read_file(summary_path, kMaxScenarioSummaryBytes);
+    if (!summary_text.ok()) return fail(summary_text.status());
+    const Result<SweepInfo> read = sim::read_sweep_info(*summary_text, summary_path);
     if (!read.ok()) return fail(read.status());
     const SweepInfo& shard = read.value();
     if (d == 0) {
@@ -409,17 +405,17 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
           "must match)"));
     }
     const std::string records_path = dirs[d] + "/sweep.jsonl";
-    const FileRead records = read_file(records_path, kMaxSweepRecordsBytes);
-    if (!records.ok()) return fail(to_status(records));
+    const Result<std::string> records = read_file(records_path, kMaxSweepRecordsBytes);
+    if (!records.ok()) return fail(records.status());
     size_t line_number = 0;
-    for (size_t at = 0; at < records.text.size();) {
+    for (size_t at = 0; at < records->size();) {
       ++line_number;
-      const size_t end = records.text.find('\n', at);
+      const size_t end = records->find('\n', at);
       if (end == std::string::npos) {
         return fail(Status::bad_input(records_path + ":" + std::to_string(line_number) +
                                       ": the last line has no end"));
       }
-      lines.push_back({records.text.substr(at, end + 1 - at), d, line_number});
+      lines.push_back({records->substr(at, end + 1 - at), d, line_number});
       at = end + 1;
     }
   }

@@ -81,19 +81,19 @@ std::string page_path(const fs::path& file, const fs::path& dir) {
 Status picture(const std::string& dot, const fs::path& base, const char* engine, bool draw,
                viz::Picture& picture, bool& drawn, const std::string& png_dot = "") {
   const viz::RenderResult r = viz::write_picture(dot, base.string(), engine, draw, png_dot);
-  if (!r.dot_written) return Status::io_error(r.error);
-  drawn = r.ok;
-  if (!r.ok) {
-    complain(r.error);
-    picture.note += (picture.note.empty() ? "" : "\n") + r.error;
+  if (!r.dot_written) return r.status;
+  drawn = r.status.ok();
+  if (!drawn) {
+    complain(r.status.message());
+    picture.note += (picture.note.empty() ? "" : "\n") + r.status.message();
   }
   picture.dot_file = base.filename().string() + ".dot";
   if (r.rendered) {
-    FileRead svg = read_file(base.string() + ".svg", viz::kMaxSvgBytes);
+    Result<std::string> svg = read_file(base.string() + ".svg", viz::kMaxSvgBytes);
     if (!svg.ok()) {
-      return to_status(svg);
+      return svg.status();
     }
-    picture.svg = std::move(svg.text);
+    picture.svg = std::move(*svg);
   }
   return Status();
 }
@@ -134,13 +134,13 @@ Status write_outputs(const history::History& history, const OutputOptions& o) {
   if (!status.ok()) return status;
   report.summary_name = o.summary.string();
   if (fs::exists(o.summary, ec)) {
-    FileRead summary = read_file(o.summary.string(), viz::kMaxSummaryBytes);
+    Result<std::string> summary = read_file(o.summary.string(), viz::kMaxSummaryBytes);
     if (summary.ok()) {
-      report.summary_json = std::move(summary.text);
+      report.summary_json = std::move(*summary);
     } else {
       // The summary is optional: the report says it could not be read.
-      complain("warning: " + summary.error);
-      report.summary_error = summary.error;
+      complain("warning: " + summary.error());
+      report.summary_error = summary.error();
     }
   }
   progress.stage("telling the story and writing index.html");
@@ -186,8 +186,9 @@ Status window_starts_in(const history::History& history, const viz::Window& w,
 Status render(const std::string& history_path, const std::string& out_dir, const std::string& from,
               const std::string& to, bool partial) {
   OutputOptions o;
-  std::string error;
-  if (!viz::parse_window(from, to, o.spacetime.window, error)) return Status::bad_input(error);
+  const Result<viz::Window> window = viz::parse_window(from, to);
+  if (!window.ok()) return window.status();
+  o.spacetime.window = *window;
   Progress progress;
   const history::ReadResult history = load(history_path, partial, &progress);
   if (!history.ok()) return history.status();
@@ -214,8 +215,8 @@ Status explain(const std::string& history_path, bool partial) {
   std::string run_end;
   std::error_code ec;
   if (fs::exists(summary, ec)) {
-    const FileRead text = read_file(summary.string(), viz::kMaxSummaryBytes);
-    if (text.ok()) run_end = viz::run_end_sentence(text.text);
+    const Result<std::string> text = read_file(summary.string(), viz::kMaxSummaryBytes);
+    if (text.ok()) run_end = viz::run_end_sentence(*text);
   }
   const std::string story = viz::tell_story(*history, run_end);
   if (std::fwrite(story.data(), 1, story.size(), stdout) != story.size() ||

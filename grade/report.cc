@@ -1,4 +1,5 @@
 #include "grade/report.h"
+#include "base/number_text.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -31,12 +32,6 @@ std::string command_text(const std::vector<std::string>& command) {
     out += '\'';
   }
   return out;
-}
-
-std::string fixed(double x, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, x);
-  return buffer;
 }
 
 RuleScore choices_total(const ChoiceCounts& choices) {
@@ -102,8 +97,8 @@ std::string report_text(const Report& r) {
          std::to_string(r.sample_passed.size()) + " pass\n";
   const double rate = r.seconds > 0 ? static_cast<double>(r.sessions_run) / r.seconds : 0;
   out += "sessions: " + thousands(r.sessions_passed) + " of " + thousands(r.sessions_run) +
-         " pass (seed " + std::to_string(o.seed) + "; " + fixed(r.seconds, 1) + " s, " +
-         fixed(rate, 1) + " sessions/s)\n";
+         " pass (seed " + std::to_string(o.seed) + "; " + fixed_text(r.seconds, 1) + " s, " +
+         fixed_text(rate, 1) + " sessions/s)\n";
   if (!r.stopped.empty()) out += "stopped early: " + r.stopped + "\n";
 
   out += "\n" + pad("rule", 26) + pad("judged", 10, true) + pad("wrong", 8, true) + "\n";
@@ -148,7 +143,7 @@ std::string report_text(const Report& r) {
   if (f.shrunk_ok) {
     out += ", shrunk from the " + requests(f.difference.request + 1) + " up to it to " +
            requests(f.shrunk.lines.size()) + " (" + std::to_string(f.shrink_runs) +
-           " candidate runs, " + fixed(f.shrink_seconds, 1) + " s)";
+           " candidate runs, " + fixed_text(f.shrink_seconds, 1) + " s)";
   }
   out += ":\nrule: " + rule_title(d) + ": " +
          std::string(d.choice ? choice_info(*d.choice).words : rule_info(d.rule).words) + "\n";
@@ -236,9 +231,9 @@ std::string report_json(const Report& r) {
 
 Result<Submission> read_submission(const std::string& folder) {
   const std::string path = (std::filesystem::path(folder) / "grade.json").string();
-  const FileRead read = read_file(path, kMaxGradeJsonBytes, "a grade.json");
-  if (!read.ok()) return to_status(read);
-  const Json j = Json::parse(read.text, nullptr, /*allow_exceptions=*/false);
+  const Result<std::string> read = read_file(path, kMaxGradeJsonBytes, "a grade.json");
+  if (!read.ok()) return read.status();
+  const Json j = Json::parse(*read, nullptr, /*allow_exceptions=*/false);
   auto bad = [&](const std::string& why) {
     return Status::bad_input(path + ": not a grade.json written by kvsim grade (" + why + ")");
   };

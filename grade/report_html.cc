@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/escape.h"
+#include "base/number_text.h"
 #include "base/time_text.h"
 #include "grade/report.h"
 
@@ -42,12 +43,6 @@ const char* const kCopyScript =
 
 std::string esc(const std::string& text) {
   return html_escape(text);
-}
-
-std::string fixed(double x, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, x);
-  return buffer;
 }
 
 std::string page(const std::string& title, const std::string& body) {
@@ -166,7 +161,7 @@ std::string report_html(const Report& r) {
             (r.sample_passed[i] ? "pass" : "<b>FAIL</b>") + "</td></tr>\n";
   }
   body += "</table>\n<p class=\"meta\">Sessions: " + thousands(r.sessions_passed) + " of " +
-          thousands(r.sessions_run) + " pass, " + fixed(r.seconds, 1) + " s.</p>\n";
+          thousands(r.sessions_run) + " pass, " + fixed_text(r.seconds, 1) + " s.</p>\n";
   if (!r.choice_examples.empty()) {
     body +=
         "<h2>Where kvsim chose otherwise</h2>\n<p class=\"meta\">The task does not say "

@@ -37,27 +37,26 @@ bool as_uint(const Json& j, uint64_t& out) {
   return false;
 }
 
-bool as_clock(const Json& j, Clock& out, std::string& why) {
+Status as_clock(const Json& j, Clock& out) {
   if (!j.is_array()) {
-    why = std::string("must be an array of non-negative integers, not ") + json_type_name(j);
-    return false;
+    return Status::bad_input(std::string("must be an array of non-negative integers, not ") +
+                             json_type_name(j));
   }
   if (j.size() > kMaxClockSlots) {
-    why = "has " + std::to_string(j.size()) + " slots, more than " + std::to_string(kMaxClockSlots);
-    return false;
+    return Status::bad_input("has " + std::to_string(j.size()) + " slots, more than " +
+                             std::to_string(kMaxClockSlots));
   }
   std::vector<uint64_t> slots;
   slots.reserve(j.size());
   for (const Json& slot : j) {
     uint64_t value = 0;
     if (!as_uint(slot, value)) {
-      why = "must hold non-negative integers that fit in 64 bits";
-      return false;
+      return Status::bad_input("must hold non-negative integers that fit in 64 bits");
     }
     slots.push_back(value);
   }
   out = Clock(std::move(slots));
-  return true;
+  return Status();
 }
 
 }  // namespace kv::history

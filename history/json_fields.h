@@ -10,6 +10,7 @@
 
 #include "base/json_text.h"
 #include "base/limits.h"
+#include "base/status.h"
 #include "history/history.h"
 #include "node/clock.h"
 
@@ -24,8 +25,9 @@ const char* json_type_name(const json::Json& j);
 // A non-negative integer that fits in 64 bits.
 bool as_uint(const json::Json& j, uint64_t& out);
 // A clock: an array of at most kMaxClockSlots non-negative 64-bit integers;
-// otherwise false, with `why` ending "the clock ...".
-bool as_clock(const json::Json& j, Clock& out, std::string& why);
+// otherwise bad input whose message completes "the clock ..." ("must be an
+// array of ...").
+Status as_clock(const json::Json& j, Clock& out);
 
 // Field access for one line's object. The first failure is kept in error();
 // later calls after a failure are cheap no-ops returning false.
@@ -87,8 +89,9 @@ class Fields {
   bool clock(const char* name, Clock& out) {
     const json::Json* j = need(name);
     if (j == nullptr) return false;
-    std::string why;
-    if (!as_clock(*j, out, why)) return fail(std::string("field \"") + name + "\" " + why);
+    if (Status s = as_clock(*j, out); !s.ok()) {
+      return fail(std::string("field \"") + name + "\" " + s.message());
+    }
     return true;
   }
 
@@ -130,9 +133,9 @@ class Fields {
       return fail(std::string("field \"") + field +
                   "\" holds a version without \"value\" or \"clock\"");
     }
-    std::string why;
-    if (!as_clock(*clock, out.clock, why)) {
-      return fail(std::string("field \"") + field + "\" holds a version whose clock " + why);
+    if (Status s = as_clock(*clock, out.clock); !s.ok()) {
+      return fail(std::string("field \"") + field + "\" holds a version whose clock " +
+                  s.message());
     }
     out.value = kv::json::dump(*value);
     auto dot = j.find("dot");

@@ -56,8 +56,7 @@ MessageBody read_body(const Json& body) {
   if (auto it = body.find("value"); it != body.end()) out.value = kv::json::dump(*it);
   if (auto it = body.find("clock"); it != body.end()) {
     Clock clock;
-    std::string why;
-    if (as_clock(*it, clock, why)) out.clock = std::move(clock);
+    if (as_clock(*it, clock).ok()) out.clock = std::move(clock);
   }
   if (auto it = body.find("versions"); it != body.end() && it->is_array()) {
     out.versions = it->size();
@@ -74,9 +73,8 @@ MessageBody read_body(const Json& body) {
       auto value = item.find("value");
       auto clock = item.find("clock");
       VersionText v;
-      std::string why;
       if (!summary->first && value != item.end() && clock != item.end() &&
-          as_clock(*clock, v.clock, why)) {
+          as_clock(*clock, v.clock).ok()) {
         v.value = kv::json::dump(*value);
         summary->first = std::move(v);
       }
@@ -89,11 +87,10 @@ MessageBody read_body(const Json& body) {
     bool ok = true;
     for (const Json& item : *it) {
       VersionText v;
-      std::string why;
       auto value = item.is_object() ? item.find("value") : item.end();
       auto clock = item.is_object() ? item.find("clock") : item.end();
       if (!item.is_object() || value == item.end() || clock == item.end() ||
-          !as_clock(*clock, v.clock, why)) {
+          !as_clock(*clock, v.clock).ok()) {
         ok = false;
         break;
       }

@@ -19,22 +19,18 @@ constexpr size_t kFingerprintBufferBytes = 64 << 10;
 }  // namespace
 
 HistoryWriter::~HistoryWriter() {
-  std::string ignored;
-  close(ignored);
+  (void)close();
 }
 
-bool HistoryWriter::open(const std::string& path, std::string& error) {
+Status HistoryWriter::open(const std::string& path) {
   file_ = std::fopen(path.c_str(), "wb");
-  if (file_ == nullptr) {
-    error = path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (file_ == nullptr) return Status::io_error(path + ": " + std::strerror(errno));
   // The buffer here is the only one: each flush is one write(2), and a
   // failed write is seen at once, with what really reached the file.
   std::setvbuf(file_, nullptr, _IONBF, 0);
   fingerprinting_ = false;
   start(kBufferBytes);
-  return true;
+  return Status();
 }
 
 void HistoryWriter::open_fingerprint_only() {
@@ -152,8 +148,8 @@ uint64_t HistoryWriter::fingerprint() const {
   return mix64(h ^ hashed_bytes_);
 }
 
-bool HistoryWriter::close(std::string& error) {
-  if (!open_) return true;
+Status HistoryWriter::close() {
+  if (!open_) return Status();
   flush(true);
   open_ = false;
   if (file_ != nullptr && std::fclose(file_) != 0 && stop_ != Stop::kWriteError) {
@@ -164,10 +160,9 @@ bool HistoryWriter::close(std::string& error) {
   len_ = 0;
   watch_ = SIZE_MAX;
   if (stop_ == Stop::kWriteError || close_failed_) {
-    error = "writing the history failed: " + write_error_;
-    return false;
+    return Status::io_error("writing the history failed: " + write_error_);
   }
-  return true;
+  return Status();
 }
 
 void HistoryWriter::put_escaped(std::string_view s) {

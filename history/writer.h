@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "base/time.h"
 #include "node/clock.h"
 
@@ -46,8 +47,8 @@ class HistoryWriter {
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  // Starts writing to `path`; false (with `error` set) if it cannot be opened.
-  bool open(const std::string& path, std::string& error);
+  // Starts writing to `path`; an I/O error if it cannot be opened.
+  Status open(const std::string& path);
   // Starts taking lines without a file: they are only fingerprinted (`kvsim
   // sweep`). The limit and stopped() behave as with a file.
   void open_fingerprint_only();
@@ -68,9 +69,9 @@ class HistoryWriter {
   uint64_t fingerprint() const;
   static constexpr uint64_t kFingerprintStart = 0x243f6a8885a308d3ull;
   static constexpr uint64_t kFingerprintMultiplier = 0x9e3779b97f4a7c15ull;
-  // Flushes and closes; false if a write failed (disk full...), with the
-  // cause in `error`. Reaching the limit is not a failure here.
-  bool close(std::string& error);
+  // Flushes and closes; an I/O error if a write failed (disk full...).
+  // Reaching the limit is not a failure here.
+  Status close();
   // The history so far: bytes in the file, plus those still buffered while
   // the history is taking lines.
   uint64_t bytes_written() const { return bytes_written_ + (stopped() ? 0 : len_); }

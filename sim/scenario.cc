@@ -837,9 +837,9 @@ LoadResult load_scenario_text(const std::string& raw_text, const std::string& pa
 }
 
 LoadResult load_scenario_file(const std::string& path) {
-  const FileRead file = read_file(path, kMaxScenarioBytes, "a scenario");
-  if (!file.ok()) return to_status(file);
-  return load_scenario_text(file.text, path);
+  const Result<std::string> file = read_file(path, kMaxScenarioBytes, "a scenario");
+  if (!file.ok()) return file.status();
+  return load_scenario_text(*file, path);
 }
 
 }  // namespace kv::sim

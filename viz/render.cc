@@ -44,19 +44,14 @@ double png_dpi(double width_pt, double height_pt) {
 }
 
 // Lays out `dot_text` with `engine` and renders it as `format` into `path`,
-// PNGs at png_dpi(); false with `error` on failure.
-bool render_one(GVC_t* gvc, const std::string& dot_text, const std::string& name,
-                const std::string& engine, const char* format, const std::string& path,
-                std::string& error) {
+// PNGs at png_dpi(); an I/O error saying why on failure.
+Status render_one(GVC_t* gvc, const std::string& dot_text, const std::string& name,
+                  const std::string& engine, const char* format, const std::string& path) {
   Agraph_t* graph = agmemread(dot_text.c_str());
-  if (graph == nullptr) {
-    error = "Graphviz could not read the DOT for " + name;
-    return false;
-  }
-  bool ok = true;
+  if (graph == nullptr) return Status::io_error("Graphviz could not read the DOT for " + name);
+  Status status;
   if (gvLayout(gvc, graph, engine.c_str()) != 0) {
-    error = "Graphviz could not lay out " + name + " with " + engine;
-    ok = false;
+    status = Status::io_error("Graphviz could not lay out " + name + " with " + engine);
   } else {
     if (std::string(format) == "png") {
       // The PNG is a quick look (the SVG keeps every detail): past
@@ -69,33 +64,31 @@ bool render_one(GVC_t* gvc, const std::string& dot_text, const std::string& name
     // sees half a picture.
     const std::string temporary = temporary_path(path);
     if (gvRenderFilename(gvc, graph, format, temporary.c_str()) != 0) {
-      error = "Graphviz could not write " + path;
+      status = Status::io_error("Graphviz could not write " + path);
       std::remove(temporary.c_str());
-      ok = false;
-    } else if (!replace_file(temporary, path, error)) {
-      ok = false;
+    } else {
+      status = replace_file(temporary, path);
     }
     gvFreeLayout(gvc, graph);
   }
   agclose(graph);
-  return ok;
+  return status;
 }
 
 // Renders the SVG from `dot_text` and the PNG from `png_dot_text` (or
-// `dot_text` when empty); false with `error` on failure.
-bool render_with_gvc(const std::string& dot_text, const std::string& png_dot_text,
-                     const std::string& base, const std::string& engine, std::string& error) {
+// `dot_text` when empty).
+Status render_with_gvc(const std::string& dot_text, const std::string& png_dot_text,
+                       const std::string& base, const std::string& engine) {
   GVC_t* gvc = gvContext();
-  if (gvc == nullptr) {
-    error = "Graphviz: cannot create a context";
-    return false;
-  }
+  if (gvc == nullptr) return Status::io_error("Graphviz: cannot create a context");
   const std::string name = base + ".dot";
-  const bool ok = render_one(gvc, dot_text, name, engine, "svg", base + ".svg", error) &&
-                  render_one(gvc, png_dot_text.empty() ? dot_text : png_dot_text, name, engine,
-                             "png", base + ".png", error);
+  Status status = render_one(gvc, dot_text, name, engine, "svg", base + ".svg");
+  if (status.ok()) {
+    status = render_one(gvc, png_dot_text.empty() ? dot_text : png_dot_text, name, engine, "png",
+                        base + ".png");
+  }
   gvFreeContext(gvc);
-  return ok;
+  return status;
 }
 
 void write_all(int fd, const std::string& text) {
@@ -108,30 +101,29 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-// Renders in a child process; false with `error` if the child failed,
-// crashed or ran out of time.
-bool render_isolated(const std::string& dot_text, const std::string& png_dot_text,
-                     const std::string& base, const std::string& engine, std::string& error) {
+// Renders in a child process; an I/O error if the child failed, crashed or
+// ran out of time.
+Status render_isolated(const std::string& dot_text, const std::string& png_dot_text,
+                       const std::string& base, const std::string& engine) {
   int fds[2];
   if (::pipe(fds) != 0) {
-    error = std::string("cannot create a pipe: ") + std::strerror(errno);
-    return false;
+    return Status::io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
   }
   std::fflush(nullptr);  // nothing buffered may be written twice
   const pid_t pid = ::fork();
   if (pid < 0) {
-    error = std::string("cannot start the renderer: ") + std::strerror(errno);
+    Status failed =
+        Status::io_error(std::string("cannot start the renderer: ") + std::strerror(errno));
     ::close(fds[0]);
     ::close(fds[1]);
-    return false;
+    return failed;
   }
   if (pid == 0) {
     ::close(fds[0]);
-    std::string child_error;
-    const bool ok = render_with_gvc(dot_text, png_dot_text, base, engine, child_error);
-    if (!ok) write_all(fds[1], child_error);
+    const Status drawn = render_with_gvc(dot_text, png_dot_text, base, engine);
+    if (!drawn.ok()) write_all(fds[1], drawn.message());
     ::close(fds[1]);
-    ::_exit(ok ? 0 : 1);
+    ::_exit(drawn.ok() ? 0 : 1);
   }
   ::close(fds[1]);
   // Wait with a deadline, reading what the child says (it writes little,
@@ -144,9 +136,9 @@ bool render_isolated(const std::string& dot_text, const std::string& png_dot_tex
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done < 0 && errno != EINTR) {
-      error = std::string("lost the renderer: ") + std::strerror(errno);
+      Status lost = Status::io_error(std::string("lost the renderer: ") + std::strerror(errno));
       ::close(fds[0]);
-      return false;
+      return lost;
     }
     if (std::time(nullptr) > deadline) {
       ::kill(pid, SIGKILL);
@@ -167,20 +159,17 @@ bool render_isolated(const std::string& dot_text, const std::string& png_dot_tex
     for (const char* ext : {".svg", ".png"}) std::remove(temporary_path(base + ext, pid).c_str());
   }
   if (timed_out) {
-    error = "Graphviz took more than " + std::to_string(kRenderTimeLimitSeconds) + " s to draw " +
-            base + ".dot; stopped";
-    return false;
+    return Status::io_error("Graphviz took more than " + std::to_string(kRenderTimeLimitSeconds) +
+                            " s to draw " + base + ".dot; stopped");
   }
   if (WIFSIGNALED(status)) {
-    error = "Graphviz crashed (signal " + std::to_string(WTERMSIG(status)) + ") drawing " + base +
-            ".dot";
-    return false;
+    return Status::io_error("Graphviz crashed (signal " + std::to_string(WTERMSIG(status)) +
+                            ") drawing " + base + ".dot");
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    error = said.empty() ? "Graphviz failed to draw " + base + ".dot" : said;
-    return false;
+    return Status::io_error(said.empty() ? "Graphviz failed to draw " + base + ".dot" : said);
   }
-  return true;
+  return Status();
 }
 #endif
 
@@ -197,14 +186,14 @@ bool rendering_available() {
 RenderResult write_picture(const std::string& dot_text, const std::string& base,
                            const std::string& engine, bool draw, const std::string& png_dot_text) {
   RenderResult result;
-  if (!write_file(base + ".dot", dot_text, result.error)) return result;
-  result.ok = true;
+  result.status = write_file(base + ".dot", dot_text);
+  if (!result.status.ok()) return result;
   result.dot_written = true;
 #ifdef KVSIM_HAVE_GVC
   if (draw) {
-    result.ok = render_isolated(dot_text, png_dot_text, base, engine, result.error);
-    result.rendered = result.ok;
-    if (!result.ok) {
+    result.status = render_isolated(dot_text, png_dot_text, base, engine);
+    result.rendered = result.status.ok();
+    if (!result.rendered) {
       // No half-drawn pictures next to the .dot.
       std::remove((base + ".svg").c_str());
       std::remove((base + ".png").c_str());

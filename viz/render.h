@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <string>
 
+#include "base/status.h"
+
 namespace kv::viz {
 
 inline constexpr long kRenderTimeLimitSeconds = 120;
@@ -28,10 +30,9 @@ inline constexpr long kMaxPngSide = 16000;
 bool rendering_available();
 
 struct RenderResult {
-  bool ok = false;        // false: `error` says what failed (writing the .dot, or drawing)
+  Status status;          // what failed, if anything: writing the .dot, or drawing
   bool rendered = false;  // the .svg and .png were written
   bool dot_written = false;
-  std::string error;
 };
 
 // Writes `base`.dot, and when `draw` and rendering_available(), `base`.svg and

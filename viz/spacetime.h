@@ -28,6 +28,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/status.h"
+
 #include "history/history.h"
 
 namespace kv::viz {
@@ -45,8 +47,8 @@ struct Window {
 
 // --from / --to: empty (open), a time with a unit ("150ms", "1.5s", "300us")
 // or a history line number ("120" or "#120"). Both given must be the same
-// kind. False with a message in `error` on anything else.
-bool parse_window(const std::string& from, const std::string& to, Window& out, std::string& error);
+// kind. Bad input saying why on anything else.
+Result<Window> parse_window(const std::string& from, const std::string& to);
 
 struct SpacetimeOptions {
   Window window;

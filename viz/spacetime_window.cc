@@ -18,8 +18,7 @@ namespace {
 
 using spacetime_internal::Diagram;
 
-bool parse_bound(const std::string& text, const char* flag, Window::Kind& kind, int64_t& out,
-                 std::string& error) {
+Status parse_bound(const std::string& text, const char* flag, Window::Kind& kind, int64_t& out) {
   std::string_view s = text;
   const bool hash = !s.empty() && s.front() == '#';
   if (hash) s.remove_prefix(1);
@@ -27,41 +26,40 @@ bool parse_bound(const std::string& text, const char* flag, Window::Kind& kind, 
                       std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (digits) {
     out = std::stoll(std::string(s));
-    if (out < 1) {
-      error = std::string(flag) + ": history lines count from 1";
-      return false;
-    }
+    if (out < 1) return Status::bad_input(std::string(flag) + ": history lines count from 1");
     kind = Window::Kind::kLines;
-    return true;
+    return Status();
   }
   if (const std::optional<int64_t> us = kv::parse_time_us(s); !hash && us) {
     out = *us;
     kind = Window::Kind::kTime;
-    return true;
+    return Status();
   }
-  error = std::string(flag) + ": \"" + text +
-          "\" is neither a time (150ms, 1.5s, 300us) nor a history line number (120 or #120)";
-  return false;
+  return Status::bad_input(
+      std::string(flag) + ": \"" + text +
+      "\" is neither a time (150ms, 1.5s, 300us) nor a history line number (120 or #120)");
 }
 
 }  // namespace
 
-bool parse_window(const std::string& from, const std::string& to, Window& out, std::string& error) {
-  out = Window{};
+Result<Window> parse_window(const std::string& from, const std::string& to) {
+  Window out;
   Window::Kind from_kind = Window::Kind::kAll, to_kind = Window::Kind::kAll;
-  if (!from.empty() && !parse_bound(from, "--from", from_kind, out.from, error)) return false;
-  if (!to.empty() && !parse_bound(to, "--to", to_kind, out.to, error)) return false;
+  if (!from.empty()) {
+    if (Status s = parse_bound(from, "--from", from_kind, out.from); !s.ok()) return s;
+  }
+  if (!to.empty()) {
+    if (Status s = parse_bound(to, "--to", to_kind, out.to); !s.ok()) return s;
+  }
   if (from_kind != Window::Kind::kAll && to_kind != Window::Kind::kAll && from_kind != to_kind) {
-    error = "--from and --to must both be times or both be history line numbers";
-    return false;
+    return Status::bad_input("--from and --to must both be times or both be history line numbers");
   }
   out.kind = from_kind != Window::Kind::kAll ? from_kind : to_kind;
   if (out.kind == Window::Kind::kLines && from.empty()) out.from = 1;
   if (out.from > out.to) {
-    error = "--from \"" + from + "\" is after --to \"" + to + "\"";
-    return false;
+    return Status::bad_input("--from \"" + from + "\" is after --to \"" + to + "\"");
   }
-  return true;
+  return out;
 }
 
 namespace {

@@ -426,13 +426,16 @@ kv::sim::RunStats simulate(const Scenario& s, const std::string& text) {
   kv::sim::RunStats stats;
   {
     kv::history::HistoryWriter history;
-    std::string error;
-    if (!history.open(path, error)) fail("cannot open the history file: " + error, text);
+    if (const kv::Status opened = history.open(path); !opened.ok()) {
+      fail("cannot open the history file: " + opened.message(), text);
+    }
     kv::sim::Simulation sim(s, s.seed.value_or(1), history);
     sim.run();
     sim.check();
     stats = sim.stats();
-    if (!history.close(error)) fail("cannot write the history file: " + error, text);
+    if (const kv::Status closed = history.close(); !closed.ok()) {
+      fail("cannot write the history file: " + closed.message(), text);
+    }
   }
   const kv::history::ReadResult read = kv::history::read_history_file(path);
   std::remove(path.c_str());

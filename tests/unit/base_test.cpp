@@ -118,11 +118,10 @@ TEST_CASE("a time a scenario takes, --from and --to take too, with the same valu
         "t.yaml");
     INFO(loaded.error());
     REQUIRE(loaded.ok());
-    kv::viz::Window window;
-    std::string error;
-    REQUIRE(kv::viz::parse_window(text, "", window, error));
-    CHECK(window.kind == kv::viz::Window::Kind::kTime);
-    CHECK(window.from == loaded->network.delay.value.us);
+    const kv::Result<kv::viz::Window> window = kv::viz::parse_window(text, "");
+    REQUIRE(window.ok());
+    CHECK(window->kind == kv::viz::Window::Kind::kTime);
+    CHECK(window->from == loaded->network.delay.value.us);
   }
 }
 
@@ -141,25 +140,25 @@ TEST_CASE("read_file reads a whole file within its bound and names the path othe
       std::filesystem::temp_directory_path() / ("kvsim_base_test_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "f.txt").string();
-  std::string error;
-  REQUIRE(kv::write_file(path, "0123456789", error));
-  const kv::FileRead whole = kv::read_file(path, 10);
+  REQUIRE(kv::write_file(path, "0123456789").ok());
+  const kv::Result<std::string> whole = kv::read_file(path, 10);
   CHECK(whole.ok());
-  CHECK(whole.text == "0123456789");
-  const kv::FileRead big = kv::read_file(path, 9, "a test");
-  CHECK(big.status == kv::FileStatus::kTooBig);
-  CHECK(big.text.empty());
-  CHECK(big.error == path + ": larger than 9 bytes, the limit for a test");
-  const kv::FileRead missing = kv::read_file((dir / "none").string(), 10);
-  CHECK(missing.status == kv::FileStatus::kCannotOpen);
-  CHECK(missing.error.rfind((dir / "none").string() + ": cannot open: ", 0) == 0);
-  const kv::FileRead directory = kv::read_file(dir.string(), 10);
-  CHECK(directory.status == kv::FileStatus::kCannotRead);
-  CHECK(directory.error.rfind(dir.string() + ": cannot read: ", 0) == 0);
+  CHECK(*whole == "0123456789");
+  // Too big is bad input; what the file system refuses is an I/O error.
+  const kv::Result<std::string> big = kv::read_file(path, 9, "a test");
+  CHECK(big.status().is_bad_input());
+  CHECK(big.error() == path + ": larger than 9 bytes, the limit for a test");
+  const kv::Result<std::string> missing = kv::read_file((dir / "none").string(), 10);
+  CHECK(missing.status().is_io_error());
+  CHECK(missing.error().rfind((dir / "none").string() + ": cannot open: ", 0) == 0);
+  const kv::Result<std::string> directory = kv::read_file(dir.string(), 10);
+  CHECK(directory.status().is_io_error());
+  CHECK(directory.error().rfind(dir.string() + ": cannot read: ", 0) == 0);
   // An endless stream is refused, not read forever.
-  CHECK(kv::read_file("/dev/zero", 1 << 20).status == kv::FileStatus::kTooBig);
-  CHECK_FALSE(kv::write_file((dir / "no" / "such").string(), "x", error));
-  CHECK(error.rfind((dir / "no" / "such").string() + ": cannot write: ", 0) == 0);
+  CHECK(kv::read_file("/dev/zero", 1 << 20).status().is_bad_input());
+  const kv::Status unwritable = kv::write_file((dir / "no" / "such").string(), "x");
+  CHECK(unwritable.is_io_error());
+  CHECK(unwritable.message().rfind((dir / "no" / "such").string() + ": cannot write: ", 0) == 0);
   std::filesystem::remove_all(dir);
 }
 

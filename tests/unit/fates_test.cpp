@@ -47,11 +47,10 @@ Run run(const std::string& text) {
   const Scenario s = loaded(text);
   kv::history::HistoryWriter history;
   const std::string path = "fates_test_history.jsonl";
-  std::string error;
-  REQUIRE(history.open(path, error));
+  REQUIRE(history.open(path).ok());
   Simulation sim(s, 1, history);
   sim.run();
-  REQUIRE(history.close(error));
+  REQUIRE(history.close().ok());
   Run r;
   r.n1_has_x = !sim.node(0).get("x").empty();
   r.n2_has_x = !sim.node(1).get("x").empty();

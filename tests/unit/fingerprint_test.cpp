@@ -53,13 +53,12 @@ struct FileRun {
 
 FileRun run_to_file(const Scenario& s, uint64_t seed, uint64_t limit, const std::string& path) {
   kv::history::HistoryWriter history;
-  std::string error;
-  REQUIRE(history.open(path, error));
+  REQUIRE(history.open(path).ok());
   history.set_limit(limit);
   history.enable_fingerprint();
   Simulation sim(s, seed, history);
   sim.run();
-  history.close(error);
+  (void)history.close();
   return {slurp_and_remove(path), history.fingerprint()};
 }
 
@@ -69,8 +68,7 @@ uint64_t run_fingerprint_only(const Scenario& s, uint64_t seed, uint64_t limit,
   history.set_limit(limit);
   Simulation sim(s, seed, history);
   sim.run();
-  std::string error;
-  history.close(error);
+  (void)history.close();
   return history.fingerprint();
 }
 
@@ -105,11 +103,10 @@ TEST_CASE("a history cut at its limit is fingerprinted as the whole lines the fi
 
 TEST_CASE("a writer that does not fingerprint reports 0") {
   kv::history::HistoryWriter history;
-  std::string error;
-  REQUIRE(history.open("fingerprint_off.jsonl", error));
+  REQUIRE(history.open("fingerprint_off.jsonl").ok());
   history.begin(SimTime{0}, "start");
   history.end();
-  history.close(error);
+  (void)history.close();
   std::remove("fingerprint_off.jsonl");
   CHECK(history.fingerprint() == 0);
 }

@@ -76,11 +76,10 @@ kv::history::ReadResult run_and_read_back(const kv::sim::Scenario& scenario) {
   const std::string path = temp_path("history.jsonl");
   {
     kv::history::HistoryWriter history;
-    std::string error;
-    REQUIRE(history.open(path, error));
+    REQUIRE(history.open(path).ok());
     kv::sim::Simulation sim(scenario, 1, history);
     sim.run();
-    REQUIRE(history.close(error));
+    REQUIRE(history.close().ok());
   }
   kv::history::ReadResult read = kv::history::read_history_file(path);
   std::remove(path.c_str());

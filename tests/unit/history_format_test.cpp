@@ -262,13 +262,12 @@ std::string run_history(const fs::path& scenario, uint64_t seed) {
   REQUIRE_MESSAGE(loaded.ok(), loaded.error());
   const fs::path path =
       fs::temp_directory_path() / ("kvsim_format_" + scenario.stem().string() + ".jsonl");
-  std::string error;
   {
     kv::history::HistoryWriter history;
-    REQUIRE(history.open(path.string(), error));
+    REQUIRE(history.open(path.string()).ok());
     kv::sim::Simulation simulation(*loaded, seed, history);
     simulation.run();
-    REQUIRE(history.close(error));
+    REQUIRE(history.close().ok());
   }
   const std::string text = slurp(path);
   fs::remove(path);

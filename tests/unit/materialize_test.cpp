@@ -24,11 +24,10 @@ using testing::loaded;
 std::vector<std::string> op_lines(const Scenario& s, uint64_t seed) {
   kv::history::HistoryWriter history;
   const std::string path = "materialize_test_history.jsonl";
-  std::string error;
-  REQUIRE(history.open(path, error));
+  REQUIRE(history.open(path).ok());
   Simulation sim(s, seed, history);
   sim.run();
-  REQUIRE(history.close(error));
+  REQUIRE(history.close().ok());
   const std::string text = testing::slurp_and_remove(path);
   std::vector<std::string> ops;
   size_t begin = 0;

@@ -35,12 +35,11 @@ struct Outcome {
 Outcome run_limited(const Scenario& s, uint64_t limit, const std::string& path) {
   Outcome o;
   kv::history::HistoryWriter history;
-  std::string error;
-  REQUIRE(history.open(path, error));
+  REQUIRE(history.open(path).ok());
   history.set_limit(limit);
   Simulation sim(s, 1, history);
   sim.run();
-  o.closed = history.close(error);
+  o.closed = history.close().ok();
   o.stop = history.stop();
   o.stats = sim.stats();
   o.text = slurp_and_remove(path);
@@ -63,8 +62,7 @@ TEST_CASE("a history on a full disk stops at its first write, and the run stops 
   REQUIRE_FALSE(whole.stats().stopped);
 
   kv::history::HistoryWriter history;
-  std::string error;
-  REQUIRE(history.open("/dev/full", error));
+  REQUIRE(history.open("/dev/full").ok());
   Simulation sim(s, 1, history);
   sim.run();
   CHECK(history.stop() == kv::history::HistoryWriter::Stop::kWriteError);
@@ -75,8 +73,9 @@ TEST_CASE("a history on a full disk stops at its first write, and the run stops 
   // from the end: before, the run went on to its end and said nothing.
   CHECK(sim.stats().events < whole.stats().events / 4);
   CHECK(sim.stats().end_us < s.run_until.us);
-  CHECK_FALSE(history.close(error));
-  CHECK(error == "writing the history failed: No space left on device");
+  const kv::Status closed = history.close();
+  CHECK(closed.is_io_error());
+  CHECK(closed.message() == "writing the history failed: No space left on device");
 }
 
 TEST_CASE(
@@ -120,15 +119,14 @@ TEST_CASE(
 
 TEST_CASE("a line longer than the buffer reaches the file whole, between the others") {
   kv::history::HistoryWriter history;
-  std::string error;
-  REQUIRE(history.open("limits_long.jsonl", error));
+  REQUIRE(history.open("limits_long.jsonl").ok());
   const std::string big(3 << 20, 'x');
   for (int i = 0; i < 3; ++i) {
     history.begin(SimTime{i}, "note");
     history.field_string("v", i == 1 ? big : std::string(1000, 'y'));
     history.end();
   }
-  REQUIRE(history.close(error));
+  REQUIRE(history.close().ok());
   const std::string small = "\"" + std::string(1000, 'y') + "\"}\n";
   CHECK(slurp_and_remove("limits_long.jsonl") ==
         "{\"t\": 0, \"kind\": \"note\", \"v\": " + small +

@@ -755,26 +755,27 @@ TEST_CASE("the graph depends only on the history") {
 // ---- the space-time diagram ----
 
 TEST_CASE("windows are times with units or history line numbers") {
-  Window w;
-  std::string error;
-  CHECK(parse_window("", "", w, error));
-  CHECK(w.kind == Window::Kind::kAll);
-  CHECK(parse_window("10ms", "1.5s", w, error));
-  CHECK((w.kind == Window::Kind::kTime && w.from == 10000 && w.to == 1500000));
-  CHECK(parse_window("#12", "40", w, error));
-  CHECK((w.kind == Window::Kind::kLines && w.from == 12 && w.to == 40));
-  CHECK(parse_window("", "40", w, error));
-  CHECK((w.kind == Window::Kind::kLines && w.from == 1));
-  CHECK_FALSE(parse_window("10ms", "40", w, error));
-  CHECK(error == "--from and --to must both be times or both be history line numbers");
-  CHECK_FALSE(parse_window("20ms", "10ms", w, error));
-  CHECK(error == "--from \"20ms\" is after --to \"10ms\"");
-  CHECK_FALSE(parse_window("soon", "", w, error));
-  CHECK(error ==
+  kv::Result<Window> w = parse_window("", "");
+  REQUIRE(w.ok());
+  CHECK(w->kind == Window::Kind::kAll);
+  w = parse_window("10ms", "1.5s");
+  REQUIRE(w.ok());
+  CHECK((w->kind == Window::Kind::kTime && w->from == 10000 && w->to == 1500000));
+  w = parse_window("#12", "40");
+  REQUIRE(w.ok());
+  CHECK((w->kind == Window::Kind::kLines && w->from == 12 && w->to == 40));
+  w = parse_window("", "40");
+  REQUIRE(w.ok());
+  CHECK((w->kind == Window::Kind::kLines && w->from == 1));
+  CHECK(parse_window("10ms", "40").error() ==
+        "--from and --to must both be times or both be history line numbers");
+  CHECK(parse_window("20ms", "10ms").error() == "--from \"20ms\" is after --to \"10ms\"");
+  CHECK(parse_window("soon", "").error() ==
         "--from: \"soon\" is neither a time (150ms, 1.5s, 300us) nor a history line number (120 "
         "or #120)");
-  CHECK_FALSE(parse_window("0", "", w, error));
-  CHECK_FALSE(parse_window("#5ms", "", w, error));
+  CHECK(parse_window("soon", "").status().is_bad_input());
+  CHECK_FALSE(parse_window("0", "").ok());
+  CHECK_FALSE(parse_window("#5ms", "").ok());
 }
 
 TEST_CASE(
@@ -827,8 +828,11 @@ TEST_CASE("crash-and-loss: a duplicate delivery, a loss, a crashed lifeline and 
 TEST_CASE("a window draws what crosses its edges dotted, and says what it shows") {
   const kv::history::History h = load("viz_partition_heal.jsonl");
   SpacetimeOptions o;
-  std::string error;
-  REQUIRE(parse_window("100ms", "110ms", o.window, error));
+  {
+    const kv::Result<Window> parsed = parse_window("100ms", "110ms");
+    REQUIRE(parsed.ok());
+    o.window = *parsed;
+  }
   const SpacetimeResult r = spacetime_dot(h, o);
   REQUIRE(r.ok);
   // In the window: sends 9 (100ms), 10 (103ms), 11 (106ms), 12 (110ms); 12
@@ -879,8 +883,11 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
   // A window asked for that is too full is drawn in part too, never refused,
   // and the title names the window asked for.
   SpacetimeOptions asked;
-  std::string error;
-  REQUIRE(parse_window("10us", "20.1ms", asked.window, error));
+  {
+    const kv::Result<Window> parsed = parse_window("10us", "20.1ms");
+    REQUIRE(parsed.ok());
+    asked.window = *parsed;
+  }
   const SpacetimeResult part = spacetime_dot(*read, asked);
   REQUIRE(part.ok);
   CHECK(part.cut);
@@ -889,7 +896,11 @@ TEST_CASE("too many messages: the window's first messages are drawn, and the not
                         0) == 0);
   CHECK(part.dot.find("window 10us to 20.1ms") != std::string::npos);
   // The window the note suggests is drawn whole.
-  REQUIRE(parse_window("#4002", "", asked.window, error));
+  {
+    const kv::Result<Window> parsed = parse_window("#4002", "");
+    REQUIRE(parsed.ok());
+    asked.window = *parsed;
+  }
   const SpacetimeResult next = spacetime_dot(*read, asked);
   CHECK_FALSE(next.cut);
   CHECK(count(next.dot, "\"#2ca02c\", fontcolor") == 10);
@@ -1158,7 +1169,7 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
   const kv::history::History h = load("viz_partition_heal.jsonl");
   const std::string base = (dir / "siblings").string();
   const RenderResult r = write_picture(causal_graph_dot(build_causal_graph(h)), base, "dot", true);
-  REQUIRE_MESSAGE(r.ok, r.error);
+  REQUIRE_MESSAGE(r.status.ok(), r.status.message());
   CHECK(r.dot_written);
   CHECK(std::filesystem::exists(base + ".dot"));
   CHECK(r.rendered == rendering_available());
@@ -1167,12 +1178,12 @@ TEST_CASE("pictures are written as DOT, and drawn when Graphviz is built in") {
     CHECK(std::filesystem::file_size(base + ".png") > 1000);
     // A DOT Graphviz refuses is an error for that picture, with the .dot kept.
     const RenderResult bad = write_picture("digraph { a -> }", (dir / "bad").string(), "dot", true);
-    CHECK_FALSE(bad.ok);
+    CHECK_FALSE(bad.status.ok());
     CHECK(bad.dot_written);
     CHECK_FALSE(std::filesystem::exists(dir / "bad.svg"));
   }
   const RenderResult unwritable = write_picture("digraph {}", "/nonexistent/x", "dot", true);
-  CHECK_FALSE(unwritable.ok);
+  CHECK_FALSE(unwritable.status.ok());
   CHECK_FALSE(unwritable.dot_written);
   std::filesystem::remove_all(dir);
 }
