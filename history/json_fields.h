@@ -138,7 +138,9 @@ class Fields {
                   s.message());
     }
     out.value = kv::json::dump(*value);
+    // lww's "timestamp", [slot, microseconds], names the version as a dot does.
     auto dot = j.find("dot");
+    if (dot == j.end()) dot = j.find("timestamp");
     return dot == j.end() || this->dot(field, *dot, out);
   }
 
