@@ -33,6 +33,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       workload_rng(Rng::derive(seed_, "workload")),
       oracle(s.mechanism) {
   KV_ASSERT(n >= 1);
+  for (const TimelineEvent& e : s.events) scenario_unions |= e.op.union_with.has_value();
   std::vector<std::string> node_names;
   for (uint32_t i = 0; i < n; ++i) node_names.push_back(node_name(i));
   placement = s.replication.quorum() ? Placement::ring(node_names, s.replication.n)

@@ -97,6 +97,9 @@ struct ClientState {
   struct Read {
     Clock clock;
     uint64_t msg_id = 0;
+    // The values returned, kept only when the scenario builds a value from
+    // them (ClientOp::union_with).
+    std::vector<VersionPtr> values;
   };
   std::map<std::string, Read, std::less<>> context;
 };
@@ -433,7 +436,9 @@ struct Simulation::Impl {
   Placement placement;
   const bool client_coordinates;
   const bool node_coordinates;
-  const bool placement_quorum;  // a replication: section (keys on n nodes of the ring)
+  const bool placement_quorum;
+  bool scenario_unions = false;  // some put builds its value with union: (ClientOp)  // a
+                                 // replication: section (keys on n nodes of the ring)
   std::vector<Replica> replicas;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;  // incarnation: bumped by every crash
