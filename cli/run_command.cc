@@ -51,7 +51,8 @@ Json run_end_json(const sim::RunEnd& e, int64_t run_until_us) {
 
 Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::string& text,
                   const sim::RunStats& s, const std::vector<sim::CheckResult>& checks,
-                  const sim::FateCounts& fates, uint64_t history_bytes, uint64_t fingerprint) {
+                  const sim::FateCounts& fates, const history::Truth::Figures& truth,
+                  uint64_t history_bytes, uint64_t fingerprint) {
   Json j;
   j["scenario"] = scenario.name;
   j["description"] = scenario.description;
@@ -96,6 +97,9 @@ Json summary_json(const sim::Scenario& scenario, uint64_t seed, const std::strin
   f["siblings_created"] = s.siblings_created;
   f["lost_writes"] = fates.lost;
   f["unavailable_writes"] = fates.unavailable;
+  f["true_siblings"] = truth.true_siblings;
+  f["false_siblings"] = truth.false_siblings;
+  f["lost_updates"] = truth.lost_updates;
   f["anti_entropy_rounds"] = s.anti_entropy_rounds;
   f["versions_repaired"] = s.versions_repaired;
   if (scenario.replication.quorum()) f["quorum_errors"] = s.quorum_errors;
@@ -407,7 +411,7 @@ int run_scenario(const RunOptions& options) {
   const std::string text = read.ok() ? *read : std::string();
   if (const Status& failed = simulation.outside_error(); !failed.ok()) {
     processes.reset();  // stop them all before saying so
-    Json summary = summary_json(scenario, seed, text, simulation.stats(), {}, {}, history_bytes,
+    Json summary = summary_json(scenario, seed, text, simulation.stats(), {}, {}, {}, history_bytes,
                                 history.fingerprint());
     Json& stopped = summary["stopped"];
     stopped["reason"] = "node_failed";
@@ -421,14 +425,14 @@ int run_scenario(const RunOptions& options) {
   }
   if (history.stopped()) {
     return report_stopped(history, scenario, history_path, simulation.stats(),
-                          summary_json(scenario, seed, text, simulation.stats(), {}, {},
+                          summary_json(scenario, seed, text, simulation.stats(), {}, {}, {},
                                        history_bytes, history.fingerprint()),
                           out_dir + "/summary.json", history.write_error());
   }
   sim::FateCounts fates;
   const std::vector<sim::CheckResult> checks = simulation.check(&fates);
   Json summary = summary_json(scenario, seed, text, simulation.stats(), checks, fates,
-                              history_bytes, history.fingerprint());
+                              simulation.truth_figures(), history_bytes, history.fingerprint());
   const sim::OutsideReport& outside = simulation.outside_report();
   if (processes) {
     Json& nodes = summary["node_cmd"];

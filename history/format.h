@@ -177,7 +177,7 @@ inline constexpr FieldSpec kDuplicateFields[] = {{"id"}};
 inline constexpr FieldSpec kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
 inline constexpr FieldSpec kDropFields[] = {{"id"}, {"src"}, {"dest"}, {"reason"}};
 inline constexpr FieldSpec kApplyFields[] = {
-    {"node"}, {"key"},    {"value"},    {"clock"},         {"op"},
+    {"node"}, {"key"},    {"value"},    {"clock"},         {"dot", kWhen},   {"op"},
     {"msg"},  {"result"}, {"siblings"}, {"status", kWhen}, {"client", kWhen}};
 inline constexpr FieldSpec kSiblingsFields[] = {{"node"}, {"key"}, {"siblings"}};
 inline constexpr FieldSpec kFaultFields[] = {{"fault"}};

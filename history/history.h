@@ -72,6 +72,10 @@ inline constexpr size_t kMaxLabelKeys = 3;
 struct VersionText {
   std::string value;  // JSON text (kv::json::dump form)
   Clock clock;
+  // A server-side mechanism's dot (node/version.h), when the line has one:
+  // two versions with one value and clock differ by it.
+  bool has_dot = false;
+  uint64_t dot_node = 0, dot_counter = 0;
 };
 
 // The versions an anti-entropy message carried, for its label: how many

@@ -210,6 +210,9 @@ bool Reader::read_apply(Fields& f, ApplyEvent& e) {
       !check_value(f, fmt::kind::kApply, "result", result)) {
     return false;
   }
+  if (const Json* dot = f.find("dot"); dot != nullptr && !f.dot("dot", *dot, e.version)) {
+    return false;
+  }
   enum_named(kWriteOpNames, op, e.op);
   enum_named(kApplyResultNames, result, e.result);
   if (e.msg != 0 && !check_sent(f, e.msg, nullptr, nullptr)) return false;

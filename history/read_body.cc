@@ -81,6 +81,15 @@ MessageBody read_body(const Json& body) {
         break;
       }
       v.value = kv::json::dump(*value);
+      // lww's "timestamp" names the version as a dot does: [slot, counter].
+      auto dot = item.find("dot");
+      if (dot == item.end()) dot = item.find("timestamp");
+      if (dot != item.end() && dot->is_array() && dot->size() == 2 &&
+          (*dot)[0].is_number_unsigned() && (*dot)[1].is_number_unsigned()) {
+        v.has_dot = true;
+        v.dot_node = (*dot)[0].get<uint64_t>();
+        v.dot_counter = (*dot)[1].get<uint64_t>();
+      }
       values.push_back(std::move(v));
     }
     if (ok) out.values = std::move(values);

@@ -83,8 +83,11 @@ struct MessageDescriptor {
 namespace message_fields {
 inline constexpr FieldSpec kWrite[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
 inline constexpr FieldSpec kGet[] = {{"msg_id"}, {"key"}};
-inline constexpr FieldSpec kWriteOk[] = {
-    {"in_reply_to"}, {"status"}, {"siblings", Presence::kWhen}, {"msg_id"}};
+inline constexpr FieldSpec kWriteOk[] = {{"in_reply_to"},
+                                         {"status"},
+                                         {"siblings", Presence::kWhen},
+                                         {"values", Presence::kWhen},
+                                         {"msg_id"}};
 inline constexpr FieldSpec kGetOk[] = {{"in_reply_to"}, {"values"}, {"msg_id"}};
 inline constexpr FieldSpec kError[] = {{"in_reply_to"}, {"code"}, {"text"}, {"msg_id"}};
 inline constexpr FieldSpec kReplicate[] = {{"key"}, {"value"}, {"clock"}};

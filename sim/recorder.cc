@@ -129,6 +129,14 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.field_string("key", a.key);
   history_.field_raw("value", a.version->value);
   history_.field_clock("clock", a.version->clock);
+  if (a.version->dot.set()) [[unlikely]] {  // a server-side mechanism's: names the version
+    auto& dot = history_.field("dot");
+    dot += '[';
+    append_uint(dot, a.version->dot.node);
+    dot += std::string_view(", ");
+    append_uint(dot, a.version->dot.counter);
+    dot += ']';
+  }
   history_.field_string("op", op_name(a.op));
   history_.field_uint("msg", a.via ? a.via->id : 0);
   history_.field_string("result", to_string(a.outcome.result));

@@ -324,10 +324,24 @@ ClientOp Loader::read_op(const Field& field, MsgType kind) {
     op.key = read_key(fields.need("key"));
     return op;
   }
-  const MapFields fields(field, {"key", "value", "clock"});
+  const MapFields fields(field, {"key", "value", "union", "clock"});
   op.key = read_key(fields.need("key"));
-  op.value_json = value_text(fields.need("value"));
+  if (!fields.has("union")) fields.need("value");  // "missing field 'value'"
+  if (fields.has("value") && fields.has("union")) {
+    fail(field.line, prefix(field.path) +
+                         "give exactly one of value (the value written) and union (an integer "
+                         "added to the union of the values last returned to the client)");
+  }
+  if (auto value = fields.get("value")) op.value_json = value_text(*value);
   op.clock = read_clock(fields.need("clock"));
+  if (auto with = fields.get("union")) {
+    op.union_with = read_uint(*with, 0, UINT64_MAX);
+    if (op.clock) {
+      fail(with->line, prefix(with->path) +
+                           "union builds the value from the client's context, so the clock must "
+                           "be auto (the same context), not a list");
+    }
+  }
   return op;
 }
 

@@ -35,6 +35,14 @@ struct ClientOp {
   std::string value_json;  // put/resolve: the value as JSON text (json::dump form)
   // put/resolve: the clock; nullopt means `clock: auto`.
   std::optional<std::vector<uint64_t>> clock;
+  // put/resolve `union: N` (then value_json is empty): the value is built
+  // when the request is sent, as the sorted list of every non-negative
+  // integer in the values the client holds as its context for the key (what
+  // its last read or, under a server-side mechanism, its last put's reply
+  // returned; a value that is such an integer counts, a list its items that
+  // are) and N.
+  // Riak's sibling-explosion test writes this way.
+  std::optional<uint64_t> union_with;
 };
 
 // A scripted fate (`drop:` or `delay:`): what happens to the first message of

@@ -111,8 +111,10 @@ std::string op_text(const ClientOp& op) {
     }
     clock += "]";
   }
-  return std::string(op.kind == MsgType::kPut ? "put" : "resolve") + ": {" + key +
-         ", value: " + op.value_json + ", clock: " + clock + "}";
+  const std::string value =
+      op.union_with ? "union: " + std::to_string(*op.union_with) : "value: " + op.value_json;
+  return std::string(op.kind == MsgType::kPut ? "put" : "resolve") + ": {" + key + ", " + value +
+         ", clock: " + clock + "}";
 }
 
 std::string fate_text(const TimelineEvent& e) {

@@ -225,6 +225,7 @@ std::vector<std::string> values_of(const Scenario& s) {
   std::vector<std::string> values;
   for (const TimelineEvent& e : s.events) {
     if (e.kind != TimelineEvent::Kind::kClient || e.op.kind == MsgType::kGet) continue;
+    if (e.op.union_with) continue;  // built as the run goes: nothing to rename
     if (std::find(values.begin(), values.end(), e.op.value_json) == values.end()) {
       values.push_back(e.op.value_json);
     }
@@ -239,7 +240,7 @@ Scenario with_values(const Scenario& s, const std::map<std::string, std::string>
   };
   Scenario out = s;
   for (TimelineEvent& e : out.events) {
-    if (e.kind == TimelineEvent::Kind::kClient && e.op.kind != MsgType::kGet) {
+    if (e.kind == TimelineEvent::Kind::kClient && e.op.kind != MsgType::kGet && !e.op.union_with) {
       e.op.value_json = name(e.op.value_json);
     }
   }

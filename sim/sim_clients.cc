@@ -1,8 +1,38 @@
 #include "sim/simulation_impl.h"
 
+#include <algorithm>
+
+#include "base/json_text.h"
 #include "node/mechanisms.h"
 
 namespace kv::sim {
+
+namespace {
+
+// ClientOp::union_with: the sorted list, without repeats, of every
+// non-negative integer in `values` (a value that is one, or the items of a
+// list that are) and `with`.
+std::string union_value(const std::vector<VersionPtr>& values, uint64_t with) {
+  std::vector<uint64_t> all{with};
+  for (const VersionPtr& v : values) {
+    const json::Json j = json::Json::parse(v->value, nullptr, /*allow_exceptions=*/false);
+    if (j.is_number_unsigned()) all.push_back(j.get<uint64_t>());
+    if (!j.is_array()) continue;
+    for (const json::Json& item : j) {
+      if (item.is_number_unsigned()) all.push_back(item.get<uint64_t>());
+    }
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::string out = "[";
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i > 0) out += ", ";
+    json::dump_uint(all[i], out);
+  }
+  return out + "]";
+}
+
+}  // namespace
 
 // --- clients -----------------------------------------------------------------
 
@@ -73,7 +103,14 @@ void Simulation::Impl::start_operation(uint32_t client, NodeIndex node, const Cl
         clock = Clock(std::vector<uint64_t>(slots.begin(), slots.end()));
       }
     }
-    o.version = make_version(op.value_json, std::move(clock), next_origin++);
+    std::string value = op.value_json;
+    if (op.union_with) {
+      auto it = c.context.find(op.key);
+      value = union_value(it != c.context.end() ? it->second.values : std::vector<VersionPtr>{},
+                          *op.union_with);
+    }
+    o.version = make_version(std::move(value), std::move(clock), next_origin++);
+    truth_write(client, *o.key, o.version);
     if (outside != nullptr) client_versions[*o.key].push_back(o.version);
     if (placement_quorum) oracle.on_attempted(o.version);
   }
@@ -129,6 +166,7 @@ bool Simulation::Impl::gather_reply(Operation& o, const Message& m) {
   ++o.responses;
   if (m.type == MsgType::kGetOk) {
     for (const VersionPtr& v : m.values) o.merged.push_back(v);
+    truth_observe(o.client, m.values);
     if (o.responses < rep.r) return false;
     // The merge of the first r responses, by the store's own rules.
     merge_store.clear();
@@ -160,12 +198,16 @@ void Simulation::Impl::complete(uint32_t client, Operation& o, const Message& m)
     const auto& sent = client_coordinates ? std::span<const VersionPtr>(o.merged)
                                           : std::span<const VersionPtr>(m.values);
     for (const VersionPtr& v : sent) rules.observe(read.clock, *v);
+    if (!client_coordinates) truth_observe(client, m.values);
+    if (scenario_unions) read.values.assign(sent.begin(), sent.end());
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
   } else if (rules.server_side() && !m.values.empty()) {
     // Riak's return_body: the key's versions as the put left them.
     ClientState::Read read;
     for (const VersionPtr& v : m.values) rules.observe(read.clock, *v);
+    truth_observe(client, m.values);
+    if (scenario_unions) read.values.assign(m.values.begin(), m.values.end());
     read.msg_id = o.msg_id;
     c.context.insert_or_assign(*o.key, std::move(read));
   }
@@ -225,14 +267,18 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   // The client reads the node's versions where it runs, and stamps its
   // write from them (inline: this is the hot path of BENCH.md's W1).
   Clock clock = Clock::zeros(n);
+  const Siblings& held = replicas[node].node().get(*key);
   const bool stamped = with_rules(scenario.mechanism, [&]<class Rules>() {
-    for (const VersionPtr& s : replicas[node].node().get(*key)) Rules::observe_of(clock, *s);
+    for (const VersionPtr& s : held) Rules::observe_of(clock, *s);
     if (!Rules::can_stamp_of(clock, node)) return false;
     Rules::stamp_in_place(clock, node, n);
     return true;
   });
   if (!stamped) return;
+  // The client beside the node reads what the node holds, then writes.
+  truth_observe(client, held);
   VersionPtr v = make_version(numbered("\"v", i, "\""), std::move(clock), next_origin++);
+  truth_write(client, *key, v);
   ++stats.client_ops;
   NodeOutbox out(*this, node, client);
   replicas[node].write_local(key, v, out);  // record_apply tells the oracle its result

@@ -33,6 +33,7 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
       workload_rng(Rng::derive(seed_, "workload")),
       oracle(s.mechanism) {
   KV_ASSERT(n >= 1);
+  for (const TimelineEvent& e : s.events) scenario_unions |= e.op.union_with.has_value();
   std::vector<std::string> node_names;
   for (uint32_t i = 0; i < n; ++i) node_names.push_back(node_name(i));
   placement = s.replication.quorum() ? Placement::ring(node_names, s.replication.n)
@@ -276,7 +277,29 @@ Simulation::Simulation(const Scenario& scenario, uint64_t seed, history::History
 
 Simulation::~Simulation() = default;
 
+namespace {
+
+// While a run goes, the truth (if kept) is told of every copy of a version
+// made and gone on this thread; before and after, nothing is.
+class WatchDuringRun {
+ public:
+  explicit WatchDuringRun(VersionWatch* watch) : before_(watch_versions(watch)), mine_(watch) {}
+  ~WatchDuringRun() {
+    [[maybe_unused]] VersionWatch* replaced = watch_versions(before_);
+    KV_ASSERT(replaced == mine_);
+  }
+  WatchDuringRun(const WatchDuringRun&) = delete;
+  WatchDuringRun& operator=(const WatchDuringRun&) = delete;
+
+ private:
+  VersionWatch* before_;
+  VersionWatch* mine_;
+};
+
+}  // namespace
+
 void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
+  WatchDuringRun watch(impl_->truth_on ? &impl_->truth_watch : nullptr);
   impl_->run(progress, ctx);
 }
 
@@ -310,6 +333,30 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
     if (c.name == "converged" && !c.holds && !early.empty()) c.detail += "; " + early;
   }
   return checks;
+}
+
+history::Truth::Figures Simulation::truth_figures() const {
+  history::Truth::Figures figures;
+  const Impl& s = *impl_;
+  KV_ASSERT_MSG(s.truth_on, "the truth's figures asked of a run made without the truth");
+  std::vector<history::Truth::NodeHeld> held(s.n);
+  for (uint32_t key = 0; key < s.truth.keys().size(); ++key) {
+    const std::string_view name = s.truth.keys().key(key);
+    for (NodeIndex i = 0; i < s.n; ++i) {
+      held[i].node = i;
+      held[i].live = !s.crashed[i];
+      held[i].versions.clear();
+      for (const VersionPtr& v : s.replicas[i].node().get(name)) {
+        held[i].versions.push_back(s.truth_version_of(*v));
+      }
+    }
+    s.truth.count_key(key, held, figures);
+  }
+  return figures;
+}
+
+void Simulation::no_truth() {
+  impl_->truth_on = false;
 }
 
 const RunStats& Simulation::stats() const {

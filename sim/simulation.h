@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/rng.h"
+#include "history/truth.h"
 #include "history/writer.h"
 #include "node/node.h"
 #include "sim/checks.h"
@@ -145,6 +146,14 @@ class Simulation {
   // Runs the checks (sim/checks.h); fills `fates` when given.
   std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
+  // The truth's figures at the end of the run (history/truth.h): true and
+  // false siblings on the live nodes, lost updates.
+  // REQUIRES: no_truth() not called.
+  history::Truth::Figures truth_figures() const;
+  // Call before run() to keep no truth, when nobody will ask for its figures
+  // (`kvsim bench`, `kvsim staleness`): the truth costs about 15% of a write
+  // workload's instructions (BENCHMARKS.md, "The truth's cost").
+  void no_truth();
   // Call before run(): every node is a process outside the simulator
   // (sim/outside_node.h), moved by `processes`, which must outlive the run.
   // The scenario must have no colocated workload and no quorum replication

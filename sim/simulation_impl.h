@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "base/assert.h"
+#include "base/hash.h"
 #include "base/rng.h"
+#include "history/truth.h"
 #include "history/writer.h"
 #include "node/message.h"
 #include "node/names.h"
@@ -95,6 +97,9 @@ struct ClientState {
   struct Read {
     Clock clock;
     uint64_t msg_id = 0;
+    // The values returned, kept only when the scenario builds a value from
+    // them (ClientOp::union_with).
+    std::vector<VersionPtr> values;
   };
   std::map<std::string, Read, std::less<>> context;
 };
@@ -225,6 +230,7 @@ struct Simulation::Impl {
     count_write(status);
     if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;
     oracle.on_accepted(key, version, node, now().us);
+    if (truth_on) truth.accept(truth_write_of(*version));
     if (resolve && stats.heals > 0) ++stats.resolves_after_heal;
   }
   // The role whose delay a message of type `type` takes (network.delays):
@@ -293,6 +299,43 @@ struct Simulation::Impl {
     return numbered("c", workload_client_base + 1 + k, "");
   }
   void colocated_put(uint64_t i);
+
+  // --- the truth (history/truth.h) ------------------------------------------
+  // What each client observed, fed as the run goes: a write when a client
+  // makes it, the versions a read's reply gives it, what its node holds for
+  // a client beside it, a put's returned versions under a server-side
+  // mechanism. Versions are known by their origin, which a node's stamp
+  // keeps. While the run goes the truth is told of every copy of a version
+  // made and gone (node/version.h's VersionWatch), and forgets a write once
+  // no copy of it is left.
+  void truth_write(uint32_t client, const std::string& key, const VersionPtr& v) {
+    if (!truth_on) return;
+    // Under a server-side mechanism the node stamps each write, so no two
+    // writes are one version: each gets an identity of its own.
+    const uint64_t identity = rules.server_side() ? mix64(v->origin) : v->hash;
+    truth.write(client, key, identity, v->origin);
+  }
+  uint32_t truth_write_of(const Version& v) const {
+    return v.origin == 0 ? history::Truth::kNone : truth.write_of_tag(v.origin);
+  }
+  uint32_t truth_version_of(const Version& v) const {
+    const uint32_t w = truth_write_of(v);
+    return w == history::Truth::kNone ? w : truth.version_of_write(w);
+  }
+  template <class Versions>
+  void truth_observe(uint32_t client, const Versions& versions) {
+    if (!truth_on) return;
+    for (const VersionPtr& v : versions) truth.observe(client, truth_version_of(*v));
+  }
+  struct TruthWatch final : VersionWatch {
+    explicit TruthWatch(history::Truth& t) : truth(t) {}
+    void made(uint64_t origin) override { truth.hold(origin); }
+    void dropped(uint64_t origin) override { truth.drop(origin); }
+    history::Truth& truth;
+  };
+  bool truth_on = true;
+  history::Truth truth;
+  TruthWatch truth_watch{truth};
 
   // --- the staleness experiment (sim_staleness.cc) -------------------------
   StalenessCounts run_staleness(const StalenessProbe& spec);
@@ -395,7 +438,9 @@ struct Simulation::Impl {
   Placement placement;
   const bool client_coordinates;
   const bool node_coordinates;
-  const bool placement_quorum;  // a replication: section (keys on n nodes of the ring)
+  const bool placement_quorum;
+  bool scenario_unions = false;  // some put builds its value with union: (ClientOp)  // a
+                                 // replication: section (keys on n nodes of the ring)
   std::vector<Replica> replicas;
   std::vector<uint8_t> crashed;
   std::vector<uint64_t> life;  // incarnation: bumped by every crash

@@ -14,6 +14,8 @@
 #include <tuple>
 #include <utility>
 
+#include "viz/text.h"
+#include "viz/truth_labels.h"
 #include "viz/write_fates.h"
 
 namespace kv::viz {
@@ -142,6 +144,7 @@ class Builder {
   const history::History& history_;
   std::map<std::string, KeyBuild> keys_;
   WriteFates fates_;
+  TruthLabels truth_;
   std::map<std::string, std::vector<const WriteFate*>> fates_by_key_;
   bool saw_final_ = false;
   std::vector<std::string> final_live_;  // live nodes, in `final` order
@@ -425,6 +428,24 @@ void Builder::finish_key(KeyBuild& k) {
     x.unavailable = f->kind == WriteFate::Kind::kUnavailable;
     x.fate_reason = fate_reason(*f);
   }
+  // False siblings and lost updates: against the truth (viz/truth_labels.h).
+  for (const FalseSiblingLabel& f : truth_.false_siblings_found) {
+    if (f.key != g.key) continue;
+    auto it = k.index.find(identity(k.rules, f.version));
+    if (it == k.index.end()) continue;
+    GraphVertex& x = g.vertices[it->second];
+    x.false_sibling_on.push_back(f.node);
+    if (x.false_sibling_why.empty()) {
+      x.false_sibling_why = "beside " + version_text(f.above.value, f.above.clock) + ": " + f.why;
+    }
+  }
+  for (const LostUpdateLabel& l : truth_.lost_updates_found) {
+    if (l.key != g.key) continue;
+    auto it = k.index.find(identity(k.rules, l.version));
+    if (it == k.index.end()) continue;
+    g.vertices[it->second].lost_update = true;
+    g.vertices[it->second].lost_update_why = l.why;
+  }
   std::sort(g.edges.begin(), g.edges.end(), [](const GraphEdge& a, const GraphEdge& b) {
     return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
   });
@@ -436,6 +457,7 @@ void Builder::finish_key(KeyBuild& k) {
 
 CausalGraph Builder::build() {
   fates_ = find_write_fates(history_);
+  truth_ = find_truth_labels(history_);
   for (const WriteFate& f : fates_.writes) fates_by_key_[f.key].push_back(&f);
   for (const history::Event& e : history_.events) {
     if (const auto* a = std::get_if<history::ApplyEvent>(&e.data)) {

@@ -97,6 +97,13 @@ struct GraphVertex {
   uint64_t reply_siblings = 0;
   bool unavailable = false;
   std::string fate_reason;  // why, when lost or unavailable (fate_reason())
+  // Against the truth (viz/truth_labels.h): the live nodes where it is a
+  // false sibling (held beside a version that follows it) and why; or a
+  // lost update (accepted, no node holds it, no held version follows it).
+  std::vector<std::string> false_sibling_on;
+  std::string false_sibling_why;
+  bool lost_update = false;
+  std::string lost_update_why;
 };
 
 struct GraphEdge {

@@ -19,6 +19,8 @@ const char* const kSiblingColor = "#d62728";
 const char* const kMergeColor = "#2ca02c";
 const char* const kRejectColor = "#999999";
 const char* const kUnavailableColor = "#ff7f0e";
+const char* const kFalseSiblingColor = "#9467bd";  // purple
+const char* const kLostUpdateColor = "#8c564b";    // brown
 
 std::string html_text(std::string_view text) {
   std::string out;
@@ -110,6 +112,16 @@ std::string vertex_label(const GraphVertex& v) {
              "\">" + html_text((v.lost ? "LOST: " : "UNAVAILABLE: ") + v.fate_reason) +
              "</font></b>";
   }
+  if (!v.false_sibling_on.empty()) {
+    std::string on;
+    for (const std::string& node : v.false_sibling_on) on += " " + node;
+    label += std::string("<br/><b><font color=\"") + kFalseSiblingColor + "\">" +
+             html_text("FALSE SIBLING on" + on + ", " + v.false_sibling_why) + "</font></b>";
+  }
+  if (v.lost_update) {
+    label += std::string("<br/><b><font color=\"") + kLostUpdateColor + "\">" +
+             html_text("LOST UPDATE: " + v.lost_update_why) + "</font></b>";
+  }
   if (!v.final_on.empty()) {
     std::string on = "final on";
     for (const std::string& node : v.final_on) on += " " + node;
@@ -143,6 +155,16 @@ std::string vertex_attributes(const GraphVertex& v) {
   if (!v.final_on.empty()) extra += std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
   if (v.lost) extra += ", penwidth=3, color=\"#d62728\"";
   if (v.unavailable) extra += std::string(", penwidth=3, color=\"") + kUnavailableColor + "\"";
+  // Against the truth: a false sibling gets a double border, a lost update
+  // cut corners (Graphviz's "diagonals"), each with its words in the label,
+  // so neither relies on colour.
+  if (!v.false_sibling_on.empty()) {
+    extra += std::string(", peripheries=2, color=\"") + kFalseSiblingColor + "\"";
+  }
+  if (v.lost_update) {
+    style += ",diagonals";
+    extra += std::string(", penwidth=2, color=\"") + kLostUpdateColor + "\"";
+  }
   return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
          extra;
 }
@@ -183,6 +205,10 @@ std::string legend() {
   out += std::string("<tr><td border=\"3\" color=\"") + kUnavailableColor +
          "\"> </td><td align=\"left\">orange border: an unavailable write (only nodes that are "
          "down hold it)</td></tr>";
+  row(std::string("<font color=\"") + kFalseSiblingColor + "\"><b>[[ ]]</b></font>",
+      "double border, FALSE SIBLING: held beside a version whose writer had observed it");
+  row(std::string("<font color=\"") + kLostUpdateColor + "\"><b>&lt; &gt;</b></font>",
+      "cut corners, LOST UPDATE: accepted, held nowhere, followed by nothing held");
   return out + "</table>>";
 }
 

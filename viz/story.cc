@@ -11,6 +11,7 @@
 #include "node/placement.h"
 #include "viz/event_words.h"
 #include "viz/text.h"
+#include "viz/truth_labels.h"
 #include "viz/write_fates.h"
 
 namespace kv::viz {
@@ -407,6 +408,19 @@ std::string Teller::endings() {
   const WriteFates fates = find_write_fates(h_);
   std::map<std::string, std::vector<const WriteFate*>> fates_by_key;
   for (const WriteFate& f : fates.writes) fates_by_key[f.key].push_back(&f);
+  // False siblings and lost updates, against what the clients had observed
+  // (viz/truth_labels.h).
+  const TruthLabels truth = find_truth_labels(h_);
+  std::map<std::string, std::vector<std::string>> truth_by_key;
+  for (const FalseSiblingLabel& f : truth.false_siblings_found) {
+    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version(f.version) +
+                                  " is still held beside " + version(f.above) + " although " +
+                                  f.why);
+  }
+  for (const LostUpdateLabel& l : truth.lost_updates_found) {
+    truth_by_key[l.key].push_back("LOST UPDATE: " + version(l.version) + " (" + l.client +
+                                  "'s write, accepted): no held version follows it; " + l.why);
+  }
   std::string out;
   for (const std::string& key : all_keys) {
     std::string s;
@@ -435,10 +449,16 @@ std::string Teller::endings() {
              " at t=" + format_time(f->t_us) + " (" + f->client + "'s write): " + fate_reason(*f) +
              "\n";
     }
+    for (const std::string& t : truth_by_key[key]) out += "    " + t + "\n";
   }
   out += "Writes lost: " + std::to_string(fates.lost) +
          " (no node holds them, live or down); unavailable: " + std::to_string(fates.unavailable) +
          " (only nodes that are down hold them).\n";
+  out += "Against what the clients had observed: " + std::to_string(truth.true_siblings) +
+         " true sibling(s), " + std::to_string(truth.false_siblings) +
+         " false sibling(s) (held beside a version that follows them), " +
+         std::to_string(truth.lost_updates) +
+         " lost update(s) (accepted, and followed by nothing held).\n";
   return "At the end:\n" + out;
 }
 
