@@ -138,20 +138,34 @@ class Fields {
                   s.message());
     }
     out.value = kv::json::dump(*value);
-    auto dot = j.find("dot");
-    return dot == j.end() || this->dot(field, *dot, out);
+    return metadata(field, j, out);
+  }
+
+  // A version's mechanism metadata beside its clock, in the object `j` that
+  // holds it: "dot": [node, counter], or lww's "timestamp": [node,
+  // microseconds]. (server-vv's "replaced" is not read: an `apply` line does
+  // not carry it, and one version must read the same on every line.)
+  bool metadata(const char* field, const json::Json& j, VersionText& out) {
+    if (auto dot = j.find("dot"); dot != j.end() && !this->dot(field, *dot, out)) return false;
+    if (auto ts = j.find("timestamp"); ts != j.end()) {
+      if (!this->dot(field, *ts, out)) return false;
+      out.dot.flags |= Dot::kTimestamp;
+    }
+    return true;
   }
 
   // A version's "dot": [node, counter].
   bool dot(const char* field, const json::Json& j, VersionText& out) {
     if (!j.is_array() || j.size() != 2 || !j[0].is_number_unsigned() ||
-        !j[1].is_number_unsigned()) {
+        !j[1].is_number_unsigned() || j[0].get<uint64_t>() >= Dot::kNone) {
       return fail(std::string("field \"") + field +
                   "\" holds a version whose dot is not [node, counter]");
     }
     out.has_dot = true;
     out.dot_node = j[0].get<uint64_t>();
     out.dot_counter = j[1].get<uint64_t>();
+    out.dot.node = static_cast<uint32_t>(out.dot_node);
+    out.dot.counter = out.dot_counter;
     return true;
   }
 

@@ -95,12 +95,20 @@ MessageBody read_body(const Json& body) {
         break;
       }
       v.value = kv::json::dump(*value);
-      if (auto dot = item.find("dot"); dot != item.end() && dot->is_array() && dot->size() == 2 &&
-                                       (*dot)[0].is_number_unsigned() &&
-                                       (*dot)[1].is_number_unsigned()) {
+      // A server-side mechanism's dot, or lww's timestamp.
+      for (const char* name : {"dot", "timestamp"}) {
+        auto dot = item.find(name);
+        if (dot == item.end() || !dot->is_array() || dot->size() != 2 ||
+            !(*dot)[0].is_number_unsigned() || !(*dot)[1].is_number_unsigned() ||
+            (*dot)[0].get<uint64_t>() >= Dot::kNone) {
+          continue;
+        }
         v.has_dot = true;
         v.dot_node = (*dot)[0].get<uint64_t>();
         v.dot_counter = (*dot)[1].get<uint64_t>();
+        v.dot.node = static_cast<uint32_t>(v.dot_node);
+        v.dot.counter = v.dot_counter;
+        if (name[0] == 't') v.dot.flags |= Dot::kTimestamp;
       }
       values.push_back(std::move(v));
     }
@@ -232,6 +240,20 @@ bool Reader::read_start(Fields& f, StartEvent& e) {
       return f.fail("field \"mechanism\" is \"" + name + "\", not one of " + mechanism_list());
     e.mechanism = *m;
   }
+  if (const Json* c = f.find("clocks"); c != nullptr && c->is_object()) {
+    // Read for the pictures' words only: a malformed entry reads as 0.
+    e.clocks.resize(e.nodes.size());
+    for (size_t i = 0; i < e.nodes.size(); ++i) {
+      auto it = c->find(e.nodes[i]);
+      if (it == c->end() || !it->is_object()) continue;
+      for (auto [name, out] : {std::pair{"skew_us", &e.clocks[i].skew_us},
+                               std::pair{"drift_ppm", &e.clocks[i].drift_ppm}}) {
+        if (auto v = it->find(name); v != it->end() && v->is_number_integer()) {
+          *out = v->get<int64_t>();
+        }
+      }
+    }
+  }
   return true;
 }
 
@@ -295,6 +317,10 @@ bool Reader::read_apply(Fields& f, ApplyEvent& e) {
   }
   if (const Json* dot = f.find("dot"); dot != nullptr && !f.dot("dot", *dot, e.version)) {
     return false;
+  }
+  if (const Json* ts = f.find("timestamp"); ts != nullptr) {
+    if (!f.dot("timestamp", *ts, e.version)) return false;
+    e.version.dot.flags |= Dot::kTimestamp;
   }
   enum_named(kWriteOpNames, op, e.op);
   enum_named(kApplyResultNames, result, e.result);

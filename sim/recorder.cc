@@ -130,7 +130,8 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.field_raw("value", a.version->value);
   history_.field_clock("clock", a.version->clock);
   if (a.version->dot.set()) [[unlikely]] {  // a server-side mechanism's: names the version
-    auto& dot = history_.field("dot");
+    // lww's dot is its timestamp, named so as in message bodies.
+    auto& dot = history_.field(a.version->dot.flags & Dot::kTimestamp ? "timestamp" : "dot");
     dot += '[';
     append_uint(dot, a.version->dot.node);
     dot += std::string_view(", ");
