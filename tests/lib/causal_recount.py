@@ -34,9 +34,9 @@ import json
 
 def meta(v):
     """A version's mechanism metadata as the history writes it: lww's
-    timestamp, a server-side mechanism's dot, or None."""
+    timestamp, a server-side mechanism's dot, or () for none."""
     m = v.get("timestamp", v.get("dot"))
-    return tuple(m) if m is not None else None
+    return tuple(m) if m is not None else ()
 
 
 def trimmed(clock):
