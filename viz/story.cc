@@ -10,16 +10,13 @@
 #include "base/json_text.h"
 #include "node/names.h"
 #include "node/placement.h"
+#include "viz/event_words.h"
 #include "viz/text.h"
 #include "viz/truth_labels.h"
 #include "viz/write_fates.h"
 
 namespace kv::viz {
 namespace {
-
-std::string version(const history::VersionText& v) {
-  return readable(version_text(v.value, v.clock, v.dot));
-}
 
 // Under lww, why `winner`'s timestamp beat `loser`'s at time t, when the
 // nodes' clocks disagree: " (n1's clock runs 4ms ahead of n2's)".
@@ -35,7 +32,7 @@ std::string skew_words(const history::StartEvent* start, const Dot& winner, cons
 std::string list(const std::vector<const history::VersionText*>& versions) {
   std::string out;
   for (size_t i = 0; i < versions.size(); ++i) {
-    out += (i == 0 ? "" : ", ") + version(*versions[i]);
+    out += (i == 0 ? "" : ", ") + version_words(*versions[i]);
   }
   return out;
 }
@@ -163,7 +160,7 @@ void Teller::on_request_sent(const history::Event& e, const history::OpEvent& op
 void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
   const std::vector<history::VersionText>& before = current_[{a.node, a.key}];
   std::string s;
-  const std::string v = version(a.version);
+  const std::string v = version_words(a.version);
   if (a.client_write()) {
     const bool lww_drop = a.result == ApplyResult::kStale && a.version.dot.flags & Dot::kTimestamp;
     const char* verb = lww_drop                              ? " dropped "
@@ -207,10 +204,10 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
       }
     }
     if (by != nullptr && by->dot.flags & Dot::kTimestamp) {
-      s += "it loses to " + version(*by) + ", the greater timestamp" +
+      s += "it loses to " + version_words(*by) + ", the greater timestamp" +
            skew_words(h_.start ? &*h_.start : nullptr, by->dot, a.version.dot, e.t_us);
     } else {
-      s += by != nullptr ? "stale, dominated by " + version(*by) : std::string("stale");
+      s += by != nullptr ? "stale, dominated by " + version_words(*by) : std::string("stale");
     }
     s += ", nothing changes";
   } else {
@@ -428,7 +425,7 @@ std::string Teller::endings() {
         continue;
       }
       std::vector<std::string> sorted;
-      for (const history::VersionText* v : held) sorted.push_back(version(*v));
+      for (const history::VersionText* v : held) sorted.push_back(version_words(*v));
       std::sort(sorted.begin(), sorted.end());
       std::string canonical;
       for (const std::string& v : sorted) canonical += v + "\n";
@@ -452,12 +449,12 @@ std::string Teller::endings() {
   const TruthLabels truth = find_truth_labels(h_);
   std::map<std::string, std::vector<std::string>> truth_by_key;
   for (const FalseSiblingLabel& f : truth.false_siblings_found) {
-    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version(f.version) +
-                                  " is still held beside " + version(f.above) + " although " +
+    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version_words(f.version) +
+                                  " is still held beside " + version_words(f.above) + " although " +
                                   f.why);
   }
   for (const LostUpdateLabel& l : truth.lost_updates_found) {
-    truth_by_key[l.key].push_back("LOST UPDATE: " + version(l.version) + " (" + l.client +
+    truth_by_key[l.key].push_back("LOST UPDATE: " + version_words(l.version) + " (" + l.client +
                                   "'s write, accepted): no held version follows it; " + l.why);
   }
   std::string out;
@@ -484,7 +481,7 @@ std::string Teller::endings() {
     out += "  " + key_text(key) + ": " + s + "\n";
     for (const WriteFate* f : fates_by_key[key]) {
       out += std::string("    ") + (f->kind == WriteFate::Kind::kLost ? "LOST" : "UNAVAILABLE") +
-             ": " + version(f->version) + ", accepted by " + f->node +
+             ": " + version_words(f->version) + ", accepted by " + f->node +
              " at t=" + format_time(f->t_us) + " (" + f->client + "'s write): " + fate_reason(*f) +
              "\n";
     }
