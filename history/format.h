@@ -177,8 +177,8 @@ inline constexpr FieldSpec kDuplicateFields[] = {{"id"}};
 inline constexpr FieldSpec kDeliverFields[] = {{"id"}, {"src"}, {"dest"}};
 inline constexpr FieldSpec kDropFields[] = {{"id"}, {"src"}, {"dest"}, {"reason"}};
 inline constexpr FieldSpec kApplyFields[] = {
-    {"node"}, {"key"}, {"value"},  {"clock"},    {"dot", kWhen},    {"timestamp", kWhen},
-    {"op"},   {"msg"}, {"result"}, {"siblings"}, {"status", kWhen}, {"client", kWhen}};
+    {"node"}, {"key"},    {"value"},    {"clock"},         {"dot", kWhen},   {"op"},
+    {"msg"},  {"result"}, {"siblings"}, {"status", kWhen}, {"client", kWhen}};
 inline constexpr FieldSpec kSiblingsFields[] = {{"node"}, {"key"}, {"siblings"}};
 inline constexpr FieldSpec kFaultFields[] = {{"fault"}};
 inline constexpr FieldSpec kTimeoutFields[] = {{"client"}, {"msg_id"}, {"attempt"}, {"node"}};

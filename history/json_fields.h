@@ -138,19 +138,13 @@ class Fields {
                   s.message());
     }
     out.value = kv::json::dump(*value);
-    return metadata(field, j, out);
-  }
-
-  // A version's mechanism metadata beside its clock, in the object `j` that
-  // holds it: "dot": [node, counter], or lww's "timestamp": [node,
-  // microseconds]. (server-vv's "replaced" is not read: an `apply` line does
-  // not carry it, and one version must read the same on every line.)
-  bool metadata(const char* field, const json::Json& j, VersionText& out) {
-    if (auto dot = j.find("dot"); dot != j.end() && !this->dot(field, *dot, out)) return false;
-    if (auto ts = j.find("timestamp"); ts != j.end()) {
-      if (!this->dot(field, *ts, out)) return false;
-      out.dot.flags |= Dot::kTimestamp;
-    }
+    // lww's "timestamp", [slot, microseconds], names the version as a dot does.
+    auto dot = j.find("dot");
+    const bool timestamp = dot == j.end();
+    if (timestamp) dot = j.find("timestamp");
+    if (dot == j.end()) return true;
+    if (!this->dot(field, *dot, out)) return false;
+    if (timestamp) out.dot.flags |= Dot::kTimestamp;
     return true;
   }
 

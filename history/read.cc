@@ -95,20 +95,19 @@ MessageBody read_body(const Json& body) {
         break;
       }
       v.value = kv::json::dump(*value);
-      // A server-side mechanism's dot, or lww's timestamp.
-      for (const char* name : {"dot", "timestamp"}) {
-        auto dot = item.find(name);
-        if (dot == item.end() || !dot->is_array() || dot->size() != 2 ||
-            !(*dot)[0].is_number_unsigned() || !(*dot)[1].is_number_unsigned() ||
-            (*dot)[0].get<uint64_t>() >= Dot::kNone) {
-          continue;
-        }
+      // lww's "timestamp" names the version as a dot does: [slot, counter].
+      auto dot = item.find("dot");
+      const bool timestamp = dot == item.end();
+      if (timestamp) dot = item.find("timestamp");
+      if (dot != item.end() && dot->is_array() && dot->size() == 2 &&
+          (*dot)[0].is_number_unsigned() && (*dot)[1].is_number_unsigned() &&
+          (*dot)[0].get<uint64_t>() < Dot::kNone) {
         v.has_dot = true;
         v.dot_node = (*dot)[0].get<uint64_t>();
         v.dot_counter = (*dot)[1].get<uint64_t>();
         v.dot.node = static_cast<uint32_t>(v.dot_node);
         v.dot.counter = v.dot_counter;
-        if (name[0] == 't') v.dot.flags |= Dot::kTimestamp;
+        if (timestamp) v.dot.flags |= Dot::kTimestamp;
       }
       values.push_back(std::move(v));
     }
@@ -318,8 +317,8 @@ bool Reader::read_apply(Fields& f, ApplyEvent& e) {
   if (const Json* dot = f.find("dot"); dot != nullptr && !f.dot("dot", *dot, e.version)) {
     return false;
   }
-  if (const Json* ts = f.find("timestamp"); ts != nullptr) {
-    if (!f.dot("timestamp", *ts, e.version)) return false;
+  // Under lww an apply line's dot is the version's timestamp.
+  if (e.version.has_dot && history_.start && history_.start->mechanism == Mechanism::kLww) {
     e.version.dot.flags |= Dot::kTimestamp;
   }
   enum_named(kWriteOpNames, op, e.op);

@@ -130,8 +130,7 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   history_.field_raw("value", a.version->value);
   history_.field_clock("clock", a.version->clock);
   if (a.version->dot.set()) [[unlikely]] {  // a server-side mechanism's: names the version
-    // lww's dot is its timestamp, named so as in message bodies.
-    auto& dot = history_.field(a.version->dot.flags & Dot::kTimestamp ? "timestamp" : "dot");
+    auto& dot = history_.field("dot");
     dot += '[';
     append_uint(dot, a.version->dot.node);
     dot += std::string_view(", ");
