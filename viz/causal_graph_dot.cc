@@ -225,8 +225,7 @@ std::string legend() {
   row(std::string("<font color=\"") + kSiblingColor + "\"><b>- - -</b></font>",
       "also siblings, outside one box: where and when first together");
   row(std::string("<font color=\"") + kRejectColor + "\"><b>- -&gt;</b></font>",
-      "stale write, rejected (under lww: dropped, a lower timestamp): points at a version that "
-      "dominated it");
+      "stale write, rejected: points at a version that dominated it");
   out += std::string("<tr><td border=\"3\" color=\"") + kFinalColor +
          "\"> </td><td align=\"left\">thick border: the final state (live nodes holding it)"
          "</td></tr>";
