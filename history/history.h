@@ -76,6 +76,11 @@ struct VersionText {
   // two versions with one value and clock differ by it.
   bool has_dot = false;
   uint64_t dot_node = 0, dot_counter = 0;
+  // The same as the mechanism's rules see it (node/causality.h's
+  // VersionView): under lww the dot is the `timestamp` (Dot::kTimestamp).
+  // Without server-vv's kReplaced (an `apply` line does not carry it), so
+  // the pictures order no server-vv version above another.
+  Dot dot;
 };
 
 // The versions an anti-entropy message carried, for its label: how many
@@ -120,6 +125,19 @@ struct StartEvent {
   std::optional<uint32_t> replicas;
   std::string coordinator;
   bool read_repair = false;
+  // Under lww, each node's physical clock (the `clocks` field), by node
+  // slot: it reads t + skew_us + t * drift_ppm / 1000000 at simulated time t.
+  struct NodeClock {
+    int64_t skew_us = 0, drift_ppm = 0;
+    int64_t read(int64_t t_us) const { return t_us + skew_us + t_us * drift_ppm / 1000000; }
+  };
+  std::vector<NodeClock> clocks;
+  // How far node slot a's clock runs ahead of node slot b's at simulated
+  // time t (negative: behind; 0 without clocks).
+  int64_t clock_ahead_us(size_t a, size_t b, int64_t t_us) const {
+    if (a >= clocks.size() || b >= clocks.size()) return 0;
+    return clocks[a].read(t_us) - clocks[b].read(t_us);
+  }
 };
 
 struct SendEvent {

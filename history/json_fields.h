@@ -140,20 +140,26 @@ class Fields {
     out.value = kv::json::dump(*value);
     // lww's "timestamp", [slot, microseconds], names the version as a dot does.
     auto dot = j.find("dot");
-    if (dot == j.end()) dot = j.find("timestamp");
-    return dot == j.end() || this->dot(field, *dot, out);
+    const bool timestamp = dot == j.end();
+    if (timestamp) dot = j.find("timestamp");
+    if (dot == j.end()) return true;
+    if (!this->dot(field, *dot, out)) return false;
+    if (timestamp) out.dot.flags |= Dot::kTimestamp;
+    return true;
   }
 
   // A version's "dot": [node, counter].
   bool dot(const char* field, const json::Json& j, VersionText& out) {
     if (!j.is_array() || j.size() != 2 || !j[0].is_number_unsigned() ||
-        !j[1].is_number_unsigned()) {
+        !j[1].is_number_unsigned() || j[0].get<uint64_t>() >= Dot::kNone) {
       return fail(std::string("field \"") + field +
                   "\" holds a version whose dot is not [node, counter]");
     }
     out.has_dot = true;
     out.dot_node = j[0].get<uint64_t>();
     out.dot_counter = j[1].get<uint64_t>();
+    out.dot.node = static_cast<uint32_t>(out.dot_node);
+    out.dot.counter = out.dot_counter;
     return true;
   }
 

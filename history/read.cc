@@ -149,6 +149,20 @@ bool Reader::read_start(Fields& f, StartEvent& e) {
       return f.fail("field \"mechanism\" is \"" + name + "\", not one of " + mechanism_list());
     e.mechanism = *m;
   }
+  if (const Json* c = f.find("clocks"); c != nullptr && c->is_object()) {
+    // Read for the pictures' words only: a malformed entry reads as 0.
+    e.clocks.resize(e.nodes.size());
+    for (size_t i = 0; i < e.nodes.size(); ++i) {
+      auto it = c->find(e.nodes[i]);
+      if (it == c->end() || !it->is_object()) continue;
+      for (auto [name, out] : {std::pair{"skew_us", &e.clocks[i].skew_us},
+                               std::pair{"drift_ppm", &e.clocks[i].drift_ppm}}) {
+        if (auto v = it->find(name); v != it->end() && v->is_number_integer()) {
+          *out = v->get<int64_t>();
+        }
+      }
+    }
+  }
   return true;
 }
 
@@ -212,6 +226,10 @@ bool Reader::read_apply(Fields& f, ApplyEvent& e) {
   }
   if (const Json* dot = f.find("dot"); dot != nullptr && !f.dot("dot", *dot, e.version)) {
     return false;
+  }
+  // Under lww an apply line's dot is the version's timestamp.
+  if (e.version.has_dot && history_.start && history_.start->mechanism == Mechanism::kLww) {
+    e.version.dot.flags |= Dot::kTimestamp;
   }
   enum_named(kWriteOpNames, op, e.op);
   enum_named(kApplyResultNames, result, e.result);

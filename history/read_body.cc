@@ -83,12 +83,17 @@ MessageBody read_body(const Json& body) {
       v.value = kv::json::dump(*value);
       // lww's "timestamp" names the version as a dot does: [slot, counter].
       auto dot = item.find("dot");
-      if (dot == item.end()) dot = item.find("timestamp");
+      const bool timestamp = dot == item.end();
+      if (timestamp) dot = item.find("timestamp");
       if (dot != item.end() && dot->is_array() && dot->size() == 2 &&
-          (*dot)[0].is_number_unsigned() && (*dot)[1].is_number_unsigned()) {
+          (*dot)[0].is_number_unsigned() && (*dot)[1].is_number_unsigned() &&
+          (*dot)[0].get<uint64_t>() < Dot::kNone) {
         v.has_dot = true;
         v.dot_node = (*dot)[0].get<uint64_t>();
         v.dot_counter = (*dot)[1].get<uint64_t>();
+        v.dot.node = static_cast<uint32_t>(v.dot_node);
+        v.dot.counter = v.dot_counter;
+        if (timestamp) v.dot.flags |= Dot::kTimestamp;
       }
       values.push_back(std::move(v));
     }

@@ -83,6 +83,9 @@ struct MessageDescriptor {
 namespace message_fields {
 inline constexpr FieldSpec kWrite[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
 inline constexpr FieldSpec kGet[] = {{"msg_id"}, {"key"}};
+// Under a server-side mechanism a version carries its dot (server-vv: and
+// whether it replaced what it found) or lww's timestamp, after its clock,
+// and a write's reply the key's versions (Riak's return_body).
 inline constexpr FieldSpec kWriteOk[] = {{"in_reply_to"},
                                          {"status"},
                                          {"siblings", Presence::kWhen},
@@ -90,15 +93,32 @@ inline constexpr FieldSpec kWriteOk[] = {{"in_reply_to"},
                                          {"msg_id"}};
 inline constexpr FieldSpec kGetOk[] = {{"in_reply_to"}, {"values"}, {"msg_id"}};
 inline constexpr FieldSpec kError[] = {{"in_reply_to"}, {"code"}, {"text"}, {"msg_id"}};
-inline constexpr FieldSpec kReplicate[] = {{"key"}, {"value"}, {"clock"}};
+inline constexpr FieldSpec kReplicate[] = {{"key"},
+                                           {"value"},
+                                           {"clock"},
+                                           {"dot", Presence::kWhen},
+                                           {"timestamp", Presence::kWhen},
+                                           {"replaced", Presence::kWhen}};
 inline constexpr FieldSpec kAeDigest[] = {{"round"}, {"digest"}};
 inline constexpr FieldSpec kAeDiff[] = {{"round"}, {"buckets"}, {"versions"}};
 inline constexpr FieldSpec kAePush[] = {{"round"}, {"versions"}};
-inline constexpr FieldSpec kStore[] = {
-    {"msg_id"}, {"key"}, {"value"}, {"clock"}, {"hint", Presence::kWhen}};
+inline constexpr FieldSpec kStore[] = {{"msg_id"},
+                                       {"key"},
+                                       {"value"},
+                                       {"clock"},
+                                       {"dot", Presence::kWhen},
+                                       {"timestamp", Presence::kWhen},
+                                       {"replaced", Presence::kWhen},
+                                       {"hint", Presence::kWhen}};
 inline constexpr FieldSpec kNodeAck[] = {{"in_reply_to"}};
 inline constexpr FieldSpec kFetchOk[] = {{"in_reply_to"}, {"values"}};
-inline constexpr FieldSpec kHandoff[] = {{"msg_id"}, {"key"}, {"value"}, {"clock"}};
+inline constexpr FieldSpec kHandoff[] = {{"msg_id"},
+                                         {"key"},
+                                         {"value"},
+                                         {"clock"},
+                                         {"dot", Presence::kWhen},
+                                         {"timestamp", Presence::kWhen},
+                                         {"replaced", Presence::kWhen}};
 inline constexpr FieldSpec kInit[] = {{"msg_id"}, {"node_id"}, {"node_ids"}};
 inline constexpr FieldSpec kInitOk[] = {{"in_reply_to"}, {"msg_id"}};
 }  // namespace message_fields

@@ -12,7 +12,13 @@
 // A mutant is planted where the node uses a rule, never in the rule itself
 // (the mechanism's order and verdicts, node/causality.h): the simulator's
 // oracle uses those too, and must stay right for the checks to catch the
-// mutant.
+// mutant. A mutant of a server-side mechanism (its name starts with the
+// mechanism's: `dvv-`, `lww-`, `server-vv-`) changes nothing under the
+// others. Under those mechanisms the oracle orders versions by the metadata
+// the coordinating node stamped, so a mutant that stamps wrong metadata
+// (server-vv-no-increment) is invisible to the convergence and lost-write
+// checks: only what the clients observed (the truth's false siblings and
+// lost updates) or a scenario's `expect:` shows it.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +39,11 @@ enum class Mutant : uint8_t {
   kAePushByKey,
   kRetryNotReplicated,
   kRestartDropsLastWrite,
+  // The server-side mechanisms' (a name's prefix is its mechanism).
+  kServerVvReplaceByClock,
+  kServerVvNoIncrement,
+  kDvvReplicateDropsDot,
+  kLwwTieKeepsHeld,
 };
 
 struct MutantInfo {
@@ -65,6 +76,16 @@ inline constexpr MutantInfo kMutants[] = {
      "a retried write the node already holds (a duplicate) is not replicated again"},
     {Mutant::kRestartDropsLastWrite, "restart-drops-last-write",
      "a crash without amnesia loses the node's last write (not yet on disk)"},
+    {Mutant::kServerVvReplaceByClock, "server-vv-replace-by-clock",
+     "server-vv: a write replaces the siblings whose clocks are below its own, even one whose "
+     "context did not descend the object clock (a sibling write)"},
+    {Mutant::kServerVvNoIncrement, "server-vv-no-increment",
+     "server-vv: the coordinating node does not increment its own entry of the write's clock"},
+    {Mutant::kDvvReplicateDropsDot, "dvv-replicate-drops-dot",
+     "dvv: a replicated write (replicate or anti-entropy) is stored without its dot"},
+    {Mutant::kLwwTieKeepsHeld, "lww-tie-keeps-held",
+     "lww: on equal timestamps from two nodes the held version stays (arrival order breaks the "
+     "tie, not the node slot)"},
 };
 
 // The mutant's --mutant name; "none" for kNone.

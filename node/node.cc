@@ -1,10 +1,31 @@
 #include "node/node.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "base/assert.h"
 #include "node/mechanisms.h"
 #include "node/mutant.h"
 
 namespace kv {
+
+#ifdef KVSIM_MUTANTS
+namespace {
+
+// Mutant kServerVvNoIncrement: server-vv's stamp, with the coordinator's own
+// entry left at the merge of the context and the object clock.
+VersionPtr stamp_without_increment(std::span<const VersionPtr> held, const VersionPtr& write,
+                                   size_t slot, size_t nodes) {
+  const VersionPtr stamped = ServerVv::coordinate(held, write, slot, nodes, 0);
+  std::vector<uint64_t> slots(stamped->clock.slots().begin(), stamped->clock.slots().end());
+  uint64_t merged = write->clock.at(slot);
+  for (const VersionPtr& h : held) merged = std::max(merged, h->clock.at(slot));
+  slots[slot] = merged;
+  return make_version(stamped->value, Clock(slots), stamped->origin, stamped->dot);
+}
+
+}  // namespace
+#endif
 
 std::string too_many_siblings_text(std::string_view key) {
   return "a write to key '" + std::string(key) + "' would leave more than " +
@@ -50,6 +71,12 @@ WriteResult Node::write(std::string_view key, const VersionPtr& version, bool re
 VersionPtr Node::coordinate_server_side(std::string_view key, const VersionPtr& write,
                                         uint64_t clock_us) const {
   const Siblings& held = store_.get(key);
+#ifdef KVSIM_MUTANTS
+  if (active_mutant == Mutant::kServerVvNoIncrement && store_.mechanism() == Mechanism::kServerVv) {
+    return stamp_without_increment(std::span<const VersionPtr>(held.data(), held.size()), write,
+                                   slot_, node_ids_.size());
+  }
+#endif
   return with_rules(store_.mechanism(), [&]<class Rules>() {
     return Rules::coordinate(std::span<const VersionPtr>(held.data(), held.size()), write, slot_,
                              node_ids_.size(), clock_us);
@@ -66,6 +93,10 @@ WriteResult Node::resolve(std::string_view key, const VersionPtr& version) {
 
 ApplyOutcome Node::replicate(std::string_view key, const VersionPtr& version) {
 #ifdef KVSIM_MUTANTS
+  if (active_mutant == Mutant::kDvvReplicateDropsDot && store_.mechanism() == Mechanism::kDvv &&
+      version->dot.set()) {
+    return store_.apply(key, make_version(version->value, version->clock, version->origin));
+  }
   ApplyOutcome outcome = store_.apply(key, version);
   if (active_mutant == Mutant::kReplicateOverwrites && outcome.result == ApplyResult::kApplied) {
     store_.keep_only(key, version);

@@ -42,8 +42,8 @@ uint64_t entry_hash(uint64_t key_hash, uint64_t sibling_hash_sum) {
                  Clock(std::vector<uint64_t>(b.slots().begin(), b.slots().begin() + n)));
 }
 
-// How `held` fares against `write` under Rules, with the client-vv mutants
-// planted where the store uses the rule.
+// How `held` fares against `write` under Rules, with the mutants of the
+// store's verdicts planted where the store uses the rule.
 template <class Rules>
 Verdict judge(const Version& held, const Version& write) {
   if constexpr (kMutantsBuilt && Rules::kMechanism == Mechanism::kClientVv) {
@@ -54,6 +54,19 @@ Verdict judge(const Version& held, const Version& write) {
     if (active_mutant == Mutant::kEqualClockDuplicate &&
         compare(held.clock, write.clock) == Order::kEqual) {
       return Verdict::kDuplicate;
+    }
+  }
+  if constexpr (kMutantsBuilt && Rules::kMechanism == Mechanism::kServerVv) {
+    if (active_mutant == Mutant::kServerVvReplaceByClock) {  // the kReplaced flag ignored
+      const Order clocks = compare(held.clock, write.clock);
+      return ClientVv::verdict(
+          clocks, clocks == Order::kEqual && held.value == write.value && held.dot == write.dot);
+    }
+  }
+  if constexpr (kMutantsBuilt && Rules::kMechanism == Mechanism::kLww) {
+    if (active_mutant == Mutant::kLwwTieKeepsHeld && held.dot.counter == write.dot.counter &&
+        held.dot.node != write.dot.node) {
+      return Verdict::kStale;
     }
   }
   return Rules::verdict(held, write);

@@ -7,6 +7,7 @@
 #include "base/hash.h"
 #include "base/time_text.h"
 #include "history/writer.h"
+#include "node/mutant.h"
 #include "sim/scenario_writer.h"
 #include "sim/shrink_edits.h"
 #include "sim/simulation.h"
@@ -78,6 +79,17 @@ class Shrinker {
     // The candidate as it is first: loading a thousand events back from
     // YAML costs more than running them, and most candidates do not fail.
     bool fails = fails_with(run_once(candidate, seed_, max_history_), target);
+#ifdef KVSIM_MUTANTS
+    // Shrinking a planted bug's failure: a candidate the real code fails the
+    // same way (a run cut short while a write travels) no longer shows the
+    // bug. (Shrinking runs on one thread: the mutant is switched off and back.)
+    if (fails && active_mutant != Mutant::kNone) {
+      const Mutant planted = active_mutant;
+      active_mutant = Mutant::kNone;
+      fails = !fails_with(run_once(candidate, seed_, max_history_), target);
+      active_mutant = planted;
+    }
+#endif
     if (fails) {
       LoadResult loaded = load_scenario_text(text, candidate.path);
       fails = loaded.ok() && fails_with(run_once(loaded.value(), seed_, max_history_), target);
@@ -89,7 +101,9 @@ class Shrinker {
     cache_[cache_key] = fails;
     return fails;
   }
-  bool accept(const Scenario& candidate) { return accept(candidate, target_); }
+  bool accept(const Scenario& candidate) {
+    return accept(candidate, target_);
+  }
 
   Scenario current_;
   const uint64_t seed_;

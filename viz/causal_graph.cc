@@ -233,6 +233,7 @@ void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
       g.line = e.line;
       first_resolve = accepted && a.op == WriteOp::kResolve;
       g.refused = a.result == ApplyResult::kRefused;
+      if (!accepted) g.reply_status = a.status;  // lww answers a stale write "written"
     }
     if (a.result == ApplyResult::kStale) {
       // The sibling on that node that made the write stale, if we know it.

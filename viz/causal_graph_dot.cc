@@ -63,9 +63,34 @@ std::string arrivals_text(const GraphVertex& v) {
   return out;
 }
 
+// `text` as HTML, broken into lines of about `width` characters at spaces
+// (a long reason would otherwise widen the whole key's box).
+std::string wrapped_html(const std::string& text, size_t width) {
+  std::string out, line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += html_text(line) + "<br/>";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + html_text(line);
+}
+
+// Under lww a version's timestamp decides its fate, not its clock.
+bool by_timestamp(const GraphVertex& v) {
+  return (v.version.dot.flags & Dot::kTimestamp) != 0;
+}
+
 std::string vertex_label(const GraphVertex& v) {
-  std::string label = "<<b>" + html_text(value_text(v.version.value)) + "</b> @ " +
-                      html_text(clock_text(v.version.clock));
+  std::string label =
+      "<<b>" + html_text(value_text(v.version.value)) + "</b> @ " +
+      html_text(by_timestamp(v) ? timestamp_text(v.version.dot) : clock_text(v.version.clock));
   auto line = [&](const std::string& text) {
     label += "<br/><font point-size=\"9\">" + html_text(text) + "</font>";
   };
@@ -80,7 +105,10 @@ std::string vertex_label(const GraphVertex& v) {
       } else {
         line("stale " + op_word(v.op) + " by " + v.client + " at " + v.node + ", " +
              format_time(v.t_us));
-        line("rejected");
+        // lww answers a write it drops as written: nothing tells the writer.
+        line(by_timestamp(v)
+                 ? "dropped: a greater timestamp was held (reply: " + v.reply_status + ")"
+                 : std::string("rejected"));
       }
       break;
     case GraphVertex::Fate::kUnwritten:
@@ -116,11 +144,11 @@ std::string vertex_label(const GraphVertex& v) {
     std::string on;
     for (const std::string& node : v.false_sibling_on) on += " " + node;
     label += std::string("<br/><b><font color=\"") + kFalseSiblingColor + "\">" +
-             html_text("FALSE SIBLING on" + on + ", " + v.false_sibling_why) + "</font></b>";
+             wrapped_html("FALSE SIBLING on" + on + ", " + v.false_sibling_why, 60) + "</font></b>";
   }
   if (v.lost_update) {
     label += std::string("<br/><b><font color=\"") + kLostUpdateColor + "\">" +
-             html_text("LOST UPDATE: " + v.lost_update_why) + "</font></b>";
+             wrapped_html("LOST UPDATE: " + v.lost_update_why, 60) + "</font></b>";
   }
   if (!v.final_on.empty()) {
     std::string on = "final on";
@@ -169,7 +197,7 @@ std::string vertex_attributes(const GraphVertex& v) {
          extra;
 }
 
-std::string edge_attributes(const GraphEdge& e) {
+std::string edge_attributes(const GraphEdge& e, bool timestamps) {
   switch (e.kind) {
     case GraphEdge::Kind::kSupersedes:
       return "";
@@ -177,7 +205,9 @@ std::string edge_attributes(const GraphEdge& e) {
       return std::string(" [color=\"") + kMergeColor + "\", penwidth=2]";
     case GraphEdge::Kind::kRejected:
       return std::string(" [dir=back, style=dashed, color=\"") + kRejectColor + "\", fontcolor=\"" +
-             kRejectColor + "\", label=" + dot_quote("rejected at " + e.node) + "]";
+             kRejectColor + "\", label=" +
+             dot_quote((timestamps ? "lower timestamp, dropped at " : "rejected at ") + e.node) +
+             "]";
   }
   return "";
 }
@@ -258,7 +288,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
       // drawn below it, the arrow (dir=back) still pointing at the dominator.
       const bool back = e.kind == GraphEdge::Kind::kRejected;
       out += "    " + id(back ? e.to : e.from) + " -> " + id(back ? e.from : e.to) +
-             edge_attributes(e) + ";\n";
+             edge_attributes(e, by_timestamp(key.vertices[e.from])) + ";\n";
     }
     // Sibling links carry an xlabel: a `label` on these flat edges inside a
     // cluster sends Graphviz 2.43's dot down a path that corrupts memory.

@@ -8,7 +8,7 @@
 
 namespace kv::viz {
 std::string version_words(const history::VersionText& v) {
-  return readable(version_text(v.value, v.clock));
+  return readable(version_text(v.value, v.clock, v.dot));  // under lww, its timestamp
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/json_text.h"
+#include "node/names.h"
 #include "node/placement.h"
 #include "viz/event_words.h"
 #include "viz/text.h"
@@ -16,6 +17,17 @@
 
 namespace kv::viz {
 namespace {
+
+// Under lww, why `winner`'s timestamp beat `loser`'s at time t, when the
+// nodes' clocks disagree: " (n1's clock runs 4ms ahead of n2's)".
+std::string skew_words(const history::StartEvent* start, const Dot& winner, const Dot& loser,
+                       int64_t t_us) {
+  if (start == nullptr || winner.node == loser.node) return "";
+  const int64_t ahead = start->clock_ahead_us(winner.node, loser.node, t_us);
+  if (ahead <= 0) return "";
+  return " (" + node_name(winner.node) + "'s clock runs " + format_time(ahead) + " ahead of " +
+         node_name(loser.node) + "'s)";
+}
 
 std::string list(const std::vector<const history::VersionText*>& versions) {
   std::string out;
@@ -109,16 +121,30 @@ void Teller::on_request_sent(const history::Event& e, const history::OpEvent& op
         static_cast<size_t>(std::find(nodes.begin(), nodes.end(), op.node) - nodes.begin());
     Clock context = Clock::zeros(nodes.size());
     context.merge(*op.auto_context);
-    s += "; clock: auto from ";
+    const bool server_side = h_.rules().server_side();
+    s += server_side ? "; context: what it holds, from " : "; clock: auto from ";
     if (*op.auto_read == 0) {
       s += "nothing (" + op.client + " had not read " + key_text(op.key) + ")";
     } else {
-      s += op.client + "'s read of " + key_text(op.key);
       auto at = read_at_.find({op.client, *op.auto_read});
-      s += at != read_at_.end() ? " at " + format_time(at->second)
-                                : " (msg_id " + std::to_string(*op.auto_read) + ")";
+      if (at != read_at_.end()) {
+        s += op.client + "'s read of " + key_text(op.key) + " at " + format_time(at->second);
+      } else if (server_side) {  // a put's returned body
+        s += "the reply to " + op.client + "'s request " + std::to_string(*op.auto_read);
+      } else {
+        s += op.client + "'s read of " + key_text(op.key) + " (msg_id " +
+             std::to_string(*op.auto_read) + ")";
+      }
     }
     s += ": " + clock_text(context);
+    if (server_side) {
+      s += "; " + op.node + " stamps the write";
+      if (h_.rules().mechanism() == Mechanism::kLww) {
+        s += " with its clock's reading (the context decides nothing)";
+      }
+      say(op.key, e, s);
+      return;
+    }
     const auto sent = body.clock->slots();
     const auto had = context.slots();
     if (slot < sent.size() && slot < had.size() && sent[slot] == had[slot] + 1) {
@@ -136,7 +162,9 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
   std::string s;
   const std::string v = version_words(a.version);
   if (a.client_write()) {
-    const char* verb = a.result == ApplyResult::kStale       ? " rejected "
+    const bool lww_drop = a.result == ApplyResult::kStale && a.version.dot.flags & Dot::kTimestamp;
+    const char* verb = lww_drop                              ? " dropped "
+                       : a.result == ApplyResult::kStale     ? " rejected "
                        : a.result == ApplyResult::kRefused   ? " refused "
                        : a.result == ApplyResult::kDuplicate ? " already had "
                                                              : " accepted ";
@@ -175,7 +203,12 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
         break;
       }
     }
-    s += by != nullptr ? "stale, dominated by " + version_words(*by) : std::string("stale");
+    if (by != nullptr && by->dot.flags & Dot::kTimestamp) {
+      s += "it loses to " + version_words(*by) + ", the greater timestamp" +
+           skew_words(h_.start ? &*h_.start : nullptr, by->dot, a.version.dot, e.t_us);
+    } else {
+      s += by != nullptr ? "stale, dominated by " + version_words(*by) : std::string("stale");
+    }
     s += ", nothing changes";
   } else {
     std::vector<const history::VersionText*> removed, kept;
@@ -192,6 +225,9 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
     s += " -> " + siblings_count(a.siblings);
   }
   if (a.client_write()) s += " (reply: " + a.status + ")";
+  if (a.client_write() && a.result == ApplyResult::kStale && a.status != "rejected") {
+    s += ": " + a.client + " is not told its write lost";
+  }
   say(a.key, e, s);
 }
 
@@ -413,12 +449,12 @@ std::string Teller::endings() {
   const TruthLabels truth = find_truth_labels(h_);
   std::map<std::string, std::vector<std::string>> truth_by_key;
   for (const FalseSiblingLabel& f : truth.false_siblings_found) {
-    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version(f.version) +
-                                  " is still held beside " + version(f.above) + " although " +
+    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version_words(f.version) +
+                                  " is still held beside " + version_words(f.above) + " although " +
                                   f.why);
   }
   for (const LostUpdateLabel& l : truth.lost_updates_found) {
-    truth_by_key[l.key].push_back("LOST UPDATE: " + version(l.version) + " (" + l.client +
+    truth_by_key[l.key].push_back("LOST UPDATE: " + version_words(l.version) + " (" + l.client +
                                   "'s write, accepted): no held version follows it; " + l.why);
   }
   std::string out;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "node/names.h"
+
 namespace kv::viz {
 namespace {
 
@@ -126,6 +128,15 @@ std::string value_text(std::string_view value_json, size_t max_chars) {
 
 std::string version_text(std::string_view value_json, const Clock& clock) {
   return value_text(value_json) + "@" + clock_text(clock);
+}
+
+std::string timestamp_text(const Dot& dot) {
+  return node_name(dot.node) + ":" + format_time(static_cast<int64_t>(dot.counter));
+}
+
+std::string version_text(std::string_view value_json, const Clock& clock, const Dot& dot) {
+  if (!(dot.flags & Dot::kTimestamp)) return version_text(value_json, clock);
+  return value_text(value_json) + "@" + timestamp_text(dot);
 }
 
 std::string dot_quote(std::string_view text) {

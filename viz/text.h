@@ -18,6 +18,7 @@
 #include "base/json_text.h"
 
 #include "node/clock.h"
+#include "node/version.h"
 
 namespace kv::viz {
 
@@ -32,6 +33,13 @@ std::string value_text(std::string_view value_json, size_t max_chars = 32);
 
 // "v1@[1,0,0]"
 std::string version_text(std::string_view value_json, const Clock& clock);
+// lww's timestamp for people: "n1:15ms", the node that stamped the write and
+// its clock's reading then.
+std::string timestamp_text(const Dot& dot);
+// The same as version_text, but under lww "v1@n1:15ms": the timestamp, which
+// decides the version's fate, in place of the context its client sent,
+// which decides nothing.
+std::string version_text(std::string_view value_json, const Clock& clock, const Dot& dot);
 
 // JSON text as people read it: each \uXXXX escape (or surrogate pair) of a
 // printable non-ASCII character becomes that character in UTF-8, so

@@ -7,6 +7,7 @@
 
 #include "base/hash.h"
 #include "history/truth.h"
+#include "node/names.h"
 #include "viz/text.h"
 
 namespace kv::viz {
@@ -30,7 +31,7 @@ uint64_t identity(std::string_view value, const Clock& clock, const VersionText*
 }
 
 std::string text_of(const VersionText& v) {
-  return version_text(v.value, v.clock);
+  return version_text(v.value, v.clock, v.dot);
 }
 
 class Reader {
@@ -158,6 +159,45 @@ class Reader {
     return by + " had read " + text_of(text(r.via)) + ", which follows it," + before;
   }
 
+  // Under lww, why write `w` (version text `v`) was lost: the held version
+  // with the greatest timestamp beat it, and whether its writer had
+  // observed that version (then it lost a causally later write, and the
+  // nodes' clocks say why) or not (concurrent writes).
+  std::string lost_by_timestamp(uint32_t w, const VersionText& v,
+                                const std::vector<Truth::NodeHeld>& held,
+                                const std::vector<std::vector<const VersionText*>>& held_text) {
+    const VersionText* winner = nullptr;
+    uint32_t winner_version = Truth::kNone;
+    for (size_t i = 0; i < held.size(); ++i) {
+      for (size_t j = 0; j < held[i].versions.size(); ++j) {
+        if (winner == nullptr || h_.rules().supersedes(*held_text[i][j], *winner)) {
+          winner = held_text[i][j];
+          winner_version = held[i].versions[j];
+        }
+      }
+    }
+    if (winner == nullptr) return "no node holds it or a version that follows it";
+    const std::string client = client_names_[truth_.write_at(w).client];
+    std::string why = "it lost to " + text_of(*winner) + ", the greater timestamp";
+    if (winner_version == Truth::kNone ||
+        !truth_.precedes(winner_version, truth_.version_of_write(w))) {
+      return why + "; " + client + " had not observed " + value_text(winner->value) +
+             " (concurrent writes), and nothing told it its write lost";
+    }
+    why += ", although " + client + " had observed " + value_text(winner->value) +
+           " before writing it";
+    if (!h_.start || winner->dot.node == v.dot.node) return why;
+    // The nodes' clocks when v was stamped (its timestamp less its node's
+    // skew: drift aside).
+    const size_t mine = v.dot.node, theirs = winner->dot.node;
+    const int64_t skew = mine < h_.start->clocks.size() ? h_.start->clocks[mine].skew_us : 0;
+    const int64_t ahead =
+        h_.start->clock_ahead_us(theirs, mine, static_cast<int64_t>(v.dot.counter) - skew);
+    if (ahead <= 0) return why;
+    return why + ": " + node_name(theirs) + "'s clock ran " + format_time(ahead) + " ahead of " +
+           node_name(mine) + "'s";
+  }
+
   void count(const std::vector<const history::FinalEvent*>& finals, TruthLabels& labels) {
     // Keys in byte order.
     std::vector<std::string> keys;
@@ -191,6 +231,8 @@ class Reader {
         const VersionText& v = texts_.at(w);
         const std::string client = client_names_[truth_.write_at(w).client];
         std::string why = "no node holds it or a version that follows it";
+        if (h_.rules().mechanism() == Mechanism::kLww)
+          why = lost_by_timestamp(w, v, held, held_text);
         for (size_t i = 0; i < finals.size() && why.front() == 'n'; ++i) {
           for (size_t j = 0; j < held[i].versions.size(); ++j) {
             const uint32_t y = held[i].versions[j];
