@@ -14,7 +14,9 @@ kvsim="${KVSIM:-build/cli/kvsim}"
 [ -x "$kvsim" ] || { echo "bench: build kvsim first (meson compile -C build)" >&2; exit 2; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-for scenario in pbs-exponential-w4 pbs-lnkd-disk beyond-lnkd-disk-node-coordinator; do
+for scenario in pbs-exponential-w4 pbs-lnkd-disk beyond-lnkd-disk-node-coordinator \
+    beyond-lnkd-disk-loss beyond-lnkd-disk-anti-entropy beyond-lnkd-disk-siblings \
+    beyond-lnkd-disk-read-repair; do
   rates=()
   for _ in $(seq "$runs"); do
     user="$( { /usr/bin/time -f '%U' "$kvsim" staleness "scenarios/staleness/$scenario.yaml" \

@@ -172,17 +172,22 @@ int run_command(int argc, char** argv) {
                   "With --node-cmd: the longest a node may take to react to one message "
                   "(default 10s)");
   kv::cli::add_mutant_option(run, mutant);
+  // --mechanism NAME on run, sweep and shrink (one variable: one subcommand runs).
   std::string mechanism;
-  run->add_option("--mechanism", mechanism,
-                  "Conflict-detection mechanism, overriding the scenario's mechanism: (" +
-                      kv::mechanism_list() + ")")
-      ->check(CLI::Validator(
-          [](std::string& name) -> std::string {
-            return kv::mechanism_by_name(name)
-                       ? ""
-                       : "'" + name + "' is not one of " + kv::mechanism_list();
-          },
-          "NAME"));
+  auto add_mechanism_option = [&mechanism](CLI::App* command) {
+    command
+        ->add_option("--mechanism", mechanism,
+                     "Conflict-detection mechanism, overriding the scenario's mechanism: (" +
+                         kv::mechanism_list() + ")")
+        ->check(CLI::Validator(
+            [](std::string& name) -> std::string {
+              return kv::mechanism_by_name(name)
+                         ? ""
+                         : "'" + name + "' is not one of " + kv::mechanism_list();
+            },
+            "NAME"));
+  };
+  add_mechanism_option(run);
 
   kv::cli::SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -243,6 +248,8 @@ int run_command(int argc, char** argv) {
                    "Shrink the fault mix the seed draws (as kvsim run --swarm runs it)");
   kv::cli::add_mutant_option(shrink, mutant);
   kv::cli::add_mutant_option(sweep, mutant);
+  add_mechanism_option(sweep);
+  add_mechanism_option(shrink);
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(
@@ -307,7 +314,6 @@ int run_command(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   bool diff_no_page = false;
   diff->add_flag("--no-page", diff_no_page, "Print the comparison only; write no page");
-
 
   CLI::App* bench = app.add_subcommand("bench", "Reference workloads of BENCHMARKS.md");
   bench->require_subcommand(1);
@@ -384,12 +390,14 @@ int run_command(int argc, char** argv) {
   }
   if (sweep->parsed()) {
     if (auto stop = kv::cli::use_mutant_option(mutant, "sweep")) return *stop;
+    if (!mechanism.empty()) sweep_options.mechanism = kv::mechanism_by_name(mechanism);
     return kv::cli::run_sweep(sweep_options);
   }
   if (shrink->parsed()) {
     if (auto stop = kv::cli::use_mutant_option(mutant, "shrink")) return *stop;
     if (shrink_seed_option->count() > 0) shrink_options.seed = shrink_seed;
     shrink_options.render = !shrink_no_render;
+    if (!mechanism.empty()) shrink_options.mechanism = kv::mechanism_by_name(mechanism);
     if (!shrink_max_history.empty()) {
       kv::cli::parse_size(shrink_max_history, shrink_options.max_history);
     }

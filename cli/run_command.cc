@@ -337,8 +337,9 @@ std::string format_size(uint64_t bytes) {
 }
 
 // What --node-cmd cannot run: a colocated workload (its puts are made in
-// the node's memory, with no message to carry) and quorum replication (the
-// harness's init names no quorum).
+// the node's memory, with no message to carry), quorum replication (the
+// harness's init names no quorum) and a mechanism other than client-vv (nor
+// does it name a mechanism).
 static Status refuse_for_node_cmd(const sim::Scenario& scenario) {
   if (scenario.workload && scenario.workload->colocated) {
     return Status::bad_input(
@@ -350,6 +351,12 @@ static Status refuse_for_node_cmd(const sim::Scenario& scenario) {
         "--node-cmd: the scenario has a replication: section; nodes run outside replicate to "
         "every node (the protocol's init names no quorum)");
   }
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    return Status::bad_input("--node-cmd: the mechanism is " +
+                             std::string(mechanism_name(scenario.mechanism)) +
+                             "; nodes run outside keep the protocol's rules, client-vv's (the "
+                             "protocol's init names no mechanism)");
+  }
   return {};
 }
 
@@ -359,7 +366,12 @@ int run_scenario(const RunOptions& options) {
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
   // A swarm run runs what its seed draws.
   sim::Scenario scenario = scenario_for_seed(*loaded, seed);
-  if (options.mechanism) scenario.mechanism = *options.mechanism;
+  if (options.mechanism) {
+    scenario.mechanism = *options.mechanism;
+    if (const Status refused = sim::mechanism_fits(scenario); !refused.ok()) {
+      return fail(Status::bad_input("--mechanism: " + refused.message()));
+    }
+  }
   const std::string out_dir = options.out_dir.empty() ? "out/" + scenario.name : options.out_dir;
   if (Status s = check_output_folder(out_dir, FolderHolds::kRun, "kvsim run"); !s.ok()) {
     return fail(s);

@@ -160,7 +160,14 @@ int run_shrink(const ShrinkOptions& options) {
   const Result<Scenario> loaded = load_for_command(options.scenario_path, options.swarm);
   if (!loaded.ok()) return fail(loaded.status(), "");
   const uint64_t seed = options.seed.value_or(loaded->seed.value_or(1));
-  return shrink_scenario(scenario_for_seed(*loaded, seed), seed, options);
+  Scenario scenario = scenario_for_seed(*loaded, seed);
+  if (options.mechanism) {
+    scenario.mechanism = *options.mechanism;
+    if (const Status refused = sim::mechanism_fits(scenario); !refused.ok()) {
+      return fail(Status::bad_input("--mechanism: " + refused.message()));
+    }
+  }
+  return shrink_scenario(scenario, seed, options);
 }
 
 int shrink_scenario(const Scenario& scenario, uint64_t seed, const ShrinkOptions& options) {

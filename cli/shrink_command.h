@@ -19,6 +19,9 @@ struct ShrinkOptions {
   std::string out_dir;           // default out/<scenario name>-shrunk
   bool render = true;
   uint64_t max_history = kDefaultMaxHistoryBytes;  // each candidate run's cap
+  // --mechanism: overrides the scenario's `mechanism:`; the shrunk file
+  // keeps it.
+  std::optional<Mechanism> mechanism;
 };
 
 // Exit status: 0 shrunk (the file fails as the original did and is

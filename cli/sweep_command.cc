@@ -19,6 +19,7 @@
 #include "base/file.h"
 #include "base/hash.h"
 #include "base/json_text.h"
+#include "base/number_text.h"
 #include "base/time_text.h"
 #include "cli/exit_status.h"
 #include "cli/output_folder.h"
@@ -43,15 +44,6 @@ using sim::Tally;
 constexpr size_t kMaxScenarioSummaryBytes = size_t{1} << 20;
 constexpr size_t kMaxSweepRecordsBytes = size_t{8} << 30;
 
-bool parse_u64(std::string_view text, uint64_t& value) {
-  if (text.empty() || text.size() > 20) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 // "A..B" with A <= B.
 Status parse_seeds(std::string_view text, uint64_t& first, uint64_t& last) {
   const auto range = sim::yaml::parse_seed_range(text);
@@ -60,21 +52,6 @@ Status parse_seeds(std::string_view text, uint64_t& first, uint64_t& last) {
                              "' is not a range A..B of seeds with A <= B (e.g. 1..1000)");
   }
   std::tie(first, last) = *range;
-  return Status();
-}
-
-// "I/N" with 1 <= I <= N <= the range's size.
-Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards) {
-  const size_t slash = text.find('/');
-  if (slash == std::string_view::npos || !parse_u64(text.substr(0, slash), index) ||
-      !parse_u64(text.substr(slash + 1), shards) || index < 1 || index > shards) {
-    return Status::bad_input("--shard: '" + std::string(text) +
-                             "' is not I/N with 1 <= I <= N (e.g. 3/8)");
-  }
-  if (shards > count) {
-    return Status::bad_input("--shard: " + std::to_string(shards) + " shards of " +
-                             std::to_string(count) + " seeds would leave some empty");
-  }
   return Status();
 }
 
@@ -157,8 +134,7 @@ Status remove_earlier_kept_runs(const std::string& out_dir) {
   std::vector<fs::path> stale;
   for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    uint64_t seed = 0;
-    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5), seed) &&
+    if (name.rfind("seed-", 0) == 0 && parse_u64(std::string_view(name).substr(5)) &&
         it->is_directory(ec) && fs::exists(it->path() / "summary.json", ec)) {
       stale.push_back(it->path());
     }
@@ -207,7 +183,14 @@ struct SweepProgress {
 int run_sweep(const SweepOptions& options) {
   const Result<sim::Scenario> loaded = load_for_command(options.scenario_path, options.swarm);
   if (!loaded.ok()) return fail(loaded.status(), "");
-  const sim::Scenario& scenario = *loaded;
+  sim::Scenario with_mechanism = *loaded;
+  if (options.mechanism) {
+    with_mechanism.mechanism = *options.mechanism;
+    if (const Status refused = sim::mechanism_fits(with_mechanism); !refused.ok()) {
+      return fail(Status::bad_input("--mechanism: " + refused.message()));
+    }
+  }
+  const sim::Scenario& scenario = with_mechanism;
   // --seeds overrides the scenario's `sweep: seeds:`.
   uint64_t first = 0, last = 0;
   if (!options.seeds.empty()) {
@@ -224,6 +207,9 @@ int run_sweep(const SweepOptions& options) {
   info.first = first;
   info.last = last;
   info.swarm = options.swarm;
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    info.mechanism = std::string(mechanism_name(scenario.mechanism));
+  }
   if (active_mutant != Mutant::kNone) info.mutant = mutant_name(active_mutant);
   // The scenario's `sweep: require:`, then --require: a counter given on the
   // command line too takes the command line's percentage, in its place.
@@ -243,7 +229,7 @@ int run_sweep(const SweepOptions& options) {
   if (!options.shard.empty()) {
     const uint64_t count_minus_one = last - first;
     const uint64_t count = count_minus_one == UINT64_MAX ? UINT64_MAX : count_minus_one + 1;
-    if (Status s = parse_shard(options.shard, count, info.shard, info.shards); !s.ok()) {
+    if (Status s = sim::parse_shard(options.shard, count, info.shard, info.shards); !s.ok()) {
       return fail(s);
     }
     sim::shard_slice(first, last, info.shard, info.shards, slice_first, slice_last);
@@ -321,6 +307,7 @@ int run_sweep(const SweepOptions& options) {
     run.out_dir = out_dir + "/seed-" + std::to_string(r.seed);
     run.quiet = true;
     run.swarm = options.swarm;
+    run.mechanism = options.mechanism;
     const int status = run_scenario(run);
     if (status == kExitIoError || status == kExitBadInput) {
       std::fprintf(stderr,
@@ -398,11 +385,12 @@ int run_sweep_merge(const std::vector<std::string>& dirs, const std::string& out
     } else if (shard.scenario != info.scenario || shard.file != info.file ||
                shard.scenario_hash != info.scenario_hash || shard.first != info.first ||
                shard.last != info.last || shard.required != info.required ||
-               shard.swarm != info.swarm || shard.mutant != info.mutant) {
+               shard.swarm != info.swarm || shard.mutant != info.mutant ||
+               shard.mechanism != info.mechanism) {
       return fail(Status::bad_input(
           dirs[d] + " is not a shard of the same sweep as " + dirs[0] +
-          " (scenario, file, its hash, the seed range, --require, --swarm and --mutant "
-          "must match)"));
+          " (scenario, file, its hash, the seed range, --require, --swarm, --mutant and "
+          "--mechanism must match)"));
     }
     const std::string records_path = dirs[d] + "/sweep.jsonl";
     const Result<std::string> records = read_file(records_path, kMaxSweepRecordsBytes);

@@ -22,8 +22,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "node/causality.h"
 
 namespace kv::cli {
 
@@ -43,6 +46,8 @@ struct SweepOptions {
   // --seed S --swarm` does; its line in sweep.jsonl records the draw.
   bool swarm = false;
   bool shrink = false;  // shrink the first failing seed into DIR/shrunk (`kvsim shrink`)
+  // --mechanism: overrides the scenario's `mechanism:` (node/causality.h).
+  std::optional<Mechanism> mechanism;
 };
 
 // At most this many seeds run in one process (a shard's slice counts):

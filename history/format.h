@@ -162,7 +162,8 @@ inline constexpr FieldSpec kStartFields[] = {{"scenario"},
                                              {"swarm", kWhen},
                                              {"mutant", kWhen},
                                              {"replication", kWhen},
-                                             {"mechanism", kWhen}};
+                                             {"mechanism", kWhen},
+                                             {"clocks", kWhen}};
 inline constexpr FieldSpec kOpFields[] = {{"client"},
                                           {"msg_id"},
                                           {"op"},

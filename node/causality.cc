@@ -26,6 +26,7 @@ const Causality& causality(Mechanism m) {
   static const ClientVv client_vv;
   static const ServerVv server_vv;
   static const Dvv dvv;
+  static const Lww lww;
   switch (m) {
     case Mechanism::kClientVv:
       return client_vv;
@@ -33,6 +34,8 @@ const Causality& causality(Mechanism m) {
       return server_vv;
     case Mechanism::kDvv:
       return dvv;
+    case Mechanism::kLww:
+      return lww;
   }
   return client_vv;
 }

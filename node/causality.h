@@ -51,10 +51,12 @@ enum class Mechanism : uint8_t {
   kClientVv,  // the client's vector clock (the task's rules)
   kServerVv,  // one version vector per object, kept by the nodes (Dynamo, Riak before 2.0)
   kDvv,       // dotted version vectors: a dot per sibling (Riak 2.0)
+  kLww,       // last write wins by the coordinating node's physical clock (Cassandra)
 };
-inline constexpr size_t kMechanisms = 3;
+inline constexpr size_t kMechanisms = 4;
 // The names scenarios, options and histories use ("client-vv"): the one table.
-inline constexpr std::string_view kMechanismNames[kMechanisms] = {"client-vv", "server-vv", "dvv"};
+inline constexpr std::string_view kMechanismNames[kMechanisms] = {"client-vv", "server-vv", "dvv",
+                                                                  "lww"};
 constexpr std::string_view mechanism_name(Mechanism m) {
   return kMechanismNames[static_cast<size_t>(m)];
 }

@@ -91,8 +91,8 @@ class ClientVv final : public Causality {
   }
   static void observe_of(Clock& context, const Version& version) { context.merge(version.clock); }
   // The client stamped the write: the node stores it as it came.
-  static VersionPtr coordinate(std::span<const VersionPtr>, const VersionPtr& write, size_t,
-                               size_t) {
+  static VersionPtr coordinate(std::span<const VersionPtr>, const VersionPtr& write, size_t, size_t,
+                               uint64_t) {
     return write;
   }
 

@@ -64,7 +64,7 @@ class Dvv final : public Causality {
     if (version.dot.set()) context.raise(version.dot.node, version.dot.counter);
   }
   static VersionPtr coordinate(std::span<const VersionPtr> held, const VersionPtr& write,
-                               size_t slot, size_t nodes) {
+                               size_t slot, size_t nodes, uint64_t /*clock_us*/) {
     uint64_t highest = write->clock.at(slot);
     for (const VersionPtr& h : held) {
       highest = std::max(highest, h->clock.at(slot));

@@ -7,6 +7,7 @@
 #include "node/causality.h"
 #include "node/client_vv.h"
 #include "node/dvv.h"
+#include "node/lww.h"
 #include "node/server_vv.h"
 
 namespace kv {
@@ -24,6 +25,8 @@ decltype(auto) with_rules(Mechanism m, F&& body) {
       return std::forward<F>(body).template operator()<ServerVv>();
     case Mechanism::kDvv:
       return std::forward<F>(body).template operator()<Dvv>();
+    case Mechanism::kLww:
+      return std::forward<F>(body).template operator()<Lww>();
   }
   return std::forward<F>(body).template operator()<ClientVv>();
 }

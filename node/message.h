@@ -110,6 +110,10 @@ void write_reply_fields(const Message& m, Out& out) {
         out += std::string_view(", \"siblings\": ");
         append_uint(out, m.siblings);
       }
+      if (!m.values.empty()) [[unlikely]] {  // a server-side mechanism's return_body
+        out += std::string_view(", \"values\": ");
+        write_siblings(m.values, out);
+      }
       return;
     case MsgType::kGetOk:
       out += std::string_view(", \"values\": ");
@@ -155,6 +159,7 @@ void write_body(const Message& m, Out& out) {
     out += std::string_view(m.version->value);
     out += std::string_view(", \"clock\": ");
     write_clock(m.version->clock, out);
+    write_dot(*m.version, out);
   };
   auto round = [&] {
     out += std::string_view(", \"round\": ");
@@ -172,6 +177,7 @@ void write_body(const Message& m, Out& out) {
         out += std::string_view(v->value);
         out += std::string_view(", \"clock\": ");
         write_clock(v->clock, out);
+        write_dot(*v, out);
         out += '}';
       }
     }

@@ -31,6 +31,12 @@ WriteResult Node::write(std::string_view key, const VersionPtr& version, bool re
   const ApplyOutcome outcome = store_.apply(key, version, kMaxSiblings);
 #endif
   if (outcome.result == ApplyResult::kStale) {
+    // Last write wins acknowledges a write it drops, as Cassandra does: the
+    // writer is not told that a later timestamp beat it.
+    if (store_.mechanism() == Mechanism::kLww) [[unlikely]] {
+      return {resolving ? WriteStatus::kResolved : WriteStatus::kWritten, outcome.siblings,
+              outcome.result};
+    }
     return {WriteStatus::kRejected, outcome.siblings, outcome.result};
   }
   if (outcome.result == ApplyResult::kRefused) {
@@ -41,11 +47,12 @@ WriteResult Node::write(std::string_view key, const VersionPtr& version, bool re
   return {status, outcome.siblings, outcome.result};
 }
 
-VersionPtr Node::coordinate_server_side(std::string_view key, const VersionPtr& write) const {
+VersionPtr Node::coordinate_server_side(std::string_view key, const VersionPtr& write,
+                                        uint64_t clock_us) const {
   const Siblings& held = store_.get(key);
   return with_rules(store_.mechanism(), [&]<class Rules>() {
     return Rules::coordinate(std::span<const VersionPtr>(held.data(), held.size()), write, slot_,
-                             node_ids_.size());
+                             node_ids_.size(), clock_us);
   });
 }
 

@@ -87,11 +87,14 @@ class Node {
   Mechanism mechanism() const { return store_.mechanism(); }
   // A client's write as this node, coordinating it, stores it: under
   // client-vv the write as sent; under a server-side mechanism stamped from
-  // what the node holds for the key (ServerVv/Dvv::coordinate).
-  VersionPtr coordinate(std::string_view key, const VersionPtr& write) const {
+  // what the node holds for the key (ServerVv/Dvv::coordinate), and under
+  // lww timestamped with `clock_us`, the node's physical clock's reading
+  // (the host's: Outbox::clock_us).
+  VersionPtr coordinate(std::string_view key, const VersionPtr& write,
+                        uint64_t clock_us = 0) const {
     if (store_.mechanism() == Mechanism::kClientVv) [[likely]]
       return write;
-    return coordinate_server_side(key, write);
+    return coordinate_server_side(key, write, clock_us);
   }
 
   WriteResult put(std::string_view key, const VersionPtr& version);
@@ -122,7 +125,8 @@ class Node {
 
  private:
   WriteResult write(std::string_view key, const VersionPtr& version, bool resolving);
-  VersionPtr coordinate_server_side(std::string_view key, const VersionPtr& write) const;
+  VersionPtr coordinate_server_side(std::string_view key, const VersionPtr& write,
+                                    uint64_t clock_us) const;
 
   bool initialized_ = false;
   std::string id_;

@@ -66,7 +66,7 @@ Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType typ
 void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool resolving = m.type == MsgType::kResolve;
   // Under a server-side mechanism the node stamps the write (client-vv: as sent).
-  const VersionPtr version = node_.coordinate(*m.key, m.version);
+  const VersionPtr version = node_.coordinate(*m.key, m.version, out.clock_us());
   const WriteResult r = resolving ? node_.resolve(*m.key, version) : node_.put(*m.key, version);
   out.applied({*m.key,
                version,
@@ -98,7 +98,7 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
 }
 
 WriteResult Replica::write_local(const std::string* key, const VersionPtr& write, Outbox& out) {
-  const VersionPtr version = node_.coordinate(*key, write);
+  const VersionPtr version = node_.coordinate(*key, write, out.clock_us());
   const WriteResult r = node_.put(*key, version);
   out.applied({*key, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
   if (r.accepted()) replicate_to_peers(key, version, out);

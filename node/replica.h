@@ -110,6 +110,12 @@ class Outbox {
   // The host will not fire `timer` (set and not yet fired).
   virtual void cancel_timer(uint64_t timer) = 0;
   virtual void applied(const AppliedWrite&) {}
+  // The node's physical clock, in microseconds: what lww timestamps a write
+  // with (node/lww.h). A host without one (`kvsim node`, which runs
+  // client-vv only) reads 0.
+  virtual uint64_t clock_us() const {
+    return 0;
+  }
 
   // The replies to clients sent through this outbox (send_reply).
   uint64_t replies() const {

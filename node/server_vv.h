@@ -58,7 +58,7 @@ class ServerVv final : public Causality {
   static bool can_stamp_of(const Clock&, size_t) { return true; }
   static void observe_of(Clock& context, const Version& version) { context.merge(version.clock); }
   static VersionPtr coordinate(std::span<const VersionPtr> held, const VersionPtr& write,
-                               size_t slot, size_t nodes) {
+                               size_t slot, size_t nodes, uint64_t /*clock_us*/) {
     Clock object;
     for (const VersionPtr& h : held) object.merge(h->clock);
     const Order o = compare(write->clock, object);

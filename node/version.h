@@ -26,10 +26,13 @@ class VersionPtr;
 // What a server-side mechanism records beside a version's clock
 // (node/causality.h). dvv: the version's dot, (node, counter); server-vv: the
 // coordinating node, and whether the write replaced everything it held
-// (kReplaced). Under client-vv it is unset (node kNone) and in no hash.
+// (kReplaced); lww: the coordinating node and its physical clock's reading
+// in microseconds as the counter (kTimestamp). Under client-vv it is unset
+// (node kNone) and in no hash.
 struct Dot {
   static constexpr uint32_t kNone = UINT32_MAX;
-  static constexpr uint32_t kReplaced = 1;  // server-vv's flag
+  static constexpr uint32_t kReplaced = 1;   // server-vv's flag
+  static constexpr uint32_t kTimestamp = 2;  // lww's: the counter is a timestamp (us)
   uint32_t node = kNone;
   uint32_t flags = 0;
   uint64_t counter = 0;

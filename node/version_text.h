@@ -33,20 +33,29 @@ void write_clock(const Clock& clock, Out& out) {
   out += ']';
 }
 
+// A server-side mechanism's metadata (node/version.h), after the clock:
+// `, "dot": [SLOT, COUNTER]` (and `, "replaced": true`), or lww's
+// `, "timestamp": [SLOT, MICROSECONDS]`; nothing under client-vv.
+template <class Out>
+void write_dot(const Version& version, Out& out) {
+  if (!version.dot.set()) [[likely]]
+    return;
+  out += version.dot.flags & Dot::kTimestamp ? std::string_view(", \"timestamp\": [")
+                                             : std::string_view(", \"dot\": [");
+  append_uint(out, version.dot.node);
+  out += std::string_view(", ");
+  append_uint(out, version.dot.counter);
+  out += ']';
+  if (version.dot.flags & Dot::kReplaced) out += std::string_view(", \"replaced\": true");
+}
+
 template <class Out>
 void write_version(const Version& version, Out& out) {
   out += std::string_view("{\"value\": ");
   out += std::string_view(version.value);  // already JSON text
   out += std::string_view(", \"clock\": ");
   write_clock(version.clock, out);
-  if (version.dot.set()) [[unlikely]] {  // a server-side mechanism's (node/version.h)
-    out += std::string_view(", \"dot\": [");
-    append_uint(out, version.dot.node);
-    out += std::string_view(", ");
-    append_uint(out, version.dot.counter);
-    out += ']';
-    if (version.dot.flags & Dot::kReplaced) out += std::string_view(", \"replaced\": true");
-  }
+  write_dot(version, out);
   out += '}';
 }
 

@@ -3,6 +3,7 @@
 #include "base/json_text.h"
 #include "history/format.h"
 #include "node/mutant.h"
+#include "node/names.h"
 #include "node/version_text.h"
 
 namespace kv::sim {
@@ -41,7 +42,8 @@ void Recorder::names(std::string_view field, const std::vector<NodeIndex>& list)
   out += ']';
 }
 
-void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
+void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes,
+                     const std::vector<NodeClock>& clocks) {
   history_.begin(SimTime{0}, fmt::kind::kStart);
   history_.field_string("scenario", scenario.name);
   history_.field_uint("seed", seed);
@@ -62,6 +64,16 @@ void Recorder::start(const Scenario& scenario, uint64_t seed, uint32_t nodes) {
   }
   if (scenario.mechanism != Mechanism::kClientVv) {
     history_.field_string("mechanism", mechanism_name(scenario.mechanism));
+  }
+  if (scenario.mechanism == Mechanism::kLww) {
+    // {"n1": {"skew_us": S, "drift_ppm": D}, ...}
+    std::string text = "{";
+    for (NodeIndex i = 0; i < nodes && i < clocks.size(); ++i) {
+      if (i > 0) text += ", ";
+      text += "\"" + node_name(i) + "\": {\"skew_us\": " + std::to_string(clocks[i].skew_us) +
+              ", \"drift_ppm\": " + std::to_string(clocks[i].drift_ppm) + "}";
+    }
+    history_.field_raw("clocks", text + "}");
   }
   history_.end();
 }

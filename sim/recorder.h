@@ -32,7 +32,9 @@ class Recorder {
   // Names the next endpoint (nodes first, in slot order, then clients).
   void add_endpoint(std::string_view name);
 
-  void start(const Scenario& scenario, uint64_t seed, uint32_t nodes);
+  // `clocks`: each node's, written under lww.
+  void start(const Scenario& scenario, uint64_t seed, uint32_t nodes,
+             const std::vector<NodeClock>& clocks);
   // A client operation sent for the first time; `auto_context` (with the
   // msg_id of the read it came from) for a clock: auto write.
   void op(SimTime t, Endpoint client, uint64_t msg_id, MsgType kind, std::string_view key,

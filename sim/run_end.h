@@ -27,9 +27,9 @@ struct RunEnd {
   uint64_t ops_unsent = 0;
   // Client requests sent and neither answered nor given up on.
   uint64_t requests_in_flight = 0;
-  // Node-to-node messages carrying versions (a replicate, or an anti-entropy
-  // diff or push with at least one version) that had not arrived; a
-  // duplicated one counts once.
+  // Node-to-node messages carrying versions (a replicate, a quorum's store or
+  // handoff, or an anti-entropy diff or push with at least one version) that
+  // had not arrived; a duplicated one counts once.
   uint64_t writes_in_flight = 0;
   // Nodes down at the end, in index order.
   std::vector<NodeIndex> nodes_down;

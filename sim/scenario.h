@@ -122,6 +122,41 @@ struct SweepSpec {
   std::optional<std::pair<uint64_t, uint64_t>> seeds;  // first, last
 };
 
+// The `staleness:` section: how `kvsim staleness` shapes a trial
+// (sim/simulation.h, StalenessProbe); a plain run ignores it.
+struct StalenessSpec {
+  uint32_t writers = 1;     // clients writing the trial's key at the same instant (1 to nodes)
+  bool early_read = false;  // another client reads the key at the commit, unmeasured
+  uint32_t read_node = 0;  // coordinator: node: the reads' node, by position in the preference list
+  bool operator==(const StalenessSpec&) const = default;
+};
+
+// The `clocks:` section: each node's physical clock, which lww timestamps
+// writes with (node/lww.h). A node's clock reads, at simulated time t (us),
+// t + skew + t * drift / 1,000,000 (integer division, toward zero).
+struct ClockSpec {
+  static constexpr int64_t kMaxDriftPpm = 100000;  // 10%: a clock never runs backwards
+  // Drawn per node (the "clocks" stream): skew in [0, skew_us], drift in
+  // [-drift_ppm, drift_ppm].
+  int64_t skew_us = 0;
+  int64_t drift_ppm = 0;
+  // Or given per node, in node order (a list in the file): no draw.
+  std::vector<int64_t> skews_us;
+  std::vector<int64_t> drifts_ppm;
+  bool any() const {
+    return skew_us != 0 || drift_ppm != 0 || !skews_us.empty() || !drifts_ppm.empty();
+  }
+};
+// One node's clock, as drawn or given.
+struct NodeClock {
+  int64_t skew_us = 0;
+  int64_t drift_ppm = 0;
+  // The clock's reading at simulated time `now_us`.
+  uint64_t read(int64_t now_us) const {
+    return static_cast<uint64_t>(now_us + skew_us + now_us * drift_ppm / 1000000);
+  }
+};
+
 struct Scenario {
   std::string path;  // the file it came from, for messages
   std::string name;
@@ -131,11 +166,13 @@ struct Scenario {
   // The conflict-detection mechanism the nodes and the checks use
   // (node/causality.h).
   Mechanism mechanism = Mechanism::kClientVv;
+  ClockSpec clocks;  // the nodes' physical clocks (lww's timestamps)
   NetworkOptions network;
   // The `replication:` section (node/placement.h); without one every node
   // takes every write and replicates it to all others.
   Replication replication;
   std::optional<Duration> anti_entropy_interval;  // none: no anti-entropy
+  StalenessSpec staleness;
   ClientSpec clients;
   std::vector<TimelineEvent> events;  // sorted by time, stable
   std::optional<WorkloadSpec> workload;
@@ -176,6 +213,13 @@ inline constexpr uint64_t kMaxValueElements = uint64_t{1} << 20;
 using LoadResult = Result<Scenario>;
 
 LoadResult load_scenario_file(const std::string& path);
+
+// Whether the scenario's mechanism can run with the rest of it: a
+// server-side mechanism (server-vv, dvv) or lww with a `replication:`
+// section is refused (bad input), because a quorum's coordinator sends the
+// client's write to the replicas as the client sent it, unstamped. The
+// loader asks it, and so does a command that sets --mechanism.
+Status mechanism_fits(const Scenario& scenario);
 // `path` only names the text in messages. Fails with bad input only.
 LoadResult load_scenario_text(const std::string& text, const std::string& path);
 

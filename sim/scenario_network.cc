@@ -37,7 +37,53 @@ std::pair<uint64_t, uint64_t> read_ratio(const Field& field) {
   return {num, den};
 }
 
+// A whole number of parts per million, maybe negative, within the bound.
+int64_t read_drift(const Field& field) {
+  const std::string text = scalar_text(field);
+  const bool negative = !text.empty() && text[0] == '-';
+  const std::optional<uint64_t> magnitude =
+      parse_decimal(std::string_view(text).substr(negative ? 1 : 0));
+  if (!magnitude || *magnitude > static_cast<uint64_t>(ClockSpec::kMaxDriftPpm)) {
+    fail(field.line, prefix(field.path) + in_quotes(text) + " is not a whole number of parts per " +
+                         "million from -" + std::to_string(ClockSpec::kMaxDriftPpm) + " to " +
+                         std::to_string(ClockSpec::kMaxDriftPpm));
+  }
+  return negative ? -static_cast<int64_t>(*magnitude) : static_cast<int64_t>(*magnitude);
+}
+
+// One value per node, in node order.
+std::vector<Field> per_node(const Field& field, uint32_t nodes) {
+  std::vector<Field> items = list_items(field);
+  if (items.size() != nodes) {
+    fail(field.line, prefix(field.path) + "a list of " + std::to_string(items.size()) +
+                         " values for " + std::to_string(nodes) + " nodes (one per node)");
+  }
+  return items;
+}
+
 }  // namespace
+
+ClockSpec read_clocks(const Field& field, uint32_t nodes) {
+  const MapFields fields(field, {"skew", "drift"});
+  ClockSpec clocks;
+  if (auto skew = fields.get("skew")) {
+    if (skew->node.IsSequence()) {
+      for (const Field& item : per_node(*skew, nodes)) clocks.skews_us.push_back(read_time(item));
+    } else {
+      clocks.skew_us = read_time(*skew);
+    }
+  }
+  if (auto drift = fields.get("drift")) {
+    if (drift->node.IsSequence()) {
+      for (const Field& item : per_node(*drift, nodes))
+        clocks.drifts_ppm.push_back(read_drift(item));
+    } else {
+      clocks.drift_ppm = read_drift(*drift);
+      if (clocks.drift_ppm < 0) fail(drift->line, "drift: the bound of a range, 0 or more");
+    }
+  }
+  return clocks;
+}
 
 DelaySpec read_delay_spec(const Field& field, int depth) {
   const MapFields fields(field,
@@ -153,6 +199,21 @@ Replication read_replication(const Field& field, uint32_t nodes) {
                          "keeps no hints and repairs nothing)");
   }
   return r;
+}
+
+StalenessSpec read_staleness(const Field& field, uint32_t nodes, const Replication& replication) {
+  const MapFields fields(field, {"writers", "early_read", "read_node"});
+  StalenessSpec s;
+  if (nodes == 0) fail(field.line, prefix(field.path) + "the cluster has no nodes");
+  if (auto f = fields.get("writers")) s.writers = static_cast<uint32_t>(read_uint(*f, 1, nodes));
+  if (auto f = fields.get("early_read")) s.early_read = read_bool(*f);
+  if (auto f = fields.get("read_node")) {
+    if (!replication.quorum() || replication.coordinator != Replication::Coordinator::kNode) {
+      fail(f->line, prefix(f->path) + "read_node needs replication with coordinator: node");
+    }
+    s.read_node = static_cast<uint32_t>(read_uint(*f, 0, replication.n - 1));
+  }
+  return s;
 }
 
 }  // namespace kv::sim

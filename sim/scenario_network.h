@@ -7,6 +7,7 @@
 
 #include "node/placement.h"
 #include "sim/network.h"
+#include "sim/scenario.h"
 #include "sim/yaml_fields.h"
 
 namespace kv::sim {
@@ -20,8 +21,17 @@ DelaySpec read_delay_spec(const yaml::Field& field, int depth = 0);
 // The `network:` section into `network`.
 void read_network_options(const yaml::Field& field, NetworkOptions& network);
 
+// The `clocks:` section, for a cluster of `nodes` nodes: {skew: TIME,
+// drift: PPM} drawn per node, or each a list of one value per node.
+ClockSpec read_clocks(const yaml::Field& field, uint32_t nodes);
+
 // The `replication:` section, for a cluster of `nodes` nodes: n in
 // [1, nodes], r and w in [1, n].
 Replication read_replication(const yaml::Field& field, uint32_t nodes);
+
+// The `staleness:` section: writers in [1, nodes]; read_node in [0, n) and
+// only when a node coordinates.
+StalenessSpec read_staleness(const yaml::Field& field, uint32_t nodes,
+                             const Replication& replication);
 
 }  // namespace kv::sim

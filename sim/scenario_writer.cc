@@ -24,6 +24,21 @@ std::string time_text(int64_t us) {
   return format_time(us);
 }
 
+// `clocks: {skew: ..., drift: ...}`, each a bound or a list per node.
+std::string clocks_text(const ClockSpec& c) {
+  auto list = [](const std::vector<int64_t>& values, auto text) {
+    std::string out = "[";
+    for (size_t i = 0; i < values.size(); ++i) out += (i > 0 ? ", " : "") + text(values[i]);
+    return out + "]";
+  };
+  auto drift = [](int64_t ppm) { return std::to_string(ppm); };
+  std::string out = "clocks: {skew: ";
+  out += c.skews_us.empty() ? time_text(c.skew_us) : list(c.skews_us, time_text);
+  out += ", drift: ";
+  out += c.drifts_ppm.empty() ? drift(c.drift_ppm) : list(c.drifts_ppm, drift);
+  return out + "}\n";
+}
+
 // A Pareto shape num/den (den a power of ten, as the loader reads it) as
 // the decimal it was written as.
 std::string ratio_text(uint64_t num, uint64_t den) {
@@ -205,6 +220,10 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
   out += "description: " + json_quoted(s.description) + "\n";
   if (s.seed) out += "seed: " + std::to_string(*s.seed) + "\n";
   out += "nodes: " + std::to_string(s.nodes) + "\n";
+  if (s.mechanism != Mechanism::kClientVv) {
+    out += "mechanism: " + std::string(mechanism_name(s.mechanism)) + "\n";
+  }
+  if (s.clocks.any()) out += clocks_text(s.clocks);
   out += "network:\n";
   out += "  delay: " + delay_text(s.network.delay) + "\n";
   out += "  loss: " + probability_text(s.network.loss) + "\n";
@@ -226,6 +245,12 @@ std::string write_scenario(const Scenario& s, const std::string& header) {
   }
   if (s.anti_entropy_interval) {
     out += "anti_entropy: {interval: " + time_text(s.anti_entropy_interval->us) + "}\n";
+  }
+  if (s.staleness != StalenessSpec{}) {
+    out += "staleness: {writers: " + std::to_string(s.staleness.writers) +
+           ", early_read: " + (s.staleness.early_read ? "true" : "false") +
+           (s.staleness.read_node ? ", read_node: " + std::to_string(s.staleness.read_node) : "") +
+           "}\n";
   }
   out += "clients: {timeout: " + time_text(s.clients.timeout.us) +
          ", retries: " + std::to_string(s.clients.retries) +

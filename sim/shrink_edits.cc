@@ -132,6 +132,11 @@ std::optional<Scenario> without_node(const Scenario& s, NodeIndex k) {
   };
   Scenario out = s;
   out.nodes = s.nodes - 1;
+  // Clocks given per node lose node k's.
+  if (!out.clocks.skews_us.empty()) out.clocks.skews_us.erase(out.clocks.skews_us.begin() + k);
+  if (!out.clocks.drifts_ppm.empty()) {
+    out.clocks.drifts_ppm.erase(out.clocks.drifts_ppm.begin() + k);
+  }
   out.events.clear();
   using Kind = TimelineEvent::Kind;
   for (TimelineEvent e : s.events) {

@@ -45,6 +45,16 @@ Simulation::Impl::Impl(const Scenario& s, uint64_t seed_, history::HistoryWriter
   for (uint32_t i = 0; i < n; ++i) {
     node_rngs.push_back(Rng::derive(seed_, "node", i));
   }
+  // The clocks' own stream: drawing them shifts no other draw.
+  Rng clock_rng = Rng::derive(seed_, "clocks");
+  const ClockSpec& c = s.clocks;
+  for (uint32_t i = 0; i < n; ++i) {
+    NodeClock clock;
+    clock.skew_us = c.skews_us.empty() ? clock_rng.between(0, c.skew_us) : c.skews_us[i];
+    clock.drift_ppm =
+        c.drifts_ppm.empty() ? clock_rng.between(-c.drift_ppm, c.drift_ppm) : c.drifts_ppm[i];
+    node_clocks.push_back(clock);
+  }
   for (const std::string& name : node_names) record.add_endpoint(name);
 
   // Clients: the scripted ones in order of their numbers, then the workload's.
@@ -121,7 +131,7 @@ inline void Simulation::Impl::dispatch(const ScheduledEvent& e) {
 }
 
 void Simulation::Impl::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
-  if (record.on()) record.start(scenario, seed, n);
+  if (record.on()) record.start(scenario, seed, n, node_clocks);
   if (outside != nullptr) {
     for (NodeIndex i = 0; i < n && outside_error.ok(); ++i) outside_start(i);
     if (!outside_error.ok()) return;
@@ -164,10 +174,16 @@ StalenessCounts Simulation::Impl::run_staleness(const StalenessProbe& spec) {
   counts.failed.assign(d, 0);
   probe.spec = &spec;
   probe.counts = &counts;
-  probe.client = client_index("c1");
+  probe.writers.clear();
+  for (uint32_t j = 0; j < scenario.staleness.writers; ++j) {
+    probe.writers.push_back(client_index(numbered("c", j + 1, "")));
+  }
+  if (scenario.staleness.early_read) {
+    probe.early_client = client_index(numbered("c", scenario.staleness.writers + 1, ""));
+  }
   const uint64_t total = spec.trials * spec.deltas.size();
   if (total > 0) queue.push(now(), kProbe, 0, 0);
-  if (record.on()) record.start(scenario, seed, n);
+  if (record.on()) record.start(scenario, seed, n, node_clocks);
   const int64_t until = scenario.run_until.us;
   while (probe.ended < total && !queue.empty() && queue.top().time_us() <= until) {
     const ScheduledEvent e = queue.pop();
@@ -189,7 +205,10 @@ void Simulation::Impl::note_run_end() {
   for (size_t slot = 0; slot < slab.size(); ++slot) {
     if (deliveries_left[slot] == 0) continue;
     const Message& m = *slab[slot];
-    const bool versions = m.type == MsgType::kReplicate ||
+    // A write on its way: a replicate, a quorum's store or a hint's
+    // handoff, or an anti-entropy message carrying versions.
+    const bool versions = m.type == MsgType::kReplicate || m.type == MsgType::kStore ||
+                          m.type == MsgType::kHandoff ||
                           ((m.type == MsgType::kAeDiff || m.type == MsgType::kAePush) && m.ae &&
                            !m.ae->versions.empty());
     if (versions && is_node(m.src) && is_node(m.dest)) ++e.writes_in_flight;

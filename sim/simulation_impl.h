@@ -48,7 +48,7 @@ enum EventKind : uint32_t {
   kAeTick,    // arg32: node, arg: the node's life (incarnation) it was set in
   kWorkload,  // arg: operation number
   kTimer,     // arg: the replica's timer number, arg32: node (timers[node] holds it until then)
-  kProbe,     // arg: staleness trial; arg32: 0 its write is due, 1 its read
+  kProbe,     // arg: staleness trial; arg32: 0 its writes are due, 1 its read, 2 its early read
 };
 
 // Every key the run has met, stored once. Messages and operations refer to a
@@ -189,6 +189,7 @@ struct Simulation::Impl {
     void set_timer(Duration after, uint64_t timer) override { sim.set_timer(node, after, timer); }
     void cancel_timer(uint64_t timer) override { sim.cancel_timer(node, timer); }
     void applied(const AppliedWrite& a) override { sim.record_apply(*this, a); }
+    uint64_t clock_us() const override { return sim.node_clocks[node].read(sim.now().us); }
     // The deferred on_stored of a client request's own apply (its version
     // and key are the request's).
     void settle() {
@@ -334,13 +335,17 @@ struct Simulation::Impl {
   struct Probe {
     const StalenessProbe* spec = nullptr;
     StalenessCounts* counts = nullptr;
-    uint32_t client = 0;
-    uint64_t started = 0;          // the trial under way
-    uint64_t ended = 0;            // trials done (counted or failed)
-    int64_t sent_us = 0;           // when its current operation fell due
-    bool acked = false;            // its write's reply accepted it (no client coordination)
-    VersionPtr written;            // its write
-    std::vector<VersionPtr> read;  // its read's result
+    std::vector<uint32_t> writers;  // c1, c2, ...: the trial's writers; c1 also reads
+    uint32_t early_client = 0;      // the next client: the early read (staleness: early_read)
+    uint64_t started = 0;           // the trial under way
+    uint64_t ended = 0;             // trials done (counted or failed)
+    int64_t sent_us = 0;            // when its writes fell due
+    int64_t read_sent_us = 0;       // when its measured read fell due
+    uint32_t pending = 0;           // its writes, then its reads, not yet ended
+    bool failed = false;            // a write or the measured read did not complete
+    bool acked = false;  // the reply just taken accepted the write (no client coordination)
+    std::vector<VersionPtr> written;  // its committed writes
+    std::vector<VersionPtr> read;     // its measured read's result
   } probe;
 
   // --- faults -------------------------------------------------------------
@@ -431,6 +436,9 @@ struct Simulation::Impl {
   // reuses a timer number, so an event of a cleared timer finds it gone.
   std::vector<std::set<uint64_t>> timers;
   std::vector<Rng> node_rngs;
+  // Each node's physical clock (scenario.clocks, drawn from the "clocks"
+  // stream): what lww timestamps its writes with.
+  std::vector<NodeClock> node_clocks;
   Network network;
   Rng workload_rng;
   EventQueue queue;

@@ -26,6 +26,9 @@ SeedResult run_one(const Scenario& scenario, uint64_t seed, uint64_t max_history
   QuietRun run = run_quiet(scenario, seed, max_history, history);
   SeedResult r;
   r.seed = seed;
+  if (scenario.mechanism != Mechanism::kClientVv) {
+    r.mechanism = std::string(mechanism_name(scenario.mechanism));
+  }
   const RunStats& s = run.stats;
   r.events = s.events;
   r.messages = s.messages_sent;

@@ -81,6 +81,8 @@ struct SeedResult {
   std::optional<int64_t> convergence_us;
   // A swarm sweep's (the scenario has a swarm section): what the seed drew.
   std::optional<SwarmDraw> swarm;
+  // The mechanism the seed ran under when not client-vv, or "".
+  std::string mechanism;
 };
 
 // One run with its history hashed, never written (history/writer.h's

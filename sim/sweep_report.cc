@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/hash.h"
+#include "base/number_text.h"
 #include "base/time_text.h"
 #include "node/names.h"
 #include "sim/yaml_values.h"
@@ -13,24 +14,30 @@ namespace kv::sim {
 
 using json::Json;
 
-namespace {
-
-bool parse_u64(std::string_view text, uint64_t& value) {
-  if (text.empty() || text.size() > 20) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-}  // namespace
-
 void write_offence(Json& into, const std::optional<NodeIndex>& node,
                    const std::optional<std::string>& key, const std::optional<int64_t>& time_us) {
   into["node"] = node ? Json(kv::node_name(*node)) : Json(nullptr);
   into["key"] = key ? Json(*key) : Json(nullptr);
   into["time"] = time_us ? Json(format_time(*time_us)) : Json(nullptr);
+}
+
+Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards) {
+  const size_t slash = text.find('/');
+  const std::optional<uint64_t> i =
+      slash == std::string_view::npos ? std::nullopt : parse_u64(text.substr(0, slash));
+  const std::optional<uint64_t> n =
+      slash == std::string_view::npos ? std::nullopt : parse_u64(text.substr(slash + 1));
+  if (!i || !n || *i < 1 || *i > *n) {
+    return Status::bad_input("--shard: '" + std::string(text) +
+                             "' is not I/N with 1 <= I <= N (e.g. 3/8)");
+  }
+  index = *i;
+  shards = *n;
+  if (shards > count) {
+    return Status::bad_input("--shard: " + std::to_string(shards) + " shards of " +
+                             std::to_string(count) + " seeds would leave some empty");
+  }
+  return Status();
 }
 
 void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
@@ -43,6 +50,7 @@ void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
 std::string record_line(const SeedResult& r) {
   Json j;
   j["seed"] = r.seed;
+  if (!r.mechanism.empty()) j["mechanism"] = r.mechanism;
   if (r.swarm) j["swarm"] = Json::parse(r.swarm->json_text());
   j["ok"] = r.ok;
   Json& checks = j["checks"];
@@ -79,8 +87,8 @@ std::string form_problem(const std::string& line, const Json& j) {
     return "the line ends in CR LF, not LF (copied through a tool that changed line ends?)";
   }
   static const std::vector<std::string_view> kFields = {
-      "seed",   "swarm",    "ok",          "checks",   "failure",
-      "events", "messages", "fingerprint", "coverage", "convergence"};
+      "seed",   "mechanism", "swarm",       "ok",       "checks",     "failure",
+      "events", "messages",  "fingerprint", "coverage", "convergence"};
   if (!j.is_object()) return "not a JSON object";
   for (const auto& [name, value] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
@@ -106,6 +114,7 @@ bool parse_record(const std::string& line, SeedResult& r) {
     const Json j = Json::parse(line);
     if (!form_problem(line, j).empty()) return false;
     r.seed = j.at("seed").get<uint64_t>();
+    r.mechanism = j.value("mechanism", "");
     r.ok = j.at("ok").get<bool>();
     for (const auto& [name, ok] : j.at("checks").items())
       r.checks.emplace_back(name, ok.get<bool>());
@@ -116,12 +125,11 @@ bool parse_record(const std::string& line, SeedResult& r) {
       const Json& node = failure.at("node");
       if (!node.is_null()) {
         const std::string name = node.get<std::string>();
-        uint64_t number = 0;
-        if (name.size() < 2 || name[0] != 'n' || !parse_u64(name.substr(1), number) ||
-            number == 0 || number > kMaxNodes) {
-          return false;
-        }
-        r.failed_node = static_cast<NodeIndex>(number - 1);
+        const std::optional<uint64_t> number = name.size() >= 2 && name[0] == 'n'
+                                                   ? parse_u64(std::string_view(name).substr(1))
+                                                   : std::nullopt;
+        if (!number || *number == 0 || *number > kMaxNodes) return false;
+        r.failed_node = static_cast<NodeIndex>(*number - 1);
       }
       if (!failure.at("key").is_null()) r.failed_key = failure.at("key").get<std::string>();
       if (!failure.at("time").is_null()) {
@@ -233,6 +241,7 @@ Json summary_json(const SweepInfo& info, const Tally& t) {
   j["file"] = info.file;
   j["scenario_hash"] = info.scenario_hash;
   if (!info.mutant.empty()) j["mutant"] = info.mutant;
+  if (!info.mechanism.empty()) j["mechanism"] = info.mechanism;
   j["seeds"] = Json{{"first", info.first}, {"last", info.last}};
   if (info.swarm) j["swarm"] = true;
   if (info.shards > 0) {
@@ -289,6 +298,7 @@ Result<SweepInfo> read_sweep_info(const std::string& text, const std::string& pa
     info.last = s.at("seeds").at("last").get<uint64_t>();
     info.swarm = s.value("swarm", false);
     info.mutant = s.value("mutant", "");
+    info.mechanism = s.value("mechanism", "");
     if (s.contains("required")) {
       for (const Json& r : s.at("required")) {
         info.required.emplace_back(r.at("coverage").get<std::string>(),

@@ -40,8 +40,9 @@ struct SweepInfo {
   uint64_t shard_last = 0;
   // --require: coverage counter name, the least percentage of seeds.
   std::vector<std::pair<std::string, uint64_t>> required;
-  bool swarm = false;  // --swarm: each seed ran its own draw
-  std::string mutant;  // --mutant (a build with mutants): the planted bug, or ""
+  bool swarm = false;     // --swarm: each seed ran its own draw
+  std::string mutant;     // --mutant (a build with mutants): the planted bug, or ""
+  std::string mechanism;  // the mechanism when not client-vv (--mechanism or the file's), or ""
 };
 
 // What a failing check names, as summary.json's checks and sweep.jsonl's
@@ -62,6 +63,10 @@ std::string record_form_problem(const std::string& line);
 
 // The I-th (1-based) of N contiguous slices of first..last, as even as
 // they go.
+// --shard "I/N" for a range of `count` seeds: 1 <= I <= N <= count, or bad
+// input saying why.
+Status parse_shard(std::string_view text, uint64_t count, uint64_t& index, uint64_t& shards);
+
 void shard_slice(uint64_t first, uint64_t last, uint64_t index, uint64_t shards,
                  uint64_t& slice_first, uint64_t& slice_last);
 

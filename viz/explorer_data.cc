@@ -108,6 +108,20 @@ class Builder {
   }
   void str(const std::string& s) { json::dump_string(s, out_); }
   void num(int64_t n) { json::dump_int(n, out_); }
+  // [[from, to], ...]: cut links as node indexes.
+  void links(const std::set<Link>& cut) {
+    out_ += '[';
+    bool first = true;
+    for (const Link& l : cut) {
+      out_ += first ? "[" : ",[";
+      first = false;
+      num(static_cast<int64_t>(l.first));
+      out_ += ',';
+      num(static_cast<int64_t>(l.second));
+      out_ += ']';
+    }
+    out_ += ']';
+  }
   void versions_array(const std::string& k, const std::vector<VersionText>& vs) {
     out_ += '[';
     for (size_t i = 0; i < vs.size(); ++i) {
@@ -229,17 +243,9 @@ void Builder::write_initial() {
     first = false;
     num(static_cast<int64_t>(n));
   }
-  out_ += "],\"cut\":[";
-  first = true;
-  for (const Link& l : cut_) {
-    out_ += first ? "[" : ",[";
-    first = false;
-    num(static_cast<int64_t>(l.first));
-    out_ += ',';
-    num(static_cast<int64_t>(l.second));
-    out_ += ']';
-  }
-  out_ += "],\"flight\":[";
+  out_ += "],\"cut\":";
+  links(cut_);
+  out_ += ",\"flight\":[";
   first = true;
   for (const auto& [id, f] : flight_) {
     const auto& s = std::get<SendEvent>(f.send->data);
@@ -323,17 +329,8 @@ void Builder::write_event(size_t i) {
     field(f->amnesia ? 1 : 0);
     if (f->kind == FaultEvent::Kind::kPartition) add_cuts(*f, nodes_, event_cut_);
     if (f->kind == FaultEvent::Kind::kHeal) event_cut_.clear();
-    out_ += ",[";
-    bool first = true;
-    for (const Link& l : event_cut_) {
-      out_ += first ? "[" : ",[";
-      first = false;
-      num(static_cast<int64_t>(l.first));
-      out_ += ',';
-      num(static_cast<int64_t>(l.second));
-      out_ += ']';
-    }
-    out_ += ']';
+    out_ += ',';
+    links(event_cut_);
   } else if (const auto* t = std::get_if<TimeoutEvent>(&d)) {
     field(t->client), field(t->msg_id), field(t->attempt), field(node(t->node));
   } else if (const auto* g = std::get_if<GiveUpEvent>(&d)) {

@@ -458,7 +458,7 @@ def check_run_end(browser, tmp, kvsim, testdata):
     nodes = set(history[0]["nodes"])
     writes = sum(1 for i, (s, copies) in sends.items()
                  if s["src"] in nodes and s["dest"] in nodes and arrivals.get(i, 0) < copies and
-                 (s["body"]["type"] == "replicate" or s["body"].get("versions")))
+                 (s["body"]["type"] in ("replicate", "store", "handoff") or s["body"].get("versions")))
     check("run_end: operations never sent = 400 - op lines", end.get("ops_unsent") == 400 - ops,
           (end, ops))
     check("run_end: requests in flight recounted", end.get("requests_in_flight") == in_flight, (end, in_flight))

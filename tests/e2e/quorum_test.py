@@ -23,6 +23,8 @@ history.jsonl alone and with no code shared with kvsim:
    version held, by some node at the end; must agree with summary.json.
 5. error 11 replies (quorum not gathered in time) counted in the history
    equal summary.json's quorum_errors.
+6. run_end's writes in flight (stores and handoffs among them) equal the
+   history's node-to-node writes not yet arrived.
 And the teaching scenario's story and space-time labels show the stand-in,
 the hint and the handoff.
 """
@@ -226,6 +228,46 @@ for path, seed, w in runs:
           lost["holds"] == (got["lost"] == 0), lost["detail"])
     check(f"{label}: error 11 replies counted", summary["figures"].get("quorum_errors") ==
           got["errors"], summary["figures"].get("quorum_errors"))
+
+# 6. run_end's writes in flight, recounted: node-to-node messages carrying a
+# write (replicate, store, handoff, or an anti-entropy message with
+# versions) of which some copy had neither arrived nor been dropped. A run
+# cut at 33ms, with stores under way, must count some.
+def writes_in_flight(history):
+    nodes = set(history[0]["nodes"])
+    sends, arrivals = {}, {}
+    for e in history:
+        if e["kind"] == "send":
+            sends[e["id"]] = [e, 1]
+        elif e["kind"] == "duplicate":
+            sends[e["id"]][1] += 1
+        elif e["kind"] in ("deliver", "drop"):
+            arrivals[e["id"]] = arrivals.get(e["id"], 0) + 1
+    return sum(1 for i, (s, copies) in sends.items()
+               if s["src"] in nodes and s["dest"] in nodes and arrivals.get(i, 0) < copies and
+               (s["body"]["type"] in ("replicate", "store", "handoff") or s["body"].get("versions")))
+
+
+cut = os.path.join(tmp, "cut.yaml")
+with open(cut, "w") as f:
+    f.write(GENERATED.format(name="cut", loss="0", w=2, sloppy="true", rr="true", amnesia="")
+            .replace("run_until: 2s", "run_until: 33ms").replace("ops: 60", "ops: 8")
+            .replace("  - {at: 120ms, crash: n5}\n  - {at: 160ms, heal: true}\n  - {at: 200ms, restart: n5}\n", ""))
+in_flight_total = 0
+for path, seed in [(cut, 1), (cut, 2)] + [(p, s) for p, s, _ in runs[:4]]:
+    history, summary = run(path, seed, os.path.join(tmp, f"inflight-{seed}-{os.path.basename(path)}"))
+    if history is None:
+        continue
+    want = writes_in_flight(history)
+    got = summary.get("run_end", {}).get("writes_in_flight")
+    check(f"{os.path.basename(path)} seed {seed}: run_end's writes in flight recounted ({want})",
+          got == want, (got, want))
+    if path == cut:
+        in_flight_total += want
+        stores = sum(1 for e in history if e["kind"] == "send" and e["body"]["type"] == "store")
+        check(f"cut seed {seed}: stores were sent", stores > 0, stores)
+print(f"run_end writes in flight, two runs cut at 33ms: {in_flight_total} (recounted from the history)")
+check("a run cut short counts stores in flight", in_flight_total > 0, in_flight_total)
 
 print(f"{len(runs)} runs: converged held {verdicts['converged'][1]}, failed "
       f"{verdicts['converged'][0]}; no_lost_write held {verdicts['no_lost_write'][1]}, failed "

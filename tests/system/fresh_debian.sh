@@ -204,7 +204,7 @@ for cmd in demo test; do
   tail -n 15 "$logs/$cmd.log" | sed 's/^/  /'
 done
 # The test builds' own logs, so a failure can be read after the chroot is gone.
-for b in build build-san build-fuzz; do
+for b in build build-san; do
   for f in test.log meson-logs/testlog.txt smoke.log; do
     [ -f "$root/root/kvsim/$b/$f" ] && cp "$root/root/kvsim/$b/$f" "$logs/$b-$(basename "$f")"
   done

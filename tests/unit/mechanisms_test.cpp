@@ -165,7 +165,7 @@ TEST_CASE("a replica applying the stamped writes in any order holds what the coo
   // The order is a partial order shared by store and oracle: replaying the
   // coordinator's stamped versions into a fresh store, forwards or
   // backwards, leaves the same set.
-  for (const Mechanism m : {Mechanism::kServerVv, Mechanism::kDvv}) {
+  for (const Mechanism m : {Mechanism::kServerVv, Mechanism::kDvv, Mechanism::kLww}) {
     CAPTURE(kv::mechanism_name(m));
     Node node = one_node(m);
     Client clients[3];
@@ -173,7 +173,9 @@ TEST_CASE("a replica applying the stamped writes in any order holds what the coo
     for (int i = 0; i < 12; ++i) {
       Client& c = clients[(i * 7) % 3];
       const VersionPtr w = kv::make_version(std::to_string(i), c.context, i + 1);
-      const VersionPtr s = node.coordinate("k", w);
+      // lww: clock readings 100, 93, 86, ... mod 40: out of write order, with
+      // repeats (ties broken by value).
+      const VersionPtr s = node.coordinate("k", w, static_cast<uint64_t>((100 - 7 * i) % 40));
       stamped.push_back(s);
       node.put("k", s);
       c.context = Clock();
@@ -191,4 +193,73 @@ TEST_CASE("a replica applying the stamped writes in any order holds what the coo
       CHECK(got == at_coordinator);
     }
   }
+}
+
+// lww through real Nodes: the coordinating node stamps each write with the
+// clock reading it is given (its host's physical clock); the greatest
+// (timestamp, slot, value) wins. Worked out by hand:
+//   two nodes n1 (slot 0) and n2 (slot 1), one key; every write replicated
+//   to the other node.
+//   w1  "a" through n1 at reading 2000      both hold a (2000, 0)
+//   w2  "b" through n2 at reading 1500      b is causally later (its client
+//       had read a) but n2's clock is behind: (1500, 1) < (2000, 0), stale
+//       on both nodes, yet acknowledged as written     both hold a
+//   w3  "c" through n2 at reading 2000      a tie on the timestamp: slot 1
+//       beats slot 0                         both hold c (2000, 1)
+//   w4  "d" through n2 at reading 2000      a tie on timestamp and slot:
+//       "d" > "c" bytewise                   both hold d
+//   w5  "a2" through n1 at reading 2000     (2000, 0) < (2000, 1): stale
+//                                            both hold d
+TEST_CASE("lww: the greatest (timestamp, slot, value) wins, worked out by hand") {
+  Node n1, n2;
+  n1.init("n1", {"n1", "n2"}, 0);
+  n2.init("n2", {"n1", "n2"}, 1);
+  n1.set_mechanism(Mechanism::kLww);
+  n2.set_mechanism(Mechanism::kLww);
+  struct Write {
+    Node* via;
+    Node* peer;
+    const char* value;
+    uint64_t reading;
+    kv::WriteStatus status;
+    kv::ApplyResult at_coordinator;
+    const char* held;
+  };
+  const Write writes[] = {
+      {&n1, &n2, "\"a\"", 2000, kv::WriteStatus::kWritten, kv::ApplyResult::kApplied, "\"a\""},
+      {&n2, &n1, "\"b\"", 1500, kv::WriteStatus::kWritten, kv::ApplyResult::kStale, "\"a\""},
+      {&n2, &n1, "\"c\"", 2000, kv::WriteStatus::kWritten, kv::ApplyResult::kApplied, "\"c\""},
+      {&n2, &n1, "\"d\"", 2000, kv::WriteStatus::kWritten, kv::ApplyResult::kApplied, "\"d\""},
+      {&n1, &n2, "\"a2\"", 2000, kv::WriteStatus::kWritten, kv::ApplyResult::kStale, "\"d\""},
+  };
+  uint64_t origin = 0;
+  for (const Write& w : writes) {
+    CAPTURE(w.value);
+    const VersionPtr stamped =
+        w.via->coordinate("k", kv::make_version(w.value, Clock(), ++origin), w.reading);
+    CHECK(stamped->dot.counter == w.reading);
+    CHECK(stamped->dot.node == (w.via == &n1 ? 0u : 1u));
+    CHECK(stamped->dot.flags == kv::Dot::kTimestamp);
+    const kv::WriteResult r = w.via->put("k", stamped);
+    CHECK(r.status == w.status);  // a lost write is acknowledged all the same
+    CHECK(r.applied == w.at_coordinator);
+    w.peer->replicate("k", stamped);
+    CHECK(held(n1) == std::vector<std::string>{w.held});
+    CHECK(held(n2) == std::vector<std::string>{w.held});
+  }
+}
+
+TEST_CASE("lww's order: total, timestamp first, then slot, then value") {
+  const kv::Causality& lww = kv::causality(Mechanism::kLww);
+  auto at = [](const char* value, uint32_t slot, uint64_t us) {
+    return kv::make_version(value, Clock(), 0, kv::Dot{slot, kv::Dot::kTimestamp, us});
+  };
+  // Timestamp decides over slot and value; slot over value.
+  CHECK(lww.order(*at("\"a\"", 0, 11), *at("\"z\"", 1, 10)) == kv::Order::kDominates);
+  CHECK(lww.order(*at("\"z\"", 0, 10), *at("\"a\"", 1, 10)) == kv::Order::kDominated);
+  CHECK(lww.order(*at("\"b\"", 1, 10), *at("\"a\"", 1, 10)) == kv::Order::kDominates);
+  CHECK(lww.order(*at("\"a\"", 1, 10), *at("\"a\"", 1, 10)) == kv::Order::kEqual);
+  // Never concurrent: a key holds one version.
+  CHECK(lww.rank(*at("\"a\"", 0, 10)) < lww.rank(*at("\"a\"", 1, 10)));
+  CHECK(lww.rank(*at("\"a\"", 1, 10)) < lww.rank(*at("\"a\"", 0, 11)));
 }

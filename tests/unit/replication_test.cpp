@@ -14,6 +14,7 @@
 #include "node/placement.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
+#include "sim/scenario_writer.h"
 
 namespace kv {
 namespace {
@@ -167,6 +168,43 @@ TEST_CASE("replication: and network.delays: are read, and wrong ones refused") {
       "1ms}]}}}\n",
       "add up to 1");
   refused("network: {delay: {dist: constant, value: 1ms, weight: 1}}\n", "only a part");
+}
+
+TEST_CASE("staleness: is read, refused when it cannot mean anything, and written back") {
+  const std::string head = "name: t\nnodes: 3\nrun_until: 1s\n";
+  sim::LoadResult plain = load(head);
+  REQUIRE(plain.ok());
+  CHECK(plain.value().staleness == sim::StalenessSpec{});
+  CHECK(sim::write_scenario(plain.value()).find("staleness") == std::string::npos);
+
+  sim::LoadResult ok =
+      load(head +
+           "replication: {n: 3, r: 1, w: 1, coordinator: node, read_repair: true}\n"
+           "staleness: {writers: 2, early_read: true, read_node: 2}\n");
+  REQUIRE(ok.ok());
+  CHECK(ok.value().staleness.writers == 2);
+  CHECK(ok.value().staleness.early_read);
+  CHECK(ok.value().staleness.read_node == 2);
+  const std::string text = sim::write_scenario(ok.value());
+  CHECK(text.find("staleness: {writers: 2, early_read: true, read_node: 2}") != std::string::npos);
+  sim::LoadResult again = load(text);
+  REQUIRE(again.ok());
+  CHECK(again.value().staleness == ok.value().staleness);
+
+  auto refused = [&](const std::string& body, const std::string& words) {
+    const sim::LoadResult r = load(head + body);
+    REQUIRE_FALSE(r.ok());
+    INFO(r.status().message());
+    CHECK(r.status().message().find(words) != std::string::npos);
+  };
+  refused("staleness: {writers: 4}\n", "staleness.writers");
+  refused("staleness: {writers: 0}\n", "staleness.writers");
+  refused("staleness: {read_node: 1}\n", "read_node needs replication with coordinator: node");
+  refused("replication: {n: 3, coordinator: client}\nstaleness: {read_node: 1}\n",
+          "read_node needs replication with coordinator: node");
+  refused("replication: {n: 2, coordinator: node}\nstaleness: {read_node: 2}\n",
+          "staleness.read_node");
+  refused("staleness: {readers: 2}\n", "readers: unknown field");
 }
 
 }  // namespace

@@ -641,9 +641,9 @@ TEST_CASE("the sweep: section gives a sweep its seeds and required coverage, in 
 
 TEST_CASE("an unknown field far from every known one lists the known ones") {
   CHECK_REFUSED(with_head("colour: red\n"), "t.yaml:4",
-                "colour: unknown field (a scenario takes name, description, seed, nodes, mechanism, network, "
-                "replication, anti_entropy, clients, events, workload, run_until, expect, sweep, "
-                "swarm)");
+                "colour: unknown field (a scenario takes name, description, seed, nodes, "
+                "mechanism, clocks, network, replication, anti_entropy, staleness, clients, "
+                "events, workload, run_until, expect, sweep, swarm)");
   CHECK_REFUSED(with_event("{at: 0ms, heal: true, because: reasons}"), "t.yaml:5",
                 "because: unknown field (event takes at, partition, heal, crash, amnesia, restart, "
                 "drop, delay, client, node, put, get, resolve)");
