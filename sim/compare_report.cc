@@ -141,7 +141,7 @@ std::string mechanism_sentence(const Comparison& c, const MechanismResult& m) {
              counted(t.lost_updates, "accepted write was", "accepted writes were") + " lost (" +
              per(t.lost_updates, runs) +
              " a run): a concurrent write dropped, or a causally later write beaten by an "
-             "earlier one stamped by a clock running ahead; its writer was told `written`. " +
+             "earlier one stamped by a clock running ahead; its writer was told \"written\". " +
              meta + ": one timestamp.";
   }
   return "";
