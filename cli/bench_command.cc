@@ -74,6 +74,7 @@ int run_fanout(const FanoutOptions& o) {
   const uint64_t rss_before = current_rss_bytes();
   const auto start = std::chrono::steady_clock::now();
   sim::Simulation simulation(scenario, o.seed, history);
+  if (!o.truth) simulation.no_truth();
   simulation.run();
   if (const Status closed = history.close(); !closed.ok()) return fail(closed, "kvsim bench");
   const double wall =
@@ -112,6 +113,7 @@ int run_fanout(const FanoutOptions& o) {
                       : 0.0;
   j["keys_multi_sibling_all_nodes"] = multi_everywhere;
   j["history"] = !o.history.empty();
+  j["truth"] = o.truth;
   j["checks_ok"] = checks_ok;
   std::printf("%s\n", json::dump(j).c_str());
   return checks_ok ? kExitOk : kExitCheckFailed;

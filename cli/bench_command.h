@@ -14,6 +14,9 @@ struct FanoutOptions {
   uint64_t puts = 200000;
   uint64_t seed = 1;
   std::string history;  // empty: no history
+  // Keep the truth (history/truth.h) as `kvsim run` does; without, the
+  // benchmark measures the simulator alone, since it prints no figures.
+  bool truth = false;
 };
 
 // W1: prints one JSON line. Returns the exit status.

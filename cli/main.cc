@@ -351,6 +351,8 @@ int run_command(int argc, char** argv) {
       ->check(whole_number(1, 1000000000, "P"));
   fanout->add_option("--seed", fanout_options.seed, "Seed")->capture_default_str()->check(kSeed);
   fanout->add_option("--history", fanout_options.history, "Write the history to this file");
+  fanout->add_flag("--truth", fanout_options.truth,
+                   "Keep the truth as kvsim run does (to measure its cost)");
   uint64_t scale_seed = 1;
   CLI::App* scale = bench->add_subcommand("scale", "W2: how cost grows with N, K and P");
   scale->add_option("--seed", scale_seed, "Seed")->capture_default_str()->check(kSeed);

@@ -113,6 +113,7 @@ Result measure(const sim::Scenario& loaded, const StalenessOptions& options,
       const uint64_t seed = Rng::derive(options.seed, "staleness", c).next();
       history::HistoryWriter history;  // disabled
       sim::Simulation simulation(scenario, seed, history);
+      simulation.no_truth();  // no figures: a staleness run reports probabilities
       parts[c] = simulation.run_staleness(probe);
     }
   };

@@ -51,10 +51,19 @@ class VersionMemory {
 };
 
 thread_local VersionMemory memory;
+thread_local VersionWatch* watch = nullptr;
 
 }  // namespace
 
+VersionWatch* watch_versions(VersionWatch* w) {
+  VersionWatch* before = watch;
+  watch = w;
+  return before;
+}
+
 void VersionPtr::recycle(Version* p) {
+  if (watch != nullptr && p->origin != 0) [[unlikely]]
+    watch->dropped(p->origin);
   p->~Version();
   memory.give(p);
 }
@@ -65,6 +74,8 @@ VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin) {
   v->value = std::move(value_json);
   v->clock = std::move(clock);
   v->origin = origin;
+  if (watch != nullptr && origin != 0) [[unlikely]]
+    watch->made(origin);
   return VersionPtr(v);
 }
 
@@ -78,6 +89,8 @@ VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin, Do
   v->clock = std::move(clock);
   v->origin = origin;
   v->dot = dot;
+  if (watch != nullptr && origin != 0) [[unlikely]]
+    watch->made(origin);
   return VersionPtr(v);
 }
 

@@ -106,4 +106,20 @@ VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin = 0
 // The same, with a server-side mechanism's dot.
 VersionPtr make_version(std::string value_json, Clock clock, uint64_t origin, Dot dot);
 
+// Told, on the thread that installed it, when a version with a nonzero
+// origin is made and when the last VersionPtr to one goes: the simulator's
+// truth forgets a write once no version of it is left anywhere (in a store, a
+// message, a client's hands), so that its memory does not grow with the run.
+class VersionWatch {
+ public:
+  virtual void made(uint64_t origin) = 0;
+  virtual void dropped(uint64_t origin) = 0;
+
+ protected:
+  ~VersionWatch() = default;
+};
+// Installs `watch` (nullptr: none) for this thread; returns the one it
+// replaces.
+VersionWatch* watch_versions(VersionWatch* watch);
+
 }  // namespace kv

@@ -276,7 +276,29 @@ Simulation::Simulation(const Scenario& scenario, uint64_t seed, history::History
 
 Simulation::~Simulation() = default;
 
+namespace {
+
+// While a run goes, the truth (if kept) is told of every copy of a version
+// made and gone on this thread; before and after, nothing is.
+class WatchDuringRun {
+ public:
+  explicit WatchDuringRun(VersionWatch* watch) : before_(watch_versions(watch)), mine_(watch) {}
+  ~WatchDuringRun() {
+    [[maybe_unused]] VersionWatch* replaced = watch_versions(before_);
+    KV_ASSERT(replaced == mine_);
+  }
+  WatchDuringRun(const WatchDuringRun&) = delete;
+  WatchDuringRun& operator=(const WatchDuringRun&) = delete;
+
+ private:
+  VersionWatch* before_;
+  VersionWatch* mine_;
+};
+
+}  // namespace
+
 void Simulation::run(void (*progress)(void*, int64_t, uint64_t), void* ctx) {
+  WatchDuringRun watch(impl_->truth_on ? &impl_->truth_watch : nullptr);
   impl_->run(progress, ctx);
 }
 
@@ -315,7 +337,7 @@ std::vector<CheckResult> Simulation::check(FateCounts* fates) const {
 history::Truth::Figures Simulation::truth_figures() const {
   history::Truth::Figures figures;
   const Impl& s = *impl_;
-  if (!s.truth_on) return figures;
+  KV_ASSERT_MSG(s.truth_on, "the truth's figures asked of a run made without the truth");
   std::vector<history::Truth::NodeHeld> held(s.n);
   for (uint32_t key = 0; key < s.truth.keys().size(); ++key) {
     const std::string_view name = s.truth.keys().key(key);

@@ -147,11 +147,12 @@ class Simulation {
   std::vector<CheckResult> check(FateCounts* fates = nullptr) const;
   const RunStats& stats() const;
   // The truth's figures at the end of the run (history/truth.h): true and
-  // false siblings on the live nodes, lost updates. All 0 after no_truth().
+  // false siblings on the live nodes, lost updates.
+  // REQUIRES: no_truth() not called.
   history::Truth::Figures truth_figures() const;
-  // Call before run() to keep no truth: a benchmark of the simulator alone
-  // (the truth keeps every write's causal past, memory that grows with the
-  // run).
+  // Call before run() to keep no truth, when nobody will ask for its figures
+  // (`kvsim bench`, `kvsim staleness`): the truth costs about 15% of a write
+  // workload's instructions (BENCHMARKS.md, "The truth's cost").
   void no_truth();
   // Call before run(): every node is a process outside the simulator
   // (sim/outside_node.h), moved by `processes`, which must outlive the run.

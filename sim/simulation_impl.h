@@ -300,18 +300,18 @@ struct Simulation::Impl {
   // makes it, the versions a read's reply gives it, what its node holds for
   // a client beside it, a put's returned versions under a server-side
   // mechanism. Versions are known by their origin, which a node's stamp
-  // keeps.
+  // keeps. While the run goes the truth is told of every copy of a version
+  // made and gone (node/version.h's VersionWatch), and forgets a write once
+  // no copy of it is left.
   void truth_write(uint32_t client, const std::string& key, const VersionPtr& v) {
     if (!truth_on) return;
     // Under a server-side mechanism the node stamps each write, so no two
     // writes are one version: each gets an identity of its own.
     const uint64_t identity = rules.server_side() ? mix64(v->origin) : v->hash;
-    const uint32_t w = truth.write(client, key, identity);
-    if (v->origin >= truth_writes.size()) truth_writes.resize(v->origin + 1, history::Truth::kNone);
-    truth_writes[v->origin] = w;
+    truth.write(client, key, identity, v->origin);
   }
   uint32_t truth_write_of(const Version& v) const {
-    return v.origin < truth_writes.size() ? truth_writes[v.origin] : history::Truth::kNone;
+    return v.origin == 0 ? history::Truth::kNone : truth.write_of_tag(v.origin);
   }
   uint32_t truth_version_of(const Version& v) const {
     const uint32_t w = truth_write_of(v);
@@ -322,9 +322,15 @@ struct Simulation::Impl {
     if (!truth_on) return;
     for (const VersionPtr& v : versions) truth.observe(client, truth_version_of(*v));
   }
+  struct TruthWatch final : VersionWatch {
+    explicit TruthWatch(history::Truth& t) : truth(t) {}
+    void made(uint64_t origin) override { truth.hold(origin); }
+    void dropped(uint64_t origin) override { truth.drop(origin); }
+    history::Truth& truth;
+  };
   bool truth_on = true;
   history::Truth truth;
-  std::vector<uint32_t> truth_writes;  // by origin: the truth's write number
+  TruthWatch truth_watch{truth};
 
   // --- the staleness experiment (sim_staleness.cc) -------------------------
   StalenessCounts run_staleness(const StalenessProbe& spec);
