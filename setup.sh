@@ -79,9 +79,9 @@ install_missing
 if [ "$mode" = test ]; then
   # Tests enabled: a missing test dependency stops the build with a message
   # instead of silently leaving the suite empty.
-  build build -Dtests=enabled
+  build build -Dunity=on -Dtests=enabled
 else
-  build build
+  build build -Dunity=on
 fi
 
 case "$mode" in
@@ -103,15 +103,15 @@ case "$mode" in
     if [ -f build-san/build.ninja ] && ! grep -q 'clang++' build-san/build.ninja; then
       rm -rf build-san
     fi
-    CXX=clang++ build build-san -Dtests=enabled -Dfuzz=true -Ddebug=true -Doptimization=1 \
+    CXX=clang++ build build-san -Dunity=on -Dtests=enabled -Dfuzz=true -Ddebug=true -Doptimization=1 \
       -Db_sanitize=address,undefined -Db_lundef=false -Dcompare_with="$PWD/build/cli/kvsim"
     status=0
     suite build --num-processes 2
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      KVSIM_SEEDS=${KVSIM_SAN_SEEDS:-50} suite build-san --num-processes 2
+      KVSIM_SEEDS=${KVSIM_SAN_SEEDS:-25} suite build-san --num-processes 2
     # The fuzz targets' replays of the committed corpora and past findings ran
     # in that suite (suite fuzz); now each target fuzzes for a while.
-    bash tests/fuzz/smoke.sh build-san "${KVSIM_FUZZ_SECONDS:-30}" >build-san/smoke.log 2>&1 ||
+    bash tests/fuzz/smoke.sh build-san "${KVSIM_FUZZ_SECONDS:-20}" >build-san/smoke.log 2>&1 ||
       status=1
     python3 tests/lib/totals.py build/meson-logs/testlog.txt build-san/meson-logs/testlog.txt \
       build-san/smoke.log || status=1

@@ -37,7 +37,7 @@ struct Row {
   double p = 0, low = 0, high = 0;
 };
 
-struct Result {
+struct Experiment {
   std::string name;
   std::string path;
   Replication replication;
@@ -91,8 +91,8 @@ std::optional<std::vector<Duration>> parse_deltas(const std::string& text, std::
   return out;
 }
 
-Result measure(const sim::Scenario& loaded, const StalenessOptions& options,
-               const std::vector<Duration>& deltas, unsigned jobs) {
+Experiment measure(const sim::Scenario& loaded, const StalenessOptions& options,
+                   const std::vector<Duration>& deltas, unsigned jobs) {
   // The trials are the clients: the scenario's own client operations and
   // workload are dropped; its faults (partitions, crashes) and scripted
   // fates stay, at their times in each chunk's run.
@@ -122,7 +122,7 @@ Result measure(const sim::Scenario& loaded, const StalenessOptions& options,
   work();
   for (std::thread& t : threads) t.join();
 
-  Result r;
+  Experiment r;
   r.name = scenario.name;
   r.path = scenario.path;
   r.replication = scenario.replication;
@@ -150,7 +150,7 @@ Result measure(const sim::Scenario& loaded, const StalenessOptions& options,
   return r;
 }
 
-std::string to_json(const Result& r) {
+std::string to_json(const Experiment& r) {
   std::string out = "{\"scenario\": ";
   json::dump_string(r.name, out);
   out += ", \"rows\": [";
@@ -170,14 +170,14 @@ std::string to_json(const Result& r) {
   return out;
 }
 
-std::string all_json(const std::vector<Result>& results) {
+std::string all_json(const std::vector<Experiment>& results) {
   if (results.size() == 1) return to_json(results[0]) + "\n";
   std::string out = "{\"configurations\": [";
   for (size_t i = 0; i < results.size(); ++i) out += (i ? ", " : "") + to_json(results[i]);
   return out + "]}\n";
 }
 
-std::string table(const Result& r) {
+std::string table(const Experiment& r) {
   std::string out = r.name;
   if (r.replication.quorum()) {
     out += ": N=" + std::to_string(r.replication.n) + " R=" + std::to_string(r.replication.r) +
@@ -202,9 +202,9 @@ std::string table(const Result& r) {
 
 // staleness.dat (a block per configuration), staleness.gp, and gnuplot's
 // staleness.svg and staleness.png.
-int plot(const std::vector<Result>& results, const std::string& dir) {
+int plot(const std::vector<Experiment>& results, const std::string& dir) {
   std::string data;
-  for (const Result& r : results) {
+  for (const Experiment& r : results) {
     data += "# " + r.name + "\n";
     for (const Row& row : r.rows) {
       data += fixed_text(static_cast<double>(row.delta_us) / 1000.0, 3) + " " +
@@ -264,7 +264,7 @@ int run_staleness(const StalenessOptions& options) {
   }
   const unsigned jobs =
       options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<Result> results;
+  std::vector<Experiment> results;
   for (const std::string& path : options.scenario_paths) {
     const kv::Result<sim::Scenario> scenario = load_for_command(path, /*swarm=*/false);
     if (!scenario.ok()) return fail(scenario.status(), "");
@@ -274,7 +274,7 @@ int run_staleness(const StalenessOptions& options) {
   if (options.json) {
     std::fputs(json.c_str(), stdout);
   } else {
-    for (const Result& r : results) std::fputs(table(r).c_str(), stdout);
+    for (const Experiment& r : results) std::fputs(table(r).c_str(), stdout);
   }
   if (options.out_dir.empty()) return kExitOk;
   std::error_code ec;

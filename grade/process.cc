@@ -55,7 +55,7 @@ std::string describe_status(int status) {
 
 int64_t Process::now_us() {
   using namespace std::chrono;
-  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+  return duration_cast<std::chrono::microseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
 Result<std::unique_ptr<Process>> Process::start(const std::vector<std::string>& argv) {

@@ -14,7 +14,8 @@ inline uint64_t mix(uint64_t h) {
   return mix64(h);
 }
 
-uint64_t version_hash(const std::string& value, const Clock& clock) {
+// Inline: it is most of making a version, on every write.
+[[gnu::always_inline]] inline uint64_t version_hash(const std::string& value, const Clock& clock) {
   uint64_t h = stable_hash(value.data(), value.size());
   size_t len = clock.size();
   while (len > 0 && clock.at(len - 1) == 0) --len;

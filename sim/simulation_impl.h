@@ -147,9 +147,11 @@ struct Simulation::Impl {
   bool is_node(uint32_t e) const { return e < n; }
   // Tells the oracle that `node` does `act` now, and stops the run if it is
   // down: no path may let a crashed node act (a simulator bug, not input).
-  void acting(NodeIndex node, Oracle::Act act) {
-    if (!oracle.down(node)) [[likely]]
-      return;
+  [[gnu::always_inline]] void acting(NodeIndex node, Oracle::Act act) {
+    if (oracle.down(node)) [[unlikely]]
+      acting_while_down(node, act);
+  }
+  [[gnu::noinline]] void acting_while_down(NodeIndex node, Oracle::Act act) {
     const std::string refusal = oracle.refusal(node, act, now().us);
     KV_ASSERT_MSG(refusal.empty(), refusal.c_str());
   }

@@ -7,14 +7,14 @@
 #include "viz/text.h"
 
 namespace kv::viz {
+std::string version_words(const history::VersionText& v) {
+  return readable(version_text(v.value, v.clock));
+}
+
 namespace {
 
 // The history's records, read by this file throughout.
 using namespace kv::history;
-
-std::string version(const VersionText& v) {
-  return readable(version_text(v.value, v.clock));
-}
 
 std::string body_version(const MessageBody& b) {
   if (!b.value || !b.clock) return "";
@@ -28,7 +28,8 @@ std::string count(uint64_t n, const char* one, const char* many) {
 std::string versions_list(const std::vector<VersionText>& versions) {
   if (versions.empty()) return "nothing";
   std::string out;
-  for (size_t i = 0; i < versions.size(); ++i) out += (i == 0 ? "" : ", ") + version(versions[i]);
+  for (size_t i = 0; i < versions.size(); ++i)
+    out += (i == 0 ? "" : ", ") + version_words(versions[i]);
   return out;
 }
 
@@ -157,7 +158,7 @@ std::string plain(const History& h, const Event& e, std::string& key) {
   }
   if (const auto* a = std::get_if<ApplyEvent>(&d)) {  // the story tells every apply
     key = a->key;
-    return a->node + " applies " + version(a->version);
+    return a->node + " applies " + version_words(a->version);
   }
   return "";
 }

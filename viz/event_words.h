@@ -31,6 +31,9 @@ std::vector<EventWords> event_sentences(const history::History& history, size_t 
 
 // A send in a sentence: "n2 sends n1 a replicate of v2@[0,1,0] (key x)
 // (message 4)".
+// A version as the story writes it: its value and clock ("v1@[1,0]").
+std::string version_words(const history::VersionText& v);
+
 std::string send_sentence(const history::SendEvent& send);
 
 // What message `send` carried, in a few words: "c1's put of v1@[1,0,0]",

@@ -9,6 +9,7 @@
 
 #include "base/json_text.h"
 #include "node/placement.h"
+#include "viz/event_words.h"
 #include "viz/text.h"
 #include "viz/truth_labels.h"
 #include "viz/write_fates.h"
@@ -16,14 +17,10 @@
 namespace kv::viz {
 namespace {
 
-std::string version(const history::VersionText& v) {
-  return readable(version_text(v.value, v.clock));
-}
-
 std::string list(const std::vector<const history::VersionText*>& versions) {
   std::string out;
   for (size_t i = 0; i < versions.size(); ++i) {
-    out += (i == 0 ? "" : ", ") + version(*versions[i]);
+    out += (i == 0 ? "" : ", ") + version_words(*versions[i]);
   }
   return out;
 }
@@ -137,7 +134,7 @@ void Teller::on_request_sent(const history::Event& e, const history::OpEvent& op
 void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
   const std::vector<history::VersionText>& before = current_[{a.node, a.key}];
   std::string s;
-  const std::string v = version(a.version);
+  const std::string v = version_words(a.version);
   if (a.client_write()) {
     const char* verb = a.result == ApplyResult::kStale       ? " rejected "
                        : a.result == ApplyResult::kRefused   ? " refused "
@@ -178,7 +175,7 @@ void Teller::on_apply(const history::Event& e, const history::ApplyEvent& a) {
         break;
       }
     }
-    s += by != nullptr ? "stale, dominated by " + version(*by) : std::string("stale");
+    s += by != nullptr ? "stale, dominated by " + version_words(*by) : std::string("stale");
     s += ", nothing changes";
   } else {
     std::vector<const history::VersionText*> removed, kept;
@@ -392,7 +389,7 @@ std::string Teller::endings() {
         continue;
       }
       std::vector<std::string> sorted;
-      for (const history::VersionText* v : held) sorted.push_back(version(*v));
+      for (const history::VersionText* v : held) sorted.push_back(version_words(*v));
       std::sort(sorted.begin(), sorted.end());
       std::string canonical;
       for (const std::string& v : sorted) canonical += v + "\n";
@@ -448,7 +445,7 @@ std::string Teller::endings() {
     out += "  " + key_text(key) + ": " + s + "\n";
     for (const WriteFate* f : fates_by_key[key]) {
       out += std::string("    ") + (f->kind == WriteFate::Kind::kLost ? "LOST" : "UNAVAILABLE") +
-             ": " + version(f->version) + ", accepted by " + f->node +
+             ": " + version_words(f->version) + ", accepted by " + f->node +
              " at t=" + format_time(f->t_us) + " (" + f->client + "'s write): " + fate_reason(*f) +
              "\n";
     }

@@ -5,7 +5,7 @@ of 1-minimality over many shrinks of generated lossy workloads.
 Usage: shrink_minimal_test.py KVSIM DATA_DIR [SHRINKS]
 
 SHRINKS (default 52) failing seeds (KVSIM_SEEDS, which the sanitizer
-build's suite sets to 50, lowers it to KVSIM_SEEDS / 6, at least 4: 8
+build's suite sets to 25, lowers it to KVSIM_SEEDS / 6, at least 4: 4
 shrinks there, each some ten times slower), spread over four scenarios of
 DATA_DIR (shrink-lossy4: the issue's 4 nodes, 120 operations, loss 0.2,
 duplication 0.1, no anti-entropy; shrink-lossy-ae: anti-entropy,
@@ -59,7 +59,7 @@ from checklib import check, finish, seeds
 
 KVSIM, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 SHRINKS = int(sys.argv[3]) if len(sys.argv) > 3 else 52
-if seeds(SHRINKS * 6) < SHRINKS * 6:  # KVSIM_SEEDS: 50 in the sanitizer suite
+if seeds(SHRINKS * 6) < SHRINKS * 6:  # KVSIM_SEEDS: 25 in the sanitizer suite
     SHRINKS = max(4, seeds(SHRINKS * 6) // 6)
 
 # Scenario, its share of the shrinks.

@@ -28,12 +28,7 @@ std::string two_puts(const std::string& extra_events, const std::string& run_unt
          extra_events;
 }
 
-Scenario loaded(const std::string& text) {
-  LoadResult result = load_scenario_text(text, "f.yaml");
-  INFO(result.error());
-  REQUIRE(result.ok());
-  return std::move(result.value());
-}
+using testing::loaded;
 
 struct Run {
   bool n2_has_x = false;

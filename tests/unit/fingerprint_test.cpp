@@ -40,7 +40,7 @@ uint64_t reference_fingerprint(const std::string& bytes) {
   return h ^ h >> 31;
 }
 
-Scenario busy_scenario() {
+Scenario fingerprint_scenario() {
   return testing::busy_scenario("fingerprint", 3000, 2000000);
 }
 
@@ -75,7 +75,7 @@ uint64_t run_fingerprint_only(const Scenario& s, uint64_t seed, uint64_t limit,
 }  // namespace
 
 TEST_CASE("the fingerprint is the definition applied to history.jsonl, with or without a file") {
-  const Scenario s = busy_scenario();
+  const Scenario s = fingerprint_scenario();
   kv::history::HistoryWriter reused;  // kept from run to run, as a sweep's thread keeps it
   for (uint64_t seed : {1, 2}) {
     INFO("seed " << seed);
@@ -90,7 +90,7 @@ TEST_CASE("the fingerprint is the definition applied to history.jsonl, with or w
 }
 
 TEST_CASE("a history cut at its limit is fingerprinted as the whole lines the file keeps") {
-  const Scenario s = busy_scenario();
+  const Scenario s = fingerprint_scenario();
   kv::history::HistoryWriter reused;
   for (uint64_t limit : {uint64_t{1}, uint64_t{150}, uint64_t{70000}, uint64_t{1500000}}) {
     INFO("limit " << limit);

@@ -22,6 +22,7 @@
 #include "node/protocol.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
+#include "tests/unit/run_helpers.h"
 #include "viz/causal_graph.h"
 #include "viz/spacetime.h"
 #include "viz/story.h"
@@ -33,7 +34,7 @@ namespace {
 const std::string kStartLine =
     R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1"], "description": ""})"
     "\n";
-const kv::history::ReadOptions kPartial{.partial = true};
+using kv::history::testing::kPartial;
 
 bool one_clean_line(const std::string& text) {
   for (char c : text) {
@@ -61,13 +62,6 @@ size_t count_lines(const std::string& text) {
 
 std::string temp_path(const char* name) {
   return "/tmp/kvsim_hardening_" + std::to_string(::getpid()) + "_" + name;
-}
-
-kv::sim::Scenario load(const std::string& text) {
-  kv::sim::LoadResult r = kv::sim::load_scenario_text(text, "s.yaml");
-  INFO(r.error());
-  REQUIRE(r.ok());
-  return *r;
 }
 
 // Runs `scenario` writing its history, and reads that back as `kvsim render`
@@ -122,7 +116,7 @@ TEST_CASE("the history of a run with a value nested kMaxValueDepth deep reads ba
   static_assert(kv::kMaxNestingDepth >= kv::sim::kMaxValueDepth + 4);
   const std::string deep =
       std::string(kv::sim::kMaxValueDepth, '[') + "1" + std::string(kv::sim::kMaxValueDepth, ']');
-  const kv::sim::Scenario scenario = load(
+  const kv::sim::Scenario scenario = kv::sim::testing::loaded(
       "name: deep\nnodes: 2\nrun_until: 100ms\nanti_entropy: {interval: 10ms}\nevents:\n"
       "  - {at: 1ms, client: c1, node: n1, put: {key: x, value: " +
       deep +
@@ -146,7 +140,8 @@ TEST_CASE("a scripted client numbered past kMaxClients is refused") {
     return "name: t\nnodes: 2\nrun_until: 1s\nevents:\n  - {at: 1ms, client: " + client +
            ", node: n1, get: {key: x}}\n";
   };
-  const kv::sim::Scenario s = load(with_client("c" + std::to_string(kv::sim::kMaxClients)));
+  const kv::sim::Scenario s =
+      kv::sim::testing::loaded(with_client("c" + std::to_string(kv::sim::kMaxClients)));
   CHECK(s.events[0].client == "c100000");
   const kv::sim::LoadResult r = kv::sim::load_scenario_text(with_client("c4294967296"), "s.yaml");
   CHECK_FALSE(r.ok());
@@ -342,7 +337,7 @@ TEST_CASE("past kv::history::kMaxWarnings skipped lines, the rest are counted in
 
 TEST_CASE("a workload at kMaxClients clients and kMaxWorkloadOps operations loads at once") {
   // Loading does not expand the operations: they are drawn as the run goes.
-  const kv::sim::Scenario s = load(
+  const kv::sim::Scenario s = kv::sim::testing::loaded(
       "name: t\nnodes: 3\nrun_until: 1000s\nworkload: {ops: 1000000000, clients: 100000, "
       "interval: 1us}\n");
   REQUIRE(s.workload);

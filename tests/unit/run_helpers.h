@@ -10,7 +10,15 @@
 #include <sstream>
 #include <string>
 
+#include "history/history.h"
 #include "sim/scenario.h"
+
+namespace kv::history::testing {
+
+// Options that read a history fragment (no `end` line).
+inline const ReadOptions kPartial{.partial = true};
+
+}  // namespace kv::history::testing
 
 namespace kv::sim::testing {
 

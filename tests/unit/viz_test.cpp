@@ -16,6 +16,7 @@
 
 #include "base/natural_less.h"
 #include "history/history.h"
+#include "tests/unit/run_helpers.h"
 #include "viz/causal_graph.h"
 #include "viz/render.h"
 #include "viz/report.h"
@@ -60,7 +61,7 @@ std::string error_of(const std::vector<std::string>& lines) {
 // A start line listing n1..n3, for fragments of histories.
 const std::string kStart =
     R"({"t": 0, "kind": "start", "scenario": "s", "seed": 1, "nodes": ["n1", "n2", "n3"], "description": ""})";
-const kv::history::ReadOptions kPartial{.partial = true};
+using kv::history::testing::kPartial;
 
 // The error for kStart then `lines`, read partially (no `end` needed);
 // "(accepted)" if none. Line numbers count kStart as line 1.
