@@ -29,7 +29,8 @@ bool same_fate(const SentMessage& a, const SentMessage& b) {
 }
 
 // One mechanism's run of one seed; `messages` gets what it sent.
-CompareRun run_one(const Scenario& scenario, uint64_t seed, std::vector<SentMessage>& messages) {
+CompareRun run_mechanism(const Scenario& scenario, uint64_t seed,
+                         std::vector<SentMessage>& messages) {
   history::HistoryWriter no_history;  // disabled: the counts come from the simulation itself
   Simulation simulation(scenario, seed, no_history);
   simulation.keep_messages();
@@ -163,7 +164,7 @@ Comparison run_compare(const Scenario& scenario, std::span<const Mechanism> mech
     std::vector<SentMessage> reference, messages;
     for (uint64_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
       for (size_t m = 0; m < variants.size(); ++m) {
-        CompareRun r = run_one(variants[m], first + i, m == 0 ? reference : messages);
+        CompareRun r = run_mechanism(variants[m], first + i, m == 0 ? reference : messages);
         const std::vector<SentMessage>& mine = m == 0 ? reference : messages;
         size_t shared = 0;
         while (shared < mine.size() && shared < reference.size() &&

@@ -34,7 +34,7 @@ std::string seeds_text(const Comparison& c) {
 }
 
 // "12 false siblings" / "1 false sibling".
-std::string counted(uint64_t n, std::string_view one, std::string_view many) {
+std::string count_words(uint64_t n, std::string_view one, std::string_view many) {
   return num(n) + " " + std::string(n == 1 ? one : many);
 }
 
@@ -110,27 +110,27 @@ std::string mechanism_sentence(const Comparison& c, const MechanismResult& m) {
       return "client-vv (the client sends a vector clock, built from its last read): it keeps "
              "concurrent writes as siblings and refuses a write whose clock is below a held "
              "one, telling its client (" +
-             counted(t.stale_rejections, "stale rejection", "stale rejections") + over + "). " +
+             count_words(t.stale_rejections, "stale rejection", "stale rejections") + over + "). " +
              (t.false_siblings == 0 && t.lost_updates == 0
                   ? std::string("Its clocks agreed with the truth on every run: no false "
                                 "sibling, no lost update.")
                   : "Its clocks and the truth disagreed: " +
-                        counted(t.false_siblings, "false sibling", "false siblings") + " and " +
-                        counted(t.lost_updates, "lost update", "lost updates") + ".") +
+                        count_words(t.false_siblings, "false sibling", "false siblings") + " and " +
+                        count_words(t.lost_updates, "lost update", "lost updates") + ".") +
              " " + meta + ".";
     case Mechanism::kServerVv:
       return "server-vv (the coordinating node stamps one clock per object): a write whose "
              "context does not descend the object's clock joins it as a sibling and removes "
              "none, even one its client had read; so " +
-             counted(t.false_siblings, "version was", "versions were") +
+             count_words(t.false_siblings, "version was", "versions were") +
              " kept beside a version that superseded them (false siblings; " +
              per(t.false_siblings, runs) + " a run), up to " + num(t.max_siblings) +
              " siblings on one key: Riak's sibling explosion. " + meta + ".";
     case Mechanism::kDvv:
       return "dvv (dotted version vectors: each sibling carries the dot of the write that made "
              "it): a write removes exactly the siblings its context covers, so " +
-             counted(t.false_siblings, "false sibling", "false siblings") + " and " +
-             counted(t.true_siblings, "true sibling", "true siblings") + " were kept" + over +
+             count_words(t.false_siblings, "false sibling", "false siblings") + " and " +
+             count_words(t.true_siblings, "true sibling", "true siblings") + " were kept" + over +
              ", at most " + num(t.max_siblings) + " on one key. " + meta +
              ": one entry more per sibling than a version vector, the price of telling "
              "siblings apart.";
@@ -138,7 +138,7 @@ std::string mechanism_sentence(const Comparison& c, const MechanismResult& m) {
       return "lww (last write wins by the coordinating node's clock): a key holds one version "
              "(at most " +
              num(t.max_siblings) + "), so there are no siblings to resolve, but " +
-             counted(t.lost_updates, "accepted write was", "accepted writes were") + " lost (" +
+             count_words(t.lost_updates, "accepted write was", "accepted writes were") + " lost (" +
              per(t.lost_updates, runs) +
              " a run): a concurrent write dropped, or a causally later write beaten by an "
              "earlier one stamped by a clock running ahead; its writer was told \"written\". " +

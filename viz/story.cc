@@ -413,12 +413,12 @@ std::string Teller::endings() {
   const TruthLabels truth = find_truth_labels(h_);
   std::map<std::string, std::vector<std::string>> truth_by_key;
   for (const FalseSiblingLabel& f : truth.false_siblings_found) {
-    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version(f.version) +
-                                  " is still held beside " + version(f.above) + " although " +
+    truth_by_key[f.key].push_back("FALSE SIBLING on " + f.node + ": " + version_words(f.version) +
+                                  " is still held beside " + version_words(f.above) + " although " +
                                   f.why);
   }
   for (const LostUpdateLabel& l : truth.lost_updates_found) {
-    truth_by_key[l.key].push_back("LOST UPDATE: " + version(l.version) + " (" + l.client +
+    truth_by_key[l.key].push_back("LOST UPDATE: " + version_words(l.version) + " (" + l.client +
                                   "'s write, accepted): no held version follows it; " + l.why);
   }
   std::string out;
