@@ -126,7 +126,8 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
       if (name == l.name) says = std::string(l.name) + ": " + l.words;
     }
     if (!check.is_object()) {
-      rows += "<tr><td>" + html_words(says) + "</td><td></td><td>" + html_words(words(check)) + "</td></tr>\n";
+      rows += "<tr><td>" + html_words(says) + "</td><td></td><td>" + html_words(words(check)) +
+              "</td></tr>\n";
       continue;
     }
     const bool holds = flag(check, "holds", flag(check, "ok", true));
@@ -150,9 +151,9 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
       for (size_t i = 0; i < where.size(); ++i) detail += (i ? ", " : "") + where[i];
       detail += ")";
     }
-    rows += "<tr data-check=\"" + html_words(name) + "\"><td>" + html_words(says) + "</td><td class=\"" +
-            (ok ? "verdict-ok" : "verdict-bad") + "\">" + html_words(verdict) + "</td><td>" + html_words(detail) +
-            "</td></tr>\n";
+    rows += "<tr data-check=\"" + html_words(name) + "\"><td>" + html_words(says) +
+            "</td><td class=\"" + (ok ? "verdict-ok" : "verdict-bad") + "\">" +
+            html_words(verdict) + "</td><td>" + html_words(detail) + "</td></tr>\n";
   }
   out.failed = bad > 0;
   const std::string n = std::to_string(count) + (count == 1 ? " check" : " checks");
@@ -179,7 +180,8 @@ std::string figures_html(const Json& figures) {
               "</td><td class=\"num\">" + html_words(number_words(*v, l.name)) + "</td></tr>\n";
     }
     if (!rows.empty()) {
-      out += "<table><tr><th colspan=\"2\">" + html_words(group) + "</th></tr>\n" + rows + "</table>\n";
+      out += "<table><tr><th colspan=\"2\">" + html_words(group) + "</th></tr>\n" + rows +
+             "</table>\n";
     }
   }
   std::string rows;
@@ -195,8 +197,8 @@ std::string figures_html(const Json& figures) {
 std::string facts_html(const Json& summary, const std::string& page_dir) {
   std::string rows;
   auto row = [&](const std::string& label, const std::string& value, const std::string& name) {
-    rows += "<tr data-fact=\"" + html_words(name) + "\"><td>" + html_words(label) + "</td><td>" + html_words(value) +
-            "</td></tr>\n";
+    rows += "<tr data-fact=\"" + html_words(name) + "\"><td>" + html_words(label) + "</td><td>" +
+            html_words(value) + "</td></tr>\n";
   };
   std::vector<std::string> shown(std::begin(kShownElsewhere), std::end(kShownElsewhere));
   for (const Label& l : kFacts) {
