@@ -13,6 +13,7 @@
 
 #include "base/time_text.h"
 #include "cli/bench_command.h"
+#include "cli/compare_command.h"
 #include "cli/diff_command.h"
 #include "cli/exit_status.h"
 #include "cli/grade_command.h"
@@ -250,6 +251,26 @@ int run_command(int argc, char** argv) {
   kv::cli::add_mutant_option(sweep, mutant);
   add_mechanism_option(sweep);
   add_mechanism_option(shrink);
+  kv::cli::CompareOptions compare_options;
+  CLI::App* compare = app.add_subcommand(
+      "compare",
+      "Run a scenario's seeds under several conflict-detection mechanisms; a table, "
+      "compare.json, a chart and a page");
+  compare->add_option("scenario", compare_options.scenario_path, "Scenario file (YAML)")
+      ->required();
+  compare
+      ->add_option("--mechanisms", compare_options.mechanisms,
+                   "Mechanisms, comma-separated, the first the network's reference (" +
+                       kv::mechanism_list() + ")")
+      ->capture_default_str();
+  compare->add_option("--seeds", compare_options.seeds, "Seed range A..B (inclusive), e.g. 1..100")
+      ->required();
+  compare->add_option("--jobs", compare_options.jobs, "Threads (default: one per core)")
+      ->check(whole_number(1, 1024, "N"));
+  compare
+      ->add_option("--out", compare_options.out_dir,
+                   "Output folder (default out/<scenario name>-compare)")
+      ->check(kFolder);
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   CLI::App* merge = app.add_subcommand(
@@ -404,6 +425,12 @@ int run_command(int argc, char** argv) {
       kv::cli::parse_size(shrink_max_history, shrink_options.max_history);
     }
     return kv::cli::run_shrink(shrink_options);
+  }
+  if (compare->parsed()) {
+    for (int i = 0; i < argc; ++i) {
+      compare_options.command += (i ? " " : "") + std::string(i ? argv[i] : "kvsim");
+    }
+    return kv::cli::run_compare(compare_options);
   }
   if (merge->parsed()) return kv::cli::run_sweep_merge(merge_dirs, merge_out);
   if (render->parsed()) {

@@ -69,7 +69,7 @@ const Label kFacts[] = {
 const char* const kShownElsewhere[] = {"scenario", "description", "ok",     "checks",
                                        "figures",  "run_end",     "stopped"};
 
-std::string h(const std::string& text) {
+std::string html_words(const std::string& text) {
   return html_escape(text);
 }
 
@@ -116,7 +116,7 @@ bool flag(const Json& object, const char* name, bool fallback) {
 }
 
 std::string checks_html(const Json& checks, SummaryWords& out) {
-  if (!checks.is_object()) return "<p>Checks: " + h(words(checks)) + "</p>\n";
+  if (!checks.is_object()) return "<p>Checks: " + html_words(words(checks)) + "</p>\n";
   std::string rows;
   size_t count = 0, bad = 0;
   for (const auto& [name, check] : checks.items()) {
@@ -126,7 +126,8 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
       if (name == l.name) says = std::string(l.name) + ": " + l.words;
     }
     if (!check.is_object()) {
-      rows += "<tr><td>" + h(says) + "</td><td></td><td>" + h(words(check)) + "</td></tr>\n";
+      rows += "<tr><td>" + html_words(says) + "</td><td></td><td>" + html_words(words(check)) +
+              "</td></tr>\n";
       continue;
     }
     const bool holds = flag(check, "holds", flag(check, "ok", true));
@@ -150,9 +151,9 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
       for (size_t i = 0; i < where.size(); ++i) detail += (i ? ", " : "") + where[i];
       detail += ")";
     }
-    rows += "<tr data-check=\"" + h(name) + "\"><td>" + h(says) + "</td><td class=\"" +
-            (ok ? "verdict-ok" : "verdict-bad") + "\">" + h(verdict) + "</td><td>" + h(detail) +
-            "</td></tr>\n";
+    rows += "<tr data-check=\"" + html_words(name) + "\"><td>" + html_words(says) +
+            "</td><td class=\"" + (ok ? "verdict-ok" : "verdict-bad") + "\">" +
+            html_words(verdict) + "</td><td>" + html_words(detail) + "</td></tr>\n";
   }
   out.failed = bad > 0;
   const std::string n = std::to_string(count) + (count == 1 ? " check" : " checks");
@@ -166,7 +167,7 @@ std::string checks_html(const Json& checks, SummaryWords& out) {
 }
 
 std::string figures_html(const Json& figures) {
-  if (!figures.is_object()) return "<p>Figures: " + h(words(figures)) + "</p>\n";
+  if (!figures.is_object()) return "<p>Figures: " + html_words(words(figures)) + "</p>\n";
   std::string out = "<div class=\"figures\">\n";
   std::vector<std::string> shown;
   for (const auto& [group, labels] : kFigureGroups) {
@@ -175,18 +176,19 @@ std::string figures_html(const Json& figures) {
       const Json* v = field(figures, l.name);
       if (v == nullptr) continue;
       shown.push_back(l.name);
-      rows += "<tr data-figure=\"" + h(l.name) + "\"><td>" + h(l.words) +
-              "</td><td class=\"num\">" + h(number_words(*v, l.name)) + "</td></tr>\n";
+      rows += "<tr data-figure=\"" + html_words(l.name) + "\"><td>" + html_words(l.words) +
+              "</td><td class=\"num\">" + html_words(number_words(*v, l.name)) + "</td></tr>\n";
     }
     if (!rows.empty()) {
-      out += "<table><tr><th colspan=\"2\">" + h(group) + "</th></tr>\n" + rows + "</table>\n";
+      out += "<table><tr><th colspan=\"2\">" + html_words(group) + "</th></tr>\n" + rows +
+             "</table>\n";
     }
   }
   std::string rows;
   for (const auto& [name, value] : figures.items()) {
     if (std::find(shown.begin(), shown.end(), name) != shown.end()) continue;
-    rows += "<tr data-figure=\"" + h(name) + "\"><td>" + h(label_of(name)) +
-            "</td><td class=\"num\">" + h(number_words(value, name)) + "</td></tr>\n";
+    rows += "<tr data-figure=\"" + html_words(name) + "\"><td>" + html_words(label_of(name)) +
+            "</td><td class=\"num\">" + html_words(number_words(value, name)) + "</td></tr>\n";
   }
   if (!rows.empty()) out += "<table><tr><th colspan=\"2\">Other</th></tr>\n" + rows + "</table>\n";
   return out + "</div>\n";
@@ -195,8 +197,8 @@ std::string figures_html(const Json& figures) {
 std::string facts_html(const Json& summary, const std::string& page_dir) {
   std::string rows;
   auto row = [&](const std::string& label, const std::string& value, const std::string& name) {
-    rows += "<tr data-fact=\"" + h(name) + "\"><td>" + h(label) + "</td><td>" + h(value) +
-            "</td></tr>\n";
+    rows += "<tr data-fact=\"" + html_words(name) + "\"><td>" + html_words(label) + "</td><td>" +
+            html_words(value) + "</td></tr>\n";
   };
   std::vector<std::string> shown(std::begin(kShownElsewhere), std::end(kShownElsewhere));
   for (const Label& l : kFacts) {
