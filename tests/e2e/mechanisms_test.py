@@ -205,10 +205,12 @@ def hand_worked(tmp):
                       for v in line["store"]["x"]]
             check(f"{name}: the winner's timestamp", stamps == [HAND_TIMESTAMPS[name]] * 2,
                   stamps)
-        # TRUTH FIGURES: once kvsim writes figures.true_siblings,
-        # figures.false_siblings and figures.lost_updates in summary.json
-        # (issue 18 item 2, another branch), check them here against
-        # (true, false, lost) above.
+        # kvsim's own figures in summary.json, against the same hand counts.
+        with open(os.path.join(out, "summary.json")) as f:
+            summary_figures = json.load(f)["figures"]
+        got = {k: summary_figures.get(k) for k in ("true_siblings", "false_siblings", "lost_updates")}
+        check(f"{name}: summary.json's truth figures as worked by hand",
+              got == {"true_siblings": true, "false_siblings": false, "lost_updates": lost}, got)
 
 
 # Holds under client-vv (a and b concurrent, both kept) and fails under lww
