@@ -26,6 +26,7 @@ that the resolve is built from the read and every node ends with one sibling.
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,14 @@ check("the shipped scenarios and the test scenarios are there", len(files) >= 12
 with tempfile.TemporaryDirectory() as tmp:
     for path in files:
         name = os.path.basename(path)
+        with open(path) as f:
+            mechanism = re.search(r"^mechanism: *([\w-]+)", f.read(), re.M)
+        if mechanism and mechanism.group(1) != "client-vv":
+            # Under a server-side mechanism `clock: auto` is the context the
+            # node returned, not the clock recounted here
+            # (tests/e2e/mechanisms_test.py checks those runs).
+            print(f"left out {name}: mechanism {mechanism.group(1)}")
+            continue
         bad, ops, waited, autos = [], 0, 0, 0
         for seed in range(1, SEEDS + 1):
             proc, lines = run(path, seed, os.path.join(tmp, "h"))

@@ -161,6 +161,14 @@ check("the three issue-10 regression scenarios", all(os.path.exists(p) for p in 
 with tempfile.TemporaryDirectory() as tmp:
     for path in files + regressions:
         name = os.path.basename(path)
+        with open(path) as f:
+            if re.search(r"^mechanism: *lww", f.read(), re.M):
+                # Under lww a write that a greater timestamp replaced is
+                # superseded in the mechanism's order, not a lost write
+                # (figures.lost_updates counts it against the truth:
+                # truth_test.py and teaching_mechanisms_test.py recount it).
+                print(f"left out {name}: mechanism lww")
+                continue
         bad = []
         totals = [0, 0]
         for seed in range(1, SEEDS + 1):

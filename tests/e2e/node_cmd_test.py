@@ -57,6 +57,9 @@ def why_not(text):
         return "a colocated workload (refused)"
     if "\nreplication:" in text:
         return "a replication: section (refused)"
+    mechanism = re.search(r"^mechanism: *([\w-]+)", text, re.M)
+    if mechanism and mechanism.group(1) != "client-vv":
+        return f"mechanism {mechanism.group(1)} (refused: outside nodes keep client-vv's rules)"
     return None
 
 
