@@ -26,10 +26,11 @@
 
 #include "node/causality.h"
 #include "node/client_vv.h"
+#include "node/server_side.h"
 
 namespace kv {
 
-class Lww final : public Causality {
+class Lww final : public ServerSideCausality<Lww> {
  public:
   static constexpr Mechanism kMechanism = Mechanism::kLww;
   static constexpr bool kServerSide = true;
@@ -66,7 +67,6 @@ class Lww final : public Causality {
                         Dot{static_cast<uint32_t>(slot), Dot::kTimestamp, clock_us});
   }
 
-  Mechanism mechanism() const override { return kMechanism; }
   Order order(VersionView a, VersionView b) const override {
     return order_of(a.dot, a.value, b.dot, b.value);
   }
@@ -74,20 +74,6 @@ class Lww final : public Causality {
   void identity(VersionView v, std::vector<uint64_t>& out) const override {
     out.push_back(v.dot.node);
     out.push_back(v.dot.counter);
-  }
-  Clock stamp(const Clock& context, size_t slot, size_t nodes) const override {
-    Clock clock = context;
-    stamp_in_place(clock, slot, nodes);
-    return clock;
-  }
-  bool can_stamp(const Clock&, size_t) const override { return true; }
-  bool server_side() const override { return kServerSide; }
-  void observe(Clock& context, VersionView version) const override { context.merge(version.clock); }
-  Verdict judge(VersionView held, VersionView write) const override {
-    return static_cast<Verdict>(order(held, write));
-  }
-  void drop_node(std::vector<uint64_t>& clock, size_t slot) const override {
-    if (clock.size() > slot) clock.erase(clock.begin() + static_cast<std::ptrdiff_t>(slot));
   }
 };
 

@@ -24,10 +24,11 @@
 
 #include "node/causality.h"
 #include "node/client_vv.h"
+#include "node/server_side.h"
 
 namespace kv {
 
-class ServerVv final : public Causality {
+class ServerVv final : public ServerSideCausality<ServerVv> {
  public:
   static constexpr Mechanism kMechanism = Mechanism::kServerVv;
   static constexpr bool kServerSide = true;
@@ -71,7 +72,6 @@ class ServerVv final : public Causality {
                         Dot{static_cast<uint32_t>(slot), flags, 0});
   }
 
-  Mechanism mechanism() const override { return kMechanism; }
   Order order(VersionView a, VersionView b) const override {
     return order_of(a.clock, a.dot, a.value, b.clock, b.dot, b.value);
   }
@@ -79,20 +79,6 @@ class ServerVv final : public Causality {
   void identity(VersionView v, std::vector<uint64_t>& out) const override {
     ClientVvRank::trimmed(v.clock, out);
     out.push_back(uint64_t{v.dot.node} << 32 | v.dot.flags);
-  }
-  Clock stamp(const Clock& context, size_t slot, size_t nodes) const override {
-    Clock clock = context;
-    stamp_in_place(clock, slot, nodes);
-    return clock;
-  }
-  bool can_stamp(const Clock&, size_t) const override { return true; }
-  bool server_side() const override { return kServerSide; }
-  void observe(Clock& context, VersionView version) const override { context.merge(version.clock); }
-  Verdict judge(VersionView held, VersionView write) const override {
-    return static_cast<Verdict>(order(held, write));
-  }
-  void drop_node(std::vector<uint64_t>& clock, size_t slot) const override {
-    if (clock.size() > slot) clock.erase(clock.begin() + static_cast<std::ptrdiff_t>(slot));
   }
 };
 
