@@ -42,7 +42,7 @@ import subprocess
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "lib"))
 import chromium  # noqa: E402
-from checklib import check, finish  # noqa: E402
+from checklib import check, finish, writes_in_flight  # noqa: E402
 
 # ---- the history, read here ------------------------------------------------
 
@@ -442,23 +442,14 @@ def check_run_end(browser, tmp, kvsim, testdata):
     ops = sum(1 for e in history if e["kind"] == "op")
     replied, given_up = set(), {(e["client"], e["msg_id"]) for e in history if e["kind"] == "give_up"}
     sends = {}
-    arrivals = {}
     for e in history:
         if e["kind"] == "send":
-            sends[e["id"]] = [e, 1]
-        elif e["kind"] == "duplicate":
-            sends[e["id"]][1] += 1
-        elif e["kind"] in ("deliver", "drop"):
-            arrivals[e["id"]] = arrivals.get(e["id"], 0) + 1
-            s = sends[e["id"]][0]
-            if e["kind"] == "deliver" and "in_reply_to" in s["body"]:
-                replied.add((s["dest"], s["body"]["in_reply_to"]))
+            sends[e["id"]] = e
+        elif e["kind"] == "deliver" and "in_reply_to" in sends[e["id"]]["body"]:
+            replied.add((sends[e["id"]]["dest"], sends[e["id"]]["body"]["in_reply_to"]))
     in_flight = sum(1 for e in history if e["kind"] == "op"
                     and (e["client"], e["msg_id"]) not in replied | given_up)
-    nodes = set(history[0]["nodes"])
-    writes = sum(1 for i, (s, copies) in sends.items()
-                 if s["src"] in nodes and s["dest"] in nodes and arrivals.get(i, 0) < copies and
-                 (s["body"]["type"] in ("replicate", "store", "handoff") or s["body"].get("versions")))
+    writes = writes_in_flight(history)
     check("run_end: operations never sent = 400 - op lines", end.get("ops_unsent") == 400 - ops,
           (end, ops))
     check("run_end: requests in flight recounted", end.get("requests_in_flight") == in_flight, (end, in_flight))

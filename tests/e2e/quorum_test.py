@@ -35,7 +35,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from checklib import check, finish, seeds  # noqa: E402
+from checklib import check, finish, seeds, writes_in_flight  # noqa: E402
 
 kvsim, scenarios = sys.argv[1], sys.argv[2]
 
@@ -229,23 +229,8 @@ for path, seed, w in runs:
     check(f"{label}: error 11 replies counted", summary["figures"].get("quorum_errors") ==
           got["errors"], summary["figures"].get("quorum_errors"))
 
-# 6. run_end's writes in flight, recounted: node-to-node messages carrying a
-# write (replicate, store, handoff, or an anti-entropy message with
-# versions) of which some copy had neither arrived nor been dropped. A run
+# 6. run_end's writes in flight, recounted (checklib.writes_in_flight). A run
 # cut at 33ms, with stores under way, must count some.
-def writes_in_flight(history):
-    nodes = set(history[0]["nodes"])
-    sends, arrivals = {}, {}
-    for e in history:
-        if e["kind"] == "send":
-            sends[e["id"]] = [e, 1]
-        elif e["kind"] == "duplicate":
-            sends[e["id"]][1] += 1
-        elif e["kind"] in ("deliver", "drop"):
-            arrivals[e["id"]] = arrivals.get(e["id"], 0) + 1
-    return sum(1 for i, (s, copies) in sends.items()
-               if s["src"] in nodes and s["dest"] in nodes and arrivals.get(i, 0) < copies and
-               (s["body"]["type"] in ("replicate", "store", "handoff") or s["body"].get("versions")))
 
 
 cut = os.path.join(tmp, "cut.yaml")

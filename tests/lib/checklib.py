@@ -53,3 +53,22 @@ def fingerprint(data):
         h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * 0x9e3779b97f4a7c15) & M64
         h = ((h << 29) | (h >> 35)) & M64
     return f"{mix64(h ^ len(data)):016x}"
+
+
+def writes_in_flight(history):
+    """run_end's writes in flight, recounted from a history's lines (dicts):
+    node-to-node messages carrying a write (replicate, store, handoff, or an
+    anti-entropy message with versions) of which some copy (a duplicate is
+    a second one) had neither arrived nor been dropped."""
+    nodes = set(history[0]["nodes"])
+    sends, arrivals = {}, {}
+    for e in history:
+        if e["kind"] == "send":
+            sends[e["id"]] = [e, 1]
+        elif e["kind"] == "duplicate":
+            sends[e["id"]][1] += 1
+        elif e["kind"] in ("deliver", "drop"):
+            arrivals[e["id"]] = arrivals.get(e["id"], 0) + 1
+    return sum(1 for i, (s, copies) in sends.items()
+               if s["src"] in nodes and s["dest"] in nodes and arrivals.get(i, 0) < copies and
+               (s["body"]["type"] in ("replicate", "store", "handoff") or s["body"].get("versions")))
