@@ -2,9 +2,12 @@
 // each version, edge, sibling box and link looks, the legend, and the note
 // for keys left out. The graph itself is built in viz/causal_graph.cc; this
 // file only draws what it is given.
+#include <algorithm>
 #include <cstddef>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "base/json_text.h"
@@ -21,6 +24,11 @@ const char* const kRejectColor = "#999999";
 const char* const kUnavailableColor = "#ff7f0e";
 const char* const kFalseSiblingColor = "#9467bd";  // purple
 const char* const kLostUpdateColor = "#8c564b";    // brown
+const char* const kFoldColor = "#666666";
+// Whether version v of `key` is drawn as its own box (not folded away).
+bool drawn_alone(const KeyGraph& key, size_t v) {
+  return key.fold_of.empty() || key.fold_of[v] == kNotFolded;
+}
 
 std::string html_text(std::string_view text) {
   std::string out;
@@ -212,7 +220,7 @@ std::string edge_attributes(const GraphEdge& e, bool timestamps) {
   return "";
 }
 
-std::string legend() {
+std::string legend(bool folds) {
   std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
   auto row = [&](const std::string& sample, const std::string& text) {
     out += "<tr><td align=\"right\">" + sample + "</td><td align=\"left\">" + text + "</td></tr>";
@@ -239,7 +247,72 @@ std::string legend() {
       "double border, FALSE SIBLING: held beside a version whose writer had observed it");
   row(std::string("<font color=\"") + kLostUpdateColor + "\"><b>&lt; &gt;</b></font>",
       "cut corners, LOST UPDATE: accepted, held nowhere, followed by nothing held");
+  if (folds) {
+    row(std::string("<font color=\"") + kFoldColor + "\"><b>[ ... ]</b></font>",
+        "dashed grey box: versions folded, alike the ones drawn either side; it counts them");
+  }
   return out + "</table>>";
+}
+
+// "a, b and c" of the distinct words, in first-seen order.
+std::string word_list(const std::vector<std::string>& words) {
+  std::vector<std::string> distinct;
+  for (const std::string& w : words) {
+    if (std::find(distinct.begin(), distinct.end(), w) == distinct.end()) distinct.push_back(w);
+  }
+  std::string out;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (i > 0) out += i + 1 == distinct.size() ? " and " : ", ";
+    out += distinct[i];
+  }
+  return out;
+}
+
+// A fold's box: how many versions it stands for, who wrote them when, and
+// every mark they carry, counted (see Fold in causal_graph.h).
+std::string fold_attributes(const KeyGraph& key, const Fold& f) {
+  std::vector<std::string> ops, clients, nodes;
+  int64_t first_us = 0, last_us = 0;
+  for (size_t i = 0; i < f.members.size(); ++i) {
+    const GraphVertex& v = key.vertices[f.members[i]];
+    ops.push_back(v.fate == GraphVertex::Fate::kUnwritten ? "unwritten" : op_word(v.op) + "s");
+    if (!v.client.empty()) clients.push_back(v.client);
+    nodes.push_back(v.node);
+    first_us = i == 0 ? v.t_us : std::min(first_us, v.t_us);
+    last_us = i == 0 ? v.t_us : std::max(last_us, v.t_us);
+  }
+  const std::string count = std::to_string(f.members.size());
+  std::string head = f.rows > 0 ? "... " + std::to_string(f.rows) +
+                                      " more rows like these, folded (" + count + " versions) ..."
+                                : "... " + count + " more siblings like these, folded ...";
+  std::string label = "<<b>" + html_text(head) + "</b>";
+  auto line = [&](const std::string& text) {
+    label += "<br/><font point-size=\"9\">" + html_text(text) + "</font>";
+  };
+  std::string who = word_list(ops);
+  if (!clients.empty()) who += " by " + word_list(clients);
+  line(who + " at " + word_list(nodes) + ", " + format_time(first_us) + " to " +
+       format_time(last_us));
+  label += std::string("<br/><b><font color=\"") + kFalseSiblingColor + "\">" +
+           html_text(std::to_string(f.false_siblings) + " FALSE SIBLING(S)") +
+           "</font>, <font color=\"" + kLostUpdateColor + "\">" +
+           html_text(std::to_string(f.lost_updates) + " LOST UPDATE(S)") + "</font></b>";
+  if (f.lost > 0) {
+    label += std::string("<br/><b><font color=\"") + kSiblingColor + "\">" +
+             html_text(std::to_string(f.lost) + " LOST") + "</font></b>";
+  }
+  if (f.final > 0) label += "<br/><b>" + html_text(std::to_string(f.final) + " final") + "</b>";
+  line("(runs of " + std::to_string(kFoldMinRun) + " or more alike " +
+       (f.rows > 0 ? "rows" : "siblings") + " are folded)");
+  label += ">";
+  std::string style = "dashed,filled";
+  std::string extra = std::string(", color=\"") + kFoldColor + "\"";
+  if (f.final > 0) extra = std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
+  if (f.false_siblings > 0) {
+    extra += std::string(", peripheries=2, color=\"") + kFalseSiblingColor + "\"";
+  }
+  if (f.lost_updates > 0) style += ",diagonals";
+  return "label=" + label + ", style=\"" + style + "\", fillcolor=\"#eeeeee\"" + extra;
 }
 
 }  // namespace
@@ -255,8 +328,25 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   for (size_t k = 0; k < graph.keys.size(); ++k) {
     const KeyGraph& key = graph.keys[k];
     const std::string prefix = "k" + std::to_string(k) + "_v";
-    auto id = [&](size_t v) { return prefix + std::to_string(v); };
+    // A folded version is drawn as its fold's box (causal_graph.h).
+    auto folded = [&](size_t v) { return !key.fold_of.empty() && key.fold_of[v] != kNotFolded; };
+    auto fold_id = [&](size_t f) { return "k" + std::to_string(k) + "_f" + std::to_string(f); };
+    auto id = [&](size_t v) {
+      return folded(v) ? fold_id(key.fold_of[v]) : prefix + std::to_string(v);
+    };
+    // Folded with its whole row (a box folded with others): its box is not drawn.
+    auto row_folded = [&](size_t v) {
+      return folded(v) && key.folds[key.fold_of[v]].box == kNotFolded;
+    };
     auto declare = [&](size_t v, const char* indent) {
+      if (folded(v)) {
+        // A fold's box takes the place of its first member.
+        const size_t f = key.fold_of[v];
+        if (key.folds[f].members.front() != v) return;
+        out += indent + fold_id(f) + " [id=\"" + fold_id(f) + "\", " +
+               fold_attributes(key, key.folds[f]) + "];\n";
+        return;
+      }
       out +=
           indent + id(v) + " [id=\"" + id(v) + "\", " + vertex_attributes(key.vertices[v]) + "];\n";
     };
@@ -272,29 +362,38 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64) + end) +
            ", style=rounded, color=\"#888888\", fontcolor=\"#000000\"];\n";
     for (size_t v = 0; v < key.vertices.size(); ++v) {
-      if (group_of[v] == std::string::npos) declare(v, "    ");
+      if (group_of[v] == std::string::npos || row_folded(v)) declare(v, "    ");
     }
     for (size_t g = 0; g < key.same_rank.size(); ++g) {
+      if (row_folded(key.same_rank[g].front())) continue;  // drawn as its fold
       out += "    subgraph cluster_k" + std::to_string(k) + "_s" + std::to_string(g) + " {\n";
       out += std::string("      graph [label=\"siblings\", style=\"dashed,rounded\", color=\"") +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\"];\n";
       for (const size_t v : key.same_rank[g]) declare(v, "      ");
       out += "      { rank=same;";
-      for (const size_t v : key.same_rank[g]) out.append(" ").append(id(v)).append(";");
+      std::set<std::string> listed;
+      for (const size_t v : key.same_rank[g]) {
+        if (listed.insert(id(v)).second) out.append(" ").append(id(v)).append(";");
+      }
       out += " }\n    }\n";
     }
+    // Edges between folded versions: one per pair of ends and kind.
+    std::set<std::tuple<std::string, std::string, GraphEdge::Kind>> drawn;
     for (const GraphEdge& e : key.edges) {
       // A rejected write came later than the version that refused it: it is
       // drawn below it, the arrow (dir=back) still pointing at the dominator.
       const bool back = e.kind == GraphEdge::Kind::kRejected;
-      out += "    " + id(back ? e.to : e.from) + " -> " + id(back ? e.from : e.to) +
-             edge_attributes(e, by_timestamp(key.vertices[e.from])) + ";\n";
+      const std::string from = id(back ? e.to : e.from), to = id(back ? e.from : e.to);
+      if (from == to || !drawn.emplace(from, to, e.kind).second) continue;
+      out += "    " + from + " -> " + to + edge_attributes(e, by_timestamp(key.vertices[e.from])) +
+             ";\n";
     }
     // Sibling links carry an xlabel: a `label` on these flat edges inside a
     // cluster sends Graphviz 2.43's dot down a path that corrupts memory.
     // Inside a sibling box the link is implied and not drawn.
     for (const SiblingLink& l : key.links) {
       if (group_of[l.a] != std::string::npos && group_of[l.a] == group_of[l.b]) continue;
+      if (folded(l.a) || folded(l.b)) continue;  // the fold's box says what it holds
       out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\", constraint=false, xlabel=" +
              dot_quote("siblings\n" + l.node + " " + format_time(l.t_us)) + "];\n";
@@ -306,9 +405,15 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   for (size_t k = 0; k + 1 < graph.keys.size(); ++k) {
     const std::string sep = "sep" + std::to_string(k);
     out += "  " + sep + " [style=invis, shape=point, width=0, height=0, label=\"\"];\n";
-    for (size_t v = 0; v < graph.keys[k].vertices.size(); ++v) {
+    const KeyGraph& key = graph.keys[k];
+    for (size_t v = 0; v < key.vertices.size(); ++v) {
+      if (!drawn_alone(key, v)) continue;
       out +=
           "  k" + std::to_string(k) + "_v" + std::to_string(v) + " -> " + sep + " [style=invis];\n";
+    }
+    for (size_t f = 0; f < key.folds.size(); ++f) {
+      out +=
+          "  k" + std::to_string(k) + "_f" + std::to_string(f) + " -> " + sep + " [style=invis];\n";
     }
     const KeyGraph& next = graph.keys[k + 1];
     std::vector<bool> held_down(next.vertices.size(), false);
@@ -316,7 +421,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
       held_down[e.kind == GraphEdge::Kind::kRejected ? e.from : e.to] = true;
     }
     for (size_t v = 0; v < next.vertices.size(); ++v) {
-      if (held_down[v]) continue;
+      if (held_down[v] || !drawn_alone(next, v)) continue;
       out += "  " + sep + " -> k" + std::to_string(k + 1) + "_v" + std::to_string(v) +
              " [style=invis];\n";
     }
@@ -338,7 +443,9 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     out += "  omitted [shape=note, style=filled, fillcolor=\"#fff3cd\", label=" + dot_quote(note) +
            "];\n";
   }
-  out += "  legend [id=\"cg_legend\", shape=plaintext, fontsize=9, label=" + legend() + "];\n";
+  const bool folds = std::any_of(graph.keys.begin(), graph.keys.end(),
+                                 [](const KeyGraph& key) { return !key.folds.empty(); });
+  out += "  legend [id=\"cg_legend\", shape=plaintext, fontsize=9, label=" + legend(folds) + "];\n";
   out += "}\n";
   return out;
 }
