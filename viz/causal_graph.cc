@@ -245,6 +245,7 @@ void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
       g.line = e.line;
       first_resolve = accepted && a.op == WriteOp::kResolve;
       g.refused = a.result == ApplyResult::kRefused;
+      g.siblings_after = a.siblings;
       if (!accepted) g.reply_status = a.status;  // lww answers a stale write "written"
     }
     if (a.result == ApplyResult::kStale) {

@@ -76,6 +76,9 @@ struct GraphVertex {
   WriteOp op = WriteOp::kPut;
   int64_t t_us = 0;
   size_t line = 0;
+  // The key's sibling count at v.node just after the first client write
+  // (from its `apply` line); 0 when no client wrote it.
+  uint64_t siblings_after = 0;
   std::vector<Arrival> arrivals;  // first arrival per node, in time order
   bool ever_sibling = false;      // held next to a concurrent version
   // Where and when it was first held as a sibling (the conflict detected).
@@ -138,6 +141,8 @@ struct Fold {
   size_t rows = 0, row_size = 0;
   size_t box = kNotFolded;  // inside this sibling box (same_rank index); none: rows
   size_t false_siblings = 0, lost_updates = 0, lost = 0, final = 0;
+  // The fewest and most siblings their node held just after their writes.
+  uint64_t siblings_min = 0, siblings_max = 0;
 };
 
 struct KeyGraph {

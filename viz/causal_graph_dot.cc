@@ -25,6 +25,9 @@ const char* const kUnavailableColor = "#ff7f0e";
 const char* const kFalseSiblingColor = "#9467bd";  // purple
 const char* const kLostUpdateColor = "#8c564b";    // brown
 const char* const kFoldColor = "#666666";
+// A sibling box holding a fold is drawn in rows of at most this many boxes.
+constexpr size_t kBoxRow = 3;
+
 // Whether version v of `key` is drawn as its own box (not folded away).
 bool drawn_alone(const KeyGraph& key, size_t v) {
   return key.fold_of.empty() || key.fold_of[v] == kNotFolded;
@@ -95,7 +98,9 @@ bool by_timestamp(const GraphVertex& v) {
   return (v.version.dot.flags & Dot::kTimestamp) != 0;
 }
 
-std::string vertex_label(const GraphVertex& v) {
+// `counts`: in a key with folds, say how many siblings each write left
+// (the fold's box says it of the versions it stands for).
+std::string vertex_label(const GraphVertex& v, bool counts) {
   std::string label =
       "<<b>" + html_text(value_text(v.version.value)) + "</b> @ " +
       html_text(by_timestamp(v) ? timestamp_text(v.version.dot) : clock_text(v.version.clock));
@@ -105,6 +110,9 @@ std::string vertex_label(const GraphVertex& v) {
   switch (v.fate) {
     case GraphVertex::Fate::kAccepted:
       line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time(v.t_us));
+      if (counts && v.siblings_after > 1) {
+        line("left " + std::to_string(v.siblings_after) + " siblings at " + v.node);
+      }
       break;
     case GraphVertex::Fate::kRejected:
       if (v.refused) {
@@ -171,7 +179,7 @@ std::string vertex_label(const GraphVertex& v) {
   return label + ">";
 }
 
-std::string vertex_attributes(const GraphVertex& v) {
+std::string vertex_attributes(const GraphVertex& v, bool counts) {
   std::string style = "rounded,filled";
   std::string fill = "#ffffff";
   std::string extra;
@@ -201,8 +209,8 @@ std::string vertex_attributes(const GraphVertex& v) {
     style += ",diagonals";
     extra += std::string(", penwidth=2, color=\"") + kLostUpdateColor + "\"";
   }
-  return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
-         extra;
+  return "label=" + vertex_label(v, counts) + ", style=\"" + style + "\", fillcolor=\"" + fill +
+         "\"" + extra;
 }
 
 std::string edge_attributes(const GraphEdge& e, bool timestamps) {
@@ -293,6 +301,13 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
   if (!clients.empty()) who += " by " + word_list(clients);
   line(who + " at " + word_list(nodes) + ", " + format_time(first_us) + " to " +
        format_time(last_us));
+  if (f.siblings_max > 0) {
+    line("each left " +
+         (f.siblings_min == f.siblings_max
+              ? std::to_string(f.siblings_max)
+              : std::to_string(f.siblings_min) + " to " + std::to_string(f.siblings_max)) +
+         " siblings where it was written");
+  }
   label += std::string("<br/><b><font color=\"") + kFalseSiblingColor + "\">" +
            html_text(std::to_string(f.false_siblings) + " FALSE SIBLING(S)") +
            "</font>, <font color=\"" + kLostUpdateColor + "\">" +
@@ -347,8 +362,8 @@ std::string causal_graph_dot(const CausalGraph& graph) {
                fold_attributes(key, key.folds[f]) + "];\n";
         return;
       }
-      out +=
-          indent + id(v) + " [id=\"" + id(v) + "\", " + vertex_attributes(key.vertices[v]) + "];\n";
+      out += indent + id(v) + " [id=\"" + id(v) + "\", " +
+             vertex_attributes(key.vertices[v], !key.folds.empty()) + "];\n";
     };
     // group_of[v]: the sibling box holding v, or npos.
     std::vector<size_t> group_of(key.vertices.size(), std::string::npos);
@@ -370,12 +385,34 @@ std::string causal_graph_dot(const CausalGraph& graph) {
       out += std::string("      graph [label=\"siblings\", style=\"dashed,rounded\", color=\"") +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\"];\n";
       for (const size_t v : key.same_rank[g]) declare(v, "      ");
-      out += "      { rank=same;";
-      std::set<std::string> listed;
-      for (const size_t v : key.same_rank[g]) {
-        if (listed.insert(id(v)).second) out.append(" ").append(id(v)).append(";");
+      // What the box draws, in the order of first appearance: its versions,
+      // a fold's box in place of its members.
+      std::vector<size_t> members = key.same_rank[g];
+      std::sort(members.begin(), members.end());
+      std::vector<std::string> items;
+      for (const size_t v : members) {
+        if (std::find(items.begin(), items.end(), id(v)) == items.end()) items.push_back(id(v));
       }
-      out += " }\n    }\n";
+      if (items.size() == members.size()) {
+        out += "      { rank=same;";
+        for (const size_t v : key.same_rank[g]) out.append(" ").append(id(v)).append(";");
+        out += " }\n";
+      } else {
+        // A box with a fold is wrapped into rows of kBoxRow, left to right and
+        // top to bottom in that order (invisible edges hold them in place).
+        for (size_t row = 0; row < items.size(); row += kBoxRow) {
+          const size_t end = std::min(items.size(), row + kBoxRow);
+          out += "      { rank=same;";
+          for (size_t i = row; i < end; ++i) out.append(" ").append(items[i]).append(";");
+          out += " }\n";
+          for (size_t i = row; i + 1 < end; ++i) {
+            out += "      " + items[i] + " -> " + items[i + 1] + " [style=invis];\n";
+          }
+          if (row > 0)
+            out += "      " + items[row - kBoxRow] + " -> " + items[row] + " [style=invis];\n";
+        }
+      }
+      out += "    }\n";
     }
     // Edges between folded versions: one per pair of ends and kind.
     std::set<std::tuple<std::string, std::string, GraphEdge::Kind>> drawn;
@@ -446,6 +483,20 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   const bool folds = std::any_of(graph.keys.begin(), graph.keys.end(),
                                  [](const KeyGraph& key) { return !key.folds.empty(); });
   out += "  legend [id=\"cg_legend\", shape=plaintext, fontsize=9, label=" + legend(folds) + "];\n";
+  if (folds && !graph.keys.empty()) {
+    // A folded picture is kept narrow: the legend goes below the last key's
+    // last version drawn (or its last fold).
+    const KeyGraph& last = graph.keys.back();
+    const std::string k = std::to_string(graph.keys.size() - 1);
+    std::string bottom = last.folds.empty() ? "" : k + "_f" + std::to_string(last.folds.size() - 1);
+    for (size_t v = last.vertices.size(); v-- > 0;) {
+      if (drawn_alone(last, v)) {
+        bottom = k + "_v" + std::to_string(v);
+        break;
+      }
+    }
+    if (!bottom.empty()) out += "  k" + bottom + " -> legend [style=invis];\n";
+  }
   out += "}\n";
   return out;
 }

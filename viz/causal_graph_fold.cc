@@ -37,6 +37,9 @@ bool rows_alike(const KeyGraph& g, const std::vector<size_t>& a, const std::vect
 void add_fold(KeyGraph& g, Fold fold) {
   for (const size_t v : fold.members) {
     const GraphVertex& x = g.vertices[v];
+    const bool first = v == fold.members.front();
+    fold.siblings_min = first ? x.siblings_after : std::min(fold.siblings_min, x.siblings_after);
+    fold.siblings_max = first ? x.siblings_after : std::max(fold.siblings_max, x.siblings_after);
     g.fold_of[v] = g.folds.size();
     if (!x.false_sibling_on.empty()) ++fold.false_siblings;
     if (x.lost_update) ++fold.lost_updates;

@@ -112,6 +112,25 @@ TEST_CASE("plain string values lose their quotes, others keep their JSON text") 
   CHECK(value_text("\"abcdefghijklmnopqrstuvwxyz0123456789\"", 10) == "abcdefg...");
 }
 
+TEST_CASE("arrays of ascending integers show their runs of three or more as first..last") {
+  CHECK(value_text("[0, 1, 2, 3, 5]") == "[0..3, 5]");
+  CHECK(value_text("[0, 1, 2, 4, 5, 7, 8, 9]") == "[0..2, 4, 5, 7..9]");
+  CHECK(value_text("[-2, -1, 0, 9]") == "[-2..0, 9]");
+  // Riak's union values: all of 0..95 and 97, then all of 0..96 and 98.
+  std::string a = "[0", b = "[0";
+  for (int i = 1; i <= 95; ++i) a += ", " + std::to_string(i);
+  for (int i = 1; i <= 96; ++i) b += ", " + std::to_string(i);
+  CHECK(value_text(a + ", 97]") == "[0..95, 97]");
+  CHECK(value_text(b + ", 98]") == "[0..96, 98]");
+  // Nothing to shorten, not ascending, repeated, or not all integers: as before.
+  CHECK(value_text("[0, 1, 3]") == "[0, 1, 3]");
+  CHECK(value_text("[3, 2, 1, 0]") == "[3, 2, 1, 0]");
+  CHECK(value_text("[0, 1, 1, 2, 3]") == "[0, 1, 1, 2, 3]");
+  CHECK(value_text("[0, 1, 2, 3.5]") == "[0, 1, 2, 3.5]");
+  CHECK(value_text("[0, 1, 2, \"x\"]") == "[0, 1, 2, \"x\"]");
+  CHECK(value_text("[]") == "[]");
+}
+
 TEST_CASE("DOT strings escape quotes and backslashes and show control characters") {
   CHECK(dot_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
   CHECK(dot_quote("two\nlines") == "\"two\\nlines\"");
