@@ -316,7 +316,15 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
     label += std::string("<br/><b><font color=\"") + kSiblingColor + "\">" +
              html_text(std::to_string(f.lost) + " LOST") + "</font></b>";
   }
-  if (f.final > 0) label += "<br/><b>" + html_text(std::to_string(f.final) + " final") + "</b>";
+  if (f.final > 0) {
+    // Alike versions are final on the same nodes (causal_graph_fold.cc).
+    std::string on = "final on";
+    for (const std::string& node : key.vertices[f.members.front()].final_on) on += " " + node;
+    label += "<br/><b>" +
+             html_text(on + " (" + (f.final == f.members.size() ? "all " : "") +
+                       std::to_string(f.final) + ")") +
+             "</b>";
+  }
   line("(runs of " + std::to_string(kFoldMinRun) + " or more alike " +
        (f.rows > 0 ? "rows" : "siblings") + " are folded)");
   label += ">";
