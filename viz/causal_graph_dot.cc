@@ -26,7 +26,7 @@ const char* const kFalseSiblingColor = "#9467bd";  // purple
 const char* const kLostUpdateColor = "#8c564b";    // brown
 const char* const kFoldColor = "#666666";
 // A sibling box holding a fold is drawn in rows of at most this many boxes.
-constexpr size_t kBoxRow = 3;
+constexpr size_t kBoxRow = 2;
 
 // Whether version v of `key` is drawn as its own box (not folded away).
 bool drawn_alone(const KeyGraph& key, size_t v) {
@@ -257,7 +257,7 @@ std::string legend(bool folds) {
       "cut corners, LOST UPDATE: accepted, held nowhere, followed by nothing held");
   if (folds) {
     row(std::string("<font color=\"") + kFoldColor + "\"><b>[ ... ]</b></font>",
-        "dashed grey box: versions folded, alike the ones drawn either side; it counts them");
+        "dashed box, grey fill: versions folded, alike the ones drawn either side; it counts them");
   }
   return out + "</table>>";
 }
@@ -290,9 +290,13 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
     last_us = i == 0 ? v.t_us : std::max(last_us, v.t_us);
   }
   const std::string count = std::to_string(f.members.size());
-  std::string head = f.rows > 0 ? "... " + std::to_string(f.rows) +
+  // A fold of lone versions one below the other reads as versions, not rows.
+  const bool rows = f.rows > 0 && f.row_size > 1;
+  const std::string head = rows ? "... " + std::to_string(f.rows) +
                                       " more rows like these, folded (" + count + " versions) ..."
-                                : "... " + count + " more siblings like these, folded ...";
+                                : "... " + count + " more " +
+                                      (f.rows > 0 ? "versions" : "siblings") +
+                                      " like these, folded ...";
   std::string label = "<<b>" + html_text(head) + "</b>";
   auto line = [&](const std::string& text) {
     label += "<br/><font point-size=\"9\">" + html_text(text) + "</font>";
@@ -301,7 +305,7 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
   if (!clients.empty()) who += " by " + word_list(clients);
   line(who + " at " + word_list(nodes) + ", " + format_time(first_us) + " to " +
        format_time(last_us));
-  if (f.siblings_max > 0) {
+  if (f.siblings_max > 1) {
     line("each left " +
          (f.siblings_min == f.siblings_max
               ? std::to_string(f.siblings_max)
@@ -326,7 +330,10 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
              "</b>";
   }
   line("(runs of " + std::to_string(kFoldMinRun) + " or more alike " +
-       (f.rows > 0 ? "rows" : "siblings") + " are folded)");
+       (rows         ? "rows"
+        : f.rows > 0 ? "versions"
+                     : "siblings") +
+       " are folded)");
   label += ">";
   std::string style = "dashed,filled";
   std::string extra = std::string(", color=\"") + kFoldColor + "\"";
