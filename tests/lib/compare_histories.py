@@ -10,12 +10,15 @@ alone, and to list what a change alters on purpose. Ends with
 'N passed, N failed' (a pair that differs is a failure).
 """
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
 
 
 def history(kvsim, scenario, seed, out):
+    # A run that fails writes no history: never read the last run's instead.
+    shutil.rmtree(out, ignore_errors=True)
     subprocess.run([kvsim, "run", str(scenario), "--seed", str(seed), "--out", str(out),
                     "--no-render", "--quiet"], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, timeout=600)
@@ -37,6 +40,10 @@ def main():
                     passed += 1
                     continue
                 failed += 1
+                if not a or not b:
+                    which = " and ".join(n for n, h in (("old", a), ("new", b)) if not h)
+                    print(f"{scenario.name} seed {seed}: {which} wrote no history (the run failed)")
+                    continue
                 la, lb = a.splitlines(), b.splitlines()
                 line = next((i for i, (x, y) in enumerate(zip(la, lb)) if x != y),
                             min(len(la), len(lb)))
