@@ -140,7 +140,7 @@ struct Fold {
   // versions inside one sibling box.
   size_t rows = 0, row_size = 0;
   size_t box = kNotFolded;  // inside this sibling box (same_rank index); none: rows
-  size_t false_siblings = 0, lost_updates = 0, lost = 0, final = 0;
+  size_t false_siblings = 0, lost_updates = 0, lost = 0, unavailable = 0, final = 0, kept = 0;
   // The fewest and most siblings their node held just after their writes.
   uint64_t siblings_min = 0, siblings_max = 0;
 };

@@ -320,6 +320,10 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
     label += std::string("<br/><b><font color=\"") + kSiblingColor + "\">" +
              html_text(std::to_string(f.lost) + " LOST") + "</font></b>";
   }
+  if (f.unavailable > 0) {
+    label += std::string("<br/><b><font color=\"") + kUnavailableColor + "\">" +
+             html_text(std::to_string(f.unavailable) + " UNAVAILABLE") + "</font></b>";
+  }
   if (f.final > 0) {
     // Alike versions are final on the same nodes (causal_graph_fold.cc).
     std::string on = "final on";
@@ -328,6 +332,11 @@ std::string fold_attributes(const KeyGraph& key, const Fold& f) {
              html_text(on + " (" + (f.final == f.members.size() ? "all " : "") +
                        std::to_string(f.final) + ")") +
              "</b>";
+  }
+  if (f.kept > 0) {
+    std::string on = "kept on";
+    for (const std::string& node : key.vertices[f.members.front()].kept_on) on += " " + node;
+    line(on + " (down) (" + std::to_string(f.kept) + ")");
   }
   line("(runs of " + std::to_string(kFoldMinRun) + " or more alike " +
        (rows         ? "rows"

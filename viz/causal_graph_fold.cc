@@ -44,7 +44,9 @@ void add_fold(KeyGraph& g, Fold fold) {
     if (!x.false_sibling_on.empty()) ++fold.false_siblings;
     if (x.lost_update) ++fold.lost_updates;
     if (x.lost) ++fold.lost;
+    if (x.unavailable) ++fold.unavailable;
     if (!x.final_on.empty()) ++fold.final;
+    if (!x.kept_on.empty()) ++fold.kept;
   }
   g.folds.push_back(std::move(fold));
 }
