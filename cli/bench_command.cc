@@ -42,6 +42,7 @@ sim::Scenario fanout_scenario(const FanoutOptions& o) {
   sim::Scenario s;
   s.name = "fanout";
   s.nodes = o.nodes;
+  s.mechanism = o.mechanism;
   s.network.delay = {sim::DelaySpec::Dist::kUniform, {}, {1000}, {10000}, {}};
   sim::WorkloadSpec w;
   w.keys = static_cast<uint32_t>(o.keys);
@@ -99,6 +100,7 @@ int run_fanout(const FanoutOptions& o) {
   const sim::RunStats& s = simulation.stats();
   Json j;
   j["workload"] = "fanout";
+  j["mechanism"] = std::string(mechanism_name(o.mechanism));
   j["nodes"] = o.nodes;
   j["keys"] = o.keys;
   j["puts"] = o.puts;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "node/causality.h"
+
 namespace kv::cli {
 
 struct FanoutOptions {
@@ -17,6 +19,11 @@ struct FanoutOptions {
   // Keep the truth (history/truth.h) as `kvsim run` does; without, the
   // benchmark measures the simulator alone, since it prints no figures.
   bool truth = false;
+  // The conflict-detection mechanism (node/causality.h). Under a server-side
+  // one the colocated client sends the node's context for the key (the
+  // merge of what the node holds), as `clock: auto` does in a scenario, and
+  // the node stamps the write.
+  Mechanism mechanism = Mechanism::kClientVv;
 };
 
 // W1: prints one JSON line. Returns the exit status.

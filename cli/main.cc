@@ -173,13 +173,15 @@ int run_command(int argc, char** argv) {
                   "With --node-cmd: the longest a node may take to react to one message "
                   "(default 10s)");
   kv::cli::add_mutant_option(run, mutant);
-  // --mechanism NAME on run, sweep and shrink (one variable: one subcommand runs).
+  // --mechanism NAME on run, sweep, shrink and bench fanout (one variable:
+  // one subcommand runs).
   std::string mechanism;
-  auto add_mechanism_option = [&mechanism](CLI::App* command) {
+  auto add_mechanism_option = [&mechanism](
+                                  CLI::App* command,
+                                  const std::string& what = "overriding the scenario's mechanism") {
     command
         ->add_option("--mechanism", mechanism,
-                     "Conflict-detection mechanism, overriding the scenario's mechanism: (" +
-                         kv::mechanism_list() + ")")
+                     "Conflict-detection mechanism, " + what + ": (" + kv::mechanism_list() + ")")
         ->check(CLI::Validator(
             [](std::string& name) -> std::string {
               return kv::mechanism_by_name(name)
@@ -353,6 +355,7 @@ int run_command(int argc, char** argv) {
   fanout->add_option("--history", fanout_options.history, "Write the history to this file");
   fanout->add_flag("--truth", fanout_options.truth,
                    "Keep the truth as kvsim run does (to measure its cost)");
+  add_mechanism_option(fanout, "default client-vv");
   uint64_t scale_seed = 1;
   CLI::App* scale = bench->add_subcommand("scale", "W2: how cost grows with N, K and P");
   scale->add_option("--seed", scale_seed, "Seed")->capture_default_str()->check(kSeed);
@@ -442,7 +445,10 @@ int run_command(int argc, char** argv) {
     diff_options.page = !diff_no_page;
     return kv::cli::run_diff(diff_options);
   }
-  if (fanout->parsed()) return kv::cli::run_fanout(fanout_options);
+  if (fanout->parsed()) {
+    if (!mechanism.empty()) fanout_options.mechanism = *kv::mechanism_by_name(mechanism);
+    return kv::cli::run_fanout(fanout_options);
+  }
   if (scale->parsed()) return kv::cli::run_scale(scale_seed);
   return kv::cli::kExitBadInput;
 }

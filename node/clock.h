@@ -85,7 +85,9 @@ Order compare_any(const Clock& a, const Clock& b);
 // their mechanism, node/causality.h, which may use this.) Inline for clocks
 // of a few nodes and the same length, the common case: the equal slots are
 // skipped one compare each (a write's clock usually differs from the one
-// it replaces in one slot).
+// it replaces in one slot), and the first slot that differs says which
+// clock may be above, so the slots after it are searched for the other
+// direction only.
 inline Order compare(const Clock& a, const Clock& b) {
   const size_t n = a.size();
   if (n != b.size() || n > 8) [[unlikely]]
@@ -94,12 +96,17 @@ inline Order compare(const Clock& a, const Clock& b) {
   const uint64_t* y = b.slots().data();
   size_t i = 0;
   while (i < n && x[i] == y[i]) ++i;
-  bool a_greater = false, b_greater = false;
-  for (; i < n; ++i) {
-    a_greater |= x[i] > y[i];
-    b_greater |= y[i] > x[i];
+  if (i == n) return Order::kEqual;
+  if (x[i] > y[i]) {
+    for (++i; i < n; ++i) {
+      if (y[i] > x[i]) return Order::kConcurrent;
+    }
+    return Order::kDominates;
   }
-  return order_from(a_greater, b_greater);
+  for (++i; i < n; ++i) {
+    if (x[i] > y[i]) return Order::kConcurrent;
+  }
+  return Order::kDominated;
 }
 
 const char* to_string(Order order);

@@ -47,7 +47,7 @@ void Replica::ask(Pending& p, uint64_t req, Endpoint node, Endpoint hint, Outbox
   const bool read = p.type == MsgType::kGet;
   Message& m = compose(out, node, read ? MsgType::kFetch : MsgType::kStore);
   m.msg_id = req;
-  m.key = p.key;
+  m.set_key(p.key);
   if (!read) m.version = p.version;
   m.hint = hint;
   out.send();
@@ -65,8 +65,8 @@ void Replica::coordinate_write(const Message& m, Outbox& out) {
   p.version = m.version;
   if (placement_.holds(*m.key, self())) {
     const WriteResult r =
-        resolving ? node_.resolve(*m.key, m.version) : node_.put(*m.key, m.version);
-    out.applied({*m.key,
+        resolving ? node_.resolve(m.hashed_key(), m.version) : node_.put(m.hashed_key(), m.version);
+    out.applied({m.hashed_key(),
                  m.version,
                  resolving ? WriteOp::kResolve : WriteOp::kPut,
                  &m,
@@ -103,7 +103,7 @@ void Replica::coordinate_read(const Message& m, Outbox& out) {
   p.type = MsgType::kGet;
   p.key = m.key;
   if (placement_.holds(*m.key, self())) {
-    const Siblings& mine = node_.get(*m.key);
+    const Siblings& mine = node_.get(m.hashed_key());
     p.seen.emplace_back(self(), mine);
     p.responses = 1;
   }
@@ -135,7 +135,7 @@ void Replica::answer(Pending& p, Outbox& out, bool failed) {
   reply.src = self();
   reply.dest = p.client;
   reply.msg_id = p.client_msg_id;
-  reply.key = p.key;
+  reply.set_key(p.key);
   reply.own_msg_id = take_msg_id();
   if (failed) {
     reply.type = MsgType::kError;
@@ -194,16 +194,17 @@ void Replica::close(uint64_t req, Outbox& out) {
 
 void Replica::read_repair(const Pending& p, Outbox& out) {
   const Siblings all = merged(p, p.seen.size());
+  const HashedKey key(*p.key);
   for (const auto& [node, values] : p.seen) {
     for (const VersionPtr& v : all) {
       if (holds_version(node_.store().rules(), values, *v)) continue;
       if (node == self()) {
-        const ApplyOutcome outcome = node_.replicate(*p.key, v);
-        out.applied({*p.key, v, WriteOp::kReplicate, nullptr, outcome, nullptr});
+        const ApplyOutcome outcome = node_.replicate(key, v);
+        out.applied({key, v, WriteOp::kReplicate, nullptr, outcome, nullptr});
         continue;
       }
       Message& m = compose(out, node, MsgType::kReplicate);
-      m.key = p.key;
+      m.set_key(p.key);
       m.version = v;
       out.send();
     }
@@ -228,8 +229,8 @@ void Replica::turn_to_stand_ins(uint64_t req, Pending& p, Outbox& out) {
 }
 
 void Replica::on_store(const Message& m, Outbox& out) {
-  const ApplyOutcome outcome = node_.replicate(*m.key, m.version);
-  out.applied({*m.key, m.version, WriteOp::kReplicate, &m, outcome, nullptr});
+  const ApplyOutcome outcome = node_.replicate(m.hashed_key(), m.version);
+  out.applied({m.hashed_key(), m.version, WriteOp::kReplicate, &m, outcome, nullptr});
   if (m.hint != kNoEndpoint && m.hint != self()) {
     hints_.emplace(next_request_++, Hint{m.key, m.version, m.hint});
     if (!handoff_timer_) {
@@ -239,24 +240,24 @@ void Replica::on_store(const Message& m, Outbox& out) {
   }
   Message& ack = compose(out, m.src, MsgType::kStoreOk);
   ack.msg_id = m.msg_id;
-  ack.key = m.key;
+  ack.set_key_of(m);
   out.send();
 }
 
 void Replica::on_handoff(const Message& m, Outbox& out) {
-  const ApplyOutcome outcome = node_.replicate(*m.key, m.version);
-  out.applied({*m.key, m.version, WriteOp::kReplicate, &m, outcome, nullptr});
+  const ApplyOutcome outcome = node_.replicate(m.hashed_key(), m.version);
+  out.applied({m.hashed_key(), m.version, WriteOp::kReplicate, &m, outcome, nullptr});
   Message& ack = compose(out, m.src, MsgType::kStoreOk);
   ack.msg_id = m.msg_id;
-  ack.key = m.key;
+  ack.set_key_of(m);
   out.send();
 }
 
 void Replica::on_fetch(const Message& m, Outbox& out) {
   Message& reply = compose(out, m.src, MsgType::kFetchOk);
   reply.msg_id = m.msg_id;
-  reply.key = m.key;
-  reply.values = node_.get(*m.key);
+  reply.set_key_of(m);
+  reply.values = node_.get(m.hashed_key());
   out.send();
 }
 
@@ -264,7 +265,7 @@ void Replica::offer_hints(Outbox& out) {
   for (const auto& [number, hint] : hints_) {
     Message& m = compose(out, hint.owner, MsgType::kHandoff);
     m.msg_id = number;
-    m.key = hint.key;
+    m.set_key(hint.key);
     m.version = hint.version;
     out.send();
   }

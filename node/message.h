@@ -61,7 +61,10 @@ struct Message {
   uint64_t own_msg_id = 0;  // replies: the node's own number for the message
   // The key, owned by the host that carries the message and valid while the
   // message lives; a replica copies the pointer into the messages it sends.
+  // Its hash (Store::key_hash) travels with it, so that the stores a write
+  // reaches do not hash the key again: both are set by set_key.
   const std::string* key = nullptr;
+  uint64_t key_hash = 0;
   // kPut, kResolve, kReplicate: the version carried. A write's reply
   // (kPutOk, kResolveOk) holds the version it answers for, off the wire: a
   // host learns from the reply what a client was told was accepted.
@@ -73,6 +76,17 @@ struct Message {
   Endpoint hint = kNoEndpoint;
   ErrorCode error = ErrorCode::kTooManySiblings;  // kError
 
+  void set_key(const std::string* text) { set_key(text, Store::key_hash(*text)); }
+  // REQUIRES: hash == Store::key_hash(*text).
+  void set_key(const std::string* text, uint64_t hash) {
+    key = text;
+    key_hash = hash;
+    KV_EXPENSIVE_ASSERT(hash == Store::key_hash(*text));
+  }
+  // The key of `other` (a reply to it, a message about the same key).
+  void set_key_of(const Message& other) { set_key(other.key, other.key_hash); }
+  HashedKey hashed_key() const { return {*key, key_hash}; }
+
   // Clears what the message holds, for reuse; the endpoints and the type are
   // set by whoever composes the next one.
   void clear() {
@@ -80,6 +94,7 @@ struct Message {
     siblings = 0;
     msg_id = own_msg_id = 0;
     key = nullptr;
+    key_hash = 0;
     version.reset();
     values.clear();
     ae.reset();

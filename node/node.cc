@@ -40,12 +40,12 @@ void Node::init(std::string id, std::vector<std::string> node_ids, size_t slot) 
   initialized_ = true;
 }
 
-WriteResult Node::write(std::string_view key, const VersionPtr& version, bool resolving) {
+WriteResult Node::write(const HashedKey& key, const VersionPtr& version, bool resolving) {
 #ifdef KVSIM_MUTANTS
   ApplyOutcome outcome = store_.apply(key, version, kMaxSiblings);
   if (active_mutant == Mutant::kResolveDropsSiblings && resolving &&
       outcome.result == ApplyResult::kApplied) {
-    store_.keep_only(key, version);
+    store_.keep_only(key.text, version);
     outcome.siblings = 1;
   }
 #else
@@ -68,7 +68,7 @@ WriteResult Node::write(std::string_view key, const VersionPtr& version, bool re
   return {status, outcome.siblings, outcome.result};
 }
 
-VersionPtr Node::coordinate_server_side(std::string_view key, const VersionPtr& write,
+VersionPtr Node::coordinate_server_side(const HashedKey& key, const VersionPtr& write,
                                         uint64_t clock_us) const {
   const Siblings& held = store_.get(key);
 #ifdef KVSIM_MUTANTS
@@ -83,15 +83,15 @@ VersionPtr Node::coordinate_server_side(std::string_view key, const VersionPtr& 
   });
 }
 
-WriteResult Node::put(std::string_view key, const VersionPtr& version) {
+WriteResult Node::put(const HashedKey& key, const VersionPtr& version) {
   return write(key, version, /*resolving=*/false);
 }
 
-WriteResult Node::resolve(std::string_view key, const VersionPtr& version) {
+WriteResult Node::resolve(const HashedKey& key, const VersionPtr& version) {
   return write(key, version, /*resolving=*/true);
 }
 
-ApplyOutcome Node::replicate(std::string_view key, const VersionPtr& version) {
+ApplyOutcome Node::replicate(const HashedKey& key, const VersionPtr& version) {
 #ifdef KVSIM_MUTANTS
   if (active_mutant == Mutant::kDvvReplicateDropsDot && store_.mechanism() == Mechanism::kDvv &&
       version->dot.set()) {
@@ -99,7 +99,7 @@ ApplyOutcome Node::replicate(std::string_view key, const VersionPtr& version) {
   }
   ApplyOutcome outcome = store_.apply(key, version);
   if (active_mutant == Mutant::kReplicateOverwrites && outcome.result == ApplyResult::kApplied) {
-    store_.keep_only(key, version);
+    store_.keep_only(key.text, version);
     outcome.siblings = 1;
   }
   return outcome;

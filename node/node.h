@@ -90,17 +90,18 @@ class Node {
   // what the node holds for the key (ServerVv/Dvv::coordinate), and under
   // lww timestamped with `clock_us`, the node's physical clock's reading
   // (the host's: Outbox::clock_us).
-  VersionPtr coordinate(std::string_view key, const VersionPtr& write,
+  VersionPtr coordinate(const HashedKey& key, const VersionPtr& write,
                         uint64_t clock_us = 0) const {
     if (store_.mechanism() == Mechanism::kClientVv) [[likely]]
       return write;
     return coordinate_server_side(key, write, clock_us);
   }
 
-  WriteResult put(std::string_view key, const VersionPtr& version);
-  WriteResult resolve(std::string_view key, const VersionPtr& version);
-  const Siblings& get(std::string_view key) const { return store_.get(key); }
-  ApplyOutcome replicate(std::string_view key, const VersionPtr& version);
+  // A key is given as text, or with its hash (HashedKey, node/store.h).
+  WriteResult put(const HashedKey& key, const VersionPtr& version);
+  WriteResult resolve(const HashedKey& key, const VersionPtr& version);
+  const Siblings& get(const HashedKey& key) const { return store_.get(key); }
+  ApplyOutcome replicate(const HashedKey& key, const VersionPtr& version);
 
   // Anti-entropy, in three steps between an initiator A and a peer B:
   //   A sends digest();  B computes differing_buckets(A's digest) and sends
@@ -124,8 +125,8 @@ class Node {
 #endif
 
  private:
-  WriteResult write(std::string_view key, const VersionPtr& version, bool resolving);
-  VersionPtr coordinate_server_side(std::string_view key, const VersionPtr& write,
+  WriteResult write(const HashedKey& key, const VersionPtr& version, bool resolving);
+  VersionPtr coordinate_server_side(const HashedKey& key, const VersionPtr& write,
                                     uint64_t clock_us) const;
 
   bool initialized_ = false;

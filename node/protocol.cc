@@ -264,7 +264,7 @@ void LineServer::serve(std::string& out) {
   m.src = static_cast<Endpoint>(replica_.node().node_ids().size());
   m.dest = replica_.self();
   m.type = request.type;
-  m.key = &request.key;
+  m.set_key(&request.key);
   if (m.type != MsgType::kGet) {
     m.version = make_version(std::move(request_.value), Clock(request.clock));
   }
@@ -294,7 +294,7 @@ void LineServer::receive_peer(const Json& message, MsgType type, uint64_t line_n
   m.src = static_cast<Endpoint>(src - names.begin());
   m.dest = replica_.self();
   m.type = type;
-  m.key = &peer.key;
+  m.set_key(&peer.key);
   m.version = std::move(peer.version);
   if (is_anti_entropy(type)) m.ae = std::make_shared<const AePayload>(std::move(peer.ae));
   const size_t open_before = replica_.open_requests();
@@ -394,7 +394,7 @@ void LineServer::restore(std::string id, std::vector<std::string> node_ids, uint
       m.src = replica_.self() == 0 ? 1 : 0;
       m.dest = replica_.self();
       m.type = MsgType::kReplicate;
-      m.key = &kv.key;
+      m.set_key(&kv.key);
       m.version = v;
       LineOutbox outbox(ignored, replica_.node(), nullptr, /*to_peers=*/false, timer_changes_);
       replica_.receive(m, outbox);

@@ -26,8 +26,8 @@ void Replica::receive(const Message& m, Outbox& out) {
     case MsgType::kGet:
       return node_coordinates() ? coordinate_read(m, out) : on_get(m, out);
     case MsgType::kReplicate: {
-      const ApplyOutcome outcome = node_.replicate(*m.key, m.version);
-      out.applied({*m.key, m.version, WriteOp::kReplicate, &m, outcome, nullptr});
+      const ApplyOutcome outcome = node_.replicate(m.hashed_key(), m.version);
+      out.applied({m.hashed_key(), m.version, WriteOp::kReplicate, &m, outcome, nullptr});
       return;
     }
     case MsgType::kAeDigest:
@@ -58,7 +58,7 @@ void Replica::receive(const Message& m, Outbox& out) {
 Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType type) {
   Message& reply = compose(out, request.src, type);
   reply.msg_id = request.msg_id;
-  reply.key = request.key;
+  reply.set_key_of(request);
   reply.own_msg_id = take_msg_id();
   return reply;
 }
@@ -66,9 +66,10 @@ Message& Replica::compose_reply(Outbox& out, const Message& request, MsgType typ
 void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool resolving = m.type == MsgType::kResolve;
   // Under a server-side mechanism the node stamps the write (client-vv: as sent).
-  const VersionPtr version = node_.coordinate(*m.key, m.version, out.clock_us());
-  const WriteResult r = resolving ? node_.resolve(*m.key, version) : node_.put(*m.key, version);
-  out.applied({*m.key,
+  const VersionPtr version = node_.coordinate(m.hashed_key(), m.version, out.clock_us());
+  const WriteResult r =
+      resolving ? node_.resolve(m.hashed_key(), version) : node_.put(m.hashed_key(), version);
+  out.applied({m.hashed_key(),
                version,
                resolving ? WriteOp::kResolve : WriteOp::kPut,
                &m,
@@ -82,7 +83,7 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   // Riak's return_body: a server-side mechanism's client takes its next
   // context from the key's versions.
   if (node_.mechanism() != Mechanism::kClientVv) [[unlikely]]
-    reply.values = node_.get(*m.key);
+    reply.values = node_.get(m.hashed_key());
   reply.status = r.status;
   reply.siblings = static_cast<uint32_t>(r.siblings);
   out.send_reply();  // reply first, then replicate
@@ -93,15 +94,17 @@ void Replica::on_client_write(const Message& m, Outbox& out) {
   const bool client_coordinates =
       replication_.quorum() && replication_.coordinator == Replication::Coordinator::kClient;
   if (r.accepted() && !retry_unreplicated && !client_coordinates) {
-    replicate_to_peers(m.key, version, out);
+    replicate_to_peers(m.key, m.key_hash, version, out);
   }
 }
 
-WriteResult Replica::write_local(const std::string* key, const VersionPtr& write, Outbox& out) {
-  const VersionPtr version = node_.coordinate(*key, write, out.clock_us());
-  const WriteResult r = node_.put(*key, version);
-  out.applied({*key, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
-  if (r.accepted()) replicate_to_peers(key, version, out);
+WriteResult Replica::write_local(const std::string* key, uint64_t key_hash, const VersionPtr& write,
+                                 Outbox& out) {
+  const HashedKey hashed(*key, key_hash);
+  const VersionPtr version = node_.coordinate(hashed, write, out.clock_us());
+  const WriteResult r = node_.put(hashed, version);
+  out.applied({hashed, version, WriteOp::kPut, nullptr, {r.applied, r.siblings}, &r});
+  if (r.accepted()) replicate_to_peers(key, key_hash, version, out);
   return r;
 }
 
@@ -112,17 +115,18 @@ void Replica::crash_without_amnesia() {
 #endif
 
 void Replica::on_get(const Message& m, Outbox& out) {
-  compose_reply(out, m, MsgType::kGetOk).values = node_.get(*m.key);
+  compose_reply(out, m, MsgType::kGetOk).values = node_.get(m.hashed_key());
   out.send_reply();
 }
 
-void Replica::replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out) {
+void Replica::replicate_to_peers(const std::string* key, uint64_t key_hash,
+                                 const VersionPtr& version, Outbox& out) {
   if (placement_.everywhere()) [[likely]] {
     const Endpoint nodes = placement_.nodes();
     for (Endpoint peer = 0; peer < nodes; ++peer) {
       if (peer == self()) continue;
       Message& m = compose(out, peer, MsgType::kReplicate);
-      m.key = key;
+      m.set_key(key, key_hash);
       m.version = version;
       out.send();
     }
@@ -131,7 +135,7 @@ void Replica::replicate_to_peers(const std::string* key, const VersionPtr& versi
   for (const Endpoint peer : placement_.replicas_of(*key)) {
     if (peer == self()) continue;
     Message& m = compose(out, peer, MsgType::kReplicate);
-    m.key = key;
+    m.set_key(key, key_hash);
     m.version = version;
     out.send();
   }
@@ -159,9 +163,10 @@ void Replica::on_ae_digest(const Message& m, Outbox& out) {
 
 void Replica::apply_repairs(const Message& m, Outbox& out) {
   for (const KeyVersions& kv : m.ae->versions) {
+    const HashedKey key(kv.key);
     for (const VersionPtr& v : kv.versions) {
-      const ApplyOutcome outcome = node_.replicate(kv.key, v);
-      out.applied({kv.key, v, WriteOp::kAntiEntropy, &m, outcome, nullptr});
+      const ApplyOutcome outcome = node_.replicate(key, v);
+      out.applied({key, v, WriteOp::kAntiEntropy, &m, outcome, nullptr});
     }
   }
 }

@@ -48,7 +48,7 @@ namespace kv {
 // What the store did with one version, reported to the host (the simulator
 // records it; `kvsim node` does not).
 struct AppliedWrite {
-  std::string_view key;
+  HashedKey key;
   const VersionPtr& version;
   WriteOp op;
   const Message* via;        // the message it came in; null for a colocated write
@@ -161,7 +161,9 @@ class Replica {
 
   // A client colocated with the node writes straight to it: the write is
   // applied as a put and, if accepted, replicated; there is no reply message.
-  WriteResult write_local(const std::string* key, const VersionPtr& version, Outbox& out);
+  // REQUIRES: key_hash == Store::key_hash(*key).
+  WriteResult write_local(const std::string* key, uint64_t key_hash, const VersionPtr& version,
+                          Outbox& out);
 
   // The anti-entropy timer fired: opens round `round` with peer number
   // `peer_pick` among the others (0 is the first node that is not this one).
@@ -224,7 +226,8 @@ class Replica {
   void on_ae_digest(const Message& m, Outbox& out);
   void on_ae_diff(const Message& m, Outbox& out);
   void apply_repairs(const Message& m, Outbox& out);
-  void replicate_to_peers(const std::string* key, const VersionPtr& version, Outbox& out);
+  void replicate_to_peers(const std::string* key, uint64_t key_hash, const VersionPtr& version,
+                          Outbox& out);
   // Composes a message from this replica in `out`.
   Message& compose(Outbox& out, Endpoint dest, MsgType type) {
     Message& m = out.compose();

@@ -12,10 +12,6 @@ namespace {
 
 const Siblings kNoSiblings{};
 
-uint64_t key_hash(std::string_view key) {
-  return stable_hash(key.data(), key.size(), 0x6b6579);
-}
-
 // A key's contribution to its bucket's digest, from the sum of its siblings'
 // hashes (a key with no siblings contributes 0).
 uint64_t entry_hash(uint64_t key_hash, uint64_t sibling_hash_sum) {
@@ -78,17 +74,17 @@ size_t Store::bucket_of(std::string_view key) {
   return key_hash(key) % kBuckets;
 }
 
-ApplyOutcome Store::apply(std::string_view key, const VersionPtr& version, size_t max_siblings) {
+ApplyOutcome Store::apply(const HashedKey& key, const VersionPtr& version, size_t max_siblings) {
   return with_rules(mechanism_,
                     [&]<class Rules>() { return apply_with<Rules>(key, version, max_siblings); });
 }
 
 template <class Rules>
-ApplyOutcome Store::apply_with(std::string_view key, const VersionPtr& version,
+ApplyOutcome Store::apply_with(const HashedKey& key, const VersionPtr& version,
                                size_t max_siblings) {
   KV_ASSERT(version != nullptr);
-  const uint64_t hash = key_hash(key);
-  const uint32_t id = keys_.insert(key, hash);
+  const uint64_t hash = key.hash;
+  const uint32_t id = keys_.insert(key.text, hash);
   if (id == siblings_.size()) siblings_.emplace_back();
   Siblings& siblings = siblings_[id];
 
@@ -115,7 +111,7 @@ ApplyOutcome Store::apply_with(std::string_view key, const VersionPtr& version,
   if (before - replaced_count + 1 > max_siblings) return {ApplyResult::kRefused, before};
 #ifdef KVSIM_MUTANTS
   if (active_mutant == Mutant::kRestartDropsLastWrite) {
-    last_write_key_ = key;
+    last_write_key_ = key.text;
     last_write_before_ = siblings;
   }
 #endif
@@ -148,8 +144,8 @@ ApplyOutcome Store::apply_with(std::string_view key, const VersionPtr& version,
   return {ApplyResult::kApplied, siblings.size()};
 }
 
-const Siblings& Store::get(std::string_view key) const {
-  const uint32_t id = keys_.find(key, key_hash(key));
+const Siblings& Store::get(const HashedKey& key) const {
+  const uint32_t id = keys_.find(key.text, key.hash);
   return id == KeyIndex::kAbsent ? kNoSiblings : siblings_[id];
 }
 

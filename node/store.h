@@ -24,6 +24,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/assert.h"
+#include "base/hash.h"
 #include "base/key_index.h"
 #include "base/small_vector.h"
 #include "node/causality.h"
@@ -40,6 +43,22 @@
 namespace kv {
 
 using Siblings = SmallVector<VersionPtr, 1>;
+
+// A key and its hash (Store::key_hash). A write reaches every store that
+// holds its key (a replicated put, one per node): its key is hashed once,
+// where it enters, and the hash travels with it (Message::key_hash), so that
+// no store hashes it again. A key given as text alone is hashed here.
+struct HashedKey {
+  // Any text: hashed. (Implicit, so that a key can be passed as it is.)
+  template <class Text>
+  requires std::convertible_to<const Text&, std::string_view> HashedKey(
+      const Text& text);  // NOLINT(google-explicit-constructor)
+  // REQUIRES: hash == Store::key_hash(text).
+  HashedKey(std::string_view text, uint64_t hash);
+
+  std::string_view text;
+  uint64_t hash;
+};
 
 enum class ApplyResult {
   kStale,      // a held version is above the write: rejected, nothing changed
@@ -64,6 +83,12 @@ class Store {
   static constexpr size_t kBuckets = 64;  // one bit each in a uint64_t mask
   using Digest = std::array<uint64_t, kBuckets>;
 
+  // The key's hash: it picks the key's digest bucket and its slot in the
+  // store's index (a stable hash: the digests are the same on every host).
+  static uint64_t key_hash(std::string_view key) {
+    return stable_hash(key.data(), key.size(), 0x6b6579);
+  }
+
   explicit Store(Mechanism mechanism = Mechanism::kClientVv) : mechanism_(mechanism) {}
   Mechanism mechanism() const { return mechanism_; }
   const Causality& rules() const { return causality(mechanism_); }
@@ -71,11 +96,11 @@ class Store {
   // Applies the write with the rules above. A write that would leave the key
   // with more than `max_siblings` siblings is refused (kRefused) and changes
   // nothing.
-  ApplyOutcome apply(std::string_view key, const VersionPtr& version,
+  ApplyOutcome apply(const HashedKey& key, const VersionPtr& version,
                      size_t max_siblings = SIZE_MAX);
 
   // The key's siblings, empty for a key never written.
-  const Siblings& get(std::string_view key) const;
+  const Siblings& get(const HashedKey& key) const;
 
   size_t key_count() const { return keys_.size(); }
   size_t sibling_count() const { return sibling_count_; }
@@ -106,7 +131,7 @@ class Store {
 
  private:
   template <class Rules>
-  ApplyOutcome apply_with(std::string_view key, const VersionPtr& version, size_t max_siblings);
+  ApplyOutcome apply_with(const HashedKey& key, const VersionPtr& version, size_t max_siblings);
 
   Mechanism mechanism_;
   KeyIndex keys_;
@@ -122,5 +147,13 @@ class Store {
   Siblings last_write_before_;
 #endif
 };
+
+template <class Text>
+requires std::convertible_to<const Text&, std::string_view> HashedKey::HashedKey(const Text& text)
+    : text(text), hash(Store::key_hash(this->text)) {}
+
+inline HashedKey::HashedKey(std::string_view text, uint64_t hash) : text(text), hash(hash) {
+  KV_EXPENSIVE_ASSERT(hash == Store::key_hash(text));
+}
 
 }  // namespace kv

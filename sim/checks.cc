@@ -339,25 +339,25 @@ std::string FailureSignature::text() const {
   return out;
 }
 
-void Oracle::on_accepted(std::string_view key, const VersionPtr& version, NodeIndex node,
+void Oracle::on_accepted(const HashedKey& key, const VersionPtr& version, NodeIndex node,
                          int64_t time_us) {
-  mark(accepted_origins_, version->origin);
+  accepted_origins_.add(version->origin);
   add_maximal(key, version, node, time_us, /*acknowledged=*/true);
 }
 
 void Oracle::on_landed(std::string_view key, const VersionPtr& version, NodeIndex node,
                        int64_t time_us) {
   const uint64_t origin = version->origin;
-  if (origin < accepted_origins_.size() && accepted_origins_[origin]) return;
-  if (origin >= attempted_origins_.size() || !attempted_origins_[origin]) {
+  if (accepted_origins_.has(origin)) return;
+  if (!attempted_origins_.has(origin)) {
     return record_invented(key, version, node, time_us);
   }
   add_maximal(key, version, node, time_us, /*acknowledged=*/false);
 }
 
-void Oracle::add_maximal(std::string_view key, const VersionPtr& version, NodeIndex node,
+void Oracle::add_maximal(const HashedKey& key, const VersionPtr& version, NodeIndex node,
                          int64_t time_us, bool acknowledged) {
-  const uint32_t id = keys_.insert(key, key_hash(key));
+  const uint32_t id = keys_.insert(key.text, key.hash);
   if (id == maximal_.size()) maximal_.emplace_back();
   with_rules(mechanism_, [&]<class Rules>() {
     accept<Rules>(maximal_[id], version, node, time_us, acknowledged);
@@ -416,7 +416,7 @@ std::string Oracle::describe_refusal(NodeIndex node, Act act, int64_t time_us) c
 }
 
 const Oracle::AcceptedList& Oracle::maximal(std::string_view key) const {
-  const uint32_t id = keys_.find(key, key_hash(key));
+  const uint32_t id = keys_.find(key, Store::key_hash(key));
   return id == KeyIndex::kAbsent ? kNone : maximal_[id];
 }
 

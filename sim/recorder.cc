@@ -126,7 +126,7 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
                      const Siblings& after) {
   history_.begin(t, fmt::kind::kApply);
   history_.field_raw("node", name(node));
-  history_.field_string("key", a.key);
+  history_.field_string("key", a.key.text);
   history_.field_raw("value", a.version->value);
   history_.field_clock("clock", a.version->clock);
   if (a.version->dot.set()) [[unlikely]] {  // a server-side mechanism's: names the version
@@ -149,7 +149,7 @@ void Recorder::apply(SimTime t, NodeIndex node, const AppliedWrite& a, Endpoint 
   if (a.outcome.result != ApplyResult::kApplied) return;
   history_.begin(t, fmt::kind::kSiblings);
   history_.field_raw("node", name(node));
-  history_.field_string("key", a.key);
+  history_.field_string("key", a.key.text);
   write_siblings(after, history_.field("siblings"));
   history_.end();
 }

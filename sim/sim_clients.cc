@@ -136,7 +136,7 @@ void Simulation::Impl::send_request(uint64_t op_index) {
     m.dest = node;
     m.type = o.kind;  // a client request
     m.msg_id = o.msg_id;
-    m.key = o.key;
+    m.set_key(o.key);
     m.version = o.version;
     send(slot);
   };
@@ -267,7 +267,8 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   // The client reads the node's versions where it runs, and stamps its
   // write from them (inline: this is the hot path of BENCH.md's W1).
   Clock clock = Clock::zeros(n);
-  const Siblings& held = replicas[node].node().get(*key);
+  const HashedKey hashed(*key);  // hashed once for every store the write reaches
+  const Siblings& held = replicas[node].node().get(hashed);
   const bool stamped = with_rules(scenario.mechanism, [&]<class Rules>() {
     for (const VersionPtr& s : held) Rules::observe_of(clock, *s);
     if (!Rules::can_stamp_of(clock, node)) return false;
@@ -281,7 +282,7 @@ void Simulation::Impl::colocated_put(uint64_t i) {
   truth_write(client, *key, v);
   ++stats.client_ops;
   NodeOutbox out(*this, node, client);
-  replicas[node].write_local(key, v, out);  // record_apply tells the oracle its result
+  replicas[node].write_local(key, hashed.hash, v, out);  // record_apply tells the oracle its result
 }
 
 void Simulation::Impl::workload_op(uint64_t i) {

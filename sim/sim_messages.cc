@@ -126,7 +126,7 @@ void Simulation::Impl::handle(Message& m) {
 void Simulation::Impl::record_apply(NodeOutbox& out, const AppliedWrite& a) {
   const NodeIndex node = out.node;
   acting(node, Oracle::Act::kApply);
-  const std::string_view key = a.key;
+  const HashedKey& key = a.key;
   const VersionPtr& v = a.version;
   const ApplyOutcome outcome = a.outcome;
   // A colocated client's write has no reply message: the result write_local
@@ -142,11 +142,11 @@ void Simulation::Impl::record_apply(NodeOutbox& out, const AppliedWrite& a) {
     if (placement_quorum) {
       // Under quorums a write lands on replicas before (or without) its
       // client being told yes: a version a client sent is no invention.
-      oracle.on_landed(key, v, node, now().us);
+      oracle.on_landed(key.text, v, node, now().us);
     } else if (answered_by_message) {
       out.unsettled = a.via;  // checked when its reply is sent
     } else {
-      oracle.on_stored(key, v, node, now().us);
+      oracle.on_stored(key.text, v, node, now().us);
     }
     if (outcome.siblings >= 2) ++stats.siblings_created;
     if (outcome.siblings > stats.max_siblings) stats.max_siblings = outcome.siblings;

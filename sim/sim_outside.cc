@@ -244,7 +244,7 @@ void Simulation::Impl::outside_send(NodeIndex node, Outbox& out, Reaction& r) {
       const Operation& o = operations[s.op];
       m.msg_id = s.in_reply_to;
       m.own_msg_id = s.own_msg_id;
-      m.key = o.key;
+      m.set_key(o.key);
       m.version = o.version;
       m.status = s.status;
       m.siblings = s.siblings;
@@ -253,7 +253,7 @@ void Simulation::Impl::outside_send(NodeIndex node, Outbox& out, Reaction& r) {
       continue;
     }
     if (s.type == MsgType::kReplicate) {
-      m.key = keys.intern(s.peer.key);
+      m.set_key(keys.intern(s.peer.key));
       m.version = known_version(*m.key, s.peer.version);
     } else {
       for (KeyVersions& kv : s.peer.ae.versions) {
@@ -289,7 +289,7 @@ void Simulation::Impl::outside_reconcile(NodeIndex node, const Reaction& r) {
         m.src = node == 0 ? 1 : 0;
         m.dest = node;
         m.type = MsgType::kReplicate;
-        m.key = k;
+        m.set_key(k);
         m.version = v;
         fresh.receive(m, discard);
       }

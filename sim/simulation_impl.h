@@ -223,9 +223,10 @@ struct Simulation::Impl {
       count_write(reply.status);
       return;
     }
-    told_client(node, *reply.key, reply.version, reply.status, reply.type == MsgType::kResolveOk);
+    told_client(node, reply.hashed_key(), reply.version, reply.status,
+                reply.type == MsgType::kResolveOk);
   }
-  void told_client(NodeIndex node, std::string_view key, const VersionPtr& version,
+  void told_client(NodeIndex node, const HashedKey& key, const VersionPtr& version,
                    WriteStatus status, bool resolve) {
     count_write(status);
     if (status == WriteStatus::kRejected || status == WriteStatus::kTooManySiblings) return;

@@ -12,6 +12,7 @@ the expectations come from that table, not from kvsim's output. Also:
 `kvsim --version` prints "kvsim VERSION" with meson.build's project version,
 and `kvsim --help` shows the table.
 """
+import json
 import os
 import re
 import shutil
@@ -166,6 +167,21 @@ def test_node_and_bench(tmp):
     expect("bench fanout: a small run", small, OK)
     expect("bench fanout: a history that cannot be written",
            small + ["--history", os.path.join(tmp, "no", "such", "folder", "h.jsonl")], IO_ERROR)
+    expect("bench fanout: an unknown mechanism", small + ["--mechanism", "bogus"], BAD_INPUT,
+           "'bogus' is not one of")
+    # Each mechanism runs the workload, and says which ran. Under lww a key
+    # holds exactly one version (the write with the greatest timestamp), so
+    # no key has siblings and at most one version per key and node is stored.
+    for mechanism in ("client-vv", "server-vv", "dvv", "lww"):
+        out = expect(f"bench fanout --mechanism {mechanism}", small + ["--mechanism", mechanism],
+                     OK)
+        result = json.loads(out)
+        check(f"bench fanout --mechanism {mechanism}: runs it",
+              result["mechanism"] == mechanism and result["events"] > 100, result)
+        if mechanism == "lww":
+            check("bench fanout --mechanism lww: no key with siblings",
+                  result["keys_multi_sibling_all_nodes"] == 0
+                  and 0 < result["stored_siblings"] <= 3 * 10, result)
 
 
 def main():

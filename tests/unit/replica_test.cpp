@@ -23,7 +23,7 @@ struct Recorded : Outbox {
   void cancel_timer(uint64_t) override {}
   void applied(const AppliedWrite& a) override {
     static const char* results[] = {"stale", "duplicate", "applied", "too_many"};
-    applied_ops.push_back(std::string(op_name(a.op)) + " " + std::string(a.key) + " " +
+    applied_ops.push_back(std::string(op_name(a.op)) + " " + std::string(a.key.text) + " " +
                           results[static_cast<int>(a.outcome.result)]);
   }
 };
@@ -43,7 +43,7 @@ Message request(MsgType type, const std::string* key, uint64_t msg_id, Endpoint 
   m.src = kClient;
   m.dest = dest;
   m.type = type;
-  m.key = key;
+  m.set_key(key);
   m.msg_id = msg_id;
   m.version = std::move(version);
   return m;
@@ -117,7 +117,7 @@ TEST_CASE("a replicated write is applied without a reply and not passed on") {
   m.src = 0;
   m.dest = 2;
   m.type = MsgType::kReplicate;
-  m.key = &key;
+  m.set_key(&key);
   m.version = make_version("1", Clock{1});
   n3.receive(m, out);
   CHECK(out.sent.empty());
@@ -254,7 +254,7 @@ Message node_message(MsgType type, Endpoint src, Endpoint dest, uint64_t msg_id,
   m.src = src;
   m.dest = dest;
   m.msg_id = msg_id;
-  m.key = key;
+  m.set_key(key);
   return m;
 }
 
