@@ -32,8 +32,9 @@ VersionKey identity(const Causality& rules, const history::VersionText& v) {
   return key;
 }
 
-// A sibling box holds at most this many versions (pairwise checks stay cheap).
-constexpr size_t kMaxSiblingBox = 64;
+// A sibling box holds at most this many versions (pairwise checks stay cheap;
+// Riak's sibling explosion needs 99).
+constexpr size_t kMaxSiblingBox = 128;
 
 struct Rejection {
   std::string node;
@@ -49,6 +50,9 @@ struct KeyBuild {
   std::map<std::string, std::vector<size_t>> current;  // node -> siblings now
   std::vector<std::set<std::string>> arrived;          // per vertex: nodes reached
   std::set<std::pair<size_t, size_t>> linked;
+  // Links drawn as lines: those between versions not in one sibling box
+  // when first seen (a box implies the links inside it).
+  size_t loose_links = 0;
   // Candidate sibling boxes (checked against the edges at the end), and the
   // candidate each vertex is in (npos: none).
   std::vector<std::vector<size_t>> rank_groups;
@@ -58,7 +62,9 @@ struct KeyBuild {
   std::map<size_t, std::vector<size_t>> faced;
   bool over_budget = false;
 
-  size_t items() const { return graph.vertices.size() + graph.links.size(); }
+  // What the picture would draw: versions, and sibling links not implied
+  // by a box (a box only grows, so a link counted stays counted).
+  size_t items() const { return graph.vertices.size() + loose_links; }
 
   size_t vertex(const history::VersionText& v, const std::string& node, int64_t t_us, size_t line,
                 WriteOp op) {
@@ -82,6 +88,12 @@ struct KeyBuild {
 // one; else merged with the boxes it overlaps when every two versions of the
 // union are concurrent (they could all be siblings at once); else left out.
 void add_to_boxes(KeyBuild& k, const std::vector<size_t>& set) {
+  // Already one box: nothing changes (the common case of a set seen again).
+  const size_t first = k.group_of[set.front()];
+  if (first != std::string::npos &&
+      std::all_of(set.begin(), set.end(), [&](size_t v) { return k.group_of[v] == first; })) {
+    return;
+  }
   std::vector<size_t> overlapping;  // box indices, ascending
   for (const size_t v : set) {
     const size_t g = k.group_of[v];
@@ -233,6 +245,7 @@ void Builder::on_apply(const history::Event& e, const history::ApplyEvent& a) {
       g.line = e.line;
       first_resolve = accepted && a.op == WriteOp::kResolve;
       g.refused = a.result == ApplyResult::kRefused;
+      g.siblings_after = a.siblings;
       if (!accepted) g.reply_status = a.status;  // lww answers a stale write "written"
     }
     if (a.result == ApplyResult::kStale) {
@@ -270,15 +283,16 @@ void Builder::on_siblings(const history::Event& e, const history::SiblingsEvent&
       }
       g.ever_sibling = true;
     }
+    if (!k.over_budget) add_to_boxes(k, now);
     for (size_t i = 0; i < now.size() && !k.over_budget; ++i) {
       for (size_t j = i + 1; j < now.size() && !k.over_budget; ++j) {
         const size_t a = std::min(now[i], now[j]), b = std::max(now[i], now[j]);
         if (!k.linked.insert({a, b}).second) continue;
         k.graph.links.push_back(SiblingLink{a, b, s.node, e.t_us});
+        if (k.group_of[a] == std::string::npos || k.group_of[a] != k.group_of[b]) ++k.loose_links;
         if (k.items() > kMaxGraphItems) k.over_budget = true;
       }
     }
-    if (!k.over_budget) add_to_boxes(k, now);
   }
   k.current[s.node] = std::move(now);
 }
@@ -454,6 +468,7 @@ void Builder::finish_key(KeyBuild& k) {
     g.same_rank.push_back(group);
     if (!ranks_consistent(n, g.edges, g.same_rank)) g.same_rank.pop_back();
   }
+  fold_key(g);
 }
 
 CausalGraph Builder::build() {

@@ -76,6 +76,9 @@ struct GraphVertex {
   WriteOp op = WriteOp::kPut;
   int64_t t_us = 0;
   size_t line = 0;
+  // The key's sibling count at v.node just after the first client write
+  // (from its `apply` line); 0 when no client wrote it.
+  uint64_t siblings_after = 0;
   std::vector<Arrival> arrivals;  // first arrival per node, in time order
   bool ever_sibling = false;      // held next to a concurrent version
   // Where and when it was first held as a sibling (the conflict detected).
@@ -123,6 +126,25 @@ struct SiblingLink {
   int64_t t_us = 0;
 };
 
+// A run of alike versions drawn as one box, so that a long regular history
+// (a chain of 99 puts, a sibling box of 99 versions) stays readable; see
+// fold_key below. Nothing is dropped from the counts: the box tells how many
+// versions it stands for and how many of them are false siblings, lost
+// updates, lost, or held at the end.
+inline constexpr size_t kNotFolded = static_cast<size_t>(-1);  // see KeyGraph::fold_of
+
+struct Fold {
+  std::vector<size_t> members;  // the versions folded, in index order
+  // A fold of whole rows (sibling boxes or lone versions one below the
+  // other): how many rows, of how many versions each; 0 for a fold of
+  // versions inside one sibling box.
+  size_t rows = 0, row_size = 0;
+  size_t box = kNotFolded;  // inside this sibling box (same_rank index); none: rows
+  size_t false_siblings = 0, lost_updates = 0, lost = 0, unavailable = 0, final = 0, kept = 0;
+  // The fewest and most siblings their node held just after their writes.
+  uint64_t siblings_min = 0, siblings_max = 0;
+};
+
 struct KeyGraph {
   std::string key;
   std::vector<GraphVertex> vertices;
@@ -134,6 +156,10 @@ struct KeyGraph {
   // sibling sets as first seen, each disjoint from the earlier groups and
   // consistent with the edges. Links inside a group are implied by the box.
   std::vector<std::vector<size_t>> same_rank;
+  // Runs of alike versions drawn as one box each (empty when nothing was
+  // folded), and per vertex the fold holding it (kNotFolded: drawn itself).
+  std::vector<Fold> folds;
+  std::vector<size_t> fold_of;
 };
 
 struct CausalGraph {
@@ -145,6 +171,23 @@ struct CausalGraph {
 };
 
 CausalGraph build_causal_graph(const history::History& history);
+
+// Folding (viz/causal_graph_fold.cc), done by build_causal_graph on every key:
+// - rows: a sibling box, or a version in no box, is a row; rows are ordered
+//   by their first version. A run of at least kFoldMinRun consecutive rows
+//   that are alike (the same size, their versions alike in order) keeps its
+//   first and last kFoldKeep rows and folds the rows between into one box.
+// - inside a sibling box of more than kFoldMinRun versions, a run of at
+//   least kFoldMinRun consecutive alike versions keeps its first and last
+//   kFoldKeep and folds the ones between.
+// Versions are alike when they have the same fate, op, sibling, final and
+// truth marks (false sibling, lost update, lost, unavailable, held at the
+// end by the same nodes): a fold never hides a mark the versions beside it
+// do not show, and its box counts each mark. Edges into or out of a folded
+// version go to or from the fold's box; sibling links to one are not drawn.
+inline constexpr size_t kFoldMinRun = 10;
+inline constexpr size_t kFoldKeep = 2;
+void fold_key(KeyGraph& key);
 
 // The graph as DOT text for `dot`: rankdir top to bottom, one cluster per
 // key, stacked in key order (invisible edges through a hidden separator node

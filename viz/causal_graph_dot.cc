@@ -2,9 +2,12 @@
 // each version, edge, sibling box and link looks, the legend, and the note
 // for keys left out. The graph itself is built in viz/causal_graph.cc; this
 // file only draws what it is given.
+#include <algorithm>
 #include <cstddef>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "base/json_text.h"
@@ -21,6 +24,14 @@ const char* const kRejectColor = "#999999";
 const char* const kUnavailableColor = "#ff7f0e";
 const char* const kFalseSiblingColor = "#9467bd";  // purple
 const char* const kLostUpdateColor = "#8c564b";    // brown
+const char* const kFoldColor = "#666666";
+// A sibling box holding a fold is drawn in rows of at most this many boxes.
+constexpr size_t kBoxRow = 2;
+
+// Whether version v of `key` is drawn as its own box (not folded away).
+bool drawn_alone(const KeyGraph& key, size_t v) {
+  return key.fold_of.empty() || key.fold_of[v] == kNotFolded;
+}
 
 std::string html_text(std::string_view text) {
   std::string out;
@@ -87,7 +98,9 @@ bool by_timestamp(const GraphVertex& v) {
   return (v.version.dot.flags & Dot::kTimestamp) != 0;
 }
 
-std::string vertex_label(const GraphVertex& v) {
+// `counts`: in a key with folds, say how many siblings each write left
+// (the fold's box says it of the versions it stands for).
+std::string vertex_label(const GraphVertex& v, bool counts) {
   std::string label =
       "<<b>" + html_text(value_text(v.version.value)) + "</b> @ " +
       html_text(by_timestamp(v) ? timestamp_text(v.version.dot) : clock_text(v.version.clock));
@@ -97,6 +110,9 @@ std::string vertex_label(const GraphVertex& v) {
   switch (v.fate) {
     case GraphVertex::Fate::kAccepted:
       line(op_word(v.op) + " by " + v.client + " at " + v.node + ", " + format_time(v.t_us));
+      if (counts && v.siblings_after > 1) {
+        line("left " + std::to_string(v.siblings_after) + " siblings at " + v.node);
+      }
       break;
     case GraphVertex::Fate::kRejected:
       if (v.refused) {
@@ -163,7 +179,7 @@ std::string vertex_label(const GraphVertex& v) {
   return label + ">";
 }
 
-std::string vertex_attributes(const GraphVertex& v) {
+std::string vertex_attributes(const GraphVertex& v, bool counts) {
   std::string style = "rounded,filled";
   std::string fill = "#ffffff";
   std::string extra;
@@ -193,8 +209,8 @@ std::string vertex_attributes(const GraphVertex& v) {
     style += ",diagonals";
     extra += std::string(", penwidth=2, color=\"") + kLostUpdateColor + "\"";
   }
-  return "label=" + vertex_label(v) + ", style=\"" + style + "\", fillcolor=\"" + fill + "\"" +
-         extra;
+  return "label=" + vertex_label(v, counts) + ", style=\"" + style + "\", fillcolor=\"" + fill +
+         "\"" + extra;
 }
 
 std::string edge_attributes(const GraphEdge& e, bool timestamps) {
@@ -212,7 +228,7 @@ std::string edge_attributes(const GraphEdge& e, bool timestamps) {
   return "";
 }
 
-std::string legend() {
+std::string legend(bool folds) {
   std::string out = "<<table border=\"0\" cellborder=\"0\" cellspacing=\"1\">";
   auto row = [&](const std::string& sample, const std::string& text) {
     out += "<tr><td align=\"right\">" + sample + "</td><td align=\"left\">" + text + "</td></tr>";
@@ -239,7 +255,103 @@ std::string legend() {
       "double border, FALSE SIBLING: held beside a version whose writer had observed it");
   row(std::string("<font color=\"") + kLostUpdateColor + "\"><b>&lt; &gt;</b></font>",
       "cut corners, LOST UPDATE: accepted, held nowhere, followed by nothing held");
+  if (folds) {
+    row(std::string("<font color=\"") + kFoldColor + "\"><b>[ ... ]</b></font>",
+        "dashed box, grey fill: versions folded, alike the ones drawn either side; it counts them");
+  }
   return out + "</table>>";
+}
+
+// "a, b and c" of the distinct words, in first-seen order.
+std::string word_list(const std::vector<std::string>& words) {
+  std::vector<std::string> distinct;
+  for (const std::string& w : words) {
+    if (std::find(distinct.begin(), distinct.end(), w) == distinct.end()) distinct.push_back(w);
+  }
+  std::string out;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (i > 0) out += i + 1 == distinct.size() ? " and " : ", ";
+    out += distinct[i];
+  }
+  return out;
+}
+
+// A fold's box: how many versions it stands for, who wrote them when, and
+// every mark they carry, counted (see Fold in causal_graph.h).
+std::string fold_attributes(const KeyGraph& key, const Fold& f) {
+  std::vector<std::string> ops, clients, nodes;
+  int64_t first_us = 0, last_us = 0;
+  for (size_t i = 0; i < f.members.size(); ++i) {
+    const GraphVertex& v = key.vertices[f.members[i]];
+    ops.push_back(v.fate == GraphVertex::Fate::kUnwritten ? "unwritten" : op_word(v.op) + "s");
+    if (!v.client.empty()) clients.push_back(v.client);
+    nodes.push_back(v.node);
+    first_us = i == 0 ? v.t_us : std::min(first_us, v.t_us);
+    last_us = i == 0 ? v.t_us : std::max(last_us, v.t_us);
+  }
+  const std::string count = std::to_string(f.members.size());
+  // A fold of lone versions one below the other reads as versions, not rows.
+  const bool rows = f.rows > 0 && f.row_size > 1;
+  const std::string head = rows ? "... " + std::to_string(f.rows) +
+                                      " more rows like these, folded (" + count + " versions) ..."
+                                : "... " + count + " more " +
+                                      (f.rows > 0 ? "versions" : "siblings") +
+                                      " like these, folded ...";
+  std::string label = "<<b>" + html_text(head) + "</b>";
+  auto line = [&](const std::string& text) {
+    label += "<br/><font point-size=\"9\">" + html_text(text) + "</font>";
+  };
+  std::string who = word_list(ops);
+  if (!clients.empty()) who += " by " + word_list(clients);
+  line(who + " at " + word_list(nodes) + ", " + format_time(first_us) + " to " +
+       format_time(last_us));
+  if (f.siblings_max > 1) {
+    line("each left " +
+         (f.siblings_min == f.siblings_max
+              ? std::to_string(f.siblings_max)
+              : std::to_string(f.siblings_min) + " to " + std::to_string(f.siblings_max)) +
+         " siblings where it was written");
+  }
+  label += std::string("<br/><b><font color=\"") + kFalseSiblingColor + "\">" +
+           html_text(std::to_string(f.false_siblings) + " FALSE SIBLING(S)") +
+           "</font>, <font color=\"" + kLostUpdateColor + "\">" +
+           html_text(std::to_string(f.lost_updates) + " LOST UPDATE(S)") + "</font></b>";
+  if (f.lost > 0) {
+    label += std::string("<br/><b><font color=\"") + kSiblingColor + "\">" +
+             html_text(std::to_string(f.lost) + " LOST") + "</font></b>";
+  }
+  if (f.unavailable > 0) {
+    label += std::string("<br/><b><font color=\"") + kUnavailableColor + "\">" +
+             html_text(std::to_string(f.unavailable) + " UNAVAILABLE") + "</font></b>";
+  }
+  if (f.final > 0) {
+    // Alike versions are final on the same nodes (causal_graph_fold.cc).
+    std::string on = "final on";
+    for (const std::string& node : key.vertices[f.members.front()].final_on) on += " " + node;
+    label += "<br/><b>" +
+             html_text(on + " (" + (f.final == f.members.size() ? "all " : "") +
+                       std::to_string(f.final) + ")") +
+             "</b>";
+  }
+  if (f.kept > 0) {
+    std::string on = "kept on";
+    for (const std::string& node : key.vertices[f.members.front()].kept_on) on += " " + node;
+    line(on + " (down) (" + std::to_string(f.kept) + ")");
+  }
+  line("(runs of " + std::to_string(kFoldMinRun) + " or more alike " +
+       (rows         ? "rows"
+        : f.rows > 0 ? "versions"
+                     : "siblings") +
+       " are folded)");
+  label += ">";
+  std::string style = "dashed,filled";
+  std::string extra = std::string(", color=\"") + kFoldColor + "\"";
+  if (f.final > 0) extra = std::string(", penwidth=3, color=\"") + kFinalColor + "\"";
+  if (f.false_siblings > 0) {
+    extra += std::string(", peripheries=2, color=\"") + kFalseSiblingColor + "\"";
+  }
+  if (f.lost_updates > 0) style += ",diagonals";
+  return "label=" + label + ", style=\"" + style + "\", fillcolor=\"#eeeeee\"" + extra;
 }
 
 }  // namespace
@@ -255,10 +367,27 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   for (size_t k = 0; k < graph.keys.size(); ++k) {
     const KeyGraph& key = graph.keys[k];
     const std::string prefix = "k" + std::to_string(k) + "_v";
-    auto id = [&](size_t v) { return prefix + std::to_string(v); };
+    // A folded version is drawn as its fold's box (causal_graph.h).
+    auto folded = [&](size_t v) { return !key.fold_of.empty() && key.fold_of[v] != kNotFolded; };
+    auto fold_id = [&](size_t f) { return "k" + std::to_string(k) + "_f" + std::to_string(f); };
+    auto id = [&](size_t v) {
+      return folded(v) ? fold_id(key.fold_of[v]) : prefix + std::to_string(v);
+    };
+    // Folded with its whole row (a box folded with others): its box is not drawn.
+    auto row_folded = [&](size_t v) {
+      return folded(v) && key.folds[key.fold_of[v]].box == kNotFolded;
+    };
     auto declare = [&](size_t v, const char* indent) {
-      out +=
-          indent + id(v) + " [id=\"" + id(v) + "\", " + vertex_attributes(key.vertices[v]) + "];\n";
+      if (folded(v)) {
+        // A fold's box takes the place of its first member.
+        const size_t f = key.fold_of[v];
+        if (key.folds[f].members.front() != v) return;
+        out += indent + fold_id(f) + " [id=\"" + fold_id(f) + "\", " +
+               fold_attributes(key, key.folds[f]) + "];\n";
+        return;
+      }
+      out += indent + id(v) + " [id=\"" + id(v) + "\", " +
+             vertex_attributes(key.vertices[v], !key.folds.empty()) + "];\n";
     };
     // group_of[v]: the sibling box holding v, or npos.
     std::vector<size_t> group_of(key.vertices.size(), std::string::npos);
@@ -272,29 +401,60 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     out += "    graph [label=" + dot_quote("key " + value_text(key_json, 64) + end) +
            ", style=rounded, color=\"#888888\", fontcolor=\"#000000\"];\n";
     for (size_t v = 0; v < key.vertices.size(); ++v) {
-      if (group_of[v] == std::string::npos) declare(v, "    ");
+      if (group_of[v] == std::string::npos || row_folded(v)) declare(v, "    ");
     }
     for (size_t g = 0; g < key.same_rank.size(); ++g) {
+      if (row_folded(key.same_rank[g].front())) continue;  // drawn as its fold
       out += "    subgraph cluster_k" + std::to_string(k) + "_s" + std::to_string(g) + " {\n";
       out += std::string("      graph [label=\"siblings\", style=\"dashed,rounded\", color=\"") +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\"];\n";
       for (const size_t v : key.same_rank[g]) declare(v, "      ");
-      out += "      { rank=same;";
-      for (const size_t v : key.same_rank[g]) out.append(" ").append(id(v)).append(";");
-      out += " }\n    }\n";
+      // What the box draws, in the order of first appearance: its versions,
+      // a fold's box in place of its members.
+      std::vector<size_t> members = key.same_rank[g];
+      std::sort(members.begin(), members.end());
+      std::vector<std::string> items;
+      for (const size_t v : members) {
+        if (std::find(items.begin(), items.end(), id(v)) == items.end()) items.push_back(id(v));
+      }
+      if (items.size() == members.size()) {
+        out += "      { rank=same;";
+        for (const size_t v : key.same_rank[g]) out.append(" ").append(id(v)).append(";");
+        out += " }\n";
+      } else {
+        // A box with a fold is wrapped into rows of kBoxRow, left to right and
+        // top to bottom in that order (invisible edges hold them in place).
+        for (size_t row = 0; row < items.size(); row += kBoxRow) {
+          const size_t end = std::min(items.size(), row + kBoxRow);
+          out += "      { rank=same;";
+          for (size_t i = row; i < end; ++i) out.append(" ").append(items[i]).append(";");
+          out += " }\n";
+          for (size_t i = row; i + 1 < end; ++i) {
+            out += "      " + items[i] + " -> " + items[i + 1] + " [style=invis];\n";
+          }
+          if (row > 0)
+            out += "      " + items[row - kBoxRow] + " -> " + items[row] + " [style=invis];\n";
+        }
+      }
+      out += "    }\n";
     }
+    // Edges between folded versions: one per pair of ends and kind.
+    std::set<std::tuple<std::string, std::string, GraphEdge::Kind>> drawn;
     for (const GraphEdge& e : key.edges) {
       // A rejected write came later than the version that refused it: it is
       // drawn below it, the arrow (dir=back) still pointing at the dominator.
       const bool back = e.kind == GraphEdge::Kind::kRejected;
-      out += "    " + id(back ? e.to : e.from) + " -> " + id(back ? e.from : e.to) +
-             edge_attributes(e, by_timestamp(key.vertices[e.from])) + ";\n";
+      const std::string from = id(back ? e.to : e.from), to = id(back ? e.from : e.to);
+      if (from == to || !drawn.emplace(from, to, e.kind).second) continue;
+      out += "    " + from + " -> " + to + edge_attributes(e, by_timestamp(key.vertices[e.from])) +
+             ";\n";
     }
     // Sibling links carry an xlabel: a `label` on these flat edges inside a
     // cluster sends Graphviz 2.43's dot down a path that corrupts memory.
     // Inside a sibling box the link is implied and not drawn.
     for (const SiblingLink& l : key.links) {
       if (group_of[l.a] != std::string::npos && group_of[l.a] == group_of[l.b]) continue;
+      if (folded(l.a) || folded(l.b)) continue;  // the fold's box says what it holds
       out += "    " + id(l.a) + " -> " + id(l.b) + " [dir=none, style=dashed, color=\"" +
              kSiblingColor + "\", fontcolor=\"" + kSiblingColor + "\", constraint=false, xlabel=" +
              dot_quote("siblings\n" + l.node + " " + format_time(l.t_us)) + "];\n";
@@ -306,9 +466,15 @@ std::string causal_graph_dot(const CausalGraph& graph) {
   for (size_t k = 0; k + 1 < graph.keys.size(); ++k) {
     const std::string sep = "sep" + std::to_string(k);
     out += "  " + sep + " [style=invis, shape=point, width=0, height=0, label=\"\"];\n";
-    for (size_t v = 0; v < graph.keys[k].vertices.size(); ++v) {
+    const KeyGraph& key = graph.keys[k];
+    for (size_t v = 0; v < key.vertices.size(); ++v) {
+      if (!drawn_alone(key, v)) continue;
       out +=
           "  k" + std::to_string(k) + "_v" + std::to_string(v) + " -> " + sep + " [style=invis];\n";
+    }
+    for (size_t f = 0; f < key.folds.size(); ++f) {
+      out +=
+          "  k" + std::to_string(k) + "_f" + std::to_string(f) + " -> " + sep + " [style=invis];\n";
     }
     const KeyGraph& next = graph.keys[k + 1];
     std::vector<bool> held_down(next.vertices.size(), false);
@@ -316,7 +482,7 @@ std::string causal_graph_dot(const CausalGraph& graph) {
       held_down[e.kind == GraphEdge::Kind::kRejected ? e.from : e.to] = true;
     }
     for (size_t v = 0; v < next.vertices.size(); ++v) {
-      if (held_down[v]) continue;
+      if (held_down[v] || !drawn_alone(next, v)) continue;
       out += "  " + sep + " -> k" + std::to_string(k + 1) + "_v" + std::to_string(v) +
              " [style=invis];\n";
     }
@@ -338,7 +504,23 @@ std::string causal_graph_dot(const CausalGraph& graph) {
     out += "  omitted [shape=note, style=filled, fillcolor=\"#fff3cd\", label=" + dot_quote(note) +
            "];\n";
   }
-  out += "  legend [id=\"cg_legend\", shape=plaintext, fontsize=9, label=" + legend() + "];\n";
+  const bool folds = std::any_of(graph.keys.begin(), graph.keys.end(),
+                                 [](const KeyGraph& key) { return !key.folds.empty(); });
+  out += "  legend [id=\"cg_legend\", shape=plaintext, fontsize=9, label=" + legend(folds) + "];\n";
+  if (folds && !graph.keys.empty()) {
+    // A folded picture is kept narrow: the legend goes below the last key's
+    // last version drawn (or its last fold).
+    const KeyGraph& last = graph.keys.back();
+    const std::string k = std::to_string(graph.keys.size() - 1);
+    std::string bottom = last.folds.empty() ? "" : k + "_f" + std::to_string(last.folds.size() - 1);
+    for (size_t v = last.vertices.size(); v-- > 0;) {
+      if (drawn_alone(last, v)) {
+        bottom = k + "_v" + std::to_string(v);
+        break;
+      }
+    }
+    if (!bottom.empty()) out += "  k" + bottom + " -> legend [style=invis];\n";
+  }
   out += "}\n";
   return out;
 }

@@ -72,6 +72,8 @@ class Builder {
       for (size_t k = 0; k < in.graph->keys.size(); ++k) {
         const KeyGraph& g = in.graph->keys[k];
         for (size_t v = 0; v < g.vertices.size(); ++v) {
+          // A folded version has no box of its own in the picture.
+          if (!g.fold_of.empty() && g.fold_of[v] != kNotFolded) continue;
           graph_ids_[{g.key, g.vertices[v].version.value, padded(g.vertices[v].version.clock)}] =
               "k" + std::to_string(k) + "_v" + std::to_string(v);
         }

@@ -1,6 +1,9 @@
 #include "viz/text.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <vector>
 
 #include "node/names.h"
 
@@ -19,6 +22,46 @@ bool looks_like_non_string(std::string_view text) {
   if (text == "true" || text == "false" || text == "null") return true;
   const char c = text.front();
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+}
+
+// A JSON array of ascending distinct integers with a run of three or more
+// consecutive ones, written with each such run as "first..last":
+// [0, 1, 2, 3, 5] -> "[0..3, 5]" (Riak's union values read at a glance).
+// False (out untouched) for anything else.
+bool integer_runs(std::string_view json, std::string& out) {
+  if (json.size() < 2 || json.front() != '[' || json.back() != ']') return false;
+  std::vector<int64_t> ints;
+  std::string_view rest = json.substr(1, json.size() - 2);
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    int64_t x = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), x);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) return false;
+    if (!ints.empty() && x <= ints.back()) return false;
+    ints.push_back(x);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  std::string text = "[";
+  bool shorter = false;
+  for (size_t i = 0; i < ints.size();) {
+    size_t j = i;
+    while (j + 1 < ints.size() && ints[j + 1] == ints[j] + 1) ++j;
+    if (i > 0) text += ", ";
+    if (j >= i + 2) {
+      text += std::to_string(ints[i]) + ".." + std::to_string(ints[j]);
+      shorter = true;
+    } else {
+      text += std::to_string(ints[i]);
+      if (j > i) text += ", " + std::to_string(ints[j]);
+    }
+    i = j + 1;
+  }
+  if (!shorter) return false;
+  out = text + "]";
+  return true;
 }
 
 bool hex4(std::string_view s, size_t at, uint32_t& out) {
@@ -118,7 +161,7 @@ std::string value_text(std::string_view value_json, size_t max_chars) {
       out = inner;
     }
   }
-  if (out.empty()) out = value_json;
+  if (out.empty() && !integer_runs(value_json, out)) out = value_json;
   if (out.size() > max_chars && max_chars >= 4) {
     out.resize(max_chars - 3);
     out += "...";

@@ -27,8 +27,9 @@ std::string clock_text(const Clock& clock);
 
 // A value for people: a JSON string of plain characters ([A-Za-z0-9_+-.:/])
 // that would not read as a number or a literal is shown without quotes
-// (v1, v1+v2); anything else as its JSON text. Longer than `max_chars`, it is
-// cut and ends with "...".
+// (v1, v1+v2); an array of ascending integers with runs in it as its runs
+// ([0, 1, 2, 3, 5] as [0..3, 5]); anything else as its JSON text. Longer
+// than `max_chars`, it is cut and ends with "...".
 std::string value_text(std::string_view value_json, size_t max_chars = 32);
 
 // "v1@[1,0,0]"

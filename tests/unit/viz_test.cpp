@@ -112,6 +112,25 @@ TEST_CASE("plain string values lose their quotes, others keep their JSON text") 
   CHECK(value_text("\"abcdefghijklmnopqrstuvwxyz0123456789\"", 10) == "abcdefg...");
 }
 
+TEST_CASE("arrays of ascending integers show their runs of three or more as first..last") {
+  CHECK(value_text("[0, 1, 2, 3, 5]") == "[0..3, 5]");
+  CHECK(value_text("[0, 1, 2, 4, 5, 7, 8, 9]") == "[0..2, 4, 5, 7..9]");
+  CHECK(value_text("[-2, -1, 0, 9]") == "[-2..0, 9]");
+  // Riak's union values: all of 0..95 and 97, then all of 0..96 and 98.
+  std::string a = "[0", b = "[0";
+  for (int i = 1; i <= 95; ++i) a += ", " + std::to_string(i);
+  for (int i = 1; i <= 96; ++i) b += ", " + std::to_string(i);
+  CHECK(value_text(a + ", 97]") == "[0..95, 97]");
+  CHECK(value_text(b + ", 98]") == "[0..96, 98]");
+  // Nothing to shorten, not ascending, repeated, or not all integers: as before.
+  CHECK(value_text("[0, 1, 3]") == "[0, 1, 3]");
+  CHECK(value_text("[3, 2, 1, 0]") == "[3, 2, 1, 0]");
+  CHECK(value_text("[0, 1, 1, 2, 3]") == "[0, 1, 1, 2, 3]");
+  CHECK(value_text("[0, 1, 2, 3.5]") == "[0, 1, 2, 3.5]");
+  CHECK(value_text("[0, 1, 2, \"x\"]") == "[0, 1, 2, \"x\"]");
+  CHECK(value_text("[]") == "[]");
+}
+
 TEST_CASE("DOT strings escape quotes and backslashes and show control characters") {
   CHECK(dot_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
   CHECK(dot_quote("two\nlines") == "\"two\\nlines\"");
@@ -744,6 +763,91 @@ TEST_CASE("keys past the picture's bound are left out with a note, never silentl
   CHECK(g.omitted_keys == std::vector<std::string>{"k"});
   CHECK(g.omitted_items == kMaxGraphItems + 1);
   CHECK(causal_graph_dot(g).find("Not drawn: 1 key(s) (k)") != std::string::npos);
+}
+
+// A chain of n puts by c1 at n1, each clock one above the last: v0@[1] ...
+std::vector<std::string> chain(size_t n) {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < n; ++i) {
+    lines.push_back(put_line(static_cast<int64_t>(i), "n1", "v" + std::to_string(i),
+                             "[" + std::to_string(i + 1) + "]"));
+  }
+  return lines;
+}
+
+TEST_CASE("a chain of 30 puts keeps the first and last 2 of its alike run and folds 25") {
+  const CausalGraph g = build_causal_graph(parse(chain(30)));
+  const KeyGraph& k = key_graph(g, "k");
+  // Rows are lone versions. This fragment has no `siblings` or `final`
+  // line, so no node holds v29, the maximal write: it is lost and not like
+  // the others. v0..v28, each superseded, are alike: a run of 29 keeps
+  // v0, v1, v27, v28 and folds v2..v26 (25).
+  CHECK(k.vertices[29].lost);
+  REQUIRE(k.folds.size() == 1);
+  const Fold& f = k.folds[0];
+  REQUIRE(f.members.size() == 25);
+  CHECK(f.members.front() == 2);
+  CHECK(f.members.back() == 26);
+  CHECK(f.rows == 25);
+  CHECK(f.row_size == 1);
+  CHECK(f.false_siblings == 0);
+  CHECK(f.lost_updates == 0);
+  CHECK(f.lost == 0);
+  for (size_t v = 0; v < 30; ++v) CHECK((k.fold_of[v] == 0) == (v >= 2 && v < 27));
+  const std::string dot = causal_graph_dot(g);
+  CHECK(dot.find("... 25 more versions like these, folded ...") != std::string::npos);
+  CHECK(dot.find("(runs of 10 or more alike versions are folded)") != std::string::npos);
+  CHECK(dot.find("versions folded, alike the ones drawn either side") != std::string::npos);
+  // The chain's edges run into and out of the fold's box, once each.
+  CHECK(dot.find("k0_v1 -> k0_f0;") != std::string::npos);
+  CHECK(dot.find("k0_f0 -> k0_v27;") != std::string::npos);
+  CHECK(dot.find("k0_v5") == std::string::npos);
+  CHECK(dot.find("k0_f0 -> k0_f0") == std::string::npos);
+}
+
+TEST_CASE("runs shorter than kFoldMinRun, or broken by a mark, are drawn whole") {
+  const CausalGraph short_chain = build_causal_graph(parse(chain(kFoldMinRun - 1)));
+  CHECK(key_graph(short_chain, "k").folds.empty());
+  CHECK(causal_graph_dot(short_chain).find("folded") == std::string::npos);
+  // A stale write in the middle of 18 puts: two runs of 9, neither folded.
+  std::vector<std::string> lines = chain(18);
+  lines.insert(lines.begin() + 9, put_line(8, "n1", "old", "[1]", "stale"));
+  CHECK(key_graph(build_causal_graph(parse(lines)), "k").folds.empty());
+}
+
+TEST_CASE("a sibling box of 20 concurrent puts folds its middle 16 inside the box") {
+  // 20 puts, each on its own node's slot: pairwise concurrent; n1 holds all.
+  std::vector<std::string> lines;
+  std::vector<std::pair<std::string, std::string>> held;
+  for (size_t i = 0; i < 20; ++i) {
+    std::string clock = "[";
+    for (size_t j = 0; j < 20; ++j) clock += (j ? ", " : "") + std::string(i == j ? "1" : "0");
+    clock += "]";
+    const std::string value = "v" + std::to_string(i);
+    std::string put = put_line(static_cast<int64_t>(2 * i), "n1", value, clock);
+    const std::string one = "\"siblings\": 1,";
+    put.replace(put.find(one), one.size(), "\"siblings\": " + std::to_string(i + 1) + ",");
+    lines.push_back(put);
+    held.emplace_back(value, clock);
+    if (held.size() >= 2) lines.push_back(siblings_line(static_cast<int64_t>(2 * i), "n1", held));
+  }
+  const CausalGraph g = build_causal_graph(parse(lines));
+  const KeyGraph& k = key_graph(g, "k");
+  REQUIRE(k.same_rank.size() == 1);
+  CHECK(k.same_rank[0].size() == 20);
+  REQUIRE(k.folds.size() == 1);
+  CHECK(k.folds[0].box == 0);
+  CHECK(k.folds[0].rows == 0);
+  CHECK(k.folds[0].members.size() == 16);
+  // Its box says how the siblings piled up: v2 left 3, v17 left 18.
+  CHECK(k.folds[0].siblings_min == 3);
+  CHECK(k.folds[0].siblings_max == 18);
+  const std::string dot = causal_graph_dot(g);
+  CHECK(dot.find("... 16 more siblings like these, folded ...") != std::string::npos);
+  CHECK(dot.find("each left 3 to 18 siblings where it was written") != std::string::npos);
+  // 190 sibling links, all implied by the box: the picture's budget counts none.
+  CHECK(k.links.size() == 190);
+  CHECK(dot.find("xlabel") == std::string::npos);
 }
 
 TEST_CASE("the graph depends only on the history") {
